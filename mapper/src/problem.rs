@@ -1,0 +1,76 @@
+//! Problems found while converting and validating rows: what, where, why.
+
+use serde::Serialize;
+
+/// How bad a problem is: an error rejects the row, a warning keeps it changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// What kind of problem it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// A value the converter cannot parse (date, timestamp, number).
+    Unparseable,
+    /// A value missing from a boolean table.
+    NotInBooleanTable,
+    /// A value missing from an enumeration table.
+    NotInEnumerationTable,
+    /// An enumeration value the target does not know (ignored, or added with `--create-missing`).
+    UnknownEnumValue,
+    /// A required field is empty.
+    RequiredMissing,
+    /// None of a group of fields (email or phone) holds a value.
+    RequiredOneOfMissing,
+    /// A value longer than the field's limit; it will be truncated.
+    Truncated,
+    /// A required target field no column is mapped to.
+    RequiredUnmapped,
+    /// A column the template names is missing from the file.
+    ColumnMissing,
+    /// The mapping names a field, subcollection or type name the target lacks.
+    UnknownField,
+    /// RTF that cannot be parsed.
+    BadRtf,
+    /// A child row whose parent row is absent.
+    OrphanRow,
+    /// A row with more or fewer cells than the header.
+    RaggedRow,
+}
+
+/// One problem, located by file, line and column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub severity: Severity,
+    pub kind: ProblemKind,
+    /// The file's name (as in the template).
+    pub file: String,
+    /// 1-based physical line where the record starts; `None` for file-level problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// The source column; `None` for record-level problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// The offending value, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Why, in words (lowercase, values in backticks).
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}`", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, " line {line}")?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, ", column `{column}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}

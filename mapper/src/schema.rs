@@ -1,0 +1,59 @@
+//! JSON Schemas of the user-edited files, and loading JSON through them.
+//!
+//! The schemas are generated from the Rust types with schemars; `schemas/`
+//! holds the generated files and a test fails when they drift. Every
+//! user-edited file is validated with jsonschema on load, so an error names
+//! the JSON path of what is wrong.
+
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, SchemaError};
+
+/// The `$schema` reference written into new mapping templates.
+pub const MAPPING_SCHEMA_REF: &str = "https://ferry.dev/schemas/mapping.schema.json";
+
+/// The schema of `T` as pretty JSON with a trailing newline (the form in `schemas/`).
+pub fn schema_json<T: JsonSchema>() -> String {
+    let schema = schemars::schema_for!(T);
+    let mut s = serde_json::to_string_pretty(schema.as_value()).expect("schemas serialize");
+    s.push('\n');
+    s
+}
+
+/// Every generated schema: file name in `schemas/` and its content.
+pub fn all_schemas() -> Vec<(&'static str, String)> {
+    vec![
+        ("mapping.schema.json", schema_json::<crate::template::MappingTemplate>()),
+        ("target.schema.json", schema_json::<crate::target::TargetDefinition>()),
+    ]
+}
+
+/// Parses `text` as JSON, validates it against `T`'s schema, then deserializes it.
+/// `path` names the file in errors.
+pub fn load_json<T: DeserializeOwned + JsonSchema>(text: &str, path: &Path) -> Result<T, Error> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::Json {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    let schema = schemars::schema_for!(T);
+    let validator = jsonschema::validator_for(schema.as_value()).map_err(|e| Error::Invalid {
+        path: path.to_path_buf(),
+        message: format!("internal error: the schema does not compile: {e}"),
+    })?;
+    let mut errors: Vec<SchemaError> = validator
+        .iter_errors(&value)
+        .map(|e| SchemaError { json_path: e.instance_path().to_string(), message: e.to_string() })
+        .collect();
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| a.json_path.cmp(&b.json_path).then(a.message.cmp(&b.message)));
+        errors.dedup();
+        return Err(Error::Schema { path: path.to_path_buf(), errors });
+    }
+    serde_json::from_value(value)
+        .map_err(|e| Error::Invalid { path: path.to_path_buf(), message: e.to_string() })
+}

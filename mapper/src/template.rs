@@ -1,0 +1,241 @@
+//! Mapping templates: how the columns of legacy files become target fields.
+//!
+//! A [`MappingTemplate`] names its target and package encoding and holds one
+//! [`FileMapping`] per legacy file. A file mapping has a field category (which
+//! limits the fields offered), an optional [`ParentLink`] (a child table such
+//! as a separate address export), a null converter default, and its
+//! [`FieldMapping`]s. A field mapping sends one source column either to a
+//! plain field (one-to-one) or to an attribute of a subcollection instance
+//! (many-to-one: the rows with the same subcollection, type name and instance
+//! number form one instance), with the [`Converter`] its type needs.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// The current format version of mapping templates.
+pub const TEMPLATE_FORMAT_VERSION: u32 = 1;
+
+/// The field category that offers every field.
+pub const ALL_CATEGORIES: &str = "All";
+
+/// A saved mapping: everything needed to turn a data location into a package.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MappingTemplate {
+    /// Where the JSON Schema of this file lives (ignored on load).
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Format version of this file; `1`.
+    pub format_version: u32,
+    /// The target: a bundled target's name (`contacts`, `leads`) or a path.
+    pub target: String,
+    /// Encoding of the package's CSV files (WHATWG label, e.g. `UTF-8`, `windows-1252`).
+    #[serde(default = "default_encoding")]
+    pub encoding: String,
+    /// One entry per legacy file.
+    pub files: Vec<FileMapping>,
+}
+
+fn default_encoding() -> String {
+    "UTF-8".to_string()
+}
+
+/// How one legacy file maps onto the target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FileMapping {
+    /// File name inside the data location (`TBL_CONTACT.csv`).
+    pub name: String,
+    /// Field category of the file's data: `All` or one category's name.
+    #[serde(default = "default_category")]
+    pub category: String,
+    /// For child tables: how a row finds its parent row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<ParentLink>,
+    /// The column that identifies a row of this file, when child files link to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_column: Option<String>,
+    /// The null converter: the value an empty cell becomes, for every field of this file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub null_default: Option<String>,
+    /// The field mappings; columns not mapped are not imported.
+    #[serde(default)]
+    pub mappings: Vec<FieldMapping>,
+}
+
+fn default_category() -> String {
+    ALL_CATEGORIES.to_string()
+}
+
+/// How a child file's rows link to rows of a parent file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ParentLink {
+    /// The parent file's name.
+    pub file: String,
+    /// The column of this file that holds the parent's id.
+    pub column: String,
+    /// The parent file's id column.
+    pub parent_column: String,
+}
+
+/// One source column sent to one target field or subcollection attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FieldMapping {
+    /// Source column header (or `column N`, 1-based, for header-less files).
+    pub column: String,
+    /// Target field name; for subcollections, the attribute name.
+    pub field: String,
+    /// Set for many-to-one mappings: the subcollection (`Address`, `Telcom` …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subcollection: Option<String>,
+    /// The instance's type name (`Business`, `Home` …); required with `subcollection`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<String>,
+    /// Distinguishes two instances of the same subcollection and type name (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<u32>,
+    /// The converter the field's type needs.
+    #[serde(default, skip_serializing_if = "Converter::is_default")]
+    pub converter: Converter,
+    /// Per-field null converter: the value an empty cell becomes (overrides the file's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub null_value: Option<String>,
+}
+
+impl FieldMapping {
+    /// The instance number, 1 when not given.
+    pub fn instance_number(&self) -> u32 {
+        self.instance.unwrap_or(1)
+    }
+
+    /// A readable name of the target: `firstName`, `Telcom[Business].value`.
+    pub fn target_label(&self) -> String {
+        match (&self.subcollection, &self.type_name) {
+            (Some(s), Some(t)) if self.instance_number() == 1 => format!("{s}[{t}].{}", self.field),
+            (Some(s), Some(t)) => format!("{s}[{t} #{}].{}", self.instance_number(), self.field),
+            (Some(s), None) => format!("{s}.{}", self.field),
+            _ => self.field.clone(),
+        }
+    }
+}
+
+/// What a field's type needs to turn source text into a value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+pub enum Converter {
+    /// Text: kept as is (`none`) or RTF turned into plain text (`rtf2plain`).
+    Text {
+        #[serde(default)]
+        text: TextConverter,
+    },
+    /// A whole number.
+    Integer,
+    /// A decimal number (`.` as the decimal point).
+    Decimal,
+    /// A date in a strftime-style format (`%d/%m/%Y`).
+    Date { format: String },
+    /// A date and time in a strftime-style format, read in an IANA time zone, stored as UTC.
+    Timestamp {
+        format: String,
+        #[serde(rename = "timeZone")]
+        time_zone: String,
+    },
+    /// Every distinct source value → true or false.
+    Boolean { table: BTreeMap<String, bool> },
+    /// Every distinct source value → a target value, or null to ignore it.
+    Enumeration { table: BTreeMap<String, Option<String>> },
+}
+
+impl Default for Converter {
+    fn default() -> Self {
+        Converter::Text { text: TextConverter::None }
+    }
+}
+
+impl Converter {
+    fn is_default(&self) -> bool {
+        *self == Converter::default()
+    }
+
+    /// The converter's kind, as written in templates.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Converter::Text { .. } => "text",
+            Converter::Integer => "integer",
+            Converter::Decimal => "decimal",
+            Converter::Date { .. } => "date",
+            Converter::Timestamp { .. } => "timestamp",
+            Converter::Boolean { .. } => "boolean",
+            Converter::Enumeration { .. } => "enumeration",
+        }
+    }
+}
+
+/// The text converter of a string field.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TextConverter {
+    /// Keep the text as it is.
+    #[default]
+    None,
+    /// Parse RTF and keep its plain text.
+    Rtf2plain,
+}
+
+impl MappingTemplate {
+    /// An empty template for `target`.
+    pub fn new(target: &str) -> MappingTemplate {
+        MappingTemplate {
+            schema: Some(crate::schema::MAPPING_SCHEMA_REF.to_string()),
+            format_version: TEMPLATE_FORMAT_VERSION,
+            target: target.to_string(),
+            encoding: default_encoding(),
+            files: Vec::new(),
+        }
+    }
+
+    /// Loads a template, validating it against its JSON Schema first.
+    pub fn load(path: &Path) -> Result<MappingTemplate, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::from_json(&text, path)
+    }
+
+    /// Parses and validates template JSON; `path` names it in errors.
+    pub fn from_json(text: &str, path: &Path) -> Result<MappingTemplate, Error> {
+        let t: MappingTemplate = crate::schema::load_json(text, path)?;
+        if t.format_version != TEMPLATE_FORMAT_VERSION {
+            return Err(Error::Invalid {
+                path: path.to_path_buf(),
+                message: format!(
+                    "format version `{}` is not supported (this ferry reads version {TEMPLATE_FORMAT_VERSION})",
+                    t.format_version
+                ),
+            });
+        }
+        Ok(t)
+    }
+
+    /// The template as pretty JSON with a trailing newline (the saved form).
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("templates serialize");
+        s.push('\n');
+        s
+    }
+
+    /// Saves atomically: a temporary file beside `path`, then a rename.
+    pub fn save(&self, path: &Path) -> Result<(), Error> {
+        crate::fsutil::write_atomic(path, self.to_json().as_bytes())
+    }
+
+    /// The mapping of a file, by name.
+    pub fn file(&self, name: &str) -> Option<&FileMapping> {
+        self.files.iter().find(|f| f.name == name)
+    }
+}

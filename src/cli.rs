@@ -1,0 +1,88 @@
+//! The command line: clap types. Each `///` is the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::commands;
+
+/// ferry carries contacts and leads out of legacy systems and into a CRM.
+///
+/// The pipeline: profile legacy files, map them onto a target with a mapping
+/// template, check the template over every row, pack the data into import
+/// packages, import a package into staging, review the staged records, match
+/// them against the records in the store, review the matches, complete.
+#[derive(Debug, Parser)]
+#[command(name = "ferry", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every verb accepts, before or after it.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The store: an SQLite file, created when missing
+    #[arg(long, global = true, env = "FERRY_DB", default_value = "ferry.db", value_name = "PATH")]
+    pub db: PathBuf,
+    /// Print machine-readable JSON on stdout (and nothing else there)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// No progress bars and no talk on stderr (warnings and errors still show)
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// When to colour the output
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the bundled target definitions
+    Targets(commands::targets::Args),
+    /// Write a blank CSV with a target's simple-import column headers
+    Template(commands::template::Args),
+    /// Profile legacy files: encoding, delimiter, rows, columns, samples, inferred kinds
+    Profile(commands::profile::Args),
+    /// Map a legacy export onto a target, interactively or with --auto
+    Map(commands::map::Args),
+    /// Dry-run a mapping template over every row and report every problem
+    Check(commands::check::Args),
+    /// Show what changed between two mapping templates
+    Diff(commands::diff::Args),
+    /// Write import packages (size-capped ZIPs) from legacy data and a template
+    Pack(commands::pack::Args),
+    /// List and validate the contents of an import package
+    Inspect(commands::inspect::Args),
+    /// Create an import job and stage a package's records
+    Import(commands::import::Args),
+    /// List, show and delete import jobs
+    Jobs(commands::jobs::Args),
+    /// List, edit and delete a job's staged records; submit them for matching
+    Staged(commands::staged::Args),
+    /// Match a job's staged records against the records in the store
+    Match(commands::matching::Args),
+    /// Review match results and choose import actions
+    Review(commands::review::Args),
+    /// Carry out a job's import actions
+    Complete(commands::complete::Args),
+    /// Revert a completed import
+    Undo(commands::undo::Args),
+    /// Import, match and complete packages with the proposed actions, in one go
+    Run(commands::run::Args),
+    /// Export the store's contacts or leads as CSV
+    Export(commands::export::Args),
+    /// Write a job's rejected rows as CSV, in the upload's columns plus the reason
+    Errors(commands::errors::Args),
+    /// Run the whole pipeline on the bundled example data, printing each step
+    Demo(commands::demo::Args),
+}

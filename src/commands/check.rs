@@ -1,0 +1,12 @@
+//! `ferry check` (not written yet).
+
+use crate::Outcome;
+use crate::cli::GlobalArgs;
+use crate::printer::Printer;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args, _global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Outcome> {
+    anyhow::bail!("`ferry check` is not available yet")
+}

@@ -1,0 +1,51 @@
+//! One thin file per verb: parse, resolve settings, call one library function, render.
+
+use crate::Outcome;
+use crate::cli::{Cli, Command};
+use crate::printer::Printer;
+
+pub mod check;
+pub mod complete;
+pub mod demo;
+pub mod diff;
+pub mod errors;
+pub mod export;
+pub mod import;
+pub mod inspect;
+pub mod jobs;
+pub mod map;
+pub mod matching;
+pub mod pack;
+pub mod profile;
+pub mod review;
+pub mod run;
+pub mod staged;
+pub mod targets;
+pub mod template;
+pub mod undo;
+
+/// Runs the verb the command line names.
+pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<Outcome> {
+    let global = &cli.global;
+    match cli.command {
+        Command::Targets(args) => targets::run(args, global, printer),
+        Command::Template(args) => template::run(args, global, printer),
+        Command::Profile(args) => profile::run(args, global, printer),
+        Command::Map(args) => map::run(args, global, printer),
+        Command::Check(args) => check::run(args, global, printer),
+        Command::Diff(args) => diff::run(args, global, printer),
+        Command::Pack(args) => pack::run(args, global, printer),
+        Command::Inspect(args) => inspect::run(args, global, printer),
+        Command::Import(args) => import::run(args, global, printer),
+        Command::Jobs(args) => jobs::run(args, global, printer),
+        Command::Staged(args) => staged::run(args, global, printer),
+        Command::Match(args) => matching::run(args, global, printer),
+        Command::Review(args) => review::run(args, global, printer),
+        Command::Complete(args) => complete::run(args, global, printer),
+        Command::Undo(args) => undo::run(args, global, printer),
+        Command::Run(args) => run::run(args, global, printer),
+        Command::Export(args) => export::run(args, global, printer),
+        Command::Errors(args) => errors::run(args, global, printer),
+        Command::Demo(args) => demo::run(args, global, printer),
+    }
+}

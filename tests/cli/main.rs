@@ -1,0 +1,20 @@
+//! End-to-end tests of the `ferry` binary: one test binary, a module per verb.
+//! Each test runs the real binary in a temporary directory with a controlled
+//! environment (see `util`).
+
+mod util;
+
+mod check;
+mod demo;
+mod diff;
+mod import;
+mod inspect;
+mod jobs;
+mod map;
+mod matching;
+mod pack;
+mod profile;
+mod review;
+mod run;
+mod staged;
+mod targets;
