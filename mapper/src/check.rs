@@ -214,7 +214,7 @@ impl Rows {
         let row = self.table.next();
         if row.is_some() {
             self.seen += 1;
-            if self.seen % REPORT_EVERY == 0 {
+            if self.seen.is_multiple_of(REPORT_EVERY) {
                 reporter.on_rows(REPORT_EVERY);
             }
         } else {
@@ -308,8 +308,10 @@ fn check_root(
                 .all(|p| matches!(p.kind, ProblemKind::RequiredMissing | ProblemKind::RequiredOneOfMissing))
             && !child_supplied.is_empty();
         if waits {
-            let mut kept = Record::default();
-            kept.fields = converted.record.fields.into_iter().filter(|(k, _)| rules.contains(k)).collect();
+            let kept = Record {
+                fields: converted.record.fields.into_iter().filter(|(k, _)| rules.contains(k)).collect(),
+                ..Record::default()
+            };
             let key = first_id.expect("checked above");
             parent.deferred.insert(key, (row.line, kept));
         } else {
