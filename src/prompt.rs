@@ -63,15 +63,19 @@ impl Prompter for TerminalPrompter {
                 .max_length(15)
                 .interact_on(&self.term)
                 .map(Answer::Select),
-            QuestionKind::MultiSelect { options, defaults } => dialoguer::MultiSelect::with_theme(&self.theme)
-                .with_prompt(format!("{} (space toggles, enter accepts)", q.prompt))
-                .items(options.iter().map(|o| o.label.as_str()))
-                .defaults(defaults)
-                .max_length(15)
-                .interact_on(&self.term)
-                .map(Answer::MultiSelect),
+            QuestionKind::MultiSelect { options, defaults } => {
+                dialoguer::MultiSelect::with_theme(&self.theme)
+                    .with_prompt(format!("{} (space toggles, enter accepts)", q.prompt))
+                    .items(options.iter().map(|o| o.label.as_str()))
+                    .defaults(defaults)
+                    .max_length(15)
+                    .interact_on(&self.term)
+                    .map(Answer::MultiSelect)
+            }
             QuestionKind::Text { default } => {
-                let mut input = dialoguer::Input::<String>::with_theme(&self.theme).with_prompt(&q.prompt).allow_empty(true);
+                let mut input = dialoguer::Input::<String>::with_theme(&self.theme)
+                    .with_prompt(&q.prompt)
+                    .allow_empty(true);
                 if let Some(d) = default {
                     input = input.default(d.clone());
                 }
@@ -93,7 +97,9 @@ impl Prompter for TerminalPrompter {
     }
 
     fn refused(&mut self, _q: &Question, message: &str) -> anyhow::Result<()> {
-        self.term.write_line(&format!("{} {message}", console::style("✘").red())).context("cannot write to the terminal")?;
+        self.term
+            .write_line(&format!("{} {message}", console::style("✘").red()))
+            .context("cannot write to the terminal")?;
         Ok(())
     }
 }
@@ -117,7 +123,10 @@ impl<R: BufRead> LinePrompter<R> {
     fn next_line(&mut self) -> anyhow::Result<Option<String>> {
         loop {
             let mut buf = String::new();
-            let n = self.input.read_line(&mut buf).with_context(|| format!("cannot read the answers from {}", self.source))?;
+            let n = self
+                .input
+                .read_line(&mut buf)
+                .with_context(|| format!("cannot read the answers from {}", self.source))?;
             if n == 0 {
                 return Ok(None);
             }
@@ -138,7 +147,8 @@ impl<R: BufRead> Prompter for LinePrompter<R> {
                 eprintln!("{note}");
             }
             eprintln!("? {}", q.prompt);
-            if let QuestionKind::Select { options, .. } | QuestionKind::MultiSelect { options, .. } = &q.kind {
+            if let QuestionKind::Select { options, .. } | QuestionKind::MultiSelect { options, .. } = &q.kind
+            {
                 for (i, o) in options.iter().enumerate() {
                     eprintln!("  {:>2}. {}", i + 1, o.label);
                 }

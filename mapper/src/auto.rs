@@ -24,7 +24,9 @@ use serde::Serialize;
 use crate::profile::InferredKind;
 use crate::session::{SourceColumn, SourceFile};
 use crate::target::{Field, FieldType, TargetDefinition};
-use crate::template::{ALL_CATEGORIES, Converter, FieldMapping, FileMapping, MappingTemplate, ParentLink, TextConverter};
+use crate::template::{
+    ALL_CATEGORIES, Converter, FieldMapping, FileMapping, MappingTemplate, ParentLink, TextConverter,
+};
 
 /// What `--auto` decided for one column.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -164,7 +166,20 @@ pub fn is_rtf(s: &str) -> bool {
 pub fn is_truthy(value: &str) -> bool {
     matches!(
         value.trim().to_lowercase().as_str(),
-        "y" | "yes" | "true" | "t" | "1" | "x" | "on" | "oui" | "o" | "ja" | "j" | "si" | "sí" | "-1" | "checked"
+        "y" | "yes"
+            | "true"
+            | "t"
+            | "1"
+            | "x"
+            | "on"
+            | "oui"
+            | "o"
+            | "ja"
+            | "j"
+            | "si"
+            | "sí"
+            | "-1"
+            | "checked"
     )
 }
 
@@ -262,7 +277,8 @@ fn guess_column(target: &TargetDefinition, file: &SourceFile, column: &SourceCol
     if NOISE.contains(&norm.as_str()) || norm.starts_with("phonetic ") {
         return Guess::Skip("export noise, not kept".to_string());
     }
-    if column.samples.iter().chain(column.sample.iter()).any(|s| s.contains('\n')) && norm.contains("address") {
+    if column.samples.iter().chain(column.sample.iter()).any(|s| s.contains('\n')) && norm.contains("address")
+    {
         return Guess::Skip("a formatted address (its parts are mapped)".to_string());
     }
     let google = google_parts(&column.name);
@@ -337,10 +353,15 @@ fn content_fits(field_type: FieldType, column: &SourceColumn) -> bool {
     match field_type {
         FieldType::Date => matches!(column.kind, InferredKind::Date { .. } | InferredKind::Empty),
         FieldType::Timestamp => {
-            matches!(column.kind, InferredKind::Timestamp { .. } | InferredKind::Date { .. } | InferredKind::Empty)
+            matches!(
+                column.kind,
+                InferredKind::Timestamp { .. } | InferredKind::Date { .. } | InferredKind::Empty
+            )
         }
         FieldType::Integer => matches!(column.kind, InferredKind::Integer | InferredKind::Empty),
-        FieldType::Decimal => matches!(column.kind, InferredKind::Integer | InferredKind::Decimal | InferredKind::Empty),
+        FieldType::Decimal => {
+            matches!(column.kind, InferredKind::Integer | InferredKind::Decimal | InferredKind::Empty)
+        }
         FieldType::Boolean => matches!(column.kind, InferredKind::Boolean) || column.distinct.len() <= 3,
         FieldType::String | FieldType::Enum => true,
     }
@@ -371,7 +392,8 @@ fn plain_by_name(target: &TargetDefinition, column: &SourceColumn, norm: &str) -
     best.map(|(confidence, f)| Guess::Field {
         field: f.name.clone(),
         confidence,
-        reason: if confidence > 0.9 { "name matches" } else { "name matches, spelled differently" }.to_string(),
+        reason: if confidence > 0.9 { "name matches" } else { "name matches, spelled differently" }
+            .to_string(),
     })
 }
 
@@ -419,9 +441,12 @@ const TYPE_WORDS: &[(&str, &str)] = &[
     ("alternate", "Other"),
 ];
 
-const PHONE_WORDS: &[&str] = &["phone", "telephone", "tel", "fax", "pager", "email", "ext", "extension", "mobile", "cell"];
-const ADDRESS_WORDS: &[&str] =
-    &["street", "address", "addr", "line", "city", "town", "state", "province", "region", "zip", "postal", "postcode", "country", "extended"];
+const PHONE_WORDS: &[&str] =
+    &["phone", "telephone", "tel", "fax", "pager", "email", "ext", "extension", "mobile", "cell"];
+const ADDRESS_WORDS: &[&str] = &[
+    "street", "address", "addr", "line", "city", "town", "state", "province", "region", "zip", "postal",
+    "postcode", "country", "extended",
+];
 /// Words that say nothing about which instance a column belongs to.
 const FILLER: &[&str] = &["number", "no", "nr", "num", "value", "code", "the", "of"];
 
@@ -495,10 +520,10 @@ fn named_sub(target: &TargetDefinition, column: &SourceColumn, norm: &str) -> Op
             slot,
             rank: u8::from(!qualifiers.is_empty()),
             confidence: if defaulted { 0.6 } else { 0.9 },
-            reason: if defaulted {
-                "names a phone; type name assumed".to_string()
-            } else {
-                format!("names a {} {}", type_name.to_lowercase(), if email { "e-mail" } else { "number" })
+            reason: match (defaulted, email) {
+                (true, _) => "names a phone; type name assumed".to_string(),
+                (false, true) => format!("names an e-mail address of type {type_name}"),
+                (false, false) => format!("names a number of type {type_name}"),
             },
         });
     }
@@ -526,7 +551,7 @@ fn named_sub(target: &TargetDefinition, column: &SourceColumn, norm: &str) -> Op
             reason: if defaulted {
                 "names an address part; type name assumed".to_string()
             } else {
-                format!("names a part of a {} address", type_name.to_lowercase())
+                format!("names a part of an address of type {type_name}")
             },
         });
     }
@@ -562,7 +587,9 @@ fn address_attr(words: &[&str]) -> Option<&'static str> {
     match line_no {
         Some(2) => Some("line2"),
         Some(3) => Some("line3"),
-        Some(1) | None if words.iter().any(|w| ["street", "line", "address", "addr"].contains(w)) => Some("line1"),
+        Some(1) | None if words.iter().any(|w| ["street", "line", "address", "addr"].contains(w)) => {
+            Some("line1")
+        }
         _ => None,
     }
 }
@@ -637,7 +664,8 @@ fn google_sub(
                 "country" => "country",
                 _ => return None,
             };
-            let found = label().and_then(|l| label_type(&l, false)).filter(|t| has_type(target, "Address", t));
+            let found =
+                label().and_then(|l| label_type(&l, false)).filter(|t| has_type(target, "Address", t));
             guess("Address", found.unwrap_or("Home"), attr, found.is_some())
         }
         "custom field" => {
@@ -662,7 +690,9 @@ fn google_sub(
 fn single_type_sub(target: &TargetDefinition, norm: &str) -> Option<SubGuess> {
     for c in target.categories.iter().filter(|c| c.subcollection && c.type_names.len() == 1) {
         for f in &c.fields {
-            if field_names(f).any(|n| n == norm) && (f.synonyms.iter().any(|s| normalize(s) == norm) || normalize(&c.name) == norm) {
+            if field_names(f).any(|n| n == norm)
+                && (f.synonyms.iter().any(|s| normalize(s) == norm) || normalize(&c.name) == norm)
+            {
                 return Some(SubGuess {
                     sub: c.name.clone(),
                     type_name: c.type_names[0].clone(),
@@ -700,7 +730,9 @@ fn by_content(target: &TargetDefinition, column: &SourceColumn) -> Option<Guess>
         InferredKind::Phone => sub("Telcom", "Business", "value", "phone numbers"),
         InferredKind::Zip => sub("Address", "Home", "zip", "postal codes"),
         _ => {
-            let gender = target.plain_fields().find(|f| f.field_type == FieldType::Enum && normalize(&f.name) == "gender")?;
+            let gender = target
+                .plain_fields()
+                .find(|f| f.field_type == FieldType::Enum && normalize(&f.name) == "gender")?;
             let gendery = ["m", "f", "u", "male", "female", "unknown", "man", "woman", "x"];
             let all = !column.distinct_capped
                 && !column.distinct.is_empty()
@@ -719,7 +751,9 @@ fn attach_primary(target: &TargetDefinition, file: &SourceFile, mut guesses: Vec
     let mut instances: Vec<(String, String, String, u8, u32)> = guesses
         .iter()
         .filter_map(|g| match g {
-            Guess::Sub(s) if s.sub != "UserField" => Some((s.sub.clone(), s.type_name.clone(), s.group.clone(), s.rank, s.slot)),
+            Guess::Sub(s) if s.sub != "UserField" => {
+                Some((s.sub.clone(), s.type_name.clone(), s.group.clone(), s.rank, s.slot))
+            }
             _ => None,
         })
         .collect();
@@ -731,7 +765,8 @@ fn attach_primary(target: &TargetDefinition, file: &SourceFile, mut guesses: Vec
     for (g, column) in guesses.iter_mut().zip(&file.columns) {
         let words = normalize(&column.name);
         let flag = words.split(' ').any(|w| w == "primary" || w == "preferred");
-        if flag && matches!(g, Guess::Sub(s) if s.sub == "UserField") && content_fits(attr.field_type, column) {
+        if flag && matches!(g, Guess::Sub(s) if s.sub == "UserField") && content_fits(attr.field_type, column)
+        {
             *g = Guess::Sub(SubGuess {
                 sub: sub.clone(),
                 type_name: type_name.clone(),
@@ -756,7 +791,9 @@ fn resolve_conflicts(mut guesses: Vec<Guess>) -> Vec<Guess> {
     };
     let key = |g: &Guess| match g {
         Guess::Field { field, .. } => Some(field.clone()),
-        Guess::Sub(s) if s.sub != "UserField" => Some(format!("{}/{}/{}/{}", s.sub, s.type_name, s.group, s.attr)),
+        Guess::Sub(s) if s.sub != "UserField" => {
+            Some(format!("{}/{}/{}/{}", s.sub, s.type_name, s.group, s.attr))
+        }
         _ => None,
     };
     let mut winner: HashMap<String, usize> = HashMap::new();
@@ -770,11 +807,11 @@ fn resolve_conflicts(mut guesses: Vec<Guess>) -> Vec<Guess> {
             }
         }
     }
-    for i in 0..guesses.len() {
-        if let Some(k) = key(&guesses[i])
+    for (i, g) in guesses.iter_mut().enumerate() {
+        if let Some(k) = key(g)
             && winner[&k] != i
         {
-            guesses[i] = Guess::Skip(format!("another column maps to `{k}` with more confidence"));
+            *g = Guess::Skip(format!("another column maps to `{k}` with more confidence"));
         }
     }
     guesses
@@ -782,7 +819,9 @@ fn resolve_conflicts(mut guesses: Vec<Guess>) -> Vec<Guess> {
 
 /// Instance numbers: per subcollection and type, groups numbered by rank, slot, then column order.
 fn number_instances(guesses: &[Guess]) -> Vec<u32> {
-    let mut groups: BTreeMap<(String, String), Vec<(u8, u32, usize, String)>> = BTreeMap::new();
+    // Per (subcollection, type name): the groups, as (rank, slot, first column, group).
+    type Groups = BTreeMap<(String, String), Vec<(u8, u32, usize, String)>>;
+    let mut groups: Groups = BTreeMap::new();
     for (i, g) in guesses.iter().enumerate() {
         if let Guess::Sub(s) = g {
             let list = groups.entry((s.sub.clone(), s.type_name.clone())).or_default();
@@ -827,7 +866,8 @@ fn link_children(template: &mut MappingTemplate, files: &[SourceFile]) -> Vec<(S
             if !looks_like_id(&id.name) {
                 continue;
             }
-            let Some(pos) = child.columns.iter().position(|c| normalize(&c.name) == normalize(&id.name)) else {
+            let Some(pos) = child.columns.iter().position(|c| normalize(&c.name) == normalize(&id.name))
+            else {
                 continue;
             };
             // A shared first column says nothing of who is whose parent: take file order.
@@ -850,7 +890,8 @@ fn link_children(template: &mut MappingTemplate, files: &[SourceFile]) -> Vec<(S
         // The link column is not data of the child.
         child.mappings.retain(|m| m.column != column);
         made.push((child.name.clone(), column, parent_name));
-        let cats: Vec<&str> = child.mappings.iter().map(|m| m.subcollection.as_deref().unwrap_or(ALL_CATEGORIES)).collect();
+        let cats: Vec<&str> =
+            child.mappings.iter().map(|m| m.subcollection.as_deref().unwrap_or(ALL_CATEGORIES)).collect();
         if let Some(first) = cats.first()
             && *first != ALL_CATEGORIES
             && cats.iter().all(|c| c == first)
@@ -915,7 +956,11 @@ mod tests {
                 ("CONTACT_ID", &["C1", "C2"], K::Text),
                 ("FName", &["Ann", "Bob"], K::Text),
                 ("Surname", &["Lee", "Ng"], K::Text),
-                ("DOB", &["31/12/1980"], K::Date { format: "%d/%m/%Y".into(), ambiguous: false, alternative: None }),
+                (
+                    "DOB",
+                    &["31/12/1980"],
+                    K::Date { format: "%d/%m/%Y".into(), ambiguous: false, alternative: None },
+                ),
                 ("Children", &["Anna, Ben"], K::Text),
                 ("col7", &["M", "F", "F"], K::Text),
                 ("contact", &["ann@example.com"], K::Email),
@@ -948,7 +993,11 @@ mod tests {
         assert_eq!(
             gender.converter,
             Converter::Enumeration {
-                table: [("F".to_string(), Some("Female".to_string())), ("M".to_string(), Some("Male".to_string()))].into()
+                table: [
+                    ("F".to_string(), Some("Female".to_string())),
+                    ("M".to_string(), Some("Male".to_string()))
+                ]
+                .into()
             }
         );
         let conf = |c: &str| s.decisions.iter().find(|d| d.column == c).unwrap().confidence;
@@ -957,7 +1006,8 @@ mod tests {
 
     #[test]
     fn child_files_link_and_group_their_columns_into_instances() {
-        let contacts_file = file("contacts.csv", &[("CONTACT_ID", &["C1"], K::Text), ("LAST_NAME", &["Lee"], K::Text)]);
+        let contacts_file =
+            file("contacts.csv", &[("CONTACT_ID", &["C1"], K::Text), ("LAST_NAME", &["Lee"], K::Text)]);
         let phones = file(
             "phones.csv",
             &[

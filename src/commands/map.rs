@@ -92,13 +92,16 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         None => auto::suggest(&target, &args.target, &files).template,
     };
     let stdin_tty = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    let ascii = args.ascii || (stdin_tty && args.answers.is_none() && !console::Term::stderr().features().wants_emoji());
+    let ascii = args.ascii
+        || (stdin_tty && args.answers.is_none() && !console::Term::stderr().features().wants_emoji());
     let session = Session::new(target, files, start, SessionOptions { ascii });
     let echo = !printer.quiet;
     let saved = match &args.answers {
         Some(path) => {
-            let file = std::fs::File::open(path).with_context(|| format!("cannot open the answers `{}`", path.display()))?;
-            let mut p = LinePrompter::new(std::io::BufReader::new(file), &format!("`{}`", path.display()), echo);
+            let file = std::fs::File::open(path)
+                .with_context(|| format!("cannot open the answers `{}`", path.display()))?;
+            let mut p =
+                LinePrompter::new(std::io::BufReader::new(file), &format!("`{}`", path.display()), echo);
             drive(session, &mut p, &args.out)?
         }
         None if stdin_tty => drive(session, &mut TerminalPrompter::new(), &args.out)?,
@@ -148,9 +151,13 @@ fn load(dir: &Path, printer: &Printer) -> anyhow::Result<Vec<SourceFile>> {
 }
 
 /// Runs the session to its end; the template saved, or `None` when the user quit.
-fn drive(mut session: Session, prompter: &mut dyn Prompter, out: &Path) -> anyhow::Result<Option<MappingTemplate>> {
+fn drive(
+    mut session: Session,
+    prompter: &mut dyn Prompter,
+    out: &Path,
+) -> anyhow::Result<Option<MappingTemplate>> {
     loop {
-        match session.next() {
+        match session.step() {
             Step::Ask(q) => {
                 let answer = prompter.ask(&q).map_err(|e| {
                     if e.chain().any(|c| c.is::<EndOfAnswers>()) {
@@ -191,12 +198,25 @@ fn run_auto(
     let (mapped, unmapped): (Vec<&auto::Decision>, Vec<&auto::Decision>) =
         suggestion.decisions.iter().partition(|d| d.target.is_some());
     if printer.json {
-        printer.json(&AutoReport { template: &args.out, mapped: mapped.clone(), unmapped: unmapped.clone() })?;
+        printer.json(&AutoReport {
+            template: &args.out,
+            mapped: mapped.clone(),
+            unmapped: unmapped.clone(),
+        })?;
     } else {
         let w_file = suggestion.decisions.iter().map(|d| d.file.chars().count()).max().unwrap_or(4).max(4);
         let w_col = suggestion.decisions.iter().map(|d| d.column.chars().count()).max().unwrap_or(6).max(6);
-        let w_tgt = mapped.iter().filter_map(|d| d.target.as_ref()).map(|t| t.chars().count()).max().unwrap_or(6).max(6);
-        printer.out(format!("{:w_file$}  {:w_col$}  {:w_tgt$}  {:>4}  WHY", "FILE", "COLUMN", "TARGET", "SURE"))?;
+        let w_tgt = mapped
+            .iter()
+            .filter_map(|d| d.target.as_ref())
+            .map(|t| t.chars().count())
+            .max()
+            .unwrap_or(6)
+            .max(6);
+        printer.out(format!(
+            "{:w_file$}  {:w_col$}  {:w_tgt$}  {:>4}  WHY",
+            "FILE", "COLUMN", "TARGET", "SURE"
+        ))?;
         for d in &mapped {
             let t = d.target.as_deref().unwrap_or_default();
             printer.out(format!(
@@ -209,7 +229,10 @@ fn run_auto(
             ))?;
         }
         for d in &unmapped {
-            printer.out(format!("{:w_file$}  {:w_col$}  {:w_tgt$}  {:>4}  {}", d.file, d.column, "-", "", d.reason))?;
+            printer.out(format!(
+                "{:w_file$}  {:w_col$}  {:w_tgt$}  {:>4}  {}",
+                d.file, d.column, "-", "", d.reason
+            ))?;
         }
     }
     printer.info(format!(
@@ -232,7 +255,13 @@ fn run_auto(
 }
 
 /// Packs through the very code path of `ferry pack`.
-fn pack(data: &Path, mapping: &Path, pkg: &Path, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+fn pack(
+    data: &Path,
+    mapping: &Path,
+    pkg: &Path,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> anyhow::Result<Outcome> {
     let mut argv: Vec<std::ffi::OsString> = vec!["ferry".into(), "pack".into()];
     argv.extend(["--data".into(), data.as_os_str().to_owned()]);
     argv.extend(["--mapping".into(), mapping.as_os_str().to_owned()]);

@@ -1,7 +1,7 @@
 //! The interactive mapping session, as a state machine with no terminal code.
 //!
 //! A [`Session`] holds the target, the data location's [`SourceFile`]s and the
-//! template being built. [`Session::next`] returns the next [`Step`]: a
+//! template being built. [`Session::step`] returns the next [`Step`]: a
 //! [`Question`] to ask, or the end (save the template, or quit). The caller
 //! asks the question however it likes (dialoguer on a terminal, a line of an
 //! answers file) and hands the [`Answer`] to [`Session::answer`]; an answer
@@ -24,7 +24,9 @@ pub use source::{DISTINCT_CAP, SourceColumn, SourceFile, load_data};
 
 use crate::profile::InferredKind;
 use crate::target::{Category, Field, FieldType, TargetDefinition};
-use crate::template::{ALL_CATEGORIES, Converter, FieldMapping, FileMapping, MappingTemplate, ParentLink, TextConverter};
+use crate::template::{
+    ALL_CATEGORIES, Converter, FieldMapping, FileMapping, MappingTemplate, ParentLink, TextConverter,
+};
 
 /// How the session draws its marks.
 #[derive(Debug, Clone, Copy, Default)]
@@ -55,7 +57,8 @@ const UNICODE_MARKS: Marks = Marks { mapped: "✓", unmapped: "·", plugged: "�
 const ASCII_MARKS: Marks = Marks { mapped: "[x]", unmapped: "[ ]", plugged: "(*)", unplugged: "( )" };
 
 /// Formats the date-format question offers after the profiled ones.
-const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y%m%d", "%d-%b-%Y", "%b %d, %Y"];
+const DATE_FORMATS: &[&str] =
+    &["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y%m%d", "%d-%b-%Y", "%b %d, %Y"];
 /// Formats the timestamp-format question offers after the profiled ones.
 const TIMESTAMP_FORMATS: &[&str] = &[
     "%Y-%m-%d %H:%M:%S",
@@ -156,7 +159,10 @@ impl Session {
         }
         for fm in &template.files {
             match files.iter().find(|f| f.name == fm.name) {
-                None => notes.push(format!("the template maps `{}`, which the data location lacks (kept as is)", fm.name)),
+                None => notes.push(format!(
+                    "the template maps `{}`, which the data location lacks (kept as is)",
+                    fm.name
+                )),
                 Some(f) => {
                     let mut missing: Vec<&str> = Vec::new();
                     let named = fm
@@ -210,7 +216,7 @@ impl Session {
     }
 
     /// The next step: a question, or the end.
-    pub fn next(&mut self) -> Step {
+    pub fn step(&mut self) -> Step {
         match self.state {
             State::Saved => return Step::Save(self.template.clone()),
             State::Quit => return Step::Quit,
@@ -223,7 +229,7 @@ impl Session {
         Step::Ask(q)
     }
 
-    /// Takes the answer to the question [`Session::next`] returned. An error
+    /// Takes the answer to the question [`Session::step`] returned. An error
     /// says why the answer does not do; the same question comes next.
     pub fn answer(&mut self, answer: Answer) -> Result<(), String> {
         let q = self.question();
@@ -237,7 +243,8 @@ impl Session {
                 }
                 None
             }
-            (QuestionKind::Text { .. }, Answer::Text(_)) | (QuestionKind::Confirm { .. }, Answer::Confirm(_)) => None,
+            (QuestionKind::Text { .. }, Answer::Text(_))
+            | (QuestionKind::Confirm { .. }, Answer::Confirm(_)) => None,
             _ => return Err("that kind of answer does not fit this question".to_string()),
         };
         let key = key.unwrap_or_default();
@@ -271,7 +278,8 @@ impl Session {
                 if key == BACK {
                     self.state = State::Menu(f);
                 } else {
-                    let existing = self.fm(f).mappings.iter().position(|m| m.subcollection.is_none() && m.field == key);
+                    let existing =
+                        self.fm(f).mappings.iter().position(|m| m.subcollection.is_none() && m.field == key);
                     let mapping = match existing {
                         Some(i) => self.fm(f).mappings[i].clone(),
                         None => new_mapping("", &key, None, None),
@@ -378,33 +386,31 @@ impl Session {
                     RowPurpose::NullOverride => self.state = State::NullOverride(f, i),
                 }
             }
-            State::NullMenu(f) => {
-                match key.as_str() {
-                    "default" => self.state = State::NullDefault(f),
-                    "apply" => {
-                        let fm = self.fm_mut(f);
-                        let default = fm.null_default.clone();
-                        for m in &mut fm.mappings {
-                            m.null_value = default.clone();
-                        }
-                        let n = fm.mappings.len();
-                        self.notes.push(match default {
-                            Some(d) => format!("null converter `{d}` applied to {n} field(s)"),
-                            None => "no default to apply: set one first".to_string(),
-                        });
+            State::NullMenu(f) => match key.as_str() {
+                "default" => self.state = State::NullDefault(f),
+                "apply" => {
+                    let fm = self.fm_mut(f);
+                    let default = fm.null_default.clone();
+                    for m in &mut fm.mappings {
+                        m.null_value = default.clone();
                     }
-                    "erase" => {
-                        let fm = self.fm_mut(f);
-                        fm.null_default = None;
-                        for m in &mut fm.mappings {
-                            m.null_value = None;
-                        }
-                        self.notes.push("null converters erased: empty cells stay empty".to_string());
-                    }
-                    "field" => self.state = State::PickRow(f, RowPurpose::NullOverride),
-                    _ => self.state = State::Menu(f),
+                    let n = fm.mappings.len();
+                    self.notes.push(match default {
+                        Some(d) => format!("null converter `{d}` applied to {n} field(s)"),
+                        None => "no default to apply: set one first".to_string(),
+                    });
                 }
-            }
+                "erase" => {
+                    let fm = self.fm_mut(f);
+                    fm.null_default = None;
+                    for m in &mut fm.mappings {
+                        m.null_value = None;
+                    }
+                    self.notes.push("null converters erased: empty cells stay empty".to_string());
+                }
+                "field" => self.state = State::PickRow(f, RowPurpose::NullOverride),
+                _ => self.state = State::Menu(f),
+            },
             State::NullDefault(f) => {
                 let Answer::Text(v) = answer else { unreachable!("checked above") };
                 self.fm_mut(f).null_default = null_text(&v);
@@ -463,7 +469,14 @@ impl Session {
         }
     }
 
-    fn convert(&mut self, f: usize, mut draft: Draft, step: ConvStep, key: &str, answer: Answer) -> Result<(), String> {
+    fn convert(
+        &mut self,
+        f: usize,
+        mut draft: Draft,
+        step: ConvStep,
+        key: &str,
+        answer: Answer,
+    ) -> Result<(), String> {
         let column = self.source_column(f, &draft.mapping.column);
         let timestamp = matches!(draft.mapping.converter, Converter::Timestamp { .. });
         let next = match (&mut draft.mapping.converter, step) {
@@ -471,7 +484,8 @@ impl Session {
                 *text = if key == "rtf2plain" { TextConverter::Rtf2plain } else { TextConverter::None };
                 None
             }
-            (Converter::Date { format }, ConvStep::DateFormat) | (Converter::Timestamp { format, .. }, ConvStep::TimestampFormat) => {
+            (Converter::Date { format }, ConvStep::DateFormat)
+            | (Converter::Timestamp { format, .. }, ConvStep::TimestampFormat) => {
                 if key == OTHER {
                     Some(if timestamp { ConvStep::TimestampTyped } else { ConvStep::DateTyped })
                 } else {
@@ -479,7 +493,8 @@ impl Session {
                     timestamp.then_some(ConvStep::TimeZone)
                 }
             }
-            (Converter::Date { format }, ConvStep::DateTyped) | (Converter::Timestamp { format, .. }, ConvStep::TimestampTyped) => {
+            (Converter::Date { format }, ConvStep::DateTyped)
+            | (Converter::Timestamp { format, .. }, ConvStep::TimestampTyped) => {
                 let Answer::Text(typed) = &answer else { unreachable!("checked by answer") };
                 check_format(typed, column.sample.as_deref(), timestamp)?;
                 *format = typed.clone();
@@ -487,7 +502,9 @@ impl Session {
             }
             (Converter::Timestamp { time_zone, .. }, ConvStep::TimeZone) => {
                 let Answer::Text(zone) = &answer else { unreachable!("checked by answer") };
-                if jiff::tz::TimeZoneDatabase::bundled().get(zone).is_err() && jiff::tz::db().get(zone).is_err() {
+                if jiff::tz::TimeZoneDatabase::bundled().get(zone).is_err()
+                    && jiff::tz::db().get(zone).is_err()
+                {
                     return Err(format!(
                         "`{zone}` is not an IANA time zone (such as `UTC`, `America/Toronto`, `Europe/Paris`)"
                     ));
@@ -573,15 +590,21 @@ impl Session {
     /// The categories a file's category lets it map: (plain fields offered, subcollections offered).
     fn offered(&self, f: usize) -> (Vec<&Field>, Vec<&Category>) {
         let cat = &self.fm(f).category;
-        let cats: Vec<&Category> = self.target.categories.iter().filter(|c| cat == ALL_CATEGORIES || &c.name == cat).collect();
+        let cats: Vec<&Category> =
+            self.target.categories.iter().filter(|c| cat == ALL_CATEGORIES || &c.name == cat).collect();
         let plain = cats.iter().filter(|c| !c.subcollection).flat_map(|c| c.fields.iter()).collect();
         let subs = cats.into_iter().filter(|c| c.subcollection).collect();
         (plain, subs)
     }
 
     fn column_label(&self, f: usize, c: &SourceColumn) -> String {
-        let targets: Vec<String> =
-            self.fm(f).mappings.iter().filter(|m| m.column == c.name).map(FieldMapping::target_label).collect();
+        let targets: Vec<String> = self
+            .fm(f)
+            .mappings
+            .iter()
+            .filter(|m| m.column == c.name)
+            .map(FieldMapping::target_label)
+            .collect();
         let mark = if targets.is_empty() { self.marks.unmapped } else { self.marks.mapped };
         let sample = match &c.sample {
             Some(s) => format!("  e.g. `{}`", shorten(s, 40)),
@@ -603,7 +626,8 @@ impl Session {
                 let default = options.iter().position(|o| o.key == fm.category).unwrap_or(0);
                 let mut q = Question::select(format!("type of data in `{}`", fm.name), options, default);
                 let file = &self.files[*f];
-                let mapped = file.columns.iter().filter(|c| fm.mappings.iter().any(|m| m.column == c.name)).count();
+                let mapped =
+                    file.columns.iter().filter(|c| fm.mappings.iter().any(|m| m.column == c.name)).count();
                 q.notes.push(format!(
                     "file {} of {}: `{}` ({} columns, {} mapped)",
                     f + 1,
@@ -625,36 +649,57 @@ impl Session {
                     .as_ref()
                     .and_then(|p| options.iter().position(|o| o.key == p.file))
                     .unwrap_or(0);
-                Question::select(format!("are the rows of `{}` children of another file's rows?", fm.name), options, default)
+                Question::select(
+                    format!("are the rows of `{}` children of another file's rows?", fm.name),
+                    options,
+                    default,
+                )
             }
             State::ParentColumn(f, parent) => {
                 let fm = self.fm(*f);
                 let pf = self.template.file(parent);
-                let guess = pf
-                    .and_then(|p| p.id_column.clone())
-                    .or_else(|| self.files.iter().find(|x| &x.name == parent).and_then(|x| x.columns.first()).map(|c| c.name.clone()));
+                let guess = pf.and_then(|p| p.id_column.clone()).or_else(|| {
+                    self.files
+                        .iter()
+                        .find(|x| &x.name == parent)
+                        .and_then(|x| x.columns.first())
+                        .map(|c| c.name.clone())
+                });
                 let current = fm.parent.as_ref().filter(|p| &p.file == parent).map(|p| p.column.clone());
-                let options: Vec<Choice> =
-                    self.files[*f].columns.iter().map(|c| Choice::new(&c.name, self.column_label(*f, c))).collect();
-                let default = current
-                    .or(guess)
-                    .and_then(|g| options.iter().position(|o| o.key == g))
-                    .unwrap_or(0);
-                Question::select(format!("which column of `{}` holds the parent's id?", fm.name), options, default)
+                let options: Vec<Choice> = self.files[*f]
+                    .columns
+                    .iter()
+                    .map(|c| Choice::new(&c.name, self.column_label(*f, c)))
+                    .collect();
+                let default =
+                    current.or(guess).and_then(|g| options.iter().position(|o| o.key == g)).unwrap_or(0);
+                Question::select(
+                    format!("which column of `{}` holds the parent's id?", fm.name),
+                    options,
+                    default,
+                )
             }
             State::ParentIdColumn(f, parent, column) => {
                 let fm = self.fm(*f);
                 let pi = self.files.iter().position(|x| &x.name == parent).expect("offered from the files");
-                let current = fm.parent.as_ref().filter(|p| &p.file == parent).map(|p| p.parent_column.clone());
+                let current =
+                    fm.parent.as_ref().filter(|p| &p.file == parent).map(|p| p.parent_column.clone());
                 let id = self.template.file(parent).and_then(|p| p.id_column.clone());
-                let options: Vec<Choice> =
-                    self.files[pi].columns.iter().map(|c| Choice::new(&c.name, self.column_label(pi, c))).collect();
+                let options: Vec<Choice> = self.files[pi]
+                    .columns
+                    .iter()
+                    .map(|c| Choice::new(&c.name, self.column_label(pi, c)))
+                    .collect();
                 let default = current
                     .or(id)
                     .or(Some(column.clone()))
                     .and_then(|g| options.iter().position(|o| o.key == g))
                     .unwrap_or(0);
-                Question::select(format!("which column of `{parent}` does `{column}` refer to?"), options, default)
+                Question::select(
+                    format!("which column of `{parent}` does `{column}` refer to?"),
+                    options,
+                    default,
+                )
             }
             State::Menu(f) => self.menu_question(*f),
             State::PickField(f) => {
@@ -676,20 +721,25 @@ impl Session {
                     let req = if field.required { ", required" } else { "" };
                     options.push(Choice::new(
                         &field.name,
-                        format!("{mark} {} ({}, {}{req}){src}", field.label, field.name, field.field_type.as_str()),
+                        format!(
+                            "{mark} {} ({}, {}{req}){src}",
+                            field.label,
+                            field.name,
+                            field.field_type.as_str()
+                        ),
                     ));
                 }
-                let default = options
-                    .iter()
-                    .position(|o| o.label.starts_with(self.marks.unplugged))
-                    .unwrap_or(0);
+                let default =
+                    options.iter().position(|o| o.label.starts_with(self.marks.unplugged)).unwrap_or(0);
                 options.push(Choice::new(BACK, "back to the menu"));
                 Question::select("map which target field?", options, default)
             }
             State::PickSub(f) => {
                 let (_, subs) = self.offered(*f);
-                let mut options: Vec<Choice> =
-                    subs.iter().map(|c| Choice::new(&c.name, format!("{} ({})", c.label, field_list(c)))).collect();
+                let mut options: Vec<Choice> = subs
+                    .iter()
+                    .map(|c| Choice::new(&c.name, format!("{} ({})", c.label, field_list(c))))
+                    .collect();
                 options.push(Choice::new(BACK, "back to the menu"));
                 Question::select("add an instance of which subcollection?", options, 0)
             }
@@ -719,7 +769,10 @@ impl Session {
                     } else {
                         (self.marks.plugged, format!("  ← {}", from.join(", ")))
                     };
-                    options.push(Choice::new(&a.name, format!("{mark} {} ({}, {}){src}", a.label, a.name, a.field_type.as_str())));
+                    options.push(Choice::new(
+                        &a.name,
+                        format!("{mark} {} ({}, {}){src}", a.label, a.name, a.field_type.as_str()),
+                    ));
                 }
                 let default = options.iter().position(|o| o.key == draft.mapping.field).unwrap_or(0);
                 options.push(Choice::new(BACK, "back to the menu"));
@@ -730,8 +783,11 @@ impl Session {
                 Question::select(format!("sub collection attribute of {which}"), options, default)
             }
             State::PickColumn(f, draft) => {
-                let mut options: Vec<Choice> =
-                    self.files[*f].columns.iter().map(|c| Choice::new(&c.name, self.column_label(*f, c))).collect();
+                let mut options: Vec<Choice> = self.files[*f]
+                    .columns
+                    .iter()
+                    .map(|c| Choice::new(&c.name, self.column_label(*f, c)))
+                    .collect();
                 let default = options
                     .iter()
                     .position(|o| o.key == draft.mapping.column)
@@ -739,7 +795,11 @@ impl Session {
                     .unwrap_or(0);
                 options.push(Choice::new(BACK, "back to the menu"));
                 let what = if draft.mapping.subcollection.is_some() && draft.type_typed {
-                    format!("{}.{}", draft.mapping.subcollection.as_deref().unwrap_or_default(), draft.mapping.field)
+                    format!(
+                        "{}.{}",
+                        draft.mapping.subcollection.as_deref().unwrap_or_default(),
+                        draft.mapping.field
+                    )
                 } else {
                     let mut m = draft.mapping.clone();
                     if draft.new_instance {
@@ -770,7 +830,9 @@ impl Session {
                 }
                 options.push(Choice::new(BACK, "back to the menu"));
                 let prompt = match purpose {
-                    RowPurpose::Copy => "copy which subcollection row? (the copy adds an attribute to the same instance)",
+                    RowPurpose::Copy => {
+                        "copy which subcollection row? (the copy adds an attribute to the same instance)"
+                    }
                     RowPurpose::Delete => "delete which subcollection row?",
                     RowPurpose::Unmap => "unmap which field?",
                     RowPurpose::NullOverride => "override the null converter of which field?",
@@ -789,7 +851,10 @@ impl Session {
                 let options = vec![
                     Choice::new("default", format!("set the default value for empty cells (now {now})")),
                     Choice::new("apply", "apply the default to every field"),
-                    Choice::new("erase", format!("erase the null converters (the default and {overrides} field override(s))")),
+                    Choice::new(
+                        "erase",
+                        format!("erase the null converters (the default and {overrides} field override(s))"),
+                    ),
                     Choice::new("field", "override one field's null converter"),
                     Choice::new(BACK, "back to the menu"),
                 ];
@@ -839,7 +904,10 @@ impl Session {
             options.push(Choice::new("add", "add a subcollection instance (Telcom, Address …)"));
         }
         if has_rows {
-            options.push(Choice::new("copy", "copy a subcollection row (another attribute of the same instance)"));
+            options.push(Choice::new(
+                "copy",
+                "copy a subcollection row (another attribute of the same instance)",
+            ));
             options.push(Choice::new("delete", "delete a subcollection row"));
         }
         if !fm.mappings.is_empty() {
@@ -858,7 +926,16 @@ impl Session {
         let label = draft.mapping.target_label();
         let col = &draft.mapping.column;
         let sample_note = || match &column.sample {
-            Some(_) => vec![format!("`{col}` holds values such as {}", column.samples.iter().take(3).map(|v| format!("`{}`", shorten(v, 40))).collect::<Vec<_>>().join(", "))],
+            Some(_) => vec![format!(
+                "`{col}` holds values such as {}",
+                column
+                    .samples
+                    .iter()
+                    .take(3)
+                    .map(|v| format!("`{}`", shorten(v, 40)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )],
             None => vec![format!("`{col}` is empty in the first records")],
         };
         match (step, &draft.mapping.converter) {
@@ -868,11 +945,13 @@ impl Session {
                     Choice::new("rtf2plain", "rtf2plain: turn RTF into plain text"),
                 ];
                 let default = usize::from(*text == TextConverter::Rtf2plain);
-                let mut q = Question::select(format!("text converter for `{col}` → {label}"), options, default);
+                let mut q =
+                    Question::select(format!("text converter for `{col}` → {label}"), options, default);
                 q.notes = sample_note();
                 q
             }
-            (ConvStep::DateFormat, Converter::Date { format }) | (ConvStep::TimestampFormat, Converter::Timestamp { format, .. }) => {
+            (ConvStep::DateFormat, Converter::Date { format })
+            | (ConvStep::TimestampFormat, Converter::Timestamp { format, .. }) => {
                 let timestamp = matches!(step, ConvStep::TimestampFormat);
                 let mut formats: Vec<String> = Vec::new();
                 match &column.kind {
@@ -884,12 +963,23 @@ impl Session {
                     _ => {}
                 }
                 formats.push(format.clone());
-                formats.extend((if timestamp { TIMESTAMP_FORMATS } else { DATE_FORMATS }).iter().map(|s| s.to_string()));
+                formats.extend(
+                    (if timestamp { TIMESTAMP_FORMATS } else { DATE_FORMATS }).iter().map(|s| s.to_string()),
+                );
                 let mut seen = Vec::new();
-                formats.retain(|x| if seen.contains(x) { false } else { seen.push(x.clone()); true });
+                formats.retain(|x| {
+                    if seen.contains(x) {
+                        false
+                    } else {
+                        seen.push(x.clone());
+                        true
+                    }
+                });
                 let mut options: Vec<Choice> = formats
                     .iter()
-                    .map(|fmt| Choice::new(fmt, format!("{fmt}{}", reads(fmt, column.sample.as_deref(), timestamp))))
+                    .map(|fmt| {
+                        Choice::new(fmt, format!("{fmt}{}", reads(fmt, column.sample.as_deref(), timestamp)))
+                    })
                     .collect();
                 let default = options.iter().position(|o| &o.key == format).unwrap_or(0);
                 options.push(Choice::new(OTHER, "another format (type it)"));
@@ -898,12 +988,15 @@ impl Session {
                 q.notes = sample_note();
                 q
             }
-            (ConvStep::DateTyped, Converter::Date { format }) | (ConvStep::TimestampTyped, Converter::Timestamp { format, .. }) => {
-                Question::text(format!("format of `{col}` (strftime: %Y %m %d %H %M %S %b %p)"), Some(format.clone()))
-            }
-            (ConvStep::TimeZone, Converter::Timestamp { time_zone, .. }) => {
-                Question::text(format!("time zone `{col}` is written in (IANA name)"), Some(time_zone.clone()))
-            }
+            (ConvStep::DateTyped, Converter::Date { format })
+            | (ConvStep::TimestampTyped, Converter::Timestamp { format, .. }) => Question::text(
+                format!("format of `{col}` (strftime: %Y %m %d %H %M %S %b %p)"),
+                Some(format.clone()),
+            ),
+            (ConvStep::TimeZone, Converter::Timestamp { time_zone, .. }) => Question::text(
+                format!("time zone `{col}` is written in (IANA name)"),
+                Some(time_zone.clone()),
+            ),
             (ConvStep::Boolean, Converter::Boolean { table }) => {
                 let options: Vec<Choice> = column.distinct.iter().map(|v| Choice::new(v, v)).collect();
                 let defaults = column
@@ -917,7 +1010,10 @@ impl Session {
                     defaults,
                 );
                 if column.distinct_capped {
-                    q.notes.push(format!("`{col}` has more than {} distinct values; the first are listed", column.distinct.len()));
+                    q.notes.push(format!(
+                        "`{col}` has more than {} distinct values; the first are listed",
+                        column.distinct.len()
+                    ));
                 }
                 q
             }
@@ -934,12 +1030,19 @@ impl Session {
                     .and_then(|c| options.iter().position(|o| o.key == c))
                     .unwrap_or(options.len() - 1);
                 let mut q = Question::select(
-                    format!("`{value}` in `{col}` ({} of {}) means which {label}?", i + 1, column.distinct.len()),
+                    format!(
+                        "`{value}` in `{col}` ({} of {}) means which {label}?",
+                        i + 1,
+                        column.distinct.len()
+                    ),
                     options,
                     default,
                 );
                 if *i == 0 && column.distinct_capped {
-                    q.notes.push(format!("`{col}` has more than {} distinct values; the first are listed", column.distinct.len()));
+                    q.notes.push(format!(
+                        "`{col}` has more than {} distinct values; the first are listed",
+                        column.distinct.len()
+                    ));
                 }
                 q
             }
@@ -1007,7 +1110,9 @@ fn row_key(m: &FieldMapping) -> String {
 }
 
 fn same_instance(a: &FieldMapping, b: &FieldMapping) -> bool {
-    a.subcollection == b.subcollection && a.type_name == b.type_name && a.instance_number() == b.instance_number()
+    a.subcollection == b.subcollection
+        && a.type_name == b.type_name
+        && a.instance_number() == b.instance_number()
 }
 
 fn converter_kind(t: FieldType) -> &'static str {
@@ -1050,7 +1155,9 @@ fn describe_converter(c: &Converter) -> String {
         Converter::Decimal => "  [decimal]".to_string(),
         Converter::Date { format } => format!("  [date {format}]"),
         Converter::Timestamp { format, time_zone } => format!("  [timestamp {format} in {time_zone}]"),
-        Converter::Boolean { table } => format!("  [boolean {}]", table_text(table.iter().map(|(k, v)| (k, v.to_string())))),
+        Converter::Boolean { table } => {
+            format!("  [boolean {}]", table_text(table.iter().map(|(k, v)| (k, v.to_string()))))
+        }
         Converter::Enumeration { table } => format!(
             "  [enumeration {}]",
             table_text(table.iter().map(|(k, v)| (k, v.clone().unwrap_or_else(|| IGNORE.to_string()))))
@@ -1071,7 +1178,9 @@ fn table_text<'a>(entries: impl Iterator<Item = (&'a String, String)>) -> String
 fn reads(format: &str, sample: Option<&str>, timestamp: bool) -> String {
     let Some(s) = sample else { return String::new() };
     let parsed = jiff::fmt::strtime::parse(format, s.trim());
-    let shown = parsed.and_then(|p| if timestamp { p.to_datetime().map(|d| d.to_string()) } else { p.to_date().map(|d| d.to_string()) });
+    let shown = parsed.and_then(|p| {
+        if timestamp { p.to_datetime().map(|d| d.to_string()) } else { p.to_date().map(|d| d.to_string()) }
+    });
     match shown {
         Ok(v) => format!("  (`{}` → {v})", shorten(s, 30)),
         Err(_) => format!("  (does not read `{}`)", shorten(s, 30)),

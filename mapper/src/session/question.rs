@@ -59,7 +59,11 @@ impl Question {
     }
 
     pub(crate) fn multi(prompt: impl Into<String>, options: Vec<Choice>, defaults: Vec<bool>) -> Question {
-        Question { notes: Vec::new(), prompt: prompt.into(), kind: QuestionKind::MultiSelect { options, defaults } }
+        Question {
+            notes: Vec::new(),
+            prompt: prompt.into(),
+            kind: QuestionKind::MultiSelect { options, defaults },
+        }
     }
 
     pub(crate) fn text(prompt: impl Into<String>, default: Option<String>) -> Question {
@@ -74,9 +78,9 @@ impl Question {
     pub fn default_answer(&self) -> Answer {
         match &self.kind {
             QuestionKind::Select { default, .. } => Answer::Select(*default),
-            QuestionKind::MultiSelect { defaults, .. } => {
-                Answer::MultiSelect(defaults.iter().enumerate().filter(|(_, d)| **d).map(|(i, _)| i).collect())
-            }
+            QuestionKind::MultiSelect { defaults, .. } => Answer::MultiSelect(
+                defaults.iter().enumerate().filter(|(_, d)| **d).map(|(i, _)| i).collect(),
+            ),
             QuestionKind::Text { default } => Answer::Text(default.clone().unwrap_or_default()),
             QuestionKind::Confirm { default } => Answer::Confirm(*default),
         }
@@ -138,7 +142,10 @@ fn find_option(options: &[Choice], text: &str) -> Result<usize, String> {
         .ok_or_else(|| {
             let keys: Vec<String> = options.iter().take(12).map(|o| format!("`{}`", o.key)).collect();
             let more = if options.len() > 12 { ", …" } else { "" };
-            format!("`{text}` is not one of the options ({}{more}); answer with a number or a name", keys.join(", "))
+            format!(
+                "`{text}` is not one of the options ({}{more}); answer with a number or a name",
+                keys.join(", ")
+            )
         })
 }
 
@@ -149,7 +156,11 @@ mod tests {
     fn q() -> Question {
         Question::select(
             "pick",
-            vec![Choice::new("All", "All fields"), Choice::new("Name", "Name (7 fields)"), Choice::new("12", "twelve")],
+            vec![
+                Choice::new("All", "All fields"),
+                Choice::new("Name", "Name (7 fields)"),
+                Choice::new("12", "twelve"),
+            ],
             1,
         )
     }

@@ -48,7 +48,7 @@ fn contacts() -> TargetDefinition {
 /// Lines starting with `!` must be refused (the same question is asked again).
 fn drive(s: &mut Session, lines: &[&str]) -> Step {
     for (n, line) in lines.iter().enumerate() {
-        let Step::Ask(q) = s.next() else { panic!("line {}: `{line}`: the session already ended", n + 1) };
+        let Step::Ask(q) = s.step() else { panic!("line {}: `{line}`: the session already ended", n + 1) };
         let (refuse, text) = match line.strip_prefix('!') {
             Some(t) => (true, t),
             None => (false, *line),
@@ -60,7 +60,7 @@ fn drive(s: &mut Session, lines: &[&str]) -> Step {
             _ => {}
         }
     }
-    s.next()
+    s.step()
 }
 
 fn session(start: MappingTemplate) -> Session {
@@ -76,23 +76,78 @@ fn a_whole_session_builds_every_kind_of_mapping() {
             // contacts.csv
             "All",
             "no: a main file",
-            "map", "externalId", "ID", "",
-            "map", "firstName", "FIRST", "none",
-            "map", "lastName", "3", "",
-            "map", "birthDate", "BDAY", "other", "!31-12-1980", "!%Y-%m-%d", "%d/%m/%Y",
-            "map", "gender", "SEX", "Male", "Female", "(ignore)",
-            "map", "doNotContact", "VIP", "Y",
-            "map", "lastContacted", "UPDATED", "%Y-%m-%d %H:%M", "!Mars/Olympus", "America/Toronto",
-            "map", "notes", "NOTES", "rtf2plain",
-            "null", "default", "n/a", "apply", "field", "FIRSTNAME ← FIRST", "?", "back",
+            "map",
+            "externalId",
+            "ID",
+            "",
+            "map",
+            "firstName",
+            "FIRST",
+            "none",
+            "map",
+            "lastName",
+            "3",
+            "",
+            "map",
+            "birthDate",
+            "BDAY",
+            "other",
+            "!31-12-1980",
+            "!%Y-%m-%d",
+            "%d/%m/%Y",
+            "map",
+            "gender",
+            "SEX",
+            "Male",
+            "Female",
+            "(ignore)",
+            "map",
+            "doNotContact",
+            "VIP",
+            "Y",
+            "map",
+            "lastContacted",
+            "UPDATED",
+            "%Y-%m-%d %H:%M",
+            "!Mars/Olympus",
+            "America/Toronto",
+            "map",
+            "notes",
+            "NOTES",
+            "rtf2plain",
+            "null",
+            "default",
+            "n/a",
+            "apply",
+            "field",
+            "FIRSTNAME ← FIRST",
+            "?",
+            "back",
             "next",
             // phones.csv
             "Telcom",
-            "contacts.csv", "CID", "ID",
-            "add", "Telcom", "Business", "value", "WORK", "",
-            "copy", "Telcom[Business].value ← WORK", "extension", "EXT", "",
-            "add", "Telcom", "Business", "value", "WORK", "",
-            "delete", "Telcom[Business #2].value ← WORK",
+            "contacts.csv",
+            "CID",
+            "ID",
+            "add",
+            "Telcom",
+            "Business",
+            "value",
+            "WORK",
+            "",
+            "copy",
+            "Telcom[Business].value ← WORK",
+            "extension",
+            "EXT",
+            "",
+            "add",
+            "Telcom",
+            "Business",
+            "value",
+            "WORK",
+            "",
+            "delete",
+            "Telcom[Business #2].value ← WORK",
             "review",
             "next",
             "save",
@@ -131,7 +186,8 @@ fn a_whole_session_builds_every_kind_of_mapping() {
         p.parent,
         Some(ParentLink { file: "contacts.csv".into(), column: "CID".into(), parent_column: "ID".into() })
     );
-    let rows: Vec<(String, String)> = p.mappings.iter().map(|m| (m.column.clone(), m.target_label())).collect();
+    let rows: Vec<(String, String)> =
+        p.mappings.iter().map(|m| (m.column.clone(), m.target_label())).collect();
     assert_eq!(
         rows,
         vec![
@@ -147,15 +203,38 @@ fn resuming_and_accepting_every_default_changes_nothing() {
     let step = drive(
         &mut s,
         &[
-            "All", "1", "map", "lastName", "LAST", "", "map", "gender", "SEX", "", "", "", "next", "Address", "contacts.csv",
-            "CID", "ID", "add", "Address", "Home", "zip", "WORK", "", "next", "save",
+            "All",
+            "1",
+            "map",
+            "lastName",
+            "LAST",
+            "",
+            "map",
+            "gender",
+            "SEX",
+            "",
+            "",
+            "",
+            "next",
+            "Address",
+            "contacts.csv",
+            "CID",
+            "ID",
+            "add",
+            "Address",
+            "Home",
+            "zip",
+            "WORK",
+            "",
+            "next",
+            "save",
         ],
     );
     let Step::Save(first) = step else { panic!("expected a save") };
     let mut again = session(first.clone());
     let mut answered = 0;
     let end = loop {
-        match again.next() {
+        match again.step() {
             Step::Ask(q) => {
                 again.answer(q.default_answer()).unwrap();
                 answered += 1;
@@ -188,7 +267,7 @@ fn resuming_reports_what_the_data_lacks() {
         mappings: vec![],
     });
     let mut s = session(start);
-    let Step::Ask(q) = s.next() else { panic!() };
+    let Step::Ask(q) = s.step() else { panic!() };
     let notes = q.notes.join("\n");
     assert!(notes.contains("`contacts.csv` lacks: `FAX_NO`"), "{notes}");
     assert!(notes.contains("`gone.csv`, which the data location lacks"), "{notes}");
@@ -200,14 +279,20 @@ fn resuming_reports_what_the_data_lacks() {
 
 #[test]
 fn choices_mark_mapped_columns_and_plugged_fields() {
-    for (ascii, mapped, plugged) in [(false, "✓ FIRST", "● First Name"), (true, "[x] FIRST", "(*) First Name")] {
-        let mut s = Session::new(contacts(), data(), MappingTemplate::new("contacts"), SessionOptions { ascii });
+    for (ascii, mapped, plugged) in
+        [(false, "✓ FIRST", "● First Name"), (true, "[x] FIRST", "(*) First Name")]
+    {
+        let mut s =
+            Session::new(contacts(), data(), MappingTemplate::new("contacts"), SessionOptions { ascii });
         drive(&mut s, &["All", "1", "map", "firstName", "FIRST", "", "map"]);
-        let Step::Ask(q) = s.next() else { panic!() };
+        let Step::Ask(q) = s.step() else { panic!() };
         let QuestionKind::Select { options, .. } = &q.kind else { panic!() };
-        assert!(options.iter().any(|o| o.label.starts_with(plugged) && o.label.ends_with("← FIRST")), "{options:?}");
+        assert!(
+            options.iter().any(|o| o.label.starts_with(plugged) && o.label.ends_with("← FIRST")),
+            "{options:?}"
+        );
         s.answer(q.parse("lastName").unwrap()).unwrap();
-        let Step::Ask(q) = s.next() else { panic!() };
+        let Step::Ask(q) = s.step() else { panic!() };
         let QuestionKind::Select { options, .. } = &q.kind else { panic!() };
         let first = options.iter().find(|o| o.key == "FIRST").unwrap();
         assert!(first.label.starts_with(mapped) && first.label.contains("e.g. `Ann`"), "{}", first.label);
@@ -219,11 +304,11 @@ fn choices_mark_mapped_columns_and_plugged_fields() {
 fn a_category_limits_the_fields_offered() {
     let mut s = session(MappingTemplate::new("contacts"));
     drive(&mut s, &["Name", "1"]);
-    let Step::Ask(menu) = s.next() else { panic!() };
+    let Step::Ask(menu) = s.step() else { panic!() };
     let QuestionKind::Select { options, .. } = &menu.kind else { panic!() };
     assert!(!options.iter().any(|o| o.key == "add"), "Name is not a subcollection: {options:?}");
     s.answer(menu.parse("map").unwrap()).unwrap();
-    let Step::Ask(q) = s.next() else { panic!() };
+    let Step::Ask(q) = s.step() else { panic!() };
     let QuestionKind::Select { options, .. } = &q.kind else { panic!() };
     let keys: Vec<&str> = options.iter().map(|o| o.key.as_str()).collect();
     assert!(keys.contains(&"firstName") && !keys.contains(&"birthDate"), "{keys:?}");
@@ -234,9 +319,76 @@ fn quitting_saves_nothing_and_user_fields_take_a_typed_name() {
     let mut s = session(MappingTemplate::new("contacts"));
     let step = drive(
         &mut s,
-        &["All", "1", "add", "UserField", "value", "FIRST", "Work number", "", "next", "All", "1", "next", "quit"],
+        &[
+            "All",
+            "1",
+            "add",
+            "UserField",
+            "value",
+            "FIRST",
+            "Work number",
+            "",
+            "next",
+            "All",
+            "1",
+            "next",
+            "quit",
+        ],
     );
     assert_eq!(step, Step::Quit);
     let m = &s.template().file("contacts.csv").unwrap().mappings;
     assert_eq!(m[0].target_label(), "UserField[Work number].value");
+}
+
+/// Every bundled mapping template loads, names only what its target knows, and
+/// names only columns its example data has.
+#[test]
+fn bundled_templates_fit_their_targets_and_examples() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for (template, example) in [
+        ("outlook-contacts.json", "outlook"),
+        ("google-contacts.json", "google"),
+        ("three-tables.json", "three-tables"),
+    ] {
+        let path = root.join("templates/mappings").join(template);
+        let t = MappingTemplate::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let target = TargetDefinition::resolve(&t.target).unwrap();
+        for fm in &t.files {
+            let data = root.join("templates/examples").join(example).join(&fm.name);
+            let headers = crate::read::open(&data, &Default::default()).unwrap().headers;
+            for m in &fm.mappings {
+                assert!(
+                    headers.contains(&m.column),
+                    "{template}: `{}` is not a column of {}",
+                    m.column,
+                    fm.name
+                );
+                match (&m.subcollection, &m.type_name) {
+                    (Some(sub), Some(type_name)) => {
+                        let c = target.subcollection(sub).expect("known subcollection");
+                        assert!(
+                            c.type_names.is_empty() || c.type_names.contains(type_name),
+                            "{template}: {type_name}"
+                        );
+                        assert!(
+                            target.attribute(sub, &m.field).is_some(),
+                            "{template}: {}",
+                            m.target_label()
+                        );
+                    }
+                    (None, None) => assert!(target.field(&m.field).is_some(), "{template}: {}", m.field),
+                    _ => panic!("{template}: {} has a subcollection without a type name", m.column),
+                }
+            }
+            if let Some(p) = &fm.parent {
+                assert!(headers.contains(&p.column), "{template}: link column {}", p.column);
+                assert_eq!(
+                    t.file(&p.file).and_then(|f| f.id_column.as_deref()),
+                    Some(p.parent_column.as_str())
+                );
+            }
+        }
+        // the saved form is the canonical one: loading and saving changes nothing
+        assert_eq!(t.to_json(), std::fs::read_to_string(&path).unwrap(), "{template} is not in saved form");
+    }
 }
