@@ -50,9 +50,9 @@ fn main() -> std::io::Result<()> {
             _ => format!("416.555.{:04}", next() % 10_000),
         };
         use std::fmt::Write as _;
-        let _ = write!(
+        let _ = writeln!(
             line,
-            "{id},{first},{last},{}.{}{}@example.com,{phone},{:02}/{:02}/{},{},{:05},{},{}\n",
+            "{id},{first},{last},{}.{}{}@example.com,{phone},{:02}/{:02}/{},{},{:05},{},{}",
             first.to_lowercase(),
             last.to_lowercase(),
             id % 1000,
