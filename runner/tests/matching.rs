@@ -328,8 +328,12 @@ fn zip_comes_from_the_primary_address_else_home_else_first() {
         Some("V1V1V1")
     );
     assert_eq!(zip(vec![biz.clone(), home.clone()]).as_deref(), Some("H1H1H1"));
-    assert_eq!(zip(vec![biz, vac]).as_deref(), Some("B1B1B1"));
+    assert_eq!(zip(vec![biz.clone(), vac]).as_deref(), Some("B1B1B1"));
     assert_eq!(zip(vec![]), None);
+    // A primary address without a zip gives way to one that has it.
+    let mut empty_primary = address("Home", "", Some(true));
+    empty_primary.attributes.remove("zip");
+    assert_eq!(zip(vec![empty_primary, biz]).as_deref(), Some("B1B1B1"));
 }
 
 #[test]
