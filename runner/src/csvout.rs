@@ -23,7 +23,7 @@ pub fn neutralise(value: &str) -> std::borrow::Cow<'_, str> {
 
 /// A CSV being written for spreadsheets.
 pub struct ExcelCsv {
-    writer: csv::Writer<BufWriter<File>>,
+    writer: Option<csv::Writer<BufWriter<File>>>,
     temp: PathBuf,
     out: PathBuf,
 }
@@ -31,7 +31,8 @@ pub struct ExcelCsv {
 impl ExcelCsv {
     /// Starts writing `out` (through a temporary file beside it).
     pub fn create(out: &Path) -> Result<ExcelCsv, Error> {
-        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out.csv".into());
+        let name =
+            out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out.csv".into());
         let temp = out.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
         let file = File::create(&temp).map_err(|e| Error::io(&temp, e))?;
         let mut buf = BufWriter::new(file);
@@ -40,7 +41,7 @@ impl ExcelCsv {
             .quote_style(csv::QuoteStyle::Always)
             .terminator(csv::Terminator::CRLF)
             .from_writer(buf);
-        Ok(ExcelCsv { writer, temp, out: out.to_path_buf() })
+        Ok(ExcelCsv { writer: Some(writer), temp, out: out.to_path_buf() })
     }
 
     /// Writes one row, neutralising formula-like values.
@@ -50,7 +51,11 @@ impl ExcelCsv {
         S: AsRef<str>,
     {
         let cells: Vec<String> = cells.into_iter().map(|c| neutralise(c.as_ref()).into_owned()).collect();
-        self.writer.write_record(&cells).map_err(|e| self.csv_error(e))
+        let writer = self.writer.as_mut().expect("open until finish");
+        match writer.write_record(&cells) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.csv_error(e)),
+        }
     }
 
     fn csv_error(&self, e: csv::Error) -> Error {
@@ -61,13 +66,14 @@ impl ExcelCsv {
     }
 
     /// Flushes and moves the file into place.
-    pub fn finish(self) -> Result<(), Error> {
-        let ExcelCsv { writer, temp, out } = self;
+    pub fn finish(mut self) -> Result<(), Error> {
+        let writer = self.writer.take().expect("open until finish");
+        let temp = self.temp.clone();
         let buf = writer.into_inner().map_err(|e| Error::io(&temp, e.into_error()))?;
         let file = buf.into_inner().map_err(|e| Error::io(&temp, e.into_error()))?;
         file.sync_all().map_err(|e| Error::io(&temp, e))?;
         drop(file);
-        std::fs::rename(&temp, &out).map_err(|e| Error::io(&out, e))
+        std::fs::rename(&temp, &self.out).map_err(|e| Error::io(&self.out, e))
     }
 }
 

@@ -6,7 +6,7 @@
 //! sales concept); [`Columns::All`] writes every plain field of the target,
 //! fields the records hold beyond it, the creation and update times, and one
 //! column per subcollection attribute for each subcollection instance present
-//! (`Address Home Zip`, `Telcom Business 2 Value`). Values go through
+//! (`Address Home Zip Code`, `Telcom Business 2 Communication Value`). Values go through
 //! [`crate::csvout::ExcelCsv`], which neutralises formulas.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -65,9 +65,31 @@ enum Col {
     Attribute { subcollection: String, type_name: String, instance: u32, attribute: String },
 }
 
+/// Progress of an export; the binary draws it.
+pub trait ExportReporter {
+    /// The export of `total` records starts.
+    fn on_start(&self, _total: u64) {}
+    /// Records written so far.
+    fn on_records(&self, _written: u64) {}
+}
+
+/// A reporter that reports nothing.
+pub struct NoReporter;
+impl ExportReporter for NoReporter {}
+
 /// Exports the records of `kind` to `out`.
-pub fn export(store: &Store, kind: RecordKind, columns: Columns, out: &Path) -> Result<ExportSummary, Error> {
+pub fn export(
+    store: &Store,
+    kind: RecordKind,
+    columns: Columns,
+    out: &Path,
+    reporter: &dyn ExportReporter,
+) -> Result<ExportSummary, Error> {
     let (conn, path) = (store.conn(), store.path());
+    let total: u64 = conn
+        .query_row("SELECT count(*) FROM records WHERE kind = ?1", [kind.as_str()], |r| r.get(0))
+        .db(path)?;
+    reporter.on_start(total);
     let target = TargetDefinition::bundled(kind.as_str()).expect("bundled targets exist");
     let mut cols: Vec<(String, Col)> = vec![("ID".into(), Col::Id)];
     match columns {
@@ -112,7 +134,12 @@ pub fn export(store: &Store, kind: RecordKind, columns: Columns, out: &Path) -> 
             let mut present = Vec::new();
             for row in st
                 .query_map([kind.as_str()], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?, r.get::<_, String>(3)?))
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, u32>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
                 })
                 .db(path)?
             {
@@ -122,7 +149,8 @@ pub fn export(store: &Store, kind: RecordKind, columns: Columns, out: &Path) -> 
             let rank = |sub: &str, type_name: &str, attr: &str| {
                 let ci = target.categories.iter().position(|c| c.name == sub).unwrap_or(usize::MAX);
                 let cat = target.categories.get(ci);
-                let ti = cat.and_then(|c| c.type_names.iter().position(|t| t == type_name)).unwrap_or(usize::MAX);
+                let ti =
+                    cat.and_then(|c| c.type_names.iter().position(|t| t == type_name)).unwrap_or(usize::MAX);
                 let ai = cat.and_then(|c| c.fields.iter().position(|f| f.name == attr)).unwrap_or(usize::MAX);
                 (ci, ti, ai)
             };
@@ -155,12 +183,13 @@ pub fn export(store: &Store, kind: RecordKind, columns: Columns, out: &Path) -> 
         .db(path)?;
     let mut rows = st.query([kind.as_str()]).db(path)?;
     let needs_instances = cols.iter().any(|(_, c)| matches!(c, Col::Attribute { .. }));
-    let mut count = 0;
+    let mut count: u64 = 0;
     while let Some(r) = rows.next().db(path)? {
         let id: i64 = r.get(0).db(path)?;
         let fields: String = r.get(1).db(path)?;
-        let fields: BTreeMap<String, Value> = serde_json::from_str(&fields)
-            .map_err(|e| Error::Invalid(format!("store `{}`: record {id} is unreadable: {e}", path.display())))?;
+        let fields: BTreeMap<String, Value> = serde_json::from_str(&fields).map_err(|e| {
+            Error::Invalid(format!("store `{}`: record {id} is unreadable: {e}", path.display()))
+        })?;
         let record = if needs_instances { store::load_record(conn, path, id)? } else { None };
         let mut line = Vec::with_capacity(cols.len());
         for (_, col) in &cols {
@@ -181,7 +210,9 @@ pub fn export(store: &Store, kind: RecordKind, columns: Columns, out: &Path) -> 
                     .as_ref()
                     .and_then(|rec| {
                         rec.instances.iter().find(|i| {
-                            i.subcollection == *subcollection && i.type_name == *type_name && i.instance == *instance
+                            i.subcollection == *subcollection
+                                && i.type_name == *type_name
+                                && i.instance == *instance
                         })
                     })
                     .and_then(|i| i.attributes.get(attribute))
@@ -192,7 +223,11 @@ pub fn export(store: &Store, kind: RecordKind, columns: Columns, out: &Path) -> 
         }
         csv.row(&line)?;
         count += 1;
+        if count.is_multiple_of(1024) {
+            reporter.on_records(count);
+        }
     }
+    reporter.on_records(count);
     csv.finish()?;
     Ok(ExportSummary { kind, out: out.display().to_string(), records: count, columns: header })
 }
@@ -223,7 +258,7 @@ mod tests {
         store::insert_record(store.conn(), store.path(), RecordKind::Leads, &lead, None).unwrap();
 
         let out = dir.path().join("visible.csv");
-        let summary = export(&store, RecordKind::Contacts, Columns::Visible, &out).unwrap();
+        let summary = export(&store, RecordKind::Contacts, Columns::Visible, &out, &NoReporter).unwrap();
         assert_eq!(summary.records, 1);
         let text = std::fs::read_to_string(&out).unwrap();
         let mut lines = text.trim_start_matches('\u{feff}').split("\r\n");
@@ -237,12 +272,19 @@ mod tests {
         assert!(row.contains("\"M5V\""), "{row}");
 
         let all = dir.path().join("all.csv");
-        let summary = export(&store, RecordKind::Contacts, Columns::All, &all).unwrap();
-        assert!(summary.columns.contains(&"Address Home Zip".to_string()), "{:?}", summary.columns);
-        assert!(summary.columns.contains(&"Telcom Business Value".to_string()), "{:?}", summary.columns);
+        let summary = export(&store, RecordKind::Contacts, Columns::All, &all, &NoReporter).unwrap();
+        assert!(summary.columns.contains(&"Address Home Zip Code".to_string()), "{:?}", summary.columns);
+        assert!(
+            summary.columns.contains(&"Telcom Business Communication Value".to_string()),
+            "{:?}",
+            summary.columns
+        );
         assert!(summary.columns.contains(&"Notes".to_string()));
 
         let leads = dir.path().join("leads.csv");
-        assert_eq!(export(&store, RecordKind::Leads, Columns::Visible, &leads).unwrap().records, 1);
+        assert_eq!(
+            export(&store, RecordKind::Leads, Columns::Visible, &leads, &NoReporter).unwrap().records,
+            1
+        );
     }
 }

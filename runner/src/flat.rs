@@ -31,7 +31,12 @@ fn field(record: &Record, name: &str) -> Option<String> {
 
 /// The attribute of the best instance of `subcollection`: the primary one,
 /// else the first whose type name comes first in `preferred`, else the first.
-fn instance_value(record: &Record, subcollection: &str, preferred: &[&str], attribute: &str) -> Option<String> {
+fn instance_value(
+    record: &Record,
+    subcollection: &str,
+    preferred: &[&str],
+    attribute: &str,
+) -> Option<String> {
     let candidates: Vec<&Instance> = record
         .instances
         .iter()
@@ -39,7 +44,8 @@ fn instance_value(record: &Record, subcollection: &str, preferred: &[&str], attr
         .filter(|i| i.attributes.get(attribute).is_some_and(|v| !v.to_text().is_empty()))
         .filter(|i| preferred.is_empty() || preferred.contains(&i.type_name.as_str()))
         .collect();
-    let primary = candidates.iter().find(|i| matches!(i.attributes.get("primary"), Some(Value::Boolean(true))));
+    let primary =
+        candidates.iter().find(|i| matches!(i.attributes.get("primary"), Some(Value::Boolean(true))));
     let ranked = primary.copied().or_else(|| {
         preferred
             .iter()
@@ -66,9 +72,11 @@ impl Flat {
         if kind == RecordKind::Contacts || flat.zip.is_none() {
             flat.zip = flat.zip.or_else(|| instance_value(record, "Address", &[], "zip"));
         }
-        flat.email = flat.email.or_else(|| instance_value(record, "Telcom", &["Email", "Personal Email"], "value"));
-        flat.phone =
-            flat.phone.or_else(|| instance_value(record, "Telcom", &["Business", "Mobile", "Home", "Other"], "value"));
+        flat.email =
+            flat.email.or_else(|| instance_value(record, "Telcom", &["Email", "Personal Email"], "value"));
+        flat.phone = flat
+            .phone
+            .or_else(|| instance_value(record, "Telcom", &["Business", "Mobile", "Home", "Other"], "value"));
         flat
     }
 

@@ -128,17 +128,26 @@ pub struct ImportSummary {
 }
 
 /// Opens the packages and stages them as one job.
-pub fn import(store: &mut Store, options: &ImportOptions, reporter: &dyn ImportReporter) -> Result<ImportSummary, Error> {
+pub fn import(
+    store: &mut Store,
+    options: &ImportOptions,
+    reporter: &dyn ImportReporter,
+) -> Result<ImportSummary, Error> {
     if options.packages.is_empty() {
         return Err(Error::Invalid("no package to import".into()));
     }
     for path in &options.packages {
         if !path.is_file() {
-            return Err(Error::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, "no such package file")));
+            return Err(Error::io(
+                path,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such package file"),
+            ));
         }
     }
     let description = match &options.description {
-        Some(d) if d.trim().is_empty() => return Err(Error::Invalid("the description must not be empty".into())),
+        Some(d) if d.trim().is_empty() => {
+            return Err(Error::Invalid("the description must not be empty".into()));
+        }
         Some(d) => d.trim().to_string(),
         None => default_description(store, &options.packages[0])?,
     };
@@ -170,7 +179,11 @@ fn default_description(store: &Store, first: &Path) -> Result<String, Error> {
     Ok(candidate)
 }
 
-fn description_owner(conn: &rusqlite::Connection, path: &Path, description: &str) -> Result<Option<Job>, Error> {
+fn description_owner(
+    conn: &rusqlite::Connection,
+    path: &Path,
+    description: &str,
+) -> Result<Option<Job>, Error> {
     let id: Option<i64> = conn
         .query_row("SELECT id FROM jobs WHERE description = ?1", [description], |r| r.get(0))
         .optional()
@@ -213,7 +226,8 @@ fn record_failure(
 ) -> Result<i64, Error> {
     let path = store.path().to_path_buf();
     let kind = kind.unwrap_or(RecordKind::Contacts);
-    let target = TargetDefinition::bundled(kind.as_str()).map(|t| serde_json::to_string(&t).expect("serializes"));
+    let target =
+        TargetDefinition::bundled(kind.as_str()).map(|t| serde_json::to_string(&t).expect("serializes"));
     let tx = store.write()?;
     replace_failed(&tx, &path, description)?;
     let now = store::now();
@@ -407,9 +421,11 @@ impl<'t> Staging<'t> {
             RecordKind::Leads => (Stage::ReviewMatchResults, Status::Queued),
         };
         let (rows_staged, records): (u64, u64) = tx
-            .query_row("SELECT coalesce(sum(rows), 0), count(*) FROM staged WHERE job_id = ?1", [self.job_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT coalesce(sum(rows), 0), count(*) FROM staged WHERE job_id = ?1",
+                [self.job_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .db(path)?;
         if rows_staged + self.rows_rejected != self.rows_read {
             return Err(Stop::Store(Error::Invalid(format!(
@@ -477,7 +493,8 @@ impl<'t> Staging<'t> {
             params![self.job_id, seq as i64, package.path().display().to_string(), template.to_json()],
         )
         .db(path)?;
-        let order = file_order(template).map_err(|m| Stop::Package(format!("package `{}`: {m}", package.path().display())))?;
+        let order = file_order(template)
+            .map_err(|m| Stop::Package(format!("package `{}`: {m}", package.path().display())))?;
         let deferred = template.files.iter().any(|f| f.parent.is_some());
         let parents: BTreeSet<&str> =
             template.files.iter().filter_map(|f| f.parent.as_ref().map(|p| p.file.as_str())).collect();
@@ -488,7 +505,12 @@ impl<'t> Staging<'t> {
             let headers = table.headers.clone();
             tx.execute(
                 "INSERT INTO job_files (job_id, package_seq, file, headers) VALUES (?1, ?2, ?3, ?4)",
-                params![self.job_id, seq as i64, file.name, serde_json::to_string(&headers).expect("serializes")],
+                params![
+                    self.job_id,
+                    seq as i64,
+                    file.name,
+                    serde_json::to_string(&headers).expect("serializes")
+                ],
             )
             .db(path)?;
             let file_id = tx.last_insert_rowid();
@@ -532,7 +554,8 @@ impl<'t> Staging<'t> {
             let file_ctx = FileCtx { file, file_id, headers: &headers, id_index, link_index, deferred };
             let mut rows = 0u64;
             for row in table {
-                let row = row.map_err(|e| Stop::Package(format!("package `{}`: {e}", package.path().display())))?;
+                let row =
+                    row.map_err(|e| Stop::Package(format!("package `{}`: {e}", package.path().display())))?;
                 rows += 1;
                 self.rows_read += 1;
                 if self.rows_read.is_multiple_of(4096) {
@@ -655,7 +678,9 @@ impl<'t> Staging<'t> {
 
     fn reject(&mut self, file_id: i64, row: &Row, reason: &str) -> Result<(), Stop> {
         self.tx
-            .prepare_cached("INSERT INTO rejected (job_id, file_id, line, cells, reason) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .prepare_cached(
+                "INSERT INTO rejected (job_id, file_id, line, cells, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
             .db(self.path)?
             .execute(params![self.job_id, file_id, row.line, cells_json(&row.cells), reason])
             .db(self.path)?;
@@ -701,7 +726,9 @@ impl<'t> Staging<'t> {
 
     fn keep_row(&mut self, staged_id: i64, file_id: i64, row: &Row) -> Result<(), Stop> {
         self.tx
-            .prepare_cached("INSERT INTO temp.import_rows (staged_id, file_id, line, cells) VALUES (?1, ?2, ?3, ?4)")
+            .prepare_cached(
+                "INSERT INTO temp.import_rows (staged_id, file_id, line, cells) VALUES (?1, ?2, ?3, ?4)",
+            )
             .db(self.path)?
             .execute(params![staged_id, file_id, row.line, cells_json(&row.cells)])
             .db(self.path)?;
@@ -727,7 +754,9 @@ impl<'t> Staging<'t> {
     fn find_link(&self, file: &str, key: &str) -> Result<Option<Parent>, Stop> {
         let found: Option<(Option<i64>, Option<u64>)> = self
             .tx
-            .prepare_cached("SELECT staged_id, rejected_line FROM temp.import_links WHERE file = ?1 AND key = ?2")
+            .prepare_cached(
+                "SELECT staged_id, rejected_line FROM temp.import_links WHERE file = ?1 AND key = ?2",
+            )
             .db(self.path)?
             .query_row(params![file, key], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()
@@ -746,8 +775,9 @@ impl<'t> Staging<'t> {
             .db(self.path)?
             .query_row([staged_id], |r| r.get(0))
             .db(self.path)?;
-        let mut record: Record = serde_json::from_str(&json)
-            .map_err(|e| Stop::Store(Error::Invalid(format!("staged record {staged_id} is unreadable: {e}"))))?;
+        let mut record: Record = serde_json::from_str(&json).map_err(|e| {
+            Stop::Store(Error::Invalid(format!("staged record {staged_id} is unreadable: {e}")))
+        })?;
         record.absorb(child);
         self.tx
             .prepare_cached("UPDATE staged SET record = ?2, rows = rows + 1 WHERE id = ?1")
@@ -772,8 +802,9 @@ impl<'t> Staging<'t> {
             rows.collect::<rusqlite::Result<Vec<_>>>().db(path)?
         };
         for (staged_id, json, file, line) in pending {
-            let record: Record = serde_json::from_str(&json)
-                .map_err(|e| Stop::Store(Error::Invalid(format!("staged record {staged_id} is unreadable: {e}"))))?;
+            let record: Record = serde_json::from_str(&json).map_err(|e| {
+                Stop::Store(Error::Invalid(format!("staged record {staged_id} is unreadable: {e}")))
+            })?;
             let errors: Vec<Problem> = validate_record(target, &record, &file, line)
                 .into_iter()
                 .filter(|p| p.severity == Severity::Error)
@@ -928,7 +959,10 @@ fn reason(problems: &[Problem]) -> String {
 }
 
 /// The enum field named `field` (`name` or `Subcollection.attribute`).
-fn field_mut<'a>(target: &'a mut TargetDefinition, field: &str) -> Option<&'a mut ferry_mapper::target::Field> {
+fn field_mut<'a>(
+    target: &'a mut TargetDefinition,
+    field: &str,
+) -> Option<&'a mut ferry_mapper::target::Field> {
     match field.split_once('.') {
         Some((sub, attr)) => target
             .categories
@@ -937,7 +971,12 @@ fn field_mut<'a>(target: &'a mut TargetDefinition, field: &str) -> Option<&'a mu
             .fields
             .iter_mut()
             .find(|f| f.name == attr),
-        None => target.categories.iter_mut().filter(|c| !c.subcollection).flat_map(|c| c.fields.iter_mut()).find(|f| f.name == field),
+        None => target
+            .categories
+            .iter_mut()
+            .filter(|c| !c.subcollection)
+            .flat_map(|c| c.fields.iter_mut())
+            .find(|f| f.name == field),
     }
 }
 
@@ -954,7 +993,10 @@ fn file_order(template: &MappingTemplate) -> Result<Vec<&FileMapping>, String> {
                 None => true,
                 Some(link) => {
                     if template.file(&link.file).is_none() {
-                        return Err(format!("file `{}` names a parent file `{}` that it does not hold", f.name, link.file));
+                        return Err(format!(
+                            "file `{}` names a parent file `{}` that it does not hold",
+                            f.name, link.file
+                        ));
                     }
                     done.iter().any(|d| d.name == link.file)
                 }
@@ -971,4 +1013,269 @@ fn file_order(template: &MappingTemplate) -> Result<Vec<&FileMapping>, String> {
         }
     }
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ferry_mapper::read::{FileFormat, TableInfo};
+    use ferry_mapper::template::{Converter, FieldMapping, ParentLink};
+
+    /// A package held in memory: file name → CSV text (comma-separated, no quoting).
+    struct MemPackage {
+        path: PathBuf,
+        template: MappingTemplate,
+        target: TargetDefinition,
+        files: Vec<(String, String)>,
+    }
+
+    impl PackageSource for MemPackage {
+        fn path(&self) -> &Path {
+            &self.path
+        }
+        fn template(&self) -> &MappingTemplate {
+            &self.template
+        }
+        fn target(&self) -> &TargetDefinition {
+            &self.target
+        }
+        fn rows(&self, file: &str) -> Result<Table, Error> {
+            let text = &self.files.iter().find(|(n, _)| n == file).expect("file in package").1;
+            let mut lines = text.lines();
+            let headers: Vec<String> = lines.next().unwrap().split(',').map(str::to_string).collect();
+            let rows: Vec<Result<Row, ferry_mapper::Error>> = lines
+                .enumerate()
+                .map(|(i, l)| {
+                    Ok(Row { line: i as u64 + 2, cells: l.split(',').map(str::to_string).collect() })
+                })
+                .collect();
+            let info = TableInfo {
+                path: PathBuf::from(file),
+                format: FileFormat::Csv,
+                encoding: "UTF-8".into(),
+                bom: false,
+                delimiter: Some(','),
+                has_header: true,
+                sheet: None,
+            };
+            Ok(Table::from_parts(info, headers, Box::new(rows.into_iter())))
+        }
+    }
+
+    fn map(column: &str, field: &str) -> FieldMapping {
+        FieldMapping {
+            column: column.into(),
+            field: field.into(),
+            subcollection: None,
+            type_name: None,
+            instance: None,
+            converter: Converter::default(),
+            null_value: None,
+        }
+    }
+
+    fn sub(column: &str, subcollection: &str, type_name: &str, field: &str) -> FieldMapping {
+        FieldMapping {
+            subcollection: Some(subcollection.into()),
+            type_name: Some(type_name.into()),
+            ..map(column, field)
+        }
+    }
+
+    fn file(name: &str, mappings: Vec<FieldMapping>) -> FileMapping {
+        FileMapping {
+            name: name.into(),
+            category: "All".into(),
+            parent: None,
+            id_column: None,
+            null_default: None,
+            mappings,
+        }
+    }
+
+    fn contacts_package() -> MemPackage {
+        let mut main = file(
+            "contacts.csv",
+            vec![
+                map("ID", "externalId"),
+                map("First", "firstName"),
+                map("Last", "lastName"),
+                FieldMapping {
+                    converter: Converter::Date { format: "%Y-%m-%d".into() },
+                    ..map("Born", "birthDate")
+                },
+                map("Title", "title"),
+            ],
+        );
+        main.id_column = Some("ID".into());
+        let mut phones = file("phones.csv", vec![sub("Number", "Telcom", "Business", "value")]);
+        phones.parent = Some(ParentLink {
+            file: "contacts.csv".into(),
+            column: "Contact".into(),
+            parent_column: "ID".into(),
+        });
+        let mut template = MappingTemplate::new("contacts");
+        template.files = vec![main, phones];
+        MemPackage {
+            path: PathBuf::from("mem.zip"),
+            template,
+            target: TargetDefinition::bundled("contacts").unwrap(),
+            files: vec![
+                (
+                    "contacts.csv".into(),
+                    [
+                        "ID,First,Last,Born,Title",
+                        "1,Ann,Smith,1980-01-02,Dr.",
+                        "2,Bob,,1970-03-04,Mr.", // no last name: rejected with its phone
+                        "3,Cy,Young,not-a-date,Mr.", // wrong type: rejected
+                        &format!("4,{},Long,1990-05-06,Sir", "x".repeat(60)), // truncated, title ignored
+                    ]
+                    .join("\n"),
+                ),
+                (
+                    "phones.csv".into(),
+                    ["Contact,Number", "1,555-0001", "2,555-0002", "3,555-0003", "9,555-0009", "1,555-0011"]
+                        .join("\n"),
+                ),
+            ],
+        }
+    }
+
+    fn counts(store: &Store, job_id: i64) -> (u64, u64, u64, u64) {
+        let job = job::get(store.conn(), store.path(), job_id).unwrap().unwrap();
+        (job.counts.rows_read, job.counts.rows_staged, job.counts.rows_rejected, job.counts.warnings)
+    }
+
+    #[test]
+    fn stages_with_children_and_rejects_with_reasons() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("ferry.db")).unwrap();
+        let summary =
+            stage(&mut store, "first", &[contacts_package()], &ImportOptions::default(), &NoReporter)
+                .unwrap();
+        let job = summary.job;
+        assert_eq!((job.stage, job.status), (Stage::ReviewStagedData, Status::WaitingOnUser));
+        // 4 contact rows + 5 phone rows; staged: Ann (+2 phones), the long one; rejected: Bob + phone,
+        // Cy + phone, the orphan phone 9.
+        assert_eq!(counts(&store, job.id), (9, 4, 5, 2));
+        assert_eq!(job.counts.records_staged, 2);
+        let reasons: Vec<(String, u64, String)> = {
+            let mut st = store
+                .conn()
+                .prepare("SELECT f.file, r.line, r.reason FROM rejected r JOIN job_files f ON f.id = r.file_id ORDER BY r.id")
+                .unwrap();
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+        };
+        let find = |file: &str, line: u64| {
+            reasons
+                .iter()
+                .find(|r| r.0 == file && r.1 == line)
+                .unwrap_or_else(|| panic!("{file}:{line} in {reasons:?}"))
+                .2
+                .clone()
+        };
+        assert!(find("contacts.csv", 3).contains("Last Name"), "{reasons:?}");
+        assert!(find("phones.csv", 3).contains("`contacts.csv` line 3"), "{reasons:?}");
+        assert!(find("contacts.csv", 4).contains("column `Born`"), "{reasons:?}");
+        assert!(find("phones.csv", 4).contains("was rejected"), "{reasons:?}");
+        assert!(find("phones.csv", 5).contains("absent"), "{reasons:?}");
+
+        let (json, rows): (String, u64) = store
+            .conn()
+            .query_row("SELECT record, rows FROM staged WHERE legacy_id = '1'", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        let ann: Record = serde_json::from_str(&json).unwrap();
+        assert_eq!(rows, 3);
+        let phones: Vec<String> = ann.instances.iter().map(|i| i.attributes["value"].to_text()).collect();
+        assert_eq!(phones, ["555-0001", "555-0011"]);
+        let long: String = store
+            .conn()
+            .query_row("SELECT first_name FROM staged WHERE legacy_id = '4'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(long.chars().count(), 50);
+    }
+
+    #[test]
+    fn create_missing_adds_values_and_the_next_job_knows_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("ferry.db")).unwrap();
+        let options = ImportOptions { create_missing: true, ..ImportOptions::default() };
+        let summary = stage(&mut store, "a", &[contacts_package()], &options, &NoReporter).unwrap();
+        assert_eq!(summary.added_values, vec![AddedValue { field: "title".into(), value: "Sir".into() }]);
+        let title: String = store
+            .conn()
+            .query_row("SELECT record FROM staged WHERE legacy_id = '4'", [], |r| r.get(0))
+            .unwrap();
+        assert!(title.contains("Sir"));
+        let second =
+            stage(&mut store, "b", &[contacts_package()], &ImportOptions::default(), &NoReporter).unwrap();
+        assert!(second.added_values.is_empty());
+        // Known now: no warning for `Sir`, only the truncation.
+        assert_eq!(counts(&store, second.job.id).3, 1);
+        // Deleting the job before matching takes its additions away.
+        let deleted = job::delete(&mut store, "a").unwrap();
+        assert_eq!(deleted.values_removed, 1);
+    }
+
+    #[test]
+    fn a_bad_package_fails_the_job_and_leaves_no_staged_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("ferry.db")).unwrap();
+        let mut pkg = contacts_package();
+        pkg.files[0].1 = pkg.files[0].1.replace("ID,First", "Id,First");
+        let err = stage(&mut store, "bad", &[pkg], &ImportOptions::default(), &NoReporter).unwrap_err();
+        let Error::ImportFailed { id, message } = err else { panic!("{err}") };
+        assert!(message.contains("ID"), "{message}");
+        let job = job::get(store.conn(), store.path(), id).unwrap().unwrap();
+        assert_eq!((job.stage, job.status), (Stage::ImportIntoStaging, Status::Failed));
+        let staged: i64 = store.conn().query_row("SELECT count(*) FROM staged", [], |r| r.get(0)).unwrap();
+        assert_eq!(staged, 0);
+        // The same description again replaces the failed job.
+        let again =
+            stage(&mut store, "bad", &[contacts_package()], &ImportOptions::default(), &NoReporter).unwrap();
+        assert_ne!(again.job.id, id);
+        assert!(job::get(store.conn(), store.path(), id).unwrap().is_none());
+        // A description in use by a job that did not fail is refused.
+        let dup = stage(&mut store, "bad", &[contacts_package()], &ImportOptions::default(), &NoReporter);
+        assert!(matches!(dup, Err(Error::DuplicateDescription { .. })));
+    }
+
+    #[test]
+    fn leads_skip_review_of_staged_data_and_check_email_or_phone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("ferry.db")).unwrap();
+        let mut template = MappingTemplate::new("leads");
+        template.files = vec![file(
+            "leads.csv",
+            vec![
+                map("First", "firstName"),
+                map("Last", "lastName"),
+                map("Email", "email"),
+                map("Phone", "phone"),
+            ],
+        )];
+        let pkg = MemPackage {
+            path: "leads.zip".into(),
+            template,
+            target: TargetDefinition::bundled("leads").unwrap(),
+            files: vec![("leads.csv".into(), "First,Last,Email,Phone\nA,B,a@b.c,\nC,D,,\nE,F,,555".into())],
+        };
+        let summary = stage(&mut store, "leads", &[pkg], &ImportOptions::default(), &NoReporter).unwrap();
+        assert_eq!((summary.job.stage, summary.job.status), (Stage::ReviewMatchResults, Status::Queued));
+        assert_eq!(counts(&store, summary.job.id), (3, 2, 1, 0));
+        // A contacts job cannot take a leads package.
+        let mut template = MappingTemplate::new("leads");
+        template.files = vec![file("leads.csv", vec![map("First", "firstName")])];
+        let pkg = MemPackage {
+            path: "leads.zip".into(),
+            template,
+            target: TargetDefinition::bundled("leads").unwrap(),
+            files: vec![("leads.csv".into(), "First\nA".into())],
+        };
+        let options = ImportOptions { kind: Some(RecordKind::Contacts), ..ImportOptions::default() };
+        let err = stage(&mut store, "mixed", &[pkg], &options, &NoReporter).unwrap_err();
+        assert!(err.to_string().contains("holds leads"), "{err}");
+    }
 }

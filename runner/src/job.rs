@@ -163,7 +163,8 @@ pub struct Counts {
     pub records_remaining: u64,
 }
 
-const JOB_COLUMNS: &str = "id, kind, description, stage, status, source_type, source, owner, created_at, started_at,
+const JOB_COLUMNS: &str =
+    "id, kind, description, stage, status, source_type, source, owner, created_at, started_at,
     staged_at, ended_at, rows_read, rows_staged, rows_rejected, records_staged, warnings, error,
     (SELECT count(*) FROM staged s WHERE s.job_id = jobs.id)";
 
@@ -206,7 +207,9 @@ fn job_from_row(row: &Row<'_>) -> rusqlite::Result<Job> {
 
 /// Loads a job by id.
 pub fn get(conn: &Connection, path: &Path, id: i64) -> Result<Option<Job>, Error> {
-    conn.query_row(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"), [id], job_from_row).optional().db(path)
+    conn.query_row(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"), [id], job_from_row)
+        .optional()
+        .db(path)
 }
 
 /// Finds a job by id (a number) or description.
@@ -224,8 +227,11 @@ pub fn find(conn: &Connection, path: &Path, job: &str) -> Result<Job, Error> {
 
 /// Sets a job's stage and status.
 pub fn set_state(conn: &Connection, path: &Path, id: i64, stage: Stage, status: Status) -> Result<(), Error> {
-    conn.execute("UPDATE jobs SET stage = ?2, status = ?3 WHERE id = ?1", params![id, stage.label(), status.label()])
-        .db(path)?;
+    conn.execute(
+        "UPDATE jobs SET stage = ?2, status = ?3 WHERE id = ?1",
+        params![id, stage.label(), status.label()],
+    )
+    .db(path)?;
     Ok(())
 }
 
@@ -283,13 +289,17 @@ pub fn list(conn: &Connection, path: &Path, filter: &JobFilter) -> Result<Vec<Jo
 /// 3339 timestamp; returns the stored form.
 pub fn parse_time_bound(text: &str) -> Result<String, Error> {
     let text = text.trim();
-    if let Ok(date) = text.parse::<jiff::civil::Date>() {
-        let ts = date.to_zoned(jiff::tz::TimeZone::UTC).map_err(|e| Error::Invalid(e.to_string()))?.timestamp();
+    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
         return Ok(crate::store::format_time(ts));
     }
-    text.parse::<jiff::Timestamp>().map(crate::store::format_time).map_err(|_| {
-        Error::Invalid(format!("`{text}` is not a date (`2026-11-21`) or a timestamp (`2026-11-21T17:00:00Z`)"))
-    })
+    if let Ok(date) = text.parse::<jiff::civil::Date>() {
+        let ts =
+            date.to_zoned(jiff::tz::TimeZone::UTC).map_err(|e| Error::Invalid(e.to_string()))?.timestamp();
+        return Ok(crate::store::format_time(ts));
+    }
+    Err(Error::Invalid(format!(
+        "`{text}` is not a date (`2026-11-21`) or a timestamp (`2026-11-21T17:00:00Z`)"
+    )))
 }
 
 /// What deleting a job removed.
@@ -312,13 +322,15 @@ pub fn delete(store: &mut Store, job: &str) -> Result<Deleted, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
     let job = find(&tx, &path, job)?;
-    let deletable = matches!(job.status, Status::Failed | Status::Completed | Status::WaitingOnUser | Status::Queued);
+    let deletable =
+        matches!(job.status, Status::Failed | Status::Completed | Status::WaitingOnUser | Status::Queued);
     if !deletable {
         return Err(Error::WrongState {
             id: job.id,
             stage: job.stage.to_string(),
             status: job.status.to_string(),
-            message: "a job can be deleted only when it is Failed, Completed, Waiting on User or Queued".into(),
+            message: "a job can be deleted only when it is Failed, Completed, Waiting on User or Queued"
+                .into(),
         });
     }
     let count = |sql: &str| -> Result<u64, Error> { tx.query_row(sql, [job.id], |r| r.get(0)).db(&path) };

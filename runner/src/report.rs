@@ -31,8 +31,9 @@ pub struct ErrorReport {
 pub fn write_errors(store: &Store, job: &str, out: &Path) -> Result<ErrorReport, Error> {
     let (conn, path) = (store.conn(), store.path());
     let job = job::find(conn, path, job)?;
-    let packages: i64 =
-        conn.query_row("SELECT count(*) FROM job_packages WHERE job_id = ?1", [job.id], |r| r.get(0)).db(path)?;
+    let packages: i64 = conn
+        .query_row("SELECT count(*) FROM job_packages WHERE job_id = ?1", [job.id], |r| r.get(0))
+        .db(path)?;
 
     // The files with rejected rows, their headers, and the shared column list.
     let mut files: HashMap<i64, (String, String, Vec<usize>)> = HashMap::new();
@@ -46,12 +47,20 @@ pub fn write_errors(store: &Store, job: &str, out: &Path) -> Result<ErrorReport,
             )
             .db(path)?;
         let rows = st
-            .query_map([job.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))
+            .query_map([job.id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
             .db(path)?;
         for row in rows {
             let (id, file, headers, package) = row.db(path)?;
-            let headers: Vec<String> = serde_json::from_str(&headers)
-                .map_err(|e| Error::Invalid(format!("job {}: unreadable headers of `{file}`: {e}", job.id)))?;
+            let headers: Vec<String> = serde_json::from_str(&headers).map_err(|e| {
+                Error::Invalid(format!("job {}: unreadable headers of `{file}`: {e}", job.id))
+            })?;
             let mut positions = Vec::with_capacity(headers.len());
             for h in headers {
                 let pos = match columns.iter().position(|c| *c == h) {
@@ -63,7 +72,8 @@ pub fn write_errors(store: &Store, job: &str, out: &Path) -> Result<ErrorReport,
                 };
                 positions.push(pos);
             }
-            let package_name = Path::new(&package).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(package);
+            let package_name =
+                Path::new(&package).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(package);
             files.insert(id, (file, package_name, positions));
         }
     }
@@ -83,7 +93,11 @@ pub fn write_errors(store: &Store, job: &str, out: &Path) -> Result<ErrorReport,
 
     let mut csv = ExcelCsv::create(out)?;
     csv.row(&columns)?;
-    let mut st = conn.prepare("SELECT file_id, line, cells, reason FROM rejected WHERE job_id = ?1 ORDER BY file_id, line, id").db(path)?;
+    let mut st = conn
+        .prepare(
+            "SELECT file_id, line, cells, reason FROM rejected WHERE job_id = ?1 ORDER BY file_id, line, id",
+        )
+        .db(path)?;
     let mut rows = st.query([job.id]).db(path)?;
     let mut count = 0;
     while let Some(r) = rows.next().db(path)? {

@@ -29,10 +29,31 @@ const META_COLUMNS: &[&str] = &["id", "file", "line", "rows", "class", "quality"
 /// The default columns of a listing.
 pub fn default_columns(kind: RecordKind) -> Vec<String> {
     let names: &[&str] = match kind {
-        RecordKind::Contacts => {
-            &["id", "file", "line", "externalId", "firstName", "lastName", "birthDate", "gender", "zip", "email", "phone"]
-        }
-        RecordKind::Leads => &["id", "file", "line", "legacyId", "firstName", "lastName", "email", "phone", "marketSegment", "salesConcept"],
+        RecordKind::Contacts => &[
+            "id",
+            "file",
+            "line",
+            "externalId",
+            "firstName",
+            "lastName",
+            "birthDate",
+            "gender",
+            "zip",
+            "email",
+            "phone",
+        ],
+        RecordKind::Leads => &[
+            "id",
+            "file",
+            "line",
+            "legacyId",
+            "firstName",
+            "lastName",
+            "email",
+            "phone",
+            "marketSegment",
+            "salesConcept",
+        ],
     };
     names.iter().map(|s| s.to_string()).collect()
 }
@@ -64,9 +85,11 @@ pub struct Listing {
 
 /// The job's target definition, as it was staged with.
 pub fn job_target(conn: &rusqlite::Connection, path: &Path, job_id: i64) -> Result<TargetDefinition, Error> {
-    let text: String = conn.query_row("SELECT target FROM jobs WHERE id = ?1", [job_id], |r| r.get(0)).db(path)?;
-    serde_json::from_str(&text)
-        .map_err(|e| Error::Invalid(format!("store `{}`: job {job_id} has an unreadable target: {e}", path.display())))
+    let text: String =
+        conn.query_row("SELECT target FROM jobs WHERE id = ?1", [job_id], |r| r.get(0)).db(path)?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::Invalid(format!("store `{}`: job {job_id} has an unreadable target: {e}", path.display()))
+    })
 }
 
 /// Resolves a column name: a meta column, a flat column, or a plain field
@@ -76,14 +99,19 @@ fn resolve_column(target: &TargetDefinition, name: &str) -> Result<String, Error
     if let Some(m) = META_COLUMNS.iter().find(|m| **m == lower) {
         return Ok(m.to_string());
     }
-    if let Some(f) = target.plain_fields().find(|f| f.name.to_lowercase() == lower || f.label.to_lowercase() == lower) {
+    if let Some(f) =
+        target.plain_fields().find(|f| f.name.to_lowercase() == lower || f.label.to_lowercase() == lower)
+    {
         return Ok(f.name.clone());
     }
     if let Some(flat) = ["zip", "email", "phone"].iter().find(|f| **f == lower) {
         return Ok(flat.to_string());
     }
-    let known: Vec<String> =
-        META_COLUMNS.iter().map(|s| s.to_string()).chain(target.plain_fields().map(|f| f.name.clone())).collect();
+    let known: Vec<String> = META_COLUMNS
+        .iter()
+        .map(|s| s.to_string())
+        .chain(target.plain_fields().map(|f| f.name.clone()))
+        .collect();
     Err(Error::Invalid(format!("unknown column `{name}` (columns: {})", known.join(", "))))
 }
 
@@ -105,7 +133,8 @@ pub fn list(store: &Store, job: &str, options: &ListOptions) -> Result<Listing, 
     let (conn, path) = (store.conn(), store.path());
     let job = job::find(conn, path, job)?;
     let target = job_target(conn, path, job.id)?;
-    let requested = if options.columns.is_empty() { default_columns(job.kind) } else { options.columns.clone() };
+    let requested =
+        if options.columns.is_empty() { default_columns(job.kind) } else { options.columns.clone() };
     let columns = requested.iter().map(|c| resolve_column(&target, c)).collect::<Result<Vec<_>, _>>()?;
     let order = match &options.sort {
         None => "s.id".to_string(),
@@ -217,10 +246,15 @@ pub fn parse_value(field: &Field, value: &str) -> Result<Option<Value>, Error> {
             Value::Timestamp(value.trim().parse().map_err(|_| bad("a timestamp (`2026-11-21T17:00:00Z`)"))?)
         }
         FieldType::Enum => {
-            let known = field.values.iter().find(|v| v.eq_ignore_ascii_case(value.trim())).ok_or_else(|| {
-                let list: Vec<String> = field.values.iter().map(|v| format!("`{v}`")).collect();
-                Error::Invalid(format!("`{value}` is not a value of field `{}` ({})", field.name, list.join(", ")))
-            })?;
+            let known =
+                field.values.iter().find(|v| v.eq_ignore_ascii_case(value.trim())).ok_or_else(|| {
+                    let list: Vec<String> = field.values.iter().map(|v| format!("`{v}`")).collect();
+                    Error::Invalid(format!(
+                        "`{value}` is not a value of field `{}` ({})",
+                        field.name,
+                        list.join(", ")
+                    ))
+                })?;
             Value::Text(known.clone())
         }
     };
@@ -228,7 +262,12 @@ pub fn parse_value(field: &Field, value: &str) -> Result<Option<Value>, Error> {
 }
 
 /// Edits plain fields of a staged record; returns the record as saved.
-pub fn edit(store: &mut Store, job: &str, id: i64, assignments: &[(String, String)]) -> Result<Record, Error> {
+pub fn edit(
+    store: &mut Store,
+    job: &str,
+    id: i64,
+    assignments: &[(String, String)],
+) -> Result<Record, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
     let job = job::find(&tx, &path, job)?;
@@ -244,14 +283,17 @@ pub fn edit(store: &mut Store, job: &str, id: i64, assignments: &[(String, Strin
     let Some((json, file, line)) = found else {
         return Err(Error::Invalid(format!("job {} has no staged record {id}", job.id)));
     };
-    let mut record: Record =
-        serde_json::from_str(&json).map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))?;
+    let mut record: Record = serde_json::from_str(&json)
+        .map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))?;
     for (name, value) in assignments {
         let field = target
             .plain_fields()
-            .find(|f| f.name == *name || f.label.eq_ignore_ascii_case(name) || f.name.eq_ignore_ascii_case(name))
+            .find(|f| {
+                f.name == *name || f.label.eq_ignore_ascii_case(name) || f.name.eq_ignore_ascii_case(name)
+            })
             .ok_or_else(|| {
-                let is_sub = target.categories.iter().any(|c| c.subcollection && c.name.eq_ignore_ascii_case(name));
+                let is_sub =
+                    target.categories.iter().any(|c| c.subcollection && c.name.eq_ignore_ascii_case(name));
                 if is_sub {
                     Error::Invalid(format!("`{name}` is a subcollection; only basic fields can be edited"))
                 } else {
@@ -366,7 +408,10 @@ mod tests {
         assert_eq!(parse_value(first, "").unwrap(), None);
         let birth = t.field("birthDate").unwrap();
         assert!(parse_value(birth, "31/02/1987").is_err());
-        assert_eq!(parse_value(birth, "1987-02-03").unwrap(), Some(Value::Date("1987-02-03".parse().unwrap())));
+        assert_eq!(
+            parse_value(birth, "1987-02-03").unwrap(),
+            Some(Value::Date("1987-02-03".parse().unwrap()))
+        );
         let gender = t.field("gender").unwrap();
         assert_eq!(parse_value(gender, "female").unwrap(), Some(Value::Text("Female".into())));
         assert!(parse_value(gender, "F").unwrap_err().to_string().contains("`Male`"));

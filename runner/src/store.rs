@@ -12,7 +12,7 @@
 //!
 //! | table | one row per | notes |
 //! |---|---|---|
-//! | `jobs` | import job | `kind` `contacts`/`leads`; `description` unique; `stage`/`status` hold the labels of [`crate::job::Stage`] and [`crate::job::Status`]; counts `rows_read = rows_staged + rows_rejected`; `target` is the target definition JSON the job was staged with; `error` why it failed |
+//! | `jobs` | import job | `id` never reused; `kind` `contacts`/`leads`; `description` unique; `stage`/`status` hold the labels of [`crate::job::Stage`] and [`crate::job::Status`]; counts `rows_read = rows_staged + rows_rejected`; `target` is the target definition JSON the job was staged with; `error` why it failed |
 //! | `job_packages` | package of a job | `seq` from 0, `path`, the package's `template` JSON |
 //! | `job_files` | CSV member of a package | `headers` JSON array (the upload's own columns, for the error report), `rows` read |
 //! | `staged` | staged record | `file_id`/`line`: the record's main row; `rows` package rows it was assembled from (main row plus child rows); `record`: the [`Record`] as JSON; flat copies for listing, sorting and matching: `legacy_id`, `first_name`, `last_name`, `birth_date` (`YYYY-MM-DD`), `gender`, `zip`, `email`, `phone` (see [`crate::flat`]); for matching: `class`, `quality`, `action`, `match_record_id`, `processed` (0/1) |
@@ -44,7 +44,7 @@ pub const MIGRATIONS: &[&str] = &[
     // 1: jobs, staging, records.
     r#"
 CREATE TABLE jobs (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL CHECK (kind IN ('contacts', 'leads')),
     description TEXT NOT NULL UNIQUE,
     source_type TEXT,
@@ -213,7 +213,8 @@ impl Store {
             return Err(Error::StoreTooNew { path, found, known });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db(&path)?;
+            let tx =
+                self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db(&path)?;
             // Another process may have migrated while we waited for the lock.
             let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0)).db(&path)?;
             if now > i as i64 {
@@ -351,7 +352,10 @@ pub fn replace_record(
         now()
     ])
     .db(path)?;
-    conn.prepare_cached("DELETE FROM record_instances WHERE record_id = ?1").db(path)?.execute([id]).db(path)?;
+    conn.prepare_cached("DELETE FROM record_instances WHERE record_id = ?1")
+        .db(path)?
+        .execute([id])
+        .db(path)?;
     insert_instances(conn, path, id, &record.instances)
 }
 
@@ -370,8 +374,9 @@ pub fn load_record(conn: &Connection, path: &Path, id: i64) -> Result<Option<Rec
         .optional()
         .db(path)?;
     let Some(fields) = fields else { return Ok(None) };
-    let fields = serde_json::from_str(&fields)
-        .map_err(|e| Error::Invalid(format!("store `{}`: record {id} has unreadable fields: {e}", path.display())))?;
+    let fields = serde_json::from_str(&fields).map_err(|e| {
+        Error::Invalid(format!("store `{}`: record {id} has unreadable fields: {e}", path.display()))
+    })?;
     let mut st = conn
         .prepare_cached(
             "SELECT subcollection, type_name, instance, attributes FROM record_instances
@@ -386,9 +391,12 @@ pub fn load_record(conn: &Connection, path: &Path, id: i64) -> Result<Option<Rec
     let mut instances = Vec::new();
     for row in rows {
         let (subcollection, type_name, instance, attributes) = row.db(path)?;
-        let attributes: std::collections::BTreeMap<String, Value> =
-            serde_json::from_str(&attributes).map_err(|e| {
-                Error::Invalid(format!("store `{}`: record {id} has unreadable instances: {e}", path.display()))
+        let attributes: std::collections::BTreeMap<String, Value> = serde_json::from_str(&attributes)
+            .map_err(|e| {
+                Error::Invalid(format!(
+                    "store `{}`: record {id} has unreadable instances: {e}",
+                    path.display()
+                ))
             })?;
         instances.push(Instance { subcollection, type_name, instance, attributes });
     }
@@ -396,9 +404,14 @@ pub fn load_record(conn: &Connection, path: &Path, id: i64) -> Result<Option<Rec
 }
 
 /// Enumeration values added by `--create-missing` for `kind`: (field, value).
-pub fn added_values(conn: &Connection, path: &Path, kind: RecordKind) -> Result<Vec<(String, String)>, Error> {
-    let mut st =
-        conn.prepare_cached("SELECT field, value FROM target_values WHERE kind = ?1 ORDER BY rowid").db(path)?;
+pub fn added_values(
+    conn: &Connection,
+    path: &Path,
+    kind: RecordKind,
+) -> Result<Vec<(String, String)>, Error> {
+    let mut st = conn
+        .prepare_cached("SELECT field, value FROM target_values WHERE kind = ?1 ORDER BY rowid")
+        .db(path)?;
     let rows = st.query_map([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).db(path)?;
     rows.collect::<rusqlite::Result<Vec<_>>>().db(path)
 }
@@ -456,7 +469,9 @@ mod tests {
         assert_eq!(load_record(store.conn(), store.path(), id).unwrap().unwrap(), record);
         let (key, zip): (String, String) = store
             .conn()
-            .query_row("SELECT external_key, zip FROM records WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT external_key, zip FROM records WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .unwrap();
         assert_eq!((key.as_str(), zip.as_str()), ("C-1", "M5V 1A1"));
 

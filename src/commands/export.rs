@@ -28,15 +28,33 @@ enum ColumnsArg {
     All,
 }
 
+struct Reporter<'a> {
+    printer: &'a Printer,
+    bar: std::cell::RefCell<Option<indicatif::ProgressBar>>,
+}
+
+impl export::ExportReporter for Reporter<'_> {
+    fn on_start(&self, total: u64) {
+        *self.bar.borrow_mut() = Some(self.printer.progress(total, "exporting"));
+    }
+    fn on_records(&self, written: u64) {
+        if let Some(bar) = self.bar.borrow().as_ref() {
+            bar.set_position(written);
+        }
+    }
+}
+
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let store = open_store(global)?;
     let columns = match args.columns {
         ColumnsArg::Visible => Columns::Visible,
         ColumnsArg::All => Columns::All,
     };
-    let spinner = printer.spinner("exporting");
-    let result = export::export(&store, args.kind.into(), columns, &args.out);
-    spinner.finish_and_clear();
+    let reporter = Reporter { printer, bar: std::cell::RefCell::new(None) };
+    let result = export::export(&store, args.kind.into(), columns, &args.out, &reporter);
+    if let Some(bar) = reporter.bar.borrow().as_ref() {
+        bar.finish_and_clear();
+    }
     let summary = result.map_err(runner_error)?;
     if printer.json {
         printer.json(&summary)?;

@@ -76,7 +76,8 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         printer.warn(w);
     }
     for added in &summary.added_values {
-        printer.warn(format!("added `{}` to the values of `{}` (`--create-missing`)", added.value, added.field));
+        printer
+            .warn(format!("added `{}` to the values of `{}` (`--create-missing`)", added.value, added.field));
     }
     let job = &summary.job;
     if printer.json {

@@ -6,10 +6,10 @@
 
 use std::path::Path;
 
+use ferry_mapper::target::RecordKind;
+use ferry_runner::Error;
 use ferry_runner::job::{self, Job, JobFilter, Stage, Status};
 use ferry_runner::store::Store;
-use ferry_runner::Error;
-use ferry_mapper::target::RecordKind;
 
 use crate::Outcome;
 use crate::cli::GlobalArgs;
@@ -106,7 +106,9 @@ pub fn open_store(global: &GlobalArgs) -> anyhow::Result<Store> {
 /// A runner error, with a hint where the user can act.
 pub fn runner_error(err: Error) -> anyhow::Error {
     let hint = match &err {
-        Error::NoSuchJob(_) => Some("`ferry jobs` lists the jobs with their ids and descriptions".to_string()),
+        Error::NoSuchJob(_) => {
+            Some("`ferry jobs` lists the jobs with their ids and descriptions".to_string())
+        }
         Error::DuplicateDescription { id, .. } => Some(format!(
             "give another `--description`, or delete the old job first (`ferry jobs delete {id}`)"
         )),
@@ -146,7 +148,8 @@ pub fn job_details(job: &Job) -> Vec<String> {
         format!("  stage        {}", job.stage.label()),
         format!("  status       {}", job.status.label()),
     ];
-    for (label, value) in [("source type", &job.source_type), ("source", &job.source), ("owner", &job.owner)] {
+    for (label, value) in [("source type", &job.source_type), ("source", &job.source), ("owner", &job.owner)]
+    {
         if let Some(v) = value {
             lines.push(format!("  {label:<12} {v}"));
         }
@@ -162,7 +165,10 @@ pub fn job_details(job: &Job) -> Vec<String> {
         c.rows_rejected,
         if c.rows_read == c.rows_staged + c.rows_rejected { "" } else { "  (does not add up!)" }
     ));
-    lines.push(format!("  records      {} staged, {} still in staging", c.records_staged, c.records_remaining));
+    lines.push(format!(
+        "  records      {} staged, {} still in staging",
+        c.records_staged, c.records_remaining
+    ));
     lines.push(format!("  warnings     {}", c.warnings));
     if let Some(e) = &job.error {
         lines.push(format!("  error        {e}"));

@@ -102,7 +102,11 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
             .iter()
             .zip(&widths)
             .map(|(c, w)| {
-                let c: String = if c.chars().count() > 40 { c.chars().take(39).chain(['…']).collect() } else { c.clone() };
+                let c: String = if c.chars().count() > 40 {
+                    c.chars().take(39).chain(['…']).collect()
+                } else {
+                    c.clone()
+                };
                 format!("{c:<w$}")
             })
             .collect();
