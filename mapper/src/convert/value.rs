@@ -201,7 +201,11 @@ pub fn rtf_to_plain(text: &str) -> Result<String, Failure> {
     });
     match parsed {
         Ok(Ok(plain)) => Ok(plain),
-        Ok(Err(e)) => Err(Failure::new(ProblemKind::BadRtf, format!("the rtf cannot be parsed: {e}"))),
+        Ok(Err(e)) => {
+            let why =
+                e.trim_start_matches("[RTF Parser] : ").trim_start_matches("[RTF Lexer] : ").to_lowercase();
+            Err(Failure::new(ProblemKind::BadRtf, format!("the rtf cannot be parsed: {why}")))
+        }
         Err(_) => Err(Failure::new(ProblemKind::BadRtf, "the rtf cannot be parsed".to_string())),
     }
 }
