@@ -63,9 +63,9 @@ impl Printer {
         let mut hint = None;
         let mut lines = Vec::new();
         for cause in err.chain() {
+            // A hinted error displays as the error it wraps: keep its text too.
             if let Some(h) = cause.downcast_ref::<crate::Hinted>() {
                 hint.get_or_insert_with(|| h.hint.clone());
-                continue;
             }
             let text = cause.to_string();
             if lines.last() != Some(&text) && !lines.iter().any(|l: &String| l.contains(&text)) {

@@ -1,15 +1,27 @@
 //! `check`: a dry run of a mapping template over every row of a data
 //! location, through the very conversion and validation code the runner uses.
+//!
+//! [`check`] compiles each file's mapping with [`FileConverter`], converts
+//! every row, and assembles child files with their parent files the way an
+//! import would: a child row whose parent id is absent is an orphan, and the
+//! record-level rules ([`crate::convert::validate_record`]) see a parent
+//! record together with the plain fields its child rows supply. Memory stays
+//! small: the parent ids are kept (only for files that have child files), and
+//! records only when they fail the rules on their own and a child file could
+//! still supply the missing fields.
 
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::Error;
-use crate::problem::Problem;
-use crate::read::ReadOptions;
+use crate::convert::{ConvertOptions, FileConverter, find_column, rule_fields};
+use crate::problem::{Problem, ProblemKind, Severity};
+use crate::read::{ReadOptions, Table};
+use crate::record::Record;
 use crate::target::TargetDefinition;
-use crate::template::MappingTemplate;
+use crate::template::{FileMapping, MappingTemplate};
 
 /// What to check.
 #[derive(Debug, Clone)]
@@ -20,6 +32,10 @@ pub struct CheckOptions {
     pub target: TargetDefinition,
     /// How to read the legacy files (encoding, delimiter, header …).
     pub read: ReadOptions,
+    /// How values are validated (`create_missing`).
+    pub convert: ConvertOptions,
+    /// Check only the first rows of each file.
+    pub limit: Option<u64>,
 }
 
 /// Progress of a check, reported by the library and drawn by the binary.
@@ -60,8 +76,327 @@ impl CheckReport {
     }
 }
 
+/// How often the reporter hears of rows.
+const REPORT_EVERY: u64 = 1024;
+
+/// What a parent file leaves behind for its child files.
+#[derive(Default)]
+struct ParentIds {
+    /// Parent ids per id column.
+    ids: HashMap<String, HashSet<String>>,
+    /// False when the file was missing or cut short by `limit`: orphans cannot be told.
+    complete: bool,
+    /// Records that failed the rules on their own, by (id column, id): their
+    /// line and the rule fields they hold, waiting for child rows.
+    deferred: HashMap<(String, String), (u64, Record)>,
+}
+
 /// Runs the template over every row and reports every problem.
 pub fn check(options: &CheckOptions, reporter: &dyn CheckReporter) -> Result<CheckReport, Error> {
-    let _ = (options, reporter);
-    todo!("check")
+    let open = |path: &Path| {
+        if path.is_file() { crate::read::open(path, &options.read).map(Some) } else { Ok(None) }
+    };
+    check_with(options, reporter, &open)
 }
+
+/// Opens a file of the data location; `None` when it is missing.
+type Opener<'a> = dyn Fn(&Path) -> Result<Option<Table>, Error> + 'a;
+
+/// [`check`] with the files opened by `open` (tests hand in tables).
+fn check_with(
+    options: &CheckOptions,
+    reporter: &dyn CheckReporter,
+    open: &Opener,
+) -> Result<CheckReport, Error> {
+    let target = &options.target;
+    let template = &options.template;
+    let mut problems = crate::convert::check_template(target, template);
+    let mut reports: BTreeMap<String, FileReport> = BTreeMap::new();
+
+    let children_of = |parent: &str| -> Vec<&FileMapping> {
+        template.files.iter().filter(|f| f.parent.as_ref().is_some_and(|l| l.file == parent)).collect()
+    };
+    let rules = rule_fields(target);
+
+    for root in template.files.iter().filter(|f| f.parent.is_none()) {
+        let children = children_of(&root.name);
+        // Rule fields a child file can supply: failing records wait for the children.
+        let child_supplied: BTreeSet<&str> = children
+            .iter()
+            .flat_map(|c| c.mappings.iter())
+            .filter(|m| m.subcollection.is_none() && rules.contains(&m.field))
+            .map(|m| m.field.as_str())
+            .collect();
+        let id_columns: BTreeSet<&str> =
+            children.iter().filter_map(|c| c.parent.as_ref()).map(|l| l.parent_column.as_str()).collect();
+
+        let mut parent = ParentIds::default();
+        let (report, converter) = check_root(
+            options,
+            open,
+            root,
+            &id_columns,
+            &child_supplied,
+            &mut parent,
+            &mut problems,
+            reporter,
+        )?;
+        let mut report = report;
+
+        for child in &children {
+            let child_report = check_child(options, open, child, root, &mut parent, &mut problems, reporter)?;
+            reports.insert(child.name.clone(), child_report);
+        }
+
+        // Records that waited for their children meet the rules now, or fail them.
+        if let Some(converter) = converter {
+            let mut deferred: Vec<(u64, Record)> = parent.deferred.into_values().collect();
+            deferred.sort_by_key(|(line, _)| *line);
+            for (line, record) in deferred {
+                let found = converter.validate(target, &record, line);
+                if found.iter().any(|p| p.severity == Severity::Error) {
+                    report.rejected += 1;
+                }
+                problems.extend(found);
+            }
+        }
+        reports.insert(root.name.clone(), report);
+    }
+    // Child files whose parent is not a main file were reported by `check_template`;
+    // their rows are still converted.
+    let unlinked: Vec<&FileMapping> =
+        template.files.iter().filter(|f| !reports.contains_key(&f.name) && f.parent.is_some()).collect();
+    for orphan_file in unlinked {
+        let mut none = ParentIds::default();
+        let report =
+            check_child(options, open, orphan_file, orphan_file, &mut none, &mut problems, reporter)?;
+        reports.insert(orphan_file.name.clone(), report);
+    }
+
+    let order: HashMap<&str, usize> =
+        template.files.iter().enumerate().map(|(i, f)| (f.name.as_str(), i)).collect();
+    problems.sort_by_key(|p| (order.get(p.file.as_str()).copied().unwrap_or(usize::MAX), p.line));
+    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+    let warnings = problems.len() - errors;
+    let files = template.files.iter().filter_map(|f| reports.remove(&f.name)).collect();
+    Ok(CheckReport { files, problems, errors, warnings })
+}
+
+fn missing_file(options: &CheckOptions, file: &FileMapping) -> Problem {
+    Problem {
+        severity: Severity::Error,
+        kind: ProblemKind::FileMissing,
+        file: file.name.clone(),
+        line: None,
+        column: None,
+        value: None,
+        message: format!("the data location `{}` has no file `{}`", options.data_dir.display(), file.name),
+    }
+}
+
+/// Rows of a file, counted for the reporter, cut at `limit`. The flag says
+/// whether rows were left unread.
+struct Rows {
+    table: Table,
+    limit: Option<u64>,
+    seen: u64,
+    truncated: bool,
+}
+
+impl Rows {
+    fn next(&mut self, reporter: &dyn CheckReporter) -> Option<Result<crate::read::Row, Error>> {
+        if self.limit.is_some_and(|l| self.seen >= l) {
+            if !self.truncated && self.table.next().is_some() {
+                self.truncated = true;
+            }
+            return None;
+        }
+        let row = self.table.next();
+        if row.is_some() {
+            self.seen += 1;
+            if self.seen.is_multiple_of(REPORT_EVERY) {
+                reporter.on_rows(REPORT_EVERY);
+            }
+        } else {
+            reporter.on_rows(self.seen % REPORT_EVERY);
+        }
+        row
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_root(
+    options: &CheckOptions,
+    open: &Opener,
+    file: &FileMapping,
+    id_columns: &BTreeSet<&str>,
+    child_supplied: &BTreeSet<&str>,
+    parent: &mut ParentIds,
+    problems: &mut Vec<Problem>,
+    reporter: &dyn CheckReporter,
+) -> Result<(FileReport, Option<FileConverter>), Error> {
+    let mut report = FileReport { name: file.name.clone(), rows: 0, rejected: 0 };
+    let path = options.data_dir.join(&file.name);
+    let Some(table) = open(&path)? else {
+        problems.push(missing_file(options, file));
+        return Ok((report, None));
+    };
+    reporter.on_file(&file.name);
+    let (converter, file_problems) =
+        FileConverter::new(&options.target, file, &table.headers, &options.convert);
+    problems.extend(file_problems);
+
+    let mut id_indexes = Vec::new();
+    for column in id_columns {
+        match find_column(&table.headers, column) {
+            Some(i) => {
+                id_indexes.push((column.to_string(), i));
+                parent.ids.insert(column.to_string(), HashSet::new());
+            }
+            None => problems.push(Problem {
+                severity: Severity::Error,
+                kind: ProblemKind::BadParentLink,
+                file: file.name.clone(),
+                line: None,
+                column: Some(column.to_string()),
+                value: None,
+                message: format!("child files link to column `{column}`, which the file does not have"),
+            }),
+        }
+    }
+
+    let rules = rule_fields(&options.target);
+    let mut rows = Rows { table, limit: options.limit, seen: 0, truncated: false };
+    while let Some(row) = rows.next(reporter) {
+        let row = row?;
+        report.rows += 1;
+        let converted = converter.convert(&row);
+        let mut rejected = converted.is_rejected();
+        problems.extend(converted.problems);
+
+        let mut first_id = None;
+        for (column, index) in &id_indexes {
+            let id = row.cell(*index).trim();
+            if id.is_empty() {
+                continue;
+            }
+            let seen = parent.ids.get_mut(column).expect("inserted above");
+            if !seen.insert(id.to_string()) {
+                rejected = true;
+                problems.push(Problem {
+                    severity: Severity::Error,
+                    kind: ProblemKind::DuplicateId,
+                    file: file.name.clone(),
+                    line: Some(row.line),
+                    column: Some(column.clone()),
+                    value: Some(id.to_string()),
+                    message: format!(
+                        "id `{id}` is on an earlier row too; child rows cannot tell the two apart"
+                    ),
+                });
+            }
+            first_id.get_or_insert((column.clone(), id.to_string()));
+        }
+
+        let found = converter.validate(&options.target, &converted.record, row.line);
+        // A record that fails only for want of fields a child file maps waits for its children.
+        let waits = !found.is_empty()
+            && first_id.is_some()
+            && !rejected
+            && found
+                .iter()
+                .all(|p| matches!(p.kind, ProblemKind::RequiredMissing | ProblemKind::RequiredOneOfMissing))
+            && !child_supplied.is_empty();
+        if waits {
+            let kept = Record {
+                fields: converted.record.fields.into_iter().filter(|(k, _)| rules.contains(k)).collect(),
+                ..Record::default()
+            };
+            let key = first_id.expect("checked above");
+            parent.deferred.insert(key, (row.line, kept));
+        } else {
+            rejected |= found.iter().any(|p| p.severity == Severity::Error);
+            problems.extend(found);
+        }
+        if rejected {
+            report.rejected += 1;
+        }
+    }
+    parent.complete = !rows.truncated;
+    Ok((report, Some(converter)))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_child(
+    options: &CheckOptions,
+    open: &Opener,
+    file: &FileMapping,
+    root: &FileMapping,
+    parent: &mut ParentIds,
+    problems: &mut Vec<Problem>,
+    reporter: &dyn CheckReporter,
+) -> Result<FileReport, Error> {
+    let mut report = FileReport { name: file.name.clone(), rows: 0, rejected: 0 };
+    let path = options.data_dir.join(&file.name);
+    let Some(table) = open(&path)? else {
+        problems.push(missing_file(options, file));
+        return Ok(report);
+    };
+    reporter.on_file(&file.name);
+    let (converter, file_problems) =
+        FileConverter::new(&options.target, file, &table.headers, &options.convert);
+    problems.extend(file_problems);
+
+    let link = file.parent.as_ref().expect("child files have a parent link");
+    let link_index = find_column(&table.headers, &link.column);
+    let ids = parent.ids.get(&link.parent_column).filter(|_| parent.complete);
+    let rules = rule_fields(&options.target);
+
+    let mut rows = Rows { table, limit: options.limit, seen: 0, truncated: false };
+    while let Some(row) = rows.next(reporter) {
+        let row = row?;
+        report.rows += 1;
+        let converted = converter.convert(&row);
+        let mut rejected = converted.is_rejected();
+        problems.extend(converted.problems);
+
+        if let (Some(index), Some(ids)) = (link_index, ids) {
+            let id = row.cell(index).trim();
+            let orphan = |message: String| Problem {
+                severity: Severity::Error,
+                kind: ProblemKind::OrphanRow,
+                file: file.name.clone(),
+                line: Some(row.line),
+                column: Some(link.column.clone()),
+                value: (!id.is_empty()).then(|| id.to_string()),
+                message,
+            };
+            if id.is_empty() {
+                rejected = true;
+                problems.push(orphan("the row names no parent".to_string()));
+            } else if !ids.contains(id) {
+                rejected = true;
+                problems.push(orphan(format!(
+                    "parent `{id}` is not in `{}` (column `{}`)",
+                    root.name, link.parent_column
+                )));
+            } else if !rejected
+                && let Some((_, record)) =
+                    parent.deferred.get_mut(&(link.parent_column.clone(), id.to_string()))
+            {
+                for (k, v) in converted.record.fields {
+                    if rules.contains(&k) {
+                        record.fields.entry(k).or_insert(v);
+                    }
+                }
+            }
+        }
+        if rejected {
+            report.rejected += 1;
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests;

@@ -40,6 +40,17 @@ pub enum ProblemKind {
     OrphanRow,
     /// A row with more or fewer cells than the header.
     RaggedRow,
+    /// A converter that cannot serve its field: wrong for the field's type,
+    /// an unknown time zone, a null value that does not convert.
+    BadConverter,
+    /// A parent link naming a file or column that does not exist.
+    BadParentLink,
+    /// Two mappings of one file send values to the same field.
+    DuplicateMapping,
+    /// A file the template names is missing from the data location.
+    FileMissing,
+    /// Two rows of a parent file share the id child rows link with.
+    DuplicateId,
 }
 
 /// One problem, located by file, line and column.

@@ -1,18 +1,36 @@
 //! Legacy readers: CSV (any encoding and dialect), XLSX and XLS behind one row interface.
 //!
-//! [`open`] sniffs what it can (BOM, encoding by a detector, delimiter, header)
+//! [`open`] sniffs what it can (BOM, encoding by a detector, delimiter)
 //! unless [`ReadOptions`] says otherwise, and returns a [`Table`]: its
 //! [`TableInfo`], its headers, and an iterator of [`Row`]s that streams (memory
 //! does not grow with the file).
+//!
+//! - [`decode`](self::decode): encoding detection and a streaming decoder to UTF-8;
+//! - `csv`: delimiter sniffing and the CSV row stream;
+//! - `sheet`: XLSX and XLS through calamine, cells rendered as text.
+//!
+//! Files are told apart by content first (a ZIP is XLSX, an OLE compound file is
+//! XLS), then by extension, so a workbook saved as `.csv` still reads.
 
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::Error;
+
+mod csv;
+mod decode;
+mod sheet;
+
+pub use self::csv::sniff_delimiter;
 
 /// How to read a legacy file; `None` means detect.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
-    /// Force this encoding (overrides the BOM and the detector).
+    /// Force this encoding (overrides the detector; a byte-order mark still wins,
+    /// being unambiguous).
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Force this delimiter (CSV only).
     pub delimiter: Option<u8>,
@@ -73,6 +91,8 @@ pub struct Table {
     pub info: TableInfo,
     pub headers: Vec<String>,
     rows: Box<dyn Iterator<Item = Result<Row, Error>> + Send>,
+    /// Undecodable byte sequences met so far (CSV only).
+    undecodable: Option<Arc<AtomicU64>>,
 }
 
 impl Table {
@@ -82,7 +102,13 @@ impl Table {
         headers: Vec<String>,
         rows: Box<dyn Iterator<Item = Result<Row, Error>> + Send>,
     ) -> Table {
-        Table { info, headers, rows }
+        Table { info, headers, rows, undecodable: None }
+    }
+
+    /// How many undecodable byte sequences the rows read so far held; each
+    /// became U+FFFD. A non-zero count usually means a wrong encoding.
+    pub fn undecodable(&self) -> u64 {
+        self.undecodable.as_ref().map_or(0, |n| n.load(Ordering::Relaxed))
     }
 }
 
@@ -93,14 +119,67 @@ impl Iterator for Table {
     }
 }
 
-/// Opens a legacy file (CSV by content, XLSX/XLS by extension).
+/// Opens a legacy file (XLSX/XLS by content or extension, CSV otherwise).
 pub fn open(path: &Path, options: &ReadOptions) -> Result<Table, Error> {
-    let _ = (path, options);
-    todo!("legacy readers")
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    match format_of(path, &mut file)? {
+        FileFormat::Csv => csv::open(path, file, options),
+        format => sheet::open(path, file, format, options),
+    }
 }
 
 /// The legacy files of a data location (`.csv`, `.txt`, `.tsv`, `.xlsx`, `.xls`), sorted by name.
 pub fn data_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    let _ = dir;
-    todo!("legacy readers")
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        let is_data = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| DATA_EXTENSIONS.iter().any(|d| d.eq_ignore_ascii_case(e)));
+        // Office leaves `~$name.xlsx` lock files next to open workbooks.
+        let is_lock = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("~$"));
+        if is_data && !is_lock && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+const DATA_EXTENSIONS: [&str; 5] = ["csv", "txt", "tsv", "xlsx", "xls"];
+
+/// The name of the column at 1-based `position` when the file has no header.
+pub fn column_name(position: usize) -> String {
+    format!("column {position}")
+}
+
+fn format_of(path: &Path, file: &mut File) -> Result<FileFormat, Error> {
+    let mut magic = [0u8; 8];
+    let mut filled = 0;
+    while filled < magic.len() {
+        match file.read(&mut magic[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    }
+    use std::io::Seek;
+    file.rewind().map_err(|e| Error::io(path, e))?;
+    let magic = &magic[..filled];
+    if magic.starts_with(b"PK\x03\x04") {
+        return Ok(FileFormat::Xlsx);
+    }
+    if magic.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Ok(FileFormat::Xls);
+    }
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    Ok(match ext.as_deref() {
+        Some("xlsx" | "xlsm") => FileFormat::Xlsx,
+        Some("xls") => FileFormat::Xls,
+        _ => FileFormat::Csv,
+    })
 }

@@ -1,12 +1,179 @@
-//! `ferry check` (not written yet).
+//! `ferry check --data DIR --mapping M`: a dry run of a template over every
+//! row, printing each problem with its file, line and column, then counts.
+
+use std::path::{Path, PathBuf};
+
+use indicatif::ProgressBar;
 
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
+use ferry_mapper::check::{CheckOptions, CheckReport, CheckReporter};
+use ferry_mapper::convert::ConvertOptions;
+use ferry_mapper::problem::Severity;
+use ferry_mapper::read::ReadOptions;
+use ferry_mapper::target::TargetDefinition;
+use ferry_mapper::template::MappingTemplate;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The data location: the directory holding the files the template names
+    #[arg(long, value_name = "DIR")]
+    data: PathBuf,
+    /// The mapping template (JSON)
+    #[arg(long, value_name = "FILE")]
+    mapping: PathBuf,
+    /// Read the files in this encoding instead of detecting it (`UTF-8`, `windows-1252`, `UTF-16LE` …)
+    #[arg(long, value_name = "ENC")]
+    encoding: Option<String>,
+    /// The delimiter, instead of detecting it: `,` `;` `|` or `tab`
+    #[arg(long, value_name = "C")]
+    delimiter: Option<String>,
+    /// The first row is data: columns are named `column 1`, `column 2` …
+    #[arg(long)]
+    no_header: bool,
+    /// Spreadsheets: the sheet to read (default: the first)
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
+    /// Enumeration values the target does not know will be added (a warning) instead of ignored
+    #[arg(long)]
+    create_missing: bool,
+    /// Check only the first N rows of each file
+    #[arg(long, value_name = "N")]
+    limit: Option<u64>,
+}
 
-pub fn run(_args: Args, _global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`ferry check` is not available yet")
+/// Loads a mapping template, with a hint when it does not load.
+pub(crate) fn load_template(path: &Path) -> anyhow::Result<MappingTemplate> {
+    MappingTemplate::load(path).map_err(|e| {
+        crate::hint(
+            e,
+            "fix the template (its schema is `schemas/mapping.schema.json`), or make one with `ferry map`",
+        )
+    })
+}
+
+/// The template's target: a bundled name, a path relative to the template, or a path as given.
+pub(crate) fn target_of(
+    template: &MappingTemplate,
+    template_path: &Path,
+) -> anyhow::Result<TargetDefinition> {
+    if TargetDefinition::bundled(&template.target).is_none()
+        && let Some(dir) = template_path.parent()
+    {
+        let beside = dir.join(&template.target);
+        if beside.is_file() {
+            return Ok(TargetDefinition::load(&beside)?);
+        }
+    }
+    Ok(TargetDefinition::resolve(&template.target)?)
+}
+
+/// `--encoding`, `--delimiter`, `--no-header` and `--sheet` as reader options.
+pub(crate) fn read_options(
+    encoding: Option<&str>,
+    delimiter: Option<&str>,
+    no_header: bool,
+    sheet: Option<String>,
+) -> anyhow::Result<ReadOptions> {
+    let encoding = match encoding {
+        None => None,
+        Some(label) => Some(encoding_rs::Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
+            crate::hint(
+                anyhow::anyhow!("unknown encoding `{label}`"),
+                "use a WHATWG label such as `UTF-8`, `windows-1252`, `UTF-16LE`",
+            )
+        })?),
+    };
+    let delimiter = match delimiter {
+        None => None,
+        Some("tab" | "\\t" | "\t") => Some(b'\t'),
+        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
+        Some(d) => {
+            return Err(crate::hint(
+                anyhow::anyhow!("`{d}` is not a delimiter"),
+                "give one ASCII character such as `,` `;` `|`, or `tab`",
+            ));
+        }
+    };
+    Ok(ReadOptions { encoding, delimiter, has_header: !no_header, sheet })
+}
+
+/// Draws the check's progress as a spinner with the file and row count.
+struct Progress(ProgressBar);
+
+impl CheckReporter for Progress {
+    fn on_file(&self, name: &str) {
+        self.0.set_message(format!("checking `{name}`"));
+    }
+    fn on_rows(&self, rows: u64) {
+        self.0.inc(rows);
+    }
+}
+
+pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    let template = load_template(&args.mapping)?;
+    let target = target_of(&template, &args.mapping)?;
+    if !args.data.is_dir() {
+        return Err(crate::hint(
+            anyhow::anyhow!("the data location `{}` is not a directory", args.data.display()),
+            "give the directory that holds the legacy files with `--data`",
+        ));
+    }
+    let read = read_options(args.encoding.as_deref(), args.delimiter.as_deref(), args.no_header, args.sheet)?;
+    let options = CheckOptions {
+        data_dir: args.data.clone(),
+        template,
+        target,
+        read,
+        convert: ConvertOptions { create_missing: args.create_missing },
+        limit: args.limit,
+    };
+    let spinner = printer.spinner("checking");
+    let report = ferry_mapper::check::check(&options, &Progress(spinner.clone()));
+    spinner.finish_and_clear();
+    let report = report?;
+
+    if printer.json {
+        printer.json(&report)?;
+    } else {
+        render(&report, printer)?;
+    }
+    if report.is_clean() {
+        Ok(Outcome::Success)
+    } else {
+        printer.info("hint: fix the rows, or change the mapping (`ferry map --template …`) and check again");
+        Ok(Outcome::Problems)
+    }
+}
+
+fn render(report: &CheckReport, printer: &Printer) -> anyhow::Result<()> {
+    for p in &report.problems {
+        let mark = match p.severity {
+            Severity::Error => printer.paint("error", console::Style::new().red().bold()),
+            Severity::Warning => printer.paint("warning", console::Style::new().yellow().bold()),
+        };
+        printer.out(format!("{mark}: {p}"))?;
+    }
+    if !report.problems.is_empty() {
+        printer.out("")?;
+    }
+    let (mut rows, mut rejected) = (0, 0);
+    for f in &report.files {
+        printer.out(format!("`{}`: {} rows, {} rejected", f.name, f.rows, f.rejected))?;
+        rows += f.rows;
+        rejected += f.rejected;
+    }
+    printer.out(format!(
+        "total: {rows} rows, {rejected} rejected; {} {}, {} {}",
+        report.errors,
+        plural(report.errors, "error"),
+        report.warnings,
+        plural(report.warnings, "warning")
+    ))?;
+    Ok(())
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { word.to_string() } else { format!("{word}s") }
 }

@@ -1,0 +1,512 @@
+//! The value converters: source text → typed [`Value`], one kind per
+//! [`Converter`] of a template.
+//!
+//! A [`ValueConverter`] is a template converter compiled once per mapping
+//! (time zone looked up, tables folded for forgiving lookups). Its
+//! [`ValueConverter::convert`] never panics: bad text is a [`Failure`] saying
+//! why, in the message style of the project.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::civil::{Date, DateTime};
+use jiff::fmt::strtime::BrokenDownTime;
+use jiff::tz::TimeZone;
+
+use crate::problem::ProblemKind;
+use crate::record::Value;
+use crate::template::{Converter, TextConverter};
+
+/// Why a value did not convert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: ProblemKind,
+    pub message: String,
+}
+
+impl Failure {
+    fn new(kind: ProblemKind, message: String) -> Failure {
+        Failure { kind, message }
+    }
+}
+
+/// The outcome of one conversion: a value, nothing (an enumeration table
+/// entry that maps to null), or a failure.
+pub type Outcome = Result<Option<Value>, Failure>;
+
+/// A template converter compiled for use.
+#[derive(Debug, Clone)]
+pub enum ValueConverter {
+    Text(TextConverter),
+    Integer,
+    Decimal,
+    Date(String),
+    Timestamp { format: String, zone_name: String, zone: TimeZone },
+    Boolean(Table<bool>),
+    Enumeration(Table<Option<String>>),
+}
+
+/// A lookup table: exact keys first, then keys trimmed and case-folded.
+#[derive(Debug, Clone)]
+pub struct Table<T> {
+    exact: BTreeMap<String, T>,
+    folded: HashMap<String, T>,
+}
+
+impl<T: Clone> Table<T> {
+    fn new(exact: &BTreeMap<String, T>) -> Table<T> {
+        let mut folded = HashMap::new();
+        let mut ambiguous = Vec::new();
+        for (k, v) in exact {
+            // Two keys that fold together (`Y` and `y `) are only reachable exactly.
+            if folded.insert(fold(k), v.clone()).is_some() {
+                ambiguous.push(fold(k));
+            }
+        }
+        for k in ambiguous {
+            folded.remove(&k);
+        }
+        Table { exact: exact.clone(), folded }
+    }
+
+    fn get(&self, key: &str) -> Option<&T> {
+        self.exact.get(key).or_else(|| self.folded.get(&fold(key)))
+    }
+
+    /// The table's keys, for messages (at most a few).
+    fn known(&self) -> String {
+        list_values(self.exact.keys().map(String::as_str))
+    }
+}
+
+fn fold(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+/// `` `a`, `b`, `c` `` (at most eight, then `…`).
+pub(crate) fn list_values<'a>(values: impl Iterator<Item = &'a str>) -> String {
+    let mut out = Vec::new();
+    let mut more = false;
+    for (i, v) in values.enumerate() {
+        if i == 8 {
+            more = true;
+            break;
+        }
+        out.push(format!("`{}`", show(v)));
+    }
+    let mut s = out.join(", ");
+    if more {
+        s.push_str(", …");
+    }
+    s
+}
+
+/// A value as shown inside backticks in a message: one line, not too long.
+pub(crate) fn show(value: &str) -> String {
+    const MAX: usize = 60;
+    let one_line: String =
+        value.chars().map(|c| if c == '\n' || c == '\r' || c == '\t' { ' ' } else { c }).collect();
+    if one_line.chars().count() > MAX {
+        let cut: String = one_line.chars().take(MAX).collect();
+        format!("{cut}…")
+    } else {
+        one_line
+    }
+}
+
+/// Why a converter could not be compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError(pub String);
+
+impl ValueConverter {
+    /// Compiles a template converter. Time zones come from jiff's bundled
+    /// database so results do not depend on the machine.
+    pub fn compile(converter: &Converter) -> Result<ValueConverter, CompileError> {
+        Ok(match converter {
+            Converter::Text { text } => ValueConverter::Text(*text),
+            Converter::Integer => ValueConverter::Integer,
+            Converter::Decimal => ValueConverter::Decimal,
+            Converter::Date { format } => {
+                check_format(format)?;
+                ValueConverter::Date(format.clone())
+            }
+            Converter::Timestamp { format, time_zone } => {
+                check_format(format)?;
+                let zone = jiff::tz::TimeZoneDatabase::bundled().get(time_zone).map_err(|_| {
+                    CompileError(format!(
+                        "unknown time zone `{time_zone}` (use an IANA name such as `America/Toronto` or `UTC`)"
+                    ))
+                })?;
+                ValueConverter::Timestamp { format: format.clone(), zone_name: time_zone.clone(), zone }
+            }
+            Converter::Boolean { table } => ValueConverter::Boolean(Table::new(table)),
+            Converter::Enumeration { table } => ValueConverter::Enumeration(Table::new(table)),
+        })
+    }
+
+    /// Converts a non-empty cell.
+    pub fn convert(&self, text: &str) -> Outcome {
+        match self {
+            ValueConverter::Text(TextConverter::None) => Ok(Some(Value::Text(text.to_string()))),
+            ValueConverter::Text(TextConverter::Rtf2plain) => rtf_to_plain(text).map(|t| {
+                let t = t.trim();
+                if t.is_empty() { None } else { Some(Value::Text(t.to_string())) }
+            }),
+            ValueConverter::Integer => parse_integer(text.trim()).map(|i| Some(Value::Integer(i))),
+            ValueConverter::Decimal => parse_decimal(text.trim()).map(|d| Some(Value::Decimal(d))),
+            ValueConverter::Date(format) => parse_date(format, text.trim()).map(|d| Some(Value::Date(d))),
+            ValueConverter::Timestamp { format, zone_name, zone } => {
+                parse_timestamp(format, zone_name, zone, text.trim()).map(|t| Some(Value::Timestamp(t)))
+            }
+            ValueConverter::Boolean(table) => match table.get(text) {
+                Some(b) => Ok(Some(Value::Boolean(*b))),
+                None => Err(Failure::new(
+                    ProblemKind::NotInBooleanTable,
+                    format!("`{}` is not in the boolean table (it knows {})", show(text), table.known()),
+                )),
+            },
+            ValueConverter::Enumeration(table) => match table.get(text) {
+                Some(v) => Ok(v.clone().map(Value::Text)),
+                None => Err(Failure::new(
+                    ProblemKind::NotInEnumerationTable,
+                    format!("`{}` is not in the enumeration table (it knows {})", show(text), table.known()),
+                )),
+            },
+        }
+    }
+}
+
+/// A format must be usable: jiff rejects unknown directives only when it
+/// parses, so try formatting a known date through it.
+fn check_format(format: &str) -> Result<(), CompileError> {
+    if format.trim().is_empty() {
+        return Err(CompileError("the format is empty (for example `%d/%m/%Y`)".to_string()));
+    }
+    let probe = DateTime::constant(2001, 2, 3, 4, 5, 6, 0).to_zoned(TimeZone::UTC).expect("UTC has no gaps");
+    let mut out = String::new();
+    BrokenDownTime::from(&probe)
+        .format(format, &mut out)
+        .map_err(|e| CompileError(format!("`{format}` is not a valid strftime format: {e}")))?;
+    Ok(())
+}
+
+/// RTF → plain text. Text that is not RTF passes through unchanged. The
+/// parser is third-party code fed with untrusted data, so a panic in it is
+/// caught and reported as unparseable RTF.
+pub fn rtf_to_plain(text: &str) -> Result<String, Failure> {
+    if !text.trim_start().starts_with("{\\rtf") {
+        return Ok(text.to_string());
+    }
+    let parsed = std::panic::catch_unwind(|| {
+        rtf_parser_tt::RtfDocument::try_from(text).map(|d| d.get_text()).map_err(|e| e.to_string())
+    });
+    match parsed {
+        Ok(Ok(plain)) => Ok(plain),
+        Ok(Err(e)) => {
+            let why =
+                e.trim_start_matches("[RTF Parser] : ").trim_start_matches("[RTF Lexer] : ").to_lowercase();
+            Err(Failure::new(ProblemKind::BadRtf, format!("the rtf cannot be parsed: {why}")))
+        }
+        Err(_) => Err(Failure::new(ProblemKind::BadRtf, "the rtf cannot be parsed".to_string())),
+    }
+}
+
+/// Splits `1,234,567` style digits: groups of three after the first, or plain digits.
+fn plain_digits(s: &str) -> Option<String> {
+    if s.is_empty() {
+        return None;
+    }
+    if !s.contains(',') {
+        return s.bytes().all(|b| b.is_ascii_digit()).then(|| s.to_string());
+    }
+    let mut groups = s.split(',');
+    let first = groups.next()?;
+    if first.is_empty() || first.len() > 3 || !first.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut out = first.to_string();
+    for g in groups {
+        if g.len() != 3 || !g.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        out.push_str(g);
+    }
+    Some(out)
+}
+
+fn split_sign(s: &str) -> (bool, &str) {
+    if let Some(rest) = s.strip_prefix('-') {
+        (true, rest)
+    } else if let Some(rest) = s.strip_prefix('+') {
+        (false, rest)
+    } else {
+        (false, s)
+    }
+}
+
+/// A whole number: optional sign, digits, optional well-formed thousands separators (`1,234`).
+pub fn parse_integer(s: &str) -> Result<i64, Failure> {
+    let bad = || Failure::new(ProblemKind::Unparseable, format!("`{}` is not a whole number", show(s)));
+    let (negative, rest) = split_sign(s);
+    let digits = plain_digits(rest).ok_or_else(bad)?;
+    let signed = if negative { format!("-{digits}") } else { digits };
+    signed.parse::<i64>().map_err(|_| {
+        Failure::new(ProblemKind::Unparseable, format!("`{}` is too large for a whole number", show(s)))
+    })
+}
+
+/// A decimal number in canonical text: `.` as the decimal point, thousands
+/// separators only when well formed (`1,234.50`), no leading zeros, no
+/// trailing fractional zeros (`0012.50` → `12.5`, `-0.0` → `0`).
+pub fn parse_decimal(s: &str) -> Result<String, Failure> {
+    let bad = || {
+        Failure::new(
+            ProblemKind::Unparseable,
+            format!("`{}` is not a decimal number (use `.` as the decimal point)", show(s)),
+        )
+    };
+    let (negative, rest) = split_sign(s);
+    let (int_part, frac_part) = match rest.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (rest, ""),
+    };
+    if int_part.is_empty() && frac_part.is_empty() {
+        return Err(bad());
+    }
+    let int_digits =
+        if int_part.is_empty() { "0".to_string() } else { plain_digits(int_part).ok_or_else(bad)? };
+    if !frac_part.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let int_digits = int_digits.trim_start_matches('0');
+    let int_digits = if int_digits.is_empty() { "0" } else { int_digits };
+    let frac_digits = frac_part.trim_end_matches('0');
+    let mut out = String::new();
+    if negative && (int_digits != "0" || !frac_digits.is_empty()) {
+        out.push('-');
+    }
+    out.push_str(int_digits);
+    if !frac_digits.is_empty() {
+        out.push('.');
+        out.push_str(frac_digits);
+    }
+    Ok(out)
+}
+
+/// A date in a strftime-style format.
+pub fn parse_date(format: &str, s: &str) -> Result<Date, Failure> {
+    Date::strptime(format, s).map_err(|_| {
+        Failure::new(ProblemKind::Unparseable, format!("`{}` is not a date in format `{format}`", show(s)))
+    })
+}
+
+/// A date and time in a strftime-style format, read in `zone` (unless the
+/// text carries its own offset), as a UTC instant. Times that fall in a DST
+/// gap resolve the compatible way (02:30 on a spring-forward day is 03:30).
+pub fn parse_timestamp(
+    format: &str,
+    zone_name: &str,
+    zone: &TimeZone,
+    s: &str,
+) -> Result<jiff::Timestamp, Failure> {
+    let bad = || {
+        Failure::new(
+            ProblemKind::Unparseable,
+            format!("`{}` is not a timestamp in format `{format}`", show(s)),
+        )
+    };
+    let parsed = BrokenDownTime::parse(format, s).map_err(|_| bad())?;
+    if parsed.offset().is_some() {
+        return parsed.to_timestamp().map_err(|_| bad());
+    }
+    let dt = parsed.to_datetime().map_err(|_| bad())?;
+    dt.to_zoned(zone.clone()).map(|z| z.timestamp()).map_err(|_| {
+        Failure::new(
+            ProblemKind::Unparseable,
+            format!("`{}` is not a valid time in time zone `{zone_name}`", show(s)),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn conv(c: Converter) -> ValueConverter {
+        ValueConverter::compile(&c).unwrap()
+    }
+
+    #[test]
+    fn text_none_keeps_the_text() {
+        let c = conv(Converter::Text { text: TextConverter::None });
+        assert_eq!(c.convert(" a,b ").unwrap(), Some(Value::Text(" a,b ".into())));
+    }
+
+    #[test]
+    fn rtf2plain_parses_rtf_and_passes_plain_text() {
+        let c = conv(Converter::Text { text: TextConverter::Rtf2plain });
+        let rtf = r"{\rtf1\ansi\ansicpg1252 Caf\'e9 notes\par Second \b bold\b0\par}";
+        assert_eq!(c.convert(rtf).unwrap(), Some(Value::Text("Café notes\nSecond bold".into())));
+        assert_eq!(c.convert("just {text}").unwrap(), Some(Value::Text("just {text}".into())));
+    }
+
+    #[test]
+    fn rtf2plain_reports_broken_rtf() {
+        let c = conv(Converter::Text { text: TextConverter::Rtf2plain });
+        let err = c.convert(r"{\rtf1\ansi {unclosed").unwrap_err();
+        assert_eq!(err.kind, ProblemKind::BadRtf);
+    }
+
+    #[test]
+    fn integers() {
+        assert_eq!(parse_integer("42"), Ok(42));
+        assert_eq!(parse_integer("-7"), Ok(-7));
+        assert_eq!(parse_integer("+7"), Ok(7));
+        assert_eq!(parse_integer("1,234,567"), Ok(1_234_567));
+        assert!(parse_integer("1,23").is_err());
+        assert!(parse_integer("12.0").is_err());
+        assert!(parse_integer("").is_err());
+        let big = parse_integer("99999999999999999999").unwrap_err();
+        assert!(big.message.contains("too large"), "{}", big.message);
+        assert_eq!(parse_integer("x1").unwrap_err().message, "`x1` is not a whole number");
+    }
+
+    #[test]
+    fn decimals_are_canonical() {
+        assert_eq!(parse_decimal("12.50").unwrap(), "12.5");
+        assert_eq!(parse_decimal("0012").unwrap(), "12");
+        assert_eq!(parse_decimal("-0.0").unwrap(), "0");
+        assert_eq!(parse_decimal(".5").unwrap(), "0.5");
+        assert_eq!(parse_decimal("5.").unwrap(), "5");
+        assert_eq!(parse_decimal("1,234.50").unwrap(), "1234.5");
+        assert_eq!(parse_decimal("-3.25").unwrap(), "-3.25");
+        for bad in ["12,5", "1.2.3", "abc", ".", "-", "1,2345.0", "1e5"] {
+            assert!(parse_decimal(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates_follow_their_format() {
+        let c = conv(Converter::Date { format: "%d/%m/%Y".into() });
+        assert_eq!(c.convert("15/03/1987").unwrap(), Some(Value::Date(jiff::civil::date(1987, 3, 15))));
+        let err = c.convert("31/02/1987").unwrap_err();
+        assert_eq!(err.kind, ProblemKind::Unparseable);
+        assert_eq!(err.message, "`31/02/1987` is not a date in format `%d/%m/%Y`");
+        assert!(c.convert("1987-03-15").is_err());
+    }
+
+    #[test]
+    fn bad_formats_and_zones_do_not_compile() {
+        assert!(ValueConverter::compile(&Converter::Date { format: "".into() }).is_err());
+        assert!(ValueConverter::compile(&Converter::Date { format: "%d/%m/%Y %!".into() }).is_err());
+        let err = ValueConverter::compile(&Converter::Timestamp {
+            format: "%Y-%m-%d %H:%M".into(),
+            time_zone: "Mars/Olympus".into(),
+        })
+        .unwrap_err();
+        assert!(err.0.contains("unknown time zone `Mars/Olympus`"), "{}", err.0);
+    }
+
+    #[test]
+    fn timestamps_are_read_in_their_zone_and_stored_as_utc() {
+        let c = conv(Converter::Timestamp {
+            format: "%m/%d/%Y %H:%M".into(),
+            time_zone: "America/Toronto".into(),
+        });
+        let v = c.convert("03/15/2021 14:30").unwrap().unwrap();
+        assert_eq!(v.to_text(), "2021-03-15T18:30:00Z");
+        // Winter time: UTC-5.
+        let v = c.convert("01/15/2021 14:30").unwrap().unwrap();
+        assert_eq!(v.to_text(), "2021-01-15T19:30:00Z");
+        // In the spring-forward gap: 02:30 does not exist, read as 03:30 EDT.
+        let v = c.convert("03/14/2021 02:30").unwrap().unwrap();
+        assert_eq!(v.to_text(), "2021-03-14T07:30:00Z");
+        let err = c.convert("2021-03-15 14:30").unwrap_err();
+        assert_eq!(err.message, "`2021-03-15 14:30` is not a timestamp in format `%m/%d/%Y %H:%M`");
+    }
+
+    #[test]
+    fn timestamps_with_an_offset_keep_it() {
+        let c = conv(Converter::Timestamp {
+            format: "%Y-%m-%d %H:%M %z".into(),
+            time_zone: "Europe/Paris".into(),
+        });
+        let v = c.convert("2021-06-01 10:00 +0200").unwrap().unwrap();
+        assert_eq!(v.to_text(), "2021-06-01T08:00:00Z");
+    }
+
+    #[test]
+    fn boolean_tables_match_exactly_then_loosely() {
+        let table =
+            BTreeMap::from([("Y".to_string(), true), ("N".to_string(), false), ("n".to_string(), true)]);
+        let c = conv(Converter::Boolean { table });
+        assert_eq!(c.convert("Y").unwrap(), Some(Value::Boolean(true)));
+        assert_eq!(c.convert(" y ").unwrap(), Some(Value::Boolean(true)));
+        // `N` and `n` disagree, so only exact matches count for them.
+        assert_eq!(c.convert("n").unwrap(), Some(Value::Boolean(true)));
+        assert_eq!(c.convert("N").unwrap(), Some(Value::Boolean(false)));
+        let err = c.convert(" N ").unwrap_err();
+        assert_eq!(err.kind, ProblemKind::NotInBooleanTable);
+        let err = c.convert("Maybe").unwrap_err();
+        assert_eq!(err.message, "`Maybe` is not in the boolean table (it knows `N`, `Y`, `n`)");
+    }
+
+    #[test]
+    fn enumeration_tables_map_or_ignore() {
+        let table = BTreeMap::from([
+            ("M".to_string(), Some("Male".to_string())),
+            ("F".to_string(), Some("Female".to_string())),
+            ("?".to_string(), None),
+        ]);
+        let c = conv(Converter::Enumeration { table });
+        assert_eq!(c.convert("m").unwrap(), Some(Value::Text("Male".into())));
+        assert_eq!(c.convert("?").unwrap(), None);
+        let err = c.convert("X").unwrap_err();
+        assert_eq!(err.kind, ProblemKind::NotInEnumerationTable);
+    }
+
+    proptest! {
+        #[test]
+        fn date_formats_round_trip(y in 1i16..=9999, m in 1i8..=12, d in 1i8..=28,
+                                   fmt in prop::sample::select(vec!["%d/%m/%Y", "%m/%d/%Y", "%Y-%m-%d", "%d.%m.%Y", "%Y%m%d", "%b %d %Y", "%d %B %Y"])) {
+            let date = jiff::civil::date(y, m, d);
+            let text = date.strftime(fmt).to_string();
+            prop_assert_eq!(parse_date(fmt, &text).unwrap(), date);
+        }
+
+        #[test]
+        fn timestamps_round_trip_through_utc(secs in 0i64..4_000_000_000,
+                                             zone in prop::sample::select(vec!["UTC", "America/Toronto", "Europe/Paris", "Asia/Kolkata", "Australia/Lord_Howe"])) {
+            let tz = jiff::tz::TimeZoneDatabase::bundled().get(zone).unwrap();
+            let ts = jiff::Timestamp::from_second(secs).unwrap();
+            let local = ts.to_zoned(tz.clone());
+            let fmt = "%Y-%m-%d %H:%M:%S";
+            let text = local.strftime(fmt).to_string();
+            let back = parse_timestamp(fmt, zone, &tz, &text).unwrap();
+            // In a fold (clocks back) the compatible choice is the earlier instant.
+            let diff = (back.as_second() - ts.as_second()).abs();
+            prop_assert!(diff == 0 || (back <= ts && diff <= 3600), "{} -> {} -> {}", ts, text, back);
+        }
+
+        #[test]
+        fn decimals_round_trip(int in -1_000_000_000i64..1_000_000_000, frac in 0u32..10_000) {
+            let text = format!("{int}.{frac:04}");
+            let canon = parse_decimal(&text).unwrap();
+            // The canonical form is a fixed point: parsing it again changes nothing.
+            prop_assert_eq!(parse_decimal(&canon).unwrap(), canon.clone());
+            let f: f64 = text.parse().unwrap();
+            let g: f64 = canon.parse().unwrap();
+            prop_assert!((f - g).abs() < 1e-6);
+        }
+
+        #[test]
+        fn integers_round_trip(i in any::<i64>()) {
+            prop_assert_eq!(parse_integer(&i.to_string()).unwrap(), i);
+        }
+
+        #[test]
+        fn rtf_never_panics(s in "\\{\\\\rtf1[ -~]{0,40}") {
+            let _ = rtf_to_plain(&s);
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! The CSV reader: delimiter sniffing and a streaming row iterator.
+//!
+//! The bytes go `File → DecodingReader (UTF-8) → csv_core::Reader`, so memory
+//! stays at a few fixed buffers whatever the file's size. csv-core keeps quoted
+//! fields (with delimiters, doubled quotes and line breaks) whole; we count the
+//! physical line where each record starts.
+
+use std::fs::File;
+use std::io::{BufRead, Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use super::decode::{self, DecodingReader, PREFIX_LEN};
+use super::{FileFormat, ReadOptions, Row, Table, TableInfo, column_name};
+use crate::Error;
+
+/// Delimiters we recognise, in order of preference on a tie.
+const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// How many records the delimiter sniffer looks at.
+const SNIFF_RECORDS: usize = 50;
+
+type Source = DecodingReader<std::io::Chain<Cursor<Vec<u8>>, File>>;
+
+pub(super) fn open(path: &Path, mut file: File, options: &ReadOptions) -> Result<Table, Error> {
+    let mut prefix = Vec::with_capacity(PREFIX_LEN);
+    (&mut file).take(PREFIX_LEN as u64).read_to_end(&mut prefix).map_err(|e| Error::io(path, e))?;
+    let complete = prefix.len() < PREFIX_LEN;
+    let detected = decode::detect(&prefix, complete, options.encoding);
+    let delimiter = match options.delimiter {
+        Some(d) => d,
+        None => {
+            let (text, _) = detected.encoding.decode_without_bom_handling(&prefix[detected.bom_len..]);
+            sniff_delimiter(&text, complete)
+        }
+    };
+
+    let replaced = Arc::new(AtomicU64::new(0));
+    let body = Cursor::new(prefix.split_off(detected.bom_len)).chain(file);
+    let source = DecodingReader::new(body, detected.encoding, replaced.clone());
+    let mut rows = CsvRows {
+        path: path.to_path_buf(),
+        source,
+        core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+        fields: vec![0; 4096],
+        ends: vec![0; 64],
+        done: false,
+    };
+
+    let first = rows.next().transpose()?;
+    let (headers, pending) = match (first, options.has_header) {
+        (None, true) => {
+            return Err(Error::Read {
+                path: path.to_path_buf(),
+                line: 1,
+                message: "the file is empty: expected a header row (or read it with no header)".into(),
+            });
+        }
+        (None, false) => (Vec::new(), None),
+        (Some(row), true) => (header_names(&row.cells), None),
+        (Some(row), false) => ((1..=row.cells.len()).map(column_name).collect(), Some(row)),
+    };
+
+    let info = TableInfo {
+        path: path.to_path_buf(),
+        format: FileFormat::Csv,
+        encoding: detected.encoding.name().to_string(),
+        bom: detected.bom_len > 0,
+        delimiter: Some(char::from(delimiter)),
+        has_header: options.has_header,
+        sheet: None,
+    };
+    let rows = pending.map(Ok).into_iter().chain(rows);
+    let mut table = Table::from_parts(info, headers, Box::new(rows));
+    table.undecodable = Some(replaced);
+    Ok(table)
+}
+
+/// Header cells as column names: trimmed, and `column N` where a header is blank.
+pub(super) fn header_names(cells: &[String]) -> Vec<String> {
+    cells
+        .iter()
+        .enumerate()
+        .map(|(i, cell)| {
+            let name = cell.trim();
+            if name.is_empty() { column_name(i + 1) } else { name.to_string() }
+        })
+        .collect()
+}
+
+/// The row stream, on csv-core directly rather than the csv crate: blank
+/// lines and the `\n` of a CRLF are skipped here, before a record starts,
+/// so each row's line number is that of its first character (the csv crate's
+/// position lags by one after CRLF endings and blank lines).
+struct CsvRows {
+    path: PathBuf,
+    source: Source,
+    core: csv_core::Reader,
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    done: bool,
+}
+
+impl CsvRows {
+    fn read_error(&mut self, err: std::io::Error) -> Error {
+        // After an I/O error the stream's state is unknown: stop rather than
+        // risk repeating or skipping rows.
+        self.done = true;
+        Error::Read {
+            path: self.path.clone(),
+            line: self.core.line(),
+            message: format!("cannot read: {err}"),
+        }
+    }
+
+    /// Consumes line terminators before a record, counting its line breaks.
+    fn skip_blank_lines(&mut self) -> Result<(), Error> {
+        loop {
+            let buf = match self.source.fill_buf() {
+                Ok(buf) => buf,
+                Err(e) => return Err(self.read_error(e)),
+            };
+            let len = buf.len();
+            let skip = buf.iter().position(|b| *b != b'\r' && *b != b'\n').unwrap_or(len);
+            let breaks = buf[..skip].iter().filter(|b| **b == b'\n').count() as u64;
+            self.source.consume(skip);
+            self.core.set_line(self.core.line() + breaks);
+            if skip < len || len == 0 {
+                return Ok(());
+            }
+        }
+    }
+
+    fn read_row(&mut self) -> Result<Option<Row>, Error> {
+        self.skip_blank_lines()?;
+        let line = self.core.line();
+        let (mut out_len, mut ends_len) = (0, 0);
+        loop {
+            let input = match self.source.fill_buf() {
+                Ok(input) => input,
+                Err(e) => return Err(self.read_error(e)),
+            };
+            let (result, read, written, ended) =
+                self.core.read_record(input, &mut self.fields[out_len..], &mut self.ends[ends_len..]);
+            self.source.consume(read);
+            out_len += written;
+            ends_len += ended;
+            match result {
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::OutputFull => self.fields.resize(self.fields.len() * 2, 0),
+                csv_core::ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                csv_core::ReadRecordResult::Record => {
+                    let mut start = 0;
+                    let cells = self.ends[..ends_len]
+                        .iter()
+                        .map(|&end| {
+                            // Fields split at ASCII delimiters of valid UTF-8, so
+                            // this never replaces anything; it just cannot panic.
+                            let cell = String::from_utf8_lossy(&self.fields[start..end]).into_owned();
+                            start = end;
+                            cell
+                        })
+                        .collect();
+                    return Ok(Some(Row { line, cells }));
+                }
+                csv_core::ReadRecordResult::End => {
+                    self.done = true;
+                    return Ok(None);
+                }
+            }
+        }
+    }
+}
+
+impl Iterator for CsvRows {
+    type Item = Result<Row, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        self.read_row().transpose()
+    }
+}
+
+/// Picks the delimiter of CSV text: the candidate that splits the first records
+/// into the same number of fields most consistently (counting outside quotes).
+///
+/// `complete` says whether `text` is the whole file; if not, its last record
+/// may be cut and is ignored.
+pub fn sniff_delimiter(text: &str, complete: bool) -> u8 {
+    let mut records = quote_aware_counts(text);
+    if !complete && records.len() > 1 {
+        records.pop();
+    }
+    records.truncate(SNIFF_RECORDS);
+    if records.is_empty() {
+        return b',';
+    }
+    let mut best: Option<(u8, (u64, bool, usize))> = None;
+    for (index, &candidate) in CANDIDATES.iter().enumerate() {
+        let counts: Vec<usize> = records.iter().map(|r| r[index]).collect();
+        let mode = mode(&counts);
+        if mode == 0 {
+            continue;
+        }
+        let agreeing = counts.iter().filter(|&&c| c == mode).count();
+        // Consistency first (per mille, so a tie is a tie), then a header that
+        // has the delimiter too, then more fields.
+        let score = ((agreeing as u64 * 1000) / counts.len() as u64, counts[0] > 0, mode);
+        if best.is_none_or(|(_, s)| score > s) {
+            best = Some((candidate, score));
+        }
+    }
+    best.map_or(b',', |(d, _)| d)
+}
+
+/// The most common value (the larger one on a tie).
+fn mode(counts: &[usize]) -> usize {
+    let mut sorted = counts.to_vec();
+    sorted.sort_unstable();
+    let (mut best, mut best_run, mut run) = (0, 0, 0);
+    for (i, &c) in sorted.iter().enumerate() {
+        run = if i > 0 && sorted[i - 1] == c { run + 1 } else { 1 };
+        if run >= best_run {
+            best = c;
+            best_run = run;
+        }
+    }
+    best
+}
+
+/// For each record of `text` (line breaks inside quotes do not end a record),
+/// how often each candidate delimiter occurs outside quotes. Blank lines are
+/// skipped, as the csv reader skips them.
+fn quote_aware_counts(text: &str) -> Vec<[usize; 4]> {
+    let mut records = Vec::new();
+    let mut counts = [0usize; 4];
+    let mut in_quotes = false;
+    let mut blank = true;
+    for byte in text.bytes() {
+        match byte {
+            b'"' => {
+                in_quotes = !in_quotes;
+                blank = false;
+            }
+            b'\n' | b'\r' if !in_quotes => {
+                if !blank {
+                    records.push(counts);
+                }
+                counts = [0; 4];
+                blank = true;
+            }
+            _ if !in_quotes => {
+                if let Some(i) = CANDIDATES.iter().position(|&c| c == byte) {
+                    counts[i] += 1;
+                }
+                blank = false;
+            }
+            _ => {}
+        }
+    }
+    if !blank {
+        records.push(counts);
+    }
+    records
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_each_delimiter() {
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n", true), b',');
+        assert_eq!(sniff_delimiter("a;b;c\n1;2,5;3\n4;5,1;6\n", true), b';');
+        assert_eq!(sniff_delimiter("a\tb\n1\t2\n", true), b'\t');
+        assert_eq!(sniff_delimiter("a|b|c\n1|2|3\n", true), b'|');
+    }
+
+    #[test]
+    fn delimiters_inside_quotes_do_not_count() {
+        let text = "name;note\n\"Doe, John\";\"a, b, c\nd, e\"\n\"Roe, Jane\";x\n";
+        assert_eq!(sniff_delimiter(text, true), b';');
+    }
+
+    #[test]
+    fn a_single_column_defaults_to_comma() {
+        assert_eq!(sniff_delimiter("name\nAnn\nBob\n", true), b',');
+        assert_eq!(sniff_delimiter("", true), b',');
+    }
+
+    #[test]
+    fn decimal_commas_lose_to_semicolons() {
+        let text = "id;amount;rate\n1;2,50;0,1\n2;3,75;0,2\n3;1;0\n";
+        assert_eq!(sniff_delimiter(text, true), b';');
+    }
+}
