@@ -976,6 +976,14 @@ fn stage_copy(scratch: &File, dest: &Path, dir: &Path) -> Result<tempfile::Named
     let mut tmp =
         tempfile::Builder::new().prefix(".ferry-pack-").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
     std::io::copy(&mut src, tmp.as_file_mut()).map_err(|e| Error::io(dest, e))?;
+    // Temporary files are private; a package is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io(dest, e))?;
+    }
     tmp.as_file().sync_all().map_err(|e| Error::io(dest, e))?;
     Ok(tmp)
 }

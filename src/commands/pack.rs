@@ -1,13 +1,11 @@
 //! `ferry pack`: check the data, then write size-capped import packages.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use ferry_mapper::check::{CheckOptions, CheckReporter};
 use ferry_mapper::problem::Severity;
-use ferry_mapper::target::TargetDefinition;
-use ferry_mapper::template::MappingTemplate;
 use ferry_packager::write::{PackOptions, PackReporter};
 
 use crate::Outcome;
@@ -37,6 +35,18 @@ pub struct Args {
     /// Pack the rows that pass the checks; rejected rows go to an error CSV beside the package
     #[arg(long)]
     pub allow_errors: bool,
+    /// Read the legacy files in this encoding instead of detecting it
+    #[arg(long, value_name = "ENC")]
+    pub input_encoding: Option<String>,
+    /// The legacy files' delimiter, instead of detecting it: `,` `;` `|` or `tab`
+    #[arg(long, value_name = "C")]
+    pub delimiter: Option<String>,
+    /// The legacy files' first row is data: columns are named `column 1`, `column 2` …
+    #[arg(long)]
+    pub no_header: bool,
+    /// Spreadsheets: the sheet to read (default: the first)
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 struct Progress(indicatif::ProgressBar);
@@ -62,30 +72,30 @@ impl PackReporter for Progress {
     }
 }
 
-/// A template's target: a bundled name, else a path (relative to the template first).
-fn resolve_target(template: &MappingTemplate, template_path: &Path) -> anyhow::Result<TargetDefinition> {
-    if TargetDefinition::bundled(&template.target).is_none()
-        && let Some(dir) = template_path.parent()
-    {
-        let beside = dir.join(&template.target);
-        if beside.is_file() {
-            return Ok(TargetDefinition::load(&beside)?);
-        }
-    }
-    Ok(TargetDefinition::resolve(&template.target)?)
-}
-
 pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
-    let template = MappingTemplate::load(&args.mapping)
-        .map_err(|e| crate::hint(e, "fix the template, or make one with `ferry map`"))?;
-    let target = resolve_target(&template, &args.mapping)?;
+    let template = super::check::load_template(&args.mapping)?;
+    let target = super::check::target_of(&template, &args.mapping)?;
+    let read = super::check::read_options(
+        args.input_encoding.as_deref(),
+        args.delimiter.as_deref(),
+        args.no_header,
+        args.sheet.clone(),
+    )?;
+    if !args.data.is_dir() {
+        return Err(crate::hint(
+            anyhow::anyhow!("the data location `{}` is not a directory", args.data.display()),
+            "give the directory that holds the legacy files with `--data`",
+        ));
+    }
 
     let progress = Progress(printer.spinner("checking"));
     let check_options = CheckOptions {
         data_dir: args.data.clone(),
         template: template.clone(),
         target: target.clone(),
-        read: Default::default(),
+        read: read.clone(),
+        convert: Default::default(),
+        limit: None,
     };
     let check = ferry_mapper::check::check(&check_options, &progress)
         .with_context(|| format!("cannot check `{}`", args.data.display()))?;
@@ -136,7 +146,7 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
         data_dir: args.data.clone(),
         template,
         target,
-        read: Default::default(),
+        read,
         out: args.out.clone(),
         max_size: args.max_size,
         encoding: args.encoding.clone(),
