@@ -151,6 +151,11 @@ pub fn data_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
 
 const DATA_EXTENSIONS: [&str; 5] = ["csv", "txt", "tsv", "xlsx", "xls"];
 
+/// The encoding a WHATWG label names (`UTF-8`, `latin1`, `cp1252`, `UTF-16LE` …).
+pub fn encoding_for_label(label: &str) -> Option<&'static encoding_rs::Encoding> {
+    encoding_rs::Encoding::for_label(label.trim().as_bytes())
+}
+
 /// The name of the column at 1-based `position` when the file has no header.
 pub fn column_name(position: usize) -> String {
     format!("column {position}")

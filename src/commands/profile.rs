@@ -1,12 +1,273 @@
-//! `ferry profile` (not written yet).
+//! `ferry profile PATH…`: what legacy files hold, before mapping them.
+//!
+//! Resolves the paths (a directory stands for its data files), builds one
+//! `ReadOptions`/`ProfileOptions` pair, calls `profile::profile_file` per file
+//! and renders the profiles as a table per file, or as JSON with `--json`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use ferry_mapper::profile::{self, ColumnProfile, FileProfile, InferredKind, ProfileOptions, SAMPLE_RECORDS};
+use ferry_mapper::read::{self, FileFormat, ReadOptions};
 
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Legacy files or directories (a directory stands for its .csv, .txt, .tsv, .xlsx and .xls files)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Read CSV files in this encoding instead of detecting it (a WHATWG label: `UTF-8`,
+    /// `windows-1252`, `UTF-16LE`, `ISO-8859-2` …); a byte-order mark still wins
+    #[arg(long, value_name = "ENC")]
+    pub encoding: Option<String>,
+    /// The CSV delimiter instead of detecting it: `,` `;` `|`, `tab`, or another single character
+    #[arg(long, value_name = "C")]
+    pub delimiter: Option<String>,
+    /// The first row is data: name the columns `column 1`, `column 2` …
+    #[arg(long)]
+    pub no_header: bool,
+    /// The spreadsheet sheet to read (default: the first)
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Sample values to show per column
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub samples: usize,
+    /// Stop after the first 1,000 records: samples at once, no row count or whole-file empties
+    #[arg(long)]
+    pub no_count: bool,
+}
 
-pub fn run(_args: Args, _global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`ferry profile` is not available yet")
+pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    let read = read_options(&args)?;
+    let options =
+        ProfileOptions { samples: args.samples, count_rows: !args.no_count, ..ProfileOptions::default() };
+    let files = resolve(&args.paths)?;
+
+    let mut profiles = Vec::new();
+    let mut failed = 0;
+    let single = files.len() == 1;
+    for file in &files {
+        let spinner = printer.spinner(&format!("profiling {}", file.display()));
+        let result = profile::profile_file(file, &read, &options);
+        spinner.finish_and_clear();
+        match result {
+            Ok(profile) => {
+                if profile.undecodable > 0 {
+                    printer.warn(format!(
+                        "`{}`: {} undecodable byte sequences read as `\u{FFFD}` (in {}); try `--encoding`",
+                        file.display(),
+                        profile.undecodable,
+                        profile.info.encoding
+                    ));
+                }
+                if !printer.json {
+                    render(printer, &profile)?;
+                }
+                profiles.push(profile);
+            }
+            Err(err) => {
+                let err = with_hint(err);
+                if single {
+                    return Err(err);
+                }
+                failed += 1;
+                printer.error(&err);
+            }
+        }
+    }
+    if printer.json {
+        printer.json(&profiles)?;
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} files could not be profiled (see above)", files.len());
+    }
+    Ok(Outcome::Success)
+}
+
+/// A profiling error, with a hint where the user has an option to try.
+fn with_hint(err: ferry_mapper::Error) -> anyhow::Error {
+    match &err {
+        ferry_mapper::Error::Spreadsheet { message, .. } if message.starts_with("no sheet") => {
+            crate::hint(err, "name one of the sheets with `--sheet`")
+        }
+        ferry_mapper::Error::Read { message, .. } if message.contains("empty") => {
+            crate::hint(err, "remove the file from the data location, or use `--no-header`")
+        }
+        _ => anyhow::Error::new(err),
+    }
+}
+
+fn read_options(args: &Args) -> anyhow::Result<ReadOptions> {
+    let encoding = match &args.encoding {
+        Some(label) => Some(read::encoding_for_label(label).ok_or_else(|| {
+            crate::hint(
+                ferry_mapper::Error::UnknownEncoding { path: args.paths[0].clone(), label: label.clone() },
+                "leave out `--encoding` to detect it; labels are listed at https://encoding.spec.whatwg.org/#names-and-labels",
+            )
+        })?),
+        None => None,
+    };
+    let delimiter = match args.delimiter.as_deref() {
+        None => None,
+        Some(text) => Some(parse_delimiter(text).ok_or_else(|| {
+            crate::hint(
+                anyhow::anyhow!("`{text}` is not a delimiter"),
+                "give one character such as `,` `;` `|`, or `tab`",
+            )
+        })?),
+    };
+    Ok(ReadOptions { encoding, delimiter, has_header: !args.no_header, sheet: args.sheet.clone() })
+}
+
+fn parse_delimiter(text: &str) -> Option<u8> {
+    match text {
+        "tab" | "\\t" | "\t" => Some(b'\t'),
+        _ => {
+            let mut chars = text.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if c.is_ascii() && c != '"' && c != '\n' && c != '\r' => Some(c as u8),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// The files the paths stand for, in the order given (a directory's sorted).
+fn resolve(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let found = read::data_files(path)?;
+            if found.is_empty() {
+                return Err(crate::hint(
+                    anyhow::anyhow!("`{}` holds no data files", path.display()),
+                    "ferry reads .csv, .txt, .tsv, .xlsx and .xls files",
+                ));
+            }
+            files.extend(found);
+        } else {
+            std::fs::metadata(path).with_context(|| format!("cannot access `{}`", path.display()))?;
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn render(printer: &Printer, profile: &FileProfile) -> anyhow::Result<()> {
+    let info = &profile.info;
+    let mut facts = Vec::new();
+    match info.format {
+        FileFormat::Csv => {
+            let bom = if info.bom { " with BOM" } else { "" };
+            facts.push(format!("CSV, {}{bom}", info.encoding));
+            if let Some(d) = info.delimiter {
+                facts.push(format!("delimiter {}", delimiter_name(d)));
+            }
+        }
+        FileFormat::Xlsx | FileFormat::Xls => {
+            let format = if info.format == FileFormat::Xlsx { "XLSX" } else { "XLS" };
+            facts.push(format!("{format}, sheet `{}`", info.sheet.as_deref().unwrap_or("")));
+        }
+    }
+    if !info.has_header {
+        facts.push("no header".into());
+    }
+    facts.push(match profile.rows {
+        Some(1) => "1 row".into(),
+        Some(n) => format!("{n} rows"),
+        None => format!("more than {SAMPLE_RECORDS} rows (not counted)"),
+    });
+    printer.out(format!("{}: {}", display_path(&info.path), facts.join(", ")))?;
+
+    let empties_header = if profile.rows.is_some() { "empty" } else { "empty*" };
+    let mut table = vec![["column".to_string(), "kind".into(), empties_header.into(), "samples".into()]];
+    for column in &profile.columns {
+        table.push([
+            column.name.clone(),
+            kind_text(&column.kind),
+            column.empty.to_string(),
+            samples_text(column),
+        ]);
+    }
+    let widths: Vec<usize> =
+        (0..3).map(|i| table.iter().map(|row| row[i].chars().count()).max().unwrap_or(0)).collect();
+    for row in &table {
+        let line = format!(
+            "  {:<w0$}  {:<w1$}  {:>w2$}  {}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        );
+        printer.out(line.trim_end())?;
+    }
+    if profile.rows.is_none() {
+        printer.out(format!("  * empties of the first {SAMPLE_RECORDS} records"))?;
+    }
+    printer.out("")?;
+    Ok(())
+}
+
+fn display_path(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn delimiter_name(d: char) -> String {
+    match d {
+        '\t' => "tab".into(),
+        ' ' => "space".into(),
+        c => format!("`{c}`"),
+    }
+}
+
+/// The kind as a reader wants it: `date %d/%m/%Y (ambiguous: day/month, or %m/%d/%Y)`.
+fn kind_text(kind: &InferredKind) -> String {
+    match kind {
+        InferredKind::Date { format, ambiguous: true, alternative } => match alternative {
+            Some(alt) => format!("date {format} (ambiguous: day/month, or {alt})"),
+            None => format!("date {format} (ambiguous: day/month)"),
+        },
+        InferredKind::Date { format, .. } => format!("date {format}"),
+        InferredKind::Timestamp { format } => format!("timestamp {format}"),
+        InferredKind::Integer => "integer".into(),
+        InferredKind::Decimal => "decimal".into(),
+        InferredKind::Boolean => "boolean".into(),
+        InferredKind::Email => "email".into(),
+        InferredKind::Phone => "phone".into(),
+        InferredKind::Zip => "zip".into(),
+        InferredKind::Text => "text".into(),
+        InferredKind::Empty => "empty".into(),
+    }
+}
+
+/// Samples on one line: line breaks and tabs made visible, long values cut.
+fn samples_text(column: &ColumnProfile) -> String {
+    const MAX: usize = 24;
+    column
+        .samples
+        .iter()
+        .map(|s| {
+            let visible: String = s
+                .chars()
+                .map(|c| match c {
+                    '\n' => '↵',
+                    '\r' => ' ',
+                    '\t' => '→',
+                    c => c,
+                })
+                .collect();
+            if visible.chars().count() > MAX {
+                format!("`{}…`", visible.chars().take(MAX - 1).collect::<String>())
+            } else {
+                format!("`{visible}`")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
