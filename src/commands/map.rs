@@ -1,12 +1,274 @@
-//! `ferry map` (not written yet).
+//! `ferry map`: the mapping session (interactive or from answers), or `--auto` suggestions.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Parser;
+use ferry_mapper::auto;
+use ferry_mapper::read::ReadOptions;
+use ferry_mapper::session::{Session, SessionOptions, SourceFile, Step};
+use ferry_mapper::target::TargetDefinition;
+use ferry_mapper::template::MappingTemplate;
+use serde::Serialize;
 
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
+use crate::prompt::{EndOfAnswers, LinePrompter, Prompter, TerminalPrompter};
 
+const ANSWERS_HELP: &str = "\
+Without a terminal (piped stdin) or with --answers FILE, the session reads one answer per line:
+  - a choice: its number (1 is the first option), its name (a column, a field, `All`,
+    `Telcom`, `Business`, `map`, `next` …) or the text shown for it, ignoring case;
+  - several choices (which values mean true): numbers or names separated by commas, or `none`;
+  - a text (a format, a time zone, a null value): the text itself; `-` means none;
+  - yes or no: `y` or `n`;
+  - an empty line takes the default shown; lines starting with `#` are comments.
+The first answer that does not fit stops the session (exit 2), naming its line. Nothing is
+written before the last answer saves: an interrupted session or too few answers leave no file.
+
+The menu of each file offers: map (a field), add (a subcollection instance), copy (a
+subcollection row: another attribute of the same instance), delete (a row), unmap, null (null
+converters: default, apply, erase, field), review, next. The session starts from --template, or
+else from the --auto suggestions.
+
+Example answers for one file `leads.csv` mapped onto `leads`:
+  All            the file's field category
+  map            then the target field, the column, and what the field's type needs
+  firstName
+  First Name
+  none           the text converter
+  next           the last file's `next` reviews everything
+  save";
+
+/// Map a legacy export onto a target: interactively, from answers, or with --auto.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_long_help = ANSWERS_HELP)]
+pub struct Args {
+    /// The data location: a directory of legacy files (CSV, TXT, TSV, XLSX, XLS)
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// The target: a bundled target (`contacts`, `leads`) or a target definition file
+    #[arg(long, value_name = "T")]
+    pub target: String,
+    /// Start from this mapping template (resume it, or adapt it to other data)
+    #[arg(long, value_name = "IN", conflicts_with = "auto")]
+    pub template: Option<PathBuf>,
+    /// Where to save the mapping template (written whole, only when the session saves)
+    #[arg(long, value_name = "OUT")]
+    pub out: PathBuf,
+    /// Also write the import package(s) once the template is saved (as `ferry pack` does)
+    #[arg(long, value_name = "PKG.zip")]
+    pub pack: Option<PathBuf>,
+    /// Write a suggested template without asking, and print what was mapped and how surely
+    #[arg(long)]
+    pub auto: bool,
+    /// Read the answers from this file, one per line (see below), instead of the terminal
+    #[arg(long, value_name = "FILE", conflicts_with = "auto")]
+    pub answers: Option<PathBuf>,
+    /// Mark mapped columns and fields with ASCII (`[x]`, `(*)`) instead of `✓`, `●`
+    #[arg(long)]
+    pub ascii: bool,
+}
 
-pub fn run(_args: Args, _global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`ferry map` is not available yet")
+pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    let target = TargetDefinition::resolve(&args.target)?;
+    let files = load(&args.data, printer)?;
+    if args.auto {
+        return run_auto(&args, global, &target, &files, printer);
+    }
+    let start = match &args.template {
+        Some(path) => {
+            let t = MappingTemplate::load(path)?;
+            if t.target != args.target {
+                printer.warn(format!(
+                    "the template maps onto `{}`, the session onto `{}`; the saved template names `{}`",
+                    t.target, args.target, t.target
+                ));
+            }
+            t
+        }
+        None => auto::suggest(&target, &args.target, &files).template,
+    };
+    let stdin_tty = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let ascii = args.ascii
+        || (stdin_tty && args.answers.is_none() && !console::Term::stderr().features().wants_emoji());
+    let session = Session::new(target, files, start, SessionOptions { ascii });
+    let echo = !printer.quiet;
+    let saved = match &args.answers {
+        Some(path) => {
+            let file = std::fs::File::open(path)
+                .with_context(|| format!("cannot open the answers `{}`", path.display()))?;
+            let mut p =
+                LinePrompter::new(std::io::BufReader::new(file), &format!("`{}`", path.display()), echo);
+            drive(session, &mut p, &args.out)?
+        }
+        None if stdin_tty => drive(session, &mut TerminalPrompter::new(), &args.out)?,
+        None => {
+            let mut p = LinePrompter::new(std::io::stdin().lock(), "stdin", echo);
+            drive(session, &mut p, &args.out)?
+        }
+    };
+    let Some(template) = saved else {
+        printer.info("quit without saving: nothing was written");
+        return Ok(Outcome::Success);
+    };
+    printer.info(format!("saved the mapping template to `{}`", args.out.display()));
+    if global.json {
+        printer.json(&Saved {
+            template: &args.out,
+            files: template.files.len(),
+            mappings: template.files.iter().map(|f| f.mappings.len()).sum(),
+        })?;
+    }
+    match &args.pack {
+        Some(pkg) => pack(&args.data, &args.out, pkg, global, printer),
+        None => Ok(Outcome::Success),
+    }
+}
+
+#[derive(Serialize)]
+struct Saved<'a> {
+    template: &'a Path,
+    files: usize,
+    mappings: usize,
+}
+
+/// Profiles the data location for the session.
+fn load(dir: &Path, printer: &Printer) -> anyhow::Result<Vec<SourceFile>> {
+    let spinner = printer.spinner("profiling");
+    let files = ferry_mapper::session::load_data(dir, &ReadOptions::default());
+    spinner.finish_and_clear();
+    let files = files?;
+    if files.is_empty() {
+        return Err(crate::hint(
+            anyhow::anyhow!("no legacy files in `{}`", dir.display()),
+            "the data location holds the exports to map: .csv, .txt, .tsv, .xlsx or .xls files",
+        ));
+    }
+    Ok(files)
+}
+
+/// Runs the session to its end; the template saved, or `None` when the user quit.
+fn drive(
+    mut session: Session,
+    prompter: &mut dyn Prompter,
+    out: &Path,
+) -> anyhow::Result<Option<MappingTemplate>> {
+    loop {
+        match session.step() {
+            Step::Ask(q) => {
+                let answer = prompter.ask(&q).map_err(|e| {
+                    if e.chain().any(|c| c.is::<EndOfAnswers>()) {
+                        crate::hint(e, "nothing was written; give an answer to every question (an empty line takes the default)")
+                    } else {
+                        e.context("the session stopped; nothing was written")
+                    }
+                })?;
+                if let Err(message) = session.answer(answer) {
+                    prompter.refused(&q, &message).context("the session stopped; nothing was written")?;
+                }
+            }
+            Step::Save(template) => {
+                template.save(out)?;
+                return Ok(Some(template));
+            }
+            Step::Quit => return Ok(None),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct AutoReport<'a> {
+    template: &'a Path,
+    mapped: Vec<&'a auto::Decision>,
+    unmapped: Vec<&'a auto::Decision>,
+}
+
+fn run_auto(
+    args: &Args,
+    global: &GlobalArgs,
+    target: &TargetDefinition,
+    files: &[SourceFile],
+    printer: &Printer,
+) -> anyhow::Result<Outcome> {
+    let suggestion = auto::suggest(target, &args.target, files);
+    suggestion.template.save(&args.out)?;
+    let (mapped, unmapped): (Vec<&auto::Decision>, Vec<&auto::Decision>) =
+        suggestion.decisions.iter().partition(|d| d.target.is_some());
+    if printer.json {
+        printer.json(&AutoReport {
+            template: &args.out,
+            mapped: mapped.clone(),
+            unmapped: unmapped.clone(),
+        })?;
+    } else {
+        let w_file = suggestion.decisions.iter().map(|d| d.file.chars().count()).max().unwrap_or(4).max(4);
+        let w_col = suggestion.decisions.iter().map(|d| d.column.chars().count()).max().unwrap_or(6).max(6);
+        let w_tgt = mapped
+            .iter()
+            .filter_map(|d| d.target.as_ref())
+            .map(|t| t.chars().count())
+            .max()
+            .unwrap_or(6)
+            .max(6);
+        printer.out(format!(
+            "{:w_file$}  {:w_col$}  {:w_tgt$}  {:>4}  WHY",
+            "FILE", "COLUMN", "TARGET", "SURE"
+        ))?;
+        for d in &mapped {
+            let t = d.target.as_deref().unwrap_or_default();
+            printer.out(format!(
+                "{:w_file$}  {:w_col$}  {:w_tgt$}  {:>3}%  {}",
+                d.file,
+                d.column,
+                t,
+                (d.confidence * 100.0).round(),
+                d.reason
+            ))?;
+        }
+        for d in &unmapped {
+            printer.out(format!(
+                "{:w_file$}  {:w_col$}  {:w_tgt$}  {:>4}  {}",
+                d.file, d.column, "-", "", d.reason
+            ))?;
+        }
+    }
+    printer.info(format!(
+        "mapped {} of {} columns ({} left unmapped); saved the suggested template to `{}`",
+        mapped.len(),
+        suggestion.decisions.len(),
+        unmapped.len(),
+        args.out.display()
+    ));
+    printer.info(format!(
+        "hint: review it with `ferry check --data {} --mapping {}`, adjust it with `ferry map --template {}`",
+        args.data.display(),
+        args.out.display(),
+        args.out.display()
+    ));
+    match &args.pack {
+        Some(pkg) => pack(&args.data, &args.out, pkg, global, printer),
+        None => Ok(Outcome::Success),
+    }
+}
+
+/// Packs through the very code path of `ferry pack`.
+fn pack(
+    data: &Path,
+    mapping: &Path,
+    pkg: &Path,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> anyhow::Result<Outcome> {
+    let mut argv: Vec<std::ffi::OsString> = vec!["ferry".into(), "pack".into()];
+    argv.extend(["--data".into(), data.as_os_str().to_owned()]);
+    argv.extend(["--mapping".into(), mapping.as_os_str().to_owned()]);
+    argv.extend(["--out".into(), pkg.as_os_str().to_owned()]);
+    if global.quiet {
+        argv.push("--quiet".into());
+    }
+    let cli = crate::cli::Cli::try_parse_from(argv).context("cannot set up `ferry pack`")?;
+    crate::commands::run(cli, printer).context("the template was saved, but packing failed")
 }
