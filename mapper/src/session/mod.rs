@@ -1074,8 +1074,13 @@ impl Session {
         if let Some(d) = &fm.null_default {
             lines.push(format!("  null converter (every field): `{d}`"));
         }
-        let unmapped: Vec<&str> =
-            file.columns.iter().map(|c| c.name.as_str()).filter(|c| !mapped.contains(c)).collect();
+        let link = fm.parent.as_ref().map(|p| p.column.as_str());
+        let unmapped: Vec<&str> = file
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .filter(|c| !mapped.contains(c) && Some(*c) != link)
+            .collect();
         if !unmapped.is_empty() {
             lines.push(format!("  not mapped (not imported): {}", unmapped.join(", ")));
         }
