@@ -284,3 +284,12 @@ fn utf8_past_the_detection_prefix_is_still_decoded() {
     let last = rows(table).pop().unwrap();
     assert_eq!(last.cells, ["Zoë", "Zürich"]);
 }
+
+#[test]
+fn a_sheet_starting_past_a1_with_a_blank_row_keeps_its_row_numbers() {
+    let table = read::open(&repo_file("test-data/readers/offset.xlsx"), &ReadOptions::default()).unwrap();
+    assert_eq!(table.headers, ["Name", "Score"]);
+    let rows = rows(table);
+    let got: Vec<_> = rows.iter().map(|r| (r.line, r.cells.clone())).collect();
+    assert_eq!(got, [(3, vec!["Ann".to_string(), "1.5".into()]), (5, vec!["Bob".to_string(), "2".into()])]);
+}

@@ -79,6 +79,15 @@ def main():
     notes.append(["second sheet", 2])
     wb.save(OUT / "contacts.xlsx")
 
+    # A sheet that does not start at A1, with a blank row inside.
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "Offset"
+    sheet["B2"], sheet["C2"] = "Name", "Score"
+    sheet["B3"], sheet["C3"] = "Ann", 1.5
+    sheet["B5"], sheet["C5"] = "Bob", 2
+    wb.save(HERE / "offset.xlsx")
+
     book = xlwt.Workbook()
     sheet = book.add_sheet("Contacts")
     date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")

@@ -1,8 +1,13 @@
 //! The spreadsheet reader (XLSX, XLS) through calamine.
 //!
-//! calamine loads one sheet into a `Range`; rows are then turned into text
-//! lazily, one at a time, the way a user would see them in a CSV export: dates
-//! as `YYYY-MM-DD` (with ` HH:MM:SS` when there is a time), integral numbers
+//! XLSX streams: a worker thread walks the sheet's XML with calamine's cell
+//! reader and hands rows over a bounded channel, so memory holds the shared
+//! strings and a few hundred rows, not the sheet. XLS (a compound binary file)
+//! has no streaming reader: calamine loads the sheet into a `Range` and rows
+//! are turned into text one at a time.
+//!
+//! Cells read the way a user would see them in a CSV export: dates as
+//! `YYYY-MM-DD` (with ` HH:MM:SS` when there is a time), integral numbers
 //! without `.0`, booleans as `TRUE`/`FALSE`, errors as Excel shows them.
 
 use std::fs::File;
@@ -26,7 +31,7 @@ pub(super) fn open(
         FileFormat::Xls => calamine::Xls::new(reader).map(Sheets::Xls).map_err(|e| e.to_string()),
         _ => calamine::Xlsx::new(reader).map(Sheets::Xlsx).map_err(|e| e.to_string()),
     };
-    let mut workbook = opened.map_err(|e| spreadsheet_error(format!("cannot open the workbook: {e}")))?;
+    let workbook = opened.map_err(|e| spreadsheet_error(format!("cannot open the workbook: {e}")))?;
     let names = workbook.sheet_names();
     let sheet = match &options.sheet {
         Some(wanted) => names.iter().find(|n| *n == wanted).cloned().ok_or_else(|| {
@@ -37,11 +42,15 @@ pub(super) fn open(
             names.first().cloned().ok_or_else(|| spreadsheet_error("the workbook has no sheets".into()))?
         }
     };
-    let range = workbook
-        .worksheet_range(&sheet)
-        .map_err(|e| spreadsheet_error(format!("cannot read sheet `{sheet}`: {e}")))?;
-
-    let mut rows = SheetRows::new(range);
+    let mut rows: Box<dyn Iterator<Item = Result<Row, Error>> + Send> = match workbook {
+        Sheets::Xlsx(xlsx) => Box::new(stream_xlsx(path, xlsx, sheet.clone())),
+        mut other => {
+            let range = other
+                .worksheet_range(&sheet)
+                .map_err(|e| spreadsheet_error(format!("cannot read sheet `{sheet}`: {e}")))?;
+            Box::new(SheetRows::new(range))
+        }
+    };
     let first = rows.next().transpose()?;
     let (headers, pending) = match (first, options.has_header) {
         (None, true) => {
@@ -62,6 +71,108 @@ pub(super) fn open(
     };
     let rows = pending.map(Ok).into_iter().chain(rows);
     Ok(Table::from_parts(info, headers, Box::new(rows)))
+}
+
+/// Rows from an XLSX sheet, read by a worker thread.
+///
+/// The worker ends each sheet with `End`; a channel that closes without it
+/// means the worker died (a panic in the parser), which must not pass for the
+/// end of the data.
+fn stream_xlsx(
+    path: &Path,
+    mut workbook: calamine::Xlsx<BufReader<File>>,
+    sheet: String,
+) -> impl Iterator<Item = Result<Row, Error>> + Send + use<> {
+    enum Message {
+        Row(Result<Row, Error>),
+        End,
+    }
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Message>(256);
+    let error_path = path.to_path_buf();
+    let worker_path = path.to_path_buf();
+    let worker = move || {
+        let fail =
+            |message: String| Message::Row(Err(Error::Spreadsheet { path: worker_path.clone(), message }));
+        let mut cells = match workbook.worksheet_cells_reader(&sheet) {
+            Ok(cells) => cells,
+            Err(e) => {
+                let _ = sender.send(fail(format!("cannot read sheet `{sheet}`: {e}")));
+                return;
+            }
+        };
+        let first_column = cells.dimensions().start.1;
+        let mut current: Option<(u32, Vec<String>)> = None;
+        let flush = |current: &mut Option<(u32, Vec<String>)>| -> bool {
+            match current.take() {
+                Some((row, cells)) if !cells.is_empty() => {
+                    sender.send(Message::Row(Ok(Row { line: u64::from(row) + 1, cells }))).is_ok()
+                }
+                _ => true,
+            }
+        };
+        loop {
+            match cells.next_cell() {
+                Ok(Some(cell)) => {
+                    let (row, column) = cell.get_position();
+                    let text = cell_text(&Data::from(cell.get_value().clone()));
+                    if current.as_ref().is_some_and(|(r, _)| *r != row) && !flush(&mut current) {
+                        return; // the reader was dropped
+                    }
+                    if text.is_empty() {
+                        continue;
+                    }
+                    let (_, values) = current.get_or_insert_with(|| (row, Vec::new()));
+                    let index = column.saturating_sub(first_column) as usize;
+                    if values.len() <= index {
+                        values.resize(index + 1, String::new());
+                    }
+                    values[index] = text;
+                }
+                Ok(None) => {
+                    if flush(&mut current) {
+                        let _ = sender.send(Message::End);
+                    }
+                    return;
+                }
+                Err(e) => {
+                    let _ = sender.send(fail(format!("cannot read sheet `{sheet}`: {e}")));
+                    return;
+                }
+            }
+        }
+    };
+    let spawned = std::thread::Builder::new().name("ferry-xlsx".into()).spawn(worker);
+    let mut failed = spawned.err().map(|e| Error::Spreadsheet {
+        path: error_path.clone(),
+        message: format!("cannot start reading: {e}"),
+    });
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        if let Some(err) = failed.take() {
+            done = true;
+            return Some(Err(err));
+        }
+        match receiver.recv() {
+            Ok(Message::Row(row)) => {
+                done = row.is_err();
+                Some(row)
+            }
+            Ok(Message::End) => {
+                done = true;
+                None
+            }
+            Err(_) => {
+                done = true;
+                Some(Err(Error::Spreadsheet {
+                    path: error_path.clone(),
+                    message: "reading the sheet stopped unexpectedly (the workbook may be damaged)".into(),
+                }))
+            }
+        }
+    })
 }
 
 struct SheetRows {
