@@ -69,7 +69,14 @@ fn child(
     }
 }
 
-fn options(target: &str, files: Vec<FileMapping>) -> CheckOptions {
+/// A template of `files`; files that children link to get the `idColumn` the links name.
+fn options(target: &str, mut files: Vec<FileMapping>) -> CheckOptions {
+    let links: Vec<ParentLink> = files.iter().filter_map(|f| f.parent.clone()).collect();
+    for link in links {
+        if let Some(parent) = files.iter_mut().find(|f| f.name == link.file) {
+            parent.id_column = Some(link.parent_column);
+        }
+    }
     let mut template = MappingTemplate::new(target);
     template.files = files;
     CheckOptions {
