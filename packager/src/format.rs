@@ -560,6 +560,7 @@ fn describe_de_error(e: &quick_xml::DeError) -> String {
         .replace("missing field `@", "missing attribute `");
     let text = text.replace("unknown field", "unknown element").replace("missing field", "missing element");
     let text = text.replace("unknown variant", "unknown element");
+    let text = text.replace(", `$value`", "").replace("`$value`", "a converter element").replace("`@", "`");
     format!("{text} (see docs/package-format.md)")
 }
 

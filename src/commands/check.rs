@@ -144,6 +144,17 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
         printer.json(&report)?;
     } else {
         render(&report, printer)?;
+        // Files the template does not name are not imported: say so, they may be forgotten.
+        if let Ok(files) = ferry_mapper::read::data_files(&args.data) {
+            for path in files {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                if options.template.file(&name).is_none() {
+                    printer.info(format!(
+                        "note: `{name}` is not in the template, so it is neither checked nor imported"
+                    ));
+                }
+            }
+        }
     }
     if report.is_clean() {
         Ok(Outcome::Success)
