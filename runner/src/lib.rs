@@ -1,1 +1,27 @@
-//! placeholder
+//! ferry's runner: the store, import jobs, staging, review of staged data,
+//! matching, review, completion, error reports and export.
+//!
+//! - [`store`]: the SQLite store, its schema and migrations, records;
+//! - [`job`]: import jobs, their stages and statuses, listing and deleting;
+//! - [`import`]: staging packages as a job, in one transaction;
+//! - [`staged`]: listing, editing, deleting and submitting staged records;
+//! - [`matching`]: matching profiles, scoring and candidate generation;
+//! - [`report`]: a job's error report (rejected rows in the upload's columns);
+//! - [`export`]: records as CSV; [`csvout`]: spreadsheet-safe CSV writing;
+//! - [`flat`]: the flat columns kept beside record JSON.
+//!
+//! The runner never prints: progress leaves through reporter traits
+//! ([`import::ImportReporter`], [`export::ExportReporter`]).
+
+pub mod csvout;
+mod error;
+pub mod export;
+pub mod flat;
+pub mod import;
+pub mod job;
+pub mod matching;
+pub mod report;
+pub mod staged;
+pub mod store;
+
+pub use error::Error;

@@ -1,12 +1,36 @@
-//! `ferry errors` (not written yet).
+//! `ferry errors JOB --out F.csv`: a job's rejected rows, in the upload's columns plus the reason.
 
+use std::path::PathBuf;
+
+use super::jobs::{open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The job: its id or its description
+    job: String,
+    /// Where to write the report (CSV for spreadsheets: UTF-8 with BOM, CRLF, quoted)
+    #[arg(long, value_name = "F.csv")]
+    out: PathBuf,
+}
 
-pub fn run(_args: Args, _global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`ferry errors` is not available yet")
+pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    let store = open_store(global)?;
+    let report = ferry_runner::report::write_errors(&store, &args.job, &args.out).map_err(runner_error)?;
+    if printer.json {
+        printer.json(&report)?;
+    } else {
+        printer.out(format!(
+            "wrote {} rejected rows of job {} to `{}`",
+            report.rows,
+            report.job.id,
+            args.out.display()
+        ))?;
+        if let Some(e) = &report.job.error {
+            printer.warn(format!("job {} failed: {e}", report.job.id));
+        }
+    }
+    Ok(Outcome::Success)
 }

@@ -1,12 +1,71 @@
-//! `ferry export` (not written yet).
+//! `ferry export contacts|leads --out F.csv`: the store's records as CSV for spreadsheets.
 
+use std::path::PathBuf;
+
+use ferry_runner::export::{self, Columns};
+
+use super::jobs::{KindArg, open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// What to export
+    #[arg(value_enum)]
+    kind: KindArg,
+    /// Where to write the CSV (UTF-8 with BOM, CRLF, quoted; formulas neutralised)
+    #[arg(long, value_name = "F.csv")]
+    out: PathBuf,
+    /// `visible`: the columns a list shows; `all`: every field and subcollection attribute
+    #[arg(long, value_enum, default_value_t = ColumnsArg::Visible)]
+    columns: ColumnsArg,
+}
 
-pub fn run(_args: Args, _global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`ferry export` is not available yet")
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ColumnsArg {
+    Visible,
+    All,
+}
+
+struct Reporter<'a> {
+    printer: &'a Printer,
+    bar: std::cell::RefCell<Option<indicatif::ProgressBar>>,
+}
+
+impl export::ExportReporter for Reporter<'_> {
+    fn on_start(&self, total: u64) {
+        *self.bar.borrow_mut() = Some(self.printer.progress(total, "exporting"));
+    }
+    fn on_records(&self, written: u64) {
+        if let Some(bar) = self.bar.borrow().as_ref() {
+            bar.set_position(written);
+        }
+    }
+}
+
+pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    let store = open_store(global)?;
+    let columns = match args.columns {
+        ColumnsArg::Visible => Columns::Visible,
+        ColumnsArg::All => Columns::All,
+    };
+    let reporter = Reporter { printer, bar: std::cell::RefCell::new(None) };
+    let result = export::export(&store, args.kind.into(), columns, &args.out, &reporter);
+    if let Some(bar) = reporter.bar.borrow().as_ref() {
+        bar.finish_and_clear();
+    }
+    let summary = result.map_err(runner_error)?;
+    if printer.json {
+        printer.json(&summary)?;
+    } else {
+        printer.out(format!(
+            "exported {} {} to `{}` ({} columns)",
+            summary.records,
+            summary.kind.as_str(),
+            args.out.display(),
+            summary.columns.len()
+        ))?;
+    }
+    Ok(Outcome::Success)
 }

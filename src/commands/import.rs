@@ -1,12 +1,103 @@
-//! `ferry import` (not written yet).
+//! `ferry import`: create an import job and stage packages into it.
 
+use std::path::{Path, PathBuf};
+
+use ferry_runner::import::{self, ImportOptions, ImportReporter};
+use indicatif::ProgressBar;
+
+use super::jobs::{KindArg, job_details, open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The packages to import as one job (for example every part of a split set)
+    #[arg(required = true, value_name = "PKG.zip")]
+    packages: Vec<PathBuf>,
+    /// The job's type (default: the packages' target)
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    kind: Option<KindArg>,
+    /// A unique description of the job (default: the package's name and the time);
+    /// the description of a Failed job may be reused: the new job replaces it
+    #[arg(long, value_name = "TEXT")]
+    description: Option<String>,
+    /// The type of source the records came from (conference, vendor list …)
+    #[arg(long, value_name = "TYPE")]
+    source_type: Option<String>,
+    /// The name of the source
+    #[arg(long, value_name = "NAME")]
+    source: Option<String>,
+    /// The user the records are assigned to
+    #[arg(long, value_name = "USER")]
+    owner: Option<String>,
+    /// Add enumeration values the target does not know (instead of ignoring them)
+    #[arg(long)]
+    create_missing: bool,
+}
 
-pub fn run(_args: Args, _global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`ferry import` is not available yet")
+struct Reporter<'a> {
+    printer: &'a Printer,
+    bar: ProgressBar,
+}
+
+impl ImportReporter for Reporter<'_> {
+    fn on_package(&self, path: &Path) {
+        self.bar.suspend(|| self.printer.info(format!("opening `{}`", path.display())));
+    }
+    fn on_file(&self, package: &Path, file: &str) {
+        let name = package.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        self.bar.suspend(|| self.printer.info(format!("staging `{file}` of `{name}`")));
+    }
+    fn on_rows(&self, rows_read: u64) {
+        self.bar.set_message(format!("staging: {rows_read} rows read"));
+    }
+    fn on_validate(&self) {
+        self.bar.set_message("validating records".to_string());
+    }
+}
+
+pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    let mut store = open_store(global)?;
+    let options = ImportOptions {
+        packages: args.packages,
+        kind: args.kind.map(Into::into),
+        description: args.description,
+        source_type: args.source_type,
+        source: args.source,
+        owner: args.owner,
+        create_missing: args.create_missing,
+    };
+    let reporter = Reporter { printer, bar: printer.spinner("staging") };
+    let result = import::import(&mut store, &options, &reporter);
+    reporter.bar.finish_and_clear();
+    let summary = result.map_err(runner_error)?;
+    for w in &summary.file_warnings {
+        printer.warn(w);
+    }
+    for added in &summary.added_values {
+        printer
+            .warn(format!("added `{}` to the values of `{}` (`--create-missing`)", added.value, added.field));
+    }
+    let job = &summary.job;
+    if printer.json {
+        printer.json(&summary)?;
+    } else {
+        for line in job_details(job) {
+            printer.out(line)?;
+        }
+    }
+    if job.counts.rows_rejected > 0 {
+        printer.warn(format!(
+            "{} rows were rejected; `ferry errors {} --out errors.csv` writes them with the reasons",
+            job.counts.rows_rejected, job.id
+        ));
+    }
+    printer.info(match job.kind {
+        ferry_mapper::target::RecordKind::Contacts => {
+            format!("next: review with `ferry staged {}`, then `ferry staged {} --submit`", job.id, job.id)
+        }
+        ferry_mapper::target::RecordKind::Leads => format!("next: `ferry match {}`", job.id),
+    });
+    Ok(if job.counts.rows_rejected > 0 { Outcome::Problems } else { Outcome::Success })
 }

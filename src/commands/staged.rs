@@ -1,12 +1,127 @@
-//! `ferry staged` (not written yet).
+//! `ferry staged JOB`: list, edit and delete a job's staged records; submit them for matching.
 
+use ferry_runner::staged::{self, ListOptions};
+
+use super::jobs::{open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(group(clap::ArgGroup::new("action").args(["edit", "delete", "delete_all", "submit"])))]
+pub struct Args {
+    /// The job: its id or its description
+    job: String,
+    /// Sort by this column (a field name or label, or id, file, line); `-COL` sorts descending
+    #[arg(long, value_name = "COL", allow_hyphen_values = true)]
+    sort: Option<String>,
+    /// The columns to list, comma-separated (field names or labels, or id, file, line, rows)
+    #[arg(long, value_delimiter = ',', value_name = "COLS")]
+    columns: Vec<String>,
+    /// Edit basic fields of a staged record: `--edit 12 firstName=Ann "Last Name=Smith"`
+    /// (an empty value clears the field)
+    #[arg(long, num_args = 2.., value_names = ["ID", "FIELD=VALUE"])]
+    edit: Option<Vec<String>>,
+    /// Delete these staged records (cannot be undone)
+    #[arg(long, num_args = 1.., value_name = "ID")]
+    delete: Option<Vec<i64>>,
+    /// Delete every staged record of the job (cannot be undone)
+    #[arg(long)]
+    delete_all: bool,
+    /// Submit the staged records for matching (Review Match Results / Queued; then `ferry match`)
+    #[arg(long)]
+    submit: bool,
+}
 
-pub fn run(_args: Args, _global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`ferry staged` is not available yet")
+pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    let mut store = open_store(global)?;
+    if let Some(edit) = &args.edit {
+        let id: i64 = edit[0].parse().map_err(|_| {
+            crate::hint(
+                anyhow::anyhow!("`{}` is not a staged record id", edit[0]),
+                "write `--edit ID field=value …`; `ferry staged JOB` lists the ids",
+            )
+        })?;
+        let mut assignments = Vec::new();
+        for a in &edit[1..] {
+            let Some((field, value)) = a.split_once('=') else {
+                return Err(crate::hint(
+                    anyhow::anyhow!("`{a}` is not `field=value`"),
+                    "write `--edit ID field=value …`",
+                ));
+            };
+            assignments.push((field.trim().to_string(), value.to_string()));
+        }
+        let record = staged::edit(&mut store, &args.job, id, &assignments).map_err(runner_error)?;
+        if printer.json {
+            printer.json(&serde_json::json!({ "id": id, "record": record }))?;
+        } else {
+            printer.out(format!("edited staged record {id}"))?;
+            for (name, value) in &record.fields {
+                printer.out(format!("  {name:<16} {value}"))?;
+            }
+        }
+        return Ok(Outcome::Success);
+    }
+    if args.delete.is_some() || args.delete_all {
+        let removed = staged::delete(&mut store, &args.job, args.delete.as_deref()).map_err(runner_error)?;
+        if printer.json {
+            printer.json(&serde_json::json!({ "deleted": removed }))?;
+        } else {
+            printer.out(format!("deleted {removed} staged records"))?;
+        }
+        return Ok(Outcome::Success);
+    }
+    if args.submit {
+        let job = staged::submit(&mut store, &args.job).map_err(runner_error)?;
+        if printer.json {
+            printer.json(&job)?;
+        } else {
+            printer.out(format!(
+                "job {} submitted for matching: {} / {} ({} records)",
+                job.id, job.stage, job.status, job.counts.records_remaining
+            ))?;
+            printer.info(format!("next: `ferry match {}`", job.id));
+        }
+        return Ok(Outcome::Success);
+    }
+    let listing = staged::list(&store, &args.job, &ListOptions { columns: args.columns, sort: args.sort })
+        .map_err(runner_error)?;
+    if printer.json {
+        printer.json(&listing)?;
+        return Ok(Outcome::Success);
+    }
+    let mut widths: Vec<usize> = listing.columns.iter().map(|c| c.chars().count()).collect();
+    for row in &listing.rows {
+        for (w, v) in widths.iter_mut().zip(&row.values) {
+            *w = (*w).max(v.chars().count()).min(40);
+        }
+    }
+    let render = |cells: &[String]| -> String {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| {
+                let c: String = if c.chars().count() > 40 {
+                    c.chars().take(39).chain(['…']).collect()
+                } else {
+                    c.clone()
+                };
+                format!("{c:<w$}")
+            })
+            .collect();
+        parts.join("  ").trim_end().to_string()
+    };
+    printer.out(render(&listing.columns))?;
+    for row in &listing.rows {
+        printer.out(render(&row.values))?;
+    }
+    printer.info(format!(
+        "{} staged records in job {} ({} / {})",
+        listing.rows.len(),
+        listing.job.id,
+        listing.job.stage,
+        listing.job.status
+    ));
+    Ok(Outcome::Success)
 }

@@ -443,3 +443,48 @@ fn the_ready_templates_check_clean_on_their_examples() {
         );
     }
 }
+
+#[test]
+fn a_terminal_session_taking_every_suggestion_saves_the_suggested_template() {
+    let sb = Sandbox::new();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"));
+    cmd.current_dir(sb.path())
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .env("FERRY_DB", sb.join("ferry.db"))
+        .args(["map", "--target", "contacts", "--out", "m.json", "--data"])
+        .arg(three_tables());
+    let mut p = rexpect::session::spawn_command(cmd, Some(30_000)).unwrap();
+    for prompt in [
+        "type of data in `addresses.csv`",
+        "children of another file",
+        "which column of `addresses.csv` holds the parent's id?",
+        "which column of `contacts.csv` does `CONTACT_ID` refer to?",
+        "`addresses.csv`: what next?",
+        "type of data in `contacts.csv`",
+        "children of another file",
+        "`contacts.csv`: what next?",
+        "type of data in `phones.csv`",
+        "children of another file",
+        "holds the parent's id?",
+        "does `CONTACT_ID` refer to?",
+        "`phones.csv`: what next?",
+        "what now?",
+    ] {
+        p.exp_string(prompt).unwrap();
+        p.send("\r").unwrap();
+        p.flush().unwrap();
+    }
+    p.exp_eof().unwrap();
+    let auto = sb
+        .ferry()
+        .args(["map", "--auto", "--target", "contacts", "--out", "auto.json", "--data"])
+        .arg(three_tables())
+        .output()
+        .unwrap();
+    assert_eq!(auto.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(sb.join("m.json")).unwrap(),
+        std::fs::read_to_string(sb.join("auto.json")).unwrap()
+    );
+}

@@ -444,7 +444,7 @@ impl Session {
             "unmap" => State::PickRow(f, RowPurpose::Unmap),
             "null" => State::NullMenu(f),
             "review" => {
-                self.notes.extend(self.review_file(f));
+                self.notes.extend(self.review());
                 State::Menu(f)
             }
             _ if f + 1 < self.files.len() => State::Category(f + 1),
@@ -914,7 +914,7 @@ impl Session {
             options.push(Choice::new("unmap", "unmap a field"));
         }
         options.push(Choice::new("null", "null converters"));
-        options.push(Choice::new("review", "review this file's mapping"));
+        options.push(Choice::new("review", "review the whole mapping"));
         let last = f + 1 == self.files.len();
         options.push(Choice::new("next", if last { "finish: review all and save" } else { "next file" }));
         let n = options.len();

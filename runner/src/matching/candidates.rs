@@ -1,0 +1,389 @@
+//! Candidate generation: every pair whose quality reaches the potential
+//! threshold, without comparing all pairs.
+//!
+//! A pair reaches the threshold only if the fields it agrees on weigh enough
+//! together, so it agrees on at least one *minimal* set of fields whose weights
+//! reach the threshold. For each such set a [`Plan`] builds conjunctive
+//! blocking keys from the fields' variants (see [`Comparer::variants`]): two
+//! agreeing values always share a variant, so two records that agree on every
+//! field of the set always share a key. Swapped fields (first and last name)
+//! enter a key as an unordered pair, which is the same in either order. Pairs
+//! that share a key are scored; those below the threshold are dropped.
+//!
+//! Keys are joined by sorting (no hash maps), one plan and one slice of the
+//! key space at a time, so memory stays bounded on millions of records; both
+//! cores generate keys, sort and score through rayon.
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+
+use super::compare::{Comparer, Prepared, mix64};
+
+/// A blocking plan: the conjunction of components that make one key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Plan {
+    pub components: Vec<Component>,
+}
+
+/// One part of a conjunctive key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Component {
+    /// A variant of this field's value.
+    Field(usize),
+    /// Variants of two swappable fields, as an unordered pair.
+    Pair(usize, usize),
+}
+
+/// The blocking plans of a profile at its potential threshold.
+pub fn plans(comparer: &Comparer) -> Vec<Plan> {
+    let profile = comparer.profile();
+    // The full weight bounds what a field can add (a tolerant agreement adds
+    // at most that), so sets derived from it never miss a pair.
+    let weights: Vec<u32> = profile.fields.iter().map(|f| f.weight).collect();
+    let threshold = profile.thresholds.potential;
+    let swaps = profile.swaps();
+    let n = weights.len();
+    let sum = |mask: u32| (0..n).filter(|i| mask & (1 << i) != 0).map(|i| weights[i]).sum::<u32>();
+    let mut minimal = Vec::new();
+    for mask in 1u32..(1 << n) {
+        let s = sum(mask);
+        if s >= threshold && (0..n).all(|i| mask & (1 << i) == 0 || s - weights[i] < threshold) {
+            minimal.push(mask);
+        }
+    }
+    let mut plans = BTreeSet::new();
+    for &m in &minimal {
+        // A pair may agree on the swap partners crosswise; then it agrees on
+        // both, so close the set over every subset of the swaps it touches.
+        let touched: Vec<(usize, usize)> =
+            swaps.iter().copied().filter(|&(i, j)| m & ((1 << i) | (1 << j)) != 0).collect();
+        for sub in 0u32..(1 << touched.len()) {
+            let mut set = m;
+            for (k, &(i, j)) in touched.iter().enumerate() {
+                if sub & (1 << k) != 0 {
+                    set |= (1 << i) | (1 << j);
+                }
+            }
+            let mut components = Vec::new();
+            let mut used = 0u32;
+            for &(i, j) in &swaps {
+                if set & (1 << i) != 0 && set & (1 << j) != 0 {
+                    components.push(Component::Pair(i.min(j), i.max(j)));
+                    used |= (1 << i) | (1 << j);
+                }
+            }
+            for i in 0..n {
+                if set & (1 << i) != 0 && used & (1 << i) == 0 {
+                    components.push(Component::Field(i));
+                }
+            }
+            components.sort();
+            plans.insert(Plan { components });
+        }
+    }
+    // A plan whose components include another plan's finds nothing more.
+    let all: Vec<Plan> = plans.into_iter().collect();
+    all.iter()
+        .filter(|p| {
+            !all.iter().any(|q| {
+                q != *p
+                    && q.components.len() < p.components.len()
+                    && q.components.iter().all(|c| p.components.contains(c))
+            })
+        })
+        .cloned()
+        .collect()
+}
+
+/// A candidate of a staged record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    /// Index of the candidate in the compared-against slice.
+    pub index: usize,
+    pub quality: u32,
+    /// Bit `i` set: profile field `i` agrees.
+    pub agreeing: u32,
+}
+
+/// A record to match: its prepared values and the id that breaks ties
+/// between candidates of equal quality (lower first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchInput {
+    pub id: i64,
+    pub prepared: Prepared,
+}
+
+/// Progress of candidate generation, for a progress bar.
+pub trait CandidateReporter: Sync {
+    /// `done` of `total` work units finished.
+    fn progress(&self, _done: u64, _total: u64) {}
+}
+
+/// A reporter that reports nothing.
+pub struct NoReporter;
+impl CandidateReporter for NoReporter {}
+
+/// Keys of one plan kept in memory at once (bounds memory on big jobs).
+const KEYS_PER_SLICE: usize = 24 << 20;
+
+/// Finds, for every staged record, its best candidates among `existing`
+/// (at most `profile.candidates`, quality ≥ the potential threshold, best
+/// first, equal qualities by lower id). With `existing` = `None` the staged
+/// records are matched against each other (a record never matches itself).
+pub fn find_candidates(
+    comparer: &Comparer,
+    staged: &[MatchInput],
+    existing: Option<&[MatchInput]>,
+    reporter: &dyn CandidateReporter,
+) -> Vec<Vec<Candidate>> {
+    let within = existing.is_none();
+    let existing = existing.unwrap_or(staged);
+    let profile = comparer.profile();
+    let keep = profile.candidates;
+    let threshold = profile.thresholds.potential;
+    let plans = plans(comparer);
+
+    let staged_variants = Variants::build(comparer, staged);
+    let existing_variants = if within { None } else { Some(Variants::build(comparer, existing)) };
+    let existing_variants = existing_variants.as_ref().unwrap_or(&staged_variants);
+
+    let mut best: Vec<Vec<Candidate>> = vec![Vec::new(); staged.len()];
+    let total = plans.len() as u64;
+    for (plan_no, plan) in plans.iter().enumerate() {
+        let count: usize =
+            (0..existing.len()).into_par_iter().map(|r| existing_variants.key_count(plan, r)).sum();
+        let slices = count.div_ceil(KEYS_PER_SLICE).max(1) as u64;
+        for slice in 0..slices {
+            let in_slice = |k: u64| k % slices == slice;
+            let mut right = existing_variants.keys(plan, plan_no, &in_slice);
+            right.par_sort_unstable();
+            right.dedup();
+            let left_owned;
+            let left = if within {
+                &right
+            } else {
+                left_owned = {
+                    let mut l = staged_variants.keys(plan, plan_no, &in_slice);
+                    l.par_sort_unstable();
+                    l.dedup();
+                    l
+                };
+                &left_owned
+            };
+            let mut pairs = join(left, &right, within);
+            pairs.par_sort_unstable();
+            pairs.dedup();
+            let scored: Vec<(u32, u32, u32, u32)> = pairs
+                .par_iter()
+                .filter_map(|&p| {
+                    let (s, e) = ((p >> 32) as u32, p as u32);
+                    let score = comparer.score(&staged[s as usize].prepared, &existing[e as usize].prepared);
+                    (score.quality >= threshold).then_some((s, e, score.quality, score.agreeing))
+                })
+                .collect();
+            for (s, e, quality, agreeing) in scored {
+                insert(
+                    &mut best[s as usize],
+                    Candidate { index: e as usize, quality, agreeing },
+                    existing,
+                    keep,
+                );
+            }
+        }
+        reporter.progress(plan_no as u64 + 1, total);
+    }
+    best
+}
+
+/// Adds a candidate to a best-first list of at most `keep`, once per index.
+fn insert(list: &mut Vec<Candidate>, c: Candidate, existing: &[MatchInput], keep: usize) {
+    if list.iter().any(|x| x.index == c.index) {
+        return;
+    }
+    let rank = |x: &Candidate| (std::cmp::Reverse(x.quality), existing[x.index].id, x.index);
+    let pos = list.partition_point(|x| rank(x) < rank(&c));
+    if pos < keep {
+        list.insert(pos, c);
+        list.truncate(keep);
+    }
+}
+
+/// Pairs (staged << 32 | existing) of records that share a key. `left` and
+/// `right` are sorted (key, record) lists.
+fn join(left: &[(u64, u32)], right: &[(u64, u32)], within: bool) -> Vec<u64> {
+    // Split the left side at key boundaries so both cores join.
+    let parts = rayon::current_num_threads().max(1) * 4;
+    let mut bounds = vec![0usize];
+    for p in 1..parts {
+        let mut at = left.len() * p / parts;
+        while at > 0 && at < left.len() && left[at].0 == left[at - 1].0 {
+            at += 1;
+        }
+        if at > *bounds.last().expect("non-empty") {
+            bounds.push(at.min(left.len()));
+        }
+    }
+    bounds.push(left.len());
+    bounds.dedup();
+    bounds
+        .par_windows(2)
+        .flat_map_iter(|w| {
+            let part = &left[w[0]..w[1]];
+            let mut out = Vec::new();
+            let mut i = 0;
+            let mut j = right.partition_point(|r| r.0 < part.first().map_or(0, |f| f.0));
+            while i < part.len() && j < right.len() {
+                let (a, b) = (part[i].0, right[j].0);
+                if a < b {
+                    i += 1;
+                } else if a > b {
+                    j += 1;
+                } else {
+                    let i_end = i + part[i..].iter().take_while(|x| x.0 == a).count();
+                    let j_end = j + right[j..].iter().take_while(|x| x.0 == a).count();
+                    for l in &part[i..i_end] {
+                        for r in &right[j..j_end] {
+                            if !(within && l.1 == r.1) {
+                                out.push((u64::from(l.1) << 32) | u64::from(r.1));
+                            }
+                        }
+                    }
+                    i = i_end;
+                    j = j_end;
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// Every record's blocking variants per field, flattened.
+struct Variants {
+    fields: usize,
+    /// `offsets[r * fields + f] .. offsets[r * fields + f + 1]` index `hashes`.
+    offsets: Vec<u32>,
+    hashes: Vec<u32>,
+}
+
+impl Variants {
+    fn build(comparer: &Comparer, records: &[MatchInput]) -> Variants {
+        let fields = comparer.profile().fields.len();
+        let per_record: Vec<Vec<Vec<u32>>> = records
+            .par_iter()
+            .map(|r| {
+                (0..fields)
+                    .map(|f| {
+                        let mut out = Vec::new();
+                        if let Some(v) = &r.prepared.values[f] {
+                            comparer.variants(f, v, &mut out);
+                        }
+                        out
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut offsets = Vec::with_capacity(records.len() * fields + 1);
+        let mut hashes = Vec::new();
+        offsets.push(0);
+        for rec in per_record {
+            for f in rec {
+                hashes.extend(f);
+                offsets.push(u32::try_from(hashes.len()).expect("fewer than 4 billion variants"));
+            }
+        }
+        Variants { fields, offsets, hashes }
+    }
+
+    fn of(&self, record: usize, field: usize) -> &[u32] {
+        let k = record * self.fields + field;
+        &self.hashes[self.offsets[k] as usize..self.offsets[k + 1] as usize]
+    }
+
+    fn key_count(&self, plan: &Plan, record: usize) -> usize {
+        plan.components
+            .iter()
+            .map(|c| match *c {
+                Component::Field(i) => self.of(record, i).len(),
+                Component::Pair(i, j) => self.of(record, i).len() * self.of(record, j).len(),
+            })
+            .product()
+    }
+
+    /// The (key, record) list of `plan` for keys that `keep` accepts.
+    fn keys(&self, plan: &Plan, plan_no: usize, keep: &(dyn Fn(u64) -> bool + Sync)) -> Vec<(u64, u32)> {
+        let records = self.offsets.len().saturating_sub(1) / self.fields.max(1);
+        (0..records)
+            .into_par_iter()
+            .fold(Vec::new, |mut out, r| {
+                let mut acc = vec![mix64(plan_no as u64 + 1)];
+                for c in &plan.components {
+                    let mut next = Vec::with_capacity(acc.len() * 8);
+                    match *c {
+                        Component::Field(i) => {
+                            for &h in &acc {
+                                for &v in self.of(r, i) {
+                                    next.push(mix64(h ^ u64::from(v)));
+                                }
+                            }
+                        }
+                        Component::Pair(i, j) => {
+                            for &h in &acc {
+                                for &x in self.of(r, i) {
+                                    for &y in self.of(r, j) {
+                                        let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
+                                        next.push(mix64(h ^ ((u64::from(lo) << 32) | u64::from(hi))));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    acc = next;
+                }
+                let record = r as u32;
+                out.extend(acc.into_iter().filter(|&k| keep(k)).map(|k| (k, record)));
+                out
+            })
+            .reduce(Vec::new, |mut a, mut b| {
+                if a.len() < b.len() {
+                    std::mem::swap(&mut a, &mut b);
+                }
+                a.extend(b);
+                a
+            })
+    }
+}
+
+/// Every candidate pair by brute force (all pairs scored): the reference the
+/// property tests hold [`find_candidates`] to.
+pub fn brute_force(
+    comparer: &Comparer,
+    staged: &[MatchInput],
+    existing: Option<&[MatchInput]>,
+) -> Vec<Vec<Candidate>> {
+    let within = existing.is_none();
+    let existing = existing.unwrap_or(staged);
+    let profile = comparer.profile();
+    staged
+        .iter()
+        .enumerate()
+        .map(|(s, a)| {
+            let mut list = Vec::new();
+            for (e, b) in existing.iter().enumerate() {
+                if within && s == e {
+                    continue;
+                }
+                let score = comparer.score(&a.prepared, &b.prepared);
+                if score.quality >= profile.thresholds.potential {
+                    insert(
+                        &mut list,
+                        Candidate { index: e, quality: score.quality, agreeing: score.agreeing },
+                        existing,
+                        profile.candidates,
+                    );
+                }
+            }
+            list
+        })
+        .collect()
+}

@@ -1,0 +1,75 @@
+//! Weighted matching of staged records against existing ones.
+//!
+//! - [`profile`]: the matching profile (JSON): fields, weights, normalisation,
+//!   agreement rules, thresholds; classes and actions.
+//! - [`compare`]: a [`Comparer`] normalises records into [`Prepared`] values,
+//!   scores pairs (quality = sum of the weights of agreeing fields) and gives
+//!   each value its blocking variants.
+//! - [`candidates`]: blocking plans derived from the weights, the threshold
+//!   and the agreement rules; finds every pair at or above the potential
+//!   threshold without comparing all pairs, and keeps the best few.
+//! - [`synth`]: generated people with ground truth, to measure precision and
+//!   recall (tests and `bench/match.sh`).
+//!
+//! [`match_records`] ties them together: records in, one [`MatchOutcome`]
+//! per staged record out (candidates, class, proposed action).
+
+pub mod candidates;
+pub mod compare;
+pub mod profile;
+pub mod synth;
+
+use std::path::PathBuf;
+
+pub use candidates::{Candidate, CandidateReporter, MatchInput, NoReporter, find_candidates};
+pub use compare::{Comparer, Prepared, Score};
+pub use profile::{Action, MatchClass, MatchingProfile, RecordKind};
+
+/// An error of matching.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read matching profile `{}`: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+
+    #[error(transparent)]
+    Load(#[from] ferry_mapper::Error),
+
+    #[error("matching profile `{}`: {message}", path.display())]
+    Profile { path: PathBuf, message: String },
+}
+
+/// The matching result of one staged record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchOutcome {
+    /// Best first; all at or above the potential threshold.
+    pub candidates: Vec<Candidate>,
+    pub class: MatchClass,
+    pub proposed: Action,
+    /// The candidate to merge with (the best one) when the proposal is Merge.
+    pub merge_with: Option<usize>,
+}
+
+impl MatchOutcome {
+    /// Classifies a best-first candidate list and proposes an action.
+    pub fn from_candidates(profile: &MatchingProfile, candidates: Vec<Candidate>) -> MatchOutcome {
+        let best = candidates.first().map_or(0, |c| c.quality);
+        let class = profile.classify(best);
+        let proposed = class.proposed_action();
+        let merge_with = (proposed == Action::Merge).then(|| candidates[0].index);
+        MatchOutcome { candidates, class, proposed, merge_with }
+    }
+}
+
+/// Matches staged records against existing ones (or, with `existing` =
+/// `None`, against each other): candidates, class and proposed action each.
+pub fn match_records(
+    comparer: &Comparer,
+    staged: &[MatchInput],
+    existing: Option<&[MatchInput]>,
+    reporter: &dyn CandidateReporter,
+) -> Vec<MatchOutcome> {
+    find_candidates(comparer, staged, existing, reporter)
+        .into_iter()
+        .map(|c| MatchOutcome::from_candidates(comparer.profile(), c))
+        .collect()
+}

@@ -1,0 +1,359 @@
+//! Matching profiles: which values of a record are compared, how they are
+//! normalised, when two values agree, what each agreement weighs, and the
+//! thresholds that turn a quality into a class.
+//!
+//! Profiles are user-edited JSON (`templates/matching/contacts.json`,
+//! `leads.json`), validated against `schemas/matching.schema.json` on load and
+//! then checked for meaning ([`MatchingProfile::check`]).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::Error;
+
+/// The `$schema` reference written into matching profiles.
+pub const MATCHING_SCHEMA_REF: &str = "https://ferry.dev/schemas/matching.schema.json";
+
+/// The bundled matching profiles, by kind, as JSON text.
+pub const BUNDLED_PROFILES: &[(&str, &str)] = &[
+    ("contacts", include_str!("../../../templates/matching/contacts.json")),
+    ("leads", include_str!("../../../templates/matching/leads.json")),
+];
+
+/// A matching profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MatchingProfile {
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Version of this file format (1).
+    pub format_version: u32,
+    /// The kind of record the profile matches: `contacts` or `leads`.
+    pub kind: RecordKind,
+    /// The compared values, in display order.
+    pub fields: Vec<MatchField>,
+    pub thresholds: Thresholds,
+    /// How many candidates each staged record keeps, best first.
+    #[serde(default = "default_candidates")]
+    pub candidates: usize,
+    /// Country whose numbering plan reads phone numbers written without a
+    /// country code (CLDR id such as `CA`, `US`, `DE`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_country: Option<String>,
+    /// Target fields whose imported value replaces the existing record's
+    /// differing value when the two are merged (otherwise the existing value stays).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub import_wins: Vec<String>,
+}
+
+fn default_candidates() -> usize {
+    5
+}
+
+/// What a profile matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordKind {
+    Contacts,
+    Leads,
+}
+
+/// Match quality thresholds, in percent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Thresholds {
+    /// At or above: Match (proposes Merge with the best candidate).
+    #[serde(rename = "match")]
+    pub match_: u32,
+    /// At or above (and below `match`): Potential Match (proposes Create).
+    pub potential: u32,
+}
+
+/// One compared value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MatchField {
+    /// Short name, unique in the profile (used by `swapWith`).
+    pub name: String,
+    /// What reviewers see.
+    pub label: String,
+    /// Quality points the pair earns when the two values agree.
+    pub weight: u32,
+    /// Quality points when the values agree only through the rule's tolerance
+    /// (a typo, a swapped day and month, a wrong digit) rather than being
+    /// equal; `weight` when absent. At most `weight`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerant_weight: Option<u32>,
+    /// Where the value comes from in a record.
+    pub source: Source,
+    /// How the value is normalised before comparing.
+    pub normalize: Normalize,
+    /// When two normalised values agree.
+    #[serde(default)]
+    pub agree: Agreement,
+    /// Normalised values that count as missing (such as `unknown`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_values: Vec<String>,
+    /// Another field (such as `lastName` for `firstName`): when both values
+    /// agree crosswise, the pair agrees on both fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swap_with: Option<String>,
+}
+
+/// Where a compared value is read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum Source {
+    /// A plain field of the record (`firstName`).
+    Field(String),
+    /// An attribute of the record's primary subcollection instance: the one
+    /// whose `primary` attribute is true, else the first of `fallbackType`,
+    /// else the first instance.
+    Primary(PrimarySource),
+}
+
+/// An attribute of the primary instance of a subcollection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PrimarySource {
+    /// `Address`, `Telcom`, …
+    pub subcollection: String,
+    /// `zip`, `value`, …
+    pub attribute: String,
+    /// The type name preferred when no instance is marked primary (`Home`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback_type: Option<String>,
+}
+
+/// How a value is normalised before comparing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Normalize {
+    /// Compared as written.
+    None,
+    /// Case, accents and runs of spaces ignored.
+    Text,
+    /// Case and accents ignored; spaces, hyphens, apostrophes and dots dropped.
+    Name,
+    /// Upper case, letters and digits only (postal codes).
+    Code,
+    /// A date, as `YYYYMMDD`.
+    Date,
+    /// A phone number in E.164 (`+14165550100`), read with `defaultCountry`.
+    Phone,
+    /// An e-mail address, trimmed and lower-cased.
+    Email,
+}
+
+/// When two normalised values agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(tag = "rule", rename_all = "camelCase", deny_unknown_fields)]
+pub enum Agreement {
+    /// Equal.
+    #[default]
+    Exact,
+    /// Equal, or one typo apart (one character inserted, deleted, replaced, or
+    /// two neighbours swapped) when both are at least `minLength` characters.
+    #[serde(rename_all = "camelCase")]
+    Typo { min_length: usize },
+    /// Equal dates, or day and month swapped, or one wrong digit.
+    #[serde(rename_all = "camelCase")]
+    Date { day_month_swap: bool, one_digit: bool },
+}
+
+impl MatchingProfile {
+    /// A bundled profile (`contacts`, `leads`).
+    pub fn bundled(kind: &str) -> Option<MatchingProfile> {
+        BUNDLED_PROFILES.iter().find(|(n, _)| *n == kind).map(|(n, text)| {
+            Self::from_json(text, Path::new(&format!("templates/matching/{n}.json")))
+                .expect("bundled matching profiles are valid (tested)")
+        })
+    }
+
+    /// Loads a profile file.
+    pub fn load(path: &Path) -> Result<MatchingProfile, Error> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        Self::from_json(&text, path)
+    }
+
+    /// Parses profile JSON, validates it against its schema, then checks it; `path` names it in errors.
+    pub fn from_json(text: &str, path: &Path) -> Result<MatchingProfile, Error> {
+        let profile: MatchingProfile = ferry_mapper::schema::load_json(text, path)?;
+        profile.check().map_err(|message| Error::Profile { path: path.to_path_buf(), message })?;
+        Ok(profile)
+    }
+
+    /// The profile as pretty JSON.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("profiles serialize");
+        s.push('\n');
+        s
+    }
+
+    /// Checks what the schema cannot: unique names, swap partners, thresholds.
+    pub fn check(&self) -> Result<(), String> {
+        if self.format_version != 1 {
+            return Err(format!("unsupported `formatVersion` {} (this ferry reads 1)", self.format_version));
+        }
+        if self.fields.is_empty() {
+            return Err("`fields` is empty: a profile compares at least one value".into());
+        }
+        if self.fields.len() > 16 {
+            return Err(format!("{} fields: a profile compares at most 16 values", self.fields.len()));
+        }
+        let mut names = BTreeSet::new();
+        for f in &self.fields {
+            if !names.insert(f.name.as_str()) {
+                return Err(format!("field name `{}` appears twice", f.name));
+            }
+        }
+        let t = self.thresholds;
+        if t.potential == 0 {
+            return Err("`thresholds.potential` is 0: it must be at least 1".into());
+        }
+        if t.match_ < t.potential {
+            return Err(format!(
+                "`thresholds.match` ({}) is below `thresholds.potential` ({})",
+                t.match_, t.potential
+            ));
+        }
+        if self.candidates == 0 {
+            return Err("`candidates` is 0: keep at least one candidate".into());
+        }
+        if let Some(c) = &self.default_country
+            && c.parse::<phonenumber::country::Id>().is_err()
+        {
+            return Err(format!("`defaultCountry`: `{c}` is not a country id (such as `CA`, `US`, `DE`)"));
+        }
+        for f in &self.fields {
+            if let Some(t) = f.tolerant_weight
+                && t > f.weight
+            {
+                return Err(format!(
+                    "field `{}`: `tolerantWeight` {t} is above its `weight` {}",
+                    f.name, f.weight
+                ));
+            }
+        }
+        let mut partnered = BTreeSet::new();
+        for (i, f) in self.fields.iter().enumerate() {
+            let Some(other) = &f.swap_with else { continue };
+            let Some(j) = self.field_index(other) else {
+                return Err(format!("field `{}`: `swapWith` names `{other}`, which is not a field", f.name));
+            };
+            let g = &self.fields[j];
+            if i == j {
+                return Err(format!("field `{}` swaps with itself", f.name));
+            }
+            if f.normalize != g.normalize || f.agree != g.agree || f.missing_values != g.missing_values {
+                return Err(format!(
+                    "fields `{}` and `{}` swap, so they need the same `normalize`, `agree` and `missingValues`",
+                    f.name, g.name
+                ));
+            }
+            if !partnered.insert(i) || !partnered.insert(j) {
+                return Err(format!(
+                    "field `{}` is in two swaps: each field swaps with at most one other",
+                    f.name
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The index of the field named `name`.
+    pub fn field_index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+
+    /// The swap partners, as pairs of field indexes (first, second).
+    pub fn swaps(&self) -> Vec<(usize, usize)> {
+        self.fields
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.swap_with.as_deref().and_then(|o| self.field_index(o)).map(|j| (i, j)))
+            .collect()
+    }
+
+    /// The class of a pair quality.
+    pub fn classify(&self, quality: u32) -> MatchClass {
+        if quality >= self.thresholds.match_ {
+            MatchClass::Match
+        } else if quality >= self.thresholds.potential {
+            MatchClass::Potential
+        } else {
+            MatchClass::NonMatch
+        }
+    }
+}
+
+/// The class of a staged record, from its best candidate's quality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum MatchClass {
+    Match,
+    Potential,
+    NonMatch,
+}
+
+impl MatchClass {
+    /// The name reviewers see.
+    pub fn label(self) -> &'static str {
+        match self {
+            MatchClass::Match => "Match",
+            MatchClass::Potential => "Potential Match",
+            MatchClass::NonMatch => "Non-Match",
+        }
+    }
+
+    /// What the system proposes for a record of this class: Merge with the
+    /// best candidate for a Match, Create otherwise.
+    pub fn proposed_action(self) -> Action {
+        match self {
+            MatchClass::Match => Action::Merge,
+            MatchClass::Potential | MatchClass::NonMatch => Action::Create,
+        }
+    }
+}
+
+/// What completing an import does with a staged record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Action {
+    /// A new record (contacts: Create as a new contact; leads: Create new lead).
+    Create,
+    /// Merged into a chosen existing record (leads: Associate lead).
+    Merge,
+    /// Dropped from staging (contacts: Delete staged contact; leads: Discard lead).
+    Delete,
+}
+
+impl Action {
+    /// The action's name for this kind of record, as the seed names it.
+    pub fn label(self, kind: RecordKind) -> &'static str {
+        match (kind, self) {
+            (RecordKind::Contacts, Action::Create) => "Create",
+            (RecordKind::Contacts, Action::Merge) => "Merge",
+            (RecordKind::Contacts, Action::Delete) => "Delete staged",
+            (RecordKind::Leads, Action::Create) => "Create new lead",
+            (RecordKind::Leads, Action::Merge) => "Associate lead",
+            (RecordKind::Leads, Action::Delete) => "Discard lead",
+        }
+    }
+
+    /// Reads an action from its label for `kind` or its generic name
+    /// (`create`, `merge`, `delete`), case-insensitively.
+    pub fn parse(text: &str, kind: RecordKind) -> Option<Action> {
+        let t = text.trim();
+        [Action::Create, Action::Merge, Action::Delete].into_iter().find(|a| {
+            t.eq_ignore_ascii_case(a.label(kind))
+                || t.eq_ignore_ascii_case(match a {
+                    Action::Create => "create",
+                    Action::Merge => "merge",
+                    Action::Delete => "delete",
+                })
+        })
+    }
+}

@@ -1,0 +1,136 @@
+//! The error report of a job: its rejected rows, in the upload's own columns,
+//! plus where each came from and what is wrong.
+//!
+//! Columns: the headers of the files that have rejected rows (a column name
+//! shared by two files is one column), then `Rejected Package` (only when the
+//! job has several packages), `Rejected File`, `Rejected Line` and `Error`.
+//! Written with [`crate::csvout::ExcelCsv`] (UTF-8 with BOM, CRLF, quoted,
+//! formulas neutralised).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::Error;
+use crate::csvout::ExcelCsv;
+use crate::error::SqlResult;
+use crate::job::{self, Job};
+use crate::store::Store;
+
+/// What [`write_errors`] wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorReport {
+    pub job: Job,
+    pub out: String,
+    pub rows: u64,
+    pub columns: Vec<String>,
+}
+
+/// Writes the rejected rows of `job` to `out`.
+pub fn write_errors(store: &Store, job: &str, out: &Path) -> Result<ErrorReport, Error> {
+    let (conn, path) = (store.conn(), store.path());
+    let job = job::find(conn, path, job)?;
+    let packages: i64 = conn
+        .query_row("SELECT count(*) FROM job_packages WHERE job_id = ?1", [job.id], |r| r.get(0))
+        .db(path)?;
+
+    // The files with rejected rows, their headers, and the shared column list.
+    let mut files: HashMap<i64, (String, String, Vec<usize>)> = HashMap::new();
+    let mut columns: Vec<String> = Vec::new();
+    {
+        let mut st = conn
+            .prepare(
+                "SELECT f.id, f.file, f.headers, coalesce(p.path, '') FROM job_files f
+                 LEFT JOIN job_packages p ON p.job_id = f.job_id AND p.seq = f.package_seq
+                 WHERE f.job_id = ?1 AND EXISTS (SELECT 1 FROM rejected r WHERE r.file_id = f.id) ORDER BY f.id",
+            )
+            .db(path)?;
+        let rows = st
+            .query_map([job.id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .db(path)?;
+        for row in rows {
+            let (id, file, headers, package) = row.db(path)?;
+            let headers: Vec<String> = serde_json::from_str(&headers).map_err(|e| {
+                Error::Invalid(format!("job {}: unreadable headers of `{file}`: {e}", job.id))
+            })?;
+            let mut positions = Vec::with_capacity(headers.len());
+            for h in headers {
+                let pos = match columns.iter().position(|c| *c == h) {
+                    Some(p) => p,
+                    None => {
+                        columns.push(h);
+                        columns.len() - 1
+                    }
+                };
+                positions.push(pos);
+            }
+            let package_name =
+                Path::new(&package).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(package);
+            files.insert(id, (file, package_name, positions));
+        }
+    }
+    let data_columns = columns.len();
+    let mut extra = Vec::new();
+    if packages > 1 {
+        extra.push("Rejected Package");
+    }
+    extra.extend(["Rejected File", "Rejected Line", "Error"]);
+    for name in extra {
+        let mut name = name.to_string();
+        while columns.contains(&name) {
+            name.push_str(" (ferry)");
+        }
+        columns.push(name);
+    }
+
+    let mut csv = ExcelCsv::create(out)?;
+    csv.row(&columns)?;
+    let mut st = conn
+        .prepare(
+            "SELECT file_id, line, cells, reason FROM rejected WHERE job_id = ?1 ORDER BY file_id, line, id",
+        )
+        .db(path)?;
+    let mut rows = st.query([job.id]).db(path)?;
+    let mut count = 0;
+    while let Some(r) = rows.next().db(path)? {
+        let file_id: i64 = r.get(0).db(path)?;
+        let line: u64 = r.get(1).db(path)?;
+        let cells: String = r.get(2).db(path)?;
+        let reason: String = r.get(3).db(path)?;
+        let cells: Vec<String> = serde_json::from_str(&cells)
+            .map_err(|e| Error::Invalid(format!("job {}: unreadable rejected row: {e}", job.id)))?;
+        let (file, package, positions) = files.get(&file_id).expect("file listed above");
+        let mut out_row = vec![String::new(); data_columns];
+        let mut extra_cells = Vec::new();
+        for (i, cell) in cells.into_iter().enumerate() {
+            match positions.get(i) {
+                Some(pos) => out_row[*pos] = cell,
+                None => extra_cells.push(cell),
+            }
+        }
+        // A ragged row's surplus cells have no column: keep them in the reason.
+        let reason = if extra_cells.is_empty() {
+            reason
+        } else {
+            format!("{reason} (cells beyond the header: {})", extra_cells.join(" | "))
+        };
+        if packages > 1 {
+            out_row.push(package.clone());
+        }
+        out_row.push(file.clone());
+        out_row.push(line.to_string());
+        out_row.push(reason);
+        csv.row(&out_row)?;
+        count += 1;
+    }
+    csv.finish()?;
+    Ok(ErrorReport { job, out: out.display().to_string(), rows: count, columns })
+}

@@ -1,0 +1,433 @@
+//! Review of staged data: list, edit, delete staged records; submit them for matching.
+//!
+//! Staged records can be changed while matching has not run: in Review Staged
+//! Data, or in Review Match Results while Queued (leads right after import,
+//! contacts right after `--submit`). Only plain fields can be edited (the seed
+//! lets the user review but not update addresses, communications and other
+//! subcollections); each value is checked against the job's target (type,
+//! length, enumeration values) and the record against the target's rules.
+//! Deleting a staged record cannot be undone.
+
+use std::path::Path;
+
+use ferry_mapper::convert::validate_record;
+use ferry_mapper::problem::Severity;
+use ferry_mapper::record::{Record, Value};
+use ferry_mapper::target::{Field, FieldType, RecordKind, TargetDefinition};
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::Error;
+use crate::error::SqlResult;
+use crate::flat::Flat;
+use crate::job::{self, Job, Stage, Status};
+use crate::store::{self, Store};
+
+/// Columns that are not target fields.
+const META_COLUMNS: &[&str] = &["id", "file", "line", "rows", "class", "quality", "action"];
+
+/// The default columns of a listing.
+pub fn default_columns(kind: RecordKind) -> Vec<String> {
+    let names: &[&str] = match kind {
+        RecordKind::Contacts => &[
+            "id",
+            "file",
+            "line",
+            "externalId",
+            "firstName",
+            "lastName",
+            "birthDate",
+            "gender",
+            "zip",
+            "email",
+            "phone",
+        ],
+        RecordKind::Leads => &[
+            "id",
+            "file",
+            "line",
+            "legacyId",
+            "firstName",
+            "lastName",
+            "email",
+            "phone",
+            "marketSegment",
+            "salesConcept",
+        ],
+    };
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// A listing request.
+#[derive(Debug, Clone, Default)]
+pub struct ListOptions {
+    /// Columns to show; empty: [`default_columns`].
+    pub columns: Vec<String>,
+    /// Sort column (`-name` for descending); `None`: by id.
+    pub sort: Option<String>,
+}
+
+/// A staged record as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct StagedRow {
+    pub id: i64,
+    /// One value per listed column (empty when absent).
+    pub values: Vec<String>,
+}
+
+/// A listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listing {
+    pub job: Job,
+    pub columns: Vec<String>,
+    pub rows: Vec<StagedRow>,
+}
+
+/// The job's target definition, as it was staged with.
+pub fn job_target(conn: &rusqlite::Connection, path: &Path, job_id: i64) -> Result<TargetDefinition, Error> {
+    let text: String =
+        conn.query_row("SELECT target FROM jobs WHERE id = ?1", [job_id], |r| r.get(0)).db(path)?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::Invalid(format!("store `{}`: job {job_id} has an unreadable target: {e}", path.display()))
+    })
+}
+
+/// Resolves a column name: a meta column, a flat column, or a plain field
+/// (by name or label, case-insensitively). Returns its canonical name.
+fn resolve_column(target: &TargetDefinition, name: &str) -> Result<String, Error> {
+    let lower = name.trim().to_lowercase();
+    if let Some(m) = META_COLUMNS.iter().find(|m| **m == lower) {
+        return Ok(m.to_string());
+    }
+    if let Some(f) =
+        target.plain_fields().find(|f| f.name.to_lowercase() == lower || f.label.to_lowercase() == lower)
+    {
+        return Ok(f.name.clone());
+    }
+    if let Some(flat) = ["zip", "email", "phone"].iter().find(|f| **f == lower) {
+        return Ok(flat.to_string());
+    }
+    let known: Vec<String> = META_COLUMNS
+        .iter()
+        .map(|s| s.to_string())
+        .chain(target.plain_fields().map(|f| f.name.clone()))
+        .collect();
+    Err(Error::Invalid(format!("unknown column `{name}` (columns: {})", known.join(", "))))
+}
+
+/// The SQL expression that sorts by a column.
+fn sort_expr(column: &str) -> String {
+    match column {
+        "id" => "s.id".into(),
+        "file" => "f.file".into(),
+        "line" => "s.line".into(),
+        "rows" => "s.rows".into(),
+        "class" | "quality" | "action" => format!("s.{column}"),
+        "zip" | "email" | "phone" => format!("s.{column}"),
+        field => format!("json_extract(s.record, '$.fields.\"{}\".value')", field.replace('"', "")),
+    }
+}
+
+/// Lists the staged records of a job.
+pub fn list(store: &Store, job: &str, options: &ListOptions) -> Result<Listing, Error> {
+    let (conn, path) = (store.conn(), store.path());
+    let job = job::find(conn, path, job)?;
+    let target = job_target(conn, path, job.id)?;
+    let requested =
+        if options.columns.is_empty() { default_columns(job.kind) } else { options.columns.clone() };
+    let columns = requested.iter().map(|c| resolve_column(&target, c)).collect::<Result<Vec<_>, _>>()?;
+    let order = match &options.sort {
+        None => "s.id".to_string(),
+        Some(s) => {
+            let (name, desc) = match s.strip_prefix('-') {
+                Some(n) => (n, true),
+                None => (s.as_str(), false),
+            };
+            let expr = sort_expr(&resolve_column(&target, name)?);
+            format!("{expr} IS NULL, {expr} {}, s.id", if desc { "DESC" } else { "ASC" })
+        }
+    };
+    let sql = format!(
+        "SELECT s.id, f.file, s.line, s.rows, s.class, s.quality, s.action, s.zip, s.email, s.phone, s.record
+         FROM staged s JOIN job_files f ON f.id = s.file_id WHERE s.job_id = ?1 ORDER BY {order}"
+    );
+    let mut st = conn.prepare(&sql).db(path)?;
+    let mut rows = st.query([job.id]).db(path)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().db(path)? {
+        let id: i64 = r.get(0).db(path)?;
+        let record: String = r.get(10).db(path)?;
+        let record: Record = serde_json::from_str(&record)
+            .map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))?;
+        let text = |i: usize| -> Result<String, Error> {
+            let v: rusqlite::types::Value = r.get(i).db(path)?;
+            Ok(match v {
+                rusqlite::types::Value::Null => String::new(),
+                rusqlite::types::Value::Integer(n) => n.to_string(),
+                rusqlite::types::Value::Real(x) => x.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                rusqlite::types::Value::Blob(_) => String::new(),
+            })
+        };
+        let mut values = Vec::with_capacity(columns.len());
+        for c in &columns {
+            values.push(match c.as_str() {
+                "id" => id.to_string(),
+                "file" => text(1)?,
+                "line" => text(2)?,
+                "rows" => text(3)?,
+                "class" => text(4)?,
+                "quality" => text(5)?,
+                "action" => text(6)?,
+                "zip" if !record.fields.contains_key("zip") => text(7)?,
+                "email" if !record.fields.contains_key("email") => text(8)?,
+                "phone" if !record.fields.contains_key("phone") => text(9)?,
+                field => record.fields.get(field).map(Value::to_text).unwrap_or_default(),
+            });
+        }
+        out.push(StagedRow { id, values });
+    }
+    Ok(Listing { job, columns, rows: out })
+}
+
+fn editable(job: &Job) -> Result<(), Error> {
+    let ok = job.stage == Stage::ReviewStagedData
+        || (job.stage == Stage::ReviewMatchResults && job.status == Status::Queued);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::WrongState {
+            id: job.id,
+            stage: job.stage.to_string(),
+            status: job.status.to_string(),
+            message: "staged records can be changed only before matching (Review Staged Data)".into(),
+        })
+    }
+}
+
+/// Parses `value` for `field` as a user typed it (an empty value clears it).
+pub fn parse_value(field: &Field, value: &str) -> Result<Option<Value>, Error> {
+    let bad = |what: &str| Error::Invalid(format!("`{value}` is not {what} (field `{}`)", field.name));
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let v = match field.field_type {
+        FieldType::String => {
+            let len = value.chars().count();
+            if let Some(max) = field.max_length
+                && len > max
+            {
+                return Err(Error::Invalid(format!(
+                    "`{value}` is {len} characters long; field `{}` holds at most {max}",
+                    field.name
+                )));
+            }
+            Value::Text(value.to_string())
+        }
+        FieldType::Integer => Value::Integer(value.trim().parse().map_err(|_| bad("a whole number"))?),
+        FieldType::Decimal => {
+            let t = value.trim();
+            let digits = t.strip_prefix('-').unwrap_or(t);
+            let ok = !digits.is_empty()
+                && digits.split('.').count() <= 2
+                && digits.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+            if !ok {
+                return Err(bad("a decimal number (like `-12.5`)"));
+            }
+            Value::Decimal(t.to_string())
+        }
+        FieldType::Boolean => match value.trim().to_lowercase().as_str() {
+            "true" | "yes" | "y" | "1" => Value::Boolean(true),
+            "false" | "no" | "n" | "0" => Value::Boolean(false),
+            _ => return Err(bad("a boolean (`true` or `false`)")),
+        },
+        FieldType::Date => Value::Date(value.trim().parse().map_err(|_| bad("a date (`YYYY-MM-DD`)"))?),
+        FieldType::Timestamp => {
+            Value::Timestamp(value.trim().parse().map_err(|_| bad("a timestamp (`2026-11-21T17:00:00Z`)"))?)
+        }
+        FieldType::Enum => {
+            let known =
+                field.values.iter().find(|v| v.eq_ignore_ascii_case(value.trim())).ok_or_else(|| {
+                    let list: Vec<String> = field.values.iter().map(|v| format!("`{v}`")).collect();
+                    Error::Invalid(format!(
+                        "`{value}` is not a value of field `{}` ({})",
+                        field.name,
+                        list.join(", ")
+                    ))
+                })?;
+            Value::Text(known.clone())
+        }
+    };
+    Ok(Some(v))
+}
+
+/// Edits plain fields of a staged record; returns the record as saved.
+pub fn edit(
+    store: &mut Store,
+    job: &str,
+    id: i64,
+    assignments: &[(String, String)],
+) -> Result<Record, Error> {
+    let path = store.path().to_path_buf();
+    let tx = store.write()?;
+    let job = job::find(&tx, &path, job)?;
+    editable(&job)?;
+    let target = job_target(&tx, &path, job.id)?;
+    let found: Option<(String, String, u64)> = rusqlite::OptionalExtension::optional(tx.query_row(
+        "SELECT s.record, f.file, s.line FROM staged s JOIN job_files f ON f.id = s.file_id
+         WHERE s.id = ?1 AND s.job_id = ?2",
+        params![id, job.id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    ))
+    .db(&path)?;
+    let Some((json, file, line)) = found else {
+        return Err(Error::Invalid(format!("job {} has no staged record {id}", job.id)));
+    };
+    let mut record: Record = serde_json::from_str(&json)
+        .map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))?;
+    for (name, value) in assignments {
+        let field = target
+            .plain_fields()
+            .find(|f| {
+                f.name == *name || f.label.eq_ignore_ascii_case(name) || f.name.eq_ignore_ascii_case(name)
+            })
+            .ok_or_else(|| {
+                let is_sub =
+                    target.categories.iter().any(|c| c.subcollection && c.name.eq_ignore_ascii_case(name));
+                if is_sub {
+                    Error::Invalid(format!("`{name}` is a subcollection; only basic fields can be edited"))
+                } else {
+                    let names: Vec<&str> = target.plain_fields().map(|f| f.name.as_str()).collect();
+                    Error::Invalid(format!("unknown field `{name}` (fields: {})", names.join(", ")))
+                }
+            })?;
+        match parse_value(field, value)? {
+            Some(v) => record.fields.insert(field.name.clone(), v),
+            None => record.fields.remove(&field.name),
+        };
+    }
+    let errors: Vec<String> = validate_record(&target, &record, &file, line)
+        .into_iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| p.message)
+        .collect();
+    if !errors.is_empty() {
+        return Err(Error::Invalid(format!("staged record {id} would be invalid: {}", errors.join("; "))));
+    }
+    let flat = Flat::of(job.kind, &record);
+    tx.execute(
+        "UPDATE staged SET record = ?2, legacy_id = ?3, first_name = ?4, last_name = ?5, birth_date = ?6,
+                gender = ?7, zip = ?8, email = ?9, phone = ?10, edited_at = ?11 WHERE id = ?1",
+        params![
+            id,
+            serde_json::to_string(&record).expect("records serialize"),
+            flat.legacy_id,
+            flat.first_name,
+            flat.last_name,
+            flat.birth_date,
+            flat.gender,
+            flat.zip,
+            flat.email,
+            flat.phone,
+            store::now()
+        ],
+    )
+    .db(&path)?;
+    tx.commit().db(&path)?;
+    Ok(record)
+}
+
+/// Deletes staged records (all of them with `ids = None`); returns how many.
+/// Unknown ids delete nothing and are named in the error.
+pub fn delete(store: &mut Store, job: &str, ids: Option<&[i64]>) -> Result<u64, Error> {
+    let path = store.path().to_path_buf();
+    let tx = store.write()?;
+    let job = job::find(&tx, &path, job)?;
+    editable(&job)?;
+    let removed = match ids {
+        None => tx.execute("DELETE FROM staged WHERE job_id = ?1", [job.id]).db(&path)? as u64,
+        Some(ids) => {
+            let mut missing = Vec::new();
+            let mut removed = 0;
+            for id in ids {
+                let n = tx
+                    .execute("DELETE FROM staged WHERE id = ?1 AND job_id = ?2", params![id, job.id])
+                    .db(&path)?;
+                if n == 0 {
+                    missing.push(format!("`{id}`"));
+                }
+                removed += n as u64;
+            }
+            if !missing.is_empty() {
+                return Err(Error::Invalid(format!(
+                    "job {} has no staged record {}; nothing was deleted",
+                    job.id,
+                    missing.join(", ")
+                )));
+            }
+            removed
+        }
+    };
+    tx.commit().db(&path)?;
+    Ok(removed)
+}
+
+/// Submits a job's staged records for matching: Review Match Results / Queued.
+pub fn submit(store: &mut Store, job: &str) -> Result<Job, Error> {
+    let path = store.path().to_path_buf();
+    let tx = store.write()?;
+    let found = job::find(&tx, &path, job)?;
+    if found.stage != Stage::ReviewStagedData {
+        return Err(Error::WrongState {
+            id: found.id,
+            stage: found.stage.to_string(),
+            status: found.status.to_string(),
+            message: "only a job in Review Staged Data can be submitted for matching".into(),
+        });
+    }
+    job::set_state(&tx, &path, found.id, Stage::ReviewMatchResults, Status::Queued)?;
+    tx.commit().db(&path)?;
+    Ok(job::get(store.conn(), &path, found.id)?.expect("exists"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contacts() -> TargetDefinition {
+        TargetDefinition::bundled("contacts").unwrap()
+    }
+
+    #[test]
+    fn values_are_checked_against_the_field() {
+        let t = contacts();
+        let first = t.field("firstName").unwrap();
+        assert_eq!(parse_value(first, "Ann").unwrap(), Some(Value::Text("Ann".into())));
+        let long = "x".repeat(51);
+        assert!(parse_value(first, &long).unwrap_err().to_string().contains("at most 50"));
+        assert_eq!(parse_value(first, "").unwrap(), None);
+        let birth = t.field("birthDate").unwrap();
+        assert!(parse_value(birth, "31/02/1987").is_err());
+        assert_eq!(
+            parse_value(birth, "1987-02-03").unwrap(),
+            Some(Value::Date("1987-02-03".parse().unwrap()))
+        );
+        let gender = t.field("gender").unwrap();
+        assert_eq!(parse_value(gender, "female").unwrap(), Some(Value::Text("Female".into())));
+        assert!(parse_value(gender, "F").unwrap_err().to_string().contains("`Male`"));
+        let children = t.field("numberOfChildren").unwrap();
+        assert!(parse_value(children, "two").is_err());
+        let income = t.field("annualIncome").unwrap();
+        assert_eq!(parse_value(income, "-12.5").unwrap(), Some(Value::Decimal("-12.5".into())));
+        assert!(parse_value(income, "1.2.3").is_err());
+    }
+
+    #[test]
+    fn columns_resolve_by_name_or_label() {
+        let t = contacts();
+        assert_eq!(resolve_column(&t, "First Name").unwrap(), "firstName");
+        assert_eq!(resolve_column(&t, "ID").unwrap(), "id");
+        assert_eq!(resolve_column(&t, "zip").unwrap(), "zip");
+        assert!(resolve_column(&t, "shoeSize").unwrap_err().to_string().contains("`shoeSize`"));
+    }
+}

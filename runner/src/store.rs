@@ -1,0 +1,489 @@
+//! The store: one SQLite file holding import jobs, their staged and rejected
+//! rows, and the existing contacts and leads with their subcollections.
+//!
+//! [`Store::open`] creates the file when missing, opens it safely (WAL
+//! journal, `synchronous = NORMAL`, a busy timeout, foreign keys on) and
+//! brings its schema up to date: `PRAGMA user_version` counts the entries of
+//! [`MIGRATIONS`] applied, each in its own transaction. A newer store than
+//! this ferry knows is refused rather than guessed at. To change the schema,
+//! append an entry to [`MIGRATIONS`]; never edit an applied one.
+//!
+//! # Schema (version 1)
+//!
+//! | table | one row per | notes |
+//! |---|---|---|
+//! | `jobs` | import job | `id` never reused; `kind` `contacts`/`leads`; `description` unique; `stage`/`status` hold the labels of [`crate::job::Stage`] and [`crate::job::Status`]; counts `rows_read = rows_staged + rows_rejected`; `target` is the target definition JSON the job was staged with; `error` why it failed |
+//! | `job_packages` | package of a job | `seq` from 0, `path`, the package's `template` JSON |
+//! | `job_files` | CSV member of a package | `headers` JSON array (the upload's own columns, for the error report), `rows` read |
+//! | `staged` | staged record | `file_id`/`line`: the record's main row; `rows` package rows it was assembled from (main row plus child rows); `record`: the [`Record`] as JSON; flat copies for listing, sorting and matching: `legacy_id`, `first_name`, `last_name`, `birth_date` (`YYYY-MM-DD`), `gender`, `zip`, `email`, `phone` (see [`crate::flat`]); for matching: `class`, `quality`, `action`, `match_record_id`, `processed` (0/1) |
+//! | `rejected` | rejected package row | `file_id`, `line`, `cells` JSON array (in the file's `headers` order), `reason` |
+//! | `problems` | warning of a staged record | `staged_id`, `file_id`, `line`, `severity`, `kind`, `column_name`, `value`, `message` |
+//! | `records` | existing contact or lead | `kind`; `external_key` (the target's key field, unique per kind when set); `fields` JSON (the [`Record`]'s plain fields, as in `Record::fields`); the same flat columns as `staged`; `job_id` of the job that last wrote it (set null when that job is deleted: processed records stay); `created_at`, `updated_at` |
+//! | `record_instances` | subcollection instance of a record | `subcollection`, `type_name`, `instance`, `attributes` JSON (as in [`ferry_mapper::record::Instance`]) |
+//! | `target_values` | enumeration value added by `--create-missing` | `kind`, `field` (`marketSegment`, or `Subcollection.attribute`), `value`, `job_id` |
+//!
+//! Times are UTC text `YYYY-MM-DDTHH:MM:SSZ` (they sort as text). Deleting a
+//! job cascades to its packages, files, staged, rejected and problem rows.
+//!
+//! The matching part of the runner adds its own tables (candidates, before
+//! images) by appending to [`MIGRATIONS`], and reads and writes records with
+//! [`insert_record`], [`load_record`], [`replace_record`] and [`delete_record`].
+
+use std::path::{Path, PathBuf};
+
+use ferry_mapper::record::{Instance, Record, Value};
+use ferry_mapper::target::RecordKind;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::Error;
+use crate::error::SqlResult;
+use crate::flat::Flat;
+
+/// Schema migrations, in order; entry `i` takes the store to version `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: jobs, staging, records.
+    r#"
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('contacts', 'leads')),
+    description TEXT NOT NULL UNIQUE,
+    source_type TEXT,
+    source TEXT,
+    owner TEXT,
+    stage TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    staged_at TEXT,
+    ended_at TEXT,
+    rows_read INTEGER NOT NULL DEFAULT 0,
+    rows_staged INTEGER NOT NULL DEFAULT 0,
+    rows_rejected INTEGER NOT NULL DEFAULT 0,
+    records_staged INTEGER NOT NULL DEFAULT 0,
+    warnings INTEGER NOT NULL DEFAULT 0,
+    create_missing INTEGER NOT NULL DEFAULT 0,
+    target TEXT NOT NULL,
+    error TEXT
+);
+CREATE INDEX jobs_started ON jobs(started_at);
+
+CREATE TABLE job_packages (
+    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    template TEXT,
+    PRIMARY KEY (job_id, seq)
+);
+
+CREATE TABLE job_files (
+    id INTEGER PRIMARY KEY,
+    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    package_seq INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    rows INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX job_files_job ON job_files(job_id);
+
+CREATE TABLE staged (
+    id INTEGER PRIMARY KEY,
+    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    file_id INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    rows INTEGER NOT NULL DEFAULT 1,
+    legacy_id TEXT,
+    first_name TEXT,
+    last_name TEXT,
+    birth_date TEXT,
+    gender TEXT,
+    zip TEXT,
+    email TEXT,
+    phone TEXT,
+    record TEXT NOT NULL,
+    class TEXT,
+    quality REAL,
+    action TEXT,
+    match_record_id INTEGER,
+    processed INTEGER NOT NULL DEFAULT 0,
+    edited_at TEXT
+);
+CREATE INDEX staged_job ON staged(job_id);
+
+CREATE TABLE rejected (
+    id INTEGER PRIMARY KEY,
+    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    file_id INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    cells TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX rejected_job ON rejected(job_id);
+
+CREATE TABLE problems (
+    id INTEGER PRIMARY KEY,
+    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    staged_id INTEGER REFERENCES staged(id) ON DELETE CASCADE,
+    file_id INTEGER,
+    line INTEGER,
+    severity TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    column_name TEXT,
+    value TEXT,
+    message TEXT NOT NULL
+);
+CREATE INDEX problems_job ON problems(job_id);
+CREATE INDEX problems_staged ON problems(staged_id);
+
+CREATE TABLE records (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('contacts', 'leads')),
+    external_key TEXT,
+    fields TEXT NOT NULL,
+    legacy_id TEXT,
+    first_name TEXT,
+    last_name TEXT,
+    birth_date TEXT,
+    gender TEXT,
+    zip TEXT,
+    email TEXT,
+    phone TEXT,
+    job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX records_key ON records(kind, external_key) WHERE external_key IS NOT NULL;
+CREATE INDEX records_kind ON records(kind, id);
+CREATE INDEX records_job ON records(job_id);
+
+CREATE TABLE record_instances (
+    id INTEGER PRIMARY KEY,
+    record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+    subcollection TEXT NOT NULL,
+    type_name TEXT NOT NULL,
+    instance INTEGER NOT NULL,
+    attributes TEXT NOT NULL
+);
+CREATE INDEX record_instances_record ON record_instances(record_id);
+
+CREATE TABLE target_values (
+    kind TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (kind, field, value)
+);
+"#,
+];
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating when missing) and migrates the store at `path`.
+    pub fn open(path: &Path) -> Result<Store, Error> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            && !parent.is_dir()
+        {
+            return Err(Error::io(
+                path,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "its directory does not exist"),
+            ));
+        }
+        let conn = Connection::open(path).db(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).db(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL").db(path)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").db(path)?;
+        conn.pragma_update(None, "foreign_keys", "ON").db(path)?;
+        // A bounded page cache keeps memory flat however large an import is.
+        conn.pragma_update(None, "cache_size", -32768).db(path)?;
+        let mut store = Store { conn, path: path.to_path_buf() };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), Error> {
+        let path = self.path.clone();
+        let known = MIGRATIONS.len() as i64;
+        let found: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).db(&path)?;
+        if found > known {
+            return Err(Error::StoreTooNew { path, found, known });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            let tx =
+                self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db(&path)?;
+            // Another process may have migrated while we waited for the lock.
+            let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0)).db(&path)?;
+            if now > i as i64 {
+                continue;
+            }
+            tx.execute_batch(sql).db(&path)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64).db(&path)?;
+            tx.commit().db(&path)?;
+        }
+        Ok(())
+    }
+
+    /// The store's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of this store.
+    pub fn version(&self) -> Result<i64, Error> {
+        self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).db(&self.path)
+    }
+
+    /// The connection, for reads.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The connection, for transactions.
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// Starts a write transaction that takes the write lock at once (so a
+    /// concurrent writer waits for the busy timeout instead of failing late).
+    pub fn write(&mut self) -> Result<rusqlite::Transaction<'_>, Error> {
+        self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db(&self.path)
+    }
+}
+
+/// The current time as stored: `YYYY-MM-DDTHH:MM:SSZ` in UTC.
+pub fn now() -> String {
+    format_time(jiff::Timestamp::now())
+}
+
+/// A timestamp as stored.
+pub fn format_time(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Serializes plain fields as stored in `records.fields`.
+fn fields_json(record: &Record) -> String {
+    serde_json::to_string(&record.fields).expect("values serialize")
+}
+
+/// Creates a record of `kind` with its instances; returns its id.
+pub fn insert_record(
+    conn: &Connection,
+    path: &Path,
+    kind: RecordKind,
+    record: &Record,
+    job_id: Option<i64>,
+) -> Result<i64, Error> {
+    let flat = Flat::of(kind, record);
+    let now = now();
+    conn.prepare_cached(
+        "INSERT INTO records (kind, external_key, fields, legacy_id, first_name, last_name, birth_date, gender,
+                              zip, email, phone, job_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+    )
+    .db(path)?
+    .execute(params![
+        kind.as_str(),
+        flat.legacy_id,
+        fields_json(record),
+        flat.legacy_id,
+        flat.first_name,
+        flat.last_name,
+        flat.birth_date,
+        flat.gender,
+        flat.zip,
+        flat.email,
+        flat.phone,
+        job_id,
+        now
+    ])
+    .db(path)?;
+    let id = conn.last_insert_rowid();
+    insert_instances(conn, path, id, &record.instances)?;
+    Ok(id)
+}
+
+fn insert_instances(conn: &Connection, path: &Path, id: i64, instances: &[Instance]) -> Result<(), Error> {
+    let mut st = conn
+        .prepare_cached(
+            "INSERT INTO record_instances (record_id, subcollection, type_name, instance, attributes)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .db(path)?;
+    for inst in instances {
+        let attributes = serde_json::to_string(&inst.attributes).expect("values serialize");
+        st.execute(params![id, inst.subcollection, inst.type_name, inst.instance, attributes]).db(path)?;
+    }
+    Ok(())
+}
+
+/// Replaces a record's fields and instances (its id, kind and creation time stay).
+pub fn replace_record(
+    conn: &Connection,
+    path: &Path,
+    id: i64,
+    kind: RecordKind,
+    record: &Record,
+    job_id: Option<i64>,
+) -> Result<(), Error> {
+    let flat = Flat::of(kind, record);
+    conn.prepare_cached(
+        "UPDATE records SET external_key = ?2, fields = ?3, legacy_id = ?4, first_name = ?5, last_name = ?6,
+                birth_date = ?7, gender = ?8, zip = ?9, email = ?10, phone = ?11, job_id = ?12, updated_at = ?13
+         WHERE id = ?1",
+    )
+    .db(path)?
+    .execute(params![
+        id,
+        flat.legacy_id,
+        fields_json(record),
+        flat.legacy_id,
+        flat.first_name,
+        flat.last_name,
+        flat.birth_date,
+        flat.gender,
+        flat.zip,
+        flat.email,
+        flat.phone,
+        job_id,
+        now()
+    ])
+    .db(path)?;
+    conn.prepare_cached("DELETE FROM record_instances WHERE record_id = ?1")
+        .db(path)?
+        .execute([id])
+        .db(path)?;
+    insert_instances(conn, path, id, &record.instances)
+}
+
+/// Deletes a record and its instances.
+pub fn delete_record(conn: &Connection, path: &Path, id: i64) -> Result<(), Error> {
+    conn.prepare_cached("DELETE FROM records WHERE id = ?1").db(path)?.execute([id]).db(path)?;
+    Ok(())
+}
+
+/// Loads a record (fields and instances), or `None` when there is no such id.
+pub fn load_record(conn: &Connection, path: &Path, id: i64) -> Result<Option<Record>, Error> {
+    let fields: Option<String> = conn
+        .prepare_cached("SELECT fields FROM records WHERE id = ?1")
+        .db(path)?
+        .query_row([id], |r| r.get(0))
+        .optional()
+        .db(path)?;
+    let Some(fields) = fields else { return Ok(None) };
+    let fields = serde_json::from_str(&fields).map_err(|e| {
+        Error::Invalid(format!("store `{}`: record {id} has unreadable fields: {e}", path.display()))
+    })?;
+    let mut st = conn
+        .prepare_cached(
+            "SELECT subcollection, type_name, instance, attributes FROM record_instances
+             WHERE record_id = ?1 ORDER BY id",
+        )
+        .db(path)?;
+    let rows = st
+        .query_map([id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?, r.get::<_, String>(3)?))
+        })
+        .db(path)?;
+    let mut instances = Vec::new();
+    for row in rows {
+        let (subcollection, type_name, instance, attributes) = row.db(path)?;
+        let attributes: std::collections::BTreeMap<String, Value> = serde_json::from_str(&attributes)
+            .map_err(|e| {
+                Error::Invalid(format!(
+                    "store `{}`: record {id} has unreadable instances: {e}",
+                    path.display()
+                ))
+            })?;
+        instances.push(Instance { subcollection, type_name, instance, attributes });
+    }
+    Ok(Some(Record { fields, instances }))
+}
+
+/// Enumeration values added by `--create-missing` for `kind`: (field, value).
+pub fn added_values(
+    conn: &Connection,
+    path: &Path,
+    kind: RecordKind,
+) -> Result<Vec<(String, String)>, Error> {
+    let mut st = conn
+        .prepare_cached("SELECT field, value FROM target_values WHERE kind = ?1 ORDER BY rowid")
+        .db(path)?;
+    let rows = st.query_map([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).db(path)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().db(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Value {
+        Value::Text(s.to_string())
+    }
+
+    #[test]
+    fn opens_migrates_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ferry.db");
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.version().unwrap(), MIGRATIONS.len() as i64);
+        let mode: String = store.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = store.conn().pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
+        assert_eq!(fk, 1);
+        drop(store);
+        let again = Store::open(&path).unwrap();
+        assert_eq!(again.version().unwrap(), MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn refuses_a_newer_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ferry.db");
+        drop(Store::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        let err = Store::open(&path).err().expect("a newer store is refused");
+        assert!(err.to_string().contains("schema version 99"), "{err}");
+    }
+
+    #[test]
+    fn missing_directory_names_the_path() {
+        let err = Store::open(Path::new("/nonexistent-dir/ferry.db")).err().unwrap();
+        assert!(err.to_string().contains("/nonexistent-dir/ferry.db"), "{err}");
+    }
+
+    #[test]
+    fn records_round_trip_with_instances() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("ferry.db")).unwrap();
+        let mut record = Record::default();
+        record.fields.insert("externalId".into(), text("C-1"));
+        record.fields.insert("lastName".into(), text("Smith"));
+        record.instance_mut("Address", "Home", 1).attributes.insert("zip".into(), text("M5V 1A1"));
+        let id = insert_record(store.conn(), store.path(), RecordKind::Contacts, &record, None).unwrap();
+        assert_eq!(load_record(store.conn(), store.path(), id).unwrap().unwrap(), record);
+        let (key, zip): (String, String) = store
+            .conn()
+            .query_row("SELECT external_key, zip FROM records WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((key.as_str(), zip.as_str()), ("C-1", "M5V 1A1"));
+
+        record.fields.insert("firstName".into(), text("Ann"));
+        record.instances.clear();
+        replace_record(store.conn(), store.path(), id, RecordKind::Contacts, &record, None).unwrap();
+        assert_eq!(load_record(store.conn(), store.path(), id).unwrap().unwrap(), record);
+
+        // The key is unique per kind.
+        let dup = insert_record(store.conn(), store.path(), RecordKind::Contacts, &record, None);
+        assert!(dup.is_err());
+        delete_record(store.conn(), store.path(), id).unwrap();
+        assert!(load_record(store.conn(), store.path(), id).unwrap().is_none());
+    }
+}

@@ -1,0 +1,558 @@
+//! Matching: the seed's worked examples, class → action rules, agreement
+//! rules, profiles and their schema, candidate generation against brute
+//! force, and quality on generated people with ground truth.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use ferry_mapper::record::{Instance, Record, Value};
+use ferry_runner::matching::candidates::{self, Component};
+use ferry_runner::matching::profile::{Agreement, Normalize, RecordKind};
+use ferry_runner::matching::synth::{self, SynthOptions};
+use ferry_runner::matching::{
+    Action, Comparer, MatchClass, MatchInput, MatchOutcome, MatchingProfile, NoReporter, match_records,
+};
+
+fn contacts() -> Comparer {
+    Comparer::new(&MatchingProfile::bundled("contacts").unwrap())
+}
+
+fn leads() -> Comparer {
+    Comparer::new(&MatchingProfile::bundled("leads").unwrap())
+}
+
+fn record(fields: &[(&str, &str)]) -> Record {
+    let mut r = Record::default();
+    for (k, v) in fields {
+        let value =
+            if *k == "birthDate" { Value::Date(v.parse().unwrap()) } else { Value::Text(v.to_string()) };
+        r.fields.insert(k.to_string(), value);
+    }
+    r
+}
+
+fn with_zip(mut r: Record, zip: &str) -> Record {
+    r.instances.push(address("Home", zip, None));
+    r
+}
+
+fn address(type_name: &str, zip: &str, primary: Option<bool>) -> Instance {
+    let mut attributes = BTreeMap::new();
+    attributes.insert("zip".to_string(), Value::Text(zip.to_string()));
+    if let Some(p) = primary {
+        attributes.insert("primary".to_string(), Value::Boolean(p));
+    }
+    Instance { subcollection: "Address".into(), type_name: type_name.into(), instance: 1, attributes }
+}
+
+fn quality(c: &Comparer, a: &Record, b: &Record) -> u32 {
+    c.score(&c.prepare(a), &c.prepare(b)).quality
+}
+
+/// Matches one staged record against existing ones and returns its outcome.
+fn outcome(c: &Comparer, staged: &Record, existing: &[Record]) -> MatchOutcome {
+    let s = [MatchInput { id: 0, prepared: c.prepare(staged) }];
+    let e: Vec<MatchInput> = existing
+        .iter()
+        .enumerate()
+        .map(|(i, r)| MatchInput { id: i as i64 + 1, prepared: c.prepare(r) })
+        .collect();
+    match_records(c, &s, Some(&e), &NoReporter).remove(0)
+}
+
+// --- the seed's worked examples ---
+
+#[test]
+fn contact_only_gender_agrees_is_5_non_match_create() {
+    let c = contacts();
+    let a = with_zip(
+        record(&[
+            ("firstName", "Anna"),
+            ("lastName", "Kowalski"),
+            ("birthDate", "1970-01-01"),
+            ("gender", "Female"),
+        ]),
+        "M5V 2T6",
+    );
+    let b = with_zip(
+        record(&[
+            ("firstName", "Mary"),
+            ("lastName", "Tremblay"),
+            ("birthDate", "1985-06-23"),
+            ("gender", "Female"),
+        ]),
+        "H2X 1Y4",
+    );
+    assert_eq!(quality(&c, &a, &b), 5);
+    assert_eq!(c.profile().classify(5), MatchClass::NonMatch);
+    assert_eq!(MatchClass::NonMatch.proposed_action(), Action::Create);
+}
+
+#[test]
+fn contact_last_name_birth_date_zip_is_75_match_merge() {
+    let c = contacts();
+    let existing = with_zip(
+        record(&[
+            ("firstName", "Robert"),
+            ("lastName", "Gagnon"),
+            ("birthDate", "1962-04-17"),
+            ("gender", "Male"),
+        ]),
+        "G1R 4P5",
+    );
+    let staged = with_zip(
+        record(&[
+            ("firstName", "Lucie"),
+            ("lastName", "Gagnon"),
+            ("birthDate", "1962-04-17"),
+            ("gender", "Female"),
+        ]),
+        "G1R 4P5",
+    );
+    assert_eq!(quality(&c, &staged, &existing), 75);
+    let o = outcome(&c, &staged, &[existing]);
+    assert_eq!((o.class, o.proposed, o.merge_with), (MatchClass::Match, Action::Merge, Some(0)));
+    assert_eq!(o.candidates[0].quality, 75);
+    assert_eq!(o.proposed.label(RecordKind::Contacts), "Merge");
+}
+
+#[test]
+fn lead_only_work_phone_agrees_is_40_non_match_create_new_lead() {
+    let c = leads();
+    let a = record(&[
+        ("firstName", "Pat"),
+        ("lastName", "Ng"),
+        ("phone", "416-555-0100"),
+        ("email", "pat@a.com"),
+    ]);
+    let b = record(&[
+        ("firstName", "Sam"),
+        ("lastName", "Roy"),
+        ("phone", "+1 (416) 555 0100"),
+        ("email", "sam@b.com"),
+    ]);
+    assert_eq!(quality(&c, &a, &b), 40);
+    let o = outcome(&c, &a, &[b]);
+    assert_eq!(o.class, MatchClass::NonMatch);
+    assert!(o.candidates.is_empty(), "below the potential threshold nothing is a candidate");
+    assert_eq!(o.proposed.label(RecordKind::Leads), "Create new lead");
+}
+
+#[test]
+fn lead_email_phone_and_one_name_is_85_match_associate_lead() {
+    let c = leads();
+    let existing = record(&[
+        ("firstName", "Dana"),
+        ("lastName", "Whitfield"),
+        ("phone", "(416) 555-0199"),
+        ("email", "Dana.W@Example.com "),
+    ]);
+    for staged in [
+        record(&[
+            ("firstName", "Dana"),
+            ("lastName", "Morgan"),
+            ("phone", "416.555.0199"),
+            ("email", "dana.w@example.com"),
+        ]),
+        record(&[
+            ("firstName", "Kim"),
+            ("lastName", "Whitfield"),
+            ("phone", "+14165550199"),
+            ("email", "dana.w@example.com"),
+        ]),
+    ] {
+        assert_eq!(quality(&c, &staged, &existing), 85);
+        let o = outcome(&c, &staged, std::slice::from_ref(&existing));
+        assert_eq!((o.class, o.proposed), (MatchClass::Match, Action::Merge));
+        assert_eq!(o.proposed.label(RecordKind::Leads), "Associate lead");
+    }
+}
+
+// --- class → action rules ---
+
+#[test]
+fn classes_follow_the_thresholds_and_propose_their_actions() {
+    let p = MatchingProfile::bundled("contacts").unwrap();
+    assert_eq!((p.thresholds.match_, p.thresholds.potential), (75, 50));
+    assert_eq!(p.classify(100), MatchClass::Match);
+    assert_eq!(p.classify(75), MatchClass::Match);
+    assert_eq!(p.classify(74), MatchClass::Potential);
+    assert_eq!(p.classify(50), MatchClass::Potential);
+    assert_eq!(p.classify(49), MatchClass::NonMatch);
+    assert_eq!(p.classify(0), MatchClass::NonMatch);
+    assert_eq!(MatchClass::Match.proposed_action(), Action::Merge);
+    assert_eq!(MatchClass::Potential.proposed_action(), Action::Create);
+    assert_eq!(MatchClass::NonMatch.proposed_action(), Action::Create);
+}
+
+#[test]
+fn potential_match_proposes_create_but_keeps_its_candidate() {
+    let c = contacts();
+    let existing = record(&[("firstName", "Maria"), ("lastName", "Rossi"), ("birthDate", "1990-02-03")]);
+    let staged = record(&[("firstName", "Maria"), ("lastName", "Rossi"), ("birthDate", "1971-11-29")]);
+    let o = outcome(&c, &staged, &[existing]);
+    assert_eq!((o.class, o.proposed, o.merge_with), (MatchClass::Potential, Action::Create, None));
+    assert_eq!(o.candidates.len(), 1);
+    assert_eq!(o.candidates[0].quality, 50);
+}
+
+#[test]
+fn match_merges_with_the_best_and_ties_go_to_the_lower_id() {
+    let c = contacts();
+    let staged = with_zip(
+        record(&[
+            ("firstName", "John"),
+            ("lastName", "Smith"),
+            ("birthDate", "1980-05-06"),
+            ("gender", "Male"),
+        ]),
+        "K1A 0B1",
+    );
+    let weaker = record(&[("firstName", "John"), ("lastName", "Smith"), ("birthDate", "1980-05-06")]); // 80
+    let best_a = with_zip(weaker.clone(), "K1A0B1"); // 95
+    let best_b = with_zip(weaker.clone(), "k1a 0b1"); // 95, tie
+    let o = outcome(&c, &staged, &[weaker, best_b, best_a]);
+    let got: Vec<(usize, u32)> = o.candidates.iter().map(|c| (c.index, c.quality)).collect();
+    assert_eq!(got, vec![(1, 95), (2, 95), (0, 80)]);
+    assert_eq!(o.merge_with, Some(1));
+}
+
+#[test]
+fn candidates_are_capped_at_the_profile_count() {
+    let c = contacts();
+    let staged = record(&[("firstName", "Wei"), ("lastName", "Chen")]);
+    let existing: Vec<Record> =
+        (0..9).map(|_| record(&[("firstName", "Wei"), ("lastName", "Chen")])).collect();
+    let o = outcome(&c, &staged, &existing);
+    assert_eq!(o.candidates.iter().map(|c| c.index).collect::<Vec<_>>(), vec![0, 1, 2, 3, 4]);
+}
+
+#[test]
+fn action_labels_parse_back_for_each_kind() {
+    for kind in [RecordKind::Contacts, RecordKind::Leads] {
+        for a in [Action::Create, Action::Merge, Action::Delete] {
+            assert_eq!(Action::parse(a.label(kind), kind), Some(a));
+        }
+    }
+    assert_eq!(Action::parse("Delete staged", RecordKind::Contacts), Some(Action::Delete));
+    assert_eq!(Action::parse("discard lead", RecordKind::Leads), Some(Action::Delete));
+    assert_eq!(Action::parse("merge", RecordKind::Leads), Some(Action::Merge));
+    assert_eq!(Action::parse("explode", RecordKind::Leads), None);
+}
+
+// --- agreement rules ---
+
+#[test]
+fn names_ignore_case_accents_spacing_and_one_typo() {
+    let c = contacts();
+    let n = |s: &str| c.normalize(Normalize::Name, s).unwrap();
+    assert_eq!(n("  Côté "), n("COTE"));
+    assert_eq!(n("Van der Berg"), n("vanderberg"));
+    assert_eq!(n("O'Brien"), n("OBrien"));
+    let typo = Agreement::Typo { min_length: 4 };
+    let agree = |a: &str, b: &str| ferry_runner::matching::compare::agree(typo, &n(a), &n(b));
+    assert!(agree("Jonathan", "Jonathon")); // replaced
+    assert!(agree("Smith", "Smyth"));
+    assert!(agree("Thomas", "Tomas")); // dropped
+    assert!(agree("Bouchard", "Bouchardd")); // added
+    assert!(agree("Gagnon", "Gangon")); // neighbours swapped
+    assert!(!agree("Gagnon", "Gnagon")); // two edits
+    assert!(!agree("Jonathan", "Jonathen2")); // two edits
+    assert!(!agree("Ann", "Anne"), "short names need both at least 4 characters to tolerate a typo");
+    assert!(agree("Ann", "ANN"));
+}
+
+#[test]
+fn swapped_first_and_last_name_agree_on_both() {
+    let c = contacts();
+    let a = record(&[("firstName", "Nguyen"), ("lastName", "Thanh")]);
+    let b = record(&[("firstName", "Thanh"), ("lastName", "Nguyen")]);
+    assert_eq!(quality(&c, &a, &b), 50);
+    let typo = record(&[("firstName", "Thahn"), ("lastName", "Nguyen")]);
+    assert_eq!(quality(&c, &a, &typo), 50, "a swap tolerates a typo too");
+    let half = record(&[("firstName", "Nguyen"), ("lastName", "Nguyen")]);
+    assert_eq!(quality(&c, &b, &half), 30, "only the straight last name agrees: a half swap is no swap");
+}
+
+#[test]
+fn dates_tolerate_a_day_month_swap_and_one_wrong_digit() {
+    let c = contacts();
+    let d = |s: &str| record(&[("birthDate", s)]);
+    assert_eq!(quality(&c, &d("1980-03-04"), &d("1980-04-03")), 30);
+    assert_eq!(quality(&c, &d("1980-03-04"), &d("1981-03-04")), 30);
+    assert_eq!(quality(&c, &d("1980-03-04"), &d("1980-03-09")), 30);
+    assert_eq!(quality(&c, &d("1980-03-04"), &d("1981-03-05")), 0, "two digits");
+    assert_eq!(quality(&c, &d("1980-03-04"), &d("1980-04-13")), 0, "a swap and a digit");
+}
+
+#[test]
+fn a_tolerant_weight_scores_near_agreement_lower_than_equality() {
+    let mut p = MatchingProfile::bundled("contacts").unwrap();
+    p.fields[2].tolerant_weight = Some(20);
+    let c = Comparer::new(&p);
+    let d = |s: &str| record(&[("lastName", "Rossi"), ("birthDate", s)]);
+    assert_eq!(quality(&c, &d("1980-03-04"), &d("1980-03-04")), 60);
+    assert_eq!(quality(&c, &d("1980-03-04"), &d("1980-03-07")), 50);
+    assert_eq!(quality(&c, &d("1980-03-04"), &d("1980-04-03")), 50);
+    p.fields[2].tolerant_weight = Some(31);
+    let e = MatchingProfile::from_json(&p.to_json(), Path::new("p.json")).unwrap_err().to_string();
+    assert!(e.contains("`tolerantWeight` 31 is above its `weight` 30"), "{e}");
+}
+
+#[test]
+fn phones_compare_as_e164_and_emails_lower_cased() {
+    let c = leads();
+    let p = |s: &str| c.normalize(Normalize::Phone, s).unwrap();
+    assert_eq!(p("(416) 555-0100"), "+14165550100");
+    assert_eq!(p("416.555.0100"), "+14165550100");
+    assert_eq!(p("+1 416 555 0100"), "+14165550100");
+    assert_eq!(p("+49 30 1234567"), "+49301234567");
+    assert_eq!(p("12-34"), "1234", "unreadable numbers fall back to their digits");
+    assert_eq!(c.normalize(Normalize::Email, "  Pat.Ng@Example.COM "), Some("pat.ng@example.com".into()));
+}
+
+#[test]
+fn zip_comes_from_the_primary_address_else_home_else_first() {
+    let c = contacts();
+    let zip = |instances: Vec<Instance>| {
+        let r = Record { fields: BTreeMap::new(), instances };
+        c.prepare(&r).values[4].as_deref().map(str::to_string)
+    };
+    let (biz, home, vac) = (
+        address("Business", "B1B 1B1", None),
+        address("Home", "H1H 1H1", None),
+        address("Vacation", "V1V 1V1", None),
+    );
+    assert_eq!(
+        zip(vec![biz.clone(), home.clone(), address("Vacation", "V1V 1V1", Some(true))]).as_deref(),
+        Some("V1V1V1")
+    );
+    assert_eq!(zip(vec![biz.clone(), home.clone()]).as_deref(), Some("H1H1H1"));
+    assert_eq!(zip(vec![biz, vac]).as_deref(), Some("B1B1B1"));
+    assert_eq!(zip(vec![]), None);
+}
+
+#[test]
+fn missing_and_unknown_values_never_agree() {
+    let c = contacts();
+    let a = record(&[("gender", "Unknown")]);
+    assert_eq!(quality(&c, &a, &a.clone()), 0);
+    assert_eq!(quality(&c, &Record::default(), &Record::default()), 0);
+}
+
+// --- profiles and schema ---
+
+#[test]
+fn bundled_profiles_carry_the_seed_weights() {
+    let weights = |kind: &str| {
+        MatchingProfile::bundled(kind)
+            .unwrap()
+            .fields
+            .iter()
+            .map(|f| (f.label.clone(), f.weight))
+            .collect::<Vec<_>>()
+    };
+    let s = |v: &[(&str, u32)]| v.iter().map(|(l, w)| (l.to_string(), *w)).collect::<Vec<_>>();
+    assert_eq!(
+        weights("contacts"),
+        s(&[
+            ("First Name", 20),
+            ("Last Name", 30),
+            ("Birth Date", 30),
+            ("Gender", 5),
+            ("Zip of primary address", 15)
+        ])
+    );
+    assert_eq!(
+        weights("leads"),
+        s(&[("First Name", 15), ("Last Name", 15), ("Work Phone", 40), ("Email", 30)])
+    );
+}
+
+fn repo(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(rel)
+}
+
+#[test]
+fn matching_schema_is_fresh() {
+    let generated = ferry_mapper::schema::schema_json::<MatchingProfile>();
+    let path = repo("schemas/matching.schema.json");
+    if std::env::var_os("FERRY_BLESS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        on_disk == generated,
+        "stale `schemas/matching.schema.json`: run `FERRY_BLESS=1 cargo test -p ferry-runner --test matching schema`"
+    );
+}
+
+#[test]
+fn profile_files_load_and_round_trip() {
+    for kind in ["contacts", "leads"] {
+        let p = MatchingProfile::load(&repo(&format!("templates/matching/{kind}.json"))).unwrap();
+        let again = MatchingProfile::from_json(&p.to_json(), Path::new("again.json")).unwrap();
+        assert_eq!(p, again);
+    }
+}
+
+#[test]
+fn bad_profiles_are_rejected_with_where_and_what() {
+    let base = MatchingProfile::bundled("contacts").unwrap().to_json();
+    let err = |text: &str| MatchingProfile::from_json(text, Path::new("p.json")).unwrap_err().to_string();
+    let e = err(&base.replace("\"weight\": 20", "\"wieght\": 20"));
+    assert!(e.contains("p.json") && e.contains("/fields/0") && e.contains("wieght"), "{e}");
+    let e = err(&base.replace("\"swapWith\": \"lastName\"", "\"swapWith\": \"surname\""));
+    assert!(e.contains("`surname`") && e.contains("not a field"), "{e}");
+    let e = err(&base.replace("\"potential\": 50", "\"potential\": 90"));
+    assert!(e.contains("below"), "{e}");
+}
+
+// --- candidate generation ---
+
+#[test]
+fn default_contact_plans_cover_the_minimal_field_sets() {
+    let c = contacts();
+    let plans = candidates::plans(&c);
+    let got: Vec<Vec<Component>> = plans.into_iter().map(|p| p.components).collect();
+    use Component::{Field, Pair};
+    // first+last (either order), first+birth, last+birth, last+zip+gender, birth+zip+gender.
+    let mut want = vec![
+        vec![Pair(0, 1)],
+        vec![Field(0), Field(2)],
+        vec![Field(1), Field(2)],
+        vec![Field(1), Field(3), Field(4)],
+        vec![Field(2), Field(3), Field(4)],
+    ];
+    want.sort();
+    let mut got = got;
+    got.sort();
+    assert_eq!(got, want);
+}
+
+mod property {
+    use super::*;
+    use proptest::prelude::*;
+
+    const FIRST: &[&str] = &["anna", "anne", "ann", "jon", "john", "joan", "maria", "mario", "li", "lee"];
+    const LAST: &[&str] =
+        &["smith", "smyth", "smithe", "nguyen", "ng", "roy", "rossi", "rosi", "anna", "john"];
+    const DATES: &[&str] = &[
+        "1980-03-04",
+        "1980-04-03",
+        "1981-03-04",
+        "1980-03-14",
+        "1908-03-04",
+        "1980-12-11",
+        "1980-11-12",
+        "1990-01-01",
+    ];
+    const ZIPS: &[&str] = &["K1A 0B1", "k1a0b1", "H2X 1Y4", "M5V 2T6"];
+    const GENDERS: &[&str] = &["Male", "Female", "Unknown"];
+
+    fn pick<'a>(pool: &'a [&'a str]) -> impl Strategy<Value = Option<String>> + 'a {
+        prop_oneof![1 => Just(None), 4 => (0..pool.len(), 0..6usize, 0..26u8).prop_map(move |(i, edit, ch)| {
+            // Sometimes one more typo, so tolerant keys meet unseen values.
+            let mut s: Vec<char> = pool[i].chars().collect();
+            let n = s.len();
+            if edit == 0 && n > 0 { s[ch as usize % n] = (b'a' + ch) as char; }
+            if edit == 1 && n > 1 { s.remove(ch as usize % n); }
+            Some(s.into_iter().collect())
+        })]
+    }
+
+    fn person() -> impl Strategy<Value = Record> {
+        (pick(FIRST), pick(LAST), pick(DATES), pick(GENDERS), pick(ZIPS)).prop_map(|(f, l, d, g, z)| {
+            let mut r = Record::default();
+            let mut put = |k: &str, v: Option<String>| {
+                if let Some(v) = v {
+                    r.fields.insert(k.to_string(), Value::Text(v));
+                }
+            };
+            put("firstName", f);
+            put("lastName", l);
+            put("birthDate", d);
+            put("gender", g);
+            if let Some(z) = z {
+                r.instances.push(address("Home", &z, None));
+            }
+            r
+        })
+    }
+
+    /// A profile with random weights and threshold over the contact fields.
+    fn profile() -> impl Strategy<Value = MatchingProfile> {
+        (prop::collection::vec((0u32..45, 0u32..45, any::<bool>()), 5), 1u32..90, 1usize..4, any::<bool>())
+            .prop_map(|(w, potential, keep, swap)| {
+                let mut p = MatchingProfile::bundled("contacts").unwrap();
+                for (f, (w, t, tolerant)) in p.fields.iter_mut().zip(w) {
+                    f.weight = w;
+                    f.tolerant_weight = tolerant.then_some(t.min(w));
+                }
+                p.thresholds.potential = potential;
+                p.thresholds.match_ = potential + 10;
+                p.candidates = keep;
+                if !swap {
+                    p.fields[0].swap_with = None;
+                }
+                p
+            })
+    }
+
+    fn inputs(c: &Comparer, records: &[Record], ids: &[i64]) -> Vec<MatchInput> {
+        records.iter().zip(ids).map(|(r, id)| MatchInput { id: *id, prepared: c.prepare(r) }).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn blocking_finds_exactly_what_all_pairs_scoring_finds(
+            staged in prop::collection::vec(person(), 0..10),
+            existing in prop::collection::vec(person(), 0..14),
+            ids in prop::collection::vec(0i64..6, 14),
+            default_profile in any::<bool>(),
+            random_profile in profile(),
+        ) {
+            let p = if default_profile { MatchingProfile::bundled("contacts").unwrap() } else { random_profile };
+            let c = Comparer::new(&p);
+            let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
+            let e = inputs(&c, &existing, &ids[..existing.len()]);
+            let fast = candidates::find_candidates(&c, &s, Some(&e), &NoReporter);
+            let slow = candidates::brute_force(&c, &s, Some(&e));
+            prop_assert_eq!(fast, slow);
+            let fast = candidates::find_candidates(&c, &s, None, &NoReporter);
+            let slow = candidates::brute_force(&c, &s, None);
+            prop_assert_eq!(fast, slow);
+        }
+    }
+}
+
+// --- quality on generated people ---
+
+#[test]
+fn generated_people_match_safely_and_surface_their_duplicates() {
+    let data = synth::generate(&SynthOptions { existing: 6000, staged: 6000, duplicate_rate: 0.3, seed: 7 });
+    let c = contacts();
+    let e: Vec<MatchInput> = data
+        .existing
+        .iter()
+        .enumerate()
+        .map(|(i, r)| MatchInput { id: i as i64, prepared: c.prepare(r) })
+        .collect();
+    let s: Vec<MatchInput> = data
+        .staged
+        .iter()
+        .enumerate()
+        .map(|(i, r)| MatchInput { id: i as i64, prepared: c.prepare(r) })
+        .collect();
+    let outcomes = match_records(&c, &s, Some(&e), &NoReporter);
+    let q = synth::evaluate(&data, &outcomes);
+    assert!(q.duplicates > 1500, "{q:?}");
+    assert!(q.matched.precision >= 0.995, "Match precision {:.4}: {q:?}", q.matched.precision);
+    assert!(
+        q.surfaced_recall_recognisable >= 0.95,
+        "Match ∪ Potential recall {:.4}: {q:?}",
+        q.surfaced_recall_recognisable
+    );
+}
