@@ -49,7 +49,7 @@ impl Default for Limits {
         Limits {
             max_member: 1 << 30,
             max_total: 4 << 30,
-            max_ratio: 200,
+            max_ratio: 500,
             ratio_floor: 1 << 20,
             max_xml: 8 << 20,
             max_members: 2048,
