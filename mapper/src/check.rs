@@ -201,23 +201,28 @@ struct Rows {
     limit: Option<u64>,
     seen: u64,
     truncated: bool,
+    done: bool,
 }
 
 impl Rows {
     fn next(&mut self, reporter: &dyn CheckReporter) -> Option<Result<crate::read::Row, Error>> {
-        if self.limit.is_some_and(|l| self.seen >= l) {
-            if !self.truncated && self.table.next().is_some() {
-                self.truncated = true;
-            }
+        if self.done {
             return None;
         }
-        let row = self.table.next();
+        let row = if self.limit.is_some_and(|l| self.seen >= l) {
+            // Peek once: a file cut short cannot vouch for its children's parents.
+            self.truncated = self.table.next().is_some();
+            None
+        } else {
+            self.table.next()
+        };
         if row.is_some() {
             self.seen += 1;
             if self.seen.is_multiple_of(REPORT_EVERY) {
                 reporter.on_rows(REPORT_EVERY);
             }
         } else {
+            self.done = true;
             reporter.on_rows(self.seen % REPORT_EVERY);
         }
         row
@@ -266,7 +271,7 @@ fn check_root(
     }
 
     let rules = rule_fields(&options.target);
-    let mut rows = Rows { table, limit: options.limit, seen: 0, truncated: false };
+    let mut rows = Rows { table, limit: options.limit, seen: 0, truncated: false, done: false };
     while let Some(row) = rows.next(reporter) {
         let row = row?;
         report.rows += 1;
@@ -352,7 +357,7 @@ fn check_child(
     let ids = parent.ids.get(&link.parent_column).filter(|_| parent.complete);
     let rules = rule_fields(&options.target);
 
-    let mut rows = Rows { table, limit: options.limit, seen: 0, truncated: false };
+    let mut rows = Rows { table, limit: options.limit, seen: 0, truncated: false, done: false };
     while let Some(row) = rows.next(reporter) {
         let row = row?;
         report.rows += 1;

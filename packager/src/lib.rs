@@ -1,13 +1,25 @@
 //! ferry's packager: import packages, written and read.
 //!
-//! A package is a ZIP holding `fileMappings.xml`, the CSVs (in the declared
-//! encoding, header row first), one `<csv stem>_mappings.xml` per CSV and
-//! `target.json`. The [`read`] side is the only way anything (the runner
-//! included) reads a package, and treats it as hostile input.
+//! A package is a ZIP holding `fileMappings.xml`, `target.json`, and per
+//! legacy file a CSV (in the declared encoding, header row first, the mapped
+//! columns only) with its `<csv stem>_mappings.xml`:
+//!
+//! - [`format`]: the XML vocabulary (versioned), written from and read into a
+//!   [`ferry_mapper::template::MappingTemplate`];
+//! - [`write`]: `pack`: reads legacy files, splits rows into size-capped
+//!   packages (a parent row with all its child rows), reproducible and atomic;
+//! - [`read`]: [`read::Package`], the only way anything (the runner included)
+//!   reads a package; it treats the package as hostile input;
+//! - [`encode`]: the package encoding; [`zipfile`]: the ZIP container.
 //!
 //! The packager knows nothing of the store or of matching.
 
+pub mod encode;
+pub mod format;
+pub mod inspect;
 pub mod read;
+pub mod write;
+pub mod zipfile;
 
 mod error;
-pub use error::Error;
+pub use error::{Error, Invalid};

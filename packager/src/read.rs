@@ -1,18 +1,79 @@
 //! Reading a package: the only way anything reads one.
 //!
-//! [`Package::open`] validates the archive (member paths, sizes, ratios,
-//! `fileMappings.xml`, every mapping file, `target.json`) and rebuilds the
-//! [`MappingTemplate`] and [`TargetDefinition`] it was packed with.
-//! [`Package::rows`] then streams a CSV member's rows, decoded from the
-//! declared encoding.
+//! [`Package::open`] treats the archive as hostile and validates all of it
+//! before handing anything out: member paths (`../`, absolute, drive
+//! letters, folders), duplicate members, declared and actual sizes against
+//! [`Limits`] (ZIP bombs), `fileMappings.xml` and every mapping file (no
+//! DOCTYPE, no entities, no unknown elements or attributes), `target.json`,
+//! and every CSV member (decodes strictly in the declared encoding, holds the
+//! mapped columns, holds the declared number of rows). It then rebuilds the
+//! [`MappingTemplate`] and [`TargetDefinition`] the package was made with.
+//! [`Package::rows`] streams a CSV member's rows, decoded.
 
+use std::collections::{BTreeSet, HashMap};
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use ferry_mapper::read::Table;
+use encoding_rs::Encoding;
+use ferry_mapper::read::{FileFormat, Row, Table, TableInfo};
 use ferry_mapper::target::TargetDefinition;
 use ferry_mapper::template::MappingTemplate;
+use serde::Serialize;
 
 use crate::Error;
+use crate::error::Invalid;
+use crate::format::{self, FILE_MAPPINGS, FileMappingsDoc, TARGET_JSON};
+use crate::zipfile::{MemberError, MemberInfo, MemberReader};
+
+/// Bounds that keep a hostile package from exhausting memory, disk or time.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest uncompressed member.
+    pub max_member: u64,
+    /// Largest sum of uncompressed members.
+    pub max_total: u64,
+    /// Largest uncompressed/compressed ratio of a member above `ratio_floor` bytes.
+    pub max_ratio: u64,
+    /// Members smaller than this are not ratio-checked (tiny files compress oddly).
+    pub ratio_floor: u64,
+    /// Largest XML or JSON member.
+    pub max_xml: u64,
+    /// Most members.
+    pub max_members: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_member: 1 << 30,
+            max_total: 4 << 30,
+            max_ratio: 500,
+            ratio_floor: 1 << 20,
+            max_xml: 8 << 20,
+            max_members: 2048,
+        }
+    }
+}
+
+/// A member of the archive, as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberSummary {
+    pub name: String,
+    pub compressed: u64,
+    pub uncompressed: u64,
+}
+
+/// A CSV member, as validated.
+#[derive(Debug, Clone, Serialize)]
+pub struct CsvSummary {
+    pub name: String,
+    pub mappings: String,
+    pub headers: Vec<String>,
+    /// Data rows (the header not counted).
+    pub rows: u64,
+}
 
 /// An opened, validated package.
 pub struct Package {
@@ -21,19 +82,558 @@ pub struct Package {
     pub template: MappingTemplate,
     /// The target definition the package was mapped against.
     pub target: TargetDefinition,
+    /// The encoding of the CSV members.
+    pub encoding: &'static Encoding,
+    /// Every member, in archive order.
+    pub members: Vec<MemberSummary>,
+    /// Every CSV member, in `fileMappings.xml` order.
+    pub files: Vec<CsvSummary>,
+    /// The package's size in bytes.
+    pub size: u64,
+    file: Arc<File>,
+    infos: HashMap<String, MemberInfo>,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for Package {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Package").field("path", &self.path).field("members", &self.members).finish()
+    }
 }
 
 impl Package {
     /// Opens and validates a package.
     pub fn open(path: &Path) -> Result<Package, Error> {
-        let _ = path;
-        todo!("package reader")
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        Self::open_file(file, path, Limits::default())
+    }
+
+    /// Opens and validates a package from an open file; `path` names it in messages.
+    pub fn open_file(file: File, path: &Path, limits: Limits) -> Result<Package, Error> {
+        let bad = |kind: Invalid, message: String| Error::Invalid { path: path.to_path_buf(), kind, message };
+        let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
+
+        // The raw central directory first: the zip crate folds duplicate names together.
+        if let Some(names) = crate::zipfile::central_names(&file) {
+            let mut seen = BTreeSet::new();
+            for raw in &names {
+                check_name(raw).map_err(|(k, m)| bad(k, m))?;
+                if !seen.insert(raw.clone()) {
+                    return Err(bad(
+                        Invalid::DuplicateMember,
+                        format!("member `{}` appears twice", String::from_utf8_lossy(raw)),
+                    ));
+                }
+            }
+        }
+
+        let clone = file.try_clone().map_err(|e| Error::io(path, e))?;
+        let mut archive = zip::ZipArchive::new(clone)
+            .map_err(|e| bad(Invalid::NotZip, format!("not a readable ZIP archive: {e}")))?;
+        if archive.has_duplicate_names() {
+            return Err(bad(Invalid::DuplicateMember, "the ZIP directory lists a member twice".to_string()));
+        }
+        if archive.len() > limits.max_members {
+            return Err(bad(
+                Invalid::TooLarge,
+                format!("{} members (at most {})", archive.len(), limits.max_members),
+            ));
+        }
+        let mut members = Vec::new();
+        let mut infos = HashMap::new();
+        let mut total = 0u64;
+        for i in 0..archive.len() {
+            let entry = archive
+                .by_index_raw(i)
+                .map_err(|e| bad(Invalid::NotZip, format!("member {} cannot be read: {e}", i + 1)))?;
+            let raw = entry.name_raw().to_vec();
+            check_name(&raw).map_err(|(k, m)| bad(k, m))?;
+            let name = String::from_utf8(raw).expect("checked by check_name");
+            if entry.is_dir() {
+                return Err(bad(
+                    Invalid::UnexpectedMember,
+                    format!("member `{name}` is a folder; package members sit at the root"),
+                ));
+            }
+            if entry.encrypted() {
+                return Err(bad(Invalid::BadMember, format!("member `{name}` is encrypted")));
+            }
+            let method = match entry.compression() {
+                zip::CompressionMethod::Stored => 0,
+                zip::CompressionMethod::Deflated => 8,
+                other => {
+                    return Err(bad(
+                        Invalid::BadMember,
+                        format!(
+                            "member `{name}` uses compression `{other:?}` (packages use deflate or none)"
+                        ),
+                    ));
+                }
+            };
+            let (compressed, uncompressed) = (entry.compressed_size(), entry.size());
+            if uncompressed > limits.max_member {
+                return Err(bad(
+                    Invalid::TooLarge,
+                    format!(
+                        "member `{name}` declares {uncompressed} bytes uncompressed (at most {})",
+                        limits.max_member
+                    ),
+                ));
+            }
+            if uncompressed > limits.ratio_floor && uncompressed > compressed.saturating_mul(limits.max_ratio)
+            {
+                return Err(bad(
+                    Invalid::CompressionRatio,
+                    format!(
+                        "member `{name}` expands {compressed} bytes into {uncompressed} (more than {}:1; a ZIP bomb?)",
+                        limits.max_ratio
+                    ),
+                ));
+            }
+            total = total.saturating_add(uncompressed);
+            if total > limits.max_total {
+                return Err(bad(
+                    Invalid::TooLarge,
+                    format!("members declare more than {} bytes uncompressed in total", limits.max_total),
+                ));
+            }
+            let data_start = entry
+                .data_start()
+                .ok_or_else(|| bad(Invalid::NotZip, format!("member `{name}`: data cannot be located")))?;
+            if data_start.saturating_add(compressed) > size {
+                return Err(bad(
+                    Invalid::BadMember,
+                    format!("member `{name}` runs past the end of the package"),
+                ));
+            }
+            members.push(MemberSummary { name: name.clone(), compressed, uncompressed });
+            infos.insert(
+                name.clone(),
+                MemberInfo { name, data_start, compressed, uncompressed, crc: entry.crc32(), method },
+            );
+        }
+        drop(archive);
+
+        let file = Arc::new(file);
+        let read_text = |name: &str| -> Result<String, Error> {
+            let info = infos.get(name).expect("caller checked");
+            let mut bytes = Vec::new();
+            MemberReader::new(file.clone(), info.clone(), limits.max_xml)
+                .read_to_end(&mut bytes)
+                .map_err(|e| member_io_error(path, e))?;
+            String::from_utf8(bytes).map_err(|e| {
+                bad(
+                    Invalid::Encoding,
+                    format!("`{name}` is not UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+                )
+            })
+        };
+
+        if !infos.contains_key(FILE_MAPPINGS) {
+            return Err(bad(
+                Invalid::MissingFileMappings,
+                format!("`{FILE_MAPPINGS}` is missing; it is not a ferry package"),
+            ));
+        }
+        let doc =
+            format::read_file_mappings(&read_text(FILE_MAPPINGS)?).map_err(|e| bad(e.kind, e.to_string()))?;
+        let encoding = crate::encode::resolve(&doc.encoding).ok_or_else(|| {
+            bad(
+                Invalid::UnknownEncoding,
+                format!(
+                    "`{FILE_MAPPINGS}` declares encodingType `{}`, which is not a known encoding",
+                    doc.encoding
+                ),
+            )
+        })?;
+        check_entries(&doc, &infos).map_err(|(k, m)| bad(k, m))?;
+
+        if !infos.contains_key(TARGET_JSON) {
+            return Err(bad(Invalid::BadTarget, format!("`{TARGET_JSON}` is missing")));
+        }
+        let target_text = read_text(TARGET_JSON)?;
+        let target = TargetDefinition::from_json(&target_text, &path.join(TARGET_JSON)).map_err(|e| {
+            bad(Invalid::BadTarget, format!("`{TARGET_JSON}` is not a valid target definition: {e}"))
+        })?;
+
+        let mut files = Vec::new();
+        for entry in &doc.files {
+            let text = read_text(&entry.mappings)?;
+            files.push(format::read_field_mappings(&text, entry).map_err(|e| bad(e.kind, e.to_string()))?);
+        }
+        let template = MappingTemplate {
+            schema: None,
+            format_version: doc.template_version,
+            target: doc.target.clone(),
+            encoding: doc.encoding.clone(),
+            files,
+        };
+
+        let mut package = Package {
+            path: path.to_path_buf(),
+            template,
+            target,
+            encoding,
+            members,
+            files: Vec::new(),
+            size,
+            file,
+            infos,
+            limits,
+        };
+        package.files = package.validate_csvs(&doc)?;
+        Ok(package)
+    }
+
+    /// Reads every CSV member through: encoding, columns, row counts.
+    fn validate_csvs(&self, doc: &FileMappingsDoc) -> Result<Vec<CsvSummary>, Error> {
+        let bad = |kind: Invalid, message: String| Error::Invalid { path: self.path.clone(), kind, message };
+        let mut out = Vec::new();
+        for (entry, mapping) in doc.files.iter().zip(&self.template.files) {
+            let (headers, records) = self.csv_records(&entry.csv)?;
+            let mut needed: Vec<(&str, String)> = mapping
+                .mappings
+                .iter()
+                .map(|m| (m.column.as_str(), format!("mapped in `{}`", entry.mappings)))
+                .collect();
+            if let Some(p) = &mapping.parent {
+                needed.push((p.column.as_str(), format!("the parent link in `{FILE_MAPPINGS}`")));
+            }
+            if let Some(id) = &mapping.id_column {
+                needed.push((id.as_str(), format!("the id column in `{}`", entry.mappings)));
+            }
+            for child in doc.files.iter().filter_map(|f| f.parent.as_ref()).filter(|p| p.file == entry.csv) {
+                needed.push((child.parent_column.as_str(), format!("a parent link in `{FILE_MAPPINGS}`")));
+            }
+            for (column, why) in needed {
+                if !headers.iter().any(|h| h == column) {
+                    return Err(bad(
+                        Invalid::BadCsv,
+                        format!("column `{column}` ({why}) is not in the header of `{}`", entry.csv),
+                    ));
+                }
+            }
+            let mut rows = 0u64;
+            for record in records {
+                record?;
+                rows += 1;
+            }
+            if rows != entry.rows {
+                return Err(bad(
+                    Invalid::BadCsv,
+                    format!(
+                        "`{}` holds {rows} rows but `{FILE_MAPPINGS}` declares {}",
+                        entry.csv, entry.rows
+                    ),
+                ));
+            }
+            out.push(CsvSummary { name: entry.csv.clone(), mappings: entry.mappings.clone(), headers, rows });
+        }
+        Ok(out)
+    }
+
+    /// Headers and a stream of rows of a CSV member; errors are package errors.
+    fn csv_records(&self, member: &str) -> Result<(Vec<String>, Records), Error> {
+        let info = self.infos.get(member).ok_or_else(|| Error::Invalid {
+            path: self.path.clone(),
+            kind: Invalid::MissingMember,
+            message: format!("no CSV member `{member}`"),
+        })?;
+        let reader = MemberReader::new(self.file.clone(), info.clone(), self.limits.max_member);
+        let decoded = DecodeReader::new(reader, self.encoding);
+        let csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(decoded);
+        let mut records =
+            Records { csv, path: self.path.clone(), member: member.to_string(), encoding: self.encoding };
+        let headers = match records.next() {
+            Some(Ok(row)) => row.cells,
+            Some(Err(e)) => return Err(e),
+            None => {
+                return Err(Error::Invalid {
+                    path: self.path.clone(),
+                    kind: Invalid::BadCsv,
+                    message: format!("`{member}` is empty; a CSV member starts with its header row"),
+                });
+            }
+        };
+        Ok((headers, records))
     }
 
     /// The rows of a CSV member (by file name as in the template), decoded.
     /// Lines are the CSV member's physical lines (the header is line 1).
     pub fn rows(&self, file: &str) -> Result<Table, Error> {
-        let _ = file;
-        todo!("package reader")
+        let (headers, records) = self.csv_records(file)?;
+        let info = TableInfo {
+            path: self.path.join(file),
+            format: FileFormat::Csv,
+            encoding: self.encoding.name().to_string(),
+            bom: false,
+            delimiter: Some(','),
+            has_header: true,
+            sheet: None,
+        };
+        let path = self.path.join(file);
+        let rows = records.map(move |r| {
+            r.map_err(|e| ferry_mapper::Error::Read { path: path.clone(), line: 0, message: e.to_string() })
+        });
+        Ok(Table::from_parts(info, headers, Box::new(rows)))
+    }
+
+    /// The summary of a CSV member.
+    pub fn csv(&self, name: &str) -> Option<&CsvSummary> {
+        self.files.iter().find(|f| f.name == name)
+    }
+}
+
+/// Refuses member names that escape, are absolute, carry a drive letter or sit in a folder.
+fn check_name(raw: &[u8]) -> Result<(), (Invalid, String)> {
+    let shown = String::from_utf8_lossy(raw).into_owned();
+    let Ok(name) = std::str::from_utf8(raw) else {
+        return Err((Invalid::UnexpectedMember, format!("member name `{shown}` is not UTF-8")));
+    };
+    if name.is_empty() || name.contains('\0') {
+        return Err((Invalid::UnexpectedMember, format!("member name `{shown}` is empty or holds a NUL")));
+    }
+    if name.split(['/', '\\']).any(|c| c == "..") {
+        return Err((
+            Invalid::PathEscapes,
+            format!("member `{name}` has a `..` path that escapes the package (zip slip)"),
+        ));
+    }
+    if name.starts_with('/') || name.starts_with('\\') {
+        return Err((Invalid::AbsolutePath, format!("member `{name}` has an absolute path")));
+    }
+    let b = name.as_bytes();
+    if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+        return Err((Invalid::DriveLetter, format!("member `{name}` starts with a drive letter")));
+    }
+    if name.contains(['/', '\\']) {
+        return Err((
+            Invalid::UnexpectedMember,
+            format!("member `{name}` is in a folder; package members sit at the root"),
+        ));
+    }
+    Ok(())
+}
+
+/// `fileMappings.xml` against the members: each listed file present, each
+/// member listed, parent links pointing at listed files.
+fn check_entries(
+    doc: &FileMappingsDoc,
+    infos: &HashMap<String, MemberInfo>,
+) -> Result<(), (Invalid, String)> {
+    let mut listed = BTreeSet::from([FILE_MAPPINGS.to_string(), TARGET_JSON.to_string()]);
+    for e in &doc.files {
+        for name in [&e.csv, &e.mappings] {
+            if !listed.insert(name.clone()) {
+                return Err((Invalid::Inconsistent, format!("`{FILE_MAPPINGS}` lists `{name}` twice")));
+            }
+        }
+        if !infos.contains_key(&e.csv) {
+            return Err((
+                Invalid::MissingMember,
+                format!("`{}`, listed in `{FILE_MAPPINGS}`, is missing", e.csv),
+            ));
+        }
+        if !infos.contains_key(&e.mappings) {
+            return Err((
+                Invalid::MissingMember,
+                format!("`{}`, the mapping file of `{}`, is missing", e.mappings, e.csv),
+            ));
+        }
+        if let Some(p) = &e.parent
+            && (p.file == e.csv || !doc.files.iter().any(|f| f.csv == p.file))
+        {
+            return Err((
+                Invalid::Inconsistent,
+                format!("`{}` names parent `{}`, which is not another file of the package", e.csv, p.file),
+            ));
+        }
+    }
+    let mut stray: Vec<&String> = infos.keys().filter(|k| !listed.contains(*k)).collect();
+    stray.sort();
+    if let Some(name) = stray.first() {
+        return Err((
+            Invalid::UnexpectedMember,
+            format!("member `{name}` is not listed in `{FILE_MAPPINGS}`"),
+        ));
+    }
+    Ok(())
+}
+
+fn member_io_error(path: &Path, e: std::io::Error) -> Error {
+    let (kind, message) = classify(&e);
+    Error::Invalid { path: path.to_path_buf(), kind, message }
+}
+
+fn classify(e: &std::io::Error) -> (Invalid, String) {
+    if let Some(m) = e.get_ref().and_then(|r| r.downcast_ref::<MemberError>()) {
+        return (m.kind, m.message.clone());
+    }
+    if let Some(d) = e.get_ref().and_then(|r| r.downcast_ref::<DecodeError>()) {
+        return (Invalid::Encoding, d.to_string());
+    }
+    (Invalid::BadMember, format!("cannot decompress: {e}"))
+}
+
+/// A stream of a CSV member's records as rows.
+struct Records {
+    csv: csv::Reader<DecodeReader<MemberReader>>,
+    path: PathBuf,
+    member: String,
+    encoding: &'static Encoding,
+}
+
+impl Iterator for Records {
+    type Item = Result<Row, Error>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut record = csv::StringRecord::new();
+        match self.csv.read_record(&mut record) {
+            Ok(false) => None,
+            Ok(true) => {
+                let line = record.position().map_or(0, |p| p.line());
+                Some(Ok(Row { line, cells: record.iter().map(str::to_string).collect() }))
+            }
+            Err(e) => {
+                let (kind, message) = match e.kind() {
+                    csv::ErrorKind::Io(io) => {
+                        let (kind, message) = classify(io);
+                        let message = if kind == Invalid::Encoding {
+                            format!(
+                                "`{}` {message} (the package declares `{}`)",
+                                self.member,
+                                self.encoding.name()
+                            )
+                        } else {
+                            message
+                        };
+                        (kind, message)
+                    }
+                    csv::ErrorKind::Utf8 { pos, .. } => (
+                        Invalid::Encoding,
+                        format!(
+                            "`{}` line {}: not valid text in `{}`",
+                            self.member,
+                            pos.as_ref().map_or(0, |p| p.line()),
+                            self.encoding.name()
+                        ),
+                    ),
+                    _ => (Invalid::BadCsv, format!("`{}`: not valid CSV: {e}", self.member)),
+                };
+                // One error ends the stream: the rest of the member is not trusted.
+                self.csv = csv::ReaderBuilder::new().from_reader(DecodeReader::empty(self.encoding));
+                Some(Err(Error::Invalid { path: self.path.clone(), kind, message }))
+            }
+        }
+    }
+}
+
+/// Why a CSV member does not decode.
+#[derive(Debug)]
+struct DecodeError {
+    line: u64,
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: bytes that are not valid in the declared encoding", self.line)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Decodes a byte stream to UTF-8, refusing malformed input (no U+FFFD).
+struct DecodeReader<R> {
+    inner: Option<R>,
+    decoder: encoding_rs::Decoder,
+    input: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    output: Vec<u8>,
+    out_pos: usize,
+    lines: u64,
+}
+
+impl<R: Read> DecodeReader<R> {
+    fn new(inner: R, encoding: &'static Encoding) -> DecodeReader<R> {
+        DecodeReader {
+            inner: Some(inner),
+            decoder: encoding.new_decoder_with_bom_removal(),
+            input: vec![0; 64 * 1024],
+            start: 0,
+            end: 0,
+            eof: false,
+            output: Vec::with_capacity(3 * 64 * 1024 + 16),
+            out_pos: 0,
+            lines: 0,
+        }
+    }
+
+    fn empty(encoding: &'static Encoding) -> DecodeReader<R> {
+        let mut d = Self::new_none(encoding);
+        d.eof = true;
+        d
+    }
+
+    fn new_none(encoding: &'static Encoding) -> DecodeReader<R> {
+        DecodeReader {
+            inner: None,
+            decoder: encoding.new_decoder_with_bom_removal(),
+            input: Vec::new(),
+            start: 0,
+            end: 0,
+            eof: true,
+            output: Vec::new(),
+            out_pos: 0,
+            lines: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for DecodeReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.out_pos < self.output.len() {
+                let n = (self.output.len() - self.out_pos).min(buf.len());
+                buf[..n].copy_from_slice(&self.output[self.out_pos..self.out_pos + n]);
+                self.out_pos += n;
+                return Ok(n);
+            }
+            let Some(inner) = self.inner.as_mut() else { return Ok(0) };
+            if self.start == self.end && !self.eof {
+                let n = inner.read(&mut self.input)?;
+                self.start = 0;
+                self.end = n;
+                self.eof = n == 0;
+            }
+            self.output.clear();
+            self.out_pos = 0;
+            let cap = self
+                .decoder
+                .max_utf8_buffer_length_without_replacement(self.end - self.start)
+                .unwrap_or(1 << 20);
+            self.output.resize(cap.max(16), 0);
+            let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(
+                &self.input[self.start..self.end],
+                &mut self.output,
+                self.eof,
+            );
+            self.output.truncate(written);
+            self.start += read;
+            self.lines += self.output.iter().filter(|b| **b == b'\n').count() as u64;
+            match result {
+                encoding_rs::DecoderResult::Malformed(_, _) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        DecodeError { line: self.lines + 1 },
+                    ));
+                }
+                encoding_rs::DecoderResult::InputEmpty if self.eof && self.output.is_empty() => {
+                    self.inner = None;
+                    return Ok(0);
+                }
+                _ => {}
+            }
+        }
     }
 }

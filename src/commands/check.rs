@@ -99,15 +99,21 @@ pub(crate) fn read_options(
     Ok(ReadOptions { encoding, delimiter, has_header: !no_header, sheet })
 }
 
-/// Draws the check's progress as a spinner with the file and row count.
-struct Progress(ProgressBar);
+/// Draws the check's progress as a spinner with the file and its row count.
+struct Progress {
+    bar: ProgressBar,
+    file: std::cell::RefCell<(String, u64)>,
+}
 
 impl CheckReporter for Progress {
     fn on_file(&self, name: &str) {
-        self.0.set_message(format!("checking `{name}`"));
+        *self.file.borrow_mut() = (name.to_string(), 0);
+        self.bar.set_message(format!("checking `{name}`"));
     }
     fn on_rows(&self, rows: u64) {
-        self.0.inc(rows);
+        let mut file = self.file.borrow_mut();
+        file.1 += rows;
+        self.bar.set_message(format!("checking `{}`: {} rows", file.0, file.1));
     }
 }
 
@@ -129,15 +135,26 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
         convert: ConvertOptions { create_missing: args.create_missing },
         limit: args.limit,
     };
-    let spinner = printer.spinner("checking");
-    let report = ferry_mapper::check::check(&options, &Progress(spinner.clone()));
-    spinner.finish_and_clear();
+    let progress = Progress { bar: printer.spinner("checking"), file: Default::default() };
+    let report = ferry_mapper::check::check(&options, &progress);
+    progress.bar.finish_and_clear();
     let report = report?;
 
     if printer.json {
         printer.json(&report)?;
     } else {
         render(&report, printer)?;
+        // Files the template does not name are not imported: say so, they may be forgotten.
+        if let Ok(files) = ferry_mapper::read::data_files(&args.data) {
+            for path in files {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                if options.template.file(&name).is_none() {
+                    printer.info(format!(
+                        "note: `{name}` is not in the template, so it is neither checked nor imported"
+                    ));
+                }
+            }
+        }
     }
     if report.is_clean() {
         Ok(Outcome::Success)

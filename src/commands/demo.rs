@@ -37,7 +37,7 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
     let dir = match &args.dir {
         Some(d) => {
             std::fs::create_dir_all(d).with_context(|| format!("cannot create `{}`", d.display()))?;
-            d.clone()
+            std::path::absolute(d).with_context(|| format!("cannot resolve `{}`", d.display()))?
         }
         None => {
             temp = tempfile::tempdir().context("cannot create a scratch directory")?;

@@ -1,12 +1,80 @@
-//! `ferry inspect` (not written yet).
+//! `ferry inspect`: list and validate an import package.
+
+use std::path::PathBuf;
+
+use ferry_packager::inspect::{InspectOptions, InspectReport};
 
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The package (a ZIP written by `ferry pack`, or by anyone)
+    #[arg(value_name = "PKG.zip")]
+    pub package: PathBuf,
+    /// The size cap the package must respect: bytes or KB, MB, GB (1024-based)
+    #[arg(long, value_name = "SIZE", default_value = "10MB", value_parser = ferry_packager::inspect::parse_size)]
+    pub max_size: u64,
+}
 
-pub fn run(_args: Args, _global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`ferry inspect` is not available yet")
+pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    let report =
+        ferry_packager::inspect::inspect(&args.package, &InspectOptions { max_size: args.max_size })?;
+    if printer.json {
+        printer.json(&report)?;
+    } else {
+        render(&report, printer)?;
+    }
+    Ok(if report.valid { Outcome::Success } else { Outcome::Problems })
+}
+
+fn render(r: &InspectReport, printer: &Printer) -> anyhow::Result<()> {
+    printer.out(format_args!("package  {} ({} bytes)", r.path.display(), r.size))?;
+    if let Some(c) = &r.contents {
+        printer.out(format_args!("target   {} ({})", c.target, c.target_label))?;
+        printer.out(format_args!("encoding {}", c.encoding))?;
+        printer.out("")?;
+        printer.out("members")?;
+        for m in &c.members {
+            printer.out(format_args!(
+                "  {:<40} {:>12} bytes  {:>12} compressed",
+                m.name, m.uncompressed, m.compressed
+            ))?;
+        }
+        for f in &c.files {
+            printer.out("")?;
+            printer.out(format_args!(
+                "{} ({} rows, category {}, mappings in {})",
+                f.name, f.rows, f.category, f.mappings_file
+            ))?;
+            if let Some(p) = &f.parent {
+                printer.out(format_args!("  parent link  {p}"))?;
+            }
+            if let Some(id) = &f.id_column {
+                printer.out(format_args!("  id column    {id}"))?;
+            }
+            if let Some(n) = &f.null_default {
+                printer.out(format_args!("  null default `{n}`"))?;
+            }
+            for m in &f.mappings {
+                let null = m.null_value.as_ref().map(|n| format!(" (empty → `{n}`)")).unwrap_or_default();
+                printer.out(format_args!("  {:<24} → {:<32} {}{null}", m.column, m.target, m.converter))?;
+            }
+        }
+    }
+    printer.out("")?;
+    printer.out("validation")?;
+    for c in &r.checks {
+        let mark = if c.ok { "ok  " } else { "FAIL" };
+        printer.out(format_args!("  {mark} {}", c.name))?;
+        if let Some(m) = &c.message {
+            printer.out(format_args!("       {m}"))?;
+        }
+    }
+    if !r.valid {
+        let first = r.checks.iter().find(|c| !c.ok).and_then(|c| c.message.clone()).unwrap_or_default();
+        printer.warn(format_args!("`{}` is not a valid package: {first}", r.path.display()));
+    }
+    Ok(())
 }

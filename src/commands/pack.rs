@@ -1,12 +1,195 @@
-//! `ferry pack` (not written yet).
+//! `ferry pack`: check the data, then write size-capped import packages.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use ferry_mapper::check::{CheckOptions, CheckReporter};
+use ferry_mapper::problem::Severity;
+use ferry_packager::write::{PackOptions, PackReporter};
 
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The data location: the folder holding the template's legacy files
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// The mapping template (JSON)
+    #[arg(long, value_name = "M")]
+    pub mapping: PathBuf,
+    /// The package to write; when the data needs several, they are PKG-1.zip, PKG-2.zip …
+    #[arg(long, value_name = "PKG.zip")]
+    pub out: PathBuf,
+    /// The largest package: bytes or KB, MB, GB (1024-based; 10MB = 10485760 bytes)
+    #[arg(long, value_name = "SIZE", default_value = "10MB", value_parser = ferry_packager::inspect::parse_size)]
+    pub max_size: u64,
+    /// Encoding of the package's CSVs (overrides the template's; e.g. UTF-8, windows-1252)
+    #[arg(long, value_name = "ENC")]
+    pub encoding: Option<String>,
+    /// Write `?` for characters the encoding cannot hold instead of failing
+    #[arg(long)]
+    pub replace: bool,
+    /// Pack the rows that pass the checks; rejected rows go to an error CSV beside the package
+    #[arg(long)]
+    pub allow_errors: bool,
+    /// Read the legacy files in this encoding instead of detecting it
+    #[arg(long, value_name = "ENC")]
+    pub input_encoding: Option<String>,
+    /// The legacy files' delimiter, instead of detecting it: `,` `;` `|` or `tab`
+    #[arg(long, value_name = "C")]
+    pub delimiter: Option<String>,
+    /// The legacy files' first row is data: columns are named `column 1`, `column 2` …
+    #[arg(long)]
+    pub no_header: bool,
+    /// Spreadsheets: the sheet to read (default: the first)
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+}
 
-pub fn run(_args: Args, _global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`ferry pack` is not available yet")
+struct Progress(indicatif::ProgressBar);
+
+impl CheckReporter for Progress {
+    fn on_file(&self, name: &str) {
+        self.0.set_message(format!("checking {name}"));
+    }
+    fn on_rows(&self, rows: u64) {
+        self.0.inc(rows);
+    }
+}
+
+impl PackReporter for Progress {
+    fn on_file(&self, name: &str) {
+        self.0.set_message(format!("packing {name}"));
+    }
+    fn on_rows(&self, rows: u64) {
+        self.0.inc(rows);
+    }
+    fn on_package(&self, number: usize, size: u64) {
+        self.0.set_message(format!("package {number} done ({size} bytes)"));
+    }
+}
+
+pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    let template = super::check::load_template(&args.mapping)?;
+    let target = super::check::target_of(&template, &args.mapping)?;
+    let read = super::check::read_options(
+        args.input_encoding.as_deref(),
+        args.delimiter.as_deref(),
+        args.no_header,
+        args.sheet.clone(),
+    )?;
+    if !args.data.is_dir() {
+        return Err(crate::hint(
+            anyhow::anyhow!("the data location `{}` is not a directory", args.data.display()),
+            "give the directory that holds the legacy files with `--data`",
+        ));
+    }
+
+    let progress = Progress(printer.spinner("checking"));
+    let check_options = CheckOptions {
+        data_dir: args.data.clone(),
+        template: template.clone(),
+        target: target.clone(),
+        read: read.clone(),
+        convert: Default::default(),
+        limit: None,
+    };
+    let check = ferry_mapper::check::check(&check_options, &progress)
+        .with_context(|| format!("cannot check `{}`", args.data.display()))?;
+    progress.0.finish_and_clear();
+
+    let errors: Vec<_> = check.problems.iter().filter(|p| p.severity == Severity::Error).collect();
+    let file_level = errors.iter().any(|p| p.line.is_none());
+    if !errors.is_empty() && (!args.allow_errors || file_level) {
+        if printer.json {
+            printer.json(&serde_json::json!({ "packed": false, "check": check }))?;
+        }
+        for p in errors.iter().take(20) {
+            printer.warn(p);
+        }
+        if errors.len() > 20 {
+            printer
+                .warn(format_args!("… and {} more errors (`ferry check` lists them all)", errors.len() - 20));
+        }
+        let hint = if file_level {
+            "fix the template (`ferry check` lists the problems); template-level errors cannot be packed around"
+        } else {
+            "fix the data or the template, or pass `--allow-errors` to pack the other rows and write the rejected ones to an error CSV"
+        };
+        printer.info(format_args!("hint: {hint}"));
+        printer.info(format_args!("error: nothing packed: `check` found {} errors", errors.len()));
+        return Ok(Outcome::Problems);
+    }
+
+    let mut rejected: HashMap<String, HashMap<u64, String>> = HashMap::new();
+    for p in &errors {
+        let Some(line) = p.line else { continue };
+        let reason = match &p.column {
+            Some(c) => format!("line {line}, column `{c}`: {}", p.message),
+            None => format!("line {line}: {}", p.message),
+        };
+        rejected
+            .entry(p.file.clone())
+            .or_default()
+            .entry(line)
+            .and_modify(|r| {
+                r.push_str("; ");
+                r.push_str(&reason);
+            })
+            .or_insert(reason);
+    }
+
+    let options = PackOptions {
+        data_dir: args.data.clone(),
+        template,
+        target,
+        read,
+        out: args.out.clone(),
+        max_size: args.max_size,
+        encoding: args.encoding.clone(),
+        replace: args.replace,
+        rejected,
+    };
+    let progress = Progress(printer.spinner("packing"));
+    let result = ferry_packager::write::pack(&options, &progress);
+    progress.0.finish_and_clear();
+    let report = result.map_err(|e| match e {
+        ferry_packager::Error::Unencodable { .. } => crate::hint(
+            e,
+            "pass `--replace` to write `?` instead, or choose an encoding that holds it (`--encoding UTF-8`)",
+        ),
+        other => anyhow::Error::new(other),
+    })?;
+
+    if printer.json {
+        printer.json(&report)?;
+    } else {
+        for p in &report.packages {
+            printer.out(p.path.display())?;
+            let rows: Vec<String> = p.files.iter().map(|f| format!("{} {} rows", f.name, f.rows)).collect();
+            printer.info(format_args!(
+                "wrote `{}`: {} bytes ({:.1} % of {}), {}",
+                p.path.display(),
+                p.size,
+                p.size as f64 * 100.0 / report.max_size as f64,
+                report.max_size,
+                rows.join(", ")
+            ));
+        }
+        for p in &report.removed {
+            printer.info(format_args!("removed `{}`, left by an earlier run", p.display()));
+        }
+        for r in &report.rejected {
+            printer.warn(format_args!(
+                "{} rows of `{}` rejected, written to `{}`",
+                r.rows,
+                r.file,
+                r.path.display()
+            ));
+        }
+    }
+    Ok(if report.rejected.is_empty() { Outcome::Success } else { Outcome::Problems })
 }

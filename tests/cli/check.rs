@@ -90,6 +90,28 @@ fn the_bundled_simple_lead_example_is_clean() {
     let out = stdout(&output);
     assert!(problem_lines(&out).is_empty(), "{out}");
     assert!(out.contains("`leads.csv`: 20 rows, 0 rejected"), "{out}");
+    assert!(!stderr(&output).contains("note:"), "{}", stderr(&output));
+}
+
+#[test]
+fn files_the_template_does_not_name_are_pointed_out() {
+    let sb = Sandbox::new();
+    let leads = std::fs::read(repo_file("templates/examples/simple-leads/leads.csv")).unwrap();
+    sb.write("data/leads.csv", leads);
+    sb.write("data/leads-2019.csv", "ID,First Name\n");
+    let output = sb
+        .ferry()
+        .args(["check", "--data", "data", "--mapping"])
+        .arg(repo_file("templates/mappings/simple-leads.json"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stderr(&output)
+            .contains("note: `leads-2019.csv` is not in the template, so it is neither checked nor imported"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod util;
 mod check;
 mod demo;
 mod diff;
+mod errors;
 mod import;
 mod inspect;
 mod jobs;

@@ -1,1 +1,168 @@
 //! Tests of `ferry pack`.
+
+use sha2::Digest;
+
+use crate::util::{Sandbox, repo_file, stderr, stdout};
+
+fn three_tables(s: &Sandbox, out: &str, max: &str) -> std::process::Output {
+    s.ferry()
+        .args(["pack", "--data"])
+        .arg(repo_file("templates/examples/three-tables"))
+        .arg("--mapping")
+        .arg(repo_file("templates/mappings/three-tables.json"))
+        .args(["--out", out, "--max-size", max])
+        .output()
+        .unwrap()
+}
+
+fn sha256(path: &std::path::Path) -> String {
+    sha2::Sha256::digest(std::fs::read(path).unwrap()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn csv_rows(pkg: &std::path::Path, member: &str) -> Vec<Vec<String>> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(pkg).unwrap()).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(member).unwrap(), &mut text).unwrap();
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn three_linked_tables_split_with_families_together_and_reproducibly() {
+    let s = Sandbox::new();
+    let out = three_tables(&s, "pkg.zip", "6KB");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "pkg-1.zip\npkg-2.zip\n");
+    let first: Vec<String> = ["pkg-1.zip", "pkg-2.zip"].iter().map(|p| sha256(&s.join(p))).collect();
+
+    let mut contacts = std::collections::HashSet::new();
+    let mut children = 0;
+    for p in ["pkg-1.zip", "pkg-2.zip"] {
+        let path = s.join(p);
+        assert!(std::fs::metadata(&path).unwrap().len() <= 6 * 1024);
+        let here: std::collections::HashSet<String> =
+            csv_rows(&path, "contacts.csv").into_iter().skip(1).map(|r| r[0].clone()).collect();
+        for id in &here {
+            assert!(contacts.insert(id.clone()), "contact {id} in two packages");
+        }
+        for member in ["addresses.csv", "phones.csv"] {
+            let rows = csv_rows(&path, member);
+            let link = rows[0].iter().position(|h| h == "CONTACT_ID").unwrap();
+            for r in &rows[1..] {
+                assert!(here.contains(&r[link]), "{member} row of {} is away from its contact", r[link]);
+                children += 1;
+            }
+        }
+    }
+    // The example holds 30 contacts, 33 addresses and 30 phone rows.
+    assert_eq!((contacts.len(), children), (30, 63));
+
+    // Same input, same bytes; and the earlier names are the ones replaced.
+    let again = three_tables(&s, "pkg.zip", "6KB");
+    assert!(again.status.success());
+    let second: Vec<String> = ["pkg-1.zip", "pkg-2.zip"].iter().map(|p| sha256(&s.join(p))).collect();
+    assert_eq!(first, second);
+}
+
+#[test]
+fn a_cap_below_the_fixed_members_is_an_error_and_writes_nothing() {
+    let s = Sandbox::new();
+    let out = three_tables(&s, "pkg.zip", "2KB");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is too small"), "{}", stderr(&out));
+    let left: Vec<_> = std::fs::read_dir(s.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.iter().all(|n| !n.to_string_lossy().contains("pkg")), "{left:?}");
+}
+
+fn mapping(encoding: &str) -> String {
+    format!(
+        r#"{{
+  "formatVersion": 1,
+  "target": "contacts",
+  "encoding": "{encoding}",
+  "files": [
+    {{
+      "name": "people.csv",
+      "mappings": [
+        {{ "column": "ID", "field": "externalId" }},
+        {{ "column": "First", "field": "firstName" }},
+        {{ "column": "Last", "field": "lastName" }}
+      ]
+    }}
+  ]
+}}"#
+    )
+}
+
+#[test]
+fn a_windows_1252_package_holds_windows_1252_bytes_and_says_so() {
+    let s = Sandbox::new();
+    s.write("data/people.csv", "ID,First,Last,Unused\n1,Jürgen,Müller,x\n2,Zoë,Café,y\n");
+    s.write("map.json", mapping("windows-1252"));
+    let out = s
+        .ferry()
+        .args(["pack", "--data", "data", "--mapping", "map.json", "--out", "p.zip"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(s.join("p.zip")).unwrap()).unwrap();
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name("people.csv").unwrap(), &mut bytes).unwrap();
+    assert_eq!(bytes, b"ID,First,Last\r\n1,J\xfcrgen,M\xfcller\r\n2,Zo\xeb,Caf\xe9\r\n");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("fileMappings.xml").unwrap(), &mut xml).unwrap();
+    assert!(xml.contains(r#"<mapping encodingType="windows-1252">"#), "{xml}");
+}
+
+#[test]
+fn a_character_the_encoding_lacks_fails_with_line_and_column_unless_replaced() {
+    let s = Sandbox::new();
+    s.write("data/people.csv", "ID,First,Last\n1,Ann,Lee\n2,Snow ☃ Man,Frost\n");
+    s.write("map.json", mapping("UTF-8"));
+    let args =
+        ["pack", "--data", "data", "--mapping", "map.json", "--out", "p.zip", "--encoding", "windows-1252"];
+    let out = s.ferry().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "error: `people.csv` line 3, column `First`: `☃` (U+2603) cannot be written in `windows-1252`"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("hint: pass `--replace`"), "{err}");
+    assert!(!s.join("p.zip").exists());
+
+    let out = s.ferry().args(args).arg("--replace").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(csv_rows(&s.join("p.zip"), "people.csv")[2], ["2", "Snow ? Man", "Frost"]);
+}
+
+#[test]
+fn data_with_errors_is_refused_unless_allowed_then_rejected_rows_go_to_an_error_csv() {
+    let s = Sandbox::new();
+    s.write("data/people.csv", "ID,First,Last\n1,Ann,Lee\n2,Bob,\n3,Cy,Ray\n");
+    s.write("map.json", mapping("UTF-8"));
+    let args = ["pack", "--data", "data", "--mapping", "map.json", "--out", "p.zip"];
+    let out = s.ferry().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("line 3"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--allow-errors"), "{}", stderr(&out));
+    assert!(!s.join("p.zip").exists());
+
+    let out = s.ferry().args(args).arg("--allow-errors").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let ids: Vec<String> =
+        csv_rows(&s.join("p.zip"), "people.csv").iter().skip(1).map(|r| r[0].clone()).collect();
+    assert_eq!(ids, ["1", "3"]);
+    let errors = std::fs::read_to_string(s.join("p.people.errors.csv")).unwrap();
+    let mut lines = errors.lines();
+    assert_eq!(lines.next(), Some("ID,First,Last,error"));
+    let row = lines.next().unwrap();
+    assert!(row.starts_with("2,Bob,,") && row.contains("line 3"), "{row}");
+    assert_eq!(lines.next(), None);
+}

@@ -69,7 +69,14 @@ fn child(
     }
 }
 
-fn options(target: &str, files: Vec<FileMapping>) -> CheckOptions {
+/// A template of `files`; files that children link to get the `idColumn` the links name.
+fn options(target: &str, mut files: Vec<FileMapping>) -> CheckOptions {
+    let links: Vec<ParentLink> = files.iter().filter_map(|f| f.parent.clone()).collect();
+    for link in links {
+        if let Some(parent) = files.iter_mut().find(|f| f.name == link.file) {
+            parent.id_column = Some(link.parent_column);
+        }
+    }
     let mut template = MappingTemplate::new(target);
     template.files = files;
     CheckOptions {
@@ -227,8 +234,10 @@ fn limit_checks_only_the_first_rows_and_skips_orphan_checks() {
         ("leads.csv", "ID,First,Last,Mail\n1,Ann,Lee,a@x\n2,Bo,Yu,b@x\n3,,Ng,c@x"),
         ("mails.csv", "LeadID,Mail\n3,555\n1,556\n2,557"),
     ]);
-    let report = run(&o, &data, &NoReporter);
+    let recorder = Recorder::default();
+    let report = run(&o, &data, &recorder);
     assert_eq!(located(&report), []);
+    assert_eq!(*recorder.rows.borrow(), 4);
     let counts: Vec<_> = report.files.iter().map(|f| (f.rows, f.rejected)).collect();
     assert_eq!(counts, [(2, 0), (2, 0)]);
 }

@@ -714,7 +714,28 @@ pub fn check_template(target: &TargetDefinition, template: &MappingTemplate) -> 
                         parent.name
                     ),
                 )),
-                Some(_) => {}
+                Some(parent) => match &parent.id_column {
+                    // The runner finds parents by the parent's `idColumn`: the two must agree.
+                    None => problems.push(error(
+                        &parent.name,
+                        None,
+                        ProblemKind::BadParentLink,
+                        format!(
+                            "child file `{}` links to this file, which names no `idColumn` (set it to `{}`)",
+                            file.name, link.parent_column
+                        ),
+                    )),
+                    Some(id) if *id != link.parent_column => problems.push(error(
+                        &file.name,
+                        Some(&link.column),
+                        ProblemKind::BadParentLink,
+                        format!(
+                            "the parent link names column `{}` of `{}`, whose `idColumn` is `{id}`",
+                            link.parent_column, parent.name
+                        ),
+                    )),
+                    Some(_) => {}
+                },
             }
         }
     }

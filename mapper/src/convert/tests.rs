@@ -368,3 +368,27 @@ fn templates_with_unknown_categories_and_parents_are_reported() {
         problems[0].message
     );
 }
+
+#[test]
+fn a_parent_file_names_the_id_column_its_children_link_to() {
+    let mut template = MappingTemplate::new("contacts");
+    template.files.push(file("people.csv", vec![map("Last", "lastName")]));
+    let mut child = file("phones.csv", vec![sub("Number", "Telcom", "Home", "value")]);
+    child.parent =
+        Some(ParentLink { file: "people.csv".into(), column: "PID".into(), parent_column: "ID".into() });
+    template.files.push(child);
+    let problems = check_template(&contacts(), &template);
+    assert_eq!(problems.len(), 1);
+    assert_eq!((problems[0].file.as_str(), problems[0].kind), ("people.csv", ProblemKind::BadParentLink));
+    assert!(problems[0].message.contains("names no `idColumn` (set it to `ID`)"), "{}", problems[0].message);
+
+    template.files[0].id_column = Some("PersonID".into());
+    let problems = check_template(&contacts(), &template);
+    assert_eq!(
+        problems[0].message,
+        "the parent link names column `ID` of `people.csv`, whose `idColumn` is `PersonID`"
+    );
+
+    template.files[0].id_column = Some("ID".into());
+    assert_eq!(check_template(&contacts(), &template), []);
+}

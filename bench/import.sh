@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Import benchmark: `ferry import` of a generated contacts package (1,000,000
+# rows by default, split into several ≤10 MB packages imported as one job)
+# against `sqlite3 DB '.import --csv …'` of the same CSV, in the same run.
+# sqlite3 converts and validates nothing; the goal is ferry within 2× its time,
+# with peak memory flat as the input grows (so it also runs at a tenth of the
+# size and prints both peaks).
+#
+#   bench/import.sh                 # 1,000,000 rows, release build
+#   ROWS=200000 bench/import.sh     # smaller
+#   PROFILE=debug bench/import.sh   # without a release build (slow, for a smoke run)
+#
+# Needs: cargo, python3 or awk, sqlite3 (apt-get install -y sqlite3), GNU time (/usr/bin/time).
+set -euo pipefail
+
+ROWS=${ROWS:-1000000}
+PROFILE=${PROFILE:-release}
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+if [ "$PROFILE" = release ]; then
+    cargo build --release --bin ferry >&2
+    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/ferry
+else
+    cargo build --bin ferry >&2
+    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/debug/ferry
+fi
+command -v sqlite3 >/dev/null || { echo "sqlite3 is missing: apt-get install -y sqlite3" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "GNU time is missing: apt-get install -y time" >&2; exit 2; }
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+generate() { # rows dir
+    mkdir -p "$2"
+    awk -v n="$1" 'BEGIN {
+        print "ID,First Name,Last Name,Birth Date,Email,Phone,City,Zip"
+        for (i = 0; i < n; i++)
+            printf "C%d,First%d,Last%d,19%02d-%02d-%02d,p%d@example.com,+1 416 555 %04d,Toronto,M5V %03d\n",
+                i, i % 997, i % 1999, 50 + i % 50, 1 + i % 12, 1 + i % 28, i, i % 10000, i % 1000
+    }' > "$2/contacts.csv"
+}
+
+# seconds and peak KB of a command, from GNU time
+measure() { # label command…
+    local label=$1; shift
+    /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" > /dev/null
+    read -r secs kb < "$WORK/time.txt"
+    echo "$label $secs $kb"
+}
+
+run_size() { # rows
+    local rows=$1 dir="$WORK/$1"
+    generate "$rows" "$dir/data"
+    mkdir -p "$dir/pkg"
+    "$BIN" pack --quiet --data "$dir/data" --mapping "$ROOT/test-data/runner/simple-contacts.json" \
+        --out "$dir/pkg/contacts.zip" > /dev/null
+    local packages
+    packages=$(ls "$dir"/pkg/*.zip | wc -l)
+    read -r _ f_secs f_kb < <(measure ferry "$BIN" import --quiet --db "$dir/ferry.db" "$dir"/pkg/*.zip)
+    read -r _ s_secs s_kb < <(measure sqlite3 sqlite3 "$dir/plain.db" ".import --csv $dir/data/contacts.csv contacts")
+    local staged
+    staged=$(sqlite3 "$dir/ferry.db" "SELECT count(*) FROM staged")
+    local csv_mb
+    csv_mb=$(du -m "$dir/data/contacts.csv" | cut -f1)
+    printf "%9d rows (%4d MB CSV, %2d packages): ferry import %7.2f s %7d KB peak (%d staged) | sqlite3 .import %7.2f s %7d KB peak | ratio %.2f\n" \
+        "$rows" "$csv_mb" "$packages" "$f_secs" "$f_kb" "$staged" "$s_secs" "$s_kb" "$(echo "$f_secs / $s_secs" | bc -l)"
+    rm -rf "$dir"
+}
+
+echo "ferry import vs sqlite3 .import ($PROFILE build, $(nproc) cores)"
+run_size $((ROWS / 10))
+run_size "$ROWS"

@@ -1,0 +1,248 @@
+//! Inspecting a package: what it holds and whether it is valid.
+//!
+//! [`inspect`] opens a package with [`Package::open`] (which validates all of
+//! it) and describes it: members and their sizes, rows per CSV, each file's
+//! mappings in readable form, and the validation results, including the size
+//! cap. A package that fails validation yields a report with the problem
+//! rather than an error, so that `ferry inspect` can show it as data.
+
+use std::path::{Path, PathBuf};
+
+use ferry_mapper::template::{Converter, FieldMapping, TextConverter};
+use serde::Serialize;
+
+use crate::read::{MemberSummary, Package};
+use crate::{Error, Invalid};
+
+/// What to inspect.
+#[derive(Debug, Clone)]
+pub struct InspectOptions {
+    /// The size cap the package must respect.
+    pub max_size: u64,
+}
+
+/// A package described.
+#[derive(Debug, Clone, Serialize)]
+pub struct InspectReport {
+    pub path: PathBuf,
+    pub size: u64,
+    pub max_size: u64,
+    /// True when every check passed.
+    pub valid: bool,
+    /// The checks that ran, in order, with their outcome.
+    pub checks: Vec<Check>,
+    /// Set when the package is readable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contents: Option<Contents>,
+}
+
+/// One validation check.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub name: String,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Invalid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// What a readable package holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Contents {
+    pub target: String,
+    pub target_label: String,
+    pub encoding: String,
+    pub members: Vec<MemberSummary>,
+    pub files: Vec<FileContents>,
+}
+
+/// One CSV member with its mapping.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileContents {
+    pub name: String,
+    pub mappings_file: String,
+    pub category: String,
+    pub rows: u64,
+    pub columns: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub null_default: Option<String>,
+    pub mappings: Vec<MappingLine>,
+}
+
+/// One field mapping in words.
+#[derive(Debug, Clone, Serialize)]
+pub struct MappingLine {
+    pub column: String,
+    pub target: String,
+    pub converter: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub null_value: Option<String>,
+}
+
+/// The names of the checks [`Package::open`] performs, in the order reported.
+const CHECKS: &[&str] = &[
+    "ZIP structure and member paths are safe",
+    "every CSV has its mapping file, and the XML is valid",
+    "every mapped column exists in its CSV",
+    "every CSV decodes in the declared encoding",
+];
+
+/// Describes and validates a package. I/O errors (a missing file) are errors;
+/// an invalid package is a report with `valid: false`.
+pub fn inspect(path: &Path, options: &InspectOptions) -> Result<InspectReport, Error> {
+    let size = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+    let mut checks = Vec::new();
+    let contents = match Package::open(path) {
+        Ok(p) => {
+            checks.extend(CHECKS.iter().map(|c| Check {
+                name: c.to_string(),
+                ok: true,
+                kind: None,
+                message: None,
+            }));
+            Some(describe(&p))
+        }
+        Err(Error::Invalid { kind, message, .. }) => {
+            let failed = match kind {
+                Invalid::BadCsv => 2,
+                Invalid::Encoding | Invalid::UnknownEncoding => 3,
+                Invalid::NotZip
+                | Invalid::PathEscapes
+                | Invalid::AbsolutePath
+                | Invalid::DriveLetter
+                | Invalid::DuplicateMember
+                | Invalid::TooLarge
+                | Invalid::CompressionRatio
+                | Invalid::BadMember
+                | Invalid::UnexpectedMember => 0,
+                _ => 1,
+            };
+            for (i, c) in CHECKS.iter().enumerate().take(failed + 1) {
+                let ok = i < failed;
+                checks.push(Check {
+                    name: c.to_string(),
+                    ok,
+                    kind: (!ok).then_some(kind),
+                    message: (!ok).then(|| message.clone()),
+                });
+            }
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let under = size <= options.max_size;
+    checks.push(Check {
+        name: format!("size is at most {} bytes", options.max_size),
+        ok: under,
+        kind: None,
+        message: (!under)
+            .then(|| format!("the package is {size} bytes, above the cap of {}", options.max_size)),
+    });
+    let valid = checks.iter().all(|c| c.ok);
+    Ok(InspectReport { path: path.to_path_buf(), size, max_size: options.max_size, valid, checks, contents })
+}
+
+fn describe(p: &Package) -> Contents {
+    let files = p
+        .template
+        .files
+        .iter()
+        .zip(&p.files)
+        .map(|(f, csv)| FileContents {
+            name: f.name.clone(),
+            mappings_file: csv.mappings.clone(),
+            category: f.category.clone(),
+            rows: csv.rows,
+            columns: csv.headers.clone(),
+            parent: f
+                .parent
+                .as_ref()
+                .map(|l| format!("{}.{} = {}.{}", f.name, l.column, l.file, l.parent_column)),
+            id_column: f.id_column.clone(),
+            null_default: f.null_default.clone(),
+            mappings: f.mappings.iter().map(describe_mapping).collect(),
+        })
+        .collect();
+    Contents {
+        target: p.template.target.clone(),
+        target_label: p.target.label.clone(),
+        encoding: p.encoding.name().to_string(),
+        members: p.members.clone(),
+        files,
+    }
+}
+
+fn describe_mapping(m: &FieldMapping) -> MappingLine {
+    let converter = match &m.converter {
+        Converter::Text { text: TextConverter::None } => "text".to_string(),
+        Converter::Text { text: TextConverter::Rtf2plain } => "text, rtf2plain".to_string(),
+        Converter::Integer => "integer".to_string(),
+        Converter::Decimal => "decimal".to_string(),
+        Converter::Date { format } => format!("date `{format}`"),
+        Converter::Timestamp { format, time_zone } => format!("timestamp `{format}` in `{time_zone}`"),
+        Converter::Boolean { table } => format!(
+            "boolean: {}",
+            table.iter().map(|(k, v)| format!("`{k}` → {v}")).collect::<Vec<_>>().join(", ")
+        ),
+        Converter::Enumeration { table } => format!(
+            "enumeration: {}",
+            table
+                .iter()
+                .map(|(k, v)| match v {
+                    Some(v) => format!("`{k}` → `{v}`"),
+                    None => format!("`{k}` → ignored"),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    MappingLine {
+        column: m.column.clone(),
+        target: m.target_label(),
+        converter,
+        null_value: m.null_value.clone(),
+    }
+}
+
+/// Parses a size: `10MB`, `10 MiB`, `512KB`, `1.5GB`, `1048576` (units are
+/// 1024-based: KB = KiB = 1024 bytes, MB = MiB = 1024 × 1024 bytes).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let num: f64 =
+        num.parse().map_err(|_| format!("`{text}` is not a size (try `10MB`, `512KB`, `1048576`)"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}` in `{text}` (use B, KB, MB or GB)")),
+    };
+    let bytes = (num * mult as f64).round();
+    if !(1.0..=(u32::MAX as f64)).contains(&bytes) {
+        return Err(format!("`{text}` is out of range (1 byte to 4 GB)"));
+    }
+    Ok(bytes as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("10MB"), Ok(10 * 1024 * 1024));
+        assert_eq!(parse_size("10 MiB"), Ok(10 * 1024 * 1024));
+        assert_eq!(parse_size("1.5kb"), Ok(1536));
+        assert_eq!(parse_size("123"), Ok(123));
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5XB").unwrap_err().contains("unknown size unit"));
+        assert!(parse_size("8GB").is_err());
+    }
+}

@@ -1,0 +1,989 @@
+//! Writing packages: `ferry pack`.
+//!
+//! [`pack`] reads the legacy files of a template (through
+//! `ferry_mapper::read`), keeps the mapped columns (raw values: the runner
+//! converts), encodes them in the package encoding and writes one or more
+//! packages, each at most `max_size` bytes:
+//!
+//! 1. child files (those with a parent link) are read first; their encoded
+//!    rows go to a scratch file, indexed by the parent id they point at;
+//! 2. parent files are read in order; each parent row and its child rows
+//!    form a *group*, appended to a chunk of about `max_size / 8` bytes;
+//! 3. a full chunk is compressed member by member into independent DEFLATE
+//!    pieces whose exact size is then known: if they fit in the current
+//!    package they are appended to its scratch member files, otherwise the
+//!    chunk is halved (by groups) until the package is full, and the rest
+//!    starts the next package. So packages are filled to within about 2 % of
+//!    the cap, nothing is compressed more than a few times, and a parent row
+//!    never leaves its children;
+//! 4. each finished package is assembled in an unnamed scratch file in the
+//!    destination folder, read back with [`crate::read::Package`] and
+//!    checked; only when all are good are they copied to their names
+//!    (`PKG.zip`, or `PKG-1.zip`, `PKG-2.zip` …) through a rename.
+//!
+//! Scratch files have no name, so an interrupted run leaves nothing behind.
+//! Member order, timestamps (1980-01-01) and the compression level are fixed,
+//! so the same input gives byte-identical packages. Memory holds one chunk
+//! and the child index, not the data.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use ferry_mapper::read::{ReadOptions, Table};
+use ferry_mapper::target::TargetDefinition;
+use ferry_mapper::template::{FileMapping, MappingTemplate};
+use serde::Serialize;
+
+use crate::Error;
+use crate::encode::RowWriter;
+use crate::format::{self, FILE_MAPPINGS, TARGET_JSON};
+use crate::read::{Limits, Package};
+use crate::zipfile::{Deflater, END_RECORD, FINAL_BLOCK, ZipBuilder};
+
+/// The default size cap: 10 MiB (10 × 1024 × 1024 bytes).
+pub const DEFAULT_MAX_SIZE: u64 = 10 * 1024 * 1024;
+
+/// What to pack.
+#[derive(Debug, Clone)]
+pub struct PackOptions {
+    /// The data location holding the template's files.
+    pub data_dir: PathBuf,
+    pub template: MappingTemplate,
+    pub target: TargetDefinition,
+    /// How to read the legacy files.
+    pub read: ReadOptions,
+    /// `PKG.zip`; split packages are `PKG-1.zip`, `PKG-2.zip` …
+    pub out: PathBuf,
+    /// No package is larger than this many bytes.
+    pub max_size: u64,
+    /// Overrides the template's package encoding.
+    pub encoding: Option<String>,
+    /// Write `?` for characters the encoding cannot hold instead of failing.
+    pub replace: bool,
+    /// Rows to leave out (by file name, then line), with the reason; they go
+    /// to an error CSV per file beside the package (from `check`).
+    pub rejected: HashMap<String, HashMap<u64, String>>,
+}
+
+/// Where the rows of the template's files come from.
+pub trait Source {
+    fn open(&self, file: &FileMapping) -> Result<Table, Error>;
+}
+
+/// The legacy files of a data location, through `ferry_mapper::read`.
+pub struct LegacySource<'a> {
+    pub dir: &'a Path,
+    pub read: &'a ReadOptions,
+}
+
+impl Source for LegacySource<'_> {
+    fn open(&self, file: &FileMapping) -> Result<Table, Error> {
+        Ok(ferry_mapper::read::open(&self.dir.join(&file.name), self.read)?)
+    }
+}
+
+/// Progress of a pack, reported by the library and drawn by the binary.
+pub trait PackReporter {
+    /// A legacy file is about to be read.
+    fn on_file(&self, _name: &str) {}
+    /// `rows` more rows were read.
+    fn on_rows(&self, _rows: u64) {}
+    /// A package was finished and verified (1-based).
+    fn on_package(&self, _number: usize, _size: u64) {}
+}
+
+/// A reporter that reports nothing.
+pub struct NoReporter;
+impl PackReporter for NoReporter {}
+
+/// What a pack wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackReport {
+    pub packages: Vec<PackageReport>,
+    /// Error CSVs written beside the packages.
+    pub rejected: Vec<RejectedReport>,
+    /// Packages of an earlier run that this run's names replaced (`PKG.zip` after a split …).
+    pub removed: Vec<PathBuf>,
+    pub encoding: String,
+    pub max_size: u64,
+}
+
+/// One package written.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackageReport {
+    pub path: PathBuf,
+    pub size: u64,
+    pub files: Vec<FileRows>,
+}
+
+/// Rows of one CSV member.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileRows {
+    pub name: String,
+    pub rows: u64,
+}
+
+/// Rows left out of the packages, and where they went.
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectedReport {
+    pub file: String,
+    pub rows: u64,
+    pub path: PathBuf,
+}
+
+/// Packs the template's files from the data location.
+pub fn pack(options: &PackOptions, reporter: &dyn PackReporter) -> Result<PackReport, Error> {
+    pack_from(options, &LegacySource { dir: &options.data_dir, read: &options.read }, reporter)
+}
+
+fn fail(message: impl Into<String>) -> Error {
+    Error::Pack { message: message.into() }
+}
+
+/// The CSV member name of a legacy file: its stem plus `.csv`.
+pub fn member_name(file: &str) -> String {
+    let stem =
+        Path::new(file).file_stem().map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());
+    format!("{stem}.csv")
+}
+
+/// One file of the pack: its place in the structure and its columns.
+struct Plan {
+    member: String,
+    /// Index of the parent file, for child files.
+    parent: Option<usize>,
+    /// Children of this file.
+    children: Vec<usize>,
+    /// Header names written (source order, mapped and link columns only).
+    columns: Vec<String>,
+}
+
+/// Packs from any [`Source`] (tests feed rows without the legacy readers).
+pub fn pack_from(
+    options: &PackOptions,
+    source: &dyn Source,
+    reporter: &dyn PackReporter,
+) -> Result<PackReport, Error> {
+    let label = options.encoding.clone().unwrap_or_else(|| options.template.encoding.clone());
+    let encoding = crate::encode::resolve(&label).ok_or_else(|| {
+        fail(format!("unknown encoding `{label}` (use a label such as `UTF-8`, `windows-1252`)"))
+    })?;
+    if !crate::encode::writable(encoding) {
+        return Err(fail(format!("packages cannot be written in `{}`", encoding.name())));
+    }
+    let out_dir = match options.out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !out_dir.is_dir() {
+        return Err(fail(format!("the folder of `{}` does not exist", options.out.display())));
+    }
+
+    // The package's own template: CSV member names, canonical encoding.
+    let files = &options.template.files;
+    if files.is_empty() {
+        return Err(fail("the template maps no files"));
+    }
+    let mut plans: Vec<Plan> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for f in files {
+        let member = member_name(&f.name);
+        if member.contains(['/', '\\']) || member == FILE_MAPPINGS || member == TARGET_JSON {
+            return Err(fail(format!("file `{}` cannot be packed under the name `{member}`", f.name)));
+        }
+        if !seen.insert(member.clone()) || !seen.insert(format::mappings_member(&member)) {
+            return Err(fail(format!("two files of the template would both be packed as `{member}`")));
+        }
+        plans.push(Plan { member, parent: None, children: Vec::new(), columns: Vec::new() });
+    }
+    for (i, f) in files.iter().enumerate() {
+        if let Some(link) = &f.parent {
+            let p = files.iter().position(|g| g.name == link.file).ok_or_else(|| {
+                fail(format!(
+                    "file `{}` names parent `{}`, which the template does not map",
+                    f.name, link.file
+                ))
+            })?;
+            if p == i || files[p].parent.is_some() {
+                return Err(fail(format!(
+                    "file `{}` links to `{}`, which has a parent itself; pack supports one level of parent links",
+                    f.name, link.file
+                )));
+            }
+            plans[i].parent = Some(p);
+            plans[p].children.push(i);
+        }
+    }
+    let mut template = options.template.clone();
+    template.schema = None;
+    template.encoding = encoding.name().to_string();
+    for (f, plan) in template.files.iter_mut().zip(&plans) {
+        f.name = plan.member.clone();
+        if let Some(link) = &mut f.parent {
+            link.file = member_name(&link.file);
+        }
+    }
+    let target_json = serde_json::to_string_pretty(&options.target).expect("targets serialize") + "\n";
+    let xml_err = |e: format::UnwritableXml| {
+        fail(format!(
+            "the {} `{}` holds characters XML cannot carry (control characters, tabs or line breaks)",
+            e.what,
+            e.value.escape_debug()
+        ))
+    };
+    let mapping_xml: Vec<String> =
+        template.files.iter().map(format::write_field_mappings).collect::<Result<_, _>>().map_err(xml_err)?;
+    format::write_file_mappings(&template, &[]).map_err(xml_err)?;
+
+    let mut run = Run {
+        options,
+        reporter,
+        template,
+        target_json,
+        mapping_xml,
+        encoding,
+        writer: RowWriter::new(encoding, options.replace),
+        deflater: Deflater::default(),
+        out_dir,
+        headers: Vec::new(),
+        fixed: 0,
+        current: None,
+        finished: Vec::new(),
+        errors: HashMap::new(),
+        rejected_keys: vec![HashSet::new(); plans.len()],
+    };
+
+    // Pass 1: child files into scratch files, indexed by parent id.
+    let mut children: HashMap<usize, ChildIndex> = HashMap::new();
+    let mut header_bytes: Vec<Option<Vec<u8>>> = vec![None; plans.len()];
+    for i in 0..plans.len() {
+        if plans[i].parent.is_none() {
+            continue;
+        }
+        let file = &files[i];
+        reporter.on_file(&file.name);
+        let table = source.open(file)?;
+        let layout = Layout::new(file, &table.headers, files, i)?;
+        plans[i].columns = layout.columns.clone();
+        let link = file.parent.as_ref().expect("child");
+        let key_at = column_index(&table.headers, &link.column, &file.name)?;
+        let mut index = ChildIndex::new()?;
+        let headers = table.headers.clone();
+        let mut buf = Vec::new();
+        let mut count = 0u64;
+        for row in table {
+            let row = row?;
+            count += 1;
+            if count.is_multiple_of(8192) {
+                reporter.on_rows(8192);
+            }
+            if let Some(reason) = options.rejected.get(&file.name).and_then(|m| m.get(&row.line)) {
+                run.reject(&file.name, &headers, &row.cells, reason)?;
+                continue;
+            }
+            buf.clear();
+            run.writer.write_row(
+                layout.at.iter().map(|&c| row.cell(c)),
+                &mut buf,
+                &file.name,
+                row.line,
+                &layout.columns,
+            )?;
+            index.push(row.cell(key_at), row.line, &buf)?;
+        }
+        reporter.on_rows(count % 8192);
+        index.finish()?;
+        children.insert(i, index);
+    }
+
+    // Pass 2: parent (and stand-alone) files, each row with its children.
+    let chunk_target = (options.max_size / 8).clamp(64 * 1024, 2 * 1024 * 1024) as usize;
+    let mut chunk = Chunk::new(plans.len());
+    let mut tables: Vec<Option<(Table, Layout)>> = Vec::new();
+    for (i, plan) in plans.iter().enumerate() {
+        if plan.parent.is_some() {
+            tables.push(None);
+            continue;
+        }
+        let file = &files[i];
+        let table = source.open(file)?;
+        let layout = Layout::new(file, &table.headers, files, i)?;
+        tables.push(Some((table, layout)));
+    }
+    for (i, t) in tables.iter().enumerate() {
+        if let Some((_, layout)) = t {
+            plans[i].columns = layout.columns.clone();
+        }
+    }
+    for (i, plan) in plans.iter().enumerate() {
+        let mut h = Vec::new();
+        run.writer.write_row(
+            plan.columns.iter().map(String::as_str),
+            &mut h,
+            &files[i].name,
+            1,
+            &plan.columns,
+        )?;
+        header_bytes[i] = Some(h);
+    }
+    run.headers = header_bytes
+        .into_iter()
+        .map(|h| {
+            let raw = h.expect("every file has a header");
+            let mut piece = Vec::new();
+            run.deflater.piece(&raw, &mut piece);
+            Header { len: raw.len() as u64, raw, piece }
+        })
+        .collect();
+    run.fixed = run.fixed_overhead()?;
+    if run.fixed >= options.max_size {
+        return Err(fail(format!(
+            "a package needs {} bytes for its mapping files, target and headers alone; `--max-size` {} is too small",
+            run.fixed, options.max_size
+        )));
+    }
+
+    for (i, t) in tables.into_iter().enumerate() {
+        let Some((table, layout)) = t else { continue };
+        let file = &files[i];
+        reporter.on_file(&file.name);
+        let headers = table.headers.clone();
+        let key_cols: Vec<(usize, usize)> = plans[i]
+            .children
+            .iter()
+            .map(|&c| {
+                let link = files[c].parent.as_ref().expect("child");
+                column_index(&headers, &link.parent_column, &file.name).map(|k| (c, k))
+            })
+            .collect::<Result<_, _>>()?;
+        let mut count = 0u64;
+        for row in table {
+            let row = row?;
+            count += 1;
+            if count.is_multiple_of(8192) {
+                reporter.on_rows(8192);
+            }
+            if let Some(reason) = options.rejected.get(&file.name).and_then(|m| m.get(&row.line)) {
+                run.reject(&file.name, &headers, &row.cells, reason)?;
+                for &(c, k) in &key_cols {
+                    run.rejected_keys[c].insert(row.cell(k).to_string());
+                }
+                continue;
+            }
+            let mut buf = std::mem::take(&mut chunk.bufs[i]);
+            run.writer.write_row(
+                layout.at.iter().map(|&c| row.cell(c)),
+                &mut buf,
+                &file.name,
+                row.line,
+                &layout.columns,
+            )?;
+            chunk.bufs[i] = buf;
+            chunk.rows[i] += 1;
+            for &(c, k) in &key_cols {
+                let index = children.get_mut(&c).expect("indexed");
+                index.take(row.cell(k), &mut chunk.bufs[c], &mut chunk.rows[c])?;
+            }
+            chunk.end_group(|| format!("`{}` line {}", file.name, row.line));
+            if chunk.size() >= chunk_target {
+                run.flush(&mut chunk)?;
+            }
+        }
+        reporter.on_rows(count % 8192);
+    }
+
+    // Child rows whose parent was rejected go to the error CSV; true orphans
+    // travel in groups of their own (the runner reports them).
+    let mut orphans_of: Vec<(usize, Vec<u64>)> = Vec::new();
+    for (&c, index) in children.iter_mut() {
+        let mut keys: Vec<String> = index.entries.keys().cloned().collect();
+        keys.sort();
+        let mut rejected_lines = Vec::new();
+        for key in keys {
+            if run.rejected_keys[c].contains(&key) {
+                for e in index.entries.remove(&key).expect("listed") {
+                    rejected_lines.push(e.line);
+                }
+            } else {
+                index.take(&key, &mut chunk.bufs[c], &mut chunk.rows[c])?;
+                chunk.end_group(|| format!("`{}` rows with parent `{key}`", files[c].name));
+                if chunk.size() >= chunk_target {
+                    run.flush(&mut chunk)?;
+                }
+            }
+        }
+        if !rejected_lines.is_empty() {
+            orphans_of.push((c, rejected_lines));
+        }
+    }
+    run.flush(&mut chunk)?;
+    orphans_of.sort();
+    for (c, lines) in orphans_of {
+        let file = &files[c];
+        let lines: HashSet<u64> = lines.into_iter().collect();
+        let table = source.open(file)?;
+        let headers = table.headers.clone();
+        let parent = &files[plans[c].parent.expect("child")].name;
+        for row in table {
+            let row = row?;
+            if lines.contains(&row.line) {
+                let reason = format!("line {}: its parent row in `{parent}` was rejected", row.line);
+                run.reject(&file.name, &headers, &row.cells, &reason)?;
+            }
+        }
+    }
+    run.finish_package()?;
+    run.publish()
+}
+
+/// Where a file's written columns come from.
+struct Layout {
+    /// Source column index of each written column.
+    at: Vec<usize>,
+    columns: Vec<String>,
+}
+
+impl Layout {
+    fn new(
+        file: &FileMapping,
+        headers: &[String],
+        files: &[FileMapping],
+        me: usize,
+    ) -> Result<Layout, Error> {
+        let mut needed: BTreeSet<&str> = file.mappings.iter().map(|m| m.column.as_str()).collect();
+        if let Some(p) = &file.parent {
+            needed.insert(&p.column);
+        }
+        if let Some(id) = &file.id_column {
+            needed.insert(id);
+        }
+        for f in files {
+            if let Some(p) = &f.parent
+                && p.file == files[me].name
+            {
+                needed.insert(&p.parent_column);
+            }
+        }
+        let mut at = Vec::new();
+        let mut columns = Vec::new();
+        for (i, h) in headers.iter().enumerate() {
+            if needed.remove(h.as_str()) {
+                at.push(i);
+                columns.push(h.clone());
+            }
+        }
+        if let Some(missing) = needed.first() {
+            return Err(fail(format!(
+                "`{}` has no column `{missing}`, which the template uses (columns: {})",
+                file.name,
+                headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        Ok(Layout { at, columns })
+    }
+}
+
+fn column_index(headers: &[String], column: &str, file: &str) -> Result<usize, Error> {
+    headers
+        .iter()
+        .position(|h| h == column)
+        .ok_or_else(|| fail(format!("`{file}` has no column `{column}`, which its parent link uses")))
+}
+
+/// A child file's encoded rows in a scratch file, by parent id.
+struct ChildIndex {
+    file: BufWriter<File>,
+    offset: u64,
+    entries: HashMap<String, Vec<ChildRow>>,
+    reader: Option<File>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ChildRow {
+    offset: u64,
+    len: u32,
+    line: u64,
+}
+
+impl ChildIndex {
+    fn new() -> Result<ChildIndex, Error> {
+        let file = tempfile::tempfile().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        Ok(ChildIndex {
+            file: BufWriter::with_capacity(256 * 1024, file),
+            offset: 0,
+            entries: HashMap::new(),
+            reader: None,
+        })
+    }
+
+    fn push(&mut self, key: &str, line: u64, bytes: &[u8]) -> Result<(), Error> {
+        self.file.write_all(bytes).map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        let row = ChildRow { offset: self.offset, len: bytes.len() as u32, line };
+        self.offset += bytes.len() as u64;
+        match self.entries.get_mut(key) {
+            Some(v) => v.push(row),
+            None => {
+                self.entries.insert(key.to_string(), vec![row]);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), Error> {
+        self.file.flush().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        self.reader = Some(self.file.get_ref().try_clone().map_err(|e| Error::io(std::env::temp_dir(), e))?);
+        Ok(())
+    }
+
+    /// Appends the rows of `key` (and forgets them) to `out`.
+    fn take(&mut self, key: &str, out: &mut Vec<u8>, rows: &mut u64) -> Result<(), Error> {
+        let Some(list) = self.entries.remove(key) else { return Ok(()) };
+        let reader = self.reader.as_mut().expect("finished");
+        for r in list {
+            let start = out.len();
+            out.resize(start + r.len as usize, 0);
+            reader.seek(SeekFrom::Start(r.offset)).map_err(|e| Error::io(std::env::temp_dir(), e))?;
+            reader.read_exact(&mut out[start..]).map_err(|e| Error::io(std::env::temp_dir(), e))?;
+            *rows += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Encoded rows of whole groups, per member, waiting to be compressed.
+struct Chunk {
+    bufs: Vec<Vec<u8>>,
+    rows: Vec<u64>,
+    /// Per group: end offsets of each member's bytes (flattened, `members` per group).
+    ends: Vec<usize>,
+    /// Per group: cumulative row counts of each member (flattened).
+    row_ends: Vec<u64>,
+    labels: Vec<String>,
+    members: usize,
+}
+
+impl Chunk {
+    fn new(members: usize) -> Chunk {
+        Chunk {
+            bufs: vec![Vec::new(); members],
+            rows: vec![0; members],
+            ends: Vec::new(),
+            row_ends: Vec::new(),
+            labels: Vec::new(),
+            members,
+        }
+    }
+
+    fn end_group(&mut self, label: impl FnOnce() -> String) {
+        for m in 0..self.members {
+            self.ends.push(self.bufs[m].len());
+            self.row_ends.push(self.rows[m]);
+        }
+        self.labels.push(label());
+    }
+
+    fn groups(&self) -> usize {
+        self.labels.len()
+    }
+
+    fn size(&self) -> usize {
+        self.bufs.iter().map(Vec::len).sum()
+    }
+
+    /// Byte range and row count of member `m` for groups `a..b`.
+    fn span(&self, m: usize, a: usize, b: usize) -> (std::ops::Range<usize>, u64) {
+        let (start, rows_start) = if a == 0 {
+            (0, 0)
+        } else {
+            (self.ends[(a - 1) * self.members + m], self.row_ends[(a - 1) * self.members + m])
+        };
+        let end = self.ends[(b - 1) * self.members + m];
+        let rows_end = self.row_ends[(b - 1) * self.members + m];
+        (start..end, rows_end - rows_start)
+    }
+
+    fn clear(&mut self) {
+        for b in &mut self.bufs {
+            b.clear();
+        }
+        self.rows.iter_mut().for_each(|r| *r = 0);
+        self.ends.clear();
+        self.row_ends.clear();
+        self.labels.clear();
+    }
+}
+
+/// A header row, raw and as a compressed piece.
+struct Header {
+    raw: Vec<u8>,
+    piece: Vec<u8>,
+    len: u64,
+}
+
+/// A CSV member of the package being built.
+struct MemberData {
+    data: BufWriter<File>,
+    crc: crc32fast::Hasher,
+    uncompressed: u64,
+    compressed: u64,
+    rows: u64,
+}
+
+/// The package being built.
+struct Building {
+    members: Vec<MemberData>,
+    /// Bytes the package will take with what it holds now.
+    used: u64,
+    rows: u64,
+}
+
+/// A finished, verified package in an unnamed scratch file.
+struct Finished {
+    file: File,
+    size: u64,
+    rows: Vec<u64>,
+}
+
+struct Run<'a> {
+    options: &'a PackOptions,
+    reporter: &'a dyn PackReporter,
+    template: MappingTemplate,
+    target_json: String,
+    mapping_xml: Vec<String>,
+    encoding: &'static encoding_rs::Encoding,
+    writer: RowWriter,
+    deflater: Deflater,
+    out_dir: PathBuf,
+    headers: Vec<Header>,
+    /// Bytes every package takes besides its data rows.
+    fixed: u64,
+    current: Option<Building>,
+    finished: Vec<Finished>,
+    /// Error CSV per file: scratch file writer and count.
+    errors: HashMap<String, (csv::Writer<File>, u64)>,
+    /// Per child file: parent ids whose parent row was rejected.
+    rejected_keys: Vec<HashSet<String>>,
+}
+
+fn scratch_err(e: std::io::Error) -> Error {
+    Error::io(std::env::temp_dir(), e)
+}
+
+impl Run<'_> {
+    /// Everything a package holds besides data rows, measured with the largest row counts.
+    fn fixed_overhead(&mut self) -> Result<u64, Error> {
+        let max_rows = vec![u64::MAX; self.template.files.len()];
+        let xml = format::write_file_mappings(&self.template, &max_rows).expect("checked");
+        // Compressed sizes of text this small may differ by a few bytes with the
+        // actual row counts; the margin covers that.
+        let mut total = END_RECORD + 64;
+        total +=
+            ZipBuilder::<Vec<u8>>::overhead(FILE_MAPPINGS) + self.deflater.whole(xml.as_bytes()).len() as u64;
+        total += ZipBuilder::<Vec<u8>>::overhead(TARGET_JSON)
+            + self.deflater.whole(self.target_json.as_bytes()).len() as u64;
+        for (i, f) in self.template.files.iter().enumerate() {
+            let name = &f.name;
+            total += ZipBuilder::<Vec<u8>>::overhead(name)
+                + self.headers[i].piece.len() as u64
+                + FINAL_BLOCK.len() as u64;
+            let mname = format::mappings_member(name);
+            total += ZipBuilder::<Vec<u8>>::overhead(&mname)
+                + self.deflater.whole(self.mapping_xml[i].as_bytes()).len() as u64;
+        }
+        Ok(total)
+    }
+
+    fn reject(
+        &mut self,
+        file: &str,
+        headers: &[String],
+        cells: &[String],
+        reason: &str,
+    ) -> Result<(), Error> {
+        if !self.errors.contains_key(file) {
+            let scratch = tempfile::tempfile_in(&self.out_dir).map_err(|e| Error::io(&self.out_dir, e))?;
+            let mut w = csv::WriterBuilder::new().flexible(true).from_writer(scratch);
+            let mut header: Vec<&str> = headers.iter().map(String::as_str).collect();
+            header.push("error");
+            w.write_record(&header)
+                .map_err(|e| fail(format!("cannot write the error CSV of `{file}`: {e}")))?;
+            self.errors.insert(file.to_string(), (w, 0));
+        }
+        let (w, n) = self.errors.get_mut(file).expect("inserted");
+        let mut record: Vec<&str> = cells.iter().map(String::as_str).collect();
+        record.resize(headers.len().max(record.len()), "");
+        record.push(reason);
+        w.write_record(&record).map_err(|e| fail(format!("cannot write the error CSV of `{file}`: {e}")))?;
+        *n += 1;
+        Ok(())
+    }
+
+    fn start_package(&mut self) -> Result<(), Error> {
+        let mut members = Vec::new();
+        for h in &self.headers {
+            let file = tempfile::tempfile().map_err(scratch_err)?;
+            let mut data = BufWriter::with_capacity(256 * 1024, file);
+            data.write_all(&h.piece).map_err(scratch_err)?;
+            let mut crc = crc32fast::Hasher::new();
+            crc.update(&h.raw);
+            members.push(MemberData {
+                data,
+                crc,
+                uncompressed: h.len,
+                compressed: h.piece.len() as u64,
+                rows: 0,
+            });
+        }
+        self.current = Some(Building { members, used: self.fixed, rows: 0 });
+        Ok(())
+    }
+
+    /// Places every group of the chunk into packages and empties it.
+    fn flush(&mut self, chunk: &mut Chunk) -> Result<(), Error> {
+        if chunk.groups() > 0 {
+            if self.current.is_none() {
+                self.start_package()?;
+            }
+            self.place(chunk, 0, chunk.groups())?;
+        }
+        chunk.clear();
+        Ok(())
+    }
+
+    fn place(&mut self, chunk: &Chunk, a: usize, b: usize) -> Result<(), Error> {
+        let max = self.options.max_size;
+        let mut pieces = Vec::with_capacity(chunk.members);
+        let mut total = 0u64;
+        for m in 0..chunk.members {
+            let (range, rows) = chunk.span(m, a, b);
+            let mut piece = Vec::new();
+            if !range.is_empty() {
+                self.deflater.piece(&chunk.bufs[m][range.clone()], &mut piece);
+            }
+            total += piece.len() as u64;
+            pieces.push((range, rows, piece));
+        }
+        let building = self.current.as_ref().expect("started");
+        if building.used + total <= max {
+            return self.append(chunk, pieces);
+        }
+        if b - a == 1 {
+            let too_big = || {
+                fail(format!(
+                    "{} with its child rows takes {} bytes compressed, more than `--max-size` {max} allows with the package's other members",
+                    chunk.labels[a], total
+                ))
+            };
+            if building.rows == 0 {
+                return Err(too_big());
+            }
+            self.finish_package()?;
+            self.start_package()?;
+            if self.fixed + total > max {
+                return Err(too_big());
+            }
+            return self.append(chunk, pieces);
+        }
+        let room = max - building.used;
+        if room < max / 64 {
+            self.finish_package()?;
+            self.start_package()?;
+            return self.place(chunk, a, b);
+        }
+        let mid = a + (b - a) / 2;
+        self.place(chunk, a, mid)?;
+        self.place(chunk, mid, b)
+    }
+
+    fn append(
+        &mut self,
+        chunk: &Chunk,
+        pieces: Vec<(std::ops::Range<usize>, u64, Vec<u8>)>,
+    ) -> Result<(), Error> {
+        let building = self.current.as_mut().expect("started");
+        for (m, (range, rows, piece)) in pieces.into_iter().enumerate() {
+            if range.is_empty() {
+                continue;
+            }
+            let member = &mut building.members[m];
+            member.data.write_all(&piece).map_err(scratch_err)?;
+            member.crc.update(&chunk.bufs[m][range.clone()]);
+            member.uncompressed += range.len() as u64;
+            member.compressed += piece.len() as u64;
+            member.rows += rows;
+            building.used += piece.len() as u64;
+            building.rows += rows;
+        }
+        Ok(())
+    }
+
+    /// Assembles, verifies and keeps the package being built.
+    fn finish_package(&mut self) -> Result<(), Error> {
+        if self.current.is_none() {
+            if !self.finished.is_empty() {
+                return Ok(());
+            }
+            // No rows at all: still one package, with header rows only.
+            self.start_package()?;
+        }
+        let building = self.current.take().expect("started");
+        let rows: Vec<u64> = building.members.iter().map(|m| m.rows).collect();
+        let number = self.finished.len() + 1;
+        let shown = self.options.out.with_file_name(format!(
+            "{} (package {number})",
+            self.options.out.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        ));
+        let file = tempfile::tempfile_in(&self.out_dir).map_err(|e| Error::io(&self.out_dir, e))?;
+        let io = |e: std::io::Error| Error::io(&self.options.out, e);
+        {
+            let mut zip = ZipBuilder::new(BufWriter::with_capacity(256 * 1024, &file));
+            let xml = format::write_file_mappings(&self.template, &rows).expect("checked");
+            zip.add_bytes(FILE_MAPPINGS, xml.as_bytes(), &mut self.deflater).map_err(io)?;
+            zip.add_bytes(TARGET_JSON, self.target_json.as_bytes(), &mut self.deflater).map_err(io)?;
+            for (i, member) in building.members.into_iter().enumerate() {
+                let name = &self.template.files[i].name;
+                let crc = member.crc.finalize();
+                let mut data = member.data.into_inner().map_err(|e| scratch_err(e.into_error()))?;
+                data.seek(SeekFrom::Start(0)).map_err(scratch_err)?;
+                let mut body = std::io::BufReader::new(data).chain(&FINAL_BLOCK[..]);
+                zip.add_raw(
+                    name.as_bytes(),
+                    8,
+                    crc,
+                    member.uncompressed,
+                    member.compressed + FINAL_BLOCK.len() as u64,
+                    &mut body,
+                )
+                .map_err(io)?;
+                zip.add_bytes(
+                    &format::mappings_member(name),
+                    self.mapping_xml[i].as_bytes(),
+                    &mut self.deflater,
+                )
+                .map_err(io)?;
+            }
+            let mut sink = zip.finish().map_err(io)?;
+            sink.flush().map_err(io)?;
+        }
+        let size = file.metadata().map_err(io)?.len();
+        if size > self.options.max_size {
+            return Err(fail(format!(
+                "internal error: package {number} came out at {size} bytes, above the cap of {}",
+                self.options.max_size
+            )));
+        }
+        // Read it back the way the runner will, and compare.
+        let verify = file.try_clone().map_err(io)?;
+        let package = Package::open_file(verify, &shown, Limits::default())?;
+        let read_rows: Vec<u64> = package.files.iter().map(|f| f.rows).collect();
+        if package.template != self.template || read_rows != rows {
+            return Err(fail(format!(
+                "internal error: package {number} does not read back as written (rows {read_rows:?}, expected {rows:?})"
+            )));
+        }
+        self.reporter.on_package(number, size);
+        self.finished.push(Finished { file, size, rows });
+        Ok(())
+    }
+
+    /// Gives the verified packages and error CSVs their names.
+    fn publish(self) -> Result<PackReport, Error> {
+        let out = &self.options.out;
+        let stem =
+            out.file_stem().map_or_else(|| "package".to_string(), |s| s.to_string_lossy().into_owned());
+        let ext = out.extension().map_or_else(|| "zip".to_string(), |s| s.to_string_lossy().into_owned());
+        let split = self.finished.len() > 1;
+        let names: Vec<PathBuf> = if split {
+            (1..=self.finished.len()).map(|n| out.with_file_name(format!("{stem}-{n}.{ext}"))).collect()
+        } else {
+            vec![out.clone()]
+        };
+        // All copies are made before any rename, so that a failure leaves the old packages.
+        let mut staged = Vec::new();
+        for (f, name) in self.finished.iter().zip(&names) {
+            staged.push((stage_copy(&f.file, name, &self.out_dir)?, name.clone()));
+        }
+        let mut error_staged = Vec::new();
+        let mut rejected = Vec::new();
+        let mut error_files: Vec<_> = self.errors.into_iter().collect();
+        error_files.sort_by(|a, b| a.0.cmp(&b.0));
+        for (file, (w, n)) in error_files {
+            let scratch =
+                w.into_inner().map_err(|e| fail(format!("cannot write the error CSV of `{file}`: {e}")))?;
+            let file_stem = Path::new(&file)
+                .file_stem()
+                .map_or_else(|| file.clone(), |s| s.to_string_lossy().into_owned());
+            let path = out.with_file_name(format!("{stem}.{file_stem}.errors.csv"));
+            error_staged.push((stage_copy(&scratch, &path, &self.out_dir)?, path.clone()));
+            rejected.push(RejectedReport { file, rows: n, path });
+        }
+        for (tmp, name) in staged.into_iter().chain(error_staged) {
+            tmp.persist(&name).map_err(|e| Error::io(&name, e.error))?;
+        }
+        // Names of an earlier run that no longer belong to this one.
+        let mut removed = Vec::new();
+        let mut stale: Vec<PathBuf> = Vec::new();
+        if split {
+            stale.push(out.clone());
+        }
+        let mut n = if split { self.finished.len() + 1 } else { 1 };
+        loop {
+            let p = out.with_file_name(format!("{stem}-{n}.{ext}"));
+            if !p.exists() {
+                break;
+            }
+            stale.push(p);
+            n += 1;
+        }
+        for p in stale {
+            if p.exists() {
+                std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+                removed.push(p);
+            }
+        }
+        let packages = self
+            .finished
+            .iter()
+            .zip(names)
+            .map(|(f, path)| PackageReport {
+                path,
+                size: f.size,
+                files: self
+                    .template
+                    .files
+                    .iter()
+                    .zip(&f.rows)
+                    .map(|(t, r)| FileRows { name: t.name.clone(), rows: *r })
+                    .collect(),
+            })
+            .collect();
+        Ok(PackReport {
+            packages,
+            rejected,
+            removed,
+            encoding: self.encoding.name().to_string(),
+            max_size: self.options.max_size,
+        })
+    }
+}
+
+/// Copies an unnamed scratch file into a named temporary file beside `dest`, synced.
+fn stage_copy(scratch: &File, dest: &Path, dir: &Path) -> Result<tempfile::NamedTempFile, Error> {
+    let mut src = scratch.try_clone().map_err(|e| Error::io(dest, e))?;
+    src.seek(SeekFrom::Start(0)).map_err(|e| Error::io(dest, e))?;
+    let mut tmp =
+        tempfile::Builder::new().prefix(".ferry-pack-").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    std::io::copy(&mut src, tmp.as_file_mut()).map_err(|e| Error::io(dest, e))?;
+    // Temporary files are private; a package is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io(dest, e))?;
+    }
+    tmp.as_file().sync_all().map_err(|e| Error::io(dest, e))?;
+    Ok(tmp)
+}

@@ -1,0 +1,126 @@
+//! The package's XML maps exactly onto mapping templates: read(write(t)) == t.
+
+use std::collections::BTreeMap;
+
+use ferry_mapper::template::{
+    Converter, FieldMapping, FileMapping, MappingTemplate, ParentLink, TextConverter,
+};
+use ferry_packager::format::{template_from_xml, template_to_xml};
+use proptest::prelude::*;
+
+/// Text XML can hold in attributes: no control characters, but markup, quotes,
+/// entities-looking text, non-ASCII and surrogate-plane characters.
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[A-Za-z_][A-Za-z0-9 _.-]{0,12}",
+        "[ -~]{0,10}",
+        "[\u{e9}\u{fc}\u{2603}\u{1F600}<>&\"' ]{0,6}",
+        Just(String::new()),
+        Just("&amp; <tag/> \"q\" 'a'".to_string()),
+    ]
+}
+
+fn converter() -> impl Strategy<Value = Converter> {
+    prop_oneof![
+        Just(Converter::Text { text: TextConverter::None }),
+        Just(Converter::Text { text: TextConverter::Rtf2plain }),
+        Just(Converter::Integer),
+        Just(Converter::Decimal),
+        text().prop_map(|format| Converter::Date { format }),
+        (text(), text()).prop_map(|(format, time_zone)| Converter::Timestamp { format, time_zone }),
+        prop::collection::btree_map(text(), any::<bool>(), 0..4)
+            .prop_map(|table| Converter::Boolean { table }),
+        prop::collection::btree_map(text(), prop::option::of(text()), 0..4)
+            .prop_map(|table: BTreeMap<String, Option<String>>| Converter::Enumeration { table }),
+    ]
+}
+
+fn field_mapping() -> impl Strategy<Value = FieldMapping> {
+    let one_to_one = (text(), text(), converter(), prop::option::of(text())).prop_map(
+        |(column, field, converter, null_value)| FieldMapping {
+            column,
+            field,
+            subcollection: None,
+            type_name: None,
+            instance: None,
+            converter,
+            null_value,
+        },
+    );
+    let many_to_one = (
+        text(),
+        text(),
+        text(),
+        prop::option::of(text()),
+        prop::option::of(1u32..5),
+        converter(),
+        prop::option::of(text()),
+    )
+        .prop_map(|(column, field, sub, type_name, instance, converter, null_value)| FieldMapping {
+            column,
+            field,
+            subcollection: Some(sub),
+            type_name,
+            instance,
+            converter,
+            null_value,
+        });
+    prop_oneof![one_to_one, many_to_one]
+}
+
+fn template() -> impl Strategy<Value = MappingTemplate> {
+    let file = (
+        "[A-Za-z][A-Za-z0-9_]{0,8}",
+        text(),
+        prop::option::of((text(), text())),
+        prop::option::of(text()),
+        prop::option::of(text()),
+        prop::collection::vec(field_mapping(), 0..6),
+    );
+    (
+        text(),
+        prop_oneof![Just("UTF-8".to_string()), Just("windows-1252".to_string())],
+        prop::collection::vec(file, 0..4),
+    )
+        .prop_map(|(target, encoding, files)| {
+            let names: Vec<String> =
+                files.iter().enumerate().map(|(i, f)| format!("{}{i}.csv", f.0)).collect();
+            let files = files
+                .into_iter()
+                .enumerate()
+                .map(|(i, (_, category, parent, id_column, null_default, mappings))| FileMapping {
+                    name: names[i].clone(),
+                    category,
+                    // A parent link points at the first file.
+                    parent: parent.filter(|_| i > 0).map(|(column, parent_column)| ParentLink {
+                        file: names[0].clone(),
+                        column,
+                        parent_column,
+                    }),
+                    id_column,
+                    null_default,
+                    mappings,
+                })
+                .collect();
+            MappingTemplate { schema: None, format_version: 1, target, encoding, files }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    #[test]
+    fn read_of_write_is_identity(t in template()) {
+        let xml = template_to_xml(&t).expect("writable");
+        let back = template_from_xml(&xml).map_err(|e| TestCaseError::fail(format!("{e}\n{xml:#?}")))?;
+        prop_assert_eq!(back, t);
+    }
+}
+
+#[test]
+fn the_json_schema_pointer_is_not_carried() {
+    let mut t = MappingTemplate::new("contacts");
+    assert!(t.schema.is_some());
+    let back = template_from_xml(&template_to_xml(&t).unwrap()).unwrap();
+    t.schema = None;
+    assert_eq!(back, t);
+}
