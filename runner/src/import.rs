@@ -528,7 +528,7 @@ impl<'t> Staging<'t> {
                 self.file_warnings.push(p.to_string());
             }
             let column = |name: &str, what: &str| -> Result<usize, Stop> {
-                headers.iter().position(|h| h == name).ok_or_else(|| {
+                ferry_mapper::convert::find_column(&headers, name).ok_or_else(|| {
                     Stop::Package(format!(
                         "package `{}`, file `{}`: the {what} column `{name}` is missing",
                         package.path().display(),
@@ -552,6 +552,13 @@ impl<'t> Staging<'t> {
                 None => None,
             };
             let file_ctx = FileCtx { file, file_id, headers: &headers, id_index, link_index, deferred };
+            if !deferred && !self.options.create_missing {
+                let rows =
+                    self.stage_simple(&file_ctx, target, table, converter, package.path(), reporter)?;
+                tx.execute("UPDATE job_files SET rows = ?2 WHERE id = ?1", params![file_id, rows])
+                    .db(path)?;
+                continue;
+            }
             let mut rows = 0u64;
             for row in table {
                 let row =
@@ -573,6 +580,76 @@ impl<'t> Staging<'t> {
         }
         tx.execute_batch("DELETE FROM import_links; DELETE FROM import_rows;").db(path)?;
         Ok(())
+    }
+
+    /// Stages a file whose rows are whole records (no child files, no
+    /// `--create-missing`): a second thread converts and validates while this
+    /// one writes, so both cores work.
+    fn stage_simple(
+        &mut self,
+        ctx: &FileCtx<'_>,
+        target: &TargetDefinition,
+        table: Table,
+        converter: FileConverter,
+        package: &Path,
+        reporter: &dyn ImportReporter,
+    ) -> Result<u64, Stop> {
+        let kind = self.kind;
+        let file_name = ctx.file.name.clone();
+        std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<Prepared>, String>>(16);
+            scope.spawn(move || {
+                let mut batch = Vec::with_capacity(BATCH);
+                for row in table {
+                    let row = match row {
+                        Ok(row) => row,
+                        Err(e) => {
+                            let _ = sender.send(Err(e.to_string()));
+                            return;
+                        }
+                    };
+                    batch.push(prepare(kind, target, &converter, &file_name, row));
+                    if batch.len() == BATCH
+                        && sender.send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))).is_err()
+                    {
+                        return; // the writer stopped
+                    }
+                }
+                if !batch.is_empty() {
+                    let _ = sender.send(Ok(batch));
+                }
+            });
+            let mut rows = 0u64;
+            for message in receiver {
+                let batch =
+                    message.map_err(|e| Stop::Package(format!("package `{}`: {e}", package.display())))?;
+                for p in batch {
+                    rows += 1;
+                    self.rows_read += 1;
+                    if self.rows_read.is_multiple_of(4096) {
+                        reporter.on_rows(self.rows_read);
+                    }
+                    match p.outcome {
+                        Err((cells, reason)) => {
+                            self.tx
+                                .prepare_cached(
+                                    "INSERT INTO rejected (job_id, file_id, line, cells, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                )
+                                .db(self.path)?
+                                .execute(params![self.job_id, ctx.file_id, p.line, cells, reason])
+                                .db(self.path)?;
+                            self.rows_rejected += 1;
+                        }
+                        Ok((json, flat, warnings)) => {
+                            let staged_id = self.insert_prepared(ctx.file_id, p.line, &flat, &json)?;
+                            self.insert_warnings(staged_id, ctx.file_id, &warnings)?;
+                        }
+                    }
+                }
+            }
+            reporter.on_rows(self.rows_read);
+            Ok(rows)
+        })
     }
 
     fn stage_row(
@@ -691,6 +768,10 @@ impl<'t> Staging<'t> {
     fn insert_staged(&mut self, file_id: i64, line: u64, record: &Record) -> Result<i64, Stop> {
         let flat = Flat::of(self.kind, record);
         let json = serde_json::to_string(record).expect("records serialize");
+        self.insert_prepared(file_id, line, &flat, &json)
+    }
+
+    fn insert_prepared(&mut self, file_id: i64, line: u64, flat: &Flat, json: &str) -> Result<i64, Stop> {
         self.tx
             .prepare_cached(
                 "INSERT INTO staged (job_id, file_id, line, legacy_id, first_name, last_name, birth_date, gender,
@@ -899,6 +980,42 @@ impl<'t> Staging<'t> {
         }
         Ok(())
     }
+}
+
+/// Rows per batch handed from the converting thread to the writing one.
+const BATCH: usize = 512;
+
+/// A row converted and validated, ready to write.
+struct Prepared {
+    line: u64,
+    /// Staged: the record's JSON, its flat columns, its warnings. Rejected:
+    /// the row's cells as JSON and the reason.
+    outcome: Result<(String, Flat, Vec<Problem>), (String, String)>,
+}
+
+fn prepare(
+    kind: RecordKind,
+    target: &TargetDefinition,
+    converter: &FileConverter,
+    file: &str,
+    row: Row,
+) -> Prepared {
+    let converted = converter.convert(&row);
+    let errors: Vec<Problem> = if converted.is_rejected() {
+        converted.problems.iter().filter(|p| p.severity == Severity::Error).cloned().collect()
+    } else {
+        validate_record(target, &converted.record, file, row.line)
+            .into_iter()
+            .filter(|p| p.severity == Severity::Error)
+            .collect()
+    };
+    if !errors.is_empty() {
+        return Prepared { line: row.line, outcome: Err((cells_json(&row.cells), reason(&errors))) };
+    }
+    let flat = Flat::of(kind, &converted.record);
+    let json = serde_json::to_string(&converted.record).expect("records serialize");
+    let warnings = converted.problems.into_iter().filter(|p| p.severity == Severity::Warning).collect();
+    Prepared { line: row.line, outcome: Ok((json, flat, warnings)) }
 }
 
 struct FileCtx<'a> {
@@ -1224,7 +1341,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("ferry.db")).unwrap();
         let mut pkg = contacts_package();
-        pkg.files[0].1 = pkg.files[0].1.replace("ID,First", "Id,First");
+        pkg.files[0].1 = pkg.files[0].1.replace("ID,First", "Key,First");
         let err = stage(&mut store, "bad", &[pkg], &ImportOptions::default(), &NoReporter).unwrap_err();
         let Error::ImportFailed { id, message } = err else { panic!("{err}") };
         assert!(message.contains("ID"), "{message}");

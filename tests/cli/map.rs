@@ -488,3 +488,24 @@ fn a_terminal_session_taking_every_suggestion_saves_the_suggested_template() {
         std::fs::read_to_string(sb.join("auto.json")).unwrap()
     );
 }
+
+#[test]
+fn pack_writes_the_package_once_the_session_saves() {
+    let sb = Sandbox::new();
+    let answers = std::fs::read(repo_file("test-data/map/three-tables.answers")).unwrap();
+    let out = sb
+        .ferry()
+        .args(["map", "--target", "contacts", "--out", "mapping.json", "--pack", "pkg.zip", "--data"])
+        .arg(three_tables())
+        .write_stdin(answers)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(sb.join("mapping.json").exists());
+    let zip = zip::ZipArchive::new(std::fs::File::open(sb.join("pkg.zip")).unwrap()).unwrap();
+    let names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
+    for member in ["fileMappings.xml", "contacts.csv", "addresses.csv", "phones.csv", "contacts_mappings.xml"]
+    {
+        assert!(names.iter().any(|n| n == member), "{member} missing from {names:?}");
+    }
+}
