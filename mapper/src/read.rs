@@ -5,7 +5,7 @@
 //! [`TableInfo`], its headers, and an iterator of [`Row`]s that streams (memory
 //! does not grow with the file).
 //!
-//! - [`decode`](self::decode): encoding detection and a streaming decoder to UTF-8;
+//! - `decode`: encoding detection and a streaming decoder to UTF-8;
 //! - `csv`: delimiter sniffing and the CSV row stream;
 //! - `sheet`: XLSX and XLS through calamine, cells rendered as text.
 //!

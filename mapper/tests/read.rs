@@ -293,3 +293,42 @@ fn a_sheet_starting_past_a1_with_a_blank_row_keeps_its_row_numbers() {
     let got: Vec<_> = rows.iter().map(|r| (r.line, r.cells.clone())).collect();
     assert_eq!(got, [(3, vec!["Ann".to_string(), "1.5".into()]), (5, vec!["Bob".to_string(), "2".into()])]);
 }
+
+#[test]
+fn the_same_contacts_convert_to_identical_records_in_every_encoding_and_dialect() {
+    use ferry_mapper::convert::{ConvertOptions, FileConverter};
+    use ferry_mapper::target::TargetDefinition;
+    use ferry_mapper::template::MappingTemplate;
+
+    let template = MappingTemplate::load(&repo_file("test-data/readers/contacts-mapping.json")).unwrap();
+    let target = TargetDefinition::resolve(&template.target).unwrap();
+    let mut reference = None;
+    for file in read::data_files(&contacts_dir()).unwrap() {
+        let table = read::open(&file, &ReadOptions::default()).unwrap();
+        let (converter, problems) =
+            FileConverter::new(&target, &template.files[0], &table.headers, &ConvertOptions::default());
+        assert!(problems.is_empty(), "{}: {problems:?}", file.display());
+        let records: Vec<_> = rows(table)
+            .iter()
+            .map(|row| {
+                let converted = converter.convert(row);
+                assert!(
+                    converted.problems.is_empty(),
+                    "{} line {}: {:?}",
+                    file.display(),
+                    row.line,
+                    converted.problems
+                );
+                converted.record
+            })
+            .collect();
+        assert_eq!(records.len(), 5);
+        match &reference {
+            None => reference = Some(records),
+            Some(expected) => assert_eq!(&records, expected, "{}", file.display()),
+        }
+    }
+    let records = reference.unwrap();
+    assert_eq!(records[2].fields["lastName"].to_text(), "O’Brien");
+    assert_eq!(records[0].fields["birthDate"].to_text(), "1987-03-15");
+}

@@ -294,7 +294,12 @@ fn source_value(record: &Record, source: &Source) -> Option<String> {
     match source {
         Source::Field(name) => record.fields.get(name).map(Value::to_text),
         Source::Primary(p) => {
-            let of_kind = || record.instances.iter().filter(|i| i.subcollection == p.subcollection);
+            let of_kind = || {
+                record.instances.iter().filter(|i| {
+                    i.subcollection == p.subcollection
+                        && i.attributes.get(&p.attribute).is_some_and(|v| !v.to_text().trim().is_empty())
+                })
+            };
             let primary = of_kind()
                 .find(|i| matches!(i.attributes.get("primary"), Some(Value::Boolean(true))))
                 .or_else(|| p.fallback_type.as_ref().and_then(|t| of_kind().find(|i| &i.type_name == t)))

@@ -8,6 +8,7 @@
 //! - [`candidates`]: blocking plans derived from the weights, the threshold
 //!   and the agreement rules; finds every pair at or above the potential
 //!   threshold without comparing all pairs, and keeps the best few.
+//! - [`merge`]: merging a staged record into the existing one it matches.
 //! - [`synth`]: generated people with ground truth, to measure precision and
 //!   recall (tests and `bench/match.sh`).
 //!
@@ -16,6 +17,7 @@
 
 pub mod candidates;
 pub mod compare;
+pub mod merge;
 pub mod profile;
 pub mod synth;
 

@@ -53,13 +53,7 @@ fn default_candidates() -> usize {
     5
 }
 
-/// What a profile matches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum RecordKind {
-    Contacts,
-    Leads,
-}
+pub use ferry_mapper::target::RecordKind;
 
 /// Match quality thresholds, in percent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -109,9 +103,9 @@ pub struct MatchField {
 pub enum Source {
     /// A plain field of the record (`firstName`).
     Field(String),
-    /// An attribute of the record's primary subcollection instance: the one
-    /// whose `primary` attribute is true, else the first of `fallbackType`,
-    /// else the first instance.
+    /// An attribute of the record's primary subcollection instance, among
+    /// those that hold the attribute: the one whose `primary` attribute is
+    /// true, else the first of `fallbackType`, else the first.
     Primary(PrimarySource),
 }
 
@@ -165,6 +159,11 @@ pub enum Agreement {
 }
 
 impl MatchingProfile {
+    /// The bundled profile of a kind of record.
+    pub fn for_kind(kind: RecordKind) -> MatchingProfile {
+        Self::bundled(kind.as_str()).expect("a bundled profile for every kind")
+    }
+
     /// A bundled profile (`contacts`, `leads`).
     pub fn bundled(kind: &str) -> Option<MatchingProfile> {
         BUNDLED_PROFILES.iter().find(|(n, _)| *n == kind).map(|(n, text)| {
