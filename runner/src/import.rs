@@ -619,6 +619,11 @@ impl<'t> Staging<'t> {
                     let _ = sender.send(Ok(batch));
                 }
             });
+            // The statements are prepared once for the whole file: looking a
+            // statement up in the cache hashes its SQL, a cost paid per row.
+            let (tx, path, job_id, file_id) = (self.tx, self.path, self.job_id, ctx.file_id);
+            let mut insert_staged = tx.prepare_cached(INSERT_STAGED).db(path)?;
+            let mut insert_rejected = tx.prepare_cached(INSERT_REJECTED).db(path)?;
             let mut rows = 0u64;
             for message in receiver {
                 let batch =
@@ -631,18 +636,31 @@ impl<'t> Staging<'t> {
                     }
                     match p.outcome {
                         Err((cells, reason)) => {
-                            self.tx
-                                .prepare_cached(
-                                    "INSERT INTO rejected (job_id, file_id, line, cells, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-                                )
-                                .db(self.path)?
-                                .execute(params![self.job_id, ctx.file_id, p.line, cells, reason])
-                                .db(self.path)?;
+                            insert_rejected
+                                .execute(params![job_id, file_id, p.line, cells, reason])
+                                .db(path)?;
                             self.rows_rejected += 1;
                         }
                         Ok((json, flat, warnings)) => {
-                            let staged_id = self.insert_prepared(ctx.file_id, p.line, &flat, &json)?;
-                            self.insert_warnings(staged_id, ctx.file_id, &warnings)?;
+                            let staged_id = insert_staged
+                                .insert(params![
+                                    job_id,
+                                    file_id,
+                                    p.line,
+                                    flat.legacy_id,
+                                    flat.first_name,
+                                    flat.last_name,
+                                    flat.birth_date,
+                                    flat.gender,
+                                    flat.zip,
+                                    flat.email,
+                                    flat.phone,
+                                    json
+                                ])
+                                .db(path)?;
+                            if !warnings.is_empty() {
+                                self.insert_warnings(staged_id, file_id, &warnings)?;
+                            }
                         }
                     }
                 }
@@ -773,11 +791,7 @@ impl<'t> Staging<'t> {
 
     fn insert_prepared(&mut self, file_id: i64, line: u64, flat: &Flat, json: &str) -> Result<i64, Stop> {
         self.tx
-            .prepare_cached(
-                "INSERT INTO staged (job_id, file_id, line, legacy_id, first_name, last_name, birth_date, gender,
-                                     zip, email, phone, record)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )
+            .prepare_cached(INSERT_STAGED)
             .db(self.path)?
             .execute(params![
                 self.job_id,
@@ -982,6 +996,12 @@ impl<'t> Staging<'t> {
     }
 }
 
+const INSERT_STAGED: &str = "INSERT INTO staged (job_id, file_id, line, legacy_id, first_name, last_name,
+                                                  birth_date, gender, zip, email, phone, record)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+const INSERT_REJECTED: &str =
+    "INSERT INTO rejected (job_id, file_id, line, cells, reason) VALUES (?1, ?2, ?3, ?4, ?5)";
+
 /// Rows per batch handed from the converting thread to the writing one.
 const BATCH: usize = 512;
 
@@ -1013,7 +1033,7 @@ fn prepare(
         return Prepared { line: row.line, outcome: Err((cells_json(&row.cells), reason(&errors))) };
     }
     let flat = Flat::of(kind, &converted.record);
-    let json = serde_json::to_string(&converted.record).expect("records serialize");
+    let json = record_json(&converted.record);
     let warnings = converted.problems.into_iter().filter(|p| p.severity == Severity::Warning).collect();
     Prepared { line: row.line, outcome: Ok((json, flat, warnings)) }
 }
@@ -1056,6 +1076,14 @@ fn insert_problem(
     ])
     .db(path)?;
     Ok(())
+}
+
+/// A record's JSON, written into a buffer sized for a typical record so it
+/// does not grow (and copy) several times per row.
+fn record_json(record: &Record) -> String {
+    let mut buf = Vec::with_capacity(1024);
+    serde_json::to_writer(&mut buf, record).expect("records serialize");
+    String::from_utf8(buf).expect("serde_json writes UTF-8")
 }
 
 fn cells_json(cells: &[String]) -> String {
