@@ -189,3 +189,73 @@ fn deleting_a_job_in_review_match_results_keeps_processed_records() {
     assert_eq!(sql_i64(&sb, "SELECT count(*) FROM records"), records);
     assert_eq!(sql_i64(&sb, "SELECT count(*) FROM records WHERE job_id IS NOT NULL"), 0);
 }
+
+/// The store's state as far as completing touches it: (records, processed staged rows, job stage).
+fn completion_state(sb: &Sandbox) -> (i64, i64, String) {
+    let conn = rusqlite::Connection::open(sb.join("ferry.db")).unwrap();
+    let n = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    let stage: String = conn.query_row("SELECT stage FROM jobs WHERE id = 1", [], |r| r.get(0)).unwrap();
+    (n("SELECT count(*) FROM records"), n("SELECT count(*) FROM staged WHERE processed = 1"), stage)
+}
+
+#[test]
+fn complete_killed_at_random_moments_leaves_the_store_untouched_or_completed() {
+    use std::os::unix::process::ExitStatusExt;
+
+    const ROWS: usize = 1_500;
+    let sb = Sandbox::new();
+    crate::import::write_big_contacts(&sb.join("big"), ROWS);
+    pack(&sb, &sb.join("big"), &repo_file("test-data/runner/simple-contacts.json"), "big.zip");
+    ok(&sb, &["import", "big.zip", "--description", "big"]);
+    ok(&sb, &["staged", "big", "--submit"]);
+    ok(&sb, &["match", "big"]);
+    let untouched = completion_state(&sb);
+    assert_eq!(untouched, (0, 0, "Review Match Results".to_string()));
+
+    // How long a whole completion takes here, to spread the kills over it.
+    let started = std::time::Instant::now();
+    ok(&sb, &["complete", "big"]);
+    let took = started.elapsed().as_micros() as u64;
+    let completed = completion_state(&sb);
+    assert_eq!(completed, (ROWS as i64, ROWS as i64, "Completed".to_string()));
+    ok(&sb, &["undo", "big"]);
+    assert_eq!(completion_state(&sb), untouched);
+
+    let mut seed =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    let (mut killed, mut finished) = (0, 0);
+    for trial in 0..20u64 {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let delay = (seed >> 33) % (took + took / 4 + 1);
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
+            .current_dir(sb.path())
+            .env("FERRY_DB", sb.join("ferry.db"))
+            .args(["complete", "big", "--quiet"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_micros(delay));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let state = completion_state(&sb);
+        if status.signal() == Some(9) {
+            killed += 1;
+        } else {
+            finished += 1;
+        }
+        assert!(
+            state == untouched || state == completed,
+            "trial {trial} (killed after {delay} µs): the store is half-completed: {state:?}"
+        );
+        if state == completed {
+            ok(&sb, &["undo", "big"]);
+        }
+        assert_eq!(completion_state(&sb), untouched);
+    }
+    assert!(killed >= 6, "most trials killed `complete` midway ({killed} killed, {finished} finished)");
+    // After all that, complete runs to the same end state.
+    let done = json(&sb, &["complete", "big"]);
+    assert_eq!(done["created"], ROWS as u64);
+    assert_eq!(completion_state(&sb), completed);
+}
