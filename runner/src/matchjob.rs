@@ -154,48 +154,63 @@ pub fn job_profile(conn: &Connection, path: &Path, job: &Job) -> Result<Matching
     }
 }
 
-/// Loads every record of `kind` (id order) with its instances, in two scans.
-pub fn load_records(conn: &Connection, path: &Path, kind: RecordKind) -> Result<Vec<(i64, Record)>, Error> {
-    let mut out: Vec<(i64, Record)> = Vec::new();
-    let mut st = conn.prepare("SELECT id, fields FROM records WHERE kind = ?1 ORDER BY id").db(path)?;
-    let mut rows = st.query([kind.as_str()]).db(path)?;
-    while let Some(row) = rows.next().db(path)? {
-        let id: i64 = row.get(0).db(path)?;
-        let fields: String = row.get(1).db(path)?;
-        let fields = serde_json::from_str(&fields).map_err(|e| {
-            Error::Invalid(format!("store `{}`: record {id} has unreadable fields: {e}", path.display()))
-        })?;
-        out.push((id, Record { fields, instances: Vec::new() }));
-    }
-    let index: HashMap<i64, usize> = out.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
-    let mut st = conn
+/// Calls `f` with every record of `kind` (id order) with its instances,
+/// one at a time (two cursors merged by id), so that memory holds only what
+/// `f` keeps.
+pub fn for_each_record(
+    conn: &Connection,
+    path: &Path,
+    kind: RecordKind,
+    mut f: impl FnMut(i64, Record),
+) -> Result<(), Error> {
+    let unreadable = |id: i64, what: &str, e: serde_json::Error| {
+        Error::Invalid(format!("store `{}`: record {id} has unreadable {what}: {e}", path.display()))
+    };
+    let mut records = conn.prepare("SELECT id, fields FROM records WHERE kind = ?1 ORDER BY id").db(path)?;
+    let mut instances = conn
         .prepare(
             "SELECT i.record_id, i.subcollection, i.type_name, i.instance, i.attributes
              FROM record_instances i JOIN records r ON r.id = i.record_id
              WHERE r.kind = ?1 ORDER BY i.record_id, i.id",
         )
         .db(path)?;
-    let mut rows = st.query([kind.as_str()]).db(path)?;
-    while let Some(row) = rows.next().db(path)? {
+    let mut rows = records.query([kind.as_str()]).db(path)?;
+    let mut inst_rows = instances.query([kind.as_str()]).db(path)?;
+    let next_instance = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<(i64, Instance)>, Error> {
+        let Some(row) = rows.next().db(path)? else { return Ok(None) };
         let id: i64 = row.get(0).db(path)?;
         let attributes: String = row.get(4).db(path)?;
-        let attributes: std::collections::BTreeMap<String, Value> = serde_json::from_str(&attributes)
-            .map_err(|e| {
-                Error::Invalid(format!(
-                    "store `{}`: record {id} has unreadable instances: {e}",
-                    path.display()
-                ))
-            })?;
-        if let Some(&i) = index.get(&id) {
-            out[i].1.instances.push(Instance {
+        let attributes: std::collections::BTreeMap<String, Value> =
+            serde_json::from_str(&attributes).map_err(|e| unreadable(id, "instances", e))?;
+        Ok(Some((
+            id,
+            Instance {
                 subcollection: row.get(1).db(path)?,
                 type_name: row.get(2).db(path)?,
                 instance: row.get(3).db(path)?,
                 attributes,
-            });
+            },
+        )))
+    };
+    let mut pending = next_instance(&mut inst_rows)?;
+    while let Some(row) = rows.next().db(path)? {
+        let id: i64 = row.get(0).db(path)?;
+        let fields: String = row.get(1).db(path)?;
+        let fields = serde_json::from_str(&fields).map_err(|e| unreadable(id, "fields", e))?;
+        let mut record = Record { fields, instances: Vec::new() };
+        while let Some((owner, _)) = &pending {
+            if *owner > id {
+                break;
+            }
+            let (owner, inst) = pending.take().expect("checked");
+            if owner == id {
+                record.instances.push(inst);
+            }
+            pending = next_instance(&mut inst_rows)?;
         }
+        f(id, record);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A job's unprocessed staged records (id order).
@@ -261,11 +276,13 @@ pub fn match_job(
     let keep = profile.candidates.max(1);
 
     let staged = load_staged(&tx, &path, found.id)?;
-    let existing = load_records(&tx, &path, kind)?;
     let staged_inputs: Vec<MatchInput> =
         staged.iter().map(|(id, r)| MatchInput { id: *id, prepared: comparer.prepare(r) }).collect();
-    let existing_inputs: Vec<MatchInput> =
-        existing.iter().map(|(id, r)| MatchInput { id: *id, prepared: comparer.prepare(r) }).collect();
+    // Only the prepared values of existing records are kept (millions of them).
+    let mut existing_inputs: Vec<MatchInput> = Vec::new();
+    for_each_record(&tx, &path, kind, |id, r| {
+        existing_inputs.push(MatchInput { id, prepared: comparer.prepare(&r) })
+    })?;
     let keys: HashMap<String, i64> = {
         let mut st = tx
             .prepare("SELECT external_key, id FROM records WHERE kind = ?1 AND external_key IS NOT NULL")
@@ -290,7 +307,7 @@ pub fn match_job(
     let mut summary = MatchSummary {
         job: found.clone(),
         records: staged.len() as u64,
-        existing: existing.len() as u64,
+        existing: existing_inputs.len() as u64,
         matches: 0,
         potential_matches: 0,
         non_matches: 0,
@@ -396,4 +413,53 @@ pub fn match_job(
     tx.commit().db(&path)?;
     summary.job = job::get(store.conn(), &path, found.id)?.expect("exists");
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{insert_record, load_record};
+
+    #[test]
+    fn records_stream_with_their_own_instances() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("ferry.db")).unwrap();
+        let (conn, path) = (store.conn(), store.path());
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            let mut r = Record::default();
+            r.fields.insert("lastName".into(), Value::Text(format!("Name{i}")));
+            // Records 1 and 3 have no instances; the others one or two.
+            for n in 0..(i % 2 == 0) as u32 * (1 + i % 3) {
+                r.instance_mut("Address", "Home", n + 1)
+                    .attributes
+                    .insert("zip".into(), Value::Text(format!("Z{i}{n}")));
+            }
+            ids.push(insert_record(conn, path, RecordKind::Contacts, &r, None).unwrap());
+        }
+        let mut lead = Record::default();
+        lead.fields.insert("lastName".into(), Value::Text("Lead".into()));
+        lead.instance_mut("Address", "Home", 1).attributes.insert("zip".into(), Value::Text("L".into()));
+        insert_record(conn, path, RecordKind::Leads, &lead, None).unwrap();
+
+        let mut seen = Vec::new();
+        for_each_record(conn, path, RecordKind::Contacts, |id, r| seen.push((id, r))).unwrap();
+        assert_eq!(seen.len(), 5);
+        for (id, r) in seen {
+            assert_eq!(Some(r), load_record(conn, path, id).unwrap(), "record {id}");
+        }
+    }
+
+    #[test]
+    fn decisions_parse_from_labels_and_generic_names() {
+        assert_eq!(Decision::parse("Associate lead", RecordKind::Leads), Some(Decision::Merge));
+        assert_eq!(Decision::parse("discard", RecordKind::Leads), Some(Decision::Delete));
+        assert_eq!(Decision::parse("Delete staged", RecordKind::Contacts), Some(Decision::Delete));
+        assert_eq!(Decision::parse(" update ", RecordKind::Contacts), Some(Decision::Update));
+        assert_eq!(Decision::parse("keep", RecordKind::Contacts), None);
+        for d in [Decision::Create, Decision::Merge, Decision::Update, Decision::Delete] {
+            assert_eq!(Decision::parse(d.as_str(), RecordKind::Contacts), Some(d));
+            assert_eq!(Decision::parse(d.label(RecordKind::Leads), RecordKind::Leads), Some(d));
+        }
+    }
 }

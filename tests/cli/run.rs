@@ -24,8 +24,8 @@ fn run_imports_matches_and_completes() {
     assert_eq!(sql_i64(&sb, "SELECT count(*) FROM records"), created);
 }
 
-/// Copies the packed example with C002's last name blanked (its rows are rejected at import).
-fn blank_a_last_name(src: &std::path::Path, dst: &std::path::Path) {
+/// Copies a package, changing every CSV member.
+fn rewrite(src: &std::path::Path, dst: &std::path::Path, change: impl Fn(&str, String) -> String) {
     use std::io::{Read, Write};
     let mut zin = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
     let mut zout = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
@@ -36,9 +36,7 @@ fn blank_a_last_name(src: &std::path::Path, dst: &std::path::Path) {
         let name = f.name().unwrap().to_string();
         let mut text = String::new();
         f.read_to_string(&mut text).unwrap();
-        if name == "contacts.csv" {
-            text = text.replacen("Emily,Tremblay,", "Emily,,", 1);
-        }
+        text = change(&name, text);
         zout.start_file(name, options).unwrap();
         zout.write_all(text.as_bytes()).unwrap();
     }
@@ -49,7 +47,10 @@ fn blank_a_last_name(src: &std::path::Path, dst: &std::path::Path) {
 fn run_exits_1_when_rows_were_rejected() {
     let sb = Sandbox::new();
     let pkg = example_package(&sb);
-    blank_a_last_name(&pkg, &sb.join("bad.zip"));
+    // C002's last name blanked: its rows are rejected at import.
+    rewrite(&pkg, &sb.join("bad.zip"), |name, text| {
+        if name == "contacts.csv" { text.replacen("Emily,Tremblay,", "Emily,,", 1) } else { text }
+    });
     let out = sb.ferry().args(["run", "bad.zip", "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let summary: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
@@ -57,4 +58,22 @@ fn run_exits_1_when_rows_were_rejected() {
     assert_eq!(summary["created"].as_u64().unwrap(), 29);
     assert_eq!(sql_i64(&sb, "SELECT count(*) FROM records"), 29);
     assert!(stderr(&out).contains("ferry errors"), "{}", stderr(&out));
+}
+
+#[test]
+fn the_same_people_under_other_ids_are_merged_not_created() {
+    let sb = Sandbox::new();
+    let pkg = example_package(&sb);
+    ok(&sb, &["run", "example.zip", "--within", "--description", "one"]);
+    let records = sql_i64(&sb, "SELECT count(*) FROM records");
+    // Another legacy system's export of the same people, under other ids.
+    rewrite(&pkg, &sb.join("other.zip"), |_, text| text.replace(",C0", ",X0").replace("\nC0", "\nX0"));
+    let other = json(&sb, &["run", "other.zip", "--description", "two"]);
+    assert_eq!(other["created"], 0, "{other}");
+    assert_eq!(other["updated"], 0, "{other}");
+    assert_eq!(other["merged"], 30, "{other}");
+    assert_eq!(sql_i64(&sb, "SELECT count(*) FROM records"), records);
+    // The existing values won: the records keep their first ids.
+    assert_eq!(sql_i64(&sb, "SELECT count(*) FROM records WHERE legacy_id LIKE 'X%'"), 0);
+    assert_eq!(sql_i64(&sb, "SELECT count(*) FROM records WHERE job_id = 2"), records);
 }
