@@ -436,3 +436,67 @@ fn check_choice(
         _ => Ok(()),
     }
 }
+
+/// Sets one staged record's chosen action (checked as [`apply`] checks a row).
+pub fn choose(
+    store: &mut Store,
+    job: &str,
+    staged_id: i64,
+    decision: Decision,
+    record_id: Option<i64>,
+    staged_other: Option<i64>,
+) -> Result<(), Error> {
+    let path = store.path().to_path_buf();
+    let tx = store.write()?;
+    let found = waiting_job(&tx, &path, job)?;
+    let c = Choice { line: 0, staged_id, decision, record_id, staged_other };
+    check_choice(&tx, &path, &found, found.kind, &c).map_err(Error::Invalid)?;
+    tx.execute(
+        "UPDATE staged SET action = ?2, match_record_id = ?3, match_staged_id = ?4 WHERE id = ?1",
+        params![staged_id, decision.as_str(), record_id, staged_other],
+    )
+    .db(&path)?;
+    tx.commit().db(&path)?;
+    Ok(())
+}
+
+/// A record's values as (name, text) pairs for a side-by-side view: plain
+/// fields, then subcollection attributes as `Subcollection Type n.attribute`.
+pub fn flatten(record: &ferry_mapper::record::Record) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> =
+        record.fields.iter().map(|(k, v)| (k.clone(), v.to_text())).collect();
+    for inst in &record.instances {
+        for (k, v) in &inst.attributes {
+            out.push((
+                format!("{} {} {}.{k}", inst.subcollection, inst.type_name, inst.instance),
+                v.to_text(),
+            ));
+        }
+    }
+    out
+}
+
+/// The record a candidate stands for: an existing record or a staged one.
+pub fn candidate_record(
+    store: &Store,
+    candidate: &ReviewCandidate,
+) -> Result<Option<ferry_mapper::record::Record>, Error> {
+    match (candidate.record_id, candidate.staged_id) {
+        (Some(id), _) => crate::store::load_record(store.conn(), store.path(), id),
+        (None, Some(id)) => staged_record(store, id),
+        (None, None) => Ok(None),
+    }
+}
+
+/// A staged record's values.
+pub fn staged_record(store: &Store, id: i64) -> Result<Option<ferry_mapper::record::Record>, Error> {
+    let json: Option<String> = store
+        .conn()
+        .query_row("SELECT record FROM staged WHERE id = ?1", [id], |r| r.get(0))
+        .optional()
+        .db(store.path())?;
+    json.map(|j| {
+        serde_json::from_str(&j).map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))
+    })
+    .transpose()
+}

@@ -3,16 +3,21 @@
 
 use std::path::PathBuf;
 
+use std::io::IsTerminal;
+
+use ferry_mapper::session::{Answer, Choice, Question, QuestionKind};
 use ferry_runner::matchjob::Decision;
-use ferry_runner::review;
+use ferry_runner::review::{self, ReviewRow};
+use ferry_runner::store::Store;
 
 use super::jobs::{open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
+use crate::prompt::{EndOfAnswers, LinePrompter, Prompter, TerminalPrompter};
 
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("mode").args(["export", "apply", "accept_all", "accept_matches_above"])))]
+#[command(group(clap::ArgGroup::new("mode").args(["export", "apply", "accept_all", "accept_matches_above", "interactive"])))]
 pub struct Args {
     /// The job: its id or its description
     job: String,
@@ -31,6 +36,11 @@ pub struct Args {
     /// become Create
     #[arg(long, value_name = "Q")]
     accept_matches_above: Option<u32>,
+    /// Walk the records by class (Match, Potential Match, Non-Match): see the candidates,
+    /// compare side by side, choose each action (one answer per line when stdin is not
+    /// a terminal)
+    #[arg(long, short)]
+    interactive: bool,
 }
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
@@ -85,6 +95,9 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         }
         return Ok(Outcome::Success);
     }
+    if args.interactive {
+        return walk(&mut store, &args.job, printer);
+    }
     let (job, rows) = review::rows(&store, &args.job).map_err(runner_error)?;
     if printer.json {
         printer.json(&serde_json::json!({ "job": job.id, "rows": rows }))?;
@@ -121,4 +134,132 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         ))?;
     }
     Ok(Outcome::Success)
+}
+
+/// The walk of `--interactive`: each unprocessed record, by class, then id.
+fn walk(store: &mut Store, job: &str, printer: &Printer) -> anyhow::Result<Outcome> {
+    let (found, mut rows) = review::rows(store, job).map_err(runner_error)?;
+    if found.stage == ferry_runner::job::Stage::Completed {
+        anyhow::bail!("job {} is completed; `ferry undo {}` reverts it first", found.id, found.id);
+    }
+    let order = |r: &ReviewRow| match r.class.as_deref() {
+        Some("Match") => 0,
+        Some("Potential Match") => 1,
+        _ => 2,
+    };
+    rows.retain(|r| !r.processed);
+    rows.sort_by_key(|r| (order(r), r.staged_id));
+    let mut prompter: Box<dyn Prompter> = if std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    {
+        Box::new(TerminalPrompter::new())
+    } else {
+        Box::new(LinePrompter::new(std::io::stdin().lock(), "stdin", !printer.quiet))
+    };
+    let kind = found.kind;
+    let label = |a: &Option<String>| {
+        a.as_deref().and_then(|a| Decision::parse(a, kind)).map(|d| d.label(kind)).unwrap_or("-")
+    };
+    let (mut changed, total) = (0u64, rows.len());
+    for (n, row) in rows.iter().enumerate() {
+        let staged = review::staged_record(store, row.staged_id).map_err(runner_error)?.unwrap_or_default();
+        let mut notes = vec![format!(
+            "[{}/{total}] staged {} ({}) {} {}: {}, quality {}, proposed {}, chosen {}",
+            n + 1,
+            row.staged_id,
+            row.legacy_id.as_deref().unwrap_or("no id"),
+            row.first_name.as_deref().unwrap_or(""),
+            row.last_name.as_deref().unwrap_or(""),
+            row.class.as_deref().unwrap_or("-"),
+            row.quality.map_or("-".to_string(), |q| q.to_string()),
+            label(&row.proposed),
+            label(&row.chosen),
+        )];
+        if let Some(best) = row.candidates.first() {
+            let other = review::candidate_record(store, best).map_err(runner_error)?.unwrap_or_default();
+            notes.extend(side_by_side(&review::flatten(&staged), &review::flatten(&other), printer));
+        }
+        let mut options = vec![
+            Choice::new("keep", format!("Keep the chosen action ({})", label(&row.chosen))),
+            Choice::new("create", Decision::Create.label(kind)),
+            Choice::new("delete", Decision::Delete.label(kind)),
+        ];
+        for (i, c) in row.candidates.iter().enumerate() {
+            let what = match (c.record_id, c.staged_id) {
+                (Some(id), _) => format!("record {id}"),
+                (None, Some(id)) => format!("staged {id}"),
+                _ => continue,
+            };
+            let earlier = c.staged_id.is_none_or(|s| s < row.staged_id);
+            if earlier {
+                options.push(Choice::new(
+                    format!("merge{}", i + 1),
+                    format!(
+                        "{} with {what} ({}), quality {}",
+                        Decision::Merge.label(kind),
+                        c.legacy_id.as_deref().unwrap_or("no id"),
+                        c.quality
+                    ),
+                ));
+            }
+        }
+        options.push(Choice::new("accept-rest", "Accept the chosen actions of all remaining records"));
+        options.push(Choice::new("quit", "Stop here (choices so far are saved)"));
+        let question = Question {
+            notes,
+            prompt: "action".to_string(),
+            kind: QuestionKind::Select { options: options.clone(), default: 0 },
+        };
+        let answer = match prompter.ask(&question) {
+            Ok(a) => a,
+            Err(e) if e.downcast_ref::<EndOfAnswers>().is_some() => break,
+            Err(e) => return Err(e),
+        };
+        let Answer::Select(i) = answer else { anyhow::bail!("expected a choice") };
+        let key = options[i].key.as_str();
+        let (decision, record, other) = match key {
+            "keep" => continue,
+            "accept-rest" | "quit" => break,
+            "create" => (Decision::Create, row.match_record_id, row.match_staged_id),
+            "delete" => (Decision::Delete, row.match_record_id, row.match_staged_id),
+            merge => {
+                let idx: usize = merge.trim_start_matches("merge").parse::<usize>()? - 1;
+                let c = &row.candidates[idx];
+                (Decision::Merge, c.record_id, c.staged_id)
+            }
+        };
+        review::choose(store, job, row.staged_id, decision, record, other).map_err(runner_error)?;
+        changed += 1;
+    }
+    printer.out(format!("job {}: {changed} choices made", found.id))?;
+    printer.info(format!("next: `ferry complete {}`", found.id));
+    Ok(Outcome::Success)
+}
+
+/// Staged values beside a candidate's; `≠` marks values that differ, `+` values only one has.
+fn side_by_side(staged: &[(String, String)], other: &[(String, String)], printer: &Printer) -> Vec<String> {
+    let mut names: Vec<&str> = staged.iter().map(|(k, _)| k.as_str()).collect();
+    for (k, _) in other {
+        if !names.contains(&k.as_str()) {
+            names.push(k);
+        }
+    }
+    // One line per field: line breaks become spaces, long values are cut.
+    let get = |list: &[(String, String)], k: &str| {
+        list.iter().find(|(n, _)| n == k).map(|(_, v)| {
+            let v = v.replace(['\n', '\r'], " ");
+            if v.chars().count() > 40 { format!("{}…", v.chars().take(39).collect::<String>()) } else { v }
+        })
+    };
+    let mut out = vec![format!("  {:<34} {:<40} {}", "field", "staged", "best candidate")];
+    for k in names {
+        let (a, b) = (get(staged, k), get(other, k));
+        let mark = match (&a, &b) {
+            (Some(x), Some(y)) if x.trim().to_lowercase() == y.trim().to_lowercase() => " ",
+            (Some(_), Some(_)) => "≠",
+            _ => "+",
+        };
+        let line = format!("{mark} {:<34} {:<40} {}", k, a.unwrap_or_default(), b.unwrap_or_default());
+        out.push(if mark == "≠" { printer.paint(&line, console::Style::new().yellow()) } else { line });
+    }
+    out
 }

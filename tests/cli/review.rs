@@ -112,3 +112,39 @@ fn review_needs_a_matched_job() {
     assert!(stderr(&out).contains("ferry match"), "{}", stderr(&out));
     assert!(!sb.join("r.csv").exists());
 }
+
+#[test]
+fn interactive_walk_reads_one_answer_per_line() {
+    let sb = Sandbox::new();
+    import_submitted(&sb, "job");
+    ok(&sb, &["match", "job", "--within"]);
+    // The walk starts with the Matches: C001 kept, C008 deleted, then the rest accepted.
+    let out =
+        sb.ferry().args(["review", "job", "-i"]).write_stdin("keep\ndelete\naccept-rest\n").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let talk = stderr(&out);
+    assert!(talk.contains("[1/30] staged"), "{talk}");
+    assert!(talk.contains("≠ firstName"), "differing fields are marked: {talk}");
+    assert!(crate::util::stdout(&out).contains("1 choices made"));
+    assert_eq!(action(&sb, "C001"), "Create");
+    assert_eq!(action(&sb, "C008"), "Delete");
+    assert_eq!(sql_i64(&sb, "SELECT count(*) FROM staged WHERE action IS NOT proposed"), 1);
+
+    // The six Matches kept, then the Potential Matches: C005 kept, C027 merged with its
+    // candidate, the earlier C005.
+    let walk = "keep\n".repeat(7) + "merge1\n";
+    let out = sb.ferry().args(["review", "job", "-i"]).write_stdin(walk).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(action(&sb, "C027"), "Merge");
+    assert_eq!(
+        sql_i64(
+            &sb,
+            "SELECT s.match_staged_id = o.id FROM staged s, staged o WHERE s.legacy_id = 'C027' AND o.legacy_id = 'C005'"
+        ),
+        1
+    );
+    // An unknown answer stops a script, naming it.
+    let bad = sb.ferry().args(["review", "job", "-i"]).write_stdin("keep\nshrug\n").output().unwrap();
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("shrug"), "{}", stderr(&bad));
+}
