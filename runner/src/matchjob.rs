@@ -125,7 +125,7 @@ pub struct MatchSummary {
     /// Records whose key equals an existing record's (proposed Update).
     pub updates: u64,
     /// Proposed actions: Create, Merge, Update, Delete.
-    pub proposed: HashMap<&'static str, u64>,
+    pub proposed: std::collections::BTreeMap<&'static str, u64>,
 }
 
 /// A candidate as stored.
@@ -312,7 +312,7 @@ pub fn match_job(
         potential_matches: 0,
         non_matches: 0,
         updates: 0,
-        proposed: HashMap::new(),
+        proposed: Default::default(),
     };
     {
         let mut insert = tx
