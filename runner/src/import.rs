@@ -598,6 +598,10 @@ impl<'t> Staging<'t> {
         let file_name = ctx.file.name.clone();
         std::thread::scope(|scope| {
             let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<Prepared>, String>>(16);
+            // Written batches come back to be freed here: the writer is the
+            // slower thread, and freeing another thread's allocations is the
+            // dear kind of free.
+            let (done_sender, done) = std::sync::mpsc::channel::<Vec<Prepared>>();
             scope.spawn(move || {
                 let mut batch = Vec::with_capacity(BATCH);
                 for row in table {
@@ -609,10 +613,14 @@ impl<'t> Staging<'t> {
                         }
                     };
                     batch.push(prepare(kind, target, &converter, &file_name, row));
-                    if batch.len() == BATCH
-                        && sender.send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))).is_err()
-                    {
-                        return; // the writer stopped
+                    if batch.len() == BATCH {
+                        if sender.send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))).is_err()
+                        {
+                            return; // the writer stopped
+                        }
+                        while let Ok(written) = done.try_recv() {
+                            drop(written);
+                        }
                     }
                 }
                 if !batch.is_empty() {
@@ -628,13 +636,13 @@ impl<'t> Staging<'t> {
             for message in receiver {
                 let batch =
                     message.map_err(|e| Stop::Package(format!("package `{}`: {e}", package.display())))?;
-                for p in batch {
+                for p in &batch {
                     rows += 1;
                     self.rows_read += 1;
                     if self.rows_read.is_multiple_of(4096) {
                         reporter.on_rows(self.rows_read);
                     }
-                    match p.outcome {
+                    match &p.outcome {
                         Err((cells, reason)) => {
                             insert_rejected
                                 .execute(params![job_id, file_id, p.line, cells, reason])
@@ -659,11 +667,12 @@ impl<'t> Staging<'t> {
                                 ])
                                 .db(path)?;
                             if !warnings.is_empty() {
-                                self.insert_warnings(staged_id, file_id, &warnings)?;
+                                self.insert_warnings(staged_id, file_id, warnings)?;
                             }
                         }
                     }
                 }
+                let _ = done_sender.send(batch);
             }
             reporter.on_rows(self.rows_read);
             Ok(rows)
