@@ -1,5 +1,6 @@
-//! `ferry review JOB`: list a matched job's results, export them as CSV,
-//! choose actions from an edited CSV or in bulk.
+//! `ferry review JOB`: walk a matched job's results and choose actions
+//! (on a terminal, or `--interactive` with answers on stdin), list them,
+//! export them as CSV, choose actions from an edited CSV or in bulk.
 
 use std::path::PathBuf;
 
@@ -17,7 +18,7 @@ use crate::printer::Printer;
 use crate::prompt::{EndOfAnswers, LinePrompter, Prompter, TerminalPrompter};
 
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("mode").args(["export", "apply", "accept_all", "accept_matches_above", "interactive"])))]
+#[command(group(clap::ArgGroup::new("mode").args(["export", "apply", "accept_all", "accept_matches_above", "interactive", "list"])))]
 pub struct Args {
     /// The job: its id or its description
     job: String,
@@ -37,10 +38,13 @@ pub struct Args {
     #[arg(long, value_name = "Q")]
     accept_matches_above: Option<u32>,
     /// Walk the records by class (Match, Potential Match, Non-Match): see the candidates,
-    /// compare side by side, choose each action (one answer per line when stdin is not
-    /// a terminal)
+    /// compare side by side, choose each action; the default on a terminal (when stdin is
+    /// not one, answers are read from it, one a line)
     #[arg(long, short)]
     interactive: bool,
+    /// List the match results (the default when stdin is not a terminal)
+    #[arg(long)]
+    list: bool,
 }
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
@@ -95,7 +99,8 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         }
         return Ok(Outcome::Success);
     }
-    if args.interactive {
+    let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if args.interactive || (terminal && !args.list && !printer.json) {
         return walk(&mut store, &args.job, printer);
     }
     let (job, rows) = review::rows(&store, &args.job).map_err(runner_error)?;
