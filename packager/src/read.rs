@@ -342,8 +342,13 @@ impl Package {
         let reader = MemberReader::new(self.file.clone(), info.clone(), self.limits.max_member);
         let decoded = DecodeReader::new(reader, self.encoding);
         let csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(decoded);
-        let mut records =
-            Records { csv, path: self.path.clone(), member: member.to_string(), encoding: self.encoding };
+        let mut records = Records {
+            csv,
+            path: self.path.clone(),
+            member: member.to_string(),
+            encoding: self.encoding,
+            record: csv::StringRecord::new(),
+        };
         let headers = match records.next() {
             Some(Ok(row)) => row.cells,
             Some(Err(e)) => return Err(e),
@@ -481,17 +486,22 @@ struct Records {
     path: PathBuf,
     member: String,
     encoding: &'static Encoding,
+    record: csv::StringRecord,
 }
 
 impl Iterator for Records {
     type Item = Result<Row, Error>;
     fn next(&mut self) -> Option<Self::Item> {
-        let mut record = csv::StringRecord::new();
-        match self.csv.read_record(&mut record) {
+        // One record buffer for the whole member: a fresh one per row costs
+        // two allocations a row on the import's hot path.
+        let record = &mut self.record;
+        match self.csv.read_record(record) {
             Ok(false) => None,
             Ok(true) => {
                 let line = record.position().map_or(0, |p| p.line());
-                Some(Ok(Row { line, cells: record.iter().map(str::to_string).collect() }))
+                let mut cells = Vec::with_capacity(record.len());
+                cells.extend(record.iter().map(str::to_string));
+                Some(Ok(Row { line, cells }))
             }
             Err(e) => {
                 let (kind, message) = match e.kind() {

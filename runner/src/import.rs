@@ -598,6 +598,10 @@ impl<'t> Staging<'t> {
         let file_name = ctx.file.name.clone();
         std::thread::scope(|scope| {
             let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<Prepared>, String>>(16);
+            // Written batches come back to be freed here: the writer is the
+            // slower thread, and freeing another thread's allocations is the
+            // dear kind of free.
+            let (done_sender, done) = std::sync::mpsc::channel::<Vec<Prepared>>();
             scope.spawn(move || {
                 let mut batch = Vec::with_capacity(BATCH);
                 for row in table {
@@ -609,43 +613,66 @@ impl<'t> Staging<'t> {
                         }
                     };
                     batch.push(prepare(kind, target, &converter, &file_name, row));
-                    if batch.len() == BATCH
-                        && sender.send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))).is_err()
-                    {
-                        return; // the writer stopped
+                    if batch.len() == BATCH {
+                        if sender.send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))).is_err()
+                        {
+                            return; // the writer stopped
+                        }
+                        while let Ok(written) = done.try_recv() {
+                            drop(written);
+                        }
                     }
                 }
                 if !batch.is_empty() {
                     let _ = sender.send(Ok(batch));
                 }
             });
+            // The statements are prepared once for the whole file: looking a
+            // statement up in the cache hashes its SQL, a cost paid per row.
+            let (tx, path, job_id, file_id) = (self.tx, self.path, self.job_id, ctx.file_id);
+            let mut insert_staged = tx.prepare_cached(INSERT_STAGED).db(path)?;
+            let mut insert_rejected = tx.prepare_cached(INSERT_REJECTED).db(path)?;
             let mut rows = 0u64;
             for message in receiver {
                 let batch =
                     message.map_err(|e| Stop::Package(format!("package `{}`: {e}", package.display())))?;
-                for p in batch {
+                for p in &batch {
                     rows += 1;
                     self.rows_read += 1;
                     if self.rows_read.is_multiple_of(4096) {
                         reporter.on_rows(self.rows_read);
                     }
-                    match p.outcome {
+                    match &p.outcome {
                         Err((cells, reason)) => {
-                            self.tx
-                                .prepare_cached(
-                                    "INSERT INTO rejected (job_id, file_id, line, cells, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-                                )
-                                .db(self.path)?
-                                .execute(params![self.job_id, ctx.file_id, p.line, cells, reason])
-                                .db(self.path)?;
+                            insert_rejected
+                                .execute(params![job_id, file_id, p.line, cells, reason])
+                                .db(path)?;
                             self.rows_rejected += 1;
                         }
                         Ok((json, flat, warnings)) => {
-                            let staged_id = self.insert_prepared(ctx.file_id, p.line, &flat, &json)?;
-                            self.insert_warnings(staged_id, ctx.file_id, &warnings)?;
+                            let staged_id = insert_staged
+                                .insert(params![
+                                    job_id,
+                                    file_id,
+                                    p.line,
+                                    flat.legacy_id,
+                                    flat.first_name,
+                                    flat.last_name,
+                                    flat.birth_date,
+                                    flat.gender,
+                                    flat.zip,
+                                    flat.email,
+                                    flat.phone,
+                                    json
+                                ])
+                                .db(path)?;
+                            if !warnings.is_empty() {
+                                self.insert_warnings(staged_id, file_id, warnings)?;
+                            }
                         }
                     }
                 }
+                let _ = done_sender.send(batch);
             }
             reporter.on_rows(self.rows_read);
             Ok(rows)
@@ -773,11 +800,7 @@ impl<'t> Staging<'t> {
 
     fn insert_prepared(&mut self, file_id: i64, line: u64, flat: &Flat, json: &str) -> Result<i64, Stop> {
         self.tx
-            .prepare_cached(
-                "INSERT INTO staged (job_id, file_id, line, legacy_id, first_name, last_name, birth_date, gender,
-                                     zip, email, phone, record)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )
+            .prepare_cached(INSERT_STAGED)
             .db(self.path)?
             .execute(params![
                 self.job_id,
@@ -982,6 +1005,12 @@ impl<'t> Staging<'t> {
     }
 }
 
+const INSERT_STAGED: &str = "INSERT INTO staged (job_id, file_id, line, legacy_id, first_name, last_name,
+                                                  birth_date, gender, zip, email, phone, record)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+const INSERT_REJECTED: &str =
+    "INSERT INTO rejected (job_id, file_id, line, cells, reason) VALUES (?1, ?2, ?3, ?4, ?5)";
+
 /// Rows per batch handed from the converting thread to the writing one.
 const BATCH: usize = 512;
 
@@ -1013,7 +1042,7 @@ fn prepare(
         return Prepared { line: row.line, outcome: Err((cells_json(&row.cells), reason(&errors))) };
     }
     let flat = Flat::of(kind, &converted.record);
-    let json = serde_json::to_string(&converted.record).expect("records serialize");
+    let json = record_json(&converted.record);
     let warnings = converted.problems.into_iter().filter(|p| p.severity == Severity::Warning).collect();
     Prepared { line: row.line, outcome: Ok((json, flat, warnings)) }
 }
@@ -1056,6 +1085,14 @@ fn insert_problem(
     ])
     .db(path)?;
     Ok(())
+}
+
+/// A record's JSON, written into a buffer sized for a typical record so it
+/// does not grow (and copy) several times per row.
+fn record_json(record: &Record) -> String {
+    let mut buf = Vec::with_capacity(1024);
+    serde_json::to_writer(&mut buf, record).expect("records serialize");
+    String::from_utf8(buf).expect("serde_json writes UTF-8")
 }
 
 fn cells_json(cells: &[String]) -> String {

@@ -6,6 +6,9 @@
 //! - [`import`]: staging packages as a job, in one transaction;
 //! - [`staged`]: listing, editing, deleting and submitting staged records;
 //! - [`matching`]: matching profiles, scoring and candidate generation;
+//! - [`matchjob`]: matching a job's staged records, storing candidates and
+//!   proposed actions; review exports and decisions;
+//! - [`complete`]: carrying out the chosen actions, undo;
 //! - [`report`]: a job's error report (rejected rows in the upload's columns);
 //! - [`export`]: records as CSV; [`csvout`]: spreadsheet-safe CSV writing;
 //! - [`flat`]: the flat columns kept beside record JSON.
@@ -13,6 +16,7 @@
 //! The runner never prints: progress leaves through reporter traits
 //! ([`import::ImportReporter`], [`export::ExportReporter`]).
 
+pub mod complete;
 pub mod csvout;
 mod error;
 pub mod export;
@@ -20,7 +24,9 @@ pub mod flat;
 pub mod import;
 pub mod job;
 pub mod matching;
+pub mod matchjob;
 pub mod report;
+pub mod review;
 pub mod staged;
 pub mod store;
 

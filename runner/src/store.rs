@@ -22,6 +22,15 @@
 //! | `record_instances` | subcollection instance of a record | `subcollection`, `type_name`, `instance`, `attributes` JSON (as in [`ferry_mapper::record::Instance`]) |
 //! | `target_values` | enumeration value added by `--create-missing` | `kind`, `field` (`marketSegment`, or `Subcollection.attribute`), `value`, `job_id` |
 //!
+//! # Schema (version 2)
+//!
+//! | table / column | notes |
+//! |---|---|
+//! | `jobs.matching_profile`, `jobs.matched_at` | the matching profile JSON a job was last matched with, and when |
+//! | `staged.proposed`, `staged.match_staged_id` | the proposed action (the chosen one is `action`); the earlier staged record of the same job to merge into (`--within`) |
+//! | `match_candidates` | candidate of a staged record: `rank` from 0 (best first), `record_id` (existing) or `staged_other_id` (same job), `quality`, `agreeing` (bit per profile field) |
+//! | `before_images` | record a completed job touched: `seq` order of writing, `action`, `before` (the record JSON before, null when the job created it), `before_job_id`, `after` (the record JSON as the job left it, to see later changes) |
+//!
 //! Times are UTC text `YYYY-MM-DDTHH:MM:SSZ` (they sort as text). Deleting a
 //! job cascades to its packages, files, staged, rejected and problem rows.
 //!
@@ -172,6 +181,34 @@ CREATE TABLE target_values (
     job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
     created_at TEXT NOT NULL,
     PRIMARY KEY (kind, field, value)
+);
+"#,
+    // 2: matching results, before-images for undo (see `crate::matchjob`, `crate::complete`).
+    r#"
+ALTER TABLE jobs ADD COLUMN matching_profile TEXT;
+ALTER TABLE jobs ADD COLUMN matched_at TEXT;
+ALTER TABLE staged ADD COLUMN proposed TEXT;
+ALTER TABLE staged ADD COLUMN match_staged_id INTEGER;
+
+CREATE TABLE match_candidates (
+    staged_id INTEGER NOT NULL REFERENCES staged(id) ON DELETE CASCADE,
+    rank INTEGER NOT NULL,
+    record_id INTEGER,
+    staged_other_id INTEGER,
+    quality INTEGER NOT NULL,
+    agreeing INTEGER NOT NULL,
+    PRIMARY KEY (staged_id, rank)
+);
+
+CREATE TABLE before_images (
+    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    record_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    before TEXT,
+    before_job_id INTEGER,
+    after TEXT NOT NULL,
+    PRIMARY KEY (job_id, record_id)
 );
 "#,
 ];

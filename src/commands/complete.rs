@@ -1,12 +1,46 @@
-//! `ferry complete` (not written yet).
+//! `ferry complete JOB`: carry out a job's chosen actions in one transaction.
 
+use ferry_runner::complete::{self, CompleteSummary};
+
+use super::jobs::{open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The job: its id or its description
+    job: String,
+}
 
-pub fn run(_args: Args, _global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`ferry complete` is not available yet")
+/// The lines printed about a completion.
+pub fn summary_lines(s: &CompleteSummary) -> Vec<String> {
+    vec![
+        format!("created    {:>8}", s.created),
+        format!("merged     {:>8}", s.merged),
+        format!("updated    {:>8}", s.updated),
+        format!("discarded  {:>8}", s.discarded),
+    ]
+}
+
+pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    let mut store = open_store(global)?;
+    let spinner = printer.spinner("completing");
+    let result = complete::complete(&mut store, &args.job);
+    spinner.finish_and_clear();
+    let summary = result.map_err(runner_error)?;
+    if printer.json {
+        printer.json(&summary)?;
+    } else {
+        if let Some(job) = &summary.job {
+            printer.out(format!("job {} completed", job.id))?;
+        }
+        for line in summary_lines(&summary) {
+            printer.out(line)?;
+        }
+    }
+    if let Some(job) = &summary.job {
+        printer.info(format!("`ferry undo {}` reverts it while its records are unchanged", job.id));
+    }
+    Ok(Outcome::Success)
 }

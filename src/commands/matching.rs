@@ -1,12 +1,84 @@
-//! `ferry match` (not written yet).
+//! `ferry match JOB`: score a job's staged records against the store's records.
 
+use std::path::PathBuf;
+
+use ferry_runner::matching::{CandidateReporter, MatchingProfile};
+use ferry_runner::matchjob::{self, MatchOptions, MatchSummary};
+use indicatif::ProgressBar;
+
+use super::jobs::{open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The job: its id or its description
+    job: String,
+    /// Also match the job's staged records against each other (duplicates within the import)
+    #[arg(long)]
+    within: bool,
+    /// A matching profile (JSON; default: the bundled profile of the job's type,
+    /// `templates/matching/`)
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+}
 
-pub fn run(_args: Args, _global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`ferry match` is not available yet")
+/// Draws candidate generation on a progress bar.
+pub struct BarReporter(pub ProgressBar);
+
+impl CandidateReporter for BarReporter {
+    fn progress(&self, done: u64, total: u64) {
+        self.0.set_length(total);
+        self.0.set_position(done);
+    }
+}
+
+/// Loads `--profile`.
+pub fn load_profile(path: Option<&PathBuf>) -> anyhow::Result<Option<MatchingProfile>> {
+    match path {
+        None => Ok(None),
+        Some(p) => MatchingProfile::load(p)
+            .map(Some)
+            .map_err(|e| crate::hint(e, "the bundled profiles in `templates/matching/` show the format")),
+    }
+}
+
+/// The lines printed about a match.
+pub fn summary_lines(s: &MatchSummary) -> Vec<String> {
+    let proposed = |a: &str| s.proposed.get(a).copied().unwrap_or(0);
+    vec![
+        format!("job {}: matched {} staged records against {} existing", s.job.id, s.records, s.existing),
+        format!("Match            {:>8}", s.matches),
+        format!("Potential Match  {:>8}", s.potential_matches),
+        format!("Non-Match        {:>8}", s.non_matches),
+        format!(
+            "proposed: {} create, {} merge, {} update (same key)",
+            proposed("Create"),
+            proposed("Merge"),
+            proposed("Update")
+        ),
+    ]
+}
+
+pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    let profile = load_profile(args.profile.as_ref())?;
+    let mut store = open_store(global)?;
+    let options = MatchOptions { within: args.within, profile };
+    let reporter = BarReporter(printer.progress(0, "matching"));
+    let result = matchjob::match_job(&mut store, &args.job, &options, &reporter);
+    reporter.0.finish_and_clear();
+    let summary = result.map_err(runner_error)?;
+    if printer.json {
+        printer.json(&summary)?;
+    } else {
+        for line in summary_lines(&summary) {
+            printer.out(line)?;
+        }
+    }
+    printer.info(format!(
+        "next: review with `ferry review {} --export review.csv` (or `--accept-all`), then `ferry complete {}`",
+        summary.job.id, summary.job.id
+    ));
+    Ok(Outcome::Success)
 }

@@ -1,12 +1,270 @@
-//! `ferry review` (not written yet).
+//! `ferry review JOB`: walk a matched job's results and choose actions
+//! (on a terminal, or `--interactive` with answers on stdin), list them,
+//! export them as CSV, choose actions from an edited CSV or in bulk.
 
+use std::path::PathBuf;
+
+use std::io::IsTerminal;
+
+use ferry_mapper::session::{Answer, Choice, Question, QuestionKind};
+use ferry_runner::matchjob::Decision;
+use ferry_runner::review::{self, ReviewRow};
+use ferry_runner::store::Store;
+
+use super::jobs::{open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
+use crate::prompt::{EndOfAnswers, LinePrompter, Prompter, TerminalPrompter};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(group(clap::ArgGroup::new("mode").args(["export", "apply", "accept_all", "accept_matches_above", "interactive", "list"])))]
+pub struct Args {
+    /// The job: its id or its description
+    job: String,
+    /// Write the match results as CSV (staged id, source file and line, legacy id, class,
+    /// quality, proposed and chosen action, matched record, the other candidates)
+    #[arg(long, value_name = "F.csv")]
+    export: Option<PathBuf>,
+    /// Read chosen actions back from an exported CSV (edit `chosen_action`, and
+    /// `match_record_id` or `match_staged_id` for a merge); one bad row applies nothing
+    #[arg(long, value_name = "F.csv")]
+    apply: Option<PathBuf>,
+    /// Set every chosen action back to the proposed one
+    #[arg(long)]
+    accept_all: bool,
+    /// Merge only the Matches at or above this quality (as proposed); Matches below it
+    /// become Create
+    #[arg(long, value_name = "Q")]
+    accept_matches_above: Option<u32>,
+    /// Walk the records by class (Match, Potential Match, Non-Match): see the candidates,
+    /// compare side by side, choose each action; the default on a terminal (when stdin is
+    /// not one, answers are read from it, one a line)
+    #[arg(long, short)]
+    interactive: bool,
+    /// List the match results (the default when stdin is not a terminal)
+    #[arg(long)]
+    list: bool,
+}
 
-pub fn run(_args: Args, _global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`ferry review` is not available yet")
+pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    let mut store = open_store(global)?;
+    if let Some(out) = &args.export {
+        let (job, n) = review::export(&store, &args.job, out).map_err(runner_error)?;
+        if printer.json {
+            printer.json(&serde_json::json!({ "job": job.id, "rows": n, "out": out }))?;
+        } else {
+            printer.out(format!("wrote {n} rows of job {} to `{}`", job.id, out.display()))?;
+        }
+        printer.info(format!(
+            "edit `chosen_action` (and `match_record_id` for a merge), then `ferry review {} --apply {}`",
+            job.id,
+            out.display()
+        ));
+        return Ok(Outcome::Success);
+    }
+    if let Some(file) = &args.apply {
+        let applied = review::apply(&mut store, &args.job, file).map_err(|e| {
+            crate::hint(e, "`ferry review JOB --export F.csv` writes a file in the expected form")
+        })?;
+        if printer.json {
+            printer.json(&applied)?;
+        } else {
+            printer.out(format!(
+                "applied {} rows to job {}: {} choices changed",
+                applied.rows, applied.job.id, applied.changed
+            ))?;
+        }
+        return Ok(Outcome::Success);
+    }
+    if args.accept_all {
+        let (job, n) = review::accept_all(&mut store, &args.job).map_err(runner_error)?;
+        if printer.json {
+            printer.json(&serde_json::json!({ "job": job.id, "changed": n }))?;
+        } else {
+            printer.out(format!("job {}: every proposal accepted ({n} choices changed)", job.id))?;
+        }
+        return Ok(Outcome::Success);
+    }
+    if let Some(q) = args.accept_matches_above {
+        let (job, accepted, created) =
+            review::accept_matches_above(&mut store, &args.job, q).map_err(runner_error)?;
+        if printer.json {
+            printer.json(&serde_json::json!({ "job": job.id, "accepted": accepted, "create": created }))?;
+        } else {
+            printer.out(format!(
+                "job {}: {accepted} Matches at or above {q} accepted, {created} below it set to Create",
+                job.id
+            ))?;
+        }
+        return Ok(Outcome::Success);
+    }
+    let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if args.interactive || (terminal && !args.list && !printer.json) {
+        return walk(&mut store, &args.job, printer);
+    }
+    let (job, rows) = review::rows(&store, &args.job).map_err(runner_error)?;
+    if printer.json {
+        printer.json(&serde_json::json!({ "job": job.id, "rows": rows }))?;
+        return Ok(Outcome::Success);
+    }
+    printer.out(format!(
+        "{:>6}  {:<10}  {:<24}  {:<15}  {:>7}  {:<14}  {:<14}  match",
+        "id", "legacy id", "name", "class", "quality", "proposed", "chosen"
+    ))?;
+    let label = |a: &Option<String>| {
+        a.as_deref()
+            .and_then(|a| Decision::parse(a, job.kind))
+            .map(|d| d.label(job.kind).to_string())
+            .unwrap_or_default()
+    };
+    for r in &rows {
+        let name =
+            format!("{} {}", r.first_name.as_deref().unwrap_or(""), r.last_name.as_deref().unwrap_or(""));
+        let matched = match (r.match_record_id, r.match_staged_id) {
+            (Some(id), _) => format!("record {id} {}", r.match_legacy_id.as_deref().unwrap_or("")),
+            (None, Some(s)) => format!("staged {s}"),
+            _ => String::new(),
+        };
+        printer.out(format!(
+            "{:>6}  {:<10}  {:<24}  {:<15}  {:>7}  {:<14}  {:<14}  {}",
+            r.staged_id,
+            r.legacy_id.as_deref().unwrap_or(""),
+            name.trim(),
+            r.class.as_deref().unwrap_or(""),
+            r.quality.map(|q| q.to_string()).unwrap_or_default(),
+            label(&r.proposed),
+            label(&r.chosen),
+            matched.trim()
+        ))?;
+    }
+    Ok(Outcome::Success)
+}
+
+/// The walk of `--interactive`: each unprocessed record, by class, then id.
+fn walk(store: &mut Store, job: &str, printer: &Printer) -> anyhow::Result<Outcome> {
+    let (found, mut rows) = review::rows(store, job).map_err(runner_error)?;
+    if found.stage == ferry_runner::job::Stage::Completed {
+        anyhow::bail!("job {} is completed; `ferry undo {}` reverts it first", found.id, found.id);
+    }
+    let order = |r: &ReviewRow| match r.class.as_deref() {
+        Some("Match") => 0,
+        Some("Potential Match") => 1,
+        _ => 2,
+    };
+    rows.retain(|r| !r.processed);
+    rows.sort_by_key(|r| (order(r), r.staged_id));
+    let mut prompter: Box<dyn Prompter> = if std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    {
+        Box::new(TerminalPrompter::new())
+    } else {
+        Box::new(LinePrompter::new(std::io::stdin().lock(), "stdin", !printer.quiet))
+    };
+    let kind = found.kind;
+    let label = |a: &Option<String>| {
+        a.as_deref().and_then(|a| Decision::parse(a, kind)).map(|d| d.label(kind)).unwrap_or("-")
+    };
+    let (mut changed, total) = (0u64, rows.len());
+    for (n, row) in rows.iter().enumerate() {
+        let staged = review::staged_record(store, row.staged_id).map_err(runner_error)?.unwrap_or_default();
+        let mut notes = vec![format!(
+            "[{}/{total}] staged {} ({}) {} {}: {}, quality {}, proposed {}, chosen {}",
+            n + 1,
+            row.staged_id,
+            row.legacy_id.as_deref().unwrap_or("no id"),
+            row.first_name.as_deref().unwrap_or(""),
+            row.last_name.as_deref().unwrap_or(""),
+            row.class.as_deref().unwrap_or("-"),
+            row.quality.map_or("-".to_string(), |q| q.to_string()),
+            label(&row.proposed),
+            label(&row.chosen),
+        )];
+        if let Some(best) = row.candidates.first() {
+            let other = review::candidate_record(store, best).map_err(runner_error)?.unwrap_or_default();
+            notes.extend(side_by_side(&review::flatten(&staged), &review::flatten(&other), printer));
+        }
+        let mut options = vec![
+            Choice::new("keep", format!("Keep the chosen action ({})", label(&row.chosen))),
+            Choice::new("create", Decision::Create.label(kind)),
+            Choice::new("delete", Decision::Delete.label(kind)),
+        ];
+        for (i, c) in row.candidates.iter().enumerate() {
+            let what = match (c.record_id, c.staged_id) {
+                (Some(id), _) => format!("record {id}"),
+                (None, Some(id)) => format!("staged {id}"),
+                _ => continue,
+            };
+            let earlier = c.staged_id.is_none_or(|s| s < row.staged_id);
+            if earlier {
+                options.push(Choice::new(
+                    format!("merge{}", i + 1),
+                    format!(
+                        "{} with {what} ({}), quality {}",
+                        Decision::Merge.label(kind),
+                        c.legacy_id.as_deref().unwrap_or("no id"),
+                        c.quality
+                    ),
+                ));
+            }
+        }
+        options.push(Choice::new("accept-rest", "Accept the chosen actions of all remaining records"));
+        options.push(Choice::new("quit", "Stop here (choices so far are saved)"));
+        let question = Question {
+            notes,
+            prompt: "action".to_string(),
+            kind: QuestionKind::Select { options: options.clone(), default: 0 },
+        };
+        let answer = match prompter.ask(&question) {
+            Ok(a) => a,
+            Err(e) if e.downcast_ref::<EndOfAnswers>().is_some() => break,
+            Err(e) => return Err(e),
+        };
+        let Answer::Select(i) = answer else { anyhow::bail!("expected a choice") };
+        let key = options[i].key.as_str();
+        let (decision, record, other) = match key {
+            "keep" => continue,
+            "accept-rest" | "quit" => break,
+            "create" => (Decision::Create, row.match_record_id, row.match_staged_id),
+            "delete" => (Decision::Delete, row.match_record_id, row.match_staged_id),
+            merge => {
+                let idx: usize = merge.trim_start_matches("merge").parse::<usize>()? - 1;
+                let c = &row.candidates[idx];
+                (Decision::Merge, c.record_id, c.staged_id)
+            }
+        };
+        review::choose(store, job, row.staged_id, decision, record, other).map_err(runner_error)?;
+        changed += 1;
+    }
+    printer.out(format!("job {}: {changed} choices made", found.id))?;
+    printer.info(format!("next: `ferry complete {}`", found.id));
+    Ok(Outcome::Success)
+}
+
+/// Staged values beside a candidate's; `≠` marks values that differ, `+` values only one has.
+fn side_by_side(staged: &[(String, String)], other: &[(String, String)], printer: &Printer) -> Vec<String> {
+    let mut names: Vec<&str> = staged.iter().map(|(k, _)| k.as_str()).collect();
+    for (k, _) in other {
+        if !names.contains(&k.as_str()) {
+            names.push(k);
+        }
+    }
+    // One line per field: line breaks become spaces, long values are cut.
+    let get = |list: &[(String, String)], k: &str| {
+        list.iter().find(|(n, _)| n == k).map(|(_, v)| {
+            let v = v.replace(['\n', '\r'], " ");
+            if v.chars().count() > 40 { format!("{}…", v.chars().take(39).collect::<String>()) } else { v }
+        })
+    };
+    let mut out = vec![format!("  {:<34} {:<40} {}", "field", "staged", "best candidate")];
+    for k in names {
+        let (a, b) = (get(staged, k), get(other, k));
+        let mark = match (&a, &b) {
+            (Some(x), Some(y)) if x.trim().to_lowercase() == y.trim().to_lowercase() => " ",
+            (Some(_), Some(_)) => "≠",
+            _ => "+",
+        };
+        let line = format!("{mark} {:<34} {:<40} {}", k, a.unwrap_or_default(), b.unwrap_or_default());
+        out.push(if mark == "≠" { printer.paint(&line, console::Style::new().yellow()) } else { line });
+    }
+    out
 }

@@ -1,12 +1,117 @@
-//! `ferry run` (not written yet).
+//! `ferry run PKG.zip…`: import, submit, match and complete with the proposed
+//! actions, in one go (for scripts).
+//!
+//! Each step is its own transaction (as the separate verbs are): if matching
+//! or completing fails, the job stays where it stopped and the separate verbs
+//! carry on from there.
 
+use std::path::PathBuf;
+
+use ferry_mapper::target::RecordKind;
+use ferry_runner::import::{self, ImportOptions};
+use ferry_runner::{complete, matchjob, staged};
+
+use super::jobs::{KindArg, open_store, runner_error};
+use super::matching::{BarReporter, load_profile};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The packages to import as one job
+    #[arg(required = true, value_name = "PKG.zip")]
+    packages: Vec<PathBuf>,
+    /// The job's type (default: the packages' target)
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    kind: Option<KindArg>,
+    /// A unique description of the job (default: the package's name and the time)
+    #[arg(long, value_name = "TEXT")]
+    description: Option<String>,
+    /// Also match the staged records against each other (duplicates within the import)
+    #[arg(long)]
+    within: bool,
+    /// A matching profile (JSON; default: the bundled profile of the job's type)
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+    /// Add enumeration values the target does not know (instead of ignoring them)
+    #[arg(long)]
+    create_missing: bool,
+}
 
-pub fn run(_args: Args, _global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`ferry run` is not available yet")
+#[derive(serde::Serialize)]
+struct RunSummary {
+    job: i64,
+    staged: u64,
+    rejected: u64,
+    created: u64,
+    merged: u64,
+    updated: u64,
+    discarded: u64,
+}
+
+pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    let profile = load_profile(args.profile.as_ref())?;
+    let mut store = open_store(global)?;
+    let options = ImportOptions {
+        packages: args.packages,
+        kind: args.kind.map(Into::into),
+        description: args.description,
+        create_missing: args.create_missing,
+        ..ImportOptions::default()
+    };
+    let spinner = printer.spinner("importing");
+    let imported = import::import(&mut store, &options, &import::NoReporter);
+    spinner.finish_and_clear();
+    let imported = imported.map_err(runner_error)?;
+    for w in &imported.file_warnings {
+        printer.warn(w);
+    }
+    let job = imported.job;
+    let id = job.id.to_string();
+    printer.info(format!("imported job {}: {} records staged", job.id, job.counts.records_staged));
+    if job.kind == RecordKind::Contacts {
+        staged::submit(&mut store, &id).map_err(runner_error)?;
+    }
+    let reporter = BarReporter(printer.progress(0, "matching"));
+    let matched = matchjob::match_job(
+        &mut store,
+        &id,
+        &matchjob::MatchOptions { within: args.within, profile },
+        &reporter,
+    );
+    reporter.0.finish_and_clear();
+    let matched = matched.map_err(runner_error)?;
+    printer.info(format!(
+        "matched: {} Match, {} Potential Match, {} Non-Match",
+        matched.matches, matched.potential_matches, matched.non_matches
+    ));
+    let done = complete::complete(&mut store, &id).map_err(runner_error)?;
+    let summary = RunSummary {
+        job: job.id,
+        staged: job.counts.records_staged,
+        rejected: job.counts.rows_rejected,
+        created: done.created,
+        merged: done.merged,
+        updated: done.updated,
+        discarded: done.discarded,
+    };
+    if printer.json {
+        printer.json(&summary)?;
+    } else {
+        printer.out(format!("job {} completed", job.id))?;
+        printer.out(format!("created    {:>8}", summary.created))?;
+        printer.out(format!("merged     {:>8}", summary.merged))?;
+        printer.out(format!("updated    {:>8}", summary.updated))?;
+        printer.out(format!("rejected   {:>8}", summary.rejected))?;
+        printer.out(format!("discarded  {:>8}", summary.discarded))?;
+    }
+    if summary.rejected > 0 {
+        printer.warn(format!(
+            "{} rows were rejected; `ferry errors {} --out errors.csv` writes them with the reasons",
+            summary.rejected, job.id
+        ));
+        return Ok(Outcome::Problems);
+    }
+    Ok(Outcome::Success)
 }

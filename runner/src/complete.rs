@@ -1,0 +1,332 @@
+//! Completing an import job (carrying out each staged record's chosen
+//! action) and undoing a completed one.
+//!
+//! [`complete`] is one transaction: a crash leaves the store as before it or
+//! as after it. In staged-id order, each unprocessed record's action
+//! ([`Decision`]) is carried out:
+//!
+//! - Create: a new record (when its key is already taken, for example by an
+//!   earlier record of the same job, it updates that record instead);
+//! - Merge: [`merge::merge`] into the chosen existing record, or into the
+//!   record that an earlier staged record of the job became (`--within`);
+//!   the existing values win except the profile's `importWins` fields;
+//! - Update (key equal): a merge in which the import wins every field it
+//!   has; fields and subcollection entries it lacks stay;
+//! - Delete: nothing reaches the store.
+//!
+//! Every record written gets a before-image (its JSON before, or none when
+//! created) and an after-image; the staged rows are marked processed and the
+//! job goes to Completed / Completed with its end time.
+//!
+//! [`undo`] reverts a completed job from its before-images in one
+//! transaction: created records are deleted, merged and updated ones
+//! restored. It refuses, naming them, when any of those records changed since
+//! (its current JSON differs from the after-image, another job wrote it
+//! since, or it is gone). The job
+//! goes back to Review Match Results / Waiting on User with its staged
+//! records unprocessed and their chosen actions kept, so it can be reviewed
+//! and completed again (or deleted).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use ferry_mapper::record::Record;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::Error;
+use crate::error::SqlResult;
+use crate::job::{self, Job, Stage, Status};
+use crate::matching::merge;
+use crate::matchjob::{Decision, job_profile, load_staged};
+use crate::store::{self, Store};
+
+/// What completing a job did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CompleteSummary {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<Job>,
+    pub created: u64,
+    pub merged: u64,
+    pub updated: u64,
+    pub discarded: u64,
+}
+
+fn record_json(record: &Record) -> String {
+    serde_json::to_string(record).expect("records serialize")
+}
+
+fn external_key_owner(conn: &Connection, path: &Path, kind: &str, key: &str) -> Result<Option<i64>, Error> {
+    conn.prepare_cached("SELECT id FROM records WHERE kind = ?1 AND external_key = ?2")
+        .db(path)?
+        .query_row([kind, key], |r| r.get(0))
+        .optional()
+        .db(path)
+}
+
+/// Carries out a job's chosen actions (see the module docs).
+pub fn complete(store: &mut Store, job: &str) -> Result<CompleteSummary, Error> {
+    let path = store.path().to_path_buf();
+    let tx = store.write()?;
+    let found = job::find(&tx, &path, job)?;
+    if !(found.stage == Stage::ReviewMatchResults && found.status == Status::WaitingOnUser) {
+        let message = match (found.stage, found.status) {
+            (Stage::ReviewMatchResults, Status::Queued) => {
+                format!("match it first (`ferry match {}`)", found.id)
+            }
+            (Stage::ReviewStagedData, _) => format!(
+                "submit and match it first (`ferry staged {} --submit`, then `ferry match {}`)",
+                found.id, found.id
+            ),
+            (Stage::Completed, _) => "it is completed already".to_string(),
+            _ => "only a matched job (Review Match Results / Waiting on User) can be completed".to_string(),
+        };
+        return Err(Error::WrongState {
+            id: found.id,
+            stage: found.stage.to_string(),
+            status: found.status.to_string(),
+            message,
+        });
+    }
+    let kind = found.kind;
+    let profile = job_profile(&tx, &path, &found)?;
+    let staged = load_staged(&tx, &path, found.id)?;
+    let mut summary = CompleteSummary::default();
+    // The record each processed staged record became, for `--within` merges.
+    let mut became: HashMap<i64, i64> = HashMap::new();
+    let mut seq = 0i64;
+    {
+        let mut choice = tx
+            .prepare("SELECT action, match_record_id, match_staged_id FROM staged WHERE id = ?1")
+            .db(&path)?;
+        let mut image = tx
+            .prepare(
+                "INSERT OR IGNORE INTO before_images (job_id, record_id, seq, action, before, before_job_id, after)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, '')",
+            )
+            .db(&path)?;
+        let mut processed = tx.prepare("UPDATE staged SET processed = 1 WHERE id = ?1").db(&path)?;
+        for (staged_id, record) in &staged {
+            let (action, record_id, staged_other): (Option<String>, Option<i64>, Option<i64>) =
+                choice.query_row([staged_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).db(&path)?;
+            let decision = action.as_deref().and_then(|a| Decision::parse(a, kind)).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "staged record {staged_id} of job {} has no action (match the job again)",
+                    found.id
+                ))
+            })?;
+            let key = crate::flat::Flat::of(kind, record).legacy_id;
+            let key_owner = match &key {
+                Some(k) => external_key_owner(&tx, &path, kind.as_str(), k)?,
+                None => None,
+            };
+            // Create with a taken key, and Update, write into the key's owner.
+            let (decision, target) = match decision {
+                Decision::Delete => {
+                    summary.discarded += 1;
+                    processed.execute([staged_id]).db(&path)?;
+                    continue;
+                }
+                Decision::Create | Decision::Update if key_owner.is_some() => (Decision::Update, key_owner),
+                Decision::Update => (Decision::Update, record_id),
+                Decision::Create => (Decision::Create, None),
+                Decision::Merge => {
+                    let target = match (record_id, staged_other) {
+                        (Some(id), _) => Some(id),
+                        (None, Some(other)) => became.get(&other).copied(),
+                        (None, None) => None,
+                    };
+                    match target {
+                        Some(t) => (Decision::Merge, Some(t)),
+                        // Its staged partner was dropped: nothing to merge into.
+                        None if staged_other.is_some() => (Decision::Create, None),
+                        None => {
+                            return Err(Error::Invalid(format!(
+                                "staged record {staged_id} of job {} is to be merged but has no matched record (choose one with `ferry review`)",
+                                found.id
+                            )));
+                        }
+                    }
+                }
+            };
+            let id = match (decision, target) {
+                (Decision::Create, _) => {
+                    let id = store::insert_record(&tx, &path, kind, record, Some(found.id))?;
+                    image
+                        .execute(params![found.id, id, seq, "Create", None::<String>, None::<i64>])
+                        .db(&path)?;
+                    summary.created += 1;
+                    id
+                }
+                (_, Some(target)) => {
+                    let existing = store::load_record(&tx, &path, target)?.ok_or_else(|| {
+                        Error::Invalid(format!(
+                            "staged record {staged_id} of job {} is to be merged into record {target}, which no longer exists (match the job again)",
+                            found.id
+                        ))
+                    })?;
+                    let before_job: Option<i64> = tx
+                        .query_row("SELECT job_id FROM records WHERE id = ?1", [target], |r| r.get(0))
+                        .db(&path)?;
+                    let wins: Vec<String> = if decision == Decision::Update {
+                        record.fields.keys().cloned().collect()
+                    } else {
+                        profile.import_wins.clone()
+                    };
+                    let (merged, _report) = merge::merge(&existing, record, &wins);
+                    image
+                        .execute(params![
+                            found.id,
+                            target,
+                            seq,
+                            decision.as_str(),
+                            Some(record_json(&existing)),
+                            before_job
+                        ])
+                        .db(&path)?;
+                    store::replace_record(&tx, &path, target, kind, &merged, Some(found.id))?;
+                    if decision == Decision::Update {
+                        summary.updated += 1;
+                    } else {
+                        summary.merged += 1;
+                    }
+                    target
+                }
+                (_, None) => unreachable!("merges and updates have a target"),
+            };
+            seq += 1;
+            became.insert(*staged_id, id);
+            processed.execute([staged_id]).db(&path)?;
+        }
+        // After-images: each touched record as the job left it.
+        let mut touched = tx.prepare("SELECT record_id FROM before_images WHERE job_id = ?1").db(&path)?;
+        let ids: Vec<i64> = touched
+            .query_map([found.id], |r| r.get(0))
+            .db(&path)?
+            .collect::<rusqlite::Result<_>>()
+            .db(&path)?;
+        let mut after = tx
+            .prepare("UPDATE before_images SET after = ?3 WHERE job_id = ?1 AND record_id = ?2")
+            .db(&path)?;
+        for id in ids {
+            let record = store::load_record(&tx, &path, id)?.expect("just written");
+            after.execute(params![found.id, id, record_json(&record)]).db(&path)?;
+        }
+    }
+    tx.execute(
+        "UPDATE jobs SET stage = ?2, status = ?3, ended_at = ?4 WHERE id = ?1",
+        params![found.id, Stage::Completed.label(), Status::Completed.label(), store::now()],
+    )
+    .db(&path)?;
+    tx.commit().db(&path)?;
+    summary.job = job::get(store.conn(), &path, found.id)?;
+    Ok(summary)
+}
+
+/// What undoing a job did.
+#[derive(Debug, Clone, Serialize)]
+pub struct UndoSummary {
+    pub job: Job,
+    /// Records the job had created, now deleted.
+    pub removed: u64,
+    /// Records the job had merged into or updated, now restored.
+    pub restored: u64,
+}
+
+/// A before-image row: record id, action, before JSON, before job, after JSON.
+type Image = (i64, String, Option<String>, Option<i64>, String);
+
+/// Reverts a completed job (see the module docs).
+pub fn undo(store: &mut Store, job: &str) -> Result<UndoSummary, Error> {
+    let path = store.path().to_path_buf();
+    let tx = store.write()?;
+    let found = job::find(&tx, &path, job)?;
+    if found.stage != Stage::Completed {
+        return Err(Error::WrongState {
+            id: found.id,
+            stage: found.stage.to_string(),
+            status: found.status.to_string(),
+            message: "only a completed job can be undone".into(),
+        });
+    }
+    let images: Vec<Image> = {
+        let mut st = tx
+            .prepare(
+                "SELECT record_id, action, before, before_job_id, after FROM before_images
+                 WHERE job_id = ?1 ORDER BY record_id",
+            )
+            .db(&path)?;
+        st.query_map([found.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .db(&path)?
+            .collect::<rusqlite::Result<_>>()
+            .db(&path)?
+    };
+    let mut changed = Vec::new();
+    for (id, _, _, _, after) in &images {
+        let now = store::load_record(&tx, &path, *id)?;
+        let writer: Option<i64> = tx
+            .query_row("SELECT job_id FROM records WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .db(&path)?
+            .flatten();
+        // Another job that wrote the record since (even the same values) owns it now.
+        if now.as_ref().map(record_json).as_deref() != Some(after.as_str()) || writer != Some(found.id) {
+            let legacy: Option<String> = tx
+                .query_row("SELECT legacy_id FROM records WHERE id = ?1", [id], |r| r.get(0))
+                .optional()
+                .db(&path)?
+                .flatten();
+            changed.push(match (now, legacy) {
+                (None, _) => format!("record {id} (deleted)"),
+                (Some(_), Some(l)) => format!("record {id} (`{l}`)"),
+                (Some(_), None) => format!("record {id}"),
+            });
+        }
+    }
+    if !changed.is_empty() {
+        let more = changed.len().saturating_sub(10);
+        let mut list = changed.into_iter().take(10).collect::<Vec<_>>().join(", ");
+        if more > 0 {
+            list.push_str(&format!(" and {more} more"));
+        }
+        return Err(Error::Invalid(format!(
+            "cannot undo job {}: records it wrote changed since: {list}",
+            found.id
+        )));
+    }
+    let kind = found.kind;
+    let (mut removed, mut restored) = (0, 0);
+    for (id, _action, before, before_job, _) in &images {
+        match before {
+            None => {
+                store::delete_record(&tx, &path, *id)?;
+                removed += 1;
+            }
+            Some(json) => {
+                let record: Record = serde_json::from_str(json).map_err(|e| {
+                    Error::Invalid(format!(
+                        "job {}: the before-image of record {id} is unreadable: {e}",
+                        found.id
+                    ))
+                })?;
+                // The job that wrote it before may have been deleted since.
+                let before_job = match before_job {
+                    Some(j) => tx
+                        .query_row("SELECT id FROM jobs WHERE id = ?1", [j], |r| r.get::<_, i64>(0))
+                        .optional()
+                        .db(&path)?,
+                    None => None,
+                };
+                store::replace_record(&tx, &path, *id, kind, &record, before_job)?;
+                restored += 1;
+            }
+        }
+    }
+    tx.execute("DELETE FROM before_images WHERE job_id = ?1", [found.id]).db(&path)?;
+    tx.execute("UPDATE staged SET processed = 0 WHERE job_id = ?1", [found.id]).db(&path)?;
+    tx.execute("UPDATE jobs SET ended_at = NULL WHERE id = ?1", [found.id]).db(&path)?;
+    job::set_state(&tx, &path, found.id, Stage::ReviewMatchResults, Status::WaitingOnUser)?;
+    tx.commit().db(&path)?;
+    let job = job::get(store.conn(), &path, found.id)?.expect("exists");
+    Ok(UndoSummary { job, removed, restored })
+}

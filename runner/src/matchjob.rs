@@ -1,0 +1,465 @@
+//! Matching an import job: scoring its staged records against the store's
+//! records (and, with `within`, against each other), keeping the best few
+//! candidates of each, classifying them and proposing an action.
+//!
+//! [`match_job`] runs in one transaction. A job must be in Review Match
+//! Results, Queued (never matched) or Waiting on User (matched before: the
+//! earlier results of its unprocessed records are replaced). Afterwards it is
+//! in Review Match Results / Waiting on User.
+//!
+//! What is stored, per unprocessed staged record:
+//!
+//! - `match_candidates` rows (best first, `rank` from 0): an existing record
+//!   (`record_id`) or, with `within`, another staged record of the job
+//!   (`staged_other_id`), with the quality and the agreeing-field bits;
+//! - in `staged`: `class` (the label of [`MatchClass`]), `quality` (the best
+//!   candidate's), `proposed` and `action` (the chosen action, initially the
+//!   proposed one; see [`Decision`]), `match_record_id` or `match_staged_id`:
+//!   the record to merge with (Match) or the best candidate shown to a
+//!   reviewer (Potential Match, proposed Create).
+//!
+//! Within the job, a pair of duplicates is merged one way only: the later
+//! staged record (higher id) merges into the earlier one, which is created (or
+//! itself merged), so the proposals never form a cycle and `complete` can
+//! carry them out in id order. The candidate lists of both records still
+//! show each other. Candidates among existing records come before staged ones
+//! of equal quality, then lower ids.
+//!
+//! A staged record whose key (its external id) equals an existing record's
+//! is an [`Decision::Update`] of that record, whatever its score.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use ferry_mapper::record::{Instance, Record, Value};
+use ferry_mapper::target::RecordKind;
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use crate::Error;
+use crate::error::SqlResult;
+use crate::flat::Flat;
+use crate::job::{self, Job, Stage, Status};
+use crate::matching::{self, CandidateReporter, Comparer, MatchClass, MatchInput, MatchingProfile};
+use crate::store::Store;
+
+/// What completing does with a staged record (the stored `action` text is
+/// [`Decision::as_str`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Decision {
+    /// A new record.
+    Create,
+    /// Merged into a chosen existing (or earlier staged) record: the existing
+    /// record's values win, except the profile's `importWins` fields.
+    Merge,
+    /// The staged record's key equals an existing record's: that record is
+    /// updated, the import's values winning (fields the import lacks stay).
+    Update,
+    /// Dropped from staging (contacts: Delete staged; leads: Discard lead).
+    Delete,
+}
+
+impl Decision {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Create => "Create",
+            Decision::Merge => "Merge",
+            Decision::Update => "Update",
+            Decision::Delete => "Delete",
+        }
+    }
+
+    /// The name shown for this kind of record (the seed's names for leads).
+    pub fn label(self, kind: RecordKind) -> &'static str {
+        match self {
+            Decision::Create => matching::Action::Create.label(kind),
+            Decision::Merge => matching::Action::Merge.label(kind),
+            Decision::Delete => matching::Action::Delete.label(kind),
+            Decision::Update => "Update",
+        }
+    }
+
+    /// Reads a decision from its stored form, its label or a generic name.
+    pub fn parse(text: &str, kind: RecordKind) -> Option<Decision> {
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("update") {
+            return Some(Decision::Update);
+        }
+        if t.eq_ignore_ascii_case("discard") {
+            return Some(Decision::Delete);
+        }
+        matching::Action::parse(t, kind).map(|a| match a {
+            matching::Action::Create => Decision::Create,
+            matching::Action::Merge => Decision::Merge,
+            matching::Action::Delete => Decision::Delete,
+        })
+    }
+}
+
+/// Parses a stored class label.
+pub fn parse_class(text: &str) -> Option<MatchClass> {
+    [MatchClass::Match, MatchClass::Potential, MatchClass::NonMatch].into_iter().find(|c| c.label() == text)
+}
+
+/// What to match and how.
+#[derive(Debug, Clone, Default)]
+pub struct MatchOptions {
+    /// Also match the job's staged records against each other.
+    pub within: bool,
+    /// The matching profile; `None`: the bundled one of the job's kind.
+    pub profile: Option<MatchingProfile>,
+}
+
+/// The result of matching a job.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchSummary {
+    pub job: Job,
+    /// Staged records matched.
+    pub records: u64,
+    /// Existing records compared against.
+    pub existing: u64,
+    pub matches: u64,
+    pub potential_matches: u64,
+    pub non_matches: u64,
+    /// Records whose key equals an existing record's (proposed Update).
+    pub updates: u64,
+    /// Proposed actions: Create, Merge, Update, Delete.
+    pub proposed: std::collections::BTreeMap<&'static str, u64>,
+}
+
+/// A candidate as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Found {
+    quality: u32,
+    agreeing: u32,
+    /// Existing record id, or staged id when `staged`.
+    id: i64,
+    staged: bool,
+}
+
+pub(crate) fn matching_error(e: matching::Error) -> Error {
+    Error::Invalid(e.to_string())
+}
+
+/// The profile a job was matched with (stored at match time), else the
+/// bundled one of its kind.
+pub fn job_profile(conn: &Connection, path: &Path, job: &Job) -> Result<MatchingProfile, Error> {
+    let text: Option<String> =
+        conn.query_row("SELECT matching_profile FROM jobs WHERE id = ?1", [job.id], |r| r.get(0)).db(path)?;
+    match text {
+        Some(t) => MatchingProfile::from_json(&t, Path::new(&format!("job {} matching profile", job.id)))
+            .map_err(matching_error),
+        None => Ok(MatchingProfile::for_kind(job.kind)),
+    }
+}
+
+/// Calls `f` with every record of `kind` (id order) with its instances,
+/// one at a time (two cursors merged by id), so that memory holds only what
+/// `f` keeps.
+pub fn for_each_record(
+    conn: &Connection,
+    path: &Path,
+    kind: RecordKind,
+    mut f: impl FnMut(i64, Record),
+) -> Result<(), Error> {
+    let unreadable = |id: i64, what: &str, e: serde_json::Error| {
+        Error::Invalid(format!("store `{}`: record {id} has unreadable {what}: {e}", path.display()))
+    };
+    let mut records = conn.prepare("SELECT id, fields FROM records WHERE kind = ?1 ORDER BY id").db(path)?;
+    let mut instances = conn
+        .prepare(
+            "SELECT i.record_id, i.subcollection, i.type_name, i.instance, i.attributes
+             FROM record_instances i JOIN records r ON r.id = i.record_id
+             WHERE r.kind = ?1 ORDER BY i.record_id, i.id",
+        )
+        .db(path)?;
+    let mut rows = records.query([kind.as_str()]).db(path)?;
+    let mut inst_rows = instances.query([kind.as_str()]).db(path)?;
+    let next_instance = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<(i64, Instance)>, Error> {
+        let Some(row) = rows.next().db(path)? else { return Ok(None) };
+        let id: i64 = row.get(0).db(path)?;
+        let attributes: String = row.get(4).db(path)?;
+        let attributes: std::collections::BTreeMap<String, Value> =
+            serde_json::from_str(&attributes).map_err(|e| unreadable(id, "instances", e))?;
+        Ok(Some((
+            id,
+            Instance {
+                subcollection: row.get(1).db(path)?,
+                type_name: row.get(2).db(path)?,
+                instance: row.get(3).db(path)?,
+                attributes,
+            },
+        )))
+    };
+    let mut pending = next_instance(&mut inst_rows)?;
+    while let Some(row) = rows.next().db(path)? {
+        let id: i64 = row.get(0).db(path)?;
+        let fields: String = row.get(1).db(path)?;
+        let fields = serde_json::from_str(&fields).map_err(|e| unreadable(id, "fields", e))?;
+        let mut record = Record { fields, instances: Vec::new() };
+        while let Some((owner, _)) = &pending {
+            if *owner > id {
+                break;
+            }
+            let (owner, inst) = pending.take().expect("checked");
+            if owner == id {
+                record.instances.push(inst);
+            }
+            pending = next_instance(&mut inst_rows)?;
+        }
+        f(id, record);
+    }
+    Ok(())
+}
+
+/// A job's unprocessed staged records (id order).
+pub fn load_staged(conn: &Connection, path: &Path, job_id: i64) -> Result<Vec<(i64, Record)>, Error> {
+    let mut st = conn
+        .prepare("SELECT id, record FROM staged WHERE job_id = ?1 AND processed = 0 ORDER BY id")
+        .db(path)?;
+    let rows = st.query_map([job_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))).db(path)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, json) = row.db(path)?;
+        let record: Record = serde_json::from_str(&json)
+            .map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))?;
+        out.push((id, record));
+    }
+    Ok(out)
+}
+
+/// Checks that a job can be matched (or re-matched).
+fn check_matchable(job: &Job) -> Result<(), Error> {
+    let ok = job.stage == Stage::ReviewMatchResults
+        && matches!(job.status, Status::Queued | Status::WaitingOnUser);
+    if ok {
+        return Ok(());
+    }
+    let message = match job.stage {
+        Stage::ReviewStagedData => {
+            format!("submit its staged records first (`ferry staged {} --submit`)", job.id)
+        }
+        Stage::Completed => "it is completed already".to_string(),
+        _ => "only a job in Review Match Results (Queued or Waiting on User) can be matched".to_string(),
+    };
+    Err(Error::WrongState {
+        id: job.id,
+        stage: job.stage.to_string(),
+        status: job.status.to_string(),
+        message,
+    })
+}
+
+/// Matches a job's unprocessed staged records (see the module docs).
+pub fn match_job(
+    store: &mut Store,
+    job: &str,
+    options: &MatchOptions,
+    reporter: &dyn CandidateReporter,
+) -> Result<MatchSummary, Error> {
+    let path = store.path().to_path_buf();
+    let tx = store.write()?;
+    let found = job::find(&tx, &path, job)?;
+    check_matchable(&found)?;
+    let kind = found.kind;
+    let profile = options.profile.clone().unwrap_or_else(|| MatchingProfile::for_kind(kind));
+    if profile.kind != kind {
+        return Err(Error::Invalid(format!(
+            "the matching profile is for {}, but job {} imports {}",
+            profile.kind.as_str(),
+            found.id,
+            kind.as_str()
+        )));
+    }
+    let comparer = Comparer::new(&profile);
+    let keep = profile.candidates.max(1);
+
+    let staged = load_staged(&tx, &path, found.id)?;
+    let staged_inputs: Vec<MatchInput> =
+        staged.iter().map(|(id, r)| MatchInput { id: *id, prepared: comparer.prepare(r) }).collect();
+    // Only the prepared values of existing records are kept (millions of them).
+    let mut existing_inputs: Vec<MatchInput> = Vec::new();
+    for_each_record(&tx, &path, kind, |id, r| {
+        existing_inputs.push(MatchInput { id, prepared: comparer.prepare(&r) })
+    })?;
+    let keys: HashMap<String, i64> = {
+        let mut st = tx
+            .prepare("SELECT external_key, id FROM records WHERE kind = ?1 AND external_key IS NOT NULL")
+            .db(&path)?;
+        let rows = st.query_map([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).db(&path)?;
+        rows.collect::<rusqlite::Result<_>>().db(&path)?
+    };
+
+    let against = matching::match_records(&comparer, &staged_inputs, Some(&existing_inputs), reporter);
+    let within = if options.within {
+        Some(matching::match_records(&comparer, &staged_inputs, None, reporter))
+    } else {
+        None
+    };
+
+    tx.execute(
+        "DELETE FROM match_candidates WHERE staged_id IN
+           (SELECT id FROM staged WHERE job_id = ?1 AND processed = 0)",
+        [found.id],
+    )
+    .db(&path)?;
+    let mut summary = MatchSummary {
+        job: found.clone(),
+        records: staged.len() as u64,
+        existing: existing_inputs.len() as u64,
+        matches: 0,
+        potential_matches: 0,
+        non_matches: 0,
+        updates: 0,
+        proposed: Default::default(),
+    };
+    {
+        let mut insert = tx
+            .prepare(
+                "INSERT INTO match_candidates (staged_id, rank, record_id, staged_other_id, quality, agreeing)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .db(&path)?;
+        let mut update = tx
+            .prepare(
+                "UPDATE staged SET class = ?2, quality = ?3, proposed = ?4, action = ?4,
+                        match_record_id = ?5, match_staged_id = ?6
+                 WHERE id = ?1",
+            )
+            .db(&path)?;
+        for (i, (staged_id, record)) in staged.iter().enumerate() {
+            let mut list: Vec<Found> = against[i]
+                .candidates
+                .iter()
+                .map(|c| Found {
+                    quality: c.quality,
+                    agreeing: c.agreeing,
+                    id: existing_inputs[c.index].id,
+                    staged: false,
+                })
+                .collect();
+            if let Some(within) = &within {
+                list.extend(within[i].candidates.iter().map(|c| Found {
+                    quality: c.quality,
+                    agreeing: c.agreeing,
+                    id: staged_inputs[c.index].id,
+                    staged: true,
+                }));
+            }
+            list.sort_by(|a, b| {
+                b.quality.cmp(&a.quality).then(a.staged.cmp(&b.staged)).then(a.id.cmp(&b.id))
+            });
+            list.truncate(keep);
+            for (rank, c) in list.iter().enumerate() {
+                insert
+                    .execute(params![
+                        staged_id,
+                        rank as i64,
+                        (!c.staged).then_some(c.id),
+                        c.staged.then_some(c.id),
+                        c.quality,
+                        c.agreeing
+                    ])
+                    .db(&path)?;
+            }
+            // Merge targets: the best existing record, or the best earlier staged one.
+            let best = list.iter().find(|c| !c.staged || c.id < *staged_id).copied();
+            let quality = list.first().map_or(0, |c| c.quality);
+            let class = profile.classify(quality);
+            let merge_class = best.map_or(MatchClass::NonMatch, |b| profile.classify(b.quality));
+            let key = Flat::of(kind, record).legacy_id;
+            let (decision, record_id, staged_other) = match key.as_ref().and_then(|k| keys.get(k)) {
+                Some(&id) => (Decision::Update, Some(id), None),
+                // A Potential Match proposes Create but names its best
+                // candidate, so a reviewer only has to change the action.
+                None => {
+                    let decision =
+                        if merge_class == MatchClass::Match { Decision::Merge } else { Decision::Create };
+                    match best {
+                        Some(b) if b.staged => (decision, None, Some(b.id)),
+                        Some(b) => (decision, Some(b.id), None),
+                        None => (Decision::Create, None, None),
+                    }
+                }
+            };
+            match class {
+                MatchClass::Match => summary.matches += 1,
+                MatchClass::Potential => summary.potential_matches += 1,
+                MatchClass::NonMatch => summary.non_matches += 1,
+            }
+            if decision == Decision::Update {
+                summary.updates += 1;
+            }
+            *summary.proposed.entry(decision.as_str()).or_default() += 1;
+            update
+                .execute(params![
+                    staged_id,
+                    class.label(),
+                    list.first().map(|c| c.quality as f64),
+                    decision.as_str(),
+                    record_id,
+                    staged_other
+                ])
+                .db(&path)?;
+        }
+    }
+    tx.execute(
+        "UPDATE jobs SET matching_profile = ?2, matched_at = ?3 WHERE id = ?1",
+        params![found.id, profile.to_json(), crate::store::now()],
+    )
+    .db(&path)?;
+    job::set_state(&tx, &path, found.id, Stage::ReviewMatchResults, Status::WaitingOnUser)?;
+    tx.commit().db(&path)?;
+    summary.job = job::get(store.conn(), &path, found.id)?.expect("exists");
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{insert_record, load_record};
+
+    #[test]
+    fn records_stream_with_their_own_instances() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("ferry.db")).unwrap();
+        let (conn, path) = (store.conn(), store.path());
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            let mut r = Record::default();
+            r.fields.insert("lastName".into(), Value::Text(format!("Name{i}")));
+            // Records 1 and 3 have no instances; the others one or two.
+            for n in 0..(i % 2 == 0) as u32 * (1 + i % 3) {
+                r.instance_mut("Address", "Home", n + 1)
+                    .attributes
+                    .insert("zip".into(), Value::Text(format!("Z{i}{n}")));
+            }
+            ids.push(insert_record(conn, path, RecordKind::Contacts, &r, None).unwrap());
+        }
+        let mut lead = Record::default();
+        lead.fields.insert("lastName".into(), Value::Text("Lead".into()));
+        lead.instance_mut("Address", "Home", 1).attributes.insert("zip".into(), Value::Text("L".into()));
+        insert_record(conn, path, RecordKind::Leads, &lead, None).unwrap();
+
+        let mut seen = Vec::new();
+        for_each_record(conn, path, RecordKind::Contacts, |id, r| seen.push((id, r))).unwrap();
+        assert_eq!(seen.len(), 5);
+        for (id, r) in seen {
+            assert_eq!(Some(r), load_record(conn, path, id).unwrap(), "record {id}");
+        }
+    }
+
+    #[test]
+    fn decisions_parse_from_labels_and_generic_names() {
+        assert_eq!(Decision::parse("Associate lead", RecordKind::Leads), Some(Decision::Merge));
+        assert_eq!(Decision::parse("discard", RecordKind::Leads), Some(Decision::Delete));
+        assert_eq!(Decision::parse("Delete staged", RecordKind::Contacts), Some(Decision::Delete));
+        assert_eq!(Decision::parse(" update ", RecordKind::Contacts), Some(Decision::Update));
+        assert_eq!(Decision::parse("keep", RecordKind::Contacts), None);
+        for d in [Decision::Create, Decision::Merge, Decision::Update, Decision::Delete] {
+            assert_eq!(Decision::parse(d.as_str(), RecordKind::Contacts), Some(d));
+            assert_eq!(Decision::parse(d.label(RecordKind::Leads), RecordKind::Leads), Some(d));
+        }
+    }
+}

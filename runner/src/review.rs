@@ -1,0 +1,502 @@
+//! Review of match results: listing a matched job's staged records with their
+//! candidates, exporting them as CSV, and choosing actions (from a CSV, or in
+//! bulk).
+//!
+//! Chosen actions start as the proposals of `ferry match`. The bulk choices:
+//!
+//! - accept all: every chosen action back to its proposal;
+//! - accept the Matches at or above a quality: those keep (or get back) their
+//!   proposal (Merge with the best candidate); Matches below it become Create,
+//!   so only the surest matches are merged;
+//! - apply a CSV (as [`export`] writes it, edited): each row's
+//!   `chosen_action` with `match_record_id` (an existing record of the kind)
+//!   or `match_staged_id` (an earlier staged record of the same job). Every
+//!   row is checked first; one bad row applies nothing and the error names
+//!   its line.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use ferry_mapper::target::RecordKind;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::Error;
+use crate::csvout::ExcelCsv;
+use crate::error::SqlResult;
+use crate::job::{self, Job, Stage, Status};
+use crate::matchjob::Decision;
+use crate::store::Store;
+
+/// A candidate as reviewed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewCandidate {
+    /// An existing record's id, when the candidate is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<i64>,
+    /// Another staged record's id (matching `--within`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staged_id: Option<i64>,
+    pub legacy_id: Option<String>,
+    pub quality: u32,
+}
+
+impl ReviewCandidate {
+    fn describe(&self) -> String {
+        let what = match (self.record_id, self.staged_id) {
+            (Some(r), _) => format!("record {r}"),
+            (None, Some(s)) => format!("staged {s}"),
+            (None, None) => "?".into(),
+        };
+        match &self.legacy_id {
+            Some(l) => format!("{what} ({l}) quality {}", self.quality),
+            None => format!("{what} quality {}", self.quality),
+        }
+    }
+}
+
+/// A staged record with its match results.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewRow {
+    pub staged_id: i64,
+    pub file: String,
+    pub line: u64,
+    pub legacy_id: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub class: Option<String>,
+    pub quality: Option<u32>,
+    pub proposed: Option<String>,
+    pub chosen: Option<String>,
+    pub match_record_id: Option<i64>,
+    pub match_legacy_id: Option<String>,
+    pub match_staged_id: Option<i64>,
+    pub processed: bool,
+    /// Best first.
+    pub candidates: Vec<ReviewCandidate>,
+}
+
+/// The CSV columns of [`export`].
+pub const EXPORT_COLUMNS: &[&str] = &[
+    "staged_id",
+    "file",
+    "line",
+    "legacy_id",
+    "first_name",
+    "last_name",
+    "class",
+    "quality",
+    "proposed_action",
+    "chosen_action",
+    "match_record_id",
+    "match_legacy_id",
+    "match_staged_id",
+    "other_candidates",
+];
+
+fn matched_job(conn: &Connection, path: &Path, job: &str) -> Result<Job, Error> {
+    let found = job::find(conn, path, job)?;
+    if found.stage == Stage::ReviewMatchResults && found.status == Status::WaitingOnUser
+        || found.stage == Stage::Completed
+    {
+        return Ok(found);
+    }
+    let message = if found.stage == Stage::ReviewMatchResults {
+        format!("match it first (`ferry match {}`)", found.id)
+    } else {
+        "only a matched job can be reviewed".to_string()
+    };
+    Err(Error::WrongState {
+        id: found.id,
+        stage: found.stage.to_string(),
+        status: found.status.to_string(),
+        message,
+    })
+}
+
+/// A matched job's staged records with their results, in staged-id order.
+pub fn rows(store: &Store, job: &str) -> Result<(Job, Vec<ReviewRow>), Error> {
+    let path = store.path();
+    let conn = store.conn();
+    let found = matched_job(conn, path, job)?;
+    let mut candidates: HashMap<i64, Vec<ReviewCandidate>> = HashMap::new();
+    {
+        let mut st = conn
+            .prepare(
+                "SELECT c.staged_id, c.record_id, c.staged_other_id, c.quality,
+                        coalesce(r.legacy_id, o.legacy_id)
+                 FROM match_candidates c JOIN staged s ON s.id = c.staged_id
+                 LEFT JOIN records r ON r.id = c.record_id
+                 LEFT JOIN staged o ON o.id = c.staged_other_id
+                 WHERE s.job_id = ?1 ORDER BY c.staged_id, c.rank",
+            )
+            .db(path)?;
+        let mut q = st.query([found.id]).db(path)?;
+        while let Some(r) = q.next().db(path)? {
+            candidates.entry(r.get(0).db(path)?).or_default().push(ReviewCandidate {
+                record_id: r.get(1).db(path)?,
+                staged_id: r.get(2).db(path)?,
+                quality: r.get(3).db(path)?,
+                legacy_id: r.get(4).db(path)?,
+            });
+        }
+    }
+    let mut st = conn
+        .prepare(
+            "SELECT s.id, f.file, s.line, s.legacy_id, s.first_name, s.last_name, s.class, s.quality,
+                    s.proposed, s.action, s.match_record_id, r.legacy_id, s.match_staged_id, s.processed
+             FROM staged s JOIN job_files f ON f.id = s.file_id
+             LEFT JOIN records r ON r.id = s.match_record_id
+             WHERE s.job_id = ?1 ORDER BY s.id",
+        )
+        .db(path)?;
+    let mut q = st.query([found.id]).db(path)?;
+    let mut out = Vec::new();
+    while let Some(r) = q.next().db(path)? {
+        let id: i64 = r.get(0).db(path)?;
+        let quality: Option<f64> = r.get(7).db(path)?;
+        out.push(ReviewRow {
+            staged_id: id,
+            file: r.get(1).db(path)?,
+            line: r.get(2).db(path)?,
+            legacy_id: r.get(3).db(path)?,
+            first_name: r.get(4).db(path)?,
+            last_name: r.get(5).db(path)?,
+            class: r.get(6).db(path)?,
+            quality: quality.map(|q| q as u32),
+            proposed: r.get(8).db(path)?,
+            chosen: r.get(9).db(path)?,
+            match_record_id: r.get(10).db(path)?,
+            match_legacy_id: r.get(11).db(path)?,
+            match_staged_id: r.get(12).db(path)?,
+            processed: r.get::<_, i64>(13).db(path)? != 0,
+            candidates: candidates.remove(&id).unwrap_or_default(),
+        });
+    }
+    Ok((found, out))
+}
+
+/// Writes a matched job's review as CSV ([`EXPORT_COLUMNS`]); returns the rows written.
+pub fn export(store: &Store, job: &str, out: &Path) -> Result<(Job, u64), Error> {
+    let (found, rows) = rows(store, job)?;
+    let mut csv = ExcelCsv::create(out)?;
+    csv.row(EXPORT_COLUMNS)?;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+    for r in &rows {
+        let label = |a: &Option<String>| {
+            a.as_deref().and_then(|a| Decision::parse(a, found.kind)).map(|d| d.label(found.kind).to_string())
+        };
+        // The chosen match is in its own columns; the others are listed.
+        let others: Vec<String> = r
+            .candidates
+            .iter()
+            .filter(|c| {
+                !(c.record_id.is_some() && c.record_id == r.match_record_id
+                    || c.staged_id.is_some() && c.staged_id == r.match_staged_id)
+            })
+            .map(ReviewCandidate::describe)
+            .collect();
+        csv.row([
+            r.staged_id.to_string(),
+            r.file.clone(),
+            r.line.to_string(),
+            text(&r.legacy_id),
+            text(&r.first_name),
+            text(&r.last_name),
+            text(&r.class),
+            r.quality.map(|q| q.to_string()).unwrap_or_default(),
+            label(&r.proposed).unwrap_or_default(),
+            label(&r.chosen).unwrap_or_default(),
+            num(r.match_record_id),
+            text(&r.match_legacy_id),
+            num(r.match_staged_id),
+            others.join("; "),
+        ])?;
+    }
+    csv.finish()?;
+    Ok((found, rows.len() as u64))
+}
+
+fn waiting_job(conn: &Connection, path: &Path, job: &str) -> Result<Job, Error> {
+    let found = matched_job(conn, path, job)?;
+    if found.stage == Stage::Completed {
+        return Err(Error::WrongState {
+            id: found.id,
+            stage: found.stage.to_string(),
+            status: found.status.to_string(),
+            message: "its actions were carried out already (`ferry undo` reverts it)".into(),
+        });
+    }
+    Ok(found)
+}
+
+/// Sets every chosen action back to its proposal; returns how many changed.
+pub fn accept_all(store: &mut Store, job: &str) -> Result<(Job, u64), Error> {
+    let path = store.path().to_path_buf();
+    let tx = store.write()?;
+    let found = waiting_job(&tx, &path, job)?;
+    let n = tx
+        .execute(
+            "UPDATE staged SET action = proposed WHERE job_id = ?1 AND processed = 0
+             AND action IS NOT proposed",
+            [found.id],
+        )
+        .db(&path)?;
+    tx.commit().db(&path)?;
+    Ok((found, n as u64))
+}
+
+/// Matches at or above `quality` get their proposal, Matches below become
+/// Create; returns (accepted, set to Create).
+pub fn accept_matches_above(store: &mut Store, job: &str, quality: u32) -> Result<(Job, u64, u64), Error> {
+    let path = store.path().to_path_buf();
+    let tx = store.write()?;
+    let found = waiting_job(&tx, &path, job)?;
+    let class = crate::matching::MatchClass::Match.label();
+    let accepted = tx
+        .execute(
+            "UPDATE staged SET action = proposed WHERE job_id = ?1 AND processed = 0 AND class = ?2
+             AND quality >= ?3",
+            params![found.id, class, quality as f64],
+        )
+        .db(&path)?;
+    let created = tx
+        .execute(
+            "UPDATE staged SET action = 'Create' WHERE job_id = ?1 AND processed = 0 AND class = ?2
+             AND quality < ?3 AND action = 'Merge'",
+            params![found.id, class, quality as f64],
+        )
+        .db(&path)?;
+    tx.commit().db(&path)?;
+    Ok((found, accepted as u64, created as u64))
+}
+
+/// One decision read from a review CSV.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Choice {
+    line: u64,
+    staged_id: i64,
+    decision: Decision,
+    record_id: Option<i64>,
+    staged_other: Option<i64>,
+}
+
+/// What applying a review CSV changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Applied {
+    pub job: Job,
+    /// Rows read.
+    pub rows: u64,
+    /// Staged records whose chosen action or match changed.
+    pub changed: u64,
+}
+
+fn cell(value: &str) -> &str {
+    // `export` neutralises formula-like cells with a leading quote.
+    let v = value.trim();
+    v.strip_prefix('\'').unwrap_or(v).trim()
+}
+
+/// Applies the chosen actions of a review CSV (see the module docs).
+pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, Error> {
+    let bytes = std::fs::read(csv_path).map_err(|e| Error::io(csv_path, e))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&bytes);
+    let name = csv_path.display().to_string();
+    let bad = |line: u64, message: String| Error::Invalid(format!("`{name}` line {line}: {message}"));
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::Invalid(format!("`{name}`: cannot read the header row: {e}")))?
+        .clone();
+    let column = |n: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(n));
+    let (Some(id_col), Some(action_col)) = (column("staged_id"), column("chosen_action")) else {
+        return Err(Error::Invalid(format!(
+            "`{name}` needs the columns `staged_id` and `chosen_action` (as `ferry review --export` writes them)"
+        )));
+    };
+    let record_col = column("match_record_id");
+    let staged_col = column("match_staged_id");
+
+    let path = store.path().to_path_buf();
+    let tx = store.write()?;
+    let found = waiting_job(&tx, &path, job)?;
+    let kind = found.kind;
+    let mut choices = Vec::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| Error::Invalid(format!("`{name}`: {e}")))?;
+        let line = row.position().map_or(0, |p| p.line());
+        let get = |c: Option<usize>| c.and_then(|c| row.get(c)).map(cell).filter(|v| !v.is_empty());
+        let id_text = get(Some(id_col)).unwrap_or("");
+        let staged_id: i64 =
+            id_text.parse().map_err(|_| bad(line, format!("`{id_text}` is not a staged record id")))?;
+        let action_text = get(Some(action_col)).unwrap_or("");
+        let decision = Decision::parse(action_text, kind).ok_or_else(|| {
+            bad(
+                line,
+                format!(
+                    "unknown action `{action_text}` (choose `{}`, `{}`, `{}` or `Update`)",
+                    Decision::Create.label(kind),
+                    Decision::Merge.label(kind),
+                    Decision::Delete.label(kind)
+                ),
+            )
+        })?;
+        let number = |c: Option<usize>, what: &str| -> Result<Option<i64>, Error> {
+            get(c)
+                .map(|v| v.parse::<i64>().map_err(|_| bad(line, format!("`{v}` is not a {what} id"))))
+                .transpose()
+        };
+        let record_id = number(record_col, "record")?;
+        let staged_other = number(staged_col, "staged record")?;
+        choices.push(Choice { line, staged_id, decision, record_id, staged_other });
+    }
+    let mut changed = 0u64;
+    for c in &choices {
+        check_choice(&tx, &path, &found, kind, c).map_err(|m| bad(c.line, m))?;
+        let (record_id, staged_other) = match c.decision {
+            Decision::Merge | Decision::Update => (c.record_id, c.staged_other),
+            // Create and Delete keep the match shown, for the record.
+            Decision::Create | Decision::Delete => (c.record_id, c.staged_other),
+        };
+        changed += tx
+            .execute(
+                "UPDATE staged SET action = ?2, match_record_id = ?3, match_staged_id = ?4
+                 WHERE id = ?1 AND (action IS NOT ?2 OR match_record_id IS NOT ?3 OR match_staged_id IS NOT ?4)",
+                params![c.staged_id, c.decision.as_str(), record_id, staged_other],
+            )
+            .db(&path)? as u64;
+    }
+    tx.commit().db(&path)?;
+    Ok(Applied { job: found, rows: choices.len() as u64, changed })
+}
+
+/// Checks one choice against the store; the message says what is wrong.
+fn check_choice(
+    conn: &Connection,
+    path: &Path,
+    job: &Job,
+    kind: RecordKind,
+    c: &Choice,
+) -> Result<(), String> {
+    let sql = |e: Error| e.to_string();
+    let processed: Option<i64> = conn
+        .query_row("SELECT processed FROM staged WHERE id = ?1 AND job_id = ?2", [c.staged_id, job.id], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(|e| sql(Error::Sqlite { path: path.into(), source: e }))?;
+    match processed {
+        None => return Err(format!("job {} has no staged record {}", job.id, c.staged_id)),
+        Some(1) => return Err(format!("staged record {} was processed already", c.staged_id)),
+        Some(_) => {}
+    }
+    let record_ok = |id: i64| -> Result<bool, String> {
+        conn.query_row(
+            "SELECT count(*) FROM records WHERE id = ?1 AND kind = ?2",
+            params![id, kind.as_str()],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+        .map_err(|e| sql(Error::Sqlite { path: path.into(), source: e }))
+    };
+    if let Some(id) = c.record_id
+        && !record_ok(id)?
+    {
+        return Err(format!("there is no existing {} record {id}", kind.as_str()));
+    }
+    if let Some(other) = c.staged_other {
+        let ok: i64 = conn
+            .query_row("SELECT count(*) FROM staged WHERE id = ?1 AND job_id = ?2", [other, job.id], |r| {
+                r.get(0)
+            })
+            .map_err(|e| sql(Error::Sqlite { path: path.into(), source: e }))?;
+        if ok == 0 {
+            return Err(format!("job {} has no staged record {other} to merge with", job.id));
+        }
+        if other >= c.staged_id {
+            return Err(format!(
+                "staged record {} can merge only with an earlier staged record (a lower id), not {other}; \
+                 merge {other} into {} instead",
+                c.staged_id, c.staged_id
+            ));
+        }
+    }
+    match c.decision {
+        Decision::Merge if c.record_id.is_none() && c.staged_other.is_none() => Err(format!(
+            "`{}` needs the record to merge with in `match_record_id` (or `match_staged_id`)",
+            Decision::Merge.label(kind)
+        )),
+        Decision::Merge if c.record_id.is_some() && c.staged_other.is_some() => {
+            Err("give either `match_record_id` or `match_staged_id`, not both".to_string())
+        }
+        Decision::Update if c.record_id.is_none() => {
+            Err("`Update` needs the record to update in `match_record_id`".to_string())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Sets one staged record's chosen action (checked as [`apply`] checks a row).
+pub fn choose(
+    store: &mut Store,
+    job: &str,
+    staged_id: i64,
+    decision: Decision,
+    record_id: Option<i64>,
+    staged_other: Option<i64>,
+) -> Result<(), Error> {
+    let path = store.path().to_path_buf();
+    let tx = store.write()?;
+    let found = waiting_job(&tx, &path, job)?;
+    let c = Choice { line: 0, staged_id, decision, record_id, staged_other };
+    check_choice(&tx, &path, &found, found.kind, &c).map_err(Error::Invalid)?;
+    tx.execute(
+        "UPDATE staged SET action = ?2, match_record_id = ?3, match_staged_id = ?4 WHERE id = ?1",
+        params![staged_id, decision.as_str(), record_id, staged_other],
+    )
+    .db(&path)?;
+    tx.commit().db(&path)?;
+    Ok(())
+}
+
+/// A record's values as (name, text) pairs for a side-by-side view: plain
+/// fields, then subcollection attributes as `Subcollection Type n.attribute`.
+pub fn flatten(record: &ferry_mapper::record::Record) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> =
+        record.fields.iter().map(|(k, v)| (k.clone(), v.to_text())).collect();
+    for inst in &record.instances {
+        for (k, v) in &inst.attributes {
+            out.push((
+                format!("{} {} {}.{k}", inst.subcollection, inst.type_name, inst.instance),
+                v.to_text(),
+            ));
+        }
+    }
+    out
+}
+
+/// The record a candidate stands for: an existing record or a staged one.
+pub fn candidate_record(
+    store: &Store,
+    candidate: &ReviewCandidate,
+) -> Result<Option<ferry_mapper::record::Record>, Error> {
+    match (candidate.record_id, candidate.staged_id) {
+        (Some(id), _) => crate::store::load_record(store.conn(), store.path(), id),
+        (None, Some(id)) => staged_record(store, id),
+        (None, None) => Ok(None),
+    }
+}
+
+/// A staged record's values.
+pub fn staged_record(store: &Store, id: i64) -> Result<Option<ferry_mapper::record::Record>, Error> {
+    let json: Option<String> = store
+        .conn()
+        .query_row("SELECT record FROM staged WHERE id = ?1", [id], |r| r.get(0))
+        .optional()
+        .db(store.path())?;
+    json.map(|j| {
+        serde_json::from_str(&j).map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))
+    })
+    .transpose()
+}
