@@ -12,7 +12,8 @@
 //!   `chosen_action` with `match_record_id` (an existing record of the kind)
 //!   or `match_staged_id` (an earlier staged record of the same job). Every
 //!   row is checked first; one bad row applies nothing and the error names
-//!   its line.
+//!   its line;
+//! - the same choice for every record with the same values as a given one.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -499,4 +500,43 @@ pub fn staged_record(store: &Store, id: i64) -> Result<Option<ferry_mapper::reco
         serde_json::from_str(&j).map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))
     })
     .transpose()
+}
+
+/// Copies the chosen action (and match) of staged record `staged_id` to every
+/// other unprocessed record of the job with the same values (all flat
+/// columns but the legacy id: name, birth date, gender, zip, e-mail, phone);
+/// returns how many records were changed. A merge into an earlier staged
+/// record is copied only to records after that one.
+pub fn same_values(store: &mut Store, job: &str, staged_id: i64) -> Result<(Job, u64), Error> {
+    let path = store.path().to_path_buf();
+    let tx = store.write()?;
+    let found = waiting_job(&tx, &path, job)?;
+    let exists: i64 = tx
+        .query_row(
+            "SELECT count(*) FROM staged WHERE id = ?1 AND job_id = ?2 AND processed = 0",
+            [staged_id, found.id],
+            |r| r.get(0),
+        )
+        .db(&path)?;
+    if exists == 0 {
+        return Err(Error::Invalid(format!("job {} has no unprocessed staged record {staged_id}", found.id)));
+    }
+    let n = tx
+        .execute(
+            "UPDATE staged SET (action, match_record_id, match_staged_id) =
+                 (SELECT action, match_record_id, match_staged_id FROM staged WHERE id = ?1)
+             WHERE job_id = ?2 AND processed = 0 AND id <> ?1
+               AND first_name IS (SELECT first_name FROM staged WHERE id = ?1)
+               AND last_name IS (SELECT last_name FROM staged WHERE id = ?1)
+               AND birth_date IS (SELECT birth_date FROM staged WHERE id = ?1)
+               AND gender IS (SELECT gender FROM staged WHERE id = ?1)
+               AND zip IS (SELECT zip FROM staged WHERE id = ?1)
+               AND email IS (SELECT email FROM staged WHERE id = ?1)
+               AND phone IS (SELECT phone FROM staged WHERE id = ?1)
+               AND id > coalesce((SELECT match_staged_id FROM staged WHERE id = ?1), 0)",
+            [staged_id, found.id],
+        )
+        .db(&path)?;
+    tx.commit().db(&path)?;
+    Ok((found, n as u64))
 }

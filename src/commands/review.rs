@@ -18,7 +18,7 @@ use crate::printer::Printer;
 use crate::prompt::{EndOfAnswers, LinePrompter, Prompter, TerminalPrompter};
 
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("mode").args(["export", "apply", "accept_all", "accept_matches_above", "interactive", "list"])))]
+#[command(group(clap::ArgGroup::new("mode").args(["export", "apply", "accept_all", "accept_matches_above", "interactive", "list", "same_as"])))]
 pub struct Args {
     /// The job: its id or its description
     job: String,
@@ -42,6 +42,10 @@ pub struct Args {
     /// not one, answers are read from it, one a line)
     #[arg(long, short)]
     interactive: bool,
+    /// Give every staged record with the same values as record ID (name, birth date,
+    /// gender, zip, e-mail, phone) the same chosen action and match
+    #[arg(long, value_name = "ID")]
+    same_as: Option<i64>,
     /// List the match results (the default when stdin is not a terminal)
     #[arg(long)]
     list: bool,
@@ -96,6 +100,16 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
                 "job {}: {accepted} Matches at or above {q} accepted, {created} below it set to Create",
                 job.id
             ))?;
+        }
+        return Ok(Outcome::Success);
+    }
+    if let Some(id) = args.same_as {
+        let (job, n) = review::same_values(&mut store, &args.job, id).map_err(runner_error)?;
+        if printer.json {
+            printer.json(&serde_json::json!({ "job": job.id, "changed": n }))?;
+        } else {
+            printer
+                .out(format!("job {}: {n} records with the values of staged {id} got its choice", job.id))?;
         }
         return Ok(Outcome::Success);
     }

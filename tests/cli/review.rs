@@ -148,3 +148,26 @@ fn interactive_walk_reads_one_answer_per_line() {
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
     assert!(stderr(&bad).contains("shrug"), "{}", stderr(&bad));
 }
+
+#[test]
+fn same_as_copies_a_choice_to_records_with_the_same_values() {
+    let sb = Sandbox::new();
+    import_submitted(&sb, "job");
+    ok(&sb, &["match", "job"]);
+    // C027 becomes a copy of C005 (in the flat values compared), and C005 is to be deleted.
+    crate::import::sql_exec(
+        &sb,
+        "UPDATE staged SET (first_name, last_name, birth_date, gender, zip, email, phone) =
+             (SELECT first_name, last_name, birth_date, gender, zip, email, phone FROM staged WHERE legacy_id = 'C005')
+         WHERE legacy_id = 'C027';
+         UPDATE staged SET action = 'Delete' WHERE legacy_id = 'C005';",
+    );
+    let id = sql_i64(&sb, "SELECT id FROM staged WHERE legacy_id = 'C005'").to_string();
+    let r = json(&sb, &["review", "job", "--same-as", &id]);
+    assert_eq!(r["changed"], 1);
+    assert_eq!(action(&sb, "C027"), "Delete");
+    assert_eq!(sql_i64(&sb, "SELECT count(*) FROM staged WHERE action = 'Delete'"), 2);
+    let missing = sb.ferry().args(["review", "job", "--same-as", "999"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("999"));
+}
