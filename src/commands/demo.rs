@@ -99,7 +99,19 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
     demo.say("7. the records are in the store");
     demo.step(&["jobs"], &[0])?;
     demo.step(&["export", "contacts", "--out", "contacts-export.csv"], &[0])?;
-    demo.say("done");
+    demo.say(
+        "8. the same export delivered again, in one scripted command: its records now match the store's",
+    );
+    demo.step(&["run", "contacts.zip", "--description", "demo: second delivery"], &[0])?;
+    demo.step(&["jobs"], &[0])?;
+    if args.dir.is_some() {
+        demo.say(&format!(
+            "done: the package, the review file, the export and the store are in `{}`",
+            dir.display()
+        ));
+    } else {
+        demo.say("done (the scratch directory is removed now; `ferry demo --dir DIR` keeps it)");
+    }
     Ok(Outcome::Success)
 }
 
