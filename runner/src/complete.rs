@@ -38,7 +38,7 @@ use crate::Error;
 use crate::error::SqlResult;
 use crate::job::{self, Job, Stage, Status};
 use crate::matching::merge;
-use crate::matchjob::{Decision, job_profile, load_staged};
+use crate::matchjob::{Decision, STAGED_CHUNK, job_profile, staged_chunk};
 use crate::store::{self, Store};
 
 /// What completing a job did.
@@ -90,7 +90,6 @@ pub fn complete(store: &mut Store, job: &str) -> Result<CompleteSummary, Error> 
     }
     let kind = found.kind;
     let profile = job_profile(&tx, &path, &found)?;
-    let staged = load_staged(&tx, &path, found.id)?;
     let mut summary = CompleteSummary::default();
     // The record each processed staged record became, for `--within` merges.
     let mut became: HashMap<i64, i64> = HashMap::new();
@@ -106,7 +105,17 @@ pub fn complete(store: &mut Store, job: &str) -> Result<CompleteSummary, Error> 
             )
             .db(&path)?;
         let mut processed = tx.prepare("UPDATE staged SET processed = 1 WHERE id = ?1").db(&path)?;
-        for (staged_id, record) in &staged {
+        // Pages of staged records, so memory stays bounded on big jobs.
+        let mut page = Vec::new();
+        let mut last = 0;
+        loop {
+            if page.is_empty() {
+                page = staged_chunk(&tx, &path, found.id, last, STAGED_CHUNK)?;
+                page.reverse();
+            }
+            let Some((staged_id, record)) = page.pop() else { break };
+            last = staged_id;
+            let (staged_id, record) = (&staged_id, &record);
             let (action, record_id, staged_other): (Option<String>, Option<i64>, Option<i64>) =
                 choice.query_row([staged_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).db(&path)?;
             let decision = action.as_deref().and_then(|a| Decision::parse(a, kind)).ok_or_else(|| {

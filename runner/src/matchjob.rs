@@ -213,12 +213,28 @@ pub fn for_each_record(
     Ok(())
 }
 
-/// A job's unprocessed staged records (id order).
-pub fn load_staged(conn: &Connection, path: &Path, job_id: i64) -> Result<Vec<(i64, Record)>, Error> {
+/// Staged records read at once by [`staged_chunk`] (bounds memory on big jobs).
+pub const STAGED_CHUNK: usize = 4096;
+
+/// Up to `limit` of a job's unprocessed staged records with ids above
+/// `after`, in id order (callers page through a job with the last id seen).
+pub fn staged_chunk(
+    conn: &Connection,
+    path: &Path,
+    job_id: i64,
+    after: i64,
+    limit: usize,
+) -> Result<Vec<(i64, Record)>, Error> {
     let mut st = conn
-        .prepare("SELECT id, record FROM staged WHERE job_id = ?1 AND processed = 0 ORDER BY id")
+        .prepare_cached(
+            "SELECT id, record FROM staged WHERE job_id = ?1 AND processed = 0 AND id > ?2 ORDER BY id LIMIT ?3",
+        )
         .db(path)?;
-    let rows = st.query_map([job_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))).db(path)?;
+    let rows = st
+        .query_map(params![job_id, after, limit as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
+        .db(path)?;
     let mut out = Vec::new();
     for row in rows {
         let (id, json) = row.db(path)?;
@@ -275,9 +291,18 @@ pub fn match_job(
     let comparer = Comparer::new(&profile);
     let keep = profile.candidates.max(1);
 
-    let staged = load_staged(&tx, &path, found.id)?;
-    let staged_inputs: Vec<MatchInput> =
-        staged.iter().map(|(id, r)| MatchInput { id: *id, prepared: comparer.prepare(r) }).collect();
+    // Only the prepared values and keys of staged records are kept.
+    let (mut staged_inputs, mut staged_keys) = (Vec::new(), Vec::new());
+    let mut after = 0;
+    loop {
+        let chunk = staged_chunk(&tx, &path, found.id, after, STAGED_CHUNK)?;
+        let Some(last) = chunk.last() else { break };
+        after = last.0;
+        for (id, record) in &chunk {
+            staged_inputs.push(MatchInput { id: *id, prepared: comparer.prepare(record) });
+            staged_keys.push(Flat::of(kind, record).legacy_id);
+        }
+    }
     // Only the prepared values of existing records are kept (millions of them).
     let mut existing_inputs: Vec<MatchInput> = Vec::new();
     for_each_record(&tx, &path, kind, |id, r| {
@@ -306,7 +331,7 @@ pub fn match_job(
     .db(&path)?;
     let mut summary = MatchSummary {
         job: found.clone(),
-        records: staged.len() as u64,
+        records: staged_inputs.len() as u64,
         existing: existing_inputs.len() as u64,
         matches: 0,
         potential_matches: 0,
@@ -328,7 +353,8 @@ pub fn match_job(
                  WHERE id = ?1",
             )
             .db(&path)?;
-        for (i, (staged_id, record)) in staged.iter().enumerate() {
+        for (i, input) in staged_inputs.iter().enumerate() {
+            let staged_id = &input.id;
             let mut list: Vec<Found> = against[i]
                 .candidates
                 .iter()
@@ -368,8 +394,8 @@ pub fn match_job(
             let quality = list.first().map_or(0, |c| c.quality);
             let class = profile.classify(quality);
             let merge_class = best.map_or(MatchClass::NonMatch, |b| profile.classify(b.quality));
-            let key = Flat::of(kind, record).legacy_id;
-            let (decision, record_id, staged_other) = match key.as_ref().and_then(|k| keys.get(k)) {
+            let (decision, record_id, staged_other) = match staged_keys[i].as_ref().and_then(|k| keys.get(k))
+            {
                 Some(&id) => (Decision::Update, Some(id), None),
                 // A Potential Match proposes Create but names its best
                 // candidate, so a reviewer only has to change the action.
