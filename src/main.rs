@@ -8,6 +8,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc: an import or a pack allocates and frees a few dozen small values
+/// per row on two threads, where the system allocator spent a third of the
+/// converting thread's time (bench/import.sh).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cli;
 mod commands;
 mod printer;

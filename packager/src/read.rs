@@ -9,6 +9,12 @@
 //! mapped columns, holds the declared number of rows). It then rebuilds the
 //! [`MappingTemplate`] and [`TargetDefinition`] the package was made with.
 //! [`Package::rows`] streams a CSV member's rows, decoded.
+//!
+//! [`Package::open_streaming`] checks all of that but the rows of the CSV
+//! members (it reads their headers only), for a caller that reads every row
+//! anyway and undoes its work when a row fails: the import, which would
+//! otherwise read each package twice. [`Package::rows`] checks the rows as it
+//! streams them, the declared row count included, so nothing goes unchecked.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
@@ -57,6 +63,15 @@ impl Default for Limits {
     }
 }
 
+/// How much of the CSV members [`Package::open_with`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verify {
+    /// Every row: encoding, CSV syntax, the declared row count.
+    Rows,
+    /// The header rows only; [`Package::rows`] checks the rest while streaming.
+    Headers,
+}
+
 /// A member of the archive, as listed.
 #[derive(Debug, Clone, Serialize)]
 pub struct MemberSummary {
@@ -71,7 +86,8 @@ pub struct CsvSummary {
     pub name: String,
     pub mappings: String,
     pub headers: Vec<String>,
-    /// Data rows (the header not counted).
+    /// Data rows (the header not counted); as declared in `fileMappings.xml`
+    /// when the package was opened with [`Verify::Headers`].
     pub rows: u64,
 }
 
@@ -108,8 +124,21 @@ impl Package {
         Self::open_file(file, path, Limits::default())
     }
 
+    /// Opens and validates a package but the rows of its CSV members, which
+    /// [`Package::rows`] checks as it streams them (see the module's notes).
+    pub fn open_streaming(path: &Path) -> Result<Package, Error> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        Self::open_with(file, path, Limits::default(), Verify::Headers)
+    }
+
     /// Opens and validates a package from an open file; `path` names it in messages.
     pub fn open_file(file: File, path: &Path, limits: Limits) -> Result<Package, Error> {
+        Self::open_with(file, path, limits, Verify::Rows)
+    }
+
+    /// Opens a package from an open file, reading as much of its CSV members
+    /// as `verify` says; `path` names it in messages.
+    pub fn open_with(file: File, path: &Path, limits: Limits, verify: Verify) -> Result<Package, Error> {
         let bad = |kind: Invalid, message: String| Error::Invalid { path: path.to_path_buf(), kind, message };
         let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
 
@@ -281,16 +310,16 @@ impl Package {
             infos,
             limits,
         };
-        package.files = package.validate_csvs(&doc)?;
+        package.files = package.validate_csvs(&doc, verify)?;
         Ok(package)
     }
 
     /// Reads every CSV member through: encoding, columns, row counts.
-    fn validate_csvs(&self, doc: &FileMappingsDoc) -> Result<Vec<CsvSummary>, Error> {
+    fn validate_csvs(&self, doc: &FileMappingsDoc, verify: Verify) -> Result<Vec<CsvSummary>, Error> {
         let bad = |kind: Invalid, message: String| Error::Invalid { path: self.path.clone(), kind, message };
         let mut out = Vec::new();
         for (entry, mapping) in doc.files.iter().zip(&self.template.files) {
-            let (headers, records) = self.csv_records(&entry.csv)?;
+            let (headers, records) = self.csv_records(&entry.csv, None)?;
             let mut needed: Vec<(&str, String)> = mapping
                 .mappings
                 .iter()
@@ -313,6 +342,15 @@ impl Package {
                     ));
                 }
             }
+            if verify == Verify::Headers {
+                out.push(CsvSummary {
+                    name: entry.csv.clone(),
+                    mappings: entry.mappings.clone(),
+                    headers,
+                    rows: entry.rows,
+                });
+                continue;
+            }
             let mut rows = 0u64;
             for record in records {
                 record?;
@@ -332,8 +370,10 @@ impl Package {
         Ok(out)
     }
 
-    /// Headers and a stream of rows of a CSV member; errors are package errors.
-    fn csv_records(&self, member: &str) -> Result<(Vec<String>, Records), Error> {
+    /// Headers and a stream of rows of a CSV member; errors are package
+    /// errors. With `declared`, the stream ends in an error when the member
+    /// holds another number of rows.
+    fn csv_records(&self, member: &str, declared: Option<u64>) -> Result<(Vec<String>, Records), Error> {
         let info = self.infos.get(member).ok_or_else(|| Error::Invalid {
             path: self.path.clone(),
             kind: Invalid::MissingMember,
@@ -348,6 +388,8 @@ impl Package {
             member: member.to_string(),
             encoding: self.encoding,
             record: csv::StringRecord::new(),
+            declared: None,
+            read: 0,
         };
         let headers = match records.next() {
             Some(Ok(row)) => row.cells,
@@ -360,13 +402,16 @@ impl Package {
                 });
             }
         };
+        records.declared = declared;
+        records.read = 0;
         Ok((headers, records))
     }
 
     /// The rows of a CSV member (by file name as in the template), decoded.
     /// Lines are the CSV member's physical lines (the header is line 1).
     pub fn rows(&self, file: &str) -> Result<Table, Error> {
-        let (headers, records) = self.csv_records(file)?;
+        let declared = self.files.iter().find(|f| f.name == file).map(|f| f.rows);
+        let (headers, records) = self.csv_records(file, declared)?;
         let info = TableInfo {
             path: self.path.join(file),
             format: FileFormat::Csv,
@@ -487,6 +532,10 @@ struct Records {
     member: String,
     encoding: &'static Encoding,
     record: csv::StringRecord,
+    /// The row count `fileMappings.xml` declares, checked at the end.
+    declared: Option<u64>,
+    /// Data rows read so far.
+    read: u64,
 }
 
 impl Iterator for Records {
@@ -496,8 +545,19 @@ impl Iterator for Records {
         // two allocations a row on the import's hot path.
         let record = &mut self.record;
         match self.csv.read_record(record) {
-            Ok(false) => None,
+            Ok(false) => match self.declared.take() {
+                Some(declared) if declared != self.read => Some(Err(Error::Invalid {
+                    path: self.path.clone(),
+                    kind: Invalid::BadCsv,
+                    message: format!(
+                        "`{}` holds {} rows but `{FILE_MAPPINGS}` declares {declared}",
+                        self.member, self.read
+                    ),
+                })),
+                _ => None,
+            },
             Ok(true) => {
+                self.read += 1;
                 let line = record.position().map_or(0, |p| p.line());
                 let mut cells = Vec::with_capacity(record.len());
                 cells.extend(record.iter().map(str::to_string));

@@ -256,3 +256,34 @@ fn each_hostile_package_is_rejected_with_its_own_message() {
         assert!(messages.insert(message.replace(case.file, "")), "{}: message not distinct", case.file);
     }
 }
+
+/// Opened for streaming, a package is refused at once for all but its rows;
+/// the rows are checked as they stream, so the same hostile packages still
+/// fail, with the same message, by the end of `rows`.
+#[test]
+fn streaming_checks_the_rows_while_they_stream() {
+    for case in corpus() {
+        let path = dir().join(case.file);
+        let message = match Package::open_streaming(&path) {
+            Err(e) => e.to_string(),
+            Ok(p) => {
+                assert!(
+                    matches!(case.file, "wrong-encoding.zip" | "row-count.zip"),
+                    "{} opened for streaming",
+                    case.file
+                );
+                let failure = p
+                    .template
+                    .files
+                    .iter()
+                    .flat_map(|f| p.rows(&f.name).unwrap())
+                    .find_map(|row| row.err())
+                    .unwrap_or_else(|| panic!("{}: every row streamed", case.file));
+                failure.to_string()
+            }
+        };
+        assert!(message.contains(case.expect), "{}: `{message}` lacks `{}`", case.file, case.expect);
+    }
+    let valid = Package::open_streaming(&dir().join("valid.zip")).unwrap();
+    assert_eq!(valid.rows("contacts.csv").unwrap().filter(|r| r.is_ok()).count(), 2);
+}

@@ -155,7 +155,7 @@ pub fn import(
     let mut packages = Vec::new();
     for path in &options.packages {
         reporter.on_package(path);
-        match ferry_packager::read::Package::open(path) {
+        match ferry_packager::read::Package::open_streaming(path) {
             Ok(p) => packages.push(p),
             Err(e) => {
                 let kind = options.kind.or(packages.first().map(|p| p.target.kind));
@@ -280,6 +280,19 @@ impl From<Error> for Stop {
 
 /// Stages opened packages as one job, in one transaction (see the module docs).
 pub fn stage<S: PackageSource>(
+    store: &mut Store,
+    description: &str,
+    packages: &[S],
+    options: &ImportOptions,
+    reporter: &dyn ImportReporter,
+) -> Result<ImportSummary, Error> {
+    // One large write: under the rollback journal when the store is ours alone.
+    let (summary, _journal) =
+        store.bulk(|store| stage_in_one_transaction(store, description, packages, options, reporter))?;
+    summary
+}
+
+fn stage_in_one_transaction<S: PackageSource>(
     store: &mut Store,
     description: &str,
     packages: &[S],
@@ -794,7 +807,7 @@ impl<'t> Staging<'t> {
 
     fn insert_staged(&mut self, file_id: i64, line: u64, record: &Record) -> Result<i64, Stop> {
         let flat = Flat::of(self.kind, record);
-        let json = serde_json::to_string(record).expect("records serialize");
+        let json = crate::codec::encode(record);
         self.insert_prepared(file_id, line, &flat, &json)
     }
 
@@ -879,14 +892,14 @@ impl<'t> Staging<'t> {
             .db(self.path)?
             .query_row([staged_id], |r| r.get(0))
             .db(self.path)?;
-        let mut record: Record = serde_json::from_str(&json).map_err(|e| {
+        let mut record: Record = crate::codec::decode(&json).map_err(|e| {
             Stop::Store(Error::Invalid(format!("staged record {staged_id} is unreadable: {e}")))
         })?;
         record.absorb(child);
         self.tx
             .prepare_cached("UPDATE staged SET record = ?2, rows = rows + 1 WHERE id = ?1")
             .db(self.path)?
-            .execute(params![staged_id, serde_json::to_string(&record).expect("records serialize")])
+            .execute(params![staged_id, crate::codec::encode(&record)])
             .db(self.path)?;
         Ok(())
     }
@@ -906,7 +919,7 @@ impl<'t> Staging<'t> {
             rows.collect::<rusqlite::Result<Vec<_>>>().db(path)?
         };
         for (staged_id, json, file, line) in pending {
-            let record: Record = serde_json::from_str(&json).map_err(|e| {
+            let record: Record = crate::codec::decode(&json).map_err(|e| {
                 Stop::Store(Error::Invalid(format!("staged record {staged_id} is unreadable: {e}")))
             })?;
             let errors: Vec<Problem> = validate_record(target, &record, &file, line)
@@ -1042,7 +1055,7 @@ fn prepare(
         return Prepared { line: row.line, outcome: Err((cells_json(&row.cells), reason(&errors))) };
     }
     let flat = Flat::of(kind, &converted.record);
-    let json = record_json(&converted.record);
+    let json = crate::codec::encode(&converted.record);
     let warnings = converted.problems.into_iter().filter(|p| p.severity == Severity::Warning).collect();
     Prepared { line: row.line, outcome: Ok((json, flat, warnings)) }
 }
@@ -1085,14 +1098,6 @@ fn insert_problem(
     ])
     .db(path)?;
     Ok(())
-}
-
-/// A record's JSON, written into a buffer sized for a typical record so it
-/// does not grow (and copy) several times per row.
-fn record_json(record: &Record) -> String {
-    let mut buf = Vec::with_capacity(1024);
-    serde_json::to_writer(&mut buf, record).expect("records serialize");
-    String::from_utf8(buf).expect("serde_json writes UTF-8")
 }
 
 fn cells_json(cells: &[String]) -> String {
@@ -1340,7 +1345,7 @@ mod tests {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .unwrap();
-        let ann: Record = serde_json::from_str(&json).unwrap();
+        let ann: Record = crate::codec::decode(&json).unwrap();
         assert_eq!(rows, 3);
         let phones: Vec<String> = ann.instances.iter().map(|i| i.attributes["value"].to_text()).collect();
         assert_eq!(phones, ["555-0001", "555-0011"]);

@@ -11,11 +11,13 @@
 //! - [`complete`]: carrying out the chosen actions, undo;
 //! - [`report`]: a job's error report (rejected rows in the upload's columns);
 //! - [`export`]: records as CSV; [`csvout`]: spreadsheet-safe CSV writing;
-//! - [`flat`]: the flat columns kept beside record JSON.
+//! - [`flat`]: the flat columns kept beside record JSON; [`codec`]: the
+//!   compact JSON of staged records.
 //!
 //! The runner never prints: progress leaves through reporter traits
 //! ([`import::ImportReporter`], [`export::ExportReporter`]).
 
+pub mod codec;
 pub mod complete;
 pub mod csvout;
 mod error;

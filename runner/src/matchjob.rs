@@ -238,7 +238,7 @@ pub fn staged_chunk(
     let mut out = Vec::new();
     for row in rows {
         let (id, json) = row.db(path)?;
-        let record: Record = serde_json::from_str(&json)
+        let record: Record = crate::codec::decode(&json)
             .map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))?;
         out.push((id, record));
     }

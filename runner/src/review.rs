@@ -497,7 +497,7 @@ pub fn staged_record(store: &Store, id: i64) -> Result<Option<ferry_mapper::reco
         .optional()
         .db(store.path())?;
     json.map(|j| {
-        serde_json::from_str(&j).map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))
+        crate::codec::decode(&j).map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))
     })
     .transpose()
 }

@@ -124,7 +124,16 @@ fn sort_expr(column: &str) -> String {
         "rows" => "s.rows".into(),
         "class" | "quality" | "action" => format!("s.{column}"),
         "zip" | "email" | "phone" => format!("s.{column}"),
-        field => format!("json_extract(s.record, '$.fields.\"{}\".value')", field.replace('"', "")),
+        field => {
+            // The compact form (`crate::codec`): a tagged value's text, else the
+            // value itself; then the long form of older stores.
+            let f = field.replace(['"', '\''], "");
+            format!(
+                "coalesce(json_extract(s.record, '$.f.\"{f}\".d'), json_extract(s.record, '$.f.\"{f}\".t'), \
+                 json_extract(s.record, '$.f.\"{f}\".n'), json_extract(s.record, '$.f.\"{f}\"'), \
+                 json_extract(s.record, '$.fields.\"{f}\".value'))"
+            )
+        }
     }
 }
 
@@ -157,7 +166,7 @@ pub fn list(store: &Store, job: &str, options: &ListOptions) -> Result<Listing, 
     while let Some(r) = rows.next().db(path)? {
         let id: i64 = r.get(0).db(path)?;
         let record: String = r.get(10).db(path)?;
-        let record: Record = serde_json::from_str(&record)
+        let record: Record = crate::codec::decode(&record)
             .map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))?;
         let text = |i: usize| -> Result<String, Error> {
             let v: rusqlite::types::Value = r.get(i).db(path)?;
@@ -283,7 +292,7 @@ pub fn edit(
     let Some((json, file, line)) = found else {
         return Err(Error::Invalid(format!("job {} has no staged record {id}", job.id)));
     };
-    let mut record: Record = serde_json::from_str(&json)
+    let mut record: Record = crate::codec::decode(&json)
         .map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))?;
     for (name, value) in assignments {
         let field = target
@@ -320,7 +329,7 @@ pub fn edit(
                 gender = ?7, zip = ?8, email = ?9, phone = ?10, edited_at = ?11 WHERE id = ?1",
         params![
             id,
-            serde_json::to_string(&record).expect("records serialize"),
+            crate::codec::encode(&record),
             flat.legacy_id,
             flat.first_name,
             flat.last_name,

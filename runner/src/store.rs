@@ -8,6 +8,21 @@
 //! this ferry knows is refused rather than guessed at. To change the schema,
 //! append an entry to [`MIGRATIONS`]; never edit an applied one.
 //!
+//! # Bulk writes
+//!
+//! In WAL mode every page a transaction writes is written twice: to the
+//! log, then by the checkpoint into the file. For a large import that is
+//! most of its time (a million staged rows are about 400 MB).
+//! [`Store::bulk`] runs such a transaction under SQLite's rollback journal
+//! instead, where pages added at the end of the file are written once and
+//! nothing else is journaled twice; commits are as atomic and as durable
+//! (`synchronous = FULL` while it lasts), and a crash midway leaves a hot
+//! journal that the next open rolls back. It switches only when no other
+//! connection has the store open (SQLite refuses otherwise, and the write
+//! stays in WAL), and switches back to WAL when the write ends. While it
+//! lasts, other ferry processes wait for the busy timeout instead of
+//! reading the state before the import.
+//!
 //! # Schema (version 1)
 //!
 //! | table | one row per | notes |
@@ -15,7 +30,7 @@
 //! | `jobs` | import job | `id` never reused; `kind` `contacts`/`leads`; `description` unique; `stage`/`status` hold the labels of [`crate::job::Stage`] and [`crate::job::Status`]; counts `rows_read = rows_staged + rows_rejected`; `target` is the target definition JSON the job was staged with; `error` why it failed |
 //! | `job_packages` | package of a job | `seq` from 0, `path`, the package's `template` JSON |
 //! | `job_files` | CSV member of a package | `headers` JSON array (the upload's own columns, for the error report), `rows` read |
-//! | `staged` | staged record | `file_id`/`line`: the record's main row; `rows` package rows it was assembled from (main row plus child rows); `record`: the [`Record`] as JSON; flat copies for listing, sorting and matching: `legacy_id`, `first_name`, `last_name`, `birth_date` (`YYYY-MM-DD`), `gender`, `zip`, `email`, `phone` (see [`crate::flat`]); for matching: `class`, `quality`, `action`, `match_record_id`, `processed` (0/1) |
+//! | `staged` | staged record | `file_id`/`line`: the record's main row; `rows` package rows it was assembled from (main row plus child rows); `record`: the [`Record`] in the compact JSON of [`crate::codec`]; flat copies for listing, sorting and matching: `legacy_id`, `first_name`, `last_name`, `birth_date` (`YYYY-MM-DD`), `gender`, `zip`, `email`, `phone` (see [`crate::flat`]); for matching: `class`, `quality`, `action`, `match_record_id`, `processed` (0/1) |
 //! | `rejected` | rejected package row | `file_id`, `line`, `cells` JSON array (in the file's `headers` order), `reason` |
 //! | `problems` | warning of a staged record | `staged_id`, `file_id`, `line`, `severity`, `kind`, `column_name`, `value`, `message` |
 //! | `records` | existing contact or lead | `kind`; `external_key` (the target's key field, unique per kind when set); `fields` JSON (the [`Record`]'s plain fields, as in `Record::fields`); the same flat columns as `staged`; `job_id` of the job that last wrote it (set null when that job is deleted: processed records stay); `created_at`, `updated_at` |
@@ -231,8 +246,14 @@ impl Store {
             ));
         }
         let conn = Connection::open(path).db(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).db(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL").db(path)?;
+        conn.busy_timeout(BUSY_TIMEOUT).db(path)?;
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Ok(()) => {}
+            // Another ferry holds the store for a bulk write (see the module's
+            // notes): go on in its journal mode; it switches back to WAL.
+            Err(e) if is_busy(&e) => {}
+            Err(e) => return Err(e).db(path),
+        }
         conn.pragma_update(None, "synchronous", "NORMAL").db(path)?;
         conn.pragma_update(None, "foreign_keys", "ON").db(path)?;
         // A bounded page cache keeps memory flat however large an import is.
@@ -289,6 +310,74 @@ impl Store {
     pub fn write(&mut self) -> Result<rusqlite::Transaction<'_>, Error> {
         self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db(&self.path)
     }
+
+    /// Runs `work` (one large write) under the rollback journal when this is
+    /// the store's only connection, else in WAL (see the module's notes);
+    /// the store is back in WAL afterwards, whatever `work` returned.
+    pub fn bulk<T>(&mut self, work: impl FnOnce(&mut Store) -> T) -> Result<(T, Journal), Error> {
+        let journal = self.enter_bulk()?;
+        let out = work(self);
+        if journal == Journal::Rollback {
+            self.leave_bulk()?;
+        }
+        Ok((out, journal))
+    }
+
+    fn enter_bulk(&mut self) -> Result<Journal, Error> {
+        let mode: rusqlite::Result<String> =
+            self.conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0));
+        match mode {
+            Ok(mode) if mode.eq_ignore_ascii_case("delete") => {
+                self.conn.pragma_update(None, "synchronous", "FULL").db(&self.path)?;
+                Ok(Journal::Rollback)
+            }
+            Ok(_) => Ok(Journal::Wal),
+            Err(e) if is_busy(&e) => Ok(Journal::Wal),
+            Err(e) => Err(e).db(&self.path),
+        }
+    }
+
+    fn leave_bulk(&mut self) -> Result<(), Error> {
+        // A process that opened the store meanwhile keeps it from switching
+        // back at once; wait for it as for any lock, then leave it to the
+        // next open (which sets WAL).
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match self.conn.pragma_update(None, "journal_mode", "WAL") {
+                Ok(()) => break,
+                Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) if is_busy(&e) => break,
+                Err(e) => return Err(e).db(&self.path),
+            }
+        }
+        self.conn.pragma_update(None, "synchronous", "NORMAL").db(&self.path)
+    }
+
+    /// The journal mode the store's file is in now (`wal`, `delete`, …).
+    pub fn journal_mode(&self) -> Result<String, Error> {
+        self.conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).db(&self.path)
+    }
+}
+
+/// How [`Store::bulk`] journaled its write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Journal {
+    /// WAL: another connection had the store open.
+    Wal,
+    /// The rollback journal: pages written once.
+    Rollback,
+}
+
+/// How long a connection waits for a lock another holds.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 /// The current time as stored: `YYYY-MM-DDTHH:MM:SSZ` in UTC.
@@ -474,6 +563,36 @@ mod tests {
         drop(store);
         let again = Store::open(&path).unwrap();
         assert_eq!(again.version().unwrap(), MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn a_bulk_write_alone_uses_the_rollback_journal_then_returns_to_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ferry.db");
+        let mut store = Store::open(&path).unwrap();
+        let ((inside, seen_by_other), journal) = store
+            .bulk(|s| {
+                let inside = s.journal_mode().unwrap();
+                let tx = s.write().unwrap();
+                tx.execute("INSERT INTO target_values (kind, field, value, created_at) VALUES ('leads', 'f', 'v', 'now')", [])
+                    .unwrap();
+                tx.commit().unwrap();
+                // Another ferry opening the store meanwhile waits for nothing and reads.
+                let other = Store::open(&path).unwrap();
+                let seen: i64 =
+                    other.conn().query_row("SELECT count(*) FROM target_values", [], |r| r.get(0)).unwrap();
+                (inside, seen)
+            })
+            .unwrap();
+        assert_eq!((journal, inside.as_str(), seen_by_other), (Journal::Rollback, "delete", 1));
+        assert_eq!(store.journal_mode().unwrap(), "wal");
+        assert!(!dir.path().join("ferry.db-journal").exists());
+
+        // With another connection open, SQLite refuses the switch: the write stays in WAL.
+        let other = Store::open(&path).unwrap();
+        let (inside, journal) = store.bulk(|s| s.journal_mode().unwrap()).unwrap();
+        assert_eq!((journal, inside.as_str()), (Journal::Wal, "wal"));
+        assert_eq!(other.journal_mode().unwrap(), "wal");
     }
 
     #[test]

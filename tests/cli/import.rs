@@ -184,6 +184,33 @@ fn imports_the_packed_example_end_to_end() {
     assert_eq!(crate::import::sql_i64(&sb, "SELECT count(*) FROM rejected"), 0);
 }
 
+/// A package whose last CSV member holds more rows than `fileMappings.xml`
+/// says is found out while it is staged (the import reads each package once):
+/// the job fails naming the member, and nothing of it stays staged.
+#[test]
+fn a_package_with_an_undeclared_row_fails_while_staging_and_stages_nothing() {
+    let sb = Sandbox::new();
+    let pkg = pack(
+        &sb,
+        &repo_file("templates/examples/three-tables"),
+        &repo_file("templates/mappings/three-tables.json"),
+        "example.zip",
+    );
+    let extra = sb.join("extra.zip");
+    tamper(&pkg, &extra, "phones.csv", |t| format!("{t}C001,Mobile,+1 416 555 0199\r\n"));
+    let out = sb.ferry().args(["import"]).arg(&extra).args(["--description", "extra"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", crate::util::stdout(&out));
+    let err = crate::util::stderr(&out);
+    assert!(err.contains("`phones.csv` holds 31 rows but `fileMappings.xml` declares 30"), "{err}");
+    let job = show(&sb, "extra");
+    assert_eq!(
+        (job["stage"].as_str(), job["status"].as_str()),
+        (Some("Import into Staging"), Some("Failed"))
+    );
+    assert_eq!(sql_i64(&sb, "SELECT count(*) FROM staged"), 0);
+    assert_eq!(sql_i64(&sb, "SELECT count(*) FROM rejected"), 0);
+}
+
 /// Writes a contacts CSV of `rows` rows for the mapping `test-data/runner/simple-contacts.json`.
 pub fn write_big_contacts(dir: &Path, rows: usize) {
     use std::io::Write;

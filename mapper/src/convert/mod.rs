@@ -279,7 +279,7 @@ fn fit(field: &Field, value: Value, create_missing: bool) -> Fitted {
             }
         }
         Value::Text(text) => match field.max_length {
-            Some(max) if text.chars().count() > max => {
+            Some(max) if text.len() > max && text.chars().count() > max => {
                 let cut: String = text.chars().take(max).collect();
                 let message = format!(
                     "`{}` is longer than {max} characters ({}); it will be truncated to `{}`",
