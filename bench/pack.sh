@@ -79,7 +79,7 @@ printf '%-44s %8s s %8s MiB peak   (%.2f x zip)\n' "ferry pack, one package" "$o
 printf '%-44s %8s s %8s MiB peak   (%.2f x zip)\n' "ferry pack, 10 MB cap ($parts packages)" "$split_s" "$split_mib" "$(echo "$split_s / $zip_s" | bc -l)"
 printf '%-44s %8s s %8s MiB peak\n' "ferry pack, 10 MB cap, a quarter of the input" "$small_s" "$small_mib"
 echo "sizes: zip $(stat -c %s "$out/contacts.zip") bytes; one package $(stat -c %s "$out/pkg-whole.zip") bytes"
-echo "(ferry pack includes the check pass over every row and the read-back verification of every package)"
+echo "(ferry pack includes the check of every row, run beside the packing on a second thread, and the read-back verification of every package)"
 
 echo
 echo "30 MB of three linked tables under the default cap (release test):" >&2

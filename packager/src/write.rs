@@ -135,7 +135,33 @@ pub struct RejectedReport {
 
 /// Packs the template's files from the data location.
 pub fn pack(options: &PackOptions, reporter: &dyn PackReporter) -> Result<PackReport, Error> {
-    pack_from(options, &LegacySource { dir: &options.data_dir, read: &options.read }, reporter)
+    build(options, reporter)?.publish()
+}
+
+/// Builds and verifies the packages of the template's files in unnamed
+/// scratch files, without giving them their names: [`Built::publish`] does,
+/// and dropping a [`Built`] leaves nothing behind (so a caller can build
+/// while it checks the same data, and keep the packages only if it passes).
+pub fn build<'a>(options: &'a PackOptions, reporter: &'a dyn PackReporter) -> Result<Built<'a>, Error> {
+    build_from(options, &LegacySource { dir: &options.data_dir, read: &options.read }, reporter)
+}
+
+/// Packages built and verified, not yet named; see [`build`].
+pub struct Built<'a> {
+    run: Run<'a>,
+}
+
+impl Built<'_> {
+    /// Gives the packages (and error CSVs) their names, replacing an
+    /// earlier run's; reports what was written.
+    pub fn publish(self) -> Result<PackReport, Error> {
+        self.run.publish()
+    }
+
+    /// How many packages were built.
+    pub fn packages(&self) -> usize {
+        self.run.finished.len()
+    }
 }
 
 fn fail(message: impl Into<String>) -> Error {
@@ -166,6 +192,15 @@ pub fn pack_from(
     source: &dyn Source,
     reporter: &dyn PackReporter,
 ) -> Result<PackReport, Error> {
+    build_from(options, source, reporter)?.publish()
+}
+
+/// Builds from any [`Source`]; see [`build`].
+pub fn build_from<'a>(
+    options: &'a PackOptions,
+    source: &dyn Source,
+    reporter: &'a dyn PackReporter,
+) -> Result<Built<'a>, Error> {
     let label = options.encoding.clone().unwrap_or_else(|| options.template.encoding.clone());
     let encoding = crate::encode::resolve(&label).ok_or_else(|| {
         fail(format!("unknown encoding `{label}` (use a label such as `UTF-8`, `windows-1252`)"))
@@ -435,7 +470,7 @@ pub fn pack_from(
         }
     }
     run.finish_package()?;
-    run.publish()
+    Ok(Built { run })
 }
 
 /// Where a file's written columns come from.

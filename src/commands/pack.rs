@@ -1,10 +1,11 @@
-//! `ferry pack`: check the data, then write size-capped import packages.
+//! `ferry pack`: check the data and write size-capped import packages (side by
+//! side; the packages are named only when the check passes).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use ferry_mapper::check::{CheckOptions, CheckReporter};
+use ferry_mapper::check::CheckOptions;
 use ferry_mapper::problem::Severity;
 use ferry_packager::write::{PackOptions, PackReporter};
 
@@ -51,15 +52,6 @@ pub struct Args {
 
 struct Progress(indicatif::ProgressBar);
 
-impl CheckReporter for Progress {
-    fn on_file(&self, name: &str) {
-        self.0.set_message(format!("checking {name}"));
-    }
-    fn on_rows(&self, rows: u64) {
-        self.0.inc(rows);
-    }
-}
-
 impl PackReporter for Progress {
     fn on_file(&self, name: &str) {
         self.0.set_message(format!("packing {name}"));
@@ -88,7 +80,6 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
         ));
     }
 
-    let progress = Progress(printer.spinner("checking"));
     let check_options = CheckOptions {
         data_dir: args.data.clone(),
         template: template.clone(),
@@ -97,9 +88,32 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
         convert: Default::default(),
         limit: None,
     };
-    let check = ferry_mapper::check::check(&check_options, &progress)
-        .with_context(|| format!("cannot check `{}`", args.data.display()))?;
+    let options = PackOptions {
+        data_dir: args.data.clone(),
+        template,
+        target,
+        read,
+        out: args.out.clone(),
+        max_size: args.max_size,
+        encoding: args.encoding.clone(),
+        replace: args.replace,
+        rejected: HashMap::new(),
+    };
+    // The check and the packing read the data side by side, on two threads:
+    // the packages are built in unnamed scratch files and named only when the
+    // check passes, so refused data leaves nothing behind. Data with errors
+    // packed with `--allow-errors` is packed again, leaving the rejected rows out.
+    let progress = Progress(printer.spinner("checking and packing"));
+    let (check, built) = std::thread::scope(|scope| {
+        let checker =
+            scope.spawn(|| ferry_mapper::check::check(&check_options, &ferry_mapper::check::NoReporter));
+        let built = ferry_packager::write::build(&options, &progress);
+        (checker.join(), built)
+    });
     progress.0.finish_and_clear();
+    let check = check
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        .with_context(|| format!("cannot check `{}`", args.data.display()))?;
 
     let errors: Vec<_> = check.problems.iter().filter(|p| p.severity == Severity::Error).collect();
     let file_level = errors.iter().any(|p| p.line.is_none());
@@ -124,8 +138,31 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
         return Ok(Outcome::Problems);
     }
 
+    let result = if errors.is_empty() {
+        built.and_then(|built| built.publish())
+    } else {
+        drop(built);
+        let options = PackOptions { rejected: rejected_rows(&errors), ..options };
+        let progress = Progress(printer.spinner("packing the rows that passed"));
+        let result = ferry_packager::write::pack(&options, &progress);
+        progress.0.finish_and_clear();
+        result
+    };
+    let report = result.map_err(|e| match e {
+        ferry_packager::Error::Unencodable { .. } => crate::hint(
+            e,
+            "pass `--replace` to write `?` instead, or choose an encoding that holds it (`--encoding UTF-8`)",
+        ),
+        other => anyhow::Error::new(other),
+    })?;
+    print_report(printer, &report)?;
+    Ok(if report.rejected.is_empty() { Outcome::Success } else { Outcome::Problems })
+}
+
+/// The rows `check` rejected, by file and line, with their reasons.
+fn rejected_rows(errors: &[&ferry_mapper::problem::Problem]) -> HashMap<String, HashMap<u64, String>> {
     let mut rejected: HashMap<String, HashMap<u64, String>> = HashMap::new();
-    for p in &errors {
+    for p in errors {
         let Some(line) = p.line else { continue };
         let reason = match &p.column {
             Some(c) => format!("line {line}, column `{c}`: {}", p.message),
@@ -141,29 +178,10 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
             })
             .or_insert(reason);
     }
+    rejected
+}
 
-    let options = PackOptions {
-        data_dir: args.data.clone(),
-        template,
-        target,
-        read,
-        out: args.out.clone(),
-        max_size: args.max_size,
-        encoding: args.encoding.clone(),
-        replace: args.replace,
-        rejected,
-    };
-    let progress = Progress(printer.spinner("packing"));
-    let result = ferry_packager::write::pack(&options, &progress);
-    progress.0.finish_and_clear();
-    let report = result.map_err(|e| match e {
-        ferry_packager::Error::Unencodable { .. } => crate::hint(
-            e,
-            "pass `--replace` to write `?` instead, or choose an encoding that holds it (`--encoding UTF-8`)",
-        ),
-        other => anyhow::Error::new(other),
-    })?;
-
+fn print_report(printer: &Printer, report: &ferry_packager::write::PackReport) -> anyhow::Result<()> {
     if printer.json {
         printer.json(&report)?;
     } else {
@@ -191,5 +209,5 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
             ));
         }
     }
-    Ok(if report.rejected.is_empty() { Outcome::Success } else { Outcome::Problems })
+    Ok(())
 }
