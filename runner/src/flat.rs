@@ -25,32 +25,36 @@ pub struct Flat {
 pub const FLAT_COLUMNS: &[&str] =
     &["legacy_id", "first_name", "last_name", "birth_date", "gender", "zip", "email", "phone"];
 
+/// An empty text is no value; other kinds always show something.
+fn blank(value: &Value) -> bool {
+    matches!(value, Value::Text(s) | Value::Decimal(s) if s.is_empty())
+}
+
 fn field(record: &Record, name: &str) -> Option<String> {
-    record.fields.get(name).map(Value::to_text).filter(|s| !s.is_empty())
+    record.fields.get(name).filter(|v| !blank(v)).map(Value::to_text)
 }
 
 /// The attribute of the best instance of `subcollection`: the primary one,
 /// else the first whose type name comes first in `preferred`, else the first.
+/// (Run for every staged row: it allocates only the text it returns.)
 fn instance_value(
     record: &Record,
     subcollection: &str,
     preferred: &[&str],
     attribute: &str,
 ) -> Option<String> {
-    let candidates: Vec<&Instance> = record
-        .instances
-        .iter()
-        .filter(|i| i.subcollection == subcollection)
-        .filter(|i| i.attributes.get(attribute).is_some_and(|v| !v.to_text().is_empty()))
-        .filter(|i| preferred.is_empty() || preferred.contains(&i.type_name.as_str()))
-        .collect();
-    let primary =
-        candidates.iter().find(|i| matches!(i.attributes.get("primary"), Some(Value::Boolean(true))));
-    let ranked = primary.copied().or_else(|| {
+    let usable = |i: &&Instance| {
+        i.subcollection == subcollection
+            && i.attributes.get(attribute).is_some_and(|v| !blank(v))
+            && (preferred.is_empty() || preferred.contains(&i.type_name.as_str()))
+    };
+    let candidates = || record.instances.iter().filter(usable);
+    let primary = candidates().find(|i| matches!(i.attributes.get("primary"), Some(Value::Boolean(true))));
+    let ranked = primary.or_else(|| {
         preferred
             .iter()
-            .find_map(|t| candidates.iter().find(|i| i.type_name == *t).copied())
-            .or_else(|| candidates.first().copied())
+            .find_map(|t| candidates().find(|i| i.type_name == *t))
+            .or_else(|| candidates().next())
     });
     ranked.and_then(|i| i.attributes.get(attribute)).map(Value::to_text)
 }

@@ -41,6 +41,7 @@ use ferry_mapper::read::{Row, Table};
 use ferry_mapper::record::{Record, Value};
 use ferry_mapper::target::{FieldType, RecordKind, TargetDefinition};
 use ferry_mapper::template::{FileMapping, MappingTemplate};
+use rayon::prelude::*;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
@@ -352,6 +353,8 @@ struct Staging<'t> {
     rows_read: u64,
     rows_rejected: u64,
     warnings: u64,
+    /// Some records were assembled from rows of several files.
+    assembled: bool,
 }
 
 impl<'t> Staging<'t> {
@@ -378,6 +381,7 @@ impl<'t> Staging<'t> {
             rows_read: 0,
             rows_rejected: 0,
             warnings: 0,
+            assembled: false,
         }
     }
 
@@ -433,13 +437,21 @@ impl<'t> Staging<'t> {
             RecordKind::Contacts => (Stage::ReviewStagedData, Status::WaitingOnUser),
             RecordKind::Leads => (Stage::ReviewMatchResults, Status::Queued),
         };
-        let (rows_staged, records): (u64, u64) = tx
-            .query_row(
+        let (rows_staged, records): (u64, u64) = if self.assembled {
+            tx.query_row(
                 "SELECT coalesce(sum(rows), 0), count(*) FROM staged WHERE job_id = ?1",
                 [self.job_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .db(path)?;
+            .db(path)?
+        } else {
+            // Every record is one row (the insert leaves `rows` at 1), so the
+            // records are counted from the job index alone, not a million rows.
+            let records: u64 = tx
+                .query_row("SELECT count(*) FROM staged WHERE job_id = ?1", [self.job_id], |r| r.get(0))
+                .db(path)?;
+            (records, records)
+        };
         if rows_staged + self.rows_rejected != self.rows_read {
             return Err(Stop::Store(Error::Invalid(format!(
                 "internal error: {} rows read but {rows_staged} staged and {} rejected",
@@ -509,6 +521,7 @@ impl<'t> Staging<'t> {
         let order = file_order(template)
             .map_err(|m| Stop::Package(format!("package `{}`: {m}", package.path().display())))?;
         let deferred = template.files.iter().any(|f| f.parent.is_some());
+        self.assembled |= deferred;
         let parents: BTreeSet<&str> =
             template.files.iter().filter_map(|f| f.parent.as_ref().map(|p| p.file.as_str())).collect();
         let options = ConvertOptions { create_missing: self.options.create_missing };
@@ -616,7 +629,12 @@ impl<'t> Staging<'t> {
             // dear kind of free.
             let (done_sender, done) = std::sync::mpsc::channel::<Vec<Prepared>>();
             scope.spawn(move || {
-                let mut batch = Vec::with_capacity(BATCH);
+                // Rows are read here and converted in parallel, a batch at a
+                // time (rayon keeps their order): converting is the dearer half.
+                let convert = |rows: &mut Vec<Row>| -> Vec<Prepared> {
+                    rows.par_drain(..).map(|row| prepare(kind, target, &converter, &file_name, row)).collect()
+                };
+                let mut rows = Vec::with_capacity(BATCH);
                 for row in table {
                     let row = match row {
                         Ok(row) => row,
@@ -625,10 +643,9 @@ impl<'t> Staging<'t> {
                             return;
                         }
                     };
-                    batch.push(prepare(kind, target, &converter, &file_name, row));
-                    if batch.len() == BATCH {
-                        if sender.send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))).is_err()
-                        {
+                    rows.push(row);
+                    if rows.len() == BATCH {
+                        if sender.send(Ok(convert(&mut rows))).is_err() {
                             return; // the writer stopped
                         }
                         while let Ok(written) = done.try_recv() {
@@ -636,8 +653,8 @@ impl<'t> Staging<'t> {
                         }
                     }
                 }
-                if !batch.is_empty() {
-                    let _ = sender.send(Ok(batch));
+                if !rows.is_empty() {
+                    let _ = sender.send(Ok(convert(&mut rows)));
                 }
             });
             // The statements are prepared once for the whole file: looking a
