@@ -67,6 +67,11 @@ impl Printer {
             if let Some(h) = cause.downcast_ref::<crate::Hinted>() {
                 hint.get_or_insert_with(|| h.hint.clone());
             }
+            if cause.downcast_ref::<ferry_runner::Error>().is_some_and(ferry_runner::Error::is_busy) {
+                hint.get_or_insert_with(|| {
+                    "another ferry is writing to the store (a large import holds it until it commits); run this again when it has finished".to_string()
+                });
+            }
             let text = cause.to_string();
             if lines.last() != Some(&text) && !lines.iter().any(|l: &String| l.contains(&text)) {
                 lines.push(text);

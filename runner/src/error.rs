@@ -41,6 +41,15 @@ impl Error {
     pub fn io(path: &Path, source: std::io::Error) -> Error {
         Error::Io { path: path.to_path_buf(), source }
     }
+
+    /// The store stayed locked by another connection past the busy timeout
+    /// (another ferry writing, an import under the rollback journal, say).
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Error::Sqlite { source, .. } if matches!(
+            source.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        ))
+    }
 }
 
 /// Attaches the store's path to SQLite errors.
@@ -51,5 +60,22 @@ pub(crate) trait SqlResult<T> {
 impl<T> SqlResult<T> for rusqlite::Result<T> {
     fn db(self, path: &Path) -> Result<T, Error> {
         self.map_err(|source| Error::Sqlite { path: path.to_path_buf(), source })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_and_locked_stores_are_told_apart_from_other_store_errors() {
+        let sqlite = |code| Error::Sqlite {
+            path: "ferry.db".into(),
+            source: rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None),
+        };
+        assert!(sqlite(rusqlite::ffi::SQLITE_BUSY).is_busy());
+        assert!(sqlite(rusqlite::ffi::SQLITE_LOCKED).is_busy());
+        assert!(!sqlite(rusqlite::ffi::SQLITE_CORRUPT).is_busy());
+        assert!(!Error::Invalid("x".into()).is_busy());
     }
 }
