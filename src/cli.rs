@@ -60,10 +60,20 @@ pub enum Command {
     /// Show what changed between two mapping templates
     Diff(commands::diff::Args),
     /// Write import packages (size-capped ZIPs) from legacy data and a template
+    ///
+    /// The data is checked as `ferry check` would while the packages are built
+    /// (on a second thread); they are read back, verified and given their
+    /// names only when the check passes, so refused data leaves nothing.
     Pack(commands::pack::Args),
     /// List and validate the contents of an import package
     Inspect(commands::inspect::Args),
     /// Create an import job and stage a package's records
+    ///
+    /// Every row is converted and validated; the valid ones are staged, the
+    /// others rejected with their reason (`ferry errors JOB`), in one
+    /// transaction: an interrupted import leaves the store as it was. When no
+    /// other process has the store open, staging writes under SQLite's rollback
+    /// journal (each page once) and other ferry commands wait until it commits.
     Import(commands::import::Args),
     /// List, show and delete import jobs
     Jobs(commands::jobs::Args),
