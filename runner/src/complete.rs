@@ -64,8 +64,13 @@ fn external_key_owner(conn: &Connection, path: &Path, kind: &str, key: &str) -> 
         .db(path)
 }
 
-/// Carries out a job's chosen actions (see the module docs).
+/// Carries out a job's chosen actions (see the module docs), as one large
+/// write ([`Store::bulk`]).
 pub fn complete(store: &mut Store, job: &str) -> Result<CompleteSummary, Error> {
+    store.bulk(|store| complete_in_one_transaction(store, job))?.0
+}
+
+fn complete_in_one_transaction(store: &mut Store, job: &str) -> Result<CompleteSummary, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
     let found = job::find(&tx, &path, job)?;
@@ -98,12 +103,16 @@ pub fn complete(store: &mut Store, job: &str) -> Result<CompleteSummary, Error> 
         let mut choice = tx
             .prepare("SELECT action, match_record_id, match_staged_id FROM staged WHERE id = ?1")
             .db(&path)?;
+        // The first write of a record keeps its before-image; every write
+        // sets the after-image, so the last leaves the record as the job left it.
         let mut image = tx
             .prepare(
-                "INSERT OR IGNORE INTO before_images (job_id, record_id, seq, action, before, before_job_id, after)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, '')",
+                "INSERT INTO before_images (job_id, record_id, seq, action, before, before_job_id, after)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (job_id, record_id) DO UPDATE SET after = excluded.after",
             )
             .db(&path)?;
+        let mut writer_of = tx.prepare("SELECT job_id FROM records WHERE id = ?1").db(&path)?;
         let mut processed = tx.prepare("UPDATE staged SET processed = 1 WHERE id = ?1").db(&path)?;
         // Pages of staged records, so memory stays bounded on big jobs.
         let mut page = Vec::new();
@@ -162,7 +171,15 @@ pub fn complete(store: &mut Store, job: &str) -> Result<CompleteSummary, Error> 
                 (Decision::Create, _) => {
                     let id = store::insert_record(&tx, &path, kind, record, Some(found.id))?;
                     image
-                        .execute(params![found.id, id, seq, "Create", None::<String>, None::<i64>])
+                        .execute(params![
+                            found.id,
+                            id,
+                            seq,
+                            "Create",
+                            None::<String>,
+                            None::<i64>,
+                            record_json(record)
+                        ])
                         .db(&path)?;
                     summary.created += 1;
                     id
@@ -174,9 +191,7 @@ pub fn complete(store: &mut Store, job: &str) -> Result<CompleteSummary, Error> 
                             found.id
                         ))
                     })?;
-                    let before_job: Option<i64> = tx
-                        .query_row("SELECT job_id FROM records WHERE id = ?1", [target], |r| r.get(0))
-                        .db(&path)?;
+                    let before_job: Option<i64> = writer_of.query_row([target], |r| r.get(0)).db(&path)?;
                     let wins: Vec<String> = if decision == Decision::Update {
                         record.fields.keys().cloned().collect()
                     } else {
@@ -190,7 +205,8 @@ pub fn complete(store: &mut Store, job: &str) -> Result<CompleteSummary, Error> 
                             seq,
                             decision.as_str(),
                             Some(record_json(&existing)),
-                            before_job
+                            before_job,
+                            record_json(&merged)
                         ])
                         .db(&path)?;
                     store::replace_record(&tx, &path, target, kind, &merged, Some(found.id))?;
@@ -206,20 +222,6 @@ pub fn complete(store: &mut Store, job: &str) -> Result<CompleteSummary, Error> 
             seq += 1;
             became.insert(*staged_id, id);
             processed.execute([staged_id]).db(&path)?;
-        }
-        // After-images: each touched record as the job left it.
-        let mut touched = tx.prepare("SELECT record_id FROM before_images WHERE job_id = ?1").db(&path)?;
-        let ids: Vec<i64> = touched
-            .query_map([found.id], |r| r.get(0))
-            .db(&path)?
-            .collect::<rusqlite::Result<_>>()
-            .db(&path)?;
-        let mut after = tx
-            .prepare("UPDATE before_images SET after = ?3 WHERE job_id = ?1 AND record_id = ?2")
-            .db(&path)?;
-        for id in ids {
-            let record = store::load_record(&tx, &path, id)?.expect("just written");
-            after.execute(params![found.id, id, record_json(&record)]).db(&path)?;
         }
     }
     tx.execute(
@@ -242,11 +244,13 @@ pub struct UndoSummary {
     pub restored: u64,
 }
 
-/// A before-image row: record id, action, before JSON, before job, after JSON.
-type Image = (i64, String, Option<String>, Option<i64>, String);
-
-/// Reverts a completed job (see the module docs).
+/// Reverts a completed job (see the module docs), as one large write
+/// ([`Store::bulk`]).
 pub fn undo(store: &mut Store, job: &str) -> Result<UndoSummary, Error> {
+    store.bulk(|store| undo_in_one_transaction(store, job))?.0
+}
+
+fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
     let found = job::find(&tx, &path, job)?;
@@ -258,45 +262,40 @@ pub fn undo(store: &mut Store, job: &str) -> Result<UndoSummary, Error> {
             message: "only a completed job can be undone".into(),
         });
     }
-    let images: Vec<Image> = {
-        let mut st = tx
-            .prepare(
-                "SELECT record_id, action, before, before_job_id, after FROM before_images
-                 WHERE job_id = ?1 ORDER BY record_id",
-            )
+    // Images are read twice, streamed (a job may have written millions of
+    // records): first to find records changed since, then to restore.
+    let (mut changed, mut changed_count) = (Vec::new(), 0usize);
+    {
+        let mut images = tx
+            .prepare("SELECT record_id, after FROM before_images WHERE job_id = ?1 ORDER BY record_id")
             .db(&path)?;
-        st.query_map([found.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-            .db(&path)?
-            .collect::<rusqlite::Result<_>>()
-            .db(&path)?
-    };
-    let mut changed = Vec::new();
-    for (id, _, _, _, after) in &images {
-        let now = store::load_record(&tx, &path, *id)?;
-        let writer: Option<i64> = tx
-            .query_row("SELECT job_id FROM records WHERE id = ?1", [id], |r| r.get(0))
-            .optional()
-            .db(&path)?
-            .flatten();
-        // Another job that wrote the record since (even the same values) owns it now.
-        if now.as_ref().map(record_json).as_deref() != Some(after.as_str()) || writer != Some(found.id) {
-            let legacy: Option<String> = tx
-                .query_row("SELECT legacy_id FROM records WHERE id = ?1", [id], |r| r.get(0))
+        let mut meta = tx.prepare("SELECT job_id, legacy_id FROM records WHERE id = ?1").db(&path)?;
+        let mut rows = images.query([found.id]).db(&path)?;
+        while let Some(row) = rows.next().db(&path)? {
+            let (id, after): (i64, String) = (row.get(0).db(&path)?, row.get(1).db(&path)?);
+            let now = store::load_record(&tx, &path, id)?;
+            let (writer, legacy): (Option<i64>, Option<String>) = meta
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()
                 .db(&path)?
-                .flatten();
-            changed.push(match (now, legacy) {
-                (None, _) => format!("record {id} (deleted)"),
-                (Some(_), Some(l)) => format!("record {id} (`{l}`)"),
-                (Some(_), None) => format!("record {id}"),
-            });
+                .unwrap_or_default();
+            // Another job that wrote the record since (even the same values) owns it now.
+            if now.as_ref().map(record_json).as_deref() != Some(after.as_str()) || writer != Some(found.id) {
+                changed_count += 1;
+                if changed.len() < 10 {
+                    changed.push(match (now, legacy) {
+                        (None, _) => format!("record {id} (deleted)"),
+                        (Some(_), Some(l)) => format!("record {id} (`{l}`)"),
+                        (Some(_), None) => format!("record {id}"),
+                    });
+                }
+            }
         }
     }
     if !changed.is_empty() {
-        let more = changed.len().saturating_sub(10);
-        let mut list = changed.into_iter().take(10).collect::<Vec<_>>().join(", ");
-        if more > 0 {
-            list.push_str(&format!(" and {more} more"));
+        let mut list = changed.join(", ");
+        if changed_count > changed.len() {
+            list.push_str(&format!(" and {} more", changed_count - changed.len()));
         }
         return Err(Error::Invalid(format!(
             "cannot undo job {}: records it wrote changed since: {list}",
@@ -305,29 +304,38 @@ pub fn undo(store: &mut Store, job: &str) -> Result<UndoSummary, Error> {
     }
     let kind = found.kind;
     let (mut removed, mut restored) = (0, 0);
-    for (id, _action, before, before_job, _) in &images {
-        match before {
-            None => {
-                store::delete_record(&tx, &path, *id)?;
-                removed += 1;
-            }
-            Some(json) => {
-                let record: Record = serde_json::from_str(json).map_err(|e| {
-                    Error::Invalid(format!(
-                        "job {}: the before-image of record {id} is unreadable: {e}",
-                        found.id
-                    ))
-                })?;
-                // The job that wrote it before may have been deleted since.
-                let before_job = match before_job {
-                    Some(j) => tx
-                        .query_row("SELECT id FROM jobs WHERE id = ?1", [j], |r| r.get::<_, i64>(0))
-                        .optional()
-                        .db(&path)?,
-                    None => None,
-                };
-                store::replace_record(&tx, &path, *id, kind, &record, before_job)?;
-                restored += 1;
+    {
+        let mut images = tx
+            .prepare(
+                "SELECT record_id, before, before_job_id FROM before_images WHERE job_id = ?1 ORDER BY record_id",
+            )
+            .db(&path)?;
+        let mut job_exists = tx.prepare("SELECT id FROM jobs WHERE id = ?1").db(&path)?;
+        let mut rows = images.query([found.id]).db(&path)?;
+        while let Some(row) = rows.next().db(&path)? {
+            let id: i64 = row.get(0).db(&path)?;
+            let before: Option<String> = row.get(1).db(&path)?;
+            let before_job: Option<i64> = row.get(2).db(&path)?;
+            match before {
+                None => {
+                    store::delete_record(&tx, &path, id)?;
+                    removed += 1;
+                }
+                Some(json) => {
+                    let record: Record = serde_json::from_str(&json).map_err(|e| {
+                        Error::Invalid(format!(
+                            "job {}: the before-image of record {id} is unreadable: {e}",
+                            found.id
+                        ))
+                    })?;
+                    // The job that wrote it before may have been deleted since.
+                    let before_job = match before_job {
+                        Some(j) => job_exists.query_row([j], |r| r.get::<_, i64>(0)).optional().db(&path)?,
+                        None => None,
+                    };
+                    store::replace_record(&tx, &path, id, kind, &record, before_job)?;
+                    restored += 1;
+                }
             }
         }
     }

@@ -267,8 +267,18 @@ fn check_matchable(job: &Job) -> Result<(), Error> {
     })
 }
 
-/// Matches a job's unprocessed staged records (see the module docs).
+/// Matches a job's unprocessed staged records (see the module docs), as one
+/// large write ([`Store::bulk`]).
 pub fn match_job(
+    store: &mut Store,
+    job: &str,
+    options: &MatchOptions,
+    reporter: &dyn CandidateReporter,
+) -> Result<MatchSummary, Error> {
+    store.bulk(|store| match_in_one_transaction(store, job, options, reporter))?.0
+}
+
+fn match_in_one_transaction(
     store: &mut Store,
     job: &str,
     options: &MatchOptions,

@@ -520,15 +520,16 @@ mod property {
             ids in prop::collection::vec(0i64..6, 14),
             default_profile in any::<bool>(),
             random_profile in profile(),
+            keys_per_slice in prop_oneof![Just(usize::MAX), 1usize..40],
         ) {
             let p = if default_profile { MatchingProfile::bundled("contacts").unwrap() } else { random_profile };
             let c = Comparer::new(&p);
             let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
             let e = inputs(&c, &existing, &ids[..existing.len()]);
-            let fast = candidates::find_candidates(&c, &s, Some(&e), &NoReporter);
+            let fast = candidates::find_candidates_in_slices(&c, &s, Some(&e), &NoReporter, keys_per_slice);
             let slow = candidates::brute_force(&c, &s, Some(&e));
             prop_assert_eq!(fast, slow);
-            let fast = candidates::find_candidates(&c, &s, None, &NoReporter);
+            let fast = candidates::find_candidates_in_slices(&c, &s, None, &NoReporter, keys_per_slice);
             let slow = candidates::brute_force(&c, &s, None);
             prop_assert_eq!(fast, slow);
         }

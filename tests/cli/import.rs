@@ -119,6 +119,16 @@ fn tamper(src: &Path, dst: &Path, member: &str, change: impl Fn(String) -> Strin
     zout.finish().unwrap();
 }
 
+/// The bundled three-table example, packed as `example.zip`.
+fn pack_example(sb: &Sandbox) -> PathBuf {
+    pack(
+        sb,
+        &repo_file("templates/examples/three-tables"),
+        &repo_file("templates/mappings/three-tables.json"),
+        "example.zip",
+    )
+}
+
 fn show(sb: &Sandbox, job: &str) -> serde_json::Value {
     let out = sb.ferry().args(["jobs", "show", job, "--json"]).output().unwrap();
     assert!(out.status.success(), "{}", crate::util::stderr(&out));
@@ -128,12 +138,7 @@ fn show(sb: &Sandbox, job: &str) -> serde_json::Value {
 #[test]
 fn imports_the_packed_example_end_to_end() {
     let sb = Sandbox::new();
-    let pkg = pack(
-        &sb,
-        &repo_file("templates/examples/three-tables"),
-        &repo_file("templates/mappings/three-tables.json"),
-        "example.zip",
-    );
+    let pkg = pack_example(&sb);
     let out = sb.ferry().args(["import"]).arg(&pkg).args(["--description", "example"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
     assert!(crate::util::stdout(&out).contains("rows         93 read = 93 staged + 0 rejected"));
@@ -190,12 +195,7 @@ fn imports_the_packed_example_end_to_end() {
 #[test]
 fn a_package_with_an_undeclared_row_fails_while_staging_and_stages_nothing() {
     let sb = Sandbox::new();
-    let pkg = pack(
-        &sb,
-        &repo_file("templates/examples/three-tables"),
-        &repo_file("templates/mappings/three-tables.json"),
-        "example.zip",
-    );
+    let pkg = pack_example(&sb);
     let extra = sb.join("extra.zip");
     tamper(&pkg, &extra, "phones.csv", |t| format!("{t}C001,Mobile,+1 416 555 0199\r\n"));
     let out = sb.ferry().args(["import"]).arg(&extra).args(["--description", "extra"]).output().unwrap();

@@ -137,8 +137,23 @@ pub fn find_candidates(
     existing: Option<&[MatchInput]>,
     reporter: &dyn CandidateReporter,
 ) -> Vec<Vec<Candidate>> {
+    find_candidates_in_slices(comparer, staged, existing, reporter, KEYS_PER_SLICE)
+}
+
+/// [`find_candidates`], holding at most about `keys_per_slice` keys of each
+/// side at once (the result does not depend on it; tests make it small).
+pub fn find_candidates_in_slices(
+    comparer: &Comparer,
+    staged: &[MatchInput],
+    existing: Option<&[MatchInput]>,
+    reporter: &dyn CandidateReporter,
+    keys_per_slice: usize,
+) -> Vec<Vec<Candidate>> {
     let within = existing.is_none();
     let existing = existing.unwrap_or(staged);
+    if staged.is_empty() || existing.is_empty() {
+        return vec![Vec::new(); staged.len()]; // nothing to pair
+    }
     let profile = comparer.profile();
     let keep = profile.candidates;
     let threshold = profile.thresholds.potential;
@@ -151,9 +166,14 @@ pub fn find_candidates(
     let mut best: Vec<Vec<Candidate>> = vec![Vec::new(); staged.len()];
     let total = plans.len() as u64;
     for (plan_no, plan) in plans.iter().enumerate() {
-        let count: usize =
-            (0..existing.len()).into_par_iter().map(|r| existing_variants.key_count(plan, r)).sum();
-        let slices = count.div_ceil(KEYS_PER_SLICE).max(1) as u64;
+        // Both sides' keys of a slice are held at once: the larger side sets
+        // the number of slices.
+        let count = |variants: &Variants, records: usize| -> usize {
+            (0..records).into_par_iter().map(|r| variants.key_count(plan, r)).sum()
+        };
+        let right_count = count(existing_variants, existing.len());
+        let left_count = if within { 0 } else { count(&staged_variants, staged.len()) };
+        let slices = right_count.max(left_count).div_ceil(keys_per_slice.max(1)).max(1) as u64;
         for slice in 0..slices {
             let in_slice = |k: u64| k % slices == slice;
             let mut right = existing_variants.keys(plan, plan_no, &in_slice);
