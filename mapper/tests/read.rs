@@ -86,6 +86,7 @@ fn the_same_contacts_read_identically_in_every_encoding_and_dialect() {
         [
             "contacts.xls",
             "contacts.xlsx",
+            "mac-cr.csv",
             "pipe-utf8.csv",
             "semicolon-1252.csv",
             "utf16le-unicode-text.txt",
@@ -125,7 +126,7 @@ fn detection_reports_encoding_bom_and_delimiter() {
 #[test]
 fn rows_carry_the_physical_line_where_they_start() {
     // Record 2 and record 3 each hold a line break inside quotes.
-    for name in ["utf8.csv", "semicolon-1252.csv", "utf16le-unicode-text.txt"] {
+    for name in ["utf8.csv", "semicolon-1252.csv", "utf16le-unicode-text.txt", "mac-cr.csv"] {
         let lines: Vec<u64> = rows(read::open(&contacts_dir().join(name), &ReadOptions::default()).unwrap())
             .iter()
             .map(|r| r.line)

@@ -19,10 +19,11 @@ fn a_directory_profiles_each_data_file_with_its_encoding_delimiter_and_rows() {
         "pipe-utf8.csv: CSV, UTF-8, delimiter `|`, 5 rows",
         "contacts.xlsx: XLSX, sheet `Contacts`, 5 rows",
         "contacts.xls: XLS, sheet `Contacts`, 5 rows",
+        "mac-cr.csv: CSV, UTF-8, delimiter `,`, 5 rows",
     ] {
         assert!(text.contains(line), "missing `{line}` in:\n{text}");
     }
-    assert_eq!(text.matches("Birth Date  date %Y-%m-%d").count(), 8, "{text}");
+    assert_eq!(text.matches("Birth Date  date %Y-%m-%d").count(), 9, "{text}");
     assert!(text.contains("`José`, `Zoë`, `Renée`, `Ñandú`, `Françoise`"), "{text}");
 }
 
@@ -38,7 +39,7 @@ fn json_lists_identical_columns_for_the_same_contacts_in_every_format() {
     assert!(out.status.success(), "{}", stderr(&out));
     let profiles = json(&out);
     let profiles = profiles.as_array().unwrap();
-    assert_eq!(profiles.len(), 8);
+    assert_eq!(profiles.len(), 9);
     let first = &profiles[0]["columns"];
     assert_eq!(first[4]["kind"], serde_json::json!({"kind": "phone"}));
     for profile in profiles {

@@ -28,17 +28,17 @@ pub(super) fn open(path: &Path, mut file: File, options: &ReadOptions) -> Result
     (&mut file).take(PREFIX_LEN as u64).read_to_end(&mut prefix).map_err(|e| Error::io(path, e))?;
     let complete = prefix.len() < PREFIX_LEN;
     let detected = decode::detect(&prefix, complete, options.encoding);
+    let (text, _) = detected.encoding.decode_without_bom_handling(&prefix[detected.bom_len..]);
     let delimiter = match options.delimiter {
         Some(d) => d,
-        None => {
-            let (text, _) = detected.encoding.decode_without_bom_handling(&prefix[detected.bom_len..]);
-            sniff_delimiter(&text, complete)
-        }
+        None => sniff_delimiter(&text, complete),
     };
+    // Classic Mac OS files break lines with a bare CR: no LF anywhere in the prefix.
+    let cr_breaks = text.contains('\r') && !text.contains('\n');
 
     let replaced = Arc::new(AtomicU64::new(0));
     let body = Cursor::new(prefix.split_off(detected.bom_len)).chain(file);
-    let source = DecodingReader::new(body, detected.encoding, replaced.clone());
+    let source = DecodingReader::new(body, detected.encoding, replaced.clone()).with_cr_breaks(cr_breaks);
     let mut rows = CsvRows {
         path: path.to_path_buf(),
         source,

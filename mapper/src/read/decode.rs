@@ -96,6 +96,10 @@ pub(crate) struct DecodingReader<R> {
     out_end: usize,
     finished: bool,
     replaced: Arc<AtomicU64>,
+    /// Line breaks are bare carriage returns (classic Mac OS): each `\r` is
+    /// passed on as `\n`, so lines are counted and quoted breaks read as in
+    /// any other file.
+    cr_breaks: bool,
 }
 
 impl<R: Read> DecodingReader<R> {
@@ -116,7 +120,15 @@ impl<R: Read> DecodingReader<R> {
             out_end: 0,
             finished: false,
             replaced,
+            cr_breaks: false,
         }
+    }
+
+    /// Passes each `\r` on as `\n` (for files whose line breaks are bare
+    /// carriage returns; UTF-8 never uses the byte inside a character).
+    pub(crate) fn with_cr_breaks(mut self, on: bool) -> Self {
+        self.cr_breaks = on;
+        self
     }
 
     fn fill_output(&mut self) -> io::Result<()> {
@@ -154,6 +166,13 @@ impl<R: Read> DecodingReader<R> {
                     self.replaced.fetch_add(1, Ordering::Relaxed);
                     self.output[self.out_end..self.out_end + 3].copy_from_slice("\u{FFFD}".as_bytes());
                     self.out_end += 3;
+                }
+            }
+            if self.cr_breaks {
+                for b in &mut self.output[..self.out_end] {
+                    if *b == b'\r' {
+                        *b = b'\n';
+                    }
                 }
             }
             if self.out_end > 0 || self.finished {
