@@ -318,7 +318,9 @@ impl Store {
         let journal = self.enter_bulk()?;
         let out = work(self);
         if journal == Journal::Rollback {
-            self.leave_bulk()?;
+            // Best effort: `work` has committed or rolled back, so the store is
+            // whole either way, and the next open sets WAL when this cannot.
+            let _ = self.leave_bulk();
         }
         Ok((out, journal))
     }
