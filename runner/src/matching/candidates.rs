@@ -164,6 +164,9 @@ pub fn find_candidates_in_slices(
     let existing_variants = existing_variants.as_ref().unwrap_or(&staged_variants);
 
     let mut best: Vec<Vec<Candidate>> = vec![Vec::new(); staged.len()];
+    // Buffers kept across slices and plans: their pages are touched once,
+    // not faulted in (and zeroed by the kernel) again for every slice.
+    let (mut right, mut left, mut pairs) = (Vec::new(), Vec::new(), Vec::new());
     let total = plans.len() as u64;
     for (plan_no, plan) in plans.iter().enumerate() {
         // Both sides' keys of a slice are held at once: the larger side sets
@@ -176,22 +179,15 @@ pub fn find_candidates_in_slices(
         let slices = right_count.max(left_count).div_ceil(keys_per_slice.max(1)).max(1) as u64;
         for slice in 0..slices {
             let in_slice = |k: u64| k % slices == slice;
-            let mut right = existing_variants.keys(plan, plan_no, &in_slice);
+            existing_variants.keys_into(plan, plan_no, &in_slice, &mut right);
             right.par_sort_unstable();
             right.dedup();
-            let left_owned;
-            let left = if within {
-                &right
-            } else {
-                left_owned = {
-                    let mut l = staged_variants.keys(plan, plan_no, &in_slice);
-                    l.par_sort_unstable();
-                    l.dedup();
-                    l
-                };
-                &left_owned
-            };
-            let mut pairs = join(left, &right, within);
+            if !within {
+                staged_variants.keys_into(plan, plan_no, &in_slice, &mut left);
+                left.par_sort_unstable();
+                left.dedup();
+            }
+            join_into(if within { &right } else { &left }, &right, within, &mut pairs);
             pairs.par_sort_unstable();
             pairs.dedup();
             let scored: Vec<(u32, u32, u32, u32)> = pairs
@@ -229,9 +225,9 @@ fn insert(list: &mut Vec<Candidate>, c: Candidate, existing: &[MatchInput], keep
     }
 }
 
-/// Pairs (staged << 32 | existing) of records that share a key. `left` and
-/// `right` are sorted (key, record) lists.
-fn join(left: &[(u64, u32)], right: &[(u64, u32)], within: bool) -> Vec<u64> {
+/// Pairs (staged << 32 | existing) of records that share a key, into `out`.
+/// `left` and `right` are sorted (key, record) lists.
+fn join_into(left: &[(u64, u32)], right: &[(u64, u32)], within: bool, out: &mut Vec<u64>) {
     // Split the left side at key boundaries so both cores join.
     let parts = rayon::current_num_threads().max(1) * 4;
     let mut bounds = vec![0usize];
@@ -246,36 +242,68 @@ fn join(left: &[(u64, u32)], right: &[(u64, u32)], within: bool) -> Vec<u64> {
     }
     bounds.push(left.len());
     bounds.dedup();
-    bounds
-        .par_windows(2)
-        .flat_map_iter(|w| {
-            let part = &left[w[0]..w[1]];
-            let mut out = Vec::new();
-            let mut i = 0;
-            let mut j = right.partition_point(|r| r.0 < part.first().map_or(0, |f| f.0));
-            while i < part.len() && j < right.len() {
-                let (a, b) = (part[i].0, right[j].0);
-                if a < b {
-                    i += 1;
-                } else if a > b {
-                    j += 1;
-                } else {
-                    let i_end = i + part[i..].iter().take_while(|x| x.0 == a).count();
-                    let j_end = j + right[j..].iter().take_while(|x| x.0 == a).count();
-                    for l in &part[i..i_end] {
-                        for r in &right[j..j_end] {
-                            if !(within && l.1 == r.1) {
-                                out.push((u64::from(l.1) << 32) | u64::from(r.1));
-                            }
-                        }
+    let parts: Vec<&[(u64, u32)]> = bounds.windows(2).map(|w| &left[w[0]..w[1]]).collect();
+    // Count, then fill each part's own stretch of `out` (no per-part vectors).
+    let counts: Vec<usize> = parts
+        .par_iter()
+        .map(|part| {
+            let mut n = 0;
+            join_part(part, right, within, |_| n += 1);
+            n
+        })
+        .collect();
+    fill(out, &counts, |p, slot| {
+        let mut i = 0;
+        join_part(parts[p], right, within, |pair| {
+            slot[i] = pair;
+            i += 1;
+        });
+    });
+}
+
+/// The pairs of one stretch of the left side, in order.
+fn join_part(part: &[(u64, u32)], right: &[(u64, u32)], within: bool, mut emit: impl FnMut(u64)) {
+    let mut i = 0;
+    let mut j = right.partition_point(|r| r.0 < part.first().map_or(0, |f| f.0));
+    while i < part.len() && j < right.len() {
+        let (a, b) = (part[i].0, right[j].0);
+        if a < b {
+            i += 1;
+        } else if a > b {
+            j += 1;
+        } else {
+            let i_end = i + part[i..].iter().take_while(|x| x.0 == a).count();
+            let j_end = j + right[j..].iter().take_while(|x| x.0 == a).count();
+            for l in &part[i..i_end] {
+                for r in &right[j..j_end] {
+                    if !(within && l.1 == r.1) {
+                        emit((u64::from(l.1) << 32) | u64::from(r.1));
                     }
-                    i = i_end;
-                    j = j_end;
                 }
             }
-            out
-        })
-        .collect()
+            i = i_end;
+            j = j_end;
+        }
+    }
+}
+
+/// Sizes `out` to the sum of `counts` (reusing its allocation) and lets
+/// `write(part, slot)` fill each part's stretch, in parallel.
+fn fill<T: Copy + Default + Send>(
+    out: &mut Vec<T>,
+    counts: &[usize],
+    write: impl Fn(usize, &mut [T]) + Sync,
+) {
+    out.clear();
+    out.resize(counts.iter().sum(), T::default());
+    let mut slots = Vec::with_capacity(counts.len());
+    let mut rest = &mut out[..];
+    for &n in counts {
+        let (slot, tail) = rest.split_at_mut(n);
+        slots.push(slot);
+        rest = tail;
+    }
+    slots.into_par_iter().enumerate().for_each(|(p, slot)| write(p, slot));
 }
 
 /// Every record's blocking variants per field, flattened.
@@ -330,47 +358,61 @@ impl Variants {
             .product()
     }
 
-    /// The (key, record) list of `plan` for keys that `keep` accepts.
-    fn keys(&self, plan: &Plan, plan_no: usize, keep: &(dyn Fn(u64) -> bool + Sync)) -> Vec<(u64, u32)> {
+    /// The (key, record) list of `plan` for keys that `keep` accepts, into
+    /// `out` (record order; counted first, then filled in parallel).
+    fn keys_into(
+        &self,
+        plan: &Plan,
+        plan_no: usize,
+        keep: &(dyn Fn(u64) -> bool + Sync),
+        out: &mut Vec<(u64, u32)>,
+    ) {
+        const CHUNK: usize = 4096;
         let records = self.offsets.len().saturating_sub(1) / self.fields.max(1);
-        (0..records)
+        let seed = mix64(plan_no as u64 + 1);
+        let chunk = |c: usize| c * CHUNK..((c + 1) * CHUNK).min(records);
+        let counts: Vec<usize> = (0..records.div_ceil(CHUNK))
             .into_par_iter()
-            .fold(Vec::new, |mut out, r| {
-                let mut acc = vec![mix64(plan_no as u64 + 1)];
-                for c in &plan.components {
-                    let mut next = Vec::with_capacity(acc.len() * 8);
-                    match *c {
-                        Component::Field(i) => {
-                            for &h in &acc {
-                                for &v in self.of(r, i) {
-                                    next.push(mix64(h ^ u64::from(v)));
-                                }
-                            }
-                        }
-                        Component::Pair(i, j) => {
-                            for &h in &acc {
-                                for &x in self.of(r, i) {
-                                    for &y in self.of(r, j) {
-                                        let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
-                                        next.push(mix64(h ^ ((u64::from(lo) << 32) | u64::from(hi))));
-                                    }
-                                }
-                            }
-                        }
+            .map(|c| {
+                let mut n = 0;
+                for r in chunk(c) {
+                    self.each_key(&plan.components, seed, r, &mut |k| n += usize::from(keep(k)));
+                }
+                n
+            })
+            .collect();
+        fill(out, &counts, |c, slot| {
+            let mut i = 0;
+            for r in chunk(c) {
+                self.each_key(&plan.components, seed, r, &mut |k| {
+                    if keep(k) {
+                        slot[i] = (k, r as u32);
+                        i += 1;
                     }
-                    acc = next;
+                });
+            }
+        });
+    }
+
+    /// Calls `f` with every key of `record` for `components`, each a hash
+    /// chained from `h` through one variant (or unordered pair) per component.
+    fn each_key(&self, components: &[Component], h: u64, record: usize, f: &mut impl FnMut(u64)) {
+        match components.split_first() {
+            None => f(h),
+            Some((&Component::Field(i), rest)) => {
+                for &v in self.of(record, i) {
+                    self.each_key(rest, mix64(h ^ u64::from(v)), record, f);
                 }
-                let record = r as u32;
-                out.extend(acc.into_iter().filter(|&k| keep(k)).map(|k| (k, record)));
-                out
-            })
-            .reduce(Vec::new, |mut a, mut b| {
-                if a.len() < b.len() {
-                    std::mem::swap(&mut a, &mut b);
+            }
+            Some((&Component::Pair(i, j), rest)) => {
+                for &x in self.of(record, i) {
+                    for &y in self.of(record, j) {
+                        let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
+                        self.each_key(rest, mix64(h ^ ((u64::from(lo) << 32) | u64::from(hi))), record, f);
+                    }
                 }
-                a.extend(b);
-                a
-            })
+            }
+        }
     }
 }
 
