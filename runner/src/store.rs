@@ -341,18 +341,11 @@ impl Store {
 
     fn leave_bulk(&mut self) -> Result<(), Error> {
         // A process that opened the store meanwhile keeps it from switching
-        // back at once; wait for it as for any lock, then leave it to the
-        // next open (which sets WAL).
-        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
-        loop {
-            match self.conn.pragma_update(None, "journal_mode", "WAL") {
-                Ok(()) => break,
-                Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                Err(e) if is_busy(&e) => break,
-                Err(e) => return Err(e).db(&self.path),
-            }
+        // back; then the next open (by anyone) sets WAL again.
+        match self.conn.pragma_update(None, "journal_mode", "WAL") {
+            Ok(()) => {}
+            Err(e) if is_busy(&e) => {}
+            Err(e) => return Err(e).db(&self.path),
         }
         self.conn.pragma_update(None, "synchronous", "NORMAL").db(&self.path)
     }
@@ -595,6 +588,18 @@ mod tests {
         let (inside, journal) = store.bulk(|s| s.journal_mode().unwrap()).unwrap();
         assert_eq!((journal, inside.as_str()), (Journal::Wal, "wal"));
         assert_eq!(other.journal_mode().unwrap(), "wal");
+        drop(other);
+
+        // A store opened between bulk writes (no lock held) sets WAL itself;
+        // both connections go on writing.
+        let (late, journal) = store.bulk(|_| Store::open(&path).unwrap()).unwrap();
+        assert_eq!((journal, late.journal_mode().unwrap().as_str()), (Journal::Rollback, "wal"));
+        let tx = store.write().unwrap();
+        tx.execute("DELETE FROM target_values", []).unwrap();
+        tx.commit().unwrap();
+        let left: i64 =
+            late.conn().query_row("SELECT count(*) FROM target_values", [], |r| r.get(0)).unwrap();
+        assert_eq!(left, 0);
     }
 
     #[test]
