@@ -86,6 +86,7 @@ pub fn suggest_file(target: &TargetDefinition, file: &SourceFile) -> (FileMappin
             Guess::Field { field, confidence, reason } => {
                 let f = target.field(field).expect("guessed from the target");
                 let m = FieldMapping {
+                    type_from: None,
                     column: column.name.clone(),
                     field: field.clone(),
                     subcollection: None,
@@ -101,6 +102,7 @@ pub fn suggest_file(target: &TargetDefinition, file: &SourceFile) -> (FileMappin
                 let f = target.attribute(&s.sub, &s.attr).expect("guessed from the target");
                 let instance = instances[i];
                 let m = FieldMapping {
+                    type_from: None,
                     column: column.name.clone(),
                     field: s.attr.clone(),
                     subcollection: Some(s.sub.clone()),

@@ -169,6 +169,20 @@ fn mapping_changes(old: &FieldMapping, new: &FieldMapping) -> Vec<Change> {
         change("target", Some(old.target_label()), Some(new.target_label())).into_iter().collect();
     out.extend(converter_changes(&old.converter, &new.converter));
     out.extend(change("null value", old.null_value.clone(), new.null_value.clone()));
+    if old.type_from.is_some() || new.type_from.is_some() {
+        let values = |m: &FieldMapping| {
+            m.type_from.as_ref().filter(|f| !f.values.is_empty()).map(|f| {
+                f.values
+                    .iter()
+                    .map(|(value, type_name)| format!("`{value}` → {type_name}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+        };
+        let blank = |m: &FieldMapping| m.type_from.as_ref().and(m.type_name.clone());
+        out.extend(change("type values", values(old), values(new)));
+        out.extend(change("type of blank rows", blank(old), blank(new)));
+    }
     out
 }
 
@@ -397,6 +411,7 @@ mod tests {
         f.mappings[3].type_name = Some("Home".into());
         f.mappings.remove(0);
         f.mappings.push(FieldMapping {
+            type_from: None,
             column: "First".into(),
             field: "firstName".into(),
             subcollection: None,

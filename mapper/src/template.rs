@@ -101,6 +101,11 @@ pub struct FieldMapping {
     /// Distinguishes two instances of the same subcollection and type name (default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<u32>,
+    /// Each row's type name from a column, for tables with one row per phone,
+    /// e-mail or address and a type column (`PHONE_TYPE`); `typeName` is then
+    /// the type of rows whose type cell is blank.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_from: Option<TypeFrom>,
     /// The converter the field's type needs.
     #[serde(default, skip_serializing_if = "Converter::is_default")]
     pub converter: Converter,
@@ -117,6 +122,9 @@ impl FieldMapping {
 
     /// A readable name of the target: `firstName`, `Telcom[Business].value`.
     pub fn target_label(&self) -> String {
+        if let (Some(s), Some(from)) = (&self.subcollection, &self.type_from) {
+            return format!("{s}[type in {}].{}", from.column, self.field);
+        }
         match (&self.subcollection, &self.type_name) {
             (Some(s), Some(t)) if self.instance_number() == 1 => format!("{s}[{t}].{}", self.field),
             (Some(s), Some(t)) => format!("{s}[{t} #{}].{}", self.instance_number(), self.field),
@@ -124,6 +132,19 @@ impl FieldMapping {
             _ => self.field.clone(),
         }
     }
+}
+
+/// Where a subcollection mapping finds each row's type name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TypeFrom {
+    /// The column holding the type (`PHONE_TYPE`).
+    pub column: String,
+    /// Values of the column and the type names they stand for (`"W": "Business"`),
+    /// matched ignoring case and surrounding spaces; a value that is itself one
+    /// of the subcollection's type names needs no entry.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, String>,
 }
 
 /// What a field's type needs to turn source text into a value.

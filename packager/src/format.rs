@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use ferry_mapper::template::{
-    Converter, FieldMapping, FileMapping, MappingTemplate, ParentLink, TextConverter,
+    Converter, FieldMapping, FileMapping, MappingTemplate, ParentLink, TextConverter, TypeFrom,
 };
 use serde::{Deserialize, Serialize};
 
@@ -188,6 +188,13 @@ struct SubcollectionXml {
         skip_serializing_if = "Option::is_none"
     )]
     type_name: Option<String>,
+    #[serde(
+        rename = "@typeColumn",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    type_column: Option<String>,
     #[serde(rename = "@instance", default, skip_serializing_if = "Option::is_none")]
     instance: Option<u32>,
     #[serde(rename = "@attribute")]
@@ -199,8 +206,9 @@ struct SubcollectionXml {
         skip_serializing_if = "Option::is_none"
     )]
     null_value: Option<String>,
+    /// The converter, then (with a `typeColumn`) `typeValue` elements.
     #[serde(rename = "$value")]
-    converter: ConverterXml,
+    content: Vec<ConverterXml>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -236,6 +244,15 @@ enum ConverterXml {
     Enumeration {
         #[serde(rename = "value", default)]
         values: Vec<EnumValueXml>,
+    },
+    /// Not a converter: in a `subcollectionField` with a `typeColumn`, the
+    /// type name a value of that column stands for.
+    #[serde(rename = "typeValue")]
+    TypeValue {
+        #[serde(rename = "@source")]
+        source: String,
+        #[serde(rename = "@typeName")]
+        type_name: String,
     },
 }
 
@@ -352,17 +369,32 @@ pub fn write_field_mappings(file: &FileMapping) -> Result<String, UnwritableXml>
         }
         let converter = converter_to_xml(&m.converter)?;
         match &m.subcollection {
-            Some(sub) => fields.push(FieldXml::Subcollection(SubcollectionXml {
-                column: m.column.clone(),
-                subcollection: sub.clone(),
-                type_name: m.type_name.clone(),
-                instance: m.instance,
-                attribute: m.field.clone(),
-                null_value: m.null_value.clone(),
-                converter,
-            })),
+            Some(sub) => {
+                let mut content = vec![converter];
+                if let Some(from) = &m.type_from {
+                    check_text("type column", &from.column)?;
+                    for (source, type_name) in &from.values {
+                        check_text("type value", source)?;
+                        check_text("type name", type_name)?;
+                        content.push(ConverterXml::TypeValue {
+                            source: source.clone(),
+                            type_name: type_name.clone(),
+                        });
+                    }
+                }
+                fields.push(FieldXml::Subcollection(SubcollectionXml {
+                    column: m.column.clone(),
+                    subcollection: sub.clone(),
+                    type_name: m.type_name.clone(),
+                    type_column: m.type_from.as_ref().map(|f| f.column.clone()),
+                    instance: m.instance,
+                    attribute: m.field.clone(),
+                    null_value: m.null_value.clone(),
+                    content,
+                }))
+            }
             None => {
-                if m.type_name.is_some() || m.instance.is_some() {
+                if m.type_name.is_some() || m.instance.is_some() || m.type_from.is_some() {
                     return Err(UnwritableXml {
                         what: format!(
                             "mapping of column `{}` in `{name}` (a type name without a subcollection)",
@@ -624,6 +656,7 @@ pub fn read_field_mappings(text: &str, entry: &FileEntry) -> Result<FileMapping,
     for f in doc.fields {
         mappings.push(match f {
             FieldXml::Field(f) => FieldMapping {
+                type_from: None,
                 column: f.column,
                 field: f.target,
                 subcollection: None,
@@ -632,15 +665,65 @@ pub fn read_field_mappings(text: &str, entry: &FileEntry) -> Result<FileMapping,
                 converter: converter_from_xml(f.converter, member, text)?,
                 null_value: f.null_value,
             },
-            FieldXml::Subcollection(f) => FieldMapping {
-                column: f.column,
-                field: f.attribute,
-                subcollection: Some(f.subcollection),
-                type_name: f.type_name,
-                instance: f.instance,
-                converter: converter_from_xml(f.converter, member, text)?,
-                null_value: f.null_value,
-            },
+            FieldXml::Subcollection(f) => {
+                let at = |what: &str| Some(line_of(text, text.find(what).unwrap_or(0) as u64));
+                let mut converters = Vec::new();
+                let mut values = BTreeMap::new();
+                for c in f.content {
+                    match c {
+                        ConverterXml::TypeValue { source, type_name } => {
+                            if values.insert(source.clone(), type_name).is_some() {
+                                return Err(XmlError {
+                                    kind: Invalid::Inconsistent,
+                                    member: member.to_string(),
+                                    line: at(&format!("source=\"{source}\"")),
+                                    message: format!(
+                                        "column `{}`: `typeValue` `{source}` is given twice",
+                                        f.column
+                                    ),
+                                });
+                            }
+                        }
+                        other => converters.push(other),
+                    }
+                }
+                if !values.is_empty() && f.type_column.is_none() {
+                    return Err(XmlError {
+                        kind: Invalid::Inconsistent,
+                        member: member.to_string(),
+                        line: at("<typeValue"),
+                        message: format!(
+                            "column `{}`: `typeValue` elements belong to a field with a `typeColumn`",
+                            f.column
+                        ),
+                    });
+                }
+                let converter = match <[ConverterXml; 1]>::try_from(converters) {
+                    Ok([c]) => c,
+                    Err(found) => {
+                        return Err(XmlError {
+                            kind: Invalid::UnknownXml,
+                            member: member.to_string(),
+                            line: at(&format!("column=\"{}\"", f.column)),
+                            message: format!(
+                                "column `{}`: a `subcollectionField` holds one converter, not {}",
+                                f.column,
+                                found.len()
+                            ),
+                        });
+                    }
+                };
+                FieldMapping {
+                    type_from: f.type_column.map(|column| TypeFrom { column, values }),
+                    column: f.column,
+                    field: f.attribute,
+                    subcollection: Some(f.subcollection),
+                    type_name: f.type_name,
+                    instance: f.instance,
+                    converter: converter_from_xml(converter, member, text)?,
+                    null_value: f.null_value,
+                }
+            }
         });
     }
     Ok(FileMapping {
@@ -682,6 +765,16 @@ fn converter_from_xml(c: ConverterXml, member: &str, text: &str) -> Result<Conve
         ConverterXml::Enumeration { values } => Converter::Enumeration {
             table: values.into_iter().map(|v| (v.source, v.target)).collect::<BTreeMap<_, _>>(),
         },
+        ConverterXml::TypeValue { source, .. } => {
+            return Err(XmlError {
+                kind: Invalid::UnknownXml,
+                member: member.to_string(),
+                line: Some(line_of(text, text.find("<typeValue").unwrap_or(0) as u64)),
+                message: format!(
+                    "`typeValue` `{source}` stands where a converter belongs (it belongs to a `subcollectionField` with a `typeColumn`)"
+                ),
+            });
+        }
     })
 }
 

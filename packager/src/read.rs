@@ -325,6 +325,11 @@ impl Package {
                 .iter()
                 .map(|m| (m.column.as_str(), format!("mapped in `{}`", entry.mappings)))
                 .collect();
+            for m in &mapping.mappings {
+                if let Some(from) = &m.type_from {
+                    needed.push((from.column.as_str(), format!("a type column in `{}`", entry.mappings)));
+                }
+            }
             if let Some(p) = &mapping.parent {
                 needed.push((p.column.as_str(), format!("the parent link in `{FILE_MAPPINGS}`")));
             }

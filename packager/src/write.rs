@@ -488,6 +488,7 @@ impl Layout {
         me: usize,
     ) -> Result<Layout, Error> {
         let mut needed: BTreeSet<&str> = file.mappings.iter().map(|m| m.column.as_str()).collect();
+        needed.extend(file.mappings.iter().filter_map(|m| m.type_from.as_ref()).map(|f| f.column.as_str()));
         if let Some(p) = &file.parent {
             needed.insert(&p.column);
         }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use ferry_mapper::template::{
-    Converter, FieldMapping, FileMapping, MappingTemplate, ParentLink, TextConverter,
+    Converter, FieldMapping, FileMapping, MappingTemplate, ParentLink, TextConverter, TypeFrom,
 };
 use ferry_packager::format::{template_from_xml, template_to_xml};
 use proptest::prelude::*;
@@ -38,6 +38,7 @@ fn converter() -> impl Strategy<Value = Converter> {
 fn field_mapping() -> impl Strategy<Value = FieldMapping> {
     let one_to_one = (text(), text(), converter(), prop::option::of(text())).prop_map(
         |(column, field, converter, null_value)| FieldMapping {
+            type_from: None,
             column,
             field,
             subcollection: None,
@@ -55,15 +56,19 @@ fn field_mapping() -> impl Strategy<Value = FieldMapping> {
         prop::option::of(1u32..5),
         converter(),
         prop::option::of(text()),
+        prop::option::of((text(), prop::collection::btree_map(text(), text(), 0..4))),
     )
-        .prop_map(|(column, field, sub, type_name, instance, converter, null_value)| FieldMapping {
-            column,
-            field,
-            subcollection: Some(sub),
-            type_name,
-            instance,
-            converter,
-            null_value,
+        .prop_map(|(column, field, sub, type_name, instance, converter, null_value, type_from)| {
+            FieldMapping {
+                type_from: type_from.map(|(column, values)| TypeFrom { column, values }),
+                column,
+                field,
+                subcollection: Some(sub),
+                type_name,
+                instance,
+                converter,
+                null_value,
+            }
         });
     prop_oneof![one_to_one, many_to_one]
 }

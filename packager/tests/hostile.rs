@@ -20,6 +20,7 @@ fn dir() -> PathBuf {
 
 fn template() -> MappingTemplate {
     let field = |column: &str, field: &str| FieldMapping {
+        type_from: None,
         column: column.into(),
         field: field.into(),
         subcollection: None,

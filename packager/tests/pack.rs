@@ -43,6 +43,7 @@ impl Source for CsvSource {
 
 fn field(column: &str, field: &str) -> FieldMapping {
     FieldMapping {
+        type_from: None,
         column: column.into(),
         field: field.into(),
         subcollection: None,

@@ -1240,6 +1240,7 @@ mod tests {
 
     fn map(column: &str, field: &str) -> FieldMapping {
         FieldMapping {
+            type_from: None,
             column: column.into(),
             field: field.into(),
             subcollection: None,

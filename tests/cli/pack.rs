@@ -172,3 +172,76 @@ fn data_with_errors_is_refused_unless_allowed_then_rejected_rows_go_to_an_error_
     assert!(row.starts_with("2,Bob,,") && row.contains("line 3"), "{row}");
     assert_eq!(lines.next(), None);
 }
+
+/// A phone table with one row per number and its type in a column (`KIND`):
+/// the template's `typeFrom` names each row's instance; a type it cannot
+/// place is a row error in `check`, an error-CSV row with `--allow-errors`,
+/// and the package carries the column and the value table to the import.
+#[test]
+fn a_type_column_types_each_phone_row_from_check_to_staging() {
+    let s = Sandbox::new();
+    let data = repo_file("test-data/runner/typed-phones");
+    let mapping = repo_file("test-data/runner/typed-phones.json");
+    let check =
+        s.ferry().arg("check").arg("--data").arg(&data).arg("--mapping").arg(&mapping).output().unwrap();
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    let report = stderr(&check) + &stdout(&check);
+    assert!(
+        report.contains("`phones.csv` line 5, column `KIND`: `Beeper` is not a type of `Telcom`"),
+        "{report}"
+    );
+
+    let pack = s
+        .ferry()
+        .arg("pack")
+        .arg("--data")
+        .arg(&data)
+        .arg("--mapping")
+        .arg(&mapping)
+        .args(["--out", "p.zip", "--allow-errors"])
+        .output()
+        .unwrap();
+    assert_eq!(pack.status.code(), Some(1), "{}", stderr(&pack));
+    assert_eq!(
+        csv_rows(&s.join("p.zip"), "phones.csv"),
+        [
+            ["CONTACT", "KIND", "NUMBER"],
+            ["C1", "W", "+1 416 555 0101"],
+            ["C1", "cell", "+1 416 555 0102"],
+            ["C2", "", "+1 416 555 0103"]
+        ]
+    );
+    let errors = std::fs::read_to_string(s.join("p.phones.errors.csv")).unwrap();
+    assert!(errors.lines().nth(1).unwrap().starts_with("P4,C2,Beeper,"), "{errors}");
+    let inspect = s.ferry().args(["inspect", "p.zip"]).output().unwrap();
+    assert!(inspect.status.success(), "{}", stderr(&inspect));
+    assert!(
+        stdout(&inspect).contains("NUMBER                   → Telcom[type in KIND].value"),
+        "{}",
+        stdout(&inspect)
+    );
+
+    let import = s.ferry().args(["import", "p.zip", "--description", "typed"]).output().unwrap();
+    assert!(import.status.success(), "{}", stderr(&import));
+    let conn = rusqlite::Connection::open(s.join("ferry.db")).unwrap();
+    let mut st = conn.prepare("SELECT legacy_id, record FROM staged ORDER BY legacy_id").unwrap();
+    let phones: Vec<(String, Vec<(String, String)>)> = st
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .unwrap()
+        .map(|r| {
+            let (id, json) = r.unwrap();
+            let record = ferry_runner::codec::decode(&json).unwrap();
+            let typed =
+                record.instances.iter().map(|i| (i.type_name.clone(), i.attributes["value"].to_text()));
+            (id, typed.collect())
+        })
+        .collect();
+    let pair = |t: &str, n: &str| (t.to_string(), n.to_string());
+    assert_eq!(
+        phones,
+        [
+            ("C1".to_string(), vec![pair("Business", "+1 416 555 0101"), pair("Mobile", "+1 416 555 0102")]),
+            ("C2".to_string(), vec![pair("Home", "+1 416 555 0103")])
+        ]
+    );
+}

@@ -31,6 +31,7 @@ fn table(path: &Path, text: &str) -> Table {
 
 fn map(column: &str, field: &str) -> FieldMapping {
     FieldMapping {
+        type_from: None,
         column: column.into(),
         field: field.into(),
         subcollection: None,

@@ -67,6 +67,52 @@ struct Compiled {
     converter: ValueConverter,
     /// What an empty cell becomes, already fitted to the field.
     null: Option<Value>,
+    /// For `typeFrom` mappings: where each row's type name comes from.
+    row_type: Option<RowType>,
+}
+
+/// A `typeFrom` compiled: the type column and its values.
+#[derive(Debug, Clone)]
+struct RowType {
+    column: String,
+    index: usize,
+    subcollection: String,
+    /// Folded (trimmed, lower-case) cell values and the type names they stand
+    /// for: the template's `values`, then the subcollection's own type names.
+    values: Vec<(String, String)>,
+    /// The subcollection has no fixed type names: a value is its own type.
+    any: bool,
+    /// The type of rows whose type cell is blank (`typeName`).
+    default: Option<String>,
+}
+
+impl RowType {
+    fn resolve<'a>(&'a self, cell: &'a str) -> Result<&'a str, String> {
+        let key = cell.trim();
+        if key.is_empty() {
+            return self.default.as_deref().ok_or_else(|| {
+                format!(
+                    "the type column `{}` is empty (give the mapping a `typeName` for such rows)",
+                    self.column
+                )
+            });
+        }
+        let folded = key.to_lowercase();
+        if let Some((_, type_name)) = self.values.iter().find(|(k, _)| *k == folded) {
+            return Ok(type_name);
+        }
+        if self.any {
+            return Ok(key);
+        }
+        let mut known: Vec<&str> = self.values.iter().map(|(_, t)| t.as_str()).collect();
+        known.sort_unstable();
+        known.dedup();
+        Err(format!(
+            "`{key}` is not a type of `{}` ({}); map it to one in the mapping's `typeFrom.values`",
+            self.subcollection,
+            list_values(known.into_iter())
+        ))
+    }
 }
 
 /// A file mapping compiled against a target and a file's headers.
@@ -147,9 +193,9 @@ fn resolve_slot<'t>(
     let category_known = file.category == ALL_CATEGORIES || target.category(&file.category).is_some();
     match &m.subcollection {
         None => {
-            if m.type_name.is_some() {
+            if m.type_name.is_some() || m.type_from.is_some() {
                 return Err(format!(
-                    "`typeName` is set for field `{}`, which is not in a subcollection",
+                    "`typeName` or `typeFrom` is set for field `{}`, which is not in a subcollection",
                     m.field
                 ));
             }
@@ -195,16 +241,34 @@ fn resolve_slot<'t>(
                     file.category
                 ));
             }
-            let Some(type_name) = &m.type_name else {
-                return Err(format!("subcollection `{sub}` needs a `typeName`"));
-            };
             // A subcollection without type names (UserField) takes any name.
-            if !category.type_names.is_empty() && !category.type_names.contains(type_name) {
-                return Err(format!(
-                    "subcollection `{sub}` has no type name `{type_name}` (it has {})",
-                    list_values(category.type_names.iter().map(String::as_str))
-                ));
+            let check_type = |type_name: &str, what: &str| {
+                if !category.type_names.is_empty() && !category.type_names.iter().any(|t| t == type_name) {
+                    return Err(format!(
+                        "subcollection `{sub}` has no type name `{type_name}`{what} (it has {})",
+                        list_values(category.type_names.iter().map(String::as_str))
+                    ));
+                }
+                Ok(())
+            };
+            if let Some(type_name) = &m.type_name {
+                check_type(type_name, "")?;
             }
+            let type_name = match (&m.type_from, &m.type_name) {
+                // Told apart from fixed types, for duplicate mappings and instances.
+                (Some(from), _) => {
+                    for (value, type_name) in &from.values {
+                        check_type(type_name, &format!(" (given for `{value}` in `typeFrom.values`)"))?;
+                    }
+                    format!("{{{}}}", from.column)
+                }
+                (None, Some(type_name)) => type_name.clone(),
+                (None, None) => {
+                    return Err(format!(
+                        "subcollection `{sub}` needs a `typeName` (or a `typeFrom` column holding each row's type)"
+                    ));
+                }
+            };
             let Some(field) = category.fields.iter().find(|f| f.name == m.field) else {
                 return Err(format!(
                     "subcollection `{sub}` has no attribute `{}` (it has {})",
@@ -413,6 +477,39 @@ impl FileConverter {
                 ));
                 continue;
             };
+            let row_type = match (&m.type_from, &m.subcollection) {
+                (Some(from), Some(sub)) => {
+                    let Some(type_index) = find_column(headers, &from.column) else {
+                        problems.push(error(
+                            &from.column,
+                            ProblemKind::ColumnMissing,
+                            format!(
+                                "the file has no column `{}`, the type column of `{}` (it has {})",
+                                from.column,
+                                m.target_label(),
+                                list_values(headers.iter().map(String::as_str))
+                            ),
+                        ));
+                        continue;
+                    };
+                    let names = target.subcollection(sub).map(|c| c.type_names.clone()).unwrap_or_default();
+                    let values = from
+                        .values
+                        .iter()
+                        .map(|(k, t)| (k.trim().to_lowercase(), t.clone()))
+                        .chain(names.iter().map(|t| (t.to_lowercase(), t.clone())))
+                        .collect();
+                    Some(RowType {
+                        column: from.column.clone(),
+                        index: type_index,
+                        subcollection: sub.clone(),
+                        values,
+                        any: names.is_empty(),
+                        default: m.type_name.clone(),
+                    })
+                }
+                _ => None,
+            };
             mappings.push(Compiled {
                 column: column.to_string(),
                 index,
@@ -420,6 +517,7 @@ impl FileConverter {
                 field: field.clone(),
                 converter,
                 null,
+                row_type,
             });
         }
 
@@ -514,6 +612,28 @@ impl FileConverter {
                     record.fields.insert(name.clone(), value);
                 }
                 Slot::Attribute { subcollection, type_name, instance, attribute } => {
+                    let type_name = match &m.row_type {
+                        None => type_name.as_str(),
+                        Some(rt) => match rt.resolve(row.cell(rt.index)) {
+                            Ok(t) => t,
+                            Err(message) => {
+                                // Once per row and type column, however many values it types.
+                                let column = Some(rt.column.as_str());
+                                if !problems.iter().any(|p: &Problem| {
+                                    p.kind == ProblemKind::UnknownTypeName && p.column.as_deref() == column
+                                }) {
+                                    problems.push(problem(
+                                        Severity::Error,
+                                        ProblemKind::UnknownTypeName,
+                                        column,
+                                        Some(row.cell(rt.index)),
+                                        message,
+                                    ));
+                                }
+                                continue;
+                            }
+                        },
+                    };
                     record
                         .instance_mut(subcollection, type_name, *instance)
                         .attributes

@@ -13,6 +13,7 @@ fn contacts() -> TargetDefinition {
 
 fn map(column: &str, field: &str) -> FieldMapping {
     FieldMapping {
+        type_from: None,
         column: column.into(),
         field: field.into(),
         subcollection: None,
@@ -391,4 +392,84 @@ fn a_parent_file_names_the_id_column_its_children_link_to() {
 
     template.files[0].id_column = Some("ID".into());
     assert_eq!(check_template(&contacts(), &template), []);
+}
+
+/// A long-format phone table: one row per number, its type in a column.
+fn typed_phones(values: &[(&str, &str)], blank: Option<&str>) -> FileMapping {
+    let from = crate::template::TypeFrom {
+        column: "KIND".into(),
+        values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+    };
+    let typed = |column: &str, field: &str| FieldMapping {
+        subcollection: Some("Telcom".into()),
+        type_name: blank.map(str::to_string),
+        type_from: Some(from.clone()),
+        ..map(column, field)
+    };
+    file("phones.csv", vec![map("Last", "lastName"), typed("NUMBER", "value"), typed("EXT", "extension")])
+}
+
+#[test]
+fn a_type_column_names_each_rows_instance() {
+    let f = typed_phones(&[("W", "Business"), (" cell ", "Mobile")], Some("Other"));
+    let (c, problems) = compile(&contacts(), &f, &["Last", "KIND", "NUMBER", "EXT"]);
+    assert_eq!(problems, []);
+    let typed = |cells: &[&str]| {
+        let out = c.convert(&row(2, cells));
+        assert_eq!(out.problems, [], "{cells:?}");
+        let inst = &out.record.instances;
+        assert_eq!(inst.len(), 1, "{cells:?}: {inst:?}");
+        (inst[0].type_name.clone(), inst[0].attributes.len())
+    };
+    assert_eq!(typed(&["Lee", "w", "555-1", "12"]), ("Business".to_string(), 2), "a listed value, any case");
+    assert_eq!(typed(&["Lee", "CELL", "555-1", ""]), ("Mobile".to_string(), 1), "listed values are trimmed");
+    assert_eq!(typed(&["Lee", " home fax ", "555-1", ""]), ("Home Fax".to_string(), 1), "a type name itself");
+    assert_eq!(typed(&["Lee", "", "555-1", ""]), ("Other".to_string(), 1), "blank: the typeName");
+}
+
+#[test]
+fn an_unknown_row_type_rejects_the_row_once_naming_the_value_and_the_fix() {
+    let f = typed_phones(&[("W", "Business")], None);
+    let (c, problems) = compile(&contacts(), &f, &["Last", "KIND", "NUMBER", "EXT"]);
+    assert_eq!(problems, []);
+    let out = c.convert(&row(7, &["Lee", "Beeper", "555-1", "12"]));
+    assert!(out.is_rejected());
+    assert_eq!(out.problems.len(), 1, "one problem for the row, not one per typed value: {:?}", out.problems);
+    let p = &out.problems[0];
+    assert_eq!(
+        (p.kind, p.line, p.column.as_deref(), p.value.as_deref()),
+        (ProblemKind::UnknownTypeName, Some(7), Some("KIND"), Some("Beeper"))
+    );
+    assert!(
+        p.message.contains("`Beeper` is not a type of `Telcom`") && p.message.contains("typeFrom.values"),
+        "{}",
+        p.message
+    );
+    let blank = c.convert(&row(8, &["Lee", " ", "555-1", ""]));
+    assert!(blank.problems[0].message.contains("the type column `KIND` is empty"), "{:?}", blank.problems);
+    // An empty number needs no type.
+    assert_eq!(c.convert(&row(9, &["Lee", "Beeper", "", ""])).problems, []);
+}
+
+#[test]
+fn type_columns_and_their_values_are_checked_against_file_and_target() {
+    let f = typed_phones(&[("W", "Work")], None);
+    let (_, problems) = compile(&contacts(), &f, &["Last", "KIND", "NUMBER", "EXT"]);
+    assert!(
+        problems.iter().any(|p| p.kind == ProblemKind::UnknownField
+            && p.message.contains("no type name `Work` (given for `W` in `typeFrom.values`)")),
+        "{problems:?}"
+    );
+    let f = typed_phones(&[], None);
+    let (_, problems) = compile(&contacts(), &f, &["Last", "NUMBER", "EXT"]);
+    assert!(
+        problems.iter().any(|p| p.kind == ProblemKind::ColumnMissing
+            && p.column.as_deref() == Some("KIND")
+            && p.message.contains("the type column of `Telcom[type in KIND].value`")),
+        "{problems:?}"
+    );
+    let mut plain = map("Last", "lastName");
+    plain.type_from = Some(crate::template::TypeFrom { column: "KIND".into(), values: BTreeMap::new() });
+    let (_, problems) = compile(&contacts(), &file("p.csv", vec![plain]), &["Last", "KIND"]);
+    assert!(problems.iter().any(|p| p.message.contains("not in a subcollection")), "{problems:?}");
 }

@@ -1099,6 +1099,7 @@ impl Session {
 
 fn new_mapping(column: &str, field: &str, sub: Option<&str>, type_name: Option<&str>) -> FieldMapping {
     FieldMapping {
+        type_from: None,
         column: column.to_string(),
         field: field.to_string(),
         subcollection: sub.map(str::to_string),
