@@ -129,3 +129,51 @@ fn the_json_schema_pointer_is_not_carried() {
     t.schema = None;
     assert_eq!(back, t);
 }
+
+/// `typeValue` elements only make sense after the converter of a
+/// `subcollectionField` with a `typeColumn`; elsewhere, or doubled, or with a
+/// second converter, the mapping file is refused with its reason and line.
+#[test]
+fn misplaced_type_values_are_refused_with_their_line() {
+    use ferry_packager::format::{FileEntry, read_field_mappings};
+    let entry = FileEntry { csv: "p.csv".into(), mappings: "p_mappings.xml".into(), rows: 0, parent: None };
+    let read = |body: &str| {
+        let xml = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<fieldMappings version=\"1\" csv=\"p.csv\" category=\"All\">\n{body}\n</fieldMappings>\n"
+        );
+        read_field_mappings(&xml, &entry).map(|_| ()).map_err(|e| (e.line, e.to_string()))
+    };
+    let typed = |attrs: &str, children: &str| {
+        format!(
+            "<subcollectionField column=\"N\" subcollection=\"Telcom\" attribute=\"value\"{attrs}>\n{children}\n</subcollectionField>"
+        )
+    };
+    assert_eq!(
+        read(&typed(
+            " typeColumn=\"K\"",
+            "<text converter=\"none\"/><typeValue source=\"W\" typeName=\"Business\"/>"
+        )),
+        Ok(())
+    );
+    let cases = [
+        (typed("", "<text converter=\"none\"/>\n<typeValue source=\"W\" typeName=\"Business\"/>"), "belong to a field with a `typeColumn`"),
+        (
+            typed(
+                " typeColumn=\"K\"",
+                "<text converter=\"none\"/>\n<typeValue source=\"W\" typeName=\"Business\"/>\n<typeValue source=\"W\" typeName=\"Home\"/>",
+            ),
+            "`typeValue` `W` is given twice",
+        ),
+        (typed(" typeColumn=\"K\"", "<text converter=\"none\"/>\n<integer/>"), "holds one converter, not 2"),
+        (typed(" typeColumn=\"K\"", "<typeValue source=\"W\" typeName=\"Business\"/>"), "holds one converter, not 0"),
+        (
+            "<field column=\"N\" target=\"lastName\">\n<typeValue source=\"W\" typeName=\"Business\"/>\n</field>".to_string(),
+            "stands where a converter belongs",
+        ),
+    ];
+    for (body, expect) in cases {
+        let (line, message) = read(&body).expect_err(&body);
+        assert!(message.contains(expect), "{body}: `{message}` lacks `{expect}`");
+        assert!(line.is_some_and(|l| l >= 3), "{body}: line {line:?}");
+    }
+}
