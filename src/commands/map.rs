@@ -30,8 +30,10 @@ written before the last answer saves: an interrupted session or too few answers 
 
 The menu of each file offers: map (a field), add (a subcollection instance), copy (a
 subcollection row: another attribute of the same instance), delete (a row), unmap, null (null
-converters: default, apply, erase, field), review, next. The session starts from --template, or
-else from the --auto suggestions.
+converters: default, apply, erase, field), review, next. An instance's type is a type name, or
+`from-column` for a table with a row per instance and a column naming its type: the session then
+asks which type each of that column's other values stands for (`none`: such rows are errors) and
+the type of blank rows. The session starts from --template, or else from the --auto suggestions.
 
 Example answers for one file `leads.csv` mapped onto `leads`:
   All            the file's field category

@@ -26,6 +26,7 @@ use crate::profile::InferredKind;
 use crate::target::{Category, Field, FieldType, TargetDefinition};
 use crate::template::{
     ALL_CATEGORIES, Converter, FieldMapping, FileMapping, MappingTemplate, ParentLink, TextConverter,
+    TypeFrom,
 };
 
 /// How the session draws its marks.
@@ -71,6 +72,10 @@ const TIMESTAMP_FORMATS: &[&str] = &[
 ];
 
 const BACK: &str = "back";
+/// The choice of a type name read from a column, per row.
+const TYPE_FROM_COLUMN: &str = "from-column";
+/// No type name: rows with this type value (or a blank one) are errors.
+const NO_TYPE: &str = "none";
 const OTHER: &str = "other";
 const IGNORE: &str = "(ignore)";
 
@@ -116,6 +121,12 @@ enum State {
     PickField(usize),
     PickSub(usize),
     PickType(usize, String),
+    /// The column that names each row's type (a `typeFrom` mapping).
+    TypeColumn(usize, String),
+    /// The type name of the first of the type column's values that is none.
+    TypeValue(usize, Draft, Vec<String>),
+    /// The type of rows whose type cell is blank.
+    TypeBlank(usize, Draft),
     PickAttr(usize, Draft),
     PickColumn(usize, Draft),
     TypeName(usize, Draft),
@@ -306,6 +317,8 @@ impl Session {
             State::PickType(f, sub) => {
                 if key == BACK {
                     self.state = State::Menu(f);
+                } else if key == TYPE_FROM_COLUMN {
+                    self.state = State::TypeColumn(f, sub);
                 } else {
                     let draft = Draft {
                         replace: None,
@@ -315,6 +328,36 @@ impl Session {
                     };
                     self.state = State::PickAttr(f, draft);
                 }
+            }
+            State::TypeColumn(f, sub) => {
+                if key == BACK {
+                    self.state = State::Menu(f);
+                    return Ok(());
+                }
+                let names = self.target.subcollection(&sub).map(|c| c.type_names.clone()).unwrap_or_default();
+                // Values that are type names need no answer; the others are asked one by one.
+                let unknown: Vec<String> = self
+                    .source_column(f, &key)
+                    .distinct
+                    .into_iter()
+                    .filter(|v| !names.iter().any(|t| t.eq_ignore_ascii_case(v.trim())))
+                    .collect();
+                let mut mapping = new_mapping("", "", Some(&sub), None);
+                mapping.type_from = Some(TypeFrom { column: key, values: Default::default() });
+                let draft = Draft { replace: None, mapping, type_typed: false, new_instance: true };
+                self.state = type_values_or_blank(f, draft, unknown);
+            }
+            State::TypeValue(f, mut draft, mut unknown) => {
+                let value = unknown.remove(0);
+                if key != NO_TYPE {
+                    let from = draft.mapping.type_from.as_mut().expect("a type-column draft");
+                    from.values.insert(value, key);
+                }
+                self.state = type_values_or_blank(f, draft, unknown);
+            }
+            State::TypeBlank(f, mut draft) => {
+                draft.mapping.type_name = (key != NO_TYPE).then_some(key);
+                self.state = State::PickAttr(f, draft);
             }
             State::PickAttr(f, mut draft) => {
                 if key == BACK {
@@ -540,7 +583,11 @@ impl Session {
                 .fm(f)
                 .mappings
                 .iter()
-                .filter(|x| x.subcollection == m.subcollection && x.type_name == m.type_name)
+                .filter(|x| {
+                    x.subcollection == m.subcollection
+                        && x.type_name == m.type_name
+                        && x.type_from == m.type_from
+                })
                 .map(FieldMapping::instance_number)
                 .max();
             draft.mapping.instance = max.map(|n| n + 1).filter(|n| *n > 1);
@@ -746,8 +793,42 @@ impl Session {
             State::PickType(_, sub) => {
                 let c = self.target.subcollection(sub).expect("offered from the target");
                 let mut options: Vec<Choice> = c.type_names.iter().map(|t| Choice::new(t, t)).collect();
+                options.push(Choice::new(
+                    TYPE_FROM_COLUMN,
+                    "from a column: the file has a row per instance and a column naming its type",
+                ));
                 options.push(Choice::new(BACK, "back to the menu"));
                 Question::select(format!("type name of the new {} instance", c.label), options, 0)
+            }
+            State::TypeColumn(f, sub) => {
+                let mut options: Vec<Choice> = self.files[*f]
+                    .columns
+                    .iter()
+                    .map(|c| Choice::new(&c.name, self.column_label(*f, c)))
+                    .collect();
+                options.push(Choice::new(BACK, "back to the menu"));
+                Question::select(format!("which column names the type of each {sub} row?"), options, 0)
+            }
+            State::TypeValue(_, draft, unknown) => {
+                let sub = draft.mapping.subcollection.clone().unwrap_or_default();
+                let from = draft.mapping.type_from.as_ref().expect("a type-column draft");
+                let c = self.target.subcollection(&sub).expect("offered from the target");
+                let mut options: Vec<Choice> = c.type_names.iter().map(|t| Choice::new(t, t)).collect();
+                options.push(Choice::new(NO_TYPE, "none: rows with this value are errors"));
+                let value = unknown.first().map_or("", String::as_str);
+                Question::select(
+                    format!("`{}` holds `{value}`: which {sub} type is that?", from.column),
+                    options,
+                    0,
+                )
+            }
+            State::TypeBlank(_, draft) => {
+                let sub = draft.mapping.subcollection.clone().unwrap_or_default();
+                let from = draft.mapping.type_from.as_ref().expect("a type-column draft");
+                let c = self.target.subcollection(&sub).expect("offered from the target");
+                let mut options = vec![Choice::new(NO_TYPE, "none: such rows are errors")];
+                options.extend(c.type_names.iter().map(|t| Choice::new(t, t)));
+                Question::select(format!("type of rows whose `{}` is blank", from.column), options, 0)
             }
             State::PickAttr(f, draft) => {
                 let sub = draft.mapping.subcollection.clone().unwrap_or_default();
@@ -776,9 +857,10 @@ impl Session {
                 }
                 let default = options.iter().position(|o| o.key == draft.mapping.field).unwrap_or(0);
                 options.push(Choice::new(BACK, "back to the menu"));
-                let which = match &draft.mapping.type_name {
-                    Some(t) => format!("{sub}[{t}]"),
-                    None => sub.clone(),
+                let which = match (&draft.mapping.type_from, &draft.mapping.type_name) {
+                    (Some(from), _) => format!("{sub}[type in {}]", from.column),
+                    (None, Some(t)) => format!("{sub}[{t}]"),
+                    (None, None) => sub.clone(),
                 };
                 Question::select(format!("sub collection attribute of {which}"), options, default)
             }
@@ -1115,9 +1197,15 @@ fn row_key(m: &FieldMapping) -> String {
     format!("{} ← {}", m.target_label(), m.column)
 }
 
+/// The next question of a type-column draft: the next unknown value, else blank rows.
+fn type_values_or_blank(f: usize, draft: Draft, unknown: Vec<String>) -> State {
+    if unknown.is_empty() { State::TypeBlank(f, draft) } else { State::TypeValue(f, draft, unknown) }
+}
+
 fn same_instance(a: &FieldMapping, b: &FieldMapping) -> bool {
     a.subcollection == b.subcollection
         && a.type_name == b.type_name
+        && a.type_from == b.type_from
         && a.instance_number() == b.instance_number()
 }
 

@@ -392,3 +392,84 @@ fn bundled_templates_fit_their_targets_and_examples() {
         assert_eq!(t.to_json(), std::fs::read_to_string(&path).unwrap(), "{template} is not in saved form");
     }
 }
+
+#[test]
+fn a_type_column_is_mapped_with_a_type_per_value() {
+    let col = SourceColumn::from_values;
+    let phones = vec![SourceFile {
+        name: "phones.csv".into(),
+        rows: Some(5),
+        columns: vec![
+            col("CID", &["1", "1", "2", "2", "3"], InferredKind::Integer),
+            col("KIND", &["W", "cell", "home", "X", ""], InferredKind::Text),
+            col("NUMBER", &["555-0100", "555-0101", "555-0102", "555-0103", "555-0104"], InferredKind::Phone),
+            col("EXT", &["12", "", "", "", ""], InferredKind::Integer),
+        ],
+    }];
+    let mut s = Session::new(contacts(), phones, MappingTemplate::new("contacts"), SessionOptions::default());
+    let step = drive(
+        &mut s,
+        &[
+            "All",
+            "add",
+            "Telcom",
+            "from-column",
+            "KIND",
+            // `home` is a type name already; W, cell and X are asked, in order.
+            "!Bogus",
+            "Business",
+            "Mobile",
+            "none",
+            // rows with a blank KIND
+            "Other",
+            "value",
+            "NUMBER",
+            "",
+            "copy",
+            "Telcom[type in KIND].value ← NUMBER",
+            "extension",
+            "EXT",
+            "",
+            "next",
+            "save",
+        ],
+    );
+    let Step::Save(t) = step else { panic!("expected a save, got {step:?}") };
+    let p = t.file("phones.csv").unwrap();
+    let from = TypeFrom {
+        column: "KIND".into(),
+        values: [("W", "Business"), ("cell", "Mobile")]
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect(),
+    };
+    let rows: Vec<(&str, &str, Option<&str>, Option<&TypeFrom>, Option<u32>)> = p
+        .mappings
+        .iter()
+        .map(|m| {
+            (m.column.as_str(), m.field.as_str(), m.type_name.as_deref(), m.type_from.as_ref(), m.instance)
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("NUMBER", "value", Some("Other"), Some(&from), None),
+            ("EXT", "extension", Some("Other"), Some(&from), None)
+        ]
+    );
+    // The template converts: the value and the extension share the row's instance.
+    let headers: Vec<String> = ["CID", "KIND", "NUMBER", "EXT"].iter().map(|s| s.to_string()).collect();
+    let (c, problems) = crate::convert::FileConverter::new(&contacts(), p, &headers, &Default::default());
+    assert_eq!(problems, []);
+    let row = crate::read::Row { line: 2, cells: ["1", "W", "555-0100", "12"].map(String::from).to_vec() };
+    let out = c.convert(&row);
+    assert_eq!(out.problems, []);
+    assert_eq!(
+        (
+            out.record.instances.len(),
+            out.record.instances[0].type_name.as_str(),
+            out.record.instances[0].attributes.len()
+        ),
+        (1, "Business", 2)
+    );
+}
