@@ -623,6 +623,11 @@ impl Session {
     }
 
     /// The column as profiled, or an empty stand-in when the data lacks it.
+    /// The file's columns as choices, each with its sample and mark.
+    fn column_choices(&self, f: usize) -> Vec<Choice> {
+        self.files[f].columns.iter().map(|c| Choice::new(&c.name, self.column_label(f, c))).collect()
+    }
+
     fn source_column(&self, f: usize, name: &str) -> SourceColumn {
         self.files[f].column(name).cloned().unwrap_or_else(|| SourceColumn {
             name: name.to_string(),
@@ -801,11 +806,7 @@ impl Session {
                 Question::select(format!("type name of the new {} instance", c.label), options, 0)
             }
             State::TypeColumn(f, sub) => {
-                let mut options: Vec<Choice> = self.files[*f]
-                    .columns
-                    .iter()
-                    .map(|c| Choice::new(&c.name, self.column_label(*f, c)))
-                    .collect();
+                let mut options = self.column_choices(*f);
                 options.push(Choice::new(BACK, "back to the menu"));
                 Question::select(format!("which column names the type of each {sub} row?"), options, 0)
             }
@@ -865,11 +866,7 @@ impl Session {
                 Question::select(format!("sub collection attribute of {which}"), options, default)
             }
             State::PickColumn(f, draft) => {
-                let mut options: Vec<Choice> = self.files[*f]
-                    .columns
-                    .iter()
-                    .map(|c| Choice::new(&c.name, self.column_label(*f, c)))
-                    .collect();
+                let mut options = self.column_choices(*f);
                 let default = options
                     .iter()
                     .position(|o| o.key == draft.mapping.column)
