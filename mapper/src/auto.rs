@@ -11,7 +11,11 @@
 //!    (`Business Phone` → Telcom/Business, `Home City` → Address/Home) or, for
 //!    Google's `Phone 1 - Value`, from the sibling label column;
 //! 4. where the name says nothing, the content decides (e-mails, phones, zips, genders);
-//! 5. anything else with data is kept as a user field; empty columns stay unmapped.
+//! 5. anything else with data is kept as a user field; empty columns stay unmapped;
+//! 6. a table with a row per phone or address and a column naming its type
+//!    (`PHONE_TYPE`, `KIND`: most values type names or codes such as `W`,
+//!    `cell`) types each row from that column (`typeFrom`) where the type was
+//!    only assumed.
 //!
 //! Each column gets a [`Decision`] with a confidence between 0 and 1.
 //! Converters come from [`converter_for`]: date formats from profiling,
@@ -26,6 +30,7 @@ use crate::session::{SourceColumn, SourceFile};
 use crate::target::{Field, FieldType, TargetDefinition};
 use crate::template::{
     ALL_CATEGORIES, Converter, FieldMapping, FileMapping, MappingTemplate, ParentLink, TextConverter,
+    TypeFrom,
 };
 
 /// What `--auto` decided for one column.
@@ -70,7 +75,7 @@ pub fn suggest(target: &TargetDefinition, target_ref: &str, files: &[SourceFile]
 /// Suggests the mapping of one file (without a parent link).
 pub fn suggest_file(target: &TargetDefinition, file: &SourceFile) -> (FileMapping, Vec<Decision>) {
     let guesses: Vec<Guess> = file.columns.iter().map(|c| guess_column(target, file, c)).collect();
-    let guesses = attach_primary(target, file, resolve_conflicts(guesses));
+    let guesses = type_column(target, file, attach_primary(target, file, resolve_conflicts(guesses)));
     let mut mappings = Vec::new();
     let mut decisions = Vec::new();
     let instances = number_instances(&guesses);
@@ -102,11 +107,11 @@ pub fn suggest_file(target: &TargetDefinition, file: &SourceFile) -> (FileMappin
                 let f = target.attribute(&s.sub, &s.attr).expect("guessed from the target");
                 let instance = instances[i];
                 let m = FieldMapping {
-                    type_from: None,
+                    type_from: s.type_from.clone(),
                     column: column.name.clone(),
                     field: s.attr.clone(),
                     subcollection: Some(s.sub.clone()),
-                    type_name: Some(s.type_name.clone()),
+                    type_name: s.type_from.is_none().then(|| s.type_name.clone()),
                     instance: (instance != 1).then_some(instance),
                     converter: converter_for(f, column),
                     null_value: None,
@@ -251,6 +256,10 @@ struct SubGuess {
     rank: u8,
     confidence: f64,
     reason: String,
+    /// The type name was assumed (nothing in the header said it).
+    assumed: bool,
+    /// Each row's type from a column of the file (see [`type_column`]).
+    type_from: Option<TypeFrom>,
 }
 
 #[derive(Debug, Clone)]
@@ -321,6 +330,8 @@ fn guess_column(target: &TargetDefinition, file: &SourceFile, column: &SourceCol
                 None => column.name.clone(),
             };
             return Guess::Sub(SubGuess {
+                assumed: false,
+                type_from: None,
                 sub: uf.name.clone(),
                 type_name: type_name.clone(),
                 attr: attr.name.clone(),
@@ -515,6 +526,8 @@ fn named_sub(target: &TargetDefinition, column: &SourceColumn, norm: &str) -> Op
             group_words.push("fax");
         }
         return Some(SubGuess {
+            assumed: defaulted,
+            type_from: None,
             sub: "Telcom".to_string(),
             type_name: type_name.to_string(),
             attr: attr.to_string(),
@@ -539,6 +552,8 @@ fn named_sub(target: &TargetDefinition, column: &SourceColumn, norm: &str) -> Op
         };
         let bare_address = !words.iter().any(|w| ["street", "line", "addr"].contains(w)) && attr == "line1";
         return Some(SubGuess {
+            assumed: defaulted,
+            type_from: None,
             sub: "Address".to_string(),
             type_name: type_name.to_string(),
             attr: attr.to_string(),
@@ -632,6 +647,8 @@ fn google_sub(
     };
     let guess = |sub: &str, type_name: &str, attr: &str, from_label: bool| {
         Some(SubGuess {
+            assumed: false,
+            type_from: None,
             sub: sub.to_string(),
             type_name: type_name.to_string(),
             attr: attr.to_string(),
@@ -696,6 +713,8 @@ fn single_type_sub(target: &TargetDefinition, norm: &str) -> Option<SubGuess> {
                 && (f.synonyms.iter().any(|s| normalize(s) == norm) || normalize(&c.name) == norm)
             {
                 return Some(SubGuess {
+                    assumed: false,
+                    type_from: None,
                     sub: c.name.clone(),
                     type_name: c.type_names[0].clone(),
                     attr: f.name.clone(),
@@ -716,6 +735,8 @@ fn by_content(target: &TargetDefinition, column: &SourceColumn) -> Option<Guess>
     let sub = |sub: &str, type_name: &str, attr: &str, what: &str| {
         (has_type(target, sub, type_name) && target.attribute(sub, attr).is_some()).then(|| {
             Guess::Sub(SubGuess {
+                assumed: true,
+                type_from: None,
                 sub: sub.to_string(),
                 type_name: type_name.to_string(),
                 attr: attr.to_string(),
@@ -748,6 +769,120 @@ fn by_content(target: &TargetDefinition, column: &SourceColumn) -> Option<Guess>
     }
 }
 
+/// Type codes of long-format tables (`W`, `H`, `CELL`) per subcollection, beside
+/// the words [`label_type`] knows and the type names themselves.
+const TYPE_CODES: &[(&str, &str, &str)] = &[
+    ("Telcom", "w", "Business"),
+    ("Telcom", "b", "Business"),
+    ("Telcom", "h", "Home"),
+    ("Telcom", "m", "Mobile"),
+    ("Telcom", "c", "Mobile"),
+    ("Telcom", "f", "Business Fax"),
+    ("Telcom", "fax", "Business Fax"),
+    ("Telcom", "p", "Pager"),
+    ("Telcom", "e", "Email"),
+    ("Telcom", "o", "Other"),
+    ("Address", "w", "Business"),
+    ("Address", "b", "Business"),
+    ("Address", "work", "Business"),
+    ("Address", "office", "Business"),
+    ("Address", "h", "Home"),
+    ("Address", "m", "Mailing"),
+    ("Address", "postal", "Mailing"),
+    ("Address", "v", "Vacation"),
+    ("Address", "o", "Other"),
+];
+
+/// A long-format table (a row per phone or address, its type in a column
+/// such as `PHONE_TYPE` or `KIND`): the subcollection columns whose type was
+/// only assumed take each row's type from that column instead, when most of
+/// its values name a type. The type column itself is then not mapped.
+fn type_column(target: &TargetDefinition, file: &SourceFile, mut guesses: Vec<Guess>) -> Vec<Guess> {
+    let is_type_name = |c: &SourceColumn| {
+        let norm = normalize(&c.name);
+        matches!(norm.rsplit(' ').next(), Some("type" | "kind"))
+    };
+    let assumed_subs: Vec<&str> = guesses
+        .iter()
+        .zip(&file.columns)
+        .filter_map(|(g, c)| match g {
+            Guess::Sub(s) if s.assumed && !is_type_name(c) => Some(s.sub.as_str()),
+            _ => None,
+        })
+        .collect();
+    let found = file.columns.iter().enumerate().find_map(|(i, column)| {
+        let words: Vec<String> = normalize(&column.name).split(' ').map(str::to_string).collect();
+        let last = words.last().map(String::as_str);
+        // Not mapped, kept as a user field, or taken for a phone or address
+        // part by a word of its name (`PHONE_TYPE`).
+        let free = match &guesses[i] {
+            Guess::Skip(_) => true,
+            Guess::Sub(s) => s.sub == "UserField" || s.assumed,
+            Guess::Field { .. } => false,
+        };
+        if !free
+            || !matches!(last, Some("type" | "kind"))
+            || google_parts(&column.name).is_some()
+            || column.distinct_capped
+            || column.distinct.is_empty()
+            || column.distinct.len() > 20
+        {
+            return None;
+        }
+        let named = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+        let sub = if named(PHONE_WORDS) {
+            "Telcom"
+        } else if named(ADDRESS_WORDS) {
+            "Address"
+        } else {
+            // An unnamed type column types the file's one assumed subcollection.
+            let first = *assumed_subs.first()?;
+            if !assumed_subs.iter().all(|s| *s == first) {
+                return None;
+            }
+            first
+        };
+        let names = &target.subcollection(sub)?.type_names;
+        let mut values = BTreeMap::new();
+        let mut known = 0;
+        for value in &column.distinct {
+            let v = value.trim();
+            let folded = v.to_lowercase();
+            if names.iter().any(|t| t.to_lowercase() == folded) {
+                known += 1;
+                continue;
+            }
+            let coded =
+                TYPE_CODES.iter().find(|(s, code, _)| *s == sub && *code == folded).map(|(_, _, t)| *t);
+            let worded = if sub == "Telcom" { label_type(v, false) } else { None };
+            if let Some(t) = coded.or(worded).filter(|t| names.iter().any(|n| n == t)) {
+                values.insert(v.to_string(), t.to_string());
+                known += 1;
+            }
+        }
+        (known * 2 >= column.distinct.len())
+            .then(|| (i, sub.to_string(), TypeFrom { column: column.name.clone(), values }))
+    });
+    let Some((at, sub, from)) = found else { return guesses };
+    let mut typed = 0;
+    for (i, g) in guesses.iter_mut().enumerate() {
+        if let Guess::Sub(s) = g
+            && i != at
+            && s.assumed
+            && s.sub == sub
+        {
+            s.type_from = Some(from.clone());
+            s.confidence = 0.75;
+            s.reason = format!("{sub} of a row per instance: type name from column `{}`", from.column);
+            typed += 1;
+        }
+    }
+    if typed > 0 {
+        guesses[at] = Guess::Skip(format!("names the {sub} type of each row (typeFrom)"));
+    }
+    guesses
+}
+
 /// A `Primary`/`IS_PRIMARY` flag belongs to the file's only subcollection instance, when it has one.
 fn attach_primary(target: &TargetDefinition, file: &SourceFile, mut guesses: Vec<Guess>) -> Vec<Guess> {
     let mut instances: Vec<(String, String, String, u8, u32)> = guesses
@@ -764,12 +899,16 @@ fn attach_primary(target: &TargetDefinition, file: &SourceFile, mut guesses: Vec
     instances.dedup();
     let [(sub, type_name, group, rank, slot)] = instances.as_slice() else { return guesses };
     let Some(attr) = target.attribute(sub, "primary") else { return guesses };
+    // The flag's instance type is as sure as the instance's own.
+    let assumed = guesses.iter().any(|g| matches!(g, Guess::Sub(s) if s.sub == *sub && s.assumed));
     for (g, column) in guesses.iter_mut().zip(&file.columns) {
         let words = normalize(&column.name);
         let flag = words.split(' ').any(|w| w == "primary" || w == "preferred");
         if flag && matches!(g, Guess::Sub(s) if s.sub == "UserField") && content_fits(attr.field_type, column)
         {
             *g = Guess::Sub(SubGuess {
+                assumed,
+                type_from: None,
                 sub: sub.clone(),
                 type_name: type_name.clone(),
                 attr: attr.name.clone(),
@@ -927,6 +1066,49 @@ mod tests {
 
     fn t(column: &str, target: Option<&str>) -> (String, Option<String>) {
         (column.to_string(), target.map(str::to_string))
+    }
+
+    #[test]
+    fn a_type_column_types_the_rows_of_a_long_format_table() {
+        let phones = file(
+            "phones.csv",
+            &[
+                ("CONTACT_ID", &["C1", "C1", "C2", "C3"], K::Text),
+                ("PHONE_TYPE", &["W", "cell", "Home", "Beeper"], K::Text),
+                ("NUMBER", &["416-555-0100", "416-555-0101", "416-555-0102", "416-555-0103"], K::Phone),
+            ],
+        );
+        let s = suggest(&contacts(), "contacts", &[phones]);
+        assert_eq!(
+            targets(&s, "phones.csv"),
+            vec![
+                t("CONTACT_ID", Some("externalId")),
+                t("PHONE_TYPE", None),
+                t("NUMBER", Some("Telcom[type in PHONE_TYPE].value")),
+            ]
+        );
+        let number = s.template.files[0].mappings.iter().find(|m| m.column == "NUMBER").unwrap();
+        let from = number.type_from.as_ref().unwrap();
+        // `Home` is a type name already; `Beeper` is left to the user (rows with it are errors).
+        assert_eq!(
+            from.values,
+            [("W", "Business"), ("cell", "Mobile")].into_iter().map(|(k, v)| (k.into(), v.into())).collect()
+        );
+        assert_eq!(number.type_name, None);
+
+        // A column named like a type that holds no type names is kept as data.
+        let other = file(
+            "phones.csv",
+            &[
+                ("NUMBER", &["416-555-0100", "416-555-0101"], K::Phone),
+                ("KIND", &["gold", "silver"], K::Text),
+            ],
+        );
+        let s = suggest(&contacts(), "contacts", &[other]);
+        assert_eq!(
+            targets(&s, "phones.csv"),
+            vec![t("NUMBER", Some("Telcom[Business].value")), t("KIND", Some("UserField[KIND].value"))]
+        );
     }
 
     #[test]
