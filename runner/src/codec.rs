@@ -30,7 +30,8 @@ use serde::{Deserialize, Serialize};
 
 /// The compact JSON of `record`.
 pub fn encode(record: &Record) -> String {
-    let mut buf = Vec::with_capacity(256);
+    // Room for a typical record, so the buffer does not grow (and copy) per row.
+    let mut buf = Vec::with_capacity(512);
     serde_json::to_writer(&mut buf, &CompactRecord(record)).expect("records serialize");
     String::from_utf8(buf).expect("serde_json writes UTF-8")
 }

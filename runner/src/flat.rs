@@ -5,7 +5,7 @@
 //! subcollections, so the primary instance is chosen (the one marked
 //! `primary`, else the first of the preferred type names, else the first).
 
-use ferry_mapper::record::{Instance, Record, Value};
+use ferry_mapper::record::{Record, Value};
 use ferry_mapper::target::RecordKind;
 
 /// The flat columns of a record.
@@ -34,29 +34,41 @@ fn field(record: &Record, name: &str) -> Option<String> {
     record.fields.get(name).filter(|v| !blank(v)).map(Value::to_text)
 }
 
-/// The attribute of the best instance of `subcollection`: the primary one,
-/// else the first whose type name comes first in `preferred`, else the first.
-/// (Run for every staged row: it allocates only the text it returns.)
+/// The attribute of the best instance of `subcollection`: the first primary
+/// one, else the first whose type name comes first in `preferred`, else the
+/// first. (Run for every staged row: one pass, and it allocates only the
+/// text it returns.)
 fn instance_value(
     record: &Record,
     subcollection: &str,
     preferred: &[&str],
     attribute: &str,
 ) -> Option<String> {
-    let usable = |i: &&Instance| {
-        i.subcollection == subcollection
-            && i.attributes.get(attribute).is_some_and(|v| !blank(v))
-            && (preferred.is_empty() || preferred.contains(&i.type_name.as_str()))
-    };
-    let candidates = || record.instances.iter().filter(usable);
-    let primary = candidates().find(|i| matches!(i.attributes.get("primary"), Some(Value::Boolean(true))));
-    let ranked = primary.or_else(|| {
-        preferred
-            .iter()
-            .find_map(|t| candidates().find(|i| i.type_name == *t))
-            .or_else(|| candidates().next())
-    });
-    ranked.and_then(|i| i.attributes.get(attribute)).map(Value::to_text)
+    let mut best: Option<((u8, usize), &Value)> = None;
+    for i in &record.instances {
+        if i.subcollection != subcollection {
+            continue;
+        }
+        let rank = if preferred.is_empty() {
+            0
+        } else {
+            match preferred.iter().position(|t| *t == i.type_name) {
+                Some(p) => p,
+                None => continue,
+            }
+        };
+        let Some(value) = i.attributes.get(attribute).filter(|v| !blank(v)) else { continue };
+        let key = if matches!(i.attributes.get("primary"), Some(Value::Boolean(true))) {
+            (0, 0)
+        } else {
+            (1, rank)
+        };
+        // Strictly better only: the first of equals stays.
+        if best.is_none_or(|(k, _)| key < k) {
+            best = Some((key, value));
+        }
+    }
+    best.map(|(_, v)| v.to_text())
 }
 
 impl Flat {
@@ -137,5 +149,63 @@ mod tests {
         assert_eq!(flat.legacy_id.as_deref(), Some("L1"));
         assert_eq!(flat.email.as_deref(), Some("x@y.z"));
         assert_eq!(flat.zip.as_deref(), Some("90210"));
+    }
+}
+
+#[cfg(test)]
+mod choice {
+    use super::*;
+    use ferry_mapper::record::Instance;
+    use proptest::prelude::*;
+
+    /// The rule spelled out: candidates in order; the first primary; else
+    /// the first of the earliest preferred type; else the first.
+    fn reference(record: &Record, sub: &str, preferred: &[&str], attribute: &str) -> Option<String> {
+        let candidates: Vec<&Instance> = record
+            .instances
+            .iter()
+            .filter(|i| i.subcollection == sub)
+            .filter(|i| i.attributes.get(attribute).is_some_and(|v| !v.to_text().is_empty()))
+            .filter(|i| preferred.is_empty() || preferred.contains(&i.type_name.as_str()))
+            .collect();
+        let primary =
+            candidates.iter().find(|i| matches!(i.attributes.get("primary"), Some(Value::Boolean(true))));
+        let chosen = primary.copied().or_else(|| {
+            preferred
+                .iter()
+                .find_map(|t| candidates.iter().find(|i| i.type_name == *t).copied())
+                .or_else(|| candidates.first().copied())
+        });
+        chosen.and_then(|i| i.attributes.get(attribute)).map(Value::to_text)
+    }
+
+    proptest! {
+        #[test]
+        fn one_pass_choice_equals_the_rule(
+            instances in prop::collection::vec(
+                (0..2usize, 0..4usize, prop::option::of(0..3usize), prop::option::of(any::<bool>())),
+                0..7,
+            ),
+            with_preferred in any::<bool>(),
+        ) {
+            let subs = ["Telcom", "Address"];
+            let types = ["Business", "Mobile", "Home", "Fax"];
+            let values = ["", "555-1", "555-2"];
+            let mut record = Record::default();
+            for (n, (s, t, v, primary)) in instances.into_iter().enumerate() {
+                let inst = record.instance_mut(subs[s], types[t], n as u32 + 1);
+                if let Some(v) = v {
+                    inst.attributes.insert("value".into(), Value::Text(values[v].into()));
+                }
+                if let Some(p) = primary {
+                    inst.attributes.insert("primary".into(), Value::Boolean(p));
+                }
+            }
+            let preferred: &[&str] = if with_preferred { &["Business", "Mobile", "Home"] } else { &[] };
+            prop_assert_eq!(
+                instance_value(&record, "Telcom", preferred, "value"),
+                reference(&record, "Telcom", preferred, "value")
+            );
+        }
     }
 }
