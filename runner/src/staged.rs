@@ -65,6 +65,10 @@ pub struct ListOptions {
     pub columns: Vec<String>,
     /// Sort column (`-name` for descending); `None`: by id.
     pub sort: Option<String>,
+    /// At most this many records (a page); `None`: all.
+    pub limit: Option<u64>,
+    /// Records skipped before the first listed, in the sort order.
+    pub offset: u64,
 }
 
 /// A staged record as listed.
@@ -81,6 +85,10 @@ pub struct Listing {
     pub job: Job,
     pub columns: Vec<String>,
     pub rows: Vec<StagedRow>,
+    /// Staged records in the job (the listing may be one page of them).
+    pub total: u64,
+    /// Records before the first listed.
+    pub offset: u64,
 }
 
 /// The job's target definition, as it was staged with.
@@ -158,10 +166,15 @@ pub fn list(store: &Store, job: &str, options: &ListOptions) -> Result<Listing, 
     };
     let sql = format!(
         "SELECT s.id, f.file, s.line, s.rows, s.class, s.quality, s.action, s.zip, s.email, s.phone, s.record
-         FROM staged s JOIN job_files f ON f.id = s.file_id WHERE s.job_id = ?1 ORDER BY {order}"
+         FROM staged s JOIN job_files f ON f.id = s.file_id WHERE s.job_id = ?1 ORDER BY {order}
+         LIMIT ?2 OFFSET ?3"
     );
+    let total: u64 =
+        conn.query_row("SELECT count(*) FROM staged WHERE job_id = ?1", [job.id], |r| r.get(0)).db(path)?;
+    let limit = options.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+    let offset = i64::try_from(options.offset).unwrap_or(i64::MAX);
     let mut st = conn.prepare(&sql).db(path)?;
-    let mut rows = st.query([job.id]).db(path)?;
+    let mut rows = st.query(rusqlite::params![job.id, limit, offset]).db(path)?;
     let mut out = Vec::new();
     while let Some(r) = rows.next().db(path)? {
         let id: i64 = r.get(0).db(path)?;
@@ -196,7 +209,7 @@ pub fn list(store: &Store, job: &str, options: &ListOptions) -> Result<Listing, 
         }
         out.push(StagedRow { id, values });
     }
-    Ok(Listing { job, columns, rows: out })
+    Ok(Listing { job, columns, rows: out, total, offset: options.offset })
 }
 
 fn editable(job: &Job) -> Result<(), Error> {

@@ -18,6 +18,12 @@ pub struct Args {
     /// The columns to list, comma-separated (field names or labels, or id, file, line, rows)
     #[arg(long, value_delimiter = ',', value_name = "COLS")]
     columns: Vec<String>,
+    /// List at most N records (one page; with --offset, the next ones)
+    #[arg(long, value_name = "N")]
+    limit: Option<u64>,
+    /// Skip the first N records of the (sorted) listing
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    offset: u64,
     /// Edit basic fields of a staged record: `--edit 12 firstName=Ann "Last Name=Smith"`
     /// (an empty value clears the field)
     #[arg(long, num_args = 2.., value_names = ["ID", "FIELD=VALUE"])]
@@ -85,8 +91,9 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         }
         return Ok(Outcome::Success);
     }
-    let listing = staged::list(&store, &args.job, &ListOptions { columns: args.columns, sort: args.sort })
-        .map_err(runner_error)?;
+    let options =
+        ListOptions { columns: args.columns, sort: args.sort, limit: args.limit, offset: args.offset };
+    let listing = staged::list(&store, &args.job, &options).map_err(runner_error)?;
     if printer.json {
         printer.json(&listing)?;
         return Ok(Outcome::Success);
@@ -116,12 +123,20 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     for row in &listing.rows {
         printer.out(render(&row.values))?;
     }
-    printer.info(format!(
-        "{} staged records in job {} ({} / {})",
-        listing.rows.len(),
-        listing.job.id,
-        listing.job.stage,
-        listing.job.status
-    ));
+    let shown = listing.rows.len() as u64;
+    let what = if shown == listing.total {
+        format!("{} staged records", listing.total)
+    } else if shown == 0 {
+        format!("none of {} staged records (--offset {})", listing.total, listing.offset)
+    } else {
+        format!(
+            "records {}–{} of {} staged records",
+            listing.offset + 1,
+            listing.offset + shown,
+            listing.total
+        )
+    };
+    printer
+        .info(format!("{what} in job {} ({} / {})", listing.job.id, listing.job.stage, listing.job.status));
     Ok(Outcome::Success)
 }

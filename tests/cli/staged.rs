@@ -28,6 +28,15 @@ fn lists_sorts_and_chooses_columns() {
     assert_eq!(column(&sorted, "lastName"), ["Lefebvre", "Smith"]);
     let desc = listing(&sb, &["--sort", "-externalId"]);
     assert_eq!(column(&desc, "externalId"), ["C004", "C001"]);
+    // Pages, in the sort order, with the job's total.
+    let page = listing(&sb, &["--limit", "1"]);
+    assert_eq!((column(&page, "externalId"), page["total"].as_u64()), (vec!["C001".to_string()], Some(2)));
+    let page = listing(&sb, &["--limit", "1", "--offset", "1"]);
+    assert_eq!(column(&page, "externalId"), ["C004"]);
+    let page = listing(&sb, &["--sort", "-externalId", "--limit", "1"]);
+    assert_eq!(column(&page, "externalId"), ["C004"]);
+    let text = sb.ferry().args(["staged", "1", "--offset", "1"]).output().unwrap();
+    assert!(stderr(&text).contains("records 2–2 of 2 staged records in job 1"), "{}", stderr(&text));
     let cols = listing(&sb, &["--columns", "id,First Name,company"]);
     assert_eq!(cols["columns"], serde_json::json!(["id", "firstName", "company"]));
     assert_eq!(column(&cols, "firstName")[1].chars().count(), 50, "truncated at import");
