@@ -15,7 +15,6 @@
 //!   its line;
 //! - the same choice for every record with the same values as a given one.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use ferry_mapper::target::RecordKind;
@@ -117,31 +116,50 @@ fn matched_job(conn: &Connection, path: &Path, job: &str) -> Result<Job, Error> 
 
 /// A matched job's staged records with their results, in staged-id order.
 pub fn rows(store: &Store, job: &str) -> Result<(Job, Vec<ReviewRow>), Error> {
+    let mut out = Vec::new();
+    let found = for_each_row(store, job, |row| {
+        out.push(row);
+        Ok(())
+    })?;
+    Ok((found, out))
+}
+
+/// Calls `each` with every staged record of a matched job and its results,
+/// in staged-id order, holding one record's candidates at a time (a job may
+/// have millions): records and candidates are read side by side, both in
+/// staged-id order.
+pub fn for_each_row(
+    store: &Store,
+    job: &str,
+    mut each: impl FnMut(ReviewRow) -> Result<(), Error>,
+) -> Result<Job, Error> {
     let path = store.path();
     let conn = store.conn();
     let found = matched_job(conn, path, job)?;
-    let mut candidates: HashMap<i64, Vec<ReviewCandidate>> = HashMap::new();
-    {
-        let mut st = conn
-            .prepare(
-                "SELECT c.staged_id, c.record_id, c.staged_other_id, c.quality,
-                        coalesce(r.legacy_id, o.legacy_id)
-                 FROM match_candidates c JOIN staged s ON s.id = c.staged_id
-                 LEFT JOIN records r ON r.id = c.record_id
-                 LEFT JOIN staged o ON o.id = c.staged_other_id
-                 WHERE s.job_id = ?1 ORDER BY c.staged_id, c.rank",
-            )
-            .db(path)?;
-        let mut q = st.query([found.id]).db(path)?;
-        while let Some(r) = q.next().db(path)? {
-            candidates.entry(r.get(0).db(path)?).or_default().push(ReviewCandidate {
+    let mut cst = conn
+        .prepare(
+            "SELECT c.staged_id, c.record_id, c.staged_other_id, c.quality,
+                    coalesce(r.legacy_id, o.legacy_id)
+             FROM match_candidates c JOIN staged s ON s.id = c.staged_id
+             LEFT JOIN records r ON r.id = c.record_id
+             LEFT JOIN staged o ON o.id = c.staged_other_id
+             WHERE s.job_id = ?1 ORDER BY c.staged_id, c.rank",
+        )
+        .db(path)?;
+    let mut cq = cst.query([found.id]).db(path)?;
+    let mut next_candidate = || -> Result<Option<(i64, ReviewCandidate)>, Error> {
+        let Some(r) = cq.next().db(path)? else { return Ok(None) };
+        Ok(Some((
+            r.get(0).db(path)?,
+            ReviewCandidate {
                 record_id: r.get(1).db(path)?,
                 staged_id: r.get(2).db(path)?,
                 quality: r.get(3).db(path)?,
                 legacy_id: r.get(4).db(path)?,
-            });
-        }
-    }
+            },
+        )))
+    };
+    let mut pending = next_candidate()?;
     let mut st = conn
         .prepare(
             "SELECT s.id, f.file, s.line, s.legacy_id, s.first_name, s.last_name, s.class, s.quality,
@@ -152,11 +170,21 @@ pub fn rows(store: &Store, job: &str) -> Result<(Job, Vec<ReviewRow>), Error> {
         )
         .db(path)?;
     let mut q = st.query([found.id]).db(path)?;
-    let mut out = Vec::new();
     while let Some(r) = q.next().db(path)? {
         let id: i64 = r.get(0).db(path)?;
+        let mut candidates = Vec::new();
+        // Candidates of records listed before (none: both are in id order) are skipped.
+        while let Some((staged_id, _)) = &pending
+            && *staged_id <= id
+        {
+            let (staged_id, c) = pending.take().expect("checked");
+            if staged_id == id {
+                candidates.push(c);
+            }
+            pending = next_candidate()?;
+        }
         let quality: Option<f64> = r.get(7).db(path)?;
-        out.push(ReviewRow {
+        each(ReviewRow {
             staged_id: id,
             file: r.get(1).db(path)?,
             line: r.get(2).db(path)?,
@@ -171,23 +199,24 @@ pub fn rows(store: &Store, job: &str) -> Result<(Job, Vec<ReviewRow>), Error> {
             match_legacy_id: r.get(11).db(path)?,
             match_staged_id: r.get(12).db(path)?,
             processed: r.get::<_, i64>(13).db(path)? != 0,
-            candidates: candidates.remove(&id).unwrap_or_default(),
-        });
+            candidates,
+        })?;
     }
-    Ok((found, out))
+    Ok(found)
 }
 
-/// Writes a matched job's review as CSV ([`EXPORT_COLUMNS`]); returns the rows written.
+/// Writes a matched job's review as CSV ([`EXPORT_COLUMNS`]), streaming; returns the rows written.
 pub fn export(store: &Store, job: &str, out: &Path) -> Result<(Job, u64), Error> {
-    let (found, rows) = rows(store, job)?;
+    let kind = matched_job(store.conn(), store.path(), job)?.kind;
     let mut csv = ExcelCsv::create(out)?;
     csv.row(EXPORT_COLUMNS)?;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
-    for r in &rows {
-        let label = |a: &Option<String>| {
-            a.as_deref().and_then(|a| Decision::parse(a, found.kind)).map(|d| d.label(found.kind).to_string())
-        };
+    let label = |a: &Option<String>| {
+        a.as_deref().and_then(|a| Decision::parse(a, kind)).map(|d| d.label(kind).to_string())
+    };
+    let mut written = 0u64;
+    let found = for_each_row(store, job, |r| {
         // The chosen match is in its own columns; the others are listed.
         let others: Vec<String> = r
             .candidates
@@ -198,6 +227,7 @@ pub fn export(store: &Store, job: &str, out: &Path) -> Result<(Job, u64), Error>
             })
             .map(ReviewCandidate::describe)
             .collect();
+        written += 1;
         csv.row([
             r.staged_id.to_string(),
             r.file.clone(),
@@ -213,10 +243,10 @@ pub fn export(store: &Store, job: &str, out: &Path) -> Result<(Job, u64), Error>
             text(&r.match_legacy_id),
             num(r.match_staged_id),
             others.join("; "),
-        ])?;
-    }
+        ])
+    })?;
     csv.finish()?;
-    Ok((found, rows.len() as u64))
+    Ok((found, written))
 }
 
 fn waiting_job(conn: &Connection, path: &Path, job: &str) -> Result<Job, Error> {
