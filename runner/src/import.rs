@@ -925,17 +925,40 @@ impl<'t> Staging<'t> {
     /// takes all its rows to the error report.
     fn validate_deferred(&mut self, target: &TargetDefinition) -> Result<(), Stop> {
         let (tx, path) = (self.tx, self.path);
-        let pending: Vec<(i64, String, String, u64)> = {
-            let mut st = tx
-                .prepare(
-                    "SELECT s.id, s.record, f.file, s.line FROM staged s JOIN job_files f ON f.id = s.file_id
-                     WHERE s.id IN (SELECT DISTINCT staged_id FROM temp.import_rows) ORDER BY s.id",
-                )
-                .db(path)?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).db(path)?;
-            rows.collect::<rusqlite::Result<Vec<_>>>().db(path)?
-        };
-        for (staged_id, json, file, line) in pending {
+        // In pages of records (this package's: those with kept rows), so
+        // memory stays flat however many records the package assembles.
+        let mut after = 0i64;
+        loop {
+            let page: Vec<(i64, String, String, u64)> = {
+                let mut st = tx
+                    .prepare_cached(
+                        "SELECT s.id, s.record, f.file, s.line FROM staged s JOIN job_files f ON f.id = s.file_id
+                         WHERE s.job_id = ?1 AND s.id > ?2
+                           AND EXISTS (SELECT 1 FROM temp.import_rows r WHERE r.staged_id = s.id)
+                         ORDER BY s.id LIMIT 4096",
+                    )
+                    .db(path)?;
+                let rows = st
+                    .query_map(params![self.job_id, after], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    })
+                    .db(path)?;
+                rows.collect::<rusqlite::Result<Vec<_>>>().db(path)?
+            };
+            let Some(last) = page.last() else { break };
+            after = last.0;
+            self.validate_page(target, page)?;
+        }
+        Ok(())
+    }
+
+    fn validate_page(
+        &mut self,
+        target: &TargetDefinition,
+        page: Vec<(i64, String, String, u64)>,
+    ) -> Result<(), Stop> {
+        let (tx, path) = (self.tx, self.path);
+        for (staged_id, json, file, line) in page {
             let record: Record = crate::codec::decode(&json).map_err(|e| {
                 Stop::Store(Error::Invalid(format!("staged record {staged_id} is unreadable: {e}")))
             })?;
@@ -1321,6 +1344,42 @@ mod tests {
     fn counts(store: &Store, job_id: i64) -> (u64, u64, u64, u64) {
         let job = job::get(store.conn(), store.path(), job_id).unwrap().unwrap();
         (job.counts.rows_read, job.counts.rows_staged, job.counts.rows_rejected, job.counts.warnings)
+    }
+
+    /// Assembled records are validated in pages: across several pages every
+    /// record is judged, and a bad one takes its child rows along.
+    #[test]
+    fn assembled_records_are_validated_across_pages() {
+        let mut package = contacts_package();
+        let n = 10_000;
+        let contacts: Vec<String> = std::iter::once("ID,First,Last,Born,Title".to_string())
+            .chain((0..n).map(|i| {
+                // Every 1000th contact lacks its last name.
+                let last = if i % 1000 == 7 { String::new() } else { format!("L{i}") };
+                format!("{i},F{i},{last},1980-01-02,Dr.")
+            }))
+            .collect();
+        let phones: Vec<String> = std::iter::once("Contact,Number".to_string())
+            .chain((0..n).map(|i| format!("{i},555-{i:04}")))
+            .collect();
+        package.files =
+            vec![("contacts.csv".into(), contacts.join("\n")), ("phones.csv".into(), phones.join("\n"))];
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("ferry.db")).unwrap();
+        let job = stage(&mut store, "paged", &[package], &ImportOptions::default(), &NoReporter).unwrap().job;
+        let bad = n / 1000;
+        let (read, staged, rejected, _) = counts(&store, job.id);
+        assert_eq!((read, staged, rejected), (2 * n, 2 * (n - bad), 2 * bad));
+        assert_eq!(job.counts.records_staged, n - bad);
+        let phone_of_last: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM staged WHERE legacy_id = '9999' AND phone = '555-9999'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(phone_of_last, 1, "the last page's records are validated and flattened too");
     }
 
     #[test]
