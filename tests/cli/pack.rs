@@ -245,3 +245,45 @@ fn a_type_column_types_each_phone_row_from_check_to_staging() {
         ]
     );
 }
+
+/// Three linked tables with a rejected contact and an orphan phone, packed
+/// with `--allow-errors`: the contact's address and phone go with it to the
+/// error CSVs (they are named as such), the orphan too, and the packages hold
+/// every other row once.
+#[test]
+fn rows_of_a_rejected_parent_and_orphans_go_to_the_error_csvs() {
+    let s = Sandbox::new();
+    for name in ["contacts.csv", "addresses.csv", "phones.csv"] {
+        let text = std::fs::read_to_string(repo_file("templates/examples/three-tables").join(name)).unwrap();
+        let text = match name {
+            "contacts.csv" => text.replacen("Emily,Tremblay,", "Emily,,", 1),
+            "phones.csv" => text + "P999,C999,+1 416-555-9999,,,,\r\n",
+            _ => text,
+        };
+        s.write(&format!("data/{name}"), text);
+    }
+    let out = s
+        .ferry()
+        .args(["pack", "--data", "data", "--mapping"])
+        .arg(repo_file("templates/mappings/three-tables.json"))
+        .args(["--out", "p.zip", "--allow-errors"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let ids = |member: &str| -> Vec<String> {
+        csv_rows(&s.join("p.zip"), member).iter().skip(1).map(|r| r[1].clone()).collect()
+    };
+    assert_eq!(ids("addresses.csv").len(), 32);
+    assert!(!ids("addresses.csv").contains(&"C002".to_string()));
+    assert_eq!(ids("phones.csv").len(), 29);
+    assert!(!ids("phones.csv").iter().any(|c| c == "C002" || c == "C999"));
+    let errors = |file: &str| std::fs::read_to_string(s.join(&format!("p.{file}.errors.csv"))).unwrap();
+    let phones = errors("phones");
+    assert!(
+        phones.contains("P002,C002,") && phones.contains("its parent row in `contacts.csv` was rejected"),
+        "{phones}"
+    );
+    assert!(phones.contains("P999,C999,") && phones.contains("`C999` is not in `contacts.csv`"), "{phones}");
+    assert!(errors("addresses").contains("A002,C002,"), "{}", errors("addresses"));
+    assert_eq!(errors("contacts").lines().count(), 2);
+}
