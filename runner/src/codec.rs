@@ -115,6 +115,91 @@ struct StoredValue(Value);
 struct StoredInstance(Instance);
 struct StoredFields(BTreeMap<String, Value>);
 
+/// An object key of the stored forms, read without allocating (records are
+/// decoded by the million in `match` and `complete`).
+#[derive(PartialEq, Eq)]
+enum Key {
+    F,
+    I,
+    N,
+    D,
+    T,
+    Type,
+    Value,
+    Subcollection,
+    TypeName,
+    Instance,
+    Attributes,
+    Other(String),
+}
+
+impl Key {
+    fn name(&self) -> &str {
+        match self {
+            Key::F => "f",
+            Key::I => "i",
+            Key::N => "n",
+            Key::D => "d",
+            Key::T => "t",
+            Key::Type => "type",
+            Key::Value => "value",
+            Key::Subcollection => "subcollection",
+            Key::TypeName => "typeName",
+            Key::Instance => "instance",
+            Key::Attributes => "attributes",
+            Key::Other(s) => s,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
+                Ok(match s {
+                    "f" | "fields" => Key::F,
+                    "i" | "instances" => Key::I,
+                    "n" => Key::N,
+                    "d" => Key::D,
+                    "t" => Key::T,
+                    "type" => Key::Type,
+                    "value" => Key::Value,
+                    "subcollection" => Key::Subcollection,
+                    "typeName" => Key::TypeName,
+                    "instance" => Key::Instance,
+                    "attributes" => Key::Attributes,
+                    other => Key::Other(other.to_string()),
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+/// A value parsed from a JSON string without keeping the string.
+struct Parsed<T>(T);
+
+impl<'de, T: std::str::FromStr<Err: fmt::Display>> Deserialize<'de> for Parsed<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: std::str::FromStr<Err: fmt::Display>> Visitor<'de> for V<T> {
+            type Value = Parsed<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Parsed<T>, E> {
+                parse(s).map(Parsed)
+            }
+        }
+        d.deserialize_str(V(std::marker::PhantomData))
+    }
+}
+
 impl<'de> Deserialize<'de> for StoredRecord {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -126,17 +211,17 @@ impl<'de> Deserialize<'de> for StoredRecord {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StoredRecord, A::Error> {
                 let mut record = Record::default();
                 let mut seen_fields = false;
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    match key.as_ref() {
-                        "f" | "fields" => {
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::F => {
                             record.fields = map.next_value::<StoredFields>()?.0;
                             seen_fields = true;
                         }
-                        "i" | "instances" => {
+                        Key::I => {
                             record.instances =
                                 map.next_value::<Vec<StoredInstance>>()?.into_iter().map(|i| i.0).collect();
                         }
-                        other => return Err(de::Error::unknown_field(other, &["f", "i"])),
+                        other => return Err(de::Error::unknown_field(other.name(), &["f", "i"])),
                     }
                 }
                 if !seen_fields {
@@ -195,21 +280,22 @@ impl<'de> Deserialize<'de> for StoredValue {
                 Ok(StoredValue(Value::Boolean(b)))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StoredValue, A::Error> {
-                let Some(tag) = map.next_key::<std::borrow::Cow<'de, str>>()? else {
+                let Some(tag) = map.next_key::<Key>()? else {
                     return Err(de::Error::custom("an empty object is not a value"));
                 };
-                let value = match tag.as_ref() {
-                    "n" => Value::Decimal(map.next_value()?),
-                    "d" => Value::Date(parse(&map.next_value::<std::borrow::Cow<'de, str>>()?)?),
-                    "t" => Value::Timestamp(parse(&map.next_value::<std::borrow::Cow<'de, str>>()?)?),
-                    "type" => {
+                let value = match tag {
+                    Key::N => Value::Decimal(map.next_value()?),
+                    Key::D => Value::Date(map.next_value::<Parsed<_>>()?.0),
+                    Key::T => Value::Timestamp(map.next_value::<Parsed<_>>()?.0),
+                    Key::Type => {
                         // The long form: {"type": "...", "value": ...}.
-                        let kind: std::borrow::Cow<'de, str> = map.next_value()?;
-                        match map.next_key::<std::borrow::Cow<'de, str>>()?.as_deref() {
-                            Some("value") => {}
+                        let kind: Key = map.next_value::<Key>().map_err(|_| de::Error::custom("a type name"))?;
+                        let kind = kind.name().to_string();
+                        match map.next_key::<Key>()? {
+                            Some(Key::Value) => {}
                             _ => return Err(de::Error::missing_field("value")),
                         }
-                        match kind.as_ref() {
+                        match kind.as_str() {
                             "text" => Value::Text(map.next_value()?),
                             "integer" => Value::Integer(map.next_value()?),
                             "decimal" => Value::Decimal(map.next_value()?),
@@ -224,7 +310,7 @@ impl<'de> Deserialize<'de> for StoredValue {
                             }
                         }
                     }
-                    other => return Err(de::Error::unknown_field(other, &["n", "d", "t"])),
+                    other => return Err(de::Error::unknown_field(other.name(), &["n", "d", "t"])),
                 };
                 if map.next_key::<IgnoredAny>()?.is_some() {
                     return Err(de::Error::custom("a value object has one key"));
@@ -262,15 +348,15 @@ impl<'de> Deserialize<'de> for StoredInstance {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StoredInstance, A::Error> {
                 // The long form, as `Instance` serializes itself.
                 let (mut sub, mut type_name, mut number, mut attributes) = (None, None, None, None);
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    match key.as_ref() {
-                        "subcollection" => sub = Some(map.next_value()?),
-                        "typeName" => type_name = Some(map.next_value()?),
-                        "instance" => number = Some(map.next_value()?),
-                        "attributes" => attributes = Some(map.next_value::<StoredFields>()?.0),
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::Subcollection => sub = Some(map.next_value()?),
+                        Key::TypeName => type_name = Some(map.next_value()?),
+                        Key::Instance => number = Some(map.next_value()?),
+                        Key::Attributes => attributes = Some(map.next_value::<StoredFields>()?.0),
                         other => {
                             return Err(de::Error::unknown_field(
-                                other,
+                                other.name(),
                                 &["subcollection", "typeName", "instance", "attributes"],
                             ));
                         }
