@@ -289,7 +289,8 @@ impl<'de> Deserialize<'de> for StoredValue {
                     Key::T => Value::Timestamp(map.next_value::<Parsed<_>>()?.0),
                     Key::Type => {
                         // The long form: {"type": "...", "value": ...}.
-                        let kind: Key = map.next_value::<Key>().map_err(|_| de::Error::custom("a type name"))?;
+                        let kind: Key =
+                            map.next_value::<Key>().map_err(|_| de::Error::custom("a type name"))?;
                         let kind = kind.name().to_string();
                         match map.next_key::<Key>()? {
                             Some(Key::Value) => {}

@@ -419,7 +419,8 @@ impl<'t> Staging<'t> {
                  file TEXT NOT NULL, key TEXT NOT NULL, staged_id INTEGER, rejected_line INTEGER,
                  PRIMARY KEY (file, key)) WITHOUT ROWID;
              CREATE TEMP TABLE IF NOT EXISTS import_rows (
-                 staged_id INTEGER NOT NULL, file_id INTEGER NOT NULL, line INTEGER NOT NULL, cells TEXT NOT NULL);
+                 staged_id INTEGER NOT NULL, file_id INTEGER NOT NULL, line INTEGER NOT NULL, cells TEXT NOT NULL,
+                 child TEXT);
              CREATE INDEX IF NOT EXISTS temp.import_rows_staged ON import_rows(staged_id);
              DELETE FROM import_links; DELETE FROM import_rows;",
         )
@@ -799,9 +800,9 @@ impl<'t> Staging<'t> {
                 if self.options.create_missing {
                     self.note_added(target, &record)?;
                 }
-                self.absorb(staged_id, record)?;
                 self.insert_warnings(staged_id, ctx.file_id, &problems)?;
-                self.keep_row(staged_id, ctx.file_id, row)?;
+                // Absorbed into its parent when the parent is validated, with its siblings.
+                self.keep_child_row(staged_id, ctx.file_id, row, &record)?;
                 if let Some(key) = key {
                     self.link(&ctx.file.name, &key, Parent::Staged(staged_id), row)?;
                 }
@@ -869,6 +870,24 @@ impl<'t> Staging<'t> {
         Ok(())
     }
 
+    /// Keeps a child row and its converted record, for its parent's record.
+    fn keep_child_row(
+        &mut self,
+        staged_id: i64,
+        file_id: i64,
+        row: &Row,
+        record: &Record,
+    ) -> Result<(), Stop> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO temp.import_rows (staged_id, file_id, line, cells, child) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .db(self.path)?
+            .execute(params![staged_id, file_id, row.line, cells_json(&row.cells), crate::codec::encode(record)])
+            .db(self.path)?;
+        Ok(())
+    }
+
     fn link(&mut self, file: &str, key: &str, parent: Parent, _row: &Row) -> Result<(), Stop> {
         let (staged_id, rejected_line) = match parent {
             Parent::Staged(id) => (Some(id), None),
@@ -900,25 +919,6 @@ impl<'t> Staging<'t> {
             Some(id) => Parent::Staged(id),
             None => Parent::Rejected { line: line.unwrap_or(0) },
         }))
-    }
-
-    fn absorb(&mut self, staged_id: i64, child: Record) -> Result<(), Stop> {
-        let json: String = self
-            .tx
-            .prepare_cached("SELECT record FROM staged WHERE id = ?1")
-            .db(self.path)?
-            .query_row([staged_id], |r| r.get(0))
-            .db(self.path)?;
-        let mut record: Record = crate::codec::decode(&json).map_err(|e| {
-            Stop::Store(Error::Invalid(format!("staged record {staged_id} is unreadable: {e}")))
-        })?;
-        record.absorb(child);
-        self.tx
-            .prepare_cached("UPDATE staged SET record = ?2, rows = rows + 1 WHERE id = ?1")
-            .db(self.path)?
-            .execute(params![staged_id, crate::codec::encode(&record)])
-            .db(self.path)?;
-        Ok(())
     }
 
     /// Validates the records assembled from several files; a rejected record
@@ -959,9 +959,24 @@ impl<'t> Staging<'t> {
     ) -> Result<(), Stop> {
         let (tx, path) = (self.tx, self.path);
         for (staged_id, json, file, line) in page {
-            let record: Record = crate::codec::decode(&json).map_err(|e| {
+            let unreadable = |e: serde_json::Error| {
                 Stop::Store(Error::Invalid(format!("staged record {staged_id} is unreadable: {e}")))
-            })?;
+            };
+            let mut record: Record = crate::codec::decode(&json).map_err(unreadable)?;
+            // Its child rows' records, in the order they were read.
+            let children: Vec<String> = {
+                let mut st = tx
+                    .prepare_cached(
+                        "SELECT child FROM temp.import_rows WHERE staged_id = ?1 AND child IS NOT NULL ORDER BY rowid",
+                    )
+                    .db(path)?;
+                let rows = st.query_map([staged_id], |r| r.get(0)).db(path)?;
+                rows.collect::<rusqlite::Result<_>>().db(path)?
+            };
+            let rows = 1 + children.len() as u64;
+            for child in children {
+                record.absorb(crate::codec::decode(&child).map_err(unreadable)?);
+            }
             let errors: Vec<Problem> = validate_record(target, &record, &file, line)
                 .into_iter()
                 .filter(|p| p.severity == Severity::Error)
@@ -970,7 +985,7 @@ impl<'t> Staging<'t> {
                 let flat = Flat::of(self.kind, &record);
                 tx.prepare_cached(
                     "UPDATE staged SET legacy_id = ?2, first_name = ?3, last_name = ?4, birth_date = ?5, gender = ?6,
-                            zip = ?7, email = ?8, phone = ?9 WHERE id = ?1",
+                            zip = ?7, email = ?8, phone = ?9, record = ?10, rows = ?11 WHERE id = ?1",
                 )
                 .db(path)?
                 .execute(params![
@@ -982,7 +997,9 @@ impl<'t> Staging<'t> {
                     flat.gender,
                     flat.zip,
                     flat.email,
-                    flat.phone
+                    flat.phone,
+                    crate::codec::encode(&record),
+                    rows
                 ])
                 .db(path)?;
                 continue;
