@@ -14,19 +14,9 @@
 set -euo pipefail
 
 ROWS=${ROWS:-1000000}
-PROFILE=${PROFILE:-release}
-cd "$(dirname "$0")/.."
-ROOT=$(pwd)
-
-if [ "$PROFILE" = release ]; then
-    cargo build --release --bin ferry >&2
-    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/ferry
-else
-    cargo build --bin ferry >&2
-    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/debug/ferry
-fi
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
 command -v sqlite3 >/dev/null || { echo "sqlite3 is missing: apt-get install -y sqlite3" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "GNU time is missing: apt-get install -y time" >&2; exit 2; }
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

@@ -11,18 +11,8 @@
 set -euo pipefail
 
 ROWS=${ROWS:-200000}
-PROFILE=${PROFILE:-release}
-cd "$(dirname "$0")/.."
-ROOT=$(pwd)
-
-if [ "$PROFILE" = release ]; then
-    cargo build --release --bin ferry >&2
-    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/ferry
-else
-    cargo build --bin ferry >&2
-    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/debug/ferry
-fi
-[ -x /usr/bin/time ] || { echo "GNU time is missing: apt-get install -y time" >&2; exit 2; }
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
