@@ -648,7 +648,8 @@ impl ChildIndex {
         Ok(())
     }
 
-    /// The ids of the rows no parent took, sorted, each with its rows' lines.
+    /// The ids of the rows no parent took, sorted, each with its rows' lines
+    /// (in file order: rows of one id sit in offset order).
     fn untaken(&mut self) -> Result<BTreeMap<String, Vec<u64>>, Error> {
         let mut out: BTreeMap<String, Vec<u64>> = BTreeMap::new();
         for i in 0..self.entries.len() {
@@ -658,9 +659,6 @@ impl ChildIndex {
             let record = self.record(self.entries[i].1)?;
             let key = String::from_utf8(record.key).map_err(|_| fail("a parent id is not UTF-8"))?;
             out.entry(key).or_default().push(record.line);
-        }
-        for lines in out.values_mut() {
-            lines.sort_unstable();
         }
         Ok(out)
     }

@@ -291,12 +291,11 @@ impl<'de> Deserialize<'de> for StoredValue {
                         // The long form: {"type": "...", "value": ...}.
                         let kind: Key =
                             map.next_value::<Key>().map_err(|_| de::Error::custom("a type name"))?;
-                        let kind = kind.name().to_string();
                         match map.next_key::<Key>()? {
                             Some(Key::Value) => {}
                             _ => return Err(de::Error::missing_field("value")),
                         }
-                        match kind.as_str() {
+                        match kind.name() {
                             "text" => Value::Text(map.next_value()?),
                             "integer" => Value::Integer(map.next_value()?),
                             "decimal" => Value::Decimal(map.next_value()?),

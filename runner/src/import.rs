@@ -755,7 +755,7 @@ impl<'t> Staging<'t> {
             let staged_id = self.insert_staged(ctx.file_id, row.line, &record)?;
             self.insert_warnings(staged_id, ctx.file_id, &problems)?;
             if ctx.deferred {
-                self.keep_row(staged_id, ctx.file_id, row)?;
+                self.keep_row(staged_id, ctx.file_id, row, None)?;
                 if let Some(key) = key {
                     self.link(&ctx.file.name, &key, Parent::Staged(staged_id), row)?;
                 }
@@ -801,8 +801,7 @@ impl<'t> Staging<'t> {
                     self.note_added(target, &record)?;
                 }
                 self.insert_warnings(staged_id, ctx.file_id, &problems)?;
-                // Absorbed into its parent when the parent is validated, with its siblings.
-                self.keep_child_row(staged_id, ctx.file_id, row, &record)?;
+                self.keep_row(staged_id, ctx.file_id, row, Some(&record))?;
                 if let Some(key) = key {
                     self.link(&ctx.file.name, &key, Parent::Staged(staged_id), row)?;
                 }
@@ -859,31 +858,21 @@ impl<'t> Staging<'t> {
         Ok(())
     }
 
-    fn keep_row(&mut self, staged_id: i64, file_id: i64, row: &Row) -> Result<(), Stop> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO temp.import_rows (staged_id, file_id, line, cells) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .db(self.path)?
-            .execute(params![staged_id, file_id, row.line, cells_json(&row.cells)])
-            .db(self.path)?;
-        Ok(())
-    }
-
-    /// Keeps a child row and its converted record, for its parent's record.
-    fn keep_child_row(
+    /// Keeps a row of record `staged_id` for the error report; a child row
+    /// also keeps its converted record, absorbed when the record is validated.
+    fn keep_row(
         &mut self,
         staged_id: i64,
         file_id: i64,
         row: &Row,
-        record: &Record,
+        child: Option<&Record>,
     ) -> Result<(), Stop> {
         self.tx
             .prepare_cached(
                 "INSERT INTO temp.import_rows (staged_id, file_id, line, cells, child) VALUES (?1, ?2, ?3, ?4, ?5)",
             )
             .db(self.path)?
-            .execute(params![staged_id, file_id, row.line, cells_json(&row.cells), crate::codec::encode(record)])
+            .execute(params![staged_id, file_id, row.line, cells_json(&row.cells), child.map(crate::codec::encode)])
             .db(self.path)?;
         Ok(())
     }
