@@ -95,4 +95,15 @@ pub enum Command {
     Errors(commands::errors::Args),
     /// Run the whole pipeline on the bundled example data, printing each step
     Demo(commands::demo::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    ///
+    /// Examples:
+    ///   ferry completions bash > ~/.local/share/bash-completion/completions/ferry
+    ///   ferry completions zsh > ~/.zfunc/_ferry
+    Completions(commands::completions::Args),
+    /// Print the manual page (roff) on stdout
+    ///
+    /// Example:
+    ///   ferry man > ferry.1 && man ./ferry.1
+    Man(commands::man::Args),
 }

@@ -16,6 +16,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cli;
 mod commands;
+mod failure;
 mod printer;
 mod prompt;
 
@@ -53,7 +54,10 @@ pub fn hint(error: impl Into<anyhow::Error>, hint: impl Into<String>) -> anyhow:
 }
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(&err),
+    };
     let printer = printer::Printer::new(&cli.global);
     match commands::run(cli, &printer) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
@@ -62,14 +66,43 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            printer.error(&err);
+            let failure = failure::Failure::of(&err);
+            printer.failure(&failure);
+            if printer.json {
+                // Scripts read the error from stdout as one object; a closed stdout changes nothing.
+                let _ = printer.json(&failure);
+            }
             ExitCode::from(2)
         }
     }
 }
 
+/// clap's own output (help, version) and its usage errors; under `--json`
+/// a usage error is also one JSON object on stdout.
+fn usage_error(err: &clap::Error) -> ExitCode {
+    let code = err.exit_code();
+    let json = std::env::args_os().skip(1).take_while(|a| a != "--").any(|a| a == "--json");
+    if code == 2 && json {
+        let failure = failure::Failure::usage(err);
+        if let Ok(text) = serde_json::to_string_pretty(&failure) {
+            use std::io::Write;
+            let _ = writeln!(std::io::stdout().lock(), "{text}");
+        }
+    }
+    // A broken pipe while printing help is no error either.
+    let _ = err.print();
+    ExitCode::from(u8::try_from(code).unwrap_or(2))
+}
+
+/// A closed stdout (`ferry jobs --json | head -1`) anywhere in the chain: exit 0, quietly.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
-        cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+        let broken = |kind: Option<std::io::ErrorKind>| kind == Some(std::io::ErrorKind::BrokenPipe);
+        broken(cause.downcast_ref::<std::io::Error>().map(std::io::Error::kind))
+            || broken(cause.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind))
+            || cause.downcast_ref::<Hinted>().is_some_and(|h| is_broken_pipe(&h.error))
+            || cause.downcast_ref::<ferry_runner::Error>().is_some_and(
+                |e| matches!(e, ferry_runner::Error::Io { source, .. } if broken(Some(source.kind()))),
+            )
     })
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{ColorChoice, GlobalArgs};
+use crate::failure::Failure;
 
 /// Decides once how ferry talks.
 pub struct Printer {
@@ -40,9 +41,18 @@ impl Printer {
 
     /// Writes a JSON document to stdout.
     pub fn json(&self, value: &impl serde::Serialize) -> anyhow::Result<()> {
+        // Serialised first, so that a closed stdout is an `io::Error` (a broken pipe, exit 0).
+        let mut bytes = serde_json::to_vec_pretty(value)?;
+        bytes.push(b'\n');
+        std::io::stdout().lock().write_all(&bytes)?;
+        Ok(())
+    }
+
+    /// Writes bytes to stdout as they are (a generated script, a CSV).
+    pub fn raw(&self, bytes: &[u8]) -> anyhow::Result<()> {
         let mut out = std::io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, value)?;
-        writeln!(out)?;
+        out.write_all(bytes)?;
+        out.flush()?;
         Ok(())
     }
 
@@ -58,33 +68,21 @@ impl Printer {
         eprintln!("{}: {line}", self.paint("warning", console::Style::new().yellow().bold()));
     }
 
-    /// Prints an error as `error:` / `caused by:` / `hint:` lines.
+    /// Prints an error as `error:` / `caused by:` / `hint:` lines on stderr.
     pub fn error(&self, err: &anyhow::Error) {
-        let mut hint = None;
-        let mut lines = Vec::new();
-        for cause in err.chain() {
-            // A hinted error displays as the error it wraps: keep its text too.
-            if let Some(h) = cause.downcast_ref::<crate::Hinted>() {
-                hint.get_or_insert_with(|| h.hint.clone());
-            }
-            if cause.downcast_ref::<ferry_runner::Error>().is_some_and(ferry_runner::Error::is_busy) {
-                hint.get_or_insert_with(|| {
-                    "another ferry is writing to the store (a large import holds it until it commits); run this again when it has finished".to_string()
-                });
-            }
-            let text = cause.to_string();
-            if lines.last() != Some(&text) && !lines.iter().any(|l: &String| l.contains(&text)) {
-                lines.push(text);
-            }
-        }
-        let mut lines = lines.into_iter();
+        self.failure(&Failure::of(err));
+    }
+
+    /// Prints a failure as `error:` / `caused by:` / `hint:` lines on stderr.
+    pub fn failure(&self, failure: &Failure) {
+        let mut lines = failure.lines.iter();
         if let Some(first) = lines.next() {
             eprintln!("{}: {first}", self.paint("error", console::Style::new().red().bold()));
         }
         for rest in lines {
             eprintln!("  {}: {rest}", self.paint("caused by", console::Style::new().red()));
         }
-        if let Some(h) = hint {
+        if let Some(h) = &failure.hint {
             eprintln!("{}: {h}", self.paint("hint", console::Style::new().cyan().bold()));
         }
     }

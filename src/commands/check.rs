@@ -159,7 +159,7 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
     if report.is_clean() {
         Ok(Outcome::Success)
     } else {
-        printer.info("hint: fix the rows, or change the mapping (`ferry map --template …`) and check again");
+        printer.info("hint: fix the rows, or change the mapping (`ferry map --mapping …`) and check again");
         Ok(Outcome::Problems)
     }
 }

@@ -33,7 +33,7 @@ subcollection row: another attribute of the same instance), delete (a row), unma
 converters: default, apply, erase, field), review, next. An instance's type is a type name, or
 `from-column` for a table with a row per instance and a column naming its type: the session then
 asks which type each of that column's other values stands for (`none`: such rows are errors) and
-the type of blank rows. The session starts from --template, or else from the --auto suggestions.
+the type of blank rows. The session starts from --mapping, or else from the --auto suggestions.
 
 Example answers for one file `leads.csv` mapped onto `leads`:
   All            the file's field category
@@ -55,8 +55,8 @@ pub struct Args {
     #[arg(long, value_name = "T")]
     pub target: String,
     /// Start from this mapping template (resume it, or adapt it to other data)
-    #[arg(long, value_name = "IN", conflicts_with = "auto")]
-    pub template: Option<PathBuf>,
+    #[arg(long, visible_alias = "template", value_name = "IN", conflicts_with = "auto")]
+    pub mapping: Option<PathBuf>,
     /// Where to save the mapping template (written whole, only when the session saves)
     #[arg(long, value_name = "OUT")]
     pub out: PathBuf,
@@ -80,7 +80,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     if args.auto {
         return run_auto(&args, global, &target, &files, printer);
     }
-    let start = match &args.template {
+    let start = match &args.mapping {
         Some(path) => {
             let t = MappingTemplate::load(path)?;
             if t.target != args.target {
@@ -245,7 +245,7 @@ fn run_auto(
         args.out.display()
     ));
     printer.info(format!(
-        "hint: review it with `ferry check --data {} --mapping {}`, adjust it with `ferry map --template {}`",
+        "hint: review it with `ferry check --data {} --mapping {}`, adjust it with `ferry map --mapping {}`",
         args.data.display(),
         args.out.display(),
         args.out.display()

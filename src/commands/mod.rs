@@ -6,6 +6,7 @@ use crate::printer::Printer;
 
 pub mod check;
 pub mod complete;
+pub mod completions;
 pub mod demo;
 pub mod diff;
 pub mod errors;
@@ -13,6 +14,7 @@ pub mod export;
 pub mod import;
 pub mod inspect;
 pub mod jobs;
+pub mod man;
 pub mod map;
 pub mod matching;
 pub mod pack;
@@ -47,5 +49,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<Outcome> {
         Command::Export(args) => export::run(args, global, printer),
         Command::Errors(args) => errors::run(args, global, printer),
         Command::Demo(args) => demo::run(args, global, printer),
+        Command::Completions(args) => completions::run(args, global, printer),
+        Command::Man(args) => man::run(args, global, printer),
     }
 }

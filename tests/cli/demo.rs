@@ -43,3 +43,26 @@ fn demo_refuses_a_directory_that_already_holds_a_store() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("already holds a store"), "{}", stderr(&out));
 }
+
+#[test]
+fn demo_json_prints_one_document_with_every_step() {
+    let sb = Sandbox::new();
+    let out = sb.ferry().args(["demo", "--json", "--dir", "scratch"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    let steps = v["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 8, "{v}");
+    let matched =
+        steps.iter().flat_map(|s| s["commands"].as_array().unwrap()).find(|c| c["args"][0] == "match");
+    let matched = matched.expect("the match step ran");
+    assert_eq!(matched["output"]["matches"], 6, "{matched}");
+}
+
+#[test]
+fn demo_says_why_the_duplicates_within_the_file_were_found() {
+    let out = Sandbox::new().ferry().args(["demo"]).output().unwrap();
+    let talk = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{talk}");
+    assert!(talk.contains("compares the records with each other"), "{talk}");
+    assert!(talk.contains("Jonathon Smith"), "{talk}");
+}

@@ -5,12 +5,14 @@
 mod util;
 
 mod check;
+mod completions;
 mod demo;
 mod diff;
 mod errors;
 mod import;
 mod inspect;
 mod jobs;
+mod json;
 mod map;
 mod matching;
 mod pack;

@@ -1,0 +1,22 @@
+//! `ferry completions SHELL`: the shell completion script, generated from the clap types.
+
+use clap::CommandFactory;
+
+use crate::Outcome;
+use crate::cli::{Cli, GlobalArgs};
+use crate::printer::Printer;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The shell
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
+}
+
+pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    // Generated into memory: clap_complete panics when its writer fails (a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "ferry", &mut script);
+    printer.raw(&script)?;
+    Ok(Outcome::Success)
+}

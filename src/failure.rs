@@ -1,0 +1,171 @@
+//! What an error says, read once from its chain: the lines printed as
+//! `error:` / `caused by:`, the hint, and for `--json` a kind and the
+//! position (file, line, column) the typed library errors carry.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+/// An error as `--json` prints it on stdout: one object.
+#[derive(Debug, Serialize)]
+pub struct Failure {
+    /// What went wrong, as a stable kebab-case word (`usage`, `io`, `read`, `schema` …).
+    pub kind: String,
+    /// The message, with its causes after `: `.
+    pub message: String,
+    pub file: Option<String>,
+    pub line: Option<u64>,
+    /// A column name, or a JSON or XML path.
+    pub column: Option<String>,
+    pub hint: Option<String>,
+    /// The message lines: the error first, then its causes (not serialised).
+    #[serde(skip)]
+    pub lines: Vec<String>,
+}
+
+/// Where an error is and what kind it is.
+#[derive(Default)]
+struct Position {
+    kind: Option<&'static str>,
+    file: Option<String>,
+    line: Option<u64>,
+    column: Option<String>,
+}
+
+fn path(p: &Path) -> Option<String> {
+    Some(p.display().to_string())
+}
+
+fn mapper(e: &ferry_mapper::Error) -> Position {
+    use ferry_mapper::Error as E;
+    let at = |kind, file: Option<String>| Position { kind: Some(kind), file, ..Position::default() };
+    match e {
+        E::Io { path: p, .. } => at("io", path(p)),
+        E::Json { path: p, line, column, .. } => Position {
+            kind: Some("json"),
+            file: path(p),
+            line: Some(*line as u64),
+            column: Some(column.to_string()),
+        },
+        E::Schema { path: p, errors } => {
+            Position { column: errors.first().map(|e| e.json_path.clone()), ..at("schema", path(p)) }
+        }
+        E::Invalid { path: p, .. } => at("invalid", path(p)),
+        E::UnknownTarget { .. } => at("unknown-target", None),
+        E::Read { path: p, line, .. } => Position { line: Some(*line), ..at("read", path(p)) },
+        E::UnknownEncoding { path: p, .. } => at("unknown-encoding", path(p)),
+        E::Spreadsheet { path: p, .. } => at("spreadsheet", path(p)),
+        E::Mapping { file, .. } => at("mapping", Some(file.clone())),
+        #[allow(unreachable_patterns)]
+        _ => Position::default(),
+    }
+}
+
+fn packager(e: &ferry_packager::Error) -> Position {
+    use ferry_packager::Error as E;
+    match e {
+        E::Io { path: p, .. } => Position { kind: Some("io"), file: path(p), ..Position::default() },
+        E::Mapper(m) => mapper(m),
+        E::Invalid { path: p, .. } => {
+            Position { kind: Some("invalid-package"), file: path(p), ..Position::default() }
+        }
+        E::Pack { .. } => Position { kind: Some("pack"), ..Position::default() },
+        E::Unencodable { file, line, column, .. } => Position {
+            kind: Some("unencodable"),
+            file: Some(file.clone()),
+            line: Some(*line),
+            column: Some(column.clone()),
+        },
+        #[allow(unreachable_patterns)]
+        _ => Position::default(),
+    }
+}
+
+fn runner(e: &ferry_runner::Error) -> Position {
+    use ferry_runner::Error as E;
+    let kind = |kind| Position { kind: Some(kind), ..Position::default() };
+    match e {
+        E::Sqlite { path: p, .. } => Position { file: path(p), ..kind("store") },
+        E::Io { path: p, .. } => Position { file: path(p), ..kind("io") },
+        E::StoreTooNew { path: p, .. } => Position { file: path(p), ..kind("store-too-new") },
+        E::Package(p) => packager(p),
+        E::Mapper(m) => mapper(m),
+        E::NoSuchJob(_) => kind("no-such-job"),
+        E::DuplicateDescription { .. } => kind("duplicate-description"),
+        E::WrongState { .. } => kind("wrong-state"),
+        E::ImportFailed { .. } => kind("import-failed"),
+        _ => kind("invalid"),
+    }
+}
+
+/// The kind and position of one error of the chain, when it is a typed one.
+fn typed(cause: &(dyn std::error::Error + 'static)) -> Position {
+    if let Some(e) = cause.downcast_ref::<ferry_mapper::Error>() {
+        mapper(e)
+    } else if let Some(e) = cause.downcast_ref::<ferry_packager::Error>() {
+        packager(e)
+    } else if let Some(e) = cause.downcast_ref::<ferry_runner::Error>() {
+        runner(e)
+    } else if cause.downcast_ref::<std::io::Error>().is_some() {
+        Position { kind: Some("io"), ..Position::default() }
+    } else {
+        Position::default()
+    }
+}
+
+impl Failure {
+    /// Reads an error's chain: the first typed error gives the kind and position.
+    pub fn of(err: &anyhow::Error) -> Failure {
+        let mut hint = None;
+        let mut lines: Vec<String> = Vec::new();
+        let mut position = Position::default();
+        for cause in err.chain() {
+            // A hinted error displays as the error it wraps: keep its text too.
+            if let Some(h) = cause.downcast_ref::<crate::Hinted>() {
+                hint.get_or_insert_with(|| h.hint.clone());
+            }
+            if cause.downcast_ref::<ferry_runner::Error>().is_some_and(ferry_runner::Error::is_busy) {
+                hint.get_or_insert_with(|| {
+                    "another ferry is writing to the store (a large import holds it until it commits); run this again when it has finished".to_string()
+                });
+            }
+            if position.kind.is_none() {
+                position = typed(cause);
+            }
+            // A hinted error's source skips the error it wraps: read that one too.
+            if let Some(h) = cause.downcast_ref::<crate::Hinted>()
+                && position.kind.is_none()
+            {
+                position = typed(h.error.as_ref());
+            }
+            let text = cause.to_string();
+            if lines.last() != Some(&text) && !lines.iter().any(|l: &String| l.contains(&text)) {
+                lines.push(text);
+            }
+        }
+        Failure {
+            kind: position.kind.unwrap_or("error").to_string(),
+            message: lines.join(": "),
+            file: position.file,
+            line: position.line,
+            column: position.column,
+            hint,
+            lines,
+        }
+    }
+
+    /// A command-line usage error (from clap).
+    pub fn usage(err: &clap::Error) -> Failure {
+        let rendered = err.to_string();
+        let message = rendered.lines().next().unwrap_or("").trim_start_matches("error: ").to_string();
+        Failure {
+            kind: "usage".to_string(),
+            message: message.clone(),
+            file: None,
+            line: None,
+            column: None,
+            hint: Some("`ferry --help` lists the verbs, `ferry VERB --help` their options".to_string()),
+            lines: vec![message],
+        }
+    }
+}
