@@ -29,6 +29,9 @@ pub enum Error {
     #[error("`{}`: {message}", path.display())]
     Spreadsheet { path: PathBuf, message: String },
 
+    #[error("`{}` already exists", path.display())]
+    Exists { path: PathBuf },
+
     #[error("mapping of `{file}`: {message}")]
     Mapping { file: String, message: String },
 }

@@ -15,6 +15,7 @@
 
 pub mod auto;
 pub mod check;
+pub mod csvout;
 pub mod convert;
 pub mod diff;
 mod error;

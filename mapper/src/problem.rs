@@ -51,6 +51,8 @@ pub enum ProblemKind {
     FileMissing,
     /// Two rows of a parent file share the id child rows link with.
     DuplicateId,
+    /// A header that names the same column twice.
+    DuplicateColumn,
     /// A row's type (from a `typeFrom` column) that is no type name of its subcollection.
     UnknownTypeName,
 }

@@ -240,6 +240,17 @@ impl MappingTemplate {
                 ),
             });
         }
+        for (i, file) in t.files.iter().enumerate() {
+            if let Err(why) = plain_file_name(&file.name) {
+                return Err(Error::Invalid {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "`files[{i}].name` is `{}`: {why}; a template names files inside the data location (`--data`) by their plain name, such as `contacts.csv`",
+                        file.name.escape_debug()
+                    ),
+                });
+            }
+        }
         Ok(t)
     }
 
@@ -258,5 +269,39 @@ impl MappingTemplate {
     /// The mapping of a file, by name.
     pub fn file(&self, name: &str) -> Option<&FileMapping> {
         self.files.iter().find(|f| f.name == name)
+    }
+}
+
+/// Why `name` is not a plain file name (one path component, inside the
+/// folder it is joined to), if it is not.
+pub fn plain_file_name(name: &str) -> Result<(), &'static str> {
+    let b = name.as_bytes();
+    if name.trim().is_empty() {
+        Err("an empty name")
+    } else if name.contains(['/', '\\']) {
+        Err("a path with folder separators")
+    } else if name == "." || name == ".." {
+        Err("not a file")
+    } else if name.contains('\0') || name.chars().any(char::is_control) {
+        Err("a name with control characters")
+    } else if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+        Err("a name with a drive letter")
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_file_name;
+
+    #[test]
+    fn only_plain_names_are_file_names() {
+        for ok in ["contacts.csv", "TBL CONTACT.txt", "a..b.csv", ".hidden.csv"] {
+            assert_eq!(plain_file_name(ok), Ok(()), "{ok}");
+        }
+        for bad in ["/etc/passwd", "../../x.csv", "sub/x.csv", "..", ".", "", "C:x.csv", "a\\b.csv", "a\nb"] {
+            assert!(plain_file_name(bad).is_err(), "{bad}");
+        }
     }
 }

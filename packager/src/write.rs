@@ -42,6 +42,15 @@ use crate::format::{self, FILE_MAPPINGS, TARGET_JSON};
 use crate::read::{Limits, Package};
 use crate::zipfile::{Deflater, END_RECORD, FINAL_BLOCK, ZipBuilder};
 
+mod children;
+mod chunk;
+mod outputs;
+
+pub use outputs::refuse_existing;
+
+use children::ChildIndex;
+use chunk::Chunk;
+
 /// The default size cap: 10 MiB (10 × 1024 × 1024 bytes).
 pub const DEFAULT_MAX_SIZE: u64 = 10 * 1024 * 1024;
 
@@ -65,6 +74,9 @@ pub struct PackOptions {
     /// Rows to leave out (by file name, then line), with the reason; they go
     /// to an error CSV per file beside the package (from `check`).
     pub rejected: HashMap<String, HashMap<u64, String>>,
+    /// Replace existing packages and error CSVs (without it, one that exists
+    /// refuses the pack before anything is read).
+    pub force: bool,
 }
 
 /// Where the rows of the template's files come from.
@@ -215,6 +227,7 @@ pub fn build_from<'a>(
     if !out_dir.is_dir() {
         return Err(fail(format!("the folder of `{}` does not exist", options.out.display())));
     }
+    outputs::refuse_existing(options)?;
 
     // The package's own template: CSV member names, canonical encoding.
     let files = &options.template.files;
@@ -316,7 +329,7 @@ pub fn build_from<'a>(
                 reporter.on_rows(8192);
             }
             if let Some(reason) = options.rejected.get(&file.name).and_then(|m| m.get(&row.line)) {
-                run.reject(&file.name, &headers, &row.cells, reason)?;
+                run.reject(&file.name, &headers, &row, reason)?;
                 continue;
             }
             buf.clear();
@@ -402,7 +415,7 @@ pub fn build_from<'a>(
                 reporter.on_rows(8192);
             }
             if let Some(reason) = options.rejected.get(&file.name).and_then(|m| m.get(&row.line)) {
-                run.reject(&file.name, &headers, &row.cells, reason)?;
+                run.reject(&file.name, &headers, &row, reason)?;
                 for &(c, k) in &key_cols {
                     run.rejected_keys[c].insert(row.cell(k).to_string());
                 }
@@ -463,7 +476,7 @@ pub fn build_from<'a>(
             let row = row?;
             if lines.contains(&row.line) {
                 let reason = format!("line {}: its parent row in `{parent}` was rejected", row.line);
-                run.reject(&file.name, &headers, &row.cells, &reason)?;
+                run.reject(&file.name, &headers, &row, &reason)?;
             }
         }
     }
@@ -526,214 +539,6 @@ fn column_index(headers: &[String], column: &str, file: &str) -> Result<usize, E
         .ok_or_else(|| fail(format!("`{file}` has no column `{column}`, which its parent link uses")))
 }
 
-/// A child file's encoded rows in a scratch file, found by parent id.
-///
-/// Memory holds 16 bytes a row (the parent id's hash and the row's place in
-/// the scratch file) and one bit (taken or not); the ids themselves are in
-/// the scratch file, before each row, and are compared there, so two ids
-/// with the same hash never mix.
-struct ChildIndex {
-    file: BufWriter<File>,
-    offset: u64,
-    /// (hash of the parent id, offset of the row's record), sorted by hash
-    /// and then offset (file order) once finished.
-    entries: Vec<(u64, u64)>,
-    taken: Vec<bool>,
-    /// Reads the scratch file: buffered, since children mostly come in their
-    /// parents' order, so most reads follow the one before.
-    reader: Option<std::io::BufReader<File>>,
-    /// The reader's position in the scratch file.
-    at: u64,
-}
-
-/// A row's record in the scratch file: its line, its parent id and its bytes.
-struct ChildRecord {
-    line: u64,
-    key: Vec<u8>,
-    bytes_len: usize,
-}
-
-/// Bytes before a record's parent id: line (8), id length (4), row length (4).
-const CHILD_HEAD: usize = 16;
-
-fn key_hash(key: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    // Fixed keys: the same ids hash alike in every run.
-    let mut h = std::hash::DefaultHasher::new();
-    key.hash(&mut h);
-    h.finish()
-}
-
-impl ChildIndex {
-    fn new() -> Result<ChildIndex, Error> {
-        let file = tempfile::tempfile().map_err(scratch_err)?;
-        Ok(ChildIndex {
-            file: BufWriter::with_capacity(256 * 1024, file),
-            offset: 0,
-            entries: Vec::new(),
-            taken: Vec::new(),
-            reader: None,
-            at: 0,
-        })
-    }
-
-    fn push(&mut self, key: &str, line: u64, bytes: &[u8]) -> Result<(), Error> {
-        let key_len =
-            u32::try_from(key.len()).map_err(|_| fail(format!("line {line}: a parent id of over 4 GB")))?;
-        let bytes_len =
-            u32::try_from(bytes.len()).map_err(|_| fail(format!("line {line}: a row of over 4 GB")))?;
-        let mut head = [0u8; CHILD_HEAD];
-        head[..8].copy_from_slice(&line.to_le_bytes());
-        head[8..12].copy_from_slice(&key_len.to_le_bytes());
-        head[12..].copy_from_slice(&bytes_len.to_le_bytes());
-        for part in [&head[..], key.as_bytes(), bytes] {
-            self.file.write_all(part).map_err(scratch_err)?;
-        }
-        self.entries.push((key_hash(key), self.offset));
-        self.offset += (CHILD_HEAD + key.len() + bytes.len()) as u64;
-        Ok(())
-    }
-
-    fn finish(&mut self) -> Result<(), Error> {
-        self.file.flush().map_err(scratch_err)?;
-        let mut file = self.file.get_ref().try_clone().map_err(scratch_err)?;
-        file.seek(SeekFrom::Start(0)).map_err(scratch_err)?;
-        self.reader = Some(std::io::BufReader::with_capacity(64 * 1024, file));
-        self.at = 0;
-        self.entries.sort_unstable();
-        self.taken = vec![false; self.entries.len()];
-        Ok(())
-    }
-
-    /// The record at `offset`, up to its row bytes (left to read next).
-    fn record(&mut self, offset: u64) -> Result<ChildRecord, Error> {
-        let reader = self.reader.as_mut().expect("finished");
-        if offset != self.at {
-            // Within the buffer this moves in it; further, it seeks.
-            reader.seek_relative(offset as i64 - self.at as i64).map_err(scratch_err)?;
-        }
-        let mut head = [0u8; CHILD_HEAD];
-        reader.read_exact(&mut head).map_err(scratch_err)?;
-        let word = |a: usize| u32::from_le_bytes(head[a..a + 4].try_into().expect("4 bytes")) as usize;
-        let line = u64::from_le_bytes(head[..8].try_into().expect("8 bytes"));
-        let (key_len, bytes_len) = (word(8), word(12));
-        let mut key = vec![0u8; key_len];
-        reader.read_exact(&mut key).map_err(scratch_err)?;
-        self.at = offset + (CHILD_HEAD + key_len) as u64;
-        Ok(ChildRecord { line, key, bytes_len })
-    }
-
-    /// Appends the rows of `key` not yet taken to `out`, in file order, and
-    /// marks them taken.
-    fn take(&mut self, key: &str, out: &mut Vec<u8>, rows: &mut u64) -> Result<(), Error> {
-        let h = key_hash(key);
-        let from = self.entries.partition_point(|e| e.0 < h);
-        let to = self.entries.partition_point(|e| e.0 <= h);
-        for i in from..to {
-            if self.taken[i] {
-                continue;
-            }
-            let record = self.record(self.entries[i].1)?;
-            if record.key != key.as_bytes() {
-                continue; // another id with the same hash
-            }
-            let start = out.len();
-            out.resize(start + record.bytes_len, 0);
-            let reader = self.reader.as_mut().expect("finished");
-            reader.read_exact(&mut out[start..]).map_err(scratch_err)?;
-            self.at += record.bytes_len as u64;
-            self.taken[i] = true;
-            *rows += 1;
-        }
-        Ok(())
-    }
-
-    /// The ids of the rows no parent took, sorted, each with its rows' lines
-    /// (in file order: rows of one id sit in offset order).
-    fn untaken(&mut self) -> Result<BTreeMap<String, Vec<u64>>, Error> {
-        let mut out: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-        for i in 0..self.entries.len() {
-            if self.taken[i] {
-                continue;
-            }
-            let record = self.record(self.entries[i].1)?;
-            let key = String::from_utf8(record.key).map_err(|_| fail("a parent id is not UTF-8"))?;
-            out.entry(key).or_default().push(record.line);
-        }
-        Ok(out)
-    }
-
-    /// Marks every row of `key` taken, without reading them.
-    fn drop_key(&mut self, key: &str) -> Result<(), Error> {
-        let mut sink = Vec::new();
-        let mut rows = 0;
-        self.take(key, &mut sink, &mut rows)
-    }
-}
-
-/// Encoded rows of whole groups, per member, waiting to be compressed.
-struct Chunk {
-    bufs: Vec<Vec<u8>>,
-    rows: Vec<u64>,
-    /// Per group: end offsets of each member's bytes (flattened, `members` per group).
-    ends: Vec<usize>,
-    /// Per group: cumulative row counts of each member (flattened).
-    row_ends: Vec<u64>,
-    labels: Vec<String>,
-    members: usize,
-}
-
-impl Chunk {
-    fn new(members: usize) -> Chunk {
-        Chunk {
-            bufs: vec![Vec::new(); members],
-            rows: vec![0; members],
-            ends: Vec::new(),
-            row_ends: Vec::new(),
-            labels: Vec::new(),
-            members,
-        }
-    }
-
-    fn end_group(&mut self, label: impl FnOnce() -> String) {
-        for m in 0..self.members {
-            self.ends.push(self.bufs[m].len());
-            self.row_ends.push(self.rows[m]);
-        }
-        self.labels.push(label());
-    }
-
-    fn groups(&self) -> usize {
-        self.labels.len()
-    }
-
-    fn size(&self) -> usize {
-        self.bufs.iter().map(Vec::len).sum()
-    }
-
-    /// Byte range and row count of member `m` for groups `a..b`.
-    fn span(&self, m: usize, a: usize, b: usize) -> (std::ops::Range<usize>, u64) {
-        let (start, rows_start) = if a == 0 {
-            (0, 0)
-        } else {
-            (self.ends[(a - 1) * self.members + m], self.row_ends[(a - 1) * self.members + m])
-        };
-        let end = self.ends[(b - 1) * self.members + m];
-        let rows_end = self.row_ends[(b - 1) * self.members + m];
-        (start..end, rows_end - rows_start)
-    }
-
-    fn clear(&mut self) {
-        for b in &mut self.bufs {
-            b.clear();
-        }
-        self.rows.iter_mut().for_each(|r| *r = 0);
-        self.ends.clear();
-        self.row_ends.clear();
-        self.labels.clear();
-    }
-}
-
 /// A header row, raw and as a compressed piece.
 struct Header {
     raw: Vec<u8>,
@@ -781,7 +586,7 @@ struct Run<'a> {
     current: Option<Building>,
     finished: Vec<Finished>,
     /// Error CSV per file: scratch file writer and count.
-    errors: HashMap<String, (csv::Writer<File>, u64)>,
+    errors: HashMap<String, (ferry_mapper::csvout::ExcelCsv, u64)>,
     /// Per child file: parent ids whose parent row was rejected.
     rejected_keys: Vec<HashSet<String>>,
 }
@@ -812,31 +617,6 @@ impl Run<'_> {
                 + self.deflater.whole(self.mapping_xml[i].as_bytes()).len() as u64;
         }
         Ok(total)
-    }
-
-    fn reject(
-        &mut self,
-        file: &str,
-        headers: &[String],
-        cells: &[String],
-        reason: &str,
-    ) -> Result<(), Error> {
-        if !self.errors.contains_key(file) {
-            let scratch = tempfile::tempfile_in(&self.out_dir).map_err(|e| Error::io(&self.out_dir, e))?;
-            let mut w = csv::WriterBuilder::new().flexible(true).from_writer(scratch);
-            let mut header: Vec<&str> = headers.iter().map(String::as_str).collect();
-            header.push("error");
-            w.write_record(&header)
-                .map_err(|e| fail(format!("cannot write the error CSV of `{file}`: {e}")))?;
-            self.errors.insert(file.to_string(), (w, 0));
-        }
-        let (w, n) = self.errors.get_mut(file).expect("inserted");
-        let mut record: Vec<&str> = cells.iter().map(String::as_str).collect();
-        record.resize(headers.len().max(record.len()), "");
-        record.push(reason);
-        w.write_record(&record).map_err(|e| fail(format!("cannot write the error CSV of `{file}`: {e}")))?;
-        *n += 1;
-        Ok(())
     }
 
     fn start_package(&mut self) -> Result<(), Error> {
@@ -1006,132 +786,5 @@ impl Run<'_> {
         self.finished.push(Finished { file, size, rows });
         Ok(())
     }
-
-    /// Gives the verified packages and error CSVs their names.
-    fn publish(self) -> Result<PackReport, Error> {
-        let out = &self.options.out;
-        let stem =
-            out.file_stem().map_or_else(|| "package".to_string(), |s| s.to_string_lossy().into_owned());
-        let ext = out.extension().map_or_else(|| "zip".to_string(), |s| s.to_string_lossy().into_owned());
-        let split = self.finished.len() > 1;
-        let names: Vec<PathBuf> = if split {
-            (1..=self.finished.len()).map(|n| out.with_file_name(format!("{stem}-{n}.{ext}"))).collect()
-        } else {
-            vec![out.clone()]
-        };
-        // All copies are made before any rename, so that a failure leaves the old packages.
-        let mut staged = Vec::new();
-        for (f, name) in self.finished.iter().zip(&names) {
-            staged.push((stage_copy(&f.file, name, &self.out_dir)?, name.clone()));
-        }
-        let mut error_staged = Vec::new();
-        let mut rejected = Vec::new();
-        let mut error_files: Vec<_> = self.errors.into_iter().collect();
-        error_files.sort_by(|a, b| a.0.cmp(&b.0));
-        for (file, (w, n)) in error_files {
-            let scratch =
-                w.into_inner().map_err(|e| fail(format!("cannot write the error CSV of `{file}`: {e}")))?;
-            let file_stem = Path::new(&file)
-                .file_stem()
-                .map_or_else(|| file.clone(), |s| s.to_string_lossy().into_owned());
-            let path = out.with_file_name(format!("{stem}.{file_stem}.errors.csv"));
-            error_staged.push((stage_copy(&scratch, &path, &self.out_dir)?, path.clone()));
-            rejected.push(RejectedReport { file, rows: n, path });
-        }
-        for (tmp, name) in staged.into_iter().chain(error_staged) {
-            tmp.persist(&name).map_err(|e| Error::io(&name, e.error))?;
-        }
-        // Names of an earlier run that no longer belong to this one.
-        let mut removed = Vec::new();
-        let mut stale: Vec<PathBuf> = Vec::new();
-        if split {
-            stale.push(out.clone());
-        }
-        let mut n = if split { self.finished.len() + 1 } else { 1 };
-        loop {
-            let p = out.with_file_name(format!("{stem}-{n}.{ext}"));
-            if !p.exists() {
-                break;
-            }
-            stale.push(p);
-            n += 1;
-        }
-        for p in stale {
-            if p.exists() {
-                std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
-                removed.push(p);
-            }
-        }
-        let packages = self
-            .finished
-            .iter()
-            .zip(names)
-            .map(|(f, path)| PackageReport {
-                path,
-                size: f.size,
-                files: self
-                    .template
-                    .files
-                    .iter()
-                    .zip(&f.rows)
-                    .map(|(t, r)| FileRows { name: t.name.clone(), rows: *r })
-                    .collect(),
-            })
-            .collect();
-        Ok(PackReport {
-            packages,
-            rejected,
-            removed,
-            encoding: self.encoding.name().to_string(),
-            max_size: self.options.max_size,
-        })
-    }
 }
 
-/// Copies an unnamed scratch file into a named temporary file beside `dest`, synced.
-fn stage_copy(scratch: &File, dest: &Path, dir: &Path) -> Result<tempfile::NamedTempFile, Error> {
-    let mut src = scratch.try_clone().map_err(|e| Error::io(dest, e))?;
-    src.seek(SeekFrom::Start(0)).map_err(|e| Error::io(dest, e))?;
-    let mut tmp =
-        tempfile::Builder::new().prefix(".ferry-pack-").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
-    std::io::copy(&mut src, tmp.as_file_mut()).map_err(|e| Error::io(dest, e))?;
-    // Temporary files are private; a package is an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(|e| Error::io(dest, e))?;
-    }
-    tmp.as_file().sync_all().map_err(|e| Error::io(dest, e))?;
-    Ok(tmp)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Ids that share a hash are told apart by the ids kept in the scratch
-    /// file; rows come out in file order, each once.
-    #[test]
-    fn the_child_index_keeps_ids_apart_and_rows_in_order() {
-        let mut index = ChildIndex::new().unwrap();
-        for (key, line, row) in [("a", 2, "a1\n"), ("b", 3, "b1\n"), ("a", 4, "a2\n"), ("c", 5, "c1\n")] {
-            index.push(key, line, row.as_bytes()).unwrap();
-        }
-        index.finish().unwrap();
-        // A collision: every row now sits under the hash of `a`.
-        let a = key_hash("a");
-        index.entries.iter_mut().for_each(|e| e.0 = a);
-        index.entries.sort_unstable();
-        let mut take = |key: &str| {
-            let (mut out, mut rows) = (Vec::new(), 0);
-            index.take(key, &mut out, &mut rows).unwrap();
-            (String::from_utf8(out).unwrap(), rows)
-        };
-        assert_eq!(take("a"), ("a1\na2\n".to_string(), 2), "only `a`'s rows, in file order");
-        assert_eq!(take("a"), (String::new(), 0), "taken once");
-        let left: Vec<(String, Vec<u64>)> = index.untaken().unwrap().into_iter().collect();
-        assert_eq!(left, [("b".to_string(), vec![3]), ("c".to_string(), vec![5])]);
-    }
-}

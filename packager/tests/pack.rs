@@ -197,6 +197,7 @@ fn options(dir: &Path, out: &Path, max_size: u64) -> PackOptions {
         encoding: None,
         replace: false,
         rejected: HashMap::new(),
+        force: true,
     }
 }
 

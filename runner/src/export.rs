@@ -77,12 +77,13 @@ pub trait ExportReporter {
 pub struct NoReporter;
 impl ExportReporter for NoReporter {}
 
-/// Exports the records of `kind` to `out`.
+/// Exports the records of `kind` to `out` (an existing `out` is replaced only with `force`).
 pub fn export(
     store: &Store,
     kind: RecordKind,
     columns: Columns,
     out: &Path,
+    force: bool,
     reporter: &dyn ExportReporter,
 ) -> Result<ExportSummary, Error> {
     let (conn, path) = (store.conn(), store.path());
@@ -173,7 +174,7 @@ pub fn export(
         }
     }
 
-    let mut csv = ExcelCsv::create(out)?;
+    let mut csv = ExcelCsv::create(out, force)?;
     let header: Vec<String> = cols.iter().map(|(l, _)| l.clone()).collect();
     csv.row(&header)?;
     let mut st = conn
@@ -258,7 +259,7 @@ mod tests {
         store::insert_record(store.conn(), store.path(), RecordKind::Leads, &lead, None).unwrap();
 
         let out = dir.path().join("visible.csv");
-        let summary = export(&store, RecordKind::Contacts, Columns::Visible, &out, &NoReporter).unwrap();
+        let summary = export(&store, RecordKind::Contacts, Columns::Visible, &out, false, &NoReporter).unwrap();
         assert_eq!(summary.records, 1);
         let text = std::fs::read_to_string(&out).unwrap();
         let mut lines = text.trim_start_matches('\u{feff}').split("\r\n");
@@ -272,7 +273,7 @@ mod tests {
         assert!(row.contains("\"M5V\""), "{row}");
 
         let all = dir.path().join("all.csv");
-        let summary = export(&store, RecordKind::Contacts, Columns::All, &all, &NoReporter).unwrap();
+        let summary = export(&store, RecordKind::Contacts, Columns::All, &all, false, &NoReporter).unwrap();
         assert!(summary.columns.contains(&"Address Home Zip Code".to_string()), "{:?}", summary.columns);
         assert!(
             summary.columns.contains(&"Telcom Business Communication Value".to_string()),
@@ -283,7 +284,7 @@ mod tests {
 
         let leads = dir.path().join("leads.csv");
         assert_eq!(
-            export(&store, RecordKind::Leads, Columns::Visible, &leads, &NoReporter).unwrap().records,
+            export(&store, RecordKind::Leads, Columns::Visible, &leads, false, &NoReporter).unwrap().records,
             1
         );
     }

@@ -19,7 +19,7 @@
 
 pub mod codec;
 pub mod complete;
-pub mod csvout;
+pub use ferry_mapper::csvout;
 mod error;
 pub mod export;
 pub mod flat;

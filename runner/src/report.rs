@@ -27,8 +27,8 @@ pub struct ErrorReport {
     pub columns: Vec<String>,
 }
 
-/// Writes the rejected rows of `job` to `out`.
-pub fn write_errors(store: &Store, job: &str, out: &Path) -> Result<ErrorReport, Error> {
+/// Writes the rejected rows of `job` to `out` (an existing `out` is replaced only with `force`).
+pub fn write_errors(store: &Store, job: &str, out: &Path, force: bool) -> Result<ErrorReport, Error> {
     let (conn, path) = (store.conn(), store.path());
     let job = job::find(conn, path, job)?;
     let packages: i64 = conn
@@ -91,7 +91,7 @@ pub fn write_errors(store: &Store, job: &str, out: &Path) -> Result<ErrorReport,
         columns.push(name);
     }
 
-    let mut csv = ExcelCsv::create(out)?;
+    let mut csv = ExcelCsv::create(out, force)?;
     csv.row(&columns)?;
     let mut st = conn
         .prepare(

@@ -206,9 +206,10 @@ pub fn for_each_row(
 }
 
 /// Writes a matched job's review as CSV ([`EXPORT_COLUMNS`]), streaming; returns the rows written.
-pub fn export(store: &Store, job: &str, out: &Path) -> Result<(Job, u64), Error> {
+/// An existing `out` is replaced only with `force`.
+pub fn export(store: &Store, job: &str, out: &Path, force: bool) -> Result<(Job, u64), Error> {
     let kind = matched_job(store.conn(), store.path(), job)?.kind;
-    let mut csv = ExcelCsv::create(out)?;
+    let mut csv = ExcelCsv::create(out, force)?;
     csv.row(EXPORT_COLUMNS)?;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
@@ -243,7 +244,8 @@ pub fn export(store: &Store, job: &str, out: &Path) -> Result<(Job, u64), Error>
             text(&r.match_legacy_id),
             num(r.match_staged_id),
             others.join("; "),
-        ])
+        ])?;
+        Ok(())
     })?;
     csv.finish()?;
     Ok((found, written))

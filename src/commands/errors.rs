@@ -14,11 +14,14 @@ pub struct Args {
     /// Where to write the report (CSV for spreadsheets: UTF-8 with BOM, CRLF, quoted)
     #[arg(long, value_name = "F.csv")]
     out: PathBuf,
+    /// Replace `--out` if it exists (without it, an existing file is an error and nothing is written)
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let store = open_store(global)?;
-    let report = ferry_runner::report::write_errors(&store, &args.job, &args.out).map_err(runner_error)?;
+    let report = ferry_runner::report::write_errors(&store, &args.job, &args.out, args.force).map_err(runner_error)?;
     if printer.json {
         printer.json(&report)?;
     } else {

@@ -20,6 +20,9 @@ pub struct Args {
     /// `visible`: the columns a list shows; `all`: every field and subcollection attribute
     #[arg(long, value_enum, default_value_t = ColumnsArg::Visible)]
     columns: ColumnsArg,
+    /// Replace `--out` if it exists (without it, an existing file is an error and nothing is written)
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -51,7 +54,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         ColumnsArg::All => Columns::All,
     };
     let reporter = Reporter { printer, bar: std::cell::RefCell::new(None) };
-    let result = export::export(&store, args.kind.into(), columns, &args.out, &reporter);
+    let result = export::export(&store, args.kind.into(), columns, &args.out, args.force, &reporter);
     if let Some(bar) = reporter.bar.borrow().as_ref() {
         bar.finish_and_clear();
     }

@@ -104,6 +104,9 @@ pub fn open_store(global: &GlobalArgs) -> anyhow::Result<Store> {
 }
 
 /// A runner error, with a hint where the user can act.
+/// The hint of an output file that exists.
+pub const EXISTS_HINT: &str = "pass `--force` to replace it, or choose another `--out`";
+
 pub fn runner_error(err: Error) -> anyhow::Error {
     let hint = match &err {
         Error::NoSuchJob(_) => {
@@ -116,6 +119,7 @@ pub fn runner_error(err: Error) -> anyhow::Error {
             "`ferry jobs show {id}` shows the failed job; fix the package (`ferry inspect`) and import it again with the same description to replace the failed job"
         )),
         Error::WrongState { id, .. } => Some(format!("`ferry jobs show {id}` shows where the job is")),
+        Error::Mapper(ferry_mapper::Error::Exists { .. }) => Some(EXISTS_HINT.to_string()),
         _ => None,
     };
     match hint {

@@ -48,6 +48,10 @@ pub struct Args {
     /// Spreadsheets: the sheet to read (default: the first)
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
+    /// Replace the packages and error CSVs of an earlier run (without it, when
+    /// `PKG.zip`, `PKG-1.zip` … or an error CSV exists, nothing is read or written)
+    #[arg(long)]
+    pub force: bool,
 }
 
 struct Progress(indicatif::ProgressBar);
@@ -98,7 +102,9 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
         encoding: args.encoding.clone(),
         replace: args.replace,
         rejected: HashMap::new(),
+        force: args.force,
     };
+    ferry_packager::write::refuse_existing(&options).map_err(|e| crate::hint(e, super::jobs::EXISTS_HINT))?;
     // The check and the packing read the data side by side, on two threads:
     // the packages are built in unnamed scratch files and named only when the
     // check passes, so refused data leaves nothing behind. Data with errors

@@ -49,12 +49,15 @@ pub struct Args {
     /// List the match results (the default when stdin is not a terminal)
     #[arg(long)]
     list: bool,
+    /// With `--export`: replace the file if it exists (without it, an existing file is an error)
+    #[arg(long, requires = "export")]
+    force: bool,
 }
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let mut store = open_store(global)?;
     if let Some(out) = &args.export {
-        let (job, n) = review::export(&store, &args.job, out).map_err(runner_error)?;
+        let (job, n) = review::export(&store, &args.job, out, args.force).map_err(runner_error)?;
         if printer.json {
             printer.json(&serde_json::json!({ "job": job.id, "rows": n, "out": out }))?;
         } else {

@@ -18,7 +18,7 @@
 
 pub mod value;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::problem::{Problem, ProblemKind, Severity};
 use crate::read::Row;
@@ -136,6 +136,40 @@ pub fn find_column(headers: &[String], column: &str) -> Option<usize> {
         (Some((i, _)), None) => Some(i),
         _ => None,
     }
+}
+
+/// A header that names a column twice: which of the two a mapping means cannot
+/// be told, so each repeated name is an error.
+fn duplicate_headers(file: &str, headers: &[String]) -> Vec<Problem> {
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    let mut repeats: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        match first.get(h.as_str()) {
+            Some(&at) => repeats.entry(at).or_default().push(i),
+            None => {
+                first.insert(h, i);
+            }
+        }
+    }
+    repeats
+        .into_iter()
+        .map(|(at, others)| {
+            let positions: Vec<String> =
+                std::iter::once(at).chain(others).map(|i| (i + 1).to_string()).collect();
+            file_problem(
+                file,
+                Severity::Error,
+                ProblemKind::DuplicateColumn,
+                Some(&headers[at]),
+                format!(
+                    "the header names column `{}` more than once (columns {}); rename the repeats, or read the file with `--no-header` and map the columns by position (`column {}`)",
+                    headers[at],
+                    positions.join(", "),
+                    at + 1
+                ),
+            )
+        })
+        .collect()
 }
 
 fn file_problem(
@@ -381,6 +415,7 @@ impl FileConverter {
             file_problem(name, Severity::Error, kind, Some(column), message)
         };
 
+        problems.extend(duplicate_headers(name, headers));
         if let Some(link) = &file.parent
             && find_column(headers, &link.column).is_none()
         {
@@ -578,6 +613,18 @@ impl FileConverter {
                     ),
                 ));
             }
+        } else if row.cells.len() < self.headers {
+            problems.push(problem(
+                Severity::Error,
+                ProblemKind::RaggedRow,
+                None,
+                None,
+                format!(
+                    "the row has {} cells but the header has {}; a delimiter is missing (or a line break splits the row), so the cells cannot be placed",
+                    row.cells.len(),
+                    self.headers
+                ),
+            ));
         }
 
         for m in &self.mappings {

@@ -69,7 +69,17 @@ pub(super) fn open(
         has_header: options.has_header,
         sheet: Some(sheet),
     };
-    let rows = pending.map(Ok).into_iter().chain(rows);
+    // A sheet keeps no trailing empty cells: give them back, so that only a
+    // CSV row can be short of cells.
+    let width = headers.len();
+    let rows = pending.map(Ok).into_iter().chain(rows).map(move |row| {
+        row.map(|mut row| {
+            if row.cells.len() < width {
+                row.cells.resize(width, String::new());
+            }
+            row
+        })
+    });
     Ok(Table::from_parts(info, headers, Box::new(rows)))
 }
 

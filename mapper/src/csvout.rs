@@ -1,17 +1,20 @@
-//! CSV files that spreadsheets open correctly and safely.
+//! CSV files that spreadsheets open correctly and safely: the one writer of
+//! every CSV ferry writes for people (`export`, `errors`, `review --export`,
+//! the error CSVs of `pack --allow-errors`).
 //!
 //! [`ExcelCsv`] writes UTF-8 with a byte-order mark (so Excel does not guess
 //! a code page), CRLF line ends, every field quoted, and neutralises values a
 //! spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab
-//! or a carriage return) by prefixing `'`. It writes to a temporary file
-//! beside the target and renames it into place on [`ExcelCsv::finish`], so a
-//! report is whole or absent.
+//! or a carriage return) by prefixing `'`. It writes to a scratch file beside
+//! the target ([`crate::fsutil::scratch_beside`]) and gives it its name on
+//! [`ExcelCsv::finish`], so a report is whole or absent, and an existing file
+//! is replaced only when asked.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::Error;
+use crate::fsutil;
 
 /// Neutralises a value a spreadsheet would evaluate as a formula.
 pub fn neutralise(value: &str) -> std::borrow::Cow<'_, str> {
@@ -23,25 +26,29 @@ pub fn neutralise(value: &str) -> std::borrow::Cow<'_, str> {
 
 /// A CSV being written for spreadsheets.
 pub struct ExcelCsv {
-    writer: Option<csv::Writer<BufWriter<File>>>,
-    temp: PathBuf,
+    writer: csv::Writer<BufWriter<tempfile::NamedTempFile>>,
     out: PathBuf,
+    force: bool,
 }
 
 impl ExcelCsv {
-    /// Starts writing `out` (through a temporary file beside it).
-    pub fn create(out: &Path) -> Result<ExcelCsv, Error> {
-        let name =
-            out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out.csv".into());
-        let temp = out.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        let file = File::create(&temp).map_err(|e| Error::io(&temp, e))?;
-        let mut buf = BufWriter::new(file);
-        buf.write_all(b"\xEF\xBB\xBF").map_err(|e| Error::io(&temp, e))?;
+    /// Starts writing `out` (through a scratch file beside it). Unless
+    /// `force`, an existing `out` is an error, now and when it is finished.
+    pub fn create(out: &Path, force: bool) -> Result<ExcelCsv, Error> {
+        fsutil::refuse_existing(out, force)?;
+        let mut buf = BufWriter::new(fsutil::scratch_beside(out)?);
+        buf.write_all(b"\xEF\xBB\xBF").map_err(|e| Error::io(out, e))?;
         let writer = csv::WriterBuilder::new()
             .quote_style(csv::QuoteStyle::Always)
             .terminator(csv::Terminator::CRLF)
+            .flexible(true)
             .from_writer(buf);
-        Ok(ExcelCsv { writer: Some(writer), temp, out: out.to_path_buf() })
+        Ok(ExcelCsv { writer, out: out.to_path_buf(), force })
+    }
+
+    /// The file being written.
+    pub fn path(&self) -> &Path {
+        &self.out
     }
 
     /// Writes one row, neutralising formula-like values.
@@ -51,36 +58,22 @@ impl ExcelCsv {
         S: AsRef<str>,
     {
         let cells: Vec<String> = cells.into_iter().map(|c| neutralise(c.as_ref()).into_owned()).collect();
-        let writer = self.writer.as_mut().expect("open until finish");
-        match writer.write_record(&cells) {
-            Ok(()) => Ok(()),
-            Err(e) => Err(self.csv_error(e)),
-        }
+        self.writer.write_record(&cells).map_err(|e| self.csv_error(e))
     }
 
     fn csv_error(&self, e: csv::Error) -> Error {
         match e.into_kind() {
-            csv::ErrorKind::Io(io) => Error::io(&self.temp, io),
-            other => Error::Invalid(format!("cannot write `{}`: {other:?}", self.temp.display())),
+            csv::ErrorKind::Io(io) => Error::io(&self.out, io),
+            other => Error::io(&self.out, std::io::Error::other(format!("{other:?}"))),
         }
     }
 
-    /// Flushes and moves the file into place.
-    pub fn finish(mut self) -> Result<(), Error> {
-        let writer = self.writer.take().expect("open until finish");
-        let temp = self.temp.clone();
-        let buf = writer.into_inner().map_err(|e| Error::io(&temp, e.into_error()))?;
-        let file = buf.into_inner().map_err(|e| Error::io(&temp, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(&temp, e))?;
-        drop(file);
-        std::fs::rename(&temp, &self.out).map_err(|e| Error::io(&self.out, e))
-    }
-}
-
-impl Drop for ExcelCsv {
-    fn drop(&mut self) {
-        // Only an unfinished file is still at the temporary path.
-        let _ = std::fs::remove_file(&self.temp);
+    /// Flushes and gives the file its name.
+    pub fn finish(self) -> Result<(), Error> {
+        let out = self.out;
+        let buf = self.writer.into_inner().map_err(|e| Error::io(&out, e.into_error()))?;
+        let tmp = buf.into_inner().map_err(|e| Error::io(&out, e.into_error()))?;
+        fsutil::persist(tmp, &out, self.force)
     }
 }
 
@@ -102,7 +95,7 @@ mod tests {
     fn writes_bom_crlf_quoted_and_atomically() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("r.csv");
-        let mut w = ExcelCsv::create(&out).unwrap();
+        let mut w = ExcelCsv::create(&out, false).unwrap();
         w.row(["a", "b \"q\""]).unwrap();
         w.row(["=1+1", "Zoë"]).unwrap();
         assert!(!out.exists(), "nothing appears before finish");
@@ -116,9 +109,22 @@ mod tests {
     fn an_unfinished_file_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("r.csv");
-        let mut w = ExcelCsv::create(&out).unwrap();
+        let mut w = ExcelCsv::create(&out, false).unwrap();
         w.row(["a"]).unwrap();
         drop(w);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn an_existing_file_stays_unless_forced() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("r.csv");
+        std::fs::write(&out, "mine").unwrap();
+        let err = ExcelCsv::create(&out, false).err().unwrap();
+        assert!(matches!(&err, Error::Exists { path } if *path == out), "{err}");
+        let mut w = ExcelCsv::create(&out, true).unwrap();
+        w.row(["a"]).unwrap();
+        w.finish().unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"\xEF\xBB\xBF\"a\"\r\n");
     }
 }

@@ -1,0 +1,86 @@
+//! Bad input that real exports and hostile files bring (issue 10): each test
+//! builds its input, runs the real binary and checks that nothing is lost,
+//! corrupted or blended without a word.
+
+use crate::util::{Sandbox, stderr, stdout};
+
+/// A one-file contacts template over `name`, mapping `ID`, `First`, `Last` and `Note`.
+pub fn contacts_template(name: &str) -> String {
+    serde_json::json!({
+        "formatVersion": 1,
+        "target": "contacts",
+        "files": [{
+            "name": name,
+            "mappings": [
+                { "column": "ID", "field": "externalId" },
+                { "column": "First", "field": "firstName" },
+                { "column": "Last", "field": "lastName" },
+                { "column": "Note", "field": "notes" }
+            ]
+        }]
+    })
+    .to_string()
+}
+
+/// `ferry VERB --data data --mapping m.json ARGS…`.
+fn run(s: &Sandbox, verb: &str, args: &[&str]) -> std::process::Output {
+    s.ferry().args([verb, "--data", "data", "--mapping", "m.json"]).args(args).output().unwrap()
+}
+
+#[test]
+fn template_file_names_outside_the_data_location_are_refused() {
+    let s = Sandbox::new();
+    s.write("data/contacts.csv", "ID,First,Last,Note\n1,Ann,Lee,\n");
+    s.write("secret.csv", "ID,First,Last,Note\n9,Eve,Spy,\n");
+    for (name, why) in [("/etc/passwd", "folder separators"), ("../secret.csv", "folder separators"), ("..", "not a file")] {
+        s.write("m.json", contacts_template(name));
+        for verb in ["check", "pack"] {
+            let out = run(&s, verb, &["--out", "p.zip"][..if verb == "pack" { 2 } else { 0 }]);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{verb} {name}: {err}");
+            assert!(err.contains("`files[0].name`") && err.contains(why), "{verb} {name}: {err}");
+            assert!(!s.join("p.zip").exists());
+        }
+    }
+}
+
+#[test]
+fn a_short_row_is_a_row_error_at_its_line() {
+    let s = Sandbox::new();
+    s.write("data/contacts.csv", "ID,First,Last,Note\r\n1,Ann,Lee,hi\r\n2,Bob,Ray\r\n3,Cy,Moe,\r\n");
+    s.write("m.json", contacts_template("contacts.csv"));
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("`contacts.csv` line 3: the row has 3 cells but the header has 4"), "{text}");
+    assert!(text.contains("total: 3 rows, 1 rejected"), "{text}");
+
+    let packed = run(&s, "pack", &["--out", "p.zip"]);
+    assert_eq!(packed.status.code(), Some(1), "{}", stderr(&packed));
+    assert!(!s.join("p.zip").exists());
+}
+
+#[test]
+fn a_header_naming_a_column_twice_is_an_error_unless_columns_go_by_position() {
+    let s = Sandbox::new();
+    s.write("data/contacts.csv", "ID,First,Last,Last,Note\n1,Ann,Lee,Smith,\n");
+    s.write("m.json", contacts_template("contacts.csv"));
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("column `Last`: the header names column `Last` more than once (columns 3, 4)"), "{text}");
+    let packed = run(&s, "pack", &["--out", "p.zip", "--allow-errors"]);
+    assert_eq!(packed.status.code(), Some(1), "{}", stderr(&packed));
+    assert!(!s.join("p.zip").exists());
+
+    // By position, the header row is data and the columns are told apart.
+    let by_position = contacts_template("contacts.csv")
+        .replace("\"ID\"", "\"column 1\"")
+        .replace("\"First\"", "\"column 2\"")
+        .replace("\"Last\"", "\"column 4\"")
+        .replace("\"Note\"", "\"column 5\"");
+    s.write("m.json", by_position);
+    let out = run(&s, "check", &["--no-header"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("total: 2 rows, 0 rejected"), "{}", stdout(&out));
+}
