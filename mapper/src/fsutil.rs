@@ -45,9 +45,19 @@ pub fn scratch_beside(dest: &Path) -> Result<tempfile::NamedTempFile, Error> {
     let tmp = tempfile::Builder::new()
         .prefix(SCRATCH_PREFIX)
         .tempfile_in(&dir)
-        .map_err(|e| Error::io(dest, e))?;
+        .map_err(|e| Error::io(dest, without_scratch_path(e)))?;
     tmp.as_file().try_lock().map_err(|e| Error::io(dest, std::io::Error::other(e.to_string())))?;
     Ok(tmp)
+}
+
+/// tempfile's errors name the scratch file (`… at path "/d/.ferry-scratch-x"`);
+/// ours name the output instead.
+fn without_scratch_path(e: std::io::Error) -> std::io::Error {
+    let text = e.to_string();
+    match text.find(" at path ") {
+        Some(at) => std::io::Error::new(e.kind(), text[..at].to_string()),
+        None => e,
+    }
 }
 
 /// Syncs a scratch file and gives it the name `dest`, replacing an existing
@@ -57,7 +67,9 @@ pub fn persist(tmp: tempfile::NamedTempFile, dest: &Path, force: bool) -> Result
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644)).map_err(|e| Error::io(dest, e))?;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io(dest, e))?;
     }
     tmp.as_file().sync_all().map_err(|e| Error::io(dest, e))?;
     let result = if force { tmp.persist(dest) } else { tmp.persist_noclobber(dest) };
@@ -88,10 +100,7 @@ fn remove_leftovers(dir: &Path) {
         }
         let path = entry.path();
         let Ok(file) = std::fs::OpenOptions::new().read(true).write(true).open(&path) else { continue };
-        let stale = file
-            .metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|m| old.is_some_and(|old| m <= old));
+        let stale = file.metadata().and_then(|m| m.modified()).is_ok_and(|m| old.is_some_and(|old| m <= old));
         // The lock is held by a live writer; taking it means the writer is gone.
         if stale && file.try_lock().is_ok() {
             let _ = std::fs::remove_file(&path);

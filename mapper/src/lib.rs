@@ -15,8 +15,8 @@
 
 pub mod auto;
 pub mod check;
-pub mod csvout;
 pub mod convert;
+pub mod csvout;
 pub mod diff;
 mod error;
 pub mod fsutil;

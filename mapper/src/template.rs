@@ -49,7 +49,8 @@ fn default_encoding() -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FileMapping {
-    /// File name inside the data location (`TBL_CONTACT.csv`).
+    /// File name inside the data location (`TBL_CONTACT.csv`): a plain name, with no
+    /// folder, `..` or drive letter (anything else is refused on load).
     pub name: String,
     /// Field category of the file's data: `All` or one category's name.
     #[serde(default = "default_category")]

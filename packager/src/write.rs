@@ -21,7 +21,9 @@
 //!    checked; only when all are good are they copied to their names
 //!    (`PKG.zip`, or `PKG-1.zip`, `PKG-2.zip` …) through a rename.
 //!
-//! Scratch files have no name, so an interrupted run leaves nothing behind.
+//! Scratch files have no name, or are `ferry_mapper::fsutil` scratch files
+//! that a later run removes, so an interrupted run leaves nothing behind. An
+//! existing package or error CSV is replaced only with `force` (`outputs`).
 //! Member order, timestamps (1980-01-01) and the compression level are fixed,
 //! so the same input gives byte-identical packages. Memory holds one chunk
 //! and the child index (16 bytes and a bit per child row), not the data.
@@ -787,4 +789,3 @@ impl Run<'_> {
         Ok(())
     }
 }
-

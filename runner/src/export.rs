@@ -259,7 +259,8 @@ mod tests {
         store::insert_record(store.conn(), store.path(), RecordKind::Leads, &lead, None).unwrap();
 
         let out = dir.path().join("visible.csv");
-        let summary = export(&store, RecordKind::Contacts, Columns::Visible, &out, false, &NoReporter).unwrap();
+        let summary =
+            export(&store, RecordKind::Contacts, Columns::Visible, &out, false, &NoReporter).unwrap();
         assert_eq!(summary.records, 1);
         let text = std::fs::read_to_string(&out).unwrap();
         let mut lines = text.trim_start_matches('\u{feff}').split("\r\n");

@@ -21,7 +21,8 @@ pub struct Args {
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let store = open_store(global)?;
-    let report = ferry_runner::report::write_errors(&store, &args.job, &args.out, args.force).map_err(runner_error)?;
+    let report =
+        ferry_runner::report::write_errors(&store, &args.job, &args.out, args.force).map_err(runner_error)?;
     if printer.json {
         printer.json(&report)?;
     } else {

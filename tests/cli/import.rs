@@ -91,7 +91,7 @@ pub fn pack(sb: &Sandbox, data: &Path, mapping: &Path, out: &str) -> PathBuf {
         .arg(data)
         .arg("--mapping")
         .arg(mapping)
-        .args(["--out", out])
+        .args(["--out", out, "--force"])
         .output()
         .unwrap();
     assert!(run.status.success(), "pack: {}", crate::util::stderr(&run));

@@ -61,9 +61,27 @@ fn three_linked_tables_split_with_families_together_and_reproducibly() {
     // The example holds 30 contacts, 33 addresses and 30 phone rows.
     assert_eq!((contacts.len(), children), (30, 63));
 
-    // Same input, same bytes; and the earlier names are the ones replaced.
+    // An earlier run's packages are not replaced unasked.
     let again = three_tables(&s, "pkg.zip", "6KB");
-    assert!(again.status.success());
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("`pkg.zip` already exists")
+            || stderr(&again).contains("pkg-1.zip` already exists"),
+        "{}",
+        stderr(&again)
+    );
+    assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
+    // Same input, same bytes; and the earlier names are the ones replaced.
+    let again = s
+        .ferry()
+        .args(["pack", "--force", "--data"])
+        .arg(repo_file("templates/examples/three-tables"))
+        .arg("--mapping")
+        .arg(repo_file("templates/mappings/three-tables.json"))
+        .args(["--out", "pkg.zip", "--max-size", "6KB"])
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", stderr(&again));
     let second: Vec<String> = ["pkg-1.zip", "pkg-2.zip"].iter().map(|p| sha256(&s.join(p))).collect();
     assert_eq!(first, second);
 }
@@ -166,10 +184,10 @@ fn data_with_errors_is_refused_unless_allowed_then_rejected_rows_go_to_an_error_
         csv_rows(&s.join("p.zip"), "people.csv").iter().skip(1).map(|r| r[0].clone()).collect();
     assert_eq!(ids, ["1", "3"]);
     let errors = std::fs::read_to_string(s.join("p.people.errors.csv")).unwrap();
-    let mut lines = errors.lines();
-    assert_eq!(lines.next(), Some("ID,First,Last,error"));
+    let mut lines = errors.strip_prefix('\u{feff}').expect("a BOM").split_terminator("\r\n");
+    assert_eq!(lines.next(), Some(r#""ID","First","Last","line","error""#));
     let row = lines.next().unwrap();
-    assert!(row.starts_with("2,Bob,,") && row.contains("line 3"), "{row}");
+    assert!(row.starts_with(r#""2","Bob","","3","#) && row.contains("line 3"), "{row}");
     assert_eq!(lines.next(), None);
 }
 
@@ -212,7 +230,7 @@ fn a_type_column_types_each_phone_row_from_check_to_staging() {
         ]
     );
     let errors = std::fs::read_to_string(s.join("p.phones.errors.csv")).unwrap();
-    assert!(errors.lines().nth(1).unwrap().starts_with("P4,C2,Beeper,"), "{errors}");
+    assert!(errors.lines().nth(1).unwrap().starts_with(r#""P4","C2","Beeper","#), "{errors}");
     let inspect = s.ferry().args(["inspect", "p.zip"]).output().unwrap();
     assert!(inspect.status.success(), "{}", stderr(&inspect));
     assert!(
@@ -280,10 +298,14 @@ fn rows_of_a_rejected_parent_and_orphans_go_to_the_error_csvs() {
     let errors = |file: &str| std::fs::read_to_string(s.join(&format!("p.{file}.errors.csv"))).unwrap();
     let phones = errors("phones");
     assert!(
-        phones.contains("P002,C002,") && phones.contains("its parent row in `contacts.csv` was rejected"),
+        phones.contains(r#""P002","C002","#)
+            && phones.contains("its parent row in `contacts.csv` was rejected"),
         "{phones}"
     );
-    assert!(phones.contains("P999,C999,") && phones.contains("`C999` is not in `contacts.csv`"), "{phones}");
-    assert!(errors("addresses").contains("A002,C002,"), "{}", errors("addresses"));
+    assert!(
+        phones.contains(r#""P999","C999","#) && phones.contains("`C999` is not in `contacts.csv`"),
+        "{phones}"
+    );
+    assert!(errors("addresses").contains(r#""A002","C002","#), "{}", errors("addresses"));
     assert_eq!(errors("contacts").lines().count(), 2);
 }
