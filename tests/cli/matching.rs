@@ -158,7 +158,7 @@ fn complete_then_a_second_import_updates_and_undo_restores() {
     assert_eq!(undone["removed"], 0);
     assert!(undone["restored"].as_u64().unwrap() > 0);
     assert_eq!(undone["job"]["stage"], "Review Match Results");
-    ok(&sb2, &["export", "contacts", "--out", "contacts.csv"]);
+    ok(&sb2, &["export", "contacts", "--out", "contacts.csv", "--force"]);
     assert_eq!(std::fs::read(sb2.join("contacts.csv")).unwrap(), first_export, "restored exactly");
     let undone_first = json(&sb2, &["undo", "first"]);
     assert_eq!(undone_first["removed"].as_u64().unwrap(), created);
