@@ -15,6 +15,7 @@ mod inspect;
 mod jobs;
 mod json;
 mod map;
+mod map_auto;
 mod matching;
 mod pack;
 mod profile;

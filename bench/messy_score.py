@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Scores one run of bench/messy.sh against the generator's truth.
+
+    bench/messy_score.py WORK VARIANT ROWS
+
+Reads WORK/truth.csv and the run's files (VARIANT.check.json: the rows `check`
+rejects, which `pack --allow-errors` leaves out; VARIANT.files.csv: rows per
+package; VARIANT.staged.csv: id, package, line and birth date of each staged
+record; VARIANT.review.csv: the match results) and prints rows kept, birth
+dates stored and right, and matching precision and recall.
+"""
+
+import csv
+import json
+import os
+import re
+import sys
+
+work, variant, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
+path = lambda suffix: os.path.join(work, "%s.%s" % (variant, suffix))
+
+truth = {}
+with open(os.path.join(work, "truth.csv"), newline="", encoding="utf-8") as f:
+    for r in csv.DictReader(f):
+        truth[int(r["line"])] = (r["copy_of"] or None, r["birth_date"] or None)
+
+# Rows `check` rejects are left out of the packages; the others are packed in order.
+try:
+    check = json.load(open(path("check.json"), encoding="utf-8"))
+    problems = check.get("problems", [])
+except (OSError, ValueError):
+    problems = []
+dropped = {p["line"] for p in problems if p.get("severity") == "error" and p.get("line")}
+kept_lines = [line for line in sorted(truth) if line not in dropped]
+warnings = sum(1 for p in problems if p.get("severity") == "warning")
+
+offsets, at = {}, 0
+with open(path("files.csv"), newline="") as f:
+    for seq, n in csv.reader(f):
+        offsets[int(seq)] = at
+        at += int(n or 0)
+
+staged = {}
+with open(path("staged.csv"), newline="", encoding="utf-8") as f:
+    for sid, seq, line, birth in csv.reader(f):
+        index = offsets[int(seq)] + int(line) - 2
+        staged[int(sid)] = (kept_lines[index] if index < len(kept_lines) else None, birth or None)
+
+def pct(a, b):
+    return "%.2f %%" % (100.0 * a / b) if b else "-"
+
+print("check: %d rows rejected, %d warnings" % (len(dropped), warnings))
+print("rows kept: %d of %d (%s; goal >= 99.5 %%)" % (len(staged), rows, pct(len(staged), rows)))
+given = sum(1 for _, b in truth.values() if b)
+stored = right = 0
+for line, birth in staged.values():
+    if line is None or not truth[line][1]:
+        continue
+    if birth:
+        stored += 1
+        right += birth == truth[line][1]
+print("birth dates stored: %d of %d rows that give one (%s; goal >= 98 %%), right: %d (%s)"
+      % (stored, given, pct(stored, given), right, pct(right, given)))
+
+copies = sum(1 for c, _ in truth.values() if c)
+m_tp = m_fp = s_tp = s_fp = 0
+with open(path("review.csv"), newline="", encoding="utf-8-sig") as f:
+    for r in csv.DictReader(f):
+        line = staged.get(int(r["staged_id"]), (None, None))[0]
+        copy_of = truth[line][0] if line else None
+        cls = r["class"]
+        legacy = r["match_legacy_id"]
+        shown = {legacy} | set(re.findall(r"\((E\d+)\)", r["other_candidates"]))
+        if cls == "Match":
+            if copy_of and legacy == copy_of:
+                m_tp += 1
+            else:
+                m_fp += 1
+        if cls in ("Match", "Potential Match"):
+            if copy_of and copy_of in shown:
+                s_tp += 1
+            else:
+                s_fp += 1
+
+def prf(tp, fp):
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / copies if copies else 1.0
+    return "precision %.4f, recall %.4f (TP %d, FP %d, FN %d)" % (p, r, tp, fp, copies - tp)
+
+print("matching, %d true copies:" % copies)
+print("  Match:                   " + prf(m_tp, m_fp))
+print("  Match ∪ Potential Match: " + prf(s_tp, s_fp))
