@@ -110,7 +110,10 @@ pub struct FieldMapping {
     /// The converter the field's type needs.
     #[serde(default, skip_serializing_if = "Converter::is_default")]
     pub converter: Converter,
-    /// Per-field null converter: the value an empty cell becomes (overrides the file's default).
+    /// Per-field null converter: the value an empty cell becomes (overrides the
+    /// file's `nullDefault`). `""` says "no null converter for this field": its
+    /// empty cells stay empty, whatever the file's default. Absent: the file's
+    /// default applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub null_value: Option<String>,
 }

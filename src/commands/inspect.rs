@@ -58,7 +58,11 @@ fn render(r: &InspectReport, printer: &Printer) -> anyhow::Result<()> {
                 printer.out(format_args!("  null default `{n}`"))?;
             }
             for m in &f.mappings {
-                let null = m.null_value.as_ref().map(|n| format!(" (empty → `{n}`)")).unwrap_or_default();
+                let null = match m.null_value.as_deref() {
+                    Some("") => " (empty stays empty)".to_string(),
+                    Some(n) => format!(" (empty → `{n}`)"),
+                    None => String::new(),
+                };
                 printer.out(format_args!("  {:<24} → {:<32} {}{null}", m.column, m.target, m.converter))?;
             }
         }

@@ -509,3 +509,51 @@ fn pack_writes_the_package_once_the_session_saves() {
         assert!(names.iter().any(|n| n == member), "{member} missing from {names:?}");
     }
 }
+
+/// A file default applied to every field, then Email and Phone set to none:
+/// the template says so (`"nullValue": ""`), and the staged leads keep those
+/// empty cells empty while Company takes the default.
+#[test]
+fn a_field_set_to_no_null_converter_beats_the_file_default() {
+    let sb = Sandbox::new();
+    sb.write(
+        "data/leads.csv",
+        "First Name,Last Name,Email Address,Phone,Company\n\
+         Ann,Lee,ann@example.com,,\n\
+         Bob,Ray,,555-0101,Acme\n",
+    );
+    let answers = "All\nnull\ndefault\nUnknown Co\napply\nfield\nemail ← Email Address\n-\n\
+                   field\nphone ← Phone\n-\nback\nreview\nnext\nsave\n";
+    let out = sb
+        .ferry()
+        .args(["map", "--target", "leads", "--out", "m.json", "--data", "data"])
+        .write_stdin(answers)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("email  null → none"), "the review shows none:\n{}", stderr(&out));
+    let t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sb.join("m.json")).unwrap()).unwrap();
+    let null_of = |field: &str| {
+        mappings_of(&t, "leads.csv").iter().find(|m| m["field"] == field).unwrap()["nullValue"].clone()
+    };
+    assert_eq!(null_of("email"), "");
+    assert_eq!(null_of("phone"), "");
+    assert_eq!(null_of("company"), "Unknown Co");
+
+    crate::import::pack(&sb, &sb.join("data"), &sb.join("m.json"), "leads.zip");
+    let out = sb.ferry().args(["import", "leads.zip"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let staged = |sql: &str| {
+        let conn = rusqlite::Connection::open(sb.join("ferry.db")).unwrap();
+        conn.query_row(sql, [], |r| r.get::<_, Option<String>>(0)).unwrap()
+    };
+    assert_eq!(staged("SELECT phone FROM staged WHERE last_name = 'Lee'"), None);
+    assert_eq!(staged("SELECT email FROM staged WHERE last_name = 'Ray'"), None);
+    assert_eq!(
+        staged("SELECT json_extract(record, '$.f.company') FROM staged WHERE last_name = 'Lee'").as_deref(),
+        Some("Unknown Co"),
+        "{:?}",
+        staged("SELECT record FROM staged WHERE last_name = 'Lee'")
+    );
+}

@@ -461,7 +461,9 @@ impl Session {
             }
             State::NullOverride(f, i) => {
                 let Answer::Text(v) = answer else { unreachable!("checked above") };
-                self.fm_mut(f).mappings[i].null_value = null_text(&v);
+                // `-` is an override too: this field has no null converter,
+                // whatever the file's default (`""` in the template).
+                self.fm_mut(f).mappings[i].null_value = Some(null_text(&v).unwrap_or_default());
                 self.state = State::NullMenu(f);
             }
             State::Finish => match key.as_str() {
@@ -902,7 +904,7 @@ impl Session {
                         continue;
                     }
                     let null = match (&m.null_value, purpose) {
-                        (Some(v), RowPurpose::NullOverride) => format!("  (null → `{v}`)"),
+                        (Some(v), RowPurpose::NullOverride) => format!("  (null → {})", show_null(v)),
                         _ => String::new(),
                     };
                     options.push(Choice::new(row_key(m), format!("{}{null}", row_key(m))));
@@ -947,7 +949,7 @@ impl Session {
                 let m = &self.fm(*f).mappings[*i];
                 Question::text(
                     format!("value an empty `{}` becomes in {} (`-` for none)", m.column, m.target_label()),
-                    Some(m.null_value.clone().unwrap_or_else(|| "-".to_string())),
+                    Some(m.null_value.clone().filter(|v| !v.is_empty()).unwrap_or_else(|| "-".to_string())),
                 )
             }
             State::Finish => {
@@ -1147,7 +1149,8 @@ impl Session {
         }
         for m in &fm.mappings {
             let conv = describe_converter(&m.converter);
-            let null = m.null_value.as_ref().map(|v| format!("  null → `{v}`")).unwrap_or_default();
+            let null =
+                m.null_value.as_ref().map(|v| format!("  null → {}", show_null(v))).unwrap_or_default();
             lines.push(format!("  {} → {}{conv}{null}", m.column, m.target_label()));
         }
         if let Some(d) = &fm.null_default {
@@ -1216,6 +1219,11 @@ fn converter_kind(t: FieldType) -> &'static str {
         FieldType::Boolean => "boolean",
         FieldType::Enum => "enumeration",
     }
+}
+
+/// A per-field null converter as shown: `` `value` ``, or `none` for `""`.
+fn show_null(v: &str) -> String {
+    if v.is_empty() { "none (the file's default does not apply)".to_string() } else { format!("`{v}`") }
 }
 
 fn null_text(v: &str) -> Option<String> {
