@@ -5,8 +5,9 @@
 //! as after it. In staged-id order, each unprocessed record's action
 //! ([`Decision`]) is carried out:
 //!
-//! - Create: a new record (when its key is already taken, for example by an
-//!   earlier record of the same job, it updates that record instead);
+//! - Create: a new record (when its key is already taken, it updates that
+//!   record instead; not in a job imported with `--no-update`, where the new
+//!   record keeps the key as data only, see [`crate::keys`]);
 //! - Merge: [`merge::merge`] into the chosen existing record, or into the
 //!   record that an earlier staged record of the job became (`--within`);
 //!   the existing values win except the profile's `importWins` fields;
@@ -37,6 +38,7 @@ use serde::Serialize;
 use crate::Error;
 use crate::error::SqlResult;
 use crate::job::{self, Job, Stage, Status};
+use crate::keys;
 use crate::matching::merge;
 use crate::matchjob::{Decision, STAGED_CHUNK, job_profile, staged_chunk};
 use crate::store::{self, Store};
@@ -62,6 +64,23 @@ fn external_key_owner(conn: &Connection, path: &Path, kind: &str, key: &str) -> 
         .query_row([kind, key], |r| r.get(0))
         .optional()
         .db(path)
+}
+
+/// `key` when no record other than `me` holds it, else none: a record's key
+/// stays unique (with `--no-update`, a record created beside the key's owner
+/// keeps the key as data only).
+fn free_key(
+    conn: &Connection,
+    path: &Path,
+    kind: &str,
+    key: Option<String>,
+    me: Option<i64>,
+) -> Result<Option<String>, Error> {
+    let Some(k) = key else { return Ok(None) };
+    Ok(match external_key_owner(conn, path, kind, &k)? {
+        Some(owner) if Some(owner) != me => None,
+        _ => Some(k),
+    })
 }
 
 /// Carries out a job's chosen actions (see the module docs), as one large
@@ -95,6 +114,8 @@ fn complete_in_one_transaction(store: &mut Store, job: &str) -> Result<CompleteS
     }
     let kind = found.kind;
     let profile = job_profile(&tx, &path, &found)?;
+    let target_def = crate::staged::job_target(&tx, &path, found.id)?;
+    let by_key = keys::updates_by_key(&tx, &path, found.id)?;
     let mut summary = CompleteSummary::default();
     // The record each processed staged record became, for `--within` merges.
     let mut became: HashMap<i64, i64> = HashMap::new();
@@ -133,10 +154,10 @@ fn complete_in_one_transaction(store: &mut Store, job: &str) -> Result<CompleteS
                     found.id
                 ))
             })?;
-            let key = crate::flat::Flat::of(kind, record).legacy_id;
+            let key = keys::key_of(&target_def, record);
             let key_owner = match &key {
-                Some(k) => external_key_owner(&tx, &path, kind.as_str(), k)?,
-                None => None,
+                Some(k) if by_key => external_key_owner(&tx, &path, kind.as_str(), k)?,
+                _ => None,
             };
             // Create with a taken key, and Update, write into the key's owner.
             let (decision, target) = match decision {
@@ -169,7 +190,8 @@ fn complete_in_one_transaction(store: &mut Store, job: &str) -> Result<CompleteS
             };
             let id = match (decision, target) {
                 (Decision::Create, _) => {
-                    let id = store::insert_record(&tx, &path, kind, record, Some(found.id))?;
+                    let key = free_key(&tx, &path, kind.as_str(), key, None)?;
+                    let id = store::insert_record(&tx, &path, kind, record, key.as_deref(), Some(found.id))?;
                     image
                         .execute(params![
                             found.id,
@@ -209,7 +231,14 @@ fn complete_in_one_transaction(store: &mut Store, job: &str) -> Result<CompleteS
                             record_json(&merged)
                         ])
                         .db(&path)?;
-                    store::replace_record(&tx, &path, target, kind, &merged, Some(found.id))?;
+                    let key = free_key(
+                        &tx,
+                        &path,
+                        kind.as_str(),
+                        keys::key_of(&target_def, &merged),
+                        Some(target),
+                    )?;
+                    store::replace_record(&tx, &path, target, kind, &merged, key.as_deref(), Some(found.id))?;
                     if decision == Decision::Update {
                         summary.updated += 1;
                     } else {
@@ -303,6 +332,7 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
         )));
     }
     let kind = found.kind;
+    let target_def = crate::staged::job_target(&tx, &path, found.id)?;
     let (mut removed, mut restored) = (0, 0);
     {
         let mut images = tx
@@ -333,7 +363,9 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
                         Some(j) => job_exists.query_row([j], |r| r.get::<_, i64>(0)).optional().db(&path)?,
                         None => None,
                     };
-                    store::replace_record(&tx, &path, id, kind, &record, before_job)?;
+                    let key =
+                        free_key(&tx, &path, kind.as_str(), keys::key_of(&target_def, &record), Some(id))?;
+                    store::replace_record(&tx, &path, id, kind, &record, key.as_deref(), before_job)?;
                     restored += 1;
                 }
             }

@@ -253,10 +253,10 @@ mod tests {
         r.fields.insert("birthDate".into(), Value::Date("1980-05-06".parse().unwrap()));
         r.instance_mut("Telcom", "Business", 1).attributes.insert("value".into(), text("+1 416 555 0100"));
         r.instance_mut("Address", "Home", 1).attributes.insert("zip".into(), text("M5V"));
-        store::insert_record(store.conn(), store.path(), RecordKind::Contacts, &r, None).unwrap();
+        store::insert_record(store.conn(), store.path(), RecordKind::Contacts, &r, None, None).unwrap();
         let mut lead = Record::default();
         lead.fields.insert("lastName".into(), text("Lead"));
-        store::insert_record(store.conn(), store.path(), RecordKind::Leads, &lead, None).unwrap();
+        store::insert_record(store.conn(), store.path(), RecordKind::Leads, &lead, None, None).unwrap();
 
         let out = dir.path().join("visible.csv");
         let summary =

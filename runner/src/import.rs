@@ -92,6 +92,9 @@ pub struct ImportOptions {
     pub owner: Option<String>,
     /// Add unknown enumeration values to the target instead of ignoring them.
     pub create_missing: bool,
+    /// Leave the records that the staged records' keys find unchanged: such
+    /// records go through ordinary matching instead (see [`crate::keys`]).
+    pub no_update: bool,
 }
 
 /// Progress of an import; the binary draws it.
@@ -397,8 +400,8 @@ impl<'t> Staging<'t> {
         let first_target = serde_json::to_string(packages[0].target()).expect("serializes");
         tx.execute(
             "INSERT INTO jobs (kind, description, source_type, source, owner, stage, status, created_at, started_at,
-                               create_missing, target)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10)",
+                               create_missing, target, no_update)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11)",
             params![
                 self.kind.as_str(),
                 description,
@@ -409,7 +412,8 @@ impl<'t> Staging<'t> {
                 Status::Running.label(),
                 now,
                 self.options.create_missing,
-                first_target
+                first_target,
+                self.options.no_update
             ],
         )
         .db(path)?;
@@ -433,6 +437,9 @@ impl<'t> Staging<'t> {
             last_target = Some(target);
         }
         let target = last_target.expect("at least one package");
+        let unstaged = crate::keys::reject_duplicates(tx, path, self.job_id, &target, packages)?;
+        self.rows_rejected += unstaged.rows;
+        self.warnings -= unstaged.warnings;
 
         let (stage, status) = match self.kind {
             RecordKind::Contacts => (Stage::ReviewStagedData, Status::WaitingOnUser),
@@ -680,7 +687,7 @@ impl<'t> Staging<'t> {
                                 .db(path)?;
                             self.rows_rejected += 1;
                         }
-                        Ok((json, flat, warnings)) => {
+                        Ok((json, flat, key, warnings)) => {
                             let staged_id = insert_staged
                                 .insert(params![
                                     job_id,
@@ -694,7 +701,8 @@ impl<'t> Staging<'t> {
                                     flat.zip,
                                     flat.email,
                                     flat.phone,
-                                    json
+                                    json,
+                                    key
                                 ])
                                 .db(path)?;
                             if !warnings.is_empty() {
@@ -752,7 +760,7 @@ impl<'t> Staging<'t> {
                 self.reject(ctx.file_id, row, &message)?;
                 return Ok(());
             }
-            let staged_id = self.insert_staged(ctx.file_id, row.line, &record)?;
+            let staged_id = self.insert_staged(target, ctx.file_id, row.line, &record)?;
             self.insert_warnings(staged_id, ctx.file_id, &problems)?;
             if ctx.deferred {
                 self.keep_row(staged_id, ctx.file_id, row, None)?;
@@ -822,13 +830,16 @@ impl<'t> Staging<'t> {
         Ok(())
     }
 
-    fn insert_staged(&mut self, file_id: i64, line: u64, record: &Record) -> Result<i64, Stop> {
+    fn insert_staged(
+        &mut self,
+        target: &TargetDefinition,
+        file_id: i64,
+        line: u64,
+        record: &Record,
+    ) -> Result<i64, Stop> {
         let flat = Flat::of(self.kind, record);
         let json = crate::codec::encode(record);
-        self.insert_prepared(file_id, line, &flat, &json)
-    }
-
-    fn insert_prepared(&mut self, file_id: i64, line: u64, flat: &Flat, json: &str) -> Result<i64, Stop> {
+        let key = crate::keys::key_of(target, record);
         self.tx
             .prepare_cached(INSERT_STAGED)
             .db(self.path)?
@@ -844,7 +855,8 @@ impl<'t> Staging<'t> {
                 flat.zip,
                 flat.email,
                 flat.phone,
-                json
+                json,
+                key
             ])
             .db(self.path)?;
         Ok(self.tx.last_insert_rowid())
@@ -974,7 +986,8 @@ impl<'t> Staging<'t> {
                 let flat = Flat::of(self.kind, &record);
                 tx.prepare_cached(
                     "UPDATE staged SET legacy_id = ?2, first_name = ?3, last_name = ?4, birth_date = ?5, gender = ?6,
-                            zip = ?7, email = ?8, phone = ?9, record = ?10, rows = ?11 WHERE id = ?1",
+                            zip = ?7, email = ?8, phone = ?9, record = ?10, rows = ?11, record_key = ?12
+                     WHERE id = ?1",
                 )
                 .db(path)?
                 .execute(params![
@@ -988,7 +1001,8 @@ impl<'t> Staging<'t> {
                     flat.email,
                     flat.phone,
                     crate::codec::encode(&record),
-                    rows
+                    rows,
+                    crate::keys::key_of(target, &record)
                 ])
                 .db(path)?;
                 continue;
@@ -1065,8 +1079,8 @@ impl<'t> Staging<'t> {
 }
 
 const INSERT_STAGED: &str = "INSERT INTO staged (job_id, file_id, line, legacy_id, first_name, last_name,
-                                                  birth_date, gender, zip, email, phone, record)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+                                                  birth_date, gender, zip, email, phone, record, record_key)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 const INSERT_REJECTED: &str =
     "INSERT INTO rejected (job_id, file_id, line, cells, reason) VALUES (?1, ?2, ?3, ?4, ?5)";
 
@@ -1076,9 +1090,9 @@ const BATCH: usize = 512;
 /// A row converted and validated, ready to write.
 struct Prepared {
     line: u64,
-    /// Staged: the record's JSON, its flat columns, its warnings. Rejected:
-    /// the row's cells as JSON and the reason.
-    outcome: Result<(String, Flat, Vec<Problem>), (String, String)>,
+    /// Staged: the record's JSON, its flat columns, its key, its warnings.
+    /// Rejected: the row's cells as JSON and the reason.
+    outcome: Result<(String, Flat, Option<String>, Vec<Problem>), (String, String)>,
 }
 
 fn prepare(
@@ -1102,8 +1116,9 @@ fn prepare(
     }
     let flat = Flat::of(kind, &converted.record);
     let json = crate::codec::encode(&converted.record);
+    let key = crate::keys::key_of(target, &converted.record);
     let warnings = converted.problems.into_iter().filter(|p| p.severity == Severity::Warning).collect();
-    Prepared { line: row.line, outcome: Ok((json, flat, warnings)) }
+    Prepared { line: row.line, outcome: Ok((json, flat, key, warnings)) }
 }
 
 struct FileCtx<'a> {

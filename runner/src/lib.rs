@@ -11,6 +11,7 @@
 //! - [`complete`]: carrying out the chosen actions, undo;
 //! - [`report`]: a job's error report (rejected rows in the upload's columns);
 //! - [`export`]: records as CSV; [`csvout`]: spreadsheet-safe CSV writing;
+//! - [`keys`]: record keys, duplicate keys within an import, `--no-update`;
 //! - [`flat`]: the flat columns kept beside record JSON; [`codec`]: the
 //!   compact JSON of staged records.
 //!
@@ -25,6 +26,7 @@ pub mod export;
 pub mod flat;
 pub mod import;
 pub mod job;
+pub mod keys;
 pub mod matching;
 pub mod matchjob;
 pub mod report;

@@ -38,7 +38,6 @@ use serde::Serialize;
 
 use crate::Error;
 use crate::error::SqlResult;
-use crate::flat::Flat;
 use crate::job::{self, Job, Stage, Status};
 use crate::matching::{self, CandidateReporter, Comparer, MatchClass, MatchInput, MatchingProfile};
 use crate::store::Store;
@@ -301,6 +300,9 @@ fn match_in_one_transaction(
     let comparer = Comparer::new(&profile);
     let keep = profile.candidates.max(1);
 
+    // A job imported with `--no-update` proposes no update by key.
+    let target = crate::staged::job_target(&tx, &path, found.id)?;
+    let by_key = crate::keys::updates_by_key(&tx, &path, found.id)?;
     // Only the prepared values and keys of staged records are kept.
     let (mut staged_inputs, mut staged_keys) = (Vec::new(), Vec::new());
     let mut after = 0;
@@ -310,7 +312,7 @@ fn match_in_one_transaction(
         after = last.0;
         for (id, record) in &chunk {
             staged_inputs.push(MatchInput { id: *id, prepared: comparer.prepare(record) });
-            staged_keys.push(Flat::of(kind, record).legacy_id);
+            staged_keys.push(if by_key { crate::keys::key_of(&target, record) } else { None });
         }
     }
     // Only the prepared values of existing records are kept (millions of them).
@@ -471,12 +473,12 @@ mod tests {
                     .attributes
                     .insert("zip".into(), Value::Text(format!("Z{i}{n}")));
             }
-            ids.push(insert_record(conn, path, RecordKind::Contacts, &r, None).unwrap());
+            ids.push(insert_record(conn, path, RecordKind::Contacts, &r, None, None).unwrap());
         }
         let mut lead = Record::default();
         lead.fields.insert("lastName".into(), Value::Text("Lead".into()));
         lead.instance_mut("Address", "Home", 1).attributes.insert("zip".into(), Value::Text("L".into()));
-        insert_record(conn, path, RecordKind::Leads, &lead, None).unwrap();
+        insert_record(conn, path, RecordKind::Leads, &lead, None, None).unwrap();
 
         let mut seen = Vec::new();
         for_each_record(conn, path, RecordKind::Contacts, |id, r| seen.push((id, r))).unwrap();

@@ -339,7 +339,7 @@ pub fn edit(
     let flat = Flat::of(job.kind, &record);
     tx.execute(
         "UPDATE staged SET record = ?2, legacy_id = ?3, first_name = ?4, last_name = ?5, birth_date = ?6,
-                gender = ?7, zip = ?8, email = ?9, phone = ?10, edited_at = ?11 WHERE id = ?1",
+                gender = ?7, zip = ?8, email = ?9, phone = ?10, edited_at = ?11, record_key = ?12 WHERE id = ?1",
         params![
             id,
             crate::codec::encode(&record),
@@ -351,7 +351,8 @@ pub fn edit(
             flat.zip,
             flat.email,
             flat.phone,
-            store::now()
+            store::now(),
+            crate::keys::key_of(&target, &record)
         ],
     )
     .db(&path)?;

@@ -46,6 +46,13 @@
 //! | `match_candidates` | candidate of a staged record: `rank` from 0 (best first), `record_id` (existing) or `staged_other_id` (same job), `quality`, `agreeing` (bit per profile field) |
 //! | `before_images` | record a completed job touched: `seq` order of writing, `action`, `before` (the record JSON before, null when the job created it), `before_job_id`, `after` (the record JSON as the job left it, to see later changes) |
 //!
+//! # Schema (version 3)
+//!
+//! | table / column | notes |
+//! |---|---|
+//! | `staged.record_key` | the record's key (the value of the target's `key` field, see [`crate::keys`]); indexed per job to find keys two staged records share |
+//! | `jobs.no_update` | 1 for a job imported with `--no-update`: its keys update no existing record |
+//!
 //! Times are UTC text `YYYY-MM-DDTHH:MM:SSZ` (they sort as text). Deleting a
 //! job cascades to its packages, files, staged, rejected and problem rows.
 //!
@@ -226,6 +233,12 @@ CREATE TABLE before_images (
     PRIMARY KEY (job_id, record_id)
 );
 "#,
+    // 3: record keys of staged records, `--no-update` (see `crate::keys`).
+    r#"
+ALTER TABLE staged ADD COLUMN record_key TEXT;
+CREATE INDEX staged_key ON staged(job_id, record_key) WHERE record_key IS NOT NULL;
+ALTER TABLE jobs ADD COLUMN no_update INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// An open store.
@@ -396,6 +409,7 @@ pub fn insert_record(
     path: &Path,
     kind: RecordKind,
     record: &Record,
+    key: Option<&str>,
     job_id: Option<i64>,
 ) -> Result<i64, Error> {
     let flat = Flat::of(kind, record);
@@ -408,7 +422,7 @@ pub fn insert_record(
     .db(path)?
     .execute(params![
         kind.as_str(),
-        flat.legacy_id,
+        key,
         fields_json(record),
         flat.legacy_id,
         flat.first_name,
@@ -448,6 +462,7 @@ pub fn replace_record(
     id: i64,
     kind: RecordKind,
     record: &Record,
+    key: Option<&str>,
     job_id: Option<i64>,
 ) -> Result<(), Error> {
     let flat = Flat::of(kind, record);
@@ -459,7 +474,7 @@ pub fn replace_record(
     .db(path)?
     .execute(params![
         id,
-        flat.legacy_id,
+        key,
         fields_json(record),
         flat.legacy_id,
         flat.first_name,
@@ -628,7 +643,8 @@ mod tests {
         record.fields.insert("externalId".into(), text("C-1"));
         record.fields.insert("lastName".into(), text("Smith"));
         record.instance_mut("Address", "Home", 1).attributes.insert("zip".into(), text("M5V 1A1"));
-        let id = insert_record(store.conn(), store.path(), RecordKind::Contacts, &record, None).unwrap();
+        let id = insert_record(store.conn(), store.path(), RecordKind::Contacts, &record, Some("C-1"), None)
+            .unwrap();
         assert_eq!(load_record(store.conn(), store.path(), id).unwrap().unwrap(), record);
         let (key, zip): (String, String) = store
             .conn()
@@ -640,11 +656,12 @@ mod tests {
 
         record.fields.insert("firstName".into(), text("Ann"));
         record.instances.clear();
-        replace_record(store.conn(), store.path(), id, RecordKind::Contacts, &record, None).unwrap();
+        replace_record(store.conn(), store.path(), id, RecordKind::Contacts, &record, Some("C-1"), None)
+            .unwrap();
         assert_eq!(load_record(store.conn(), store.path(), id).unwrap().unwrap(), record);
 
         // The key is unique per kind.
-        let dup = insert_record(store.conn(), store.path(), RecordKind::Contacts, &record, None);
+        let dup = insert_record(store.conn(), store.path(), RecordKind::Contacts, &record, Some("C-1"), None);
         assert!(dup.is_err());
         delete_record(store.conn(), store.path(), id).unwrap();
         assert!(load_record(store.conn(), store.path(), id).unwrap().is_none());

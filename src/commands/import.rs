@@ -34,6 +34,10 @@ pub struct Args {
     /// Add enumeration values the target does not know (instead of ignoring them)
     #[arg(long)]
     create_missing: bool,
+    /// Leave existing records unchanged when a staged record's key finds them:
+    /// such records go through ordinary matching instead of updating by key
+    #[arg(long)]
+    no_update: bool,
 }
 
 struct Reporter<'a> {
@@ -67,6 +71,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         source: args.source,
         owner: args.owner,
         create_missing: args.create_missing,
+        no_update: args.no_update,
     };
     let reporter = Reporter { printer, bar: printer.spinner("staging") };
     let result = import::import(&mut store, &options, &reporter);

@@ -37,6 +37,10 @@ pub struct Args {
     /// Add enumeration values the target does not know (instead of ignoring them)
     #[arg(long)]
     create_missing: bool,
+    /// Leave existing records unchanged when a staged record's key finds them:
+    /// such records go through ordinary matching instead of updating by key
+    #[arg(long)]
+    no_update: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -58,6 +62,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         kind: args.kind.map(Into::into),
         description: args.description,
         create_missing: args.create_missing,
+        no_update: args.no_update,
         ..ImportOptions::default()
     };
     let spinner = printer.spinner("importing");

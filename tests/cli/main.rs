@@ -14,6 +14,7 @@ mod import;
 mod inspect;
 mod jobs;
 mod json;
+mod keys;
 mod map;
 mod map_auto;
 mod matching;

@@ -55,8 +55,17 @@ pub(super) fn google_parts(header: &str) -> Option<(String, u32, String)> {
     Some((base.trim().to_string(), slot, normalize(right)))
 }
 
+/// The names a header may use for `f`. A key field (which finds existing
+/// records) answers to its own name and label only: a legacy id (`ID`,
+/// `Contact ID`) is data, and mapping it to the key is the user's call.
 pub(super) fn field_names(f: &Field) -> impl Iterator<Item = String> + '_ {
-    [normalize(&f.name), normalize(&f.label)].into_iter().chain(f.synonyms.iter().map(|s| normalize(s)))
+    let synonyms = if f.key { &[][..] } else { &f.synonyms[..] };
+    [normalize(&f.name), normalize(&f.label)].into_iter().chain(synonyms.iter().map(|s| normalize(s)))
+}
+
+/// The key field whose synonym the header is (a legacy id), if any.
+pub(super) fn key_synonym<'t>(target: &'t TargetDefinition, norm: &str) -> Option<&'t Field> {
+    target.key_field().filter(|f| f.synonyms.iter().any(|s| normalize(s) == norm))
 }
 
 pub(super) fn plain_by_name(target: &TargetDefinition, column: &SourceColumn, norm: &str) -> Option<Guess> {
@@ -92,7 +101,7 @@ pub(super) fn plain_fuzzy(target: &TargetDefinition, column: &SourceColumn, norm
     }
     let mut best: Option<(f64, &Field)> = None;
     for f in target.plain_fields() {
-        if !content_fits(f.field_type, column) {
+        if f.key || !content_fits(f.field_type, column) {
             continue;
         }
         for n in field_names(f) {

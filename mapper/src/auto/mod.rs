@@ -40,7 +40,7 @@ use crate::session::{SourceColumn, SourceFile};
 use crate::target::TargetDefinition;
 use crate::template::{ALL_CATEGORIES, FieldMapping, FileMapping, MappingTemplate, TypeFrom};
 use content::by_content;
-use header::{NOISE, compact, google_parts, looks_like_id, plain_by_name, plain_fuzzy};
+use header::{NOISE, compact, google_parts, key_synonym, looks_like_id, plain_by_name, plain_fuzzy};
 use links::{link_children, type_column};
 use subs::{attach_primary, google_sub, named_sub, single_type_sub, split_compounds};
 
@@ -190,7 +190,8 @@ fn guess_column(target: &TargetDefinition, file: &SourceFile, column: &SourceCol
     if let Some(g) = plain_by_name(target, column, &norm) {
         return g;
     }
-    if looks_like_id(&column.name) {
+    let legacy_id = key_synonym(target, &norm);
+    if looks_like_id(&column.name) && legacy_id.is_none() {
         return Guess::Skip("an identifier with no matching field".to_string());
     }
     let sub = match &google {
@@ -204,6 +205,26 @@ fn guess_column(target: &TargetDefinition, file: &SourceFile, column: &SourceCol
         return Guess::Sub(s);
     }
     if !column.is_empty() {
+        if let Some(key) = legacy_id
+            && let Some(uf) = target.subcollection("UserField")
+            && let Some(attr) = uf.fields.first()
+        {
+            return Guess::Sub(SubGuess {
+                assumed: false,
+                type_from: None,
+                sub: uf.name.clone(),
+                type_name: column.name.clone(),
+                attr: attr.name.clone(),
+                group: compact(&column.name),
+                slot: 1,
+                rank: 0,
+                confidence: 0.5,
+                reason: format!(
+                    "a legacy id: kept as data (map it to the key `{}` only to update the records it names)",
+                    key.name
+                ),
+            });
+        }
         if let Some(g) = by_content(target, column) {
             return g;
         }

@@ -36,7 +36,7 @@ fn a_type_column_types_the_rows_of_a_long_format_table() {
     assert_eq!(
         targets(&s, "phones.csv"),
         vec![
-            t("CONTACT_ID", Some("externalId")),
+            t("CONTACT_ID", Some("UserField[CONTACT_ID].value")),
             t("PHONE_TYPE", None),
             t("NUMBER", Some("Telcom[type in PHONE_TYPE].value")),
         ]
@@ -109,7 +109,7 @@ fn names_synonyms_and_content_decide() {
     assert_eq!(
         targets(&s, "people.csv"),
         vec![
-            t("CONTACT_ID", Some("externalId")),
+            t("CONTACT_ID", Some("UserField[CONTACT_ID].value")),
             t("FName", Some("firstName")),
             t("Surname", Some("lastName")),
             t("DOB", Some("birthDate")),
