@@ -687,7 +687,7 @@ impl<'t> Staging<'t> {
                                 .db(path)?;
                             self.rows_rejected += 1;
                         }
-                        Ok((json, flat, key, warnings)) => {
+                        Ok(ToStage { json, flat, key, warnings }) => {
                             let staged_id = insert_staged
                                 .insert(params![
                                     job_id,
@@ -1090,9 +1090,16 @@ const BATCH: usize = 512;
 /// A row converted and validated, ready to write.
 struct Prepared {
     line: u64,
-    /// Staged: the record's JSON, its flat columns, its key, its warnings.
-    /// Rejected: the row's cells as JSON and the reason.
-    outcome: Result<(String, Flat, Option<String>, Vec<Problem>), (String, String)>,
+    /// Staged, or rejected: the row's cells as JSON and the reason.
+    outcome: Result<ToStage, (String, String)>,
+}
+
+/// A converted row to stage: the record's JSON, its flat columns, its key, its warnings.
+struct ToStage {
+    json: String,
+    flat: Flat,
+    key: Option<String>,
+    warnings: Vec<Problem>,
 }
 
 fn prepare(
@@ -1118,7 +1125,7 @@ fn prepare(
     let json = crate::codec::encode(&converted.record);
     let key = crate::keys::key_of(target, &converted.record);
     let warnings = converted.problems.into_iter().filter(|p| p.severity == Severity::Warning).collect();
-    Prepared { line: row.line, outcome: Ok((json, flat, key, warnings)) }
+    Prepared { line: row.line, outcome: Ok(ToStage { json, flat, key, warnings }) }
 }
 
 struct FileCtx<'a> {

@@ -153,7 +153,10 @@ pub(crate) fn reject_duplicates<S: PackageSource>(
     Ok(unstaged)
 }
 
-/// The rows (file id, line, cells JSON) each holder was assembled from: its
+/// A row of a record: its file id, line and cells JSON.
+type KeptRow = (i64, u64, String);
+
+/// The rows each holder was assembled from: its
 /// main row, and the rows of child files that link to it and were not
 /// rejected, read again from the packages.
 fn rows_of<S: PackageSource>(
@@ -162,8 +165,8 @@ fn rows_of<S: PackageSource>(
     job_id: i64,
     holders: &[&Holder],
     packages: &[S],
-) -> Result<HashMap<i64, Vec<(i64, u64, String)>>, Error> {
-    let mut out: HashMap<i64, Vec<(i64, u64, String)>> = HashMap::new();
+) -> Result<HashMap<i64, Vec<KeptRow>>, Error> {
+    let mut out: HashMap<i64, Vec<KeptRow>> = HashMap::new();
     let file_id = |seq: usize, file: &str| -> Result<i64, Error> {
         tx.query_row(
             "SELECT id FROM job_files WHERE job_id = ?1 AND package_seq = ?2 AND file = ?3",
