@@ -89,7 +89,8 @@ fn long_format_child_tables_are_typed_by_their_values_and_land_where_they_belong
     let mut typed: BTreeMap<String, usize> = BTreeMap::new();
     for r in &records {
         let v: serde_json::Value = serde_json::from_str(r).unwrap();
-        for i in v["i"].as_array().into_iter().flatten() {
+        // The legacy `CONTACT_ID` is kept as data (a user field), not counted here.
+        for i in v["i"].as_array().into_iter().flatten().filter(|i| i[0] != "UserField") {
             *typed.entry(format!("{}/{}", i[0].as_str().unwrap(), i[1].as_str().unwrap())).or_default() += 1;
         }
     }
