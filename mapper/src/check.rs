@@ -194,6 +194,29 @@ fn missing_file(options: &CheckOptions, file: &FileMapping) -> Problem {
     }
 }
 
+/// A row as read, with the reader's warnings filed as problems; `None` for a
+/// row that cannot be read (its problems filed, the row counted rejected).
+fn readable(
+    row: Result<crate::read::Row, Error>,
+    file: &FileMapping,
+    table: &Table,
+    report: &mut FileReport,
+    problems: &mut Vec<Problem>,
+) -> Result<Option<crate::read::Row>, Error> {
+    for warning in table.take_warnings() {
+        problems.push(warning.problem(&file.name, ProblemKind::InvalidBytes, Severity::Warning));
+    }
+    match row {
+        Ok(row) => Ok(Some(row)),
+        Err(Error::BadRow(bad)) => {
+            report.rejected += 1;
+            problems.extend(bad.problems(&file.name));
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Rows of a file, counted for the reporter, cut at `limit`. The flag says
 /// whether rows were left unread.
 struct Rows {
@@ -273,8 +296,8 @@ fn check_root(
     let rules = rule_fields(&options.target);
     let mut rows = Rows { table, limit: options.limit, seen: 0, truncated: false, done: false };
     while let Some(row) = rows.next(reporter) {
-        let row = row?;
         report.rows += 1;
+        let Some(row) = readable(row, file, &rows.table, &mut report, problems)? else { continue };
         let converted = converter.convert(&row);
         let mut rejected = converted.is_rejected();
         problems.extend(converted.problems);
@@ -359,8 +382,8 @@ fn check_child(
 
     let mut rows = Rows { table, limit: options.limit, seen: 0, truncated: false, done: false };
     while let Some(row) = rows.next(reporter) {
-        let row = row?;
         report.rows += 1;
+        let Some(row) = readable(row, file, &rows.table, &mut report, problems)? else { continue };
         let converted = converter.convert(&row);
         let mut rejected = converted.is_rejected();
         problems.extend(converted.problems);

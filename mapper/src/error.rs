@@ -29,6 +29,10 @@ pub enum Error {
     #[error("`{}`: {message}", path.display())]
     Spreadsheet { path: PathBuf, message: String },
 
+    /// A row that cannot be read as it stands; the rows after it still can.
+    #[error("{0}")]
+    BadRow(Box<crate::read::BadRow>),
+
     #[error("`{}` already exists", path.display())]
     Exists { path: PathBuf },
 

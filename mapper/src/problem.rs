@@ -53,6 +53,11 @@ pub enum ProblemKind {
     DuplicateId,
     /// A header that names the same column twice.
     DuplicateColumn,
+    /// A quote that is missing or one too many: a quoted field that runs to the
+    /// end of the file, swallows rows, or has text after its closing quote.
+    UnbalancedQuote,
+    /// Bytes that are not valid in the file's encoding.
+    InvalidBytes,
     /// A row's type (from a `typeFrom` column) that is no type name of its subcollection.
     UnknownTypeName,
 }

@@ -94,7 +94,10 @@ pub enum InferredKind {
 
 /// Profiles one legacy file.
 pub fn profile_file(path: &Path, read: &ReadOptions, options: &ProfileOptions) -> Result<FileProfile, Error> {
-    let mut table = read::open(path, read)?;
+    // A profile looks at what it can read: bad bytes as U+FFFD (counted), and
+    // rows that cannot be read at all are left out.
+    let read = ReadOptions { replace_invalid: true, ..read.clone() };
+    let mut table = read::open(path, &read)?;
     let mut columns: Vec<ColumnState> = table.headers.iter().map(|h| ColumnState::new(h.clone())).collect();
     let mut rows = 0u64;
     let mut complete = true;
@@ -103,7 +106,11 @@ pub fn profile_file(path: &Path, read: &ReadOptions, options: &ProfileOptions) -
             complete = false;
             break;
         }
-        let row = row?;
+        let row = match row {
+            Ok(row) => row,
+            Err(Error::BadRow(_)) => continue,
+            Err(e) => return Err(e),
+        };
         rows += 1;
         // A ragged row wider than the header still shows its extra cells.
         while columns.len() < row.cells.len() {

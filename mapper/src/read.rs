@@ -22,7 +22,10 @@ use crate::Error;
 
 mod csv;
 mod decode;
+mod quotes;
 mod sheet;
+
+pub use self::quotes::{MAX_QUOTED_LINES, ROW_LIKE_MIN_COLUMNS};
 
 pub use self::csv::sniff_delimiter;
 
@@ -38,11 +41,110 @@ pub struct ReadOptions {
     pub has_header: bool,
     /// Spreadsheets: the sheet to read (default: the first).
     pub sheet: Option<String>,
+    /// Bytes that are not valid in the encoding are read as U+FFFD, each cell
+    /// a warning ([`Table::take_warnings`]), instead of making the row a
+    /// [`BadRow`].
+    pub replace_invalid: bool,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        ReadOptions { encoding: None, delimiter: None, has_header: true, sheet: None }
+        ReadOptions { encoding: None, delimiter: None, has_header: true, sheet: None, replace_invalid: false }
+    }
+}
+
+/// A row that cannot be read as it stands (an unbalanced quote, bytes that
+/// are not the encoding): what is wrong where, and its cells as read (for an
+/// error report). The rows after it are read on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadRow {
+    pub path: PathBuf,
+    /// The physical line where the row starts.
+    pub line: u64,
+    pub kind: crate::problem::ProblemKind,
+    /// At least one.
+    pub faults: Vec<RowFault>,
+    pub cells: Vec<String>,
+}
+
+/// One thing wrong with a row, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowFault {
+    /// The physical line (header = line 1).
+    pub line: u64,
+    /// The column, when the fault lies in one cell.
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for BadRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let first = &self.faults[0];
+        write!(f, "`{}` line {}", self.path.display(), first.line)?;
+        if let Some(c) = &first.column {
+            write!(f, ", column `{c}`")?;
+        }
+        write!(f, ": {}", first.message)?;
+        if self.faults.len() > 1 {
+            write!(f, " (and {} more in this row)", self.faults.len() - 1)?;
+        }
+        Ok(())
+    }
+}
+
+impl BadRow {
+    /// The faults as problems of `file` (its name in the template).
+    pub fn problems(&self, file: &str) -> Vec<crate::problem::Problem> {
+        self.faults
+            .iter()
+            .map(|f| RowFault::problem(f, file, self.kind, crate::problem::Severity::Error))
+            .collect()
+    }
+
+    /// True when a fault or the row's start is on one of `lines`.
+    pub fn is_on(&self, lines: impl Fn(u64) -> bool) -> bool {
+        lines(self.line) || self.faults.iter().any(|f| lines(f.line))
+    }
+}
+
+impl RowFault {
+    /// The fault as a problem of `file`.
+    pub fn problem(
+        &self,
+        file: &str,
+        kind: crate::problem::ProblemKind,
+        severity: crate::problem::Severity,
+    ) -> crate::problem::Problem {
+        crate::problem::Problem {
+            severity,
+            kind,
+            file: file.to_string(),
+            line: Some(self.line),
+            column: self.column.clone(),
+            value: None,
+            message: self.message.clone(),
+        }
+    }
+}
+
+/// Warnings a reader leaves for its consumer, drained with [`Table::take_warnings`].
+/// At most this many wait; a consumer that never drains them loses the rest.
+const MAX_PENDING_WARNINGS: usize = 4096;
+
+/// Warnings shared between a reader and its [`Table`].
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Warnings(Arc<std::sync::Mutex<Vec<RowFault>>>);
+
+impl Warnings {
+    pub(crate) fn push(&self, fault: RowFault) {
+        let mut pending = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if pending.len() < MAX_PENDING_WARNINGS {
+            pending.push(fault);
+        }
+    }
+
+    fn take(&self) -> Vec<RowFault> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 }
 
@@ -93,6 +195,7 @@ pub struct Table {
     rows: Box<dyn Iterator<Item = Result<Row, Error>> + Send>,
     /// Undecodable byte sequences met so far (CSV only).
     undecodable: Option<Arc<AtomicU64>>,
+    warnings: Warnings,
 }
 
 impl Table {
@@ -102,7 +205,14 @@ impl Table {
         headers: Vec<String>,
         rows: Box<dyn Iterator<Item = Result<Row, Error>> + Send>,
     ) -> Table {
-        Table { info, headers, rows, undecodable: None }
+        Table { info, headers, rows, undecodable: None, warnings: Warnings::default() }
+    }
+
+    /// The warnings of the rows read since the last call (bytes read as
+    /// U+FFFD with [`ReadOptions::replace_invalid`]), kind
+    /// [`crate::problem::ProblemKind::InvalidBytes`].
+    pub fn take_warnings(&self) -> Vec<RowFault> {
+        self.warnings.take()
     }
 
     /// How many undecodable byte sequences the rows read so far held; each

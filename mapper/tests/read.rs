@@ -144,11 +144,18 @@ fn rows_carry_the_physical_line_where_they_start() {
 #[test]
 fn a_forced_encoding_is_used_and_undecodable_bytes_are_counted() {
     let path = contacts_dir().join("windows-1252.csv");
-    let forced = ReadOptions { encoding: Some(encoding_rs::UTF_8), ..ReadOptions::default() };
+    // Without `replace_invalid`, such a row cannot be read; the error locates each cell.
+    let strict = ReadOptions { encoding: Some(encoding_rs::UTF_8), ..ReadOptions::default() };
+    let Err(Error::BadRow(bad)) = read::open(&path, &strict).unwrap().next().unwrap() else {
+        panic!("a bad row")
+    };
+    assert_eq!((bad.line, bad.faults[0].line, bad.faults[0].column.as_deref()), (2, 2, Some("First Name")));
+    let forced = ReadOptions { replace_invalid: true, ..strict };
     let mut table = read::open(&path, &forced).unwrap();
     assert_eq!(table.info.encoding, "UTF-8");
     let first = table.next().unwrap().unwrap();
     assert_eq!(first.cell(1), "Jos\u{FFFD}");
+    assert_eq!(table.take_warnings().len(), 2, "one warning per cell");
     let rest = rows(table);
     assert_eq!(rest.len(), 4);
 

@@ -325,7 +325,7 @@ pub fn build_from<'a>(
         let mut buf = Vec::new();
         let mut count = 0u64;
         for row in table {
-            let row = row?;
+            let Some(row) = run.readable(row, &file.name, &headers)? else { continue };
             count += 1;
             if count.is_multiple_of(8192) {
                 reporter.on_rows(8192);
@@ -411,7 +411,7 @@ pub fn build_from<'a>(
             .collect::<Result<_, _>>()?;
         let mut count = 0u64;
         for row in table {
-            let row = row?;
+            let Some(row) = run.readable(row, &file.name, &headers)? else { continue };
             count += 1;
             if count.is_multiple_of(8192) {
                 reporter.on_rows(8192);
@@ -475,7 +475,12 @@ pub fn build_from<'a>(
         let headers = table.headers.clone();
         let parent = &files[plans[c].parent.expect("child")].name;
         for row in table {
-            let row = row?;
+            let row = match row {
+                Ok(row) => row,
+                // Rejected whole in the first reading, with its reason.
+                Err(ferry_mapper::Error::BadRow(_)) => continue,
+                Err(e) => return Err(e.into()),
+            };
             if lines.contains(&row.line) {
                 let reason = format!("line {}: its parent row in `{parent}` was rejected", row.line);
                 run.reject(&file.name, &headers, &row, &reason)?;

@@ -41,6 +41,10 @@ pub struct Args {
     /// Check only the first N rows of each file
     #[arg(long, value_name = "N")]
     limit: Option<u64>,
+    /// Read bytes that are not valid in the file's encoding as `�` (a warning per
+    /// cell) instead of rejecting their row
+    #[arg(long)]
+    replace: bool,
 }
 
 /// Loads a mapping template, with a hint when it does not load.
@@ -96,7 +100,7 @@ pub(crate) fn read_options(
             ));
         }
     };
-    Ok(ReadOptions { encoding, delimiter, has_header: !no_header, sheet })
+    Ok(ReadOptions { encoding, delimiter, has_header: !no_header, sheet, replace_invalid: false })
 }
 
 /// Draws the check's progress as a spinner with the file and its row count.
@@ -126,7 +130,10 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
             "give the directory that holds the legacy files with `--data`",
         ));
     }
-    let read = read_options(args.encoding.as_deref(), args.delimiter.as_deref(), args.no_header, args.sheet)?;
+    let read = ReadOptions {
+        replace_invalid: args.replace,
+        ..read_options(args.encoding.as_deref(), args.delimiter.as_deref(), args.no_header, args.sheet)?
+    };
     let options = CheckOptions {
         data_dir: args.data.clone(),
         template,

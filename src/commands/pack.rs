@@ -30,7 +30,9 @@ pub struct Args {
     /// Encoding of the package's CSVs (overrides the template's; e.g. UTF-8, windows-1252)
     #[arg(long, value_name = "ENC")]
     pub encoding: Option<String>,
-    /// Write `?` for characters the encoding cannot hold instead of failing
+    /// Write `?` for characters the package encoding cannot hold instead of failing,
+    /// and read bytes that are not valid in a legacy file's encoding as `�` (a
+    /// warning per cell) instead of rejecting their row
     #[arg(long)]
     pub replace: bool,
     /// Pack the rows that pass the checks; rejected rows go to an error CSV beside the package
@@ -71,12 +73,15 @@ impl PackReporter for Progress {
 pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let template = super::check::load_template(&args.mapping)?;
     let target = super::check::target_of(&template, &args.mapping)?;
-    let read = super::check::read_options(
-        args.input_encoding.as_deref(),
-        args.delimiter.as_deref(),
-        args.no_header,
-        args.sheet.clone(),
-    )?;
+    let read = ferry_mapper::read::ReadOptions {
+        replace_invalid: args.replace,
+        ..super::check::read_options(
+            args.input_encoding.as_deref(),
+            args.delimiter.as_deref(),
+            args.no_header,
+            args.sheet.clone(),
+        )?
+    };
     if !args.data.is_dir() {
         return Err(crate::hint(
             anyhow::anyhow!("the data location `{}` is not a directory", args.data.display()),

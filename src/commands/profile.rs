@@ -119,7 +119,13 @@ fn read_options(args: &Args) -> anyhow::Result<ReadOptions> {
             )
         })?),
     };
-    Ok(ReadOptions { encoding, delimiter, has_header: !args.no_header, sheet: args.sheet.clone() })
+    Ok(ReadOptions {
+        encoding,
+        delimiter,
+        has_header: !args.no_header,
+        sheet: args.sheet.clone(),
+        replace_invalid: true,
+    })
 }
 
 fn parse_delimiter(text: &str) -> Option<u8> {

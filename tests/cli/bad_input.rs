@@ -164,3 +164,121 @@ fn scratch_files_of_killed_runs_are_cleaned_and_errors_name_the_output() {
     let err = stderr(&out);
     assert!(err.contains("`missing/c.csv`") && !err.contains("scratch") && !err.contains(".tmp"), "{err}");
 }
+
+/// 30 contacts, one a line, with a `Note` column; `note(n)` gives row `n`'s note cell.
+fn thirty_contacts(note: impl Fn(u32) -> String) -> String {
+    let mut text = String::from("ID,First,Last,Company,Note\r\n");
+    for n in 1..=30 {
+        text.push_str(&format!("{n},First{n},Last{n},Co {n},{}\r\n", note(n)));
+    }
+    text
+}
+
+#[test]
+fn a_quote_that_swallows_rows_is_an_error_naming_where_it_opens_and_closes() {
+    let s = Sandbox::new();
+    // Data row 5 (line 6) opens a quote that row 9 (line 10) closes: rows 6–8 are swallowed.
+    let text = thirty_contacts(|n| match n {
+        5 => "\"called, left msg".to_string(),
+        9 => "see above\"".to_string(),
+        _ => String::new(),
+    });
+    s.write("data/contacts.csv", text);
+    s.write("m.json", contacts_template("contacts.csv"));
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("`contacts.csv` line 6: a quoted field opens on line 6 and holds line 7"),
+        "{text}"
+    );
+    let packed = run(&s, "pack", &["--out", "p.zip"]);
+    assert_eq!(packed.status.code(), Some(1), "{}", stderr(&packed));
+    assert!(!s.join("p.zip").exists());
+
+    // A quote that never closes runs to the end of the file.
+    s.write("data/contacts.csv", thirty_contacts(|n| if n == 28 { "\"open".into() } else { String::new() }));
+    let out = run(&s, "check", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("line 29: a quoted field opens on line 29 and never closes: it runs to the end of the file (line 32)"), "{}", stdout(&out));
+
+    // Text after a closing quote.
+    s.write(
+        "data/contacts.csv",
+        thirty_contacts(|n| if n == 3 { "\"Ann\" said hi".into() } else { String::new() }),
+    );
+    let out = run(&s, "check", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains(
+            "line 4: a quoted field opens and closes on line 4, and text follows its closing quote"
+        ),
+        "{}",
+        stdout(&out)
+    );
+
+    // Notes that really hold line breaks (and commas) read as before.
+    let notes = thirty_contacts(|n| {
+        if n % 3 == 0 {
+            "\"Called Bob, left msg.\r\nCall back Tue, or Wed.\r\n\r\n-- sent from Outlook\"".into()
+        } else {
+            String::new()
+        }
+    });
+    s.write("data/contacts.csv", notes);
+    let out = run(&s, "check", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("total: 30 rows, 0 rejected"), "{}", stdout(&out));
+}
+
+#[test]
+fn bytes_that_are_not_the_encoding_are_located_and_rejected_unless_replaced() {
+    let s = Sandbox::new();
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice("ID,First,Last,Company,Note\n".as_bytes());
+    for n in 1..=5000u32 {
+        bytes.extend_from_slice(format!("{n},Zoë{n},Côté,Montréal {n},").as_bytes());
+        if n == 2500 {
+            bytes.extend_from_slice(b"bad \xF4 byte");
+        }
+        bytes.push(b'\n');
+    }
+    s.write("data/contacts.csv", &bytes);
+    s.write("m.json", contacts_template("contacts.csv"));
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("`contacts.csv` line 2501, column `Note`: a byte sequence not valid `UTF-8`"),
+        "{text}"
+    );
+    assert!(text.contains("total: 5000 rows, 1 rejected"), "{text}");
+    let packed = run(&s, "pack", &["--out", "p.zip"]);
+    assert_eq!(packed.status.code(), Some(1), "{}", stderr(&packed));
+
+    let out = run(&s, "check", &["--replace"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("warning: `contacts.csv` line 2501, column `Note`"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("0 errors, 1 warning"), "{}", stdout(&out));
+
+    // A file that is UTF-8 but for one byte is read as UTF-8, not as windows-1252.
+    let mut one =
+        b"ID,First,Last,Company,Note\n1,C\xC3\xB4t\xC3\xA9,Lee,Qu\xC3\xA9bec,\n2,Bob,Ray,\xFF,\n".to_vec();
+    one.extend_from_slice("3,Zoë,Müller,Zürich,\n".as_bytes());
+    s.write("data/contacts.csv", &one);
+    let out = run(&s, "check", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("line 3, column `Company`: a byte sequence not valid `UTF-8`"),
+        "{}",
+        stdout(&out)
+    );
+    let packed = run(&s, "pack", &["--out", "p.zip", "--replace"]);
+    assert!(packed.status.success(), "{}", stderr(&packed));
+    let inspect = s.ferry().args(["import", "p.zip", "--description", "one"]).output().unwrap();
+    assert!(inspect.status.success(), "{}", stderr(&inspect));
+    let conn = rusqlite::Connection::open(s.join("ferry.db")).unwrap();
+    let first: String =
+        conn.query_row("SELECT first_name FROM staged ORDER BY id LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(first, "Côté");
+}

@@ -312,14 +312,15 @@ fn rtf_cells_become_plain_text_and_bad_rtf_is_an_error() {
 }
 
 #[test]
-fn rows_longer_than_the_header_are_errors_unless_the_extra_cells_are_empty() {
+fn rows_longer_than_the_header_are_errors_unless_the_extra_cells_are_empty_and_short_rows_are_errors() {
     let (c, _) = compile(&leads(), &lead_file(), &["First", "Last", "Mail", "Segment"]);
     assert!(c.convert(&row(2, &["Ann", "Lee", "a@b.c", "", "", " "])).problems.is_empty());
     let out = c.convert(&row(3, &["Ann", "Lee", "a@b.c", "", "spill"]));
     assert_eq!(out.problems[0].kind, ProblemKind::RaggedRow);
-    // A short row reads its missing cells as empty.
+    // A short row lost a delimiter (or a line break split it): its cells cannot be placed.
     let out = c.convert(&row(4, &["Ann", "Lee"]));
-    assert!(out.problems.is_empty());
+    assert_eq!(out.problems[0].kind, ProblemKind::RaggedRow);
+    assert!(out.is_rejected());
 }
 
 #[test]

@@ -12,8 +12,10 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use super::decode::{self, DecodingReader, PREFIX_LEN};
-use super::{FileFormat, ReadOptions, Row, Table, TableInfo, column_name};
+use super::quotes::QuoteWatch;
+use super::{BadRow, FileFormat, ReadOptions, Row, RowFault, Table, TableInfo, Warnings, column_name};
 use crate::Error;
+use crate::problem::ProblemKind;
 
 /// Delimiters we recognise, in order of preference on a tie.
 const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -39,6 +41,7 @@ pub(super) fn open(path: &Path, mut file: File, options: &ReadOptions) -> Result
     let replaced = Arc::new(AtomicU64::new(0));
     let body = Cursor::new(prefix.split_off(detected.bom_len)).chain(file);
     let source = DecodingReader::new(body, detected.encoding, replaced.clone()).with_cr_breaks(cr_breaks);
+    let warnings = Warnings::default();
     let mut rows = CsvRows {
         path: path.to_path_buf(),
         source,
@@ -46,6 +49,13 @@ pub(super) fn open(path: &Path, mut file: File, options: &ReadOptions) -> Result
         fields: vec![0; 4096],
         ends: vec![0; 64],
         done: false,
+        watch: QuoteWatch::new(delimiter),
+        headers: Vec::new(),
+        encoding: detected.encoding.name(),
+        replaced: replaced.clone(),
+        replace_invalid: options.replace_invalid,
+        warnings: warnings.clone(),
+        located: 0,
     };
 
     let first = rows.next().transpose()?;
@@ -61,6 +71,8 @@ pub(super) fn open(path: &Path, mut file: File, options: &ReadOptions) -> Result
         (Some(row), true) => (header_names(&row.cells), None),
         (Some(row), false) => ((1..=row.cells.len()).map(column_name).collect(), Some(row)),
     };
+    rows.watch.set_columns(headers.len());
+    rows.headers = headers.clone();
 
     let info = TableInfo {
         path: path.to_path_buf(),
@@ -74,6 +86,7 @@ pub(super) fn open(path: &Path, mut file: File, options: &ReadOptions) -> Result
     let rows = pending.map(Ok).into_iter().chain(rows);
     let mut table = Table::from_parts(info, headers, Box::new(rows));
     table.undecodable = Some(replaced);
+    table.warnings = warnings;
     Ok(table)
 }
 
@@ -100,6 +113,15 @@ struct CsvRows {
     fields: Vec<u8>,
     ends: Vec<usize>,
     done: bool,
+    watch: QuoteWatch,
+    /// Column names, once the header is read.
+    headers: Vec<String>,
+    encoding: &'static str,
+    replaced: Arc<AtomicU64>,
+    replace_invalid: bool,
+    warnings: Warnings,
+    /// Replaced sequences found in rows so far.
+    located: u64,
 }
 
 impl CsvRows {
@@ -135,6 +157,7 @@ impl CsvRows {
     fn read_row(&mut self) -> Result<Option<Row>, Error> {
         self.skip_blank_lines()?;
         let line = self.core.line();
+        self.watch.start(line);
         let (mut out_len, mut ends_len) = (0, 0);
         loop {
             let input = match self.source.fill_buf() {
@@ -143,6 +166,7 @@ impl CsvRows {
             };
             let (result, read, written, ended) =
                 self.core.read_record(input, &mut self.fields[out_len..], &mut self.ends[ends_len..]);
+            self.watch.feed(&input[..read]);
             self.source.consume(read);
             out_len += written;
             ends_len += ended;
@@ -152,7 +176,7 @@ impl CsvRows {
                 csv_core::ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
                 csv_core::ReadRecordResult::Record => {
                     let mut start = 0;
-                    let cells = self.ends[..ends_len]
+                    let cells: Vec<String> = self.ends[..ends_len]
                         .iter()
                         .map(|&end| {
                             // Fields split at ASCII delimiters of valid UTF-8, so
@@ -162,7 +186,10 @@ impl CsvRows {
                             cell
                         })
                         .collect();
-                    return Ok(Some(Row { line, cells }));
+                    // The decoder runs ahead of the records: while it has replaced
+                    // more sequences than rows have shown, look for them.
+                    let invalid = self.replaced.load(std::sync::atomic::Ordering::Relaxed) > self.located;
+                    return self.checked(Row { line, cells }, invalid).map(Some);
                 }
                 csv_core::ReadRecordResult::End => {
                     self.done = true;
@@ -170,6 +197,64 @@ impl CsvRows {
                 }
             }
         }
+    }
+}
+
+impl CsvRows {
+    /// The row, or a [`BadRow`] when its quotes look wrong or it holds bytes
+    /// that are not the encoding (`invalid`; warnings instead with `replace_invalid`).
+    fn checked(&mut self, row: Row, invalid: bool) -> Result<Row, Error> {
+        let bad = |kind, faults, row: Row| {
+            Err(Error::BadRow(Box::new(BadRow {
+                path: self.path.clone(),
+                line: row.line,
+                kind,
+                faults,
+                cells: row.cells,
+            })))
+        };
+        if let Some(fault) = self.watch.finish() {
+            let faults = vec![RowFault { line: fault.line, column: None, message: fault.message }];
+            return bad(fault.kind, faults, row);
+        }
+        if !invalid {
+            return Ok(row);
+        }
+        let mut faults = Vec::new();
+        let mut line = row.line;
+        for (i, cell) in row.cells.iter().enumerate() {
+            if let Some(at) = cell.find('\u{FFFD}') {
+                let count = cell.matches('\u{FFFD}').count();
+                self.located += count as u64;
+                let column = self.headers.get(i).cloned().unwrap_or_else(|| column_name(i + 1));
+                let what = if count == 1 {
+                    "a byte sequence".to_string()
+                } else {
+                    format!("{count} byte sequences")
+                };
+                let message = if self.replace_invalid {
+                    format!("{what} not valid `{}`, read as `\u{FFFD}`", self.encoding)
+                } else {
+                    format!(
+                        "{what} not valid `{}`: fix the bytes, name the file's encoding with `--encoding`, or pass `--replace` to read them as `\u{FFFD}`",
+                        self.encoding
+                    )
+                };
+                let here = line + cell[..at].matches('\n').count() as u64;
+                faults.push(RowFault { line: here, column: Some(column), message });
+            }
+            line += cell.matches('\n').count() as u64;
+        }
+        if faults.is_empty() {
+            return Ok(row);
+        }
+        if self.replace_invalid {
+            for fault in faults {
+                self.warnings.push(fault);
+            }
+            return Ok(row);
+        }
+        bad(ProblemKind::InvalidBytes, faults, row)
     }
 }
 

@@ -45,10 +45,34 @@ pub(crate) fn detect(prefix: &[u8], complete: bool, forced: Option<&'static Enco
     if valid == prefix.len() || (!complete && prefix.len() - valid < 4 && looks_cut(&prefix[valid..])) {
         return Detected { encoding: UTF_8, bom_len: 0 };
     }
+    if mostly_utf8(prefix) {
+        // UTF-8 with a few stray bytes: the reader reports those bytes; a
+        // single-byte code page would turn every other accent into mojibake.
+        return Detected { encoding: UTF_8, bom_len: 0 };
+    }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(prefix, complete);
     let encoding = detector.guess(None, chardetng::Utf8Detection::Deny);
     Detected { encoding, bom_len: 0 }
+}
+
+/// True when `bytes` hold more valid UTF-8 multi-byte sequences than invalid
+/// ones (legacy single-byte text almost never forms a valid sequence).
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let ok = Encoding::utf8_valid_up_to(rest);
+        valid += rest[..ok].iter().filter(|b| **b >= 0xC0).count();
+        if ok == rest.len() {
+            break;
+        }
+        invalid += 1;
+        // Skip the bad byte and any continuation bytes after it.
+        let skip = 1 + rest[ok + 1..].iter().take_while(|b| (0x80..0xC0).contains(*b)).count();
+        rest = &rest[ok + skip..];
+    }
+    valid > invalid
 }
 
 /// True when `tail` is the start of a UTF-8 multi-byte sequence (a lead byte
@@ -239,6 +263,18 @@ mod tests {
         assert_eq!(detect(&le, true, None).encoding, UTF_16LE);
         let be: Vec<u8> = "a,b\n1,2\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
         assert_eq!(detect(&be, true, None).encoding, UTF_16BE);
+    }
+
+    #[test]
+    fn utf8_with_a_stray_byte_stays_utf8() {
+        let text = "name,city\nCôté,Montréal\nJosé,Zoë\nAnn \u{FF} Lee,Québec\n";
+        let bytes: Vec<u8> = text
+            .chars()
+            .flat_map(|c| if c == '\u{FF}' { vec![0xFF] } else { c.to_string().into_bytes() })
+            .collect();
+        assert_eq!(detect(&bytes, true, None).encoding, UTF_8);
+        let cp1252 = b"name;city\nJos\xe9 Nu\xf1ez;M\xfcnchen\nRen\xe9e O\x92Brien;Z\xfcrich\n";
+        assert_eq!(detect(cp1252, true, None).encoding, encoding_rs::WINDOWS_1252);
     }
 
     #[test]

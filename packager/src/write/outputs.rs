@@ -87,6 +87,35 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// A row as read; a row the reader could not read goes to the error CSV
+    /// when `check` rejected it (`None`), and fails the pack otherwise.
+    pub(super) fn readable(
+        &mut self,
+        row: Result<ferry_mapper::read::Row, ferry_mapper::Error>,
+        file: &str,
+        headers: &[String],
+    ) -> Result<Option<ferry_mapper::read::Row>, Error> {
+        match row {
+            Ok(row) => Ok(Some(row)),
+            Err(ferry_mapper::Error::BadRow(bad)) => {
+                let rejected = self.options.rejected.get(file);
+                let reason = rejected.and_then(|r| {
+                    std::iter::once(bad.line).chain(bad.faults.iter().map(|f| f.line)).find_map(|l| r.get(&l))
+                });
+                match reason {
+                    Some(reason) => {
+                        let reason = reason.clone();
+                        let row = ferry_mapper::read::Row { line: bad.line, cells: bad.cells };
+                        self.reject(file, headers, &row, &reason)?;
+                        Ok(None)
+                    }
+                    None => Err(ferry_mapper::Error::BadRow(bad).into()),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Gives the verified packages and error CSVs their names.
     pub(super) fn publish(self) -> Result<PackReport, Error> {
         let out = &self.options.out;
