@@ -42,9 +42,12 @@ with open(path("files.csv"), newline="") as f:
 
 staged = {}
 with open(path("staged.csv"), newline="", encoding="utf-8") as f:
-    for sid, seq, line, birth in csv.reader(f):
-        index = offsets[int(seq)] + int(line) - 2
-        staged[int(sid)] = (kept_lines[index] if index < len(kept_lines) else None, birth or None)
+    listed = list(csv.reader(f))
+# Staged lines count a package's data rows from 1 or, with its header, from 2.
+first = 1 if any(int(line) == 1 for _, _, line, _ in listed) else 2
+for sid, seq, line, birth in listed:
+    index = offsets[int(seq)] + int(line) - first
+    staged[int(sid)] = (kept_lines[index] if index < len(kept_lines) else None, birth or None)
 
 def pct(a, b):
     return "%.2f %%" % (100.0 * a / b) if b else "-"
