@@ -1,7 +1,10 @@
-//! `ferry import`: create an import job and stage packages into it.
+//! `ferry import`: create an import job and stage packages into it; or, with
+//! `--data DIR --mapping M` (a stand-alone CSV import), pack the data into a
+//! scratch package first, through the very code path of `ferry pack`.
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use ferry_runner::import::{self, ImportOptions, ImportReporter};
 use indicatif::ProgressBar;
 
@@ -13,8 +16,10 @@ use crate::printer::Printer;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The packages to import as one job (for example every part of a split set)
-    #[arg(required = true, value_name = "PKG.zip")]
+    #[arg(required_unless_present = "data", conflicts_with = "data", value_name = "PKG.zip")]
     packages: Vec<PathBuf>,
+    #[command(flatten)]
+    standalone: Standalone,
     /// The job's type (default: the packages' target)
     #[arg(long = "type", value_enum, value_name = "TYPE")]
     kind: Option<KindArg>,
@@ -40,6 +45,77 @@ pub struct Args {
     no_update: bool,
 }
 
+/// A stand-alone CSV import: legacy files and a mapping template, no package.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Standalone {
+    /// Import the legacy files of this directory with `--mapping` instead of a
+    /// package: they are checked and packed as `ferry pack` does (into a
+    /// scratch package, removed afterwards), then imported
+    #[arg(long, value_name = "DIR", requires = "mapping")]
+    pub data: Option<PathBuf>,
+    /// The mapping template for `--data`
+    #[arg(long, value_name = "M.json", requires = "data")]
+    pub mapping: Option<PathBuf>,
+}
+
+/// Packages packed from `--data` into a scratch directory, removed when dropped.
+pub(crate) struct Scratch {
+    _dir: tempfile::TempDir,
+    pub packages: Vec<PathBuf>,
+}
+
+impl Standalone {
+    /// Packs `--data` with `--mapping` into a scratch directory, as `ferry pack`
+    /// would (its problems printed); `Ok(None)` when there is no `--data`.
+    pub(crate) fn pack(&self, printer: &Printer) -> anyhow::Result<Option<Packed>> {
+        let (Some(data), Some(mapping)) = (&self.data, &self.mapping) else { return Ok(None) };
+        let dir = tempfile::Builder::new()
+            .prefix(".ferry-import-")
+            .tempdir()
+            .context("cannot create a scratch directory for the package")?;
+        let name = data
+            .canonicalize()
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "data".into());
+        #[derive(clap::Parser)]
+        struct PackCli {
+            #[command(flatten)]
+            args: super::pack::Args,
+        }
+        let argv: Vec<std::ffi::OsString> = vec![
+            "pack".into(),
+            "--data".into(),
+            data.into(),
+            "--mapping".into(),
+            mapping.into(),
+            "--out".into(),
+            dir.path().join(format!("{name}.zip")).into(),
+        ];
+        let pack = <PackCli as clap::Parser>::try_parse_from(argv).context("cannot set up the packing")?;
+        Ok(Some(match super::pack::build(&pack.args, printer)? {
+            Some(report) => Packed::Scratch(Scratch {
+                packages: report.packages.into_iter().map(|p| p.path).collect(),
+                _dir: dir,
+            }),
+            None => {
+                printer.info(format_args!(
+                    "error: nothing imported: `{}` does not pass the check (`ferry check` lists every problem)",
+                    data.display()
+                ));
+                Packed::Refused
+            }
+        }))
+    }
+}
+
+/// What `--data` became.
+pub(crate) enum Packed {
+    /// The check refused the data (its problems are printed): no job.
+    Refused,
+    Scratch(Scratch),
+}
+
 struct Reporter<'a> {
     printer: &'a Printer,
     bar: ProgressBar,
@@ -63,8 +139,13 @@ impl ImportReporter for Reporter<'_> {
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let mut store = open_store(global)?;
+    let scratch = match args.standalone.pack(printer)? {
+        Some(Packed::Refused) => return Ok(Outcome::Problems),
+        Some(Packed::Scratch(s)) => Some(s),
+        None => None,
+    };
     let options = ImportOptions {
-        packages: args.packages,
+        packages: scratch.as_ref().map_or(args.packages, |s| s.packages.clone()),
         kind: args.kind.map(Into::into),
         description: args.description,
         source_type: args.source_type,

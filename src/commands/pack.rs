@@ -71,6 +71,18 @@ impl PackReporter for Progress {
 }
 
 pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    let Some(report) = build(&args, printer)? else { return Ok(Outcome::Problems) };
+    print_report(printer, &report)?;
+    Ok(if report.rejected.is_empty() { Outcome::Success } else { Outcome::Problems })
+}
+
+/// Checks and packs as `ferry pack` does, printing the problems; `None` when
+/// the check refused the data (nothing was written). `ferry import --data`
+/// goes through here too.
+pub(crate) fn build(
+    args: &Args,
+    printer: &Printer,
+) -> anyhow::Result<Option<ferry_packager::write::PackReport>> {
     let template = super::check::load_template(&args.mapping)?;
     let target = super::check::target_of(&template, &args.mapping)?;
     let read = ferry_mapper::read::ReadOptions {
@@ -146,7 +158,7 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
         };
         printer.info(format_args!("hint: {hint}"));
         printer.info(format_args!("error: nothing packed: `check` found {} errors", errors.len()));
-        return Ok(Outcome::Problems);
+        return Ok(None);
     }
 
     let result = if errors.is_empty() {
@@ -166,8 +178,7 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
         ),
         other => anyhow::Error::new(other),
     })?;
-    print_report(printer, &report)?;
-    Ok(if report.rejected.is_empty() { Outcome::Success } else { Outcome::Problems })
+    Ok(Some(report))
 }
 
 /// The rows `check` rejected, by file and line, with their reasons.

@@ -20,8 +20,10 @@ use crate::printer::Printer;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The packages to import as one job
-    #[arg(required = true, value_name = "PKG.zip")]
+    #[arg(required_unless_present = "data", conflicts_with = "data", value_name = "PKG.zip")]
     packages: Vec<PathBuf>,
+    #[command(flatten)]
+    standalone: super::import::Standalone,
     /// The job's type (default: the packages' target)
     #[arg(long = "type", value_enum, value_name = "TYPE")]
     kind: Option<KindArg>,
@@ -57,8 +59,13 @@ struct RunSummary {
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let profile = load_profile(args.profile.as_ref())?;
     let mut store = open_store(global)?;
+    let scratch = match args.standalone.pack(printer)? {
+        Some(super::import::Packed::Refused) => return Ok(Outcome::Problems),
+        Some(super::import::Packed::Scratch(s)) => Some(s),
+        None => None,
+    };
     let options = ImportOptions {
-        packages: args.packages,
+        packages: scratch.as_ref().map_or(args.packages, |s| s.packages.clone()),
         kind: args.kind.map(Into::into),
         description: args.description,
         create_missing: args.create_missing,

@@ -23,4 +23,5 @@ mod profile;
 mod review;
 mod run;
 mod staged;
+mod standalone;
 mod targets;
