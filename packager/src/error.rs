@@ -72,6 +72,14 @@ pub enum Invalid {
     BadCsv,
     /// Mapping files that contradict each other or fileMappings.xml.
     Inconsistent,
+    /// A mapping that does not fit the package's target: an unknown field, a
+    /// field mapped twice, a grandchild file, a parent cycle, a converter that
+    /// does not suit its field.
+    BadMapping,
+    /// A member whose local header names it otherwise than the central directory.
+    LocalName,
+    /// A package larger than the size cap (10 MB unless raised).
+    OverSizeCap,
 }
 
 impl Error {

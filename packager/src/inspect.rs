@@ -1,7 +1,7 @@
 //! Inspecting a package: what it holds and whether it is valid.
 //!
-//! [`inspect`] opens a package with [`Package::open`] (which validates all of
-//! it) and describes it: members and their sizes, rows per CSV, each file's
+//! [`inspect`] opens a package with [`Package::open_file`] (which validates
+//! all of it, as `import` does, size cap included) and describes it: members and their sizes, rows per CSV, each file's
 //! mappings in readable form, and the validation results, including the size
 //! cap. A package that fails validation yields a report with the problem
 //! rather than an error, so that `ferry inspect` can show it as data.
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use ferry_mapper::template::{Converter, FieldMapping, TextConverter};
 use serde::Serialize;
 
-use crate::read::{MemberSummary, Package};
+use crate::read::{Limits, MemberSummary, Package};
 use crate::{Error, Invalid};
 
 /// What to inspect.
@@ -88,6 +88,7 @@ pub struct MappingLine {
 const CHECKS: &[&str] = &[
     "ZIP structure and member paths are safe",
     "every CSV has its mapping file, and the XML is valid",
+    "every mapping fits the target (fields, parent links, converters)",
     "every mapped column exists in its CSV",
     "every CSV decodes in the declared encoding",
 ];
@@ -97,7 +98,17 @@ const CHECKS: &[&str] = &[
 pub fn inspect(path: &Path, options: &InspectOptions) -> Result<InspectReport, Error> {
     let size = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
     let mut checks = Vec::new();
-    let contents = match Package::open(path) {
+    // The same validation as `import` ([`Package::open_with`]); over the cap,
+    // the package is opened again without it, to report everything else.
+    let open = |max_package: u64| {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        Package::open_file(file, path, Limits { max_package, ..Limits::default() })
+    };
+    let (opened, over_cap) = match open(options.max_size) {
+        Err(e) if e.invalid_kind() == Some(Invalid::OverSizeCap) => (open(u64::MAX), Some(e.to_string())),
+        other => (other, None),
+    };
+    let contents = match opened {
         Ok(p) => {
             checks.extend(CHECKS.iter().map(|c| Check {
                 name: c.to_string(),
@@ -109,8 +120,9 @@ pub fn inspect(path: &Path, options: &InspectOptions) -> Result<InspectReport, E
         }
         Err(Error::Invalid { kind, message, .. }) => {
             let failed = match kind {
-                Invalid::BadCsv => 2,
-                Invalid::Encoding | Invalid::UnknownEncoding => 3,
+                Invalid::BadMapping => 2,
+                Invalid::BadCsv => 3,
+                Invalid::Encoding | Invalid::UnknownEncoding => 4,
                 Invalid::NotZip
                 | Invalid::PathEscapes
                 | Invalid::AbsolutePath
@@ -119,6 +131,8 @@ pub fn inspect(path: &Path, options: &InspectOptions) -> Result<InspectReport, E
                 | Invalid::TooLarge
                 | Invalid::CompressionRatio
                 | Invalid::BadMember
+                | Invalid::LocalName
+                | Invalid::OverSizeCap
                 | Invalid::UnexpectedMember => 0,
                 _ => 1,
             };
@@ -135,13 +149,11 @@ pub fn inspect(path: &Path, options: &InspectOptions) -> Result<InspectReport, E
         }
         Err(e) => return Err(e),
     };
-    let under = size <= options.max_size;
     checks.push(Check {
         name: format!("size is at most {} bytes", options.max_size),
-        ok: under,
-        kind: None,
-        message: (!under)
-            .then(|| format!("the package is {size} bytes, above the cap of {}", options.max_size)),
+        ok: over_cap.is_none(),
+        kind: over_cap.is_some().then_some(Invalid::OverSizeCap),
+        message: over_cap,
     });
     let valid = checks.iter().all(|c| c.ok);
     Ok(InspectReport { path: path.to_path_buf(), size, max_size: options.max_size, valid, checks, contents })

@@ -9,7 +9,8 @@
 //! - [`write`]: `pack`: reads legacy files, splits rows into size-capped
 //!   packages (a parent row with all its child rows), reproducible and atomic;
 //! - [`read`]: [`read::Package`], the only way anything (the runner included)
-//!   reads a package; it treats the package as hostile input;
+//!   reads a package; it treats the package as hostile input, with the
+//!   checks of [`validate`] (size cap, local names, mapping against target);
 //! - [`encode`]: the package encoding; [`zipfile`]: the ZIP container.
 //!
 //! The packager knows nothing of the store or of matching.
@@ -18,6 +19,7 @@ pub mod encode;
 pub mod format;
 pub mod inspect;
 pub mod read;
+pub mod validate;
 pub mod write;
 pub mod zipfile;
 

@@ -48,6 +48,9 @@ pub struct Limits {
     pub max_xml: u64,
     /// Most members.
     pub max_members: usize,
+    /// Largest package file: the size cap ("Packages larger than 10MB cannot
+    /// be imported", 001), raised by `--max-size`.
+    pub max_package: u64,
 }
 
 impl Default for Limits {
@@ -59,6 +62,7 @@ impl Default for Limits {
             ratio_floor: 1 << 20,
             max_xml: 8 << 20,
             max_members: 2048,
+            max_package: crate::write::DEFAULT_MAX_SIZE,
         }
     }
 }
@@ -126,9 +130,9 @@ impl Package {
 
     /// Opens and validates a package but the rows of its CSV members, which
     /// [`Package::rows`] checks as it streams them (see the module's notes).
-    pub fn open_streaming(path: &Path) -> Result<Package, Error> {
+    pub fn open_streaming(path: &Path, limits: Limits) -> Result<Package, Error> {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        Self::open_with(file, path, Limits::default(), Verify::Headers)
+        Self::open_with(file, path, limits, Verify::Headers)
     }
 
     /// Opens and validates a package from an open file; `path` names it in messages.
@@ -141,6 +145,7 @@ impl Package {
     pub fn open_with(file: File, path: &Path, limits: Limits, verify: Verify) -> Result<Package, Error> {
         let bad = |kind: Invalid, message: String| Error::Invalid { path: path.to_path_buf(), kind, message };
         let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        crate::validate::check_size(path, size, limits.max_package)?;
 
         // The raw central directory first: the zip crate folds duplicate names together.
         if let Some(names) = crate::zipfile::central_names(&file) {
@@ -169,6 +174,7 @@ impl Package {
             ));
         }
         let mut members = Vec::new();
+        let mut local_headers = Vec::new();
         let mut infos = HashMap::new();
         let mut total = 0u64;
         for i in 0..archive.len() {
@@ -235,6 +241,7 @@ impl Package {
                     format!("member `{name}` runs past the end of the package"),
                 ));
             }
+            local_headers.push((name.clone(), entry.header_start()));
             members.push(MemberSummary { name: name.clone(), compressed, uncompressed });
             infos.insert(
                 name.clone(),
@@ -242,6 +249,7 @@ impl Package {
             );
         }
         drop(archive);
+        crate::validate::check_local_names(path, &file, &local_headers)?;
 
         let file = Arc::new(file);
         let read_text = |name: &str| -> Result<String, Error> {
@@ -297,6 +305,7 @@ impl Package {
             encoding: doc.encoding.clone(),
             files,
         };
+        crate::validate::check_template(path, FILE_MAPPINGS, &target, &template)?;
 
         let mut package = Package {
             path: path.to_path_buf(),
@@ -347,6 +356,7 @@ impl Package {
                     ));
                 }
             }
+            crate::validate::check_file(&self.path, &entry.mappings, &self.target, mapping, &headers)?;
             if verify == Verify::Headers {
                 out.push(CsvSummary {
                     name: entry.csv.clone(),

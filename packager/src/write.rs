@@ -782,7 +782,8 @@ impl Run<'_> {
         }
         // Read it back the way the runner will, and compare.
         let verify = file.try_clone().map_err(io)?;
-        let package = Package::open_file(verify, &shown, Limits::default())?;
+        let limits = Limits { max_package: self.options.max_size, ..Limits::default() };
+        let package = Package::open_file(verify, &shown, limits)?;
         let read_rows: Vec<u64> = package.files.iter().map(|f| f.rows).collect();
         if package.template != self.template || read_rows != rows {
             return Err(fail(format!(

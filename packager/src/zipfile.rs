@@ -11,7 +11,8 @@
 //! hostile archives (duplicate names, `../` paths).
 //!
 //! Reading: [`central_names`] lists the raw names of the central directory
-//! (the zip crate folds duplicates together), and [`MemberReader`] streams a
+//! (the zip crate folds duplicates together), [`local_name`] reads the name a
+//! local header gives, and [`MemberReader`] streams a
 //! member's data by position from a shared file handle, checking its size
 //! limit, its declared size and its CRC.
 
@@ -234,6 +235,19 @@ pub fn central_names(file: &File) -> Option<Vec<Vec<u8>>> {
         p += 46 + n + m + k;
     }
     Some(names)
+}
+
+/// The raw member name in the local file header at `header_start`.
+pub fn local_name(file: &File, header_start: u64) -> io::Result<Vec<u8>> {
+    let mut fixed = [0u8; 30];
+    read_exact_at(file, &mut fixed, header_start)?;
+    if fixed[..4] != [0x50, 0x4b, 0x03, 0x04] {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, "no local file header at its offset"));
+    }
+    let n = u16::from_le_bytes([fixed[26], fixed[27]]) as usize;
+    let mut name = vec![0u8; n];
+    read_exact_at(file, &mut name, header_start + 30)?;
+    Ok(name)
 }
 
 fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {

@@ -11,15 +11,15 @@ use ferry_mapper::target::TargetDefinition;
 use ferry_mapper::template::{FieldMapping, FileMapping, MappingTemplate};
 use ferry_packager::Invalid;
 use ferry_packager::format::{self, FILE_MAPPINGS, TARGET_JSON};
-use ferry_packager::read::Package;
+use ferry_packager::read::{Limits, Package};
 use ferry_packager::zipfile::{Deflater, ZipBuilder};
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-data/packages")
 }
 
-fn template() -> MappingTemplate {
-    let field = |column: &str, field: &str| FieldMapping {
+fn field(column: &str, field: &str) -> FieldMapping {
+    FieldMapping {
         type_from: None,
         column: column.into(),
         field: field.into(),
@@ -28,7 +28,10 @@ fn template() -> MappingTemplate {
         instance: None,
         converter: Default::default(),
         null_value: None,
-    };
+    }
+}
+
+fn template() -> MappingTemplate {
     let mut t = MappingTemplate::new("contacts");
     t.schema = None;
     t.files = vec![FileMapping {
@@ -56,6 +59,64 @@ fn valid_members() -> Members {
         ("contacts.csv".into(), b"ID,FIRST,LAST\r\n1,Ann,Lee\r\n2,Bob,Ray\r\n".to_vec()),
         ("contacts_mappings.xml".into(), format::write_field_mappings(&t.files[0]).unwrap().into_bytes()),
     ]
+}
+
+/// A package of `contacts.csv`, `phones.csv` and `notes.csv` whose parent
+/// links are `links`: (child, parent, the child's link column, the parent's id column).
+fn linked_members(links: &[(&str, &str, &str, &str)]) -> Members {
+    let files = [
+        ("contacts.csv", "ID", "ID,LAST,PID\r\n1,Lee,9\r\n", vec![field("LAST", "lastName")]),
+        ("phones.csv", "PID", "PID,CID,NOTE\r\n9,1,x\r\n", vec![]),
+        ("notes.csv", "NID", "NID,PID,NOTE\r\n5,9,y\r\n", vec![]),
+    ];
+    let mut t = MappingTemplate::new("contacts");
+    t.schema = None;
+    for (name, id, _, mappings) in &files {
+        let parent = links.iter().find(|l| l.0 == *name).map(|(_, file, column, parent_column)| {
+            ferry_mapper::template::ParentLink {
+                file: file.to_string(),
+                column: column.to_string(),
+                parent_column: parent_column.to_string(),
+            }
+        });
+        t.files.push(FileMapping {
+            name: name.to_string(),
+            category: "All".into(),
+            parent,
+            id_column: Some(id.to_string()),
+            null_default: None,
+            mappings: mappings.clone(),
+        });
+    }
+    let target =
+        serde_json::to_string_pretty(&TargetDefinition::bundled("contacts").unwrap()).unwrap() + "\n";
+    let mut m: Members = vec![
+        (FILE_MAPPINGS.into(), format::write_file_mappings(&t, &[1, 1, 1]).unwrap().into_bytes()),
+        (TARGET_JSON.into(), target.into_bytes()),
+    ];
+    for (f, (name, _, csv, _)) in t.files.iter().zip(&files) {
+        m.push((name.to_string(), csv.as_bytes().to_vec()));
+        m.push((format::mappings_member(name), format::write_field_mappings(f).unwrap().into_bytes()));
+    }
+    m
+}
+
+/// Renames a member in its local header only (same length): the central
+/// directory keeps the name a listing shows.
+fn rename_local(mut bytes: Vec<u8>, from: &str, to: &str) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let mut p = 0;
+    while bytes[p..p + 4] == [0x50, 0x4b, 0x03, 0x04] {
+        let n = u16::from_le_bytes([bytes[p + 26], bytes[p + 27]]) as usize;
+        let extra = u16::from_le_bytes([bytes[p + 28], bytes[p + 29]]) as usize;
+        let size = u32::from_le_bytes(bytes[p + 18..p + 22].try_into().unwrap()) as usize;
+        if &bytes[p + 30..p + 30 + n] == from.as_bytes() {
+            bytes[p + 30..p + 30 + n].copy_from_slice(to.as_bytes());
+            return bytes;
+        }
+        p += 30 + n + extra + size;
+    }
+    panic!("no local header names `{from}`")
 }
 
 fn zip(members: &[(String, Vec<u8>)]) -> Vec<u8> {
@@ -207,6 +268,46 @@ fn corpus() -> Vec<Case> {
             expect: "`contacts.csv` holds 2 rows but `fileMappings.xml` declares 3",
         },
         Case {
+            file: "local-name.zip",
+            bytes: rename_local(zip(&valid_members()), "contacts.csv", "c0ntacts.csv"),
+            kind: Invalid::LocalName,
+            expect: "member `contacts.csv` is named `c0ntacts.csv` in its local header",
+        },
+        Case {
+            file: "unknown-field.zip",
+            bytes: with(&|m| {
+                replace(m, "contacts_mappings.xml", "target=\"lastName\"", "target=\"shoeSize\"")
+            }),
+            kind: Invalid::BadMapping,
+            expect: "`contacts_mappings.xml`: the mapping does not fit `target.json`",
+        },
+        Case {
+            file: "duplicate-target.zip",
+            bytes: with(&|m| {
+                replace(m, "contacts_mappings.xml", "target=\"firstName\"", "target=\"lastName\"")
+            }),
+            kind: Invalid::BadMapping,
+            expect: "already mapped from column `FIRST`",
+        },
+        Case {
+            file: "grandchild.zip",
+            bytes: zip(&linked_members(&[
+                ("phones.csv", "contacts.csv", "CID", "ID"),
+                ("notes.csv", "phones.csv", "PID", "PID"),
+            ])),
+            kind: Invalid::BadMapping,
+            expect: "parent file `phones.csv` is itself a child file",
+        },
+        Case {
+            file: "parent-cycle.zip",
+            bytes: zip(&linked_members(&[
+                ("contacts.csv", "phones.csv", "PID", "PID"),
+                ("phones.csv", "contacts.csv", "CID", "ID"),
+            ])),
+            kind: Invalid::BadMapping,
+            expect: "is itself a child file",
+        },
+        Case {
             file: "not-a-zip.zip",
             bytes: b"ID,FIRST,LAST\n1,Ann,Lee\n".to_vec(),
             kind: Invalid::NotZip,
@@ -265,7 +366,7 @@ fn each_hostile_package_is_rejected_with_its_own_message() {
 fn streaming_checks_the_rows_while_they_stream() {
     for case in corpus() {
         let path = dir().join(case.file);
-        let message = match Package::open_streaming(&path) {
+        let message = match Package::open_streaming(&path, Limits::default()) {
             Err(e) => e.to_string(),
             Ok(p) => {
                 assert!(
@@ -285,6 +386,24 @@ fn streaming_checks_the_rows_while_they_stream() {
         };
         assert!(message.contains(case.expect), "{}: `{message}` lacks `{}`", case.file, case.expect);
     }
-    let valid = Package::open_streaming(&dir().join("valid.zip")).unwrap();
+    let valid = Package::open_streaming(&dir().join("valid.zip"), Limits::default()).unwrap();
     assert_eq!(valid.rows("contacts.csv").unwrap().filter(|r| r.is_ok()).count(), 2);
+}
+
+/// Over the size cap, every reader refuses the package, naming both sizes;
+/// a raised cap lets it through.
+#[test]
+fn a_package_over_the_cap_is_refused_naming_both_sizes() {
+    let path = dir().join("valid.zip");
+    let size = std::fs::metadata(&path).unwrap().len();
+    let open = |max_package| {
+        let file = std::fs::File::open(&path).unwrap();
+        Package::open_file(file, &path, Limits { max_package, ..Limits::default() })
+    };
+    let err = open(100).expect_err("over the cap");
+    assert_eq!(err.invalid_kind(), Some(Invalid::OverSizeCap));
+    let message = err.to_string();
+    assert!(message.contains(&format!("the package is {size} bytes")), "{message}");
+    assert!(message.contains("larger than the cap of 100 bytes"), "{message}");
+    assert!(open(size).is_ok());
 }

@@ -75,7 +75,7 @@ fn linked_template() -> MappingTemplate {
         },
         FileMapping {
             name: "addresses.csv".into(),
-            category: "Address".into(),
+            category: "All".into(),
             parent: Some(ParentLink {
                 file: "contacts.csv".into(),
                 column: "CONTACT".into(),
@@ -84,14 +84,14 @@ fn linked_template() -> MappingTemplate {
             id_column: None,
             null_default: None,
             mappings: vec![
-                sub("AID", "Address", "Home", "legacyId"),
+                sub("AID", "UserField", "Address ID", "value"),
                 sub("STREET", "Address", "Home", "line1"),
                 sub("CITY", "Address", "Home", "city"),
             ],
         },
         FileMapping {
             name: "phones.csv".into(),
-            category: "Telcom".into(),
+            category: "All".into(),
             parent: Some(ParentLink {
                 file: "contacts.csv".into(),
                 column: "CONTACT".into(),
@@ -100,7 +100,7 @@ fn linked_template() -> MappingTemplate {
             id_column: None,
             null_default: None,
             mappings: vec![
-                sub("PID", "Telcom", "Business", "legacyId"),
+                sub("PID", "UserField", "Phone ID", "value"),
                 sub("NUMBER", "Telcom", "Business", "value"),
             ],
         },

@@ -95,6 +95,8 @@ pub struct ImportOptions {
     /// Leave the records that the staged records' keys find unchanged: such
     /// records go through ordinary matching instead (see [`crate::keys`]).
     pub no_update: bool,
+    /// The size cap a package must respect; `None`: 10 MB, as `pack` writes.
+    pub max_size: Option<u64>,
 }
 
 /// Progress of an import; the binary draws it.
@@ -140,12 +142,21 @@ pub fn import(
     if options.packages.is_empty() {
         return Err(Error::Invalid("no package to import".into()));
     }
+    let mut seen = HashMap::new();
     for path in &options.packages {
         if !path.is_file() {
             return Err(Error::io(
                 path,
                 std::io::Error::new(std::io::ErrorKind::NotFound, "no such package file"),
             ));
+        }
+        let canonical = path.canonicalize().map_err(|e| Error::io(path, e))?;
+        if let Some(first) = seen.insert(canonical, path) {
+            return Err(Error::Invalid(format!(
+                "package `{}` is given twice (also as `{}`); its rows would be staged twice",
+                path.display(),
+                first.display()
+            )));
         }
     }
     let description = match &options.description {
@@ -159,7 +170,11 @@ pub fn import(
     let mut packages = Vec::new();
     for path in &options.packages {
         reporter.on_package(path);
-        match ferry_packager::read::Package::open_streaming(path) {
+        let limits = ferry_packager::read::Limits {
+            max_package: options.max_size.unwrap_or(ferry_packager::write::DEFAULT_MAX_SIZE),
+            ..Default::default()
+        };
+        match ferry_packager::read::Package::open_streaming(path, limits) {
             Ok(p) => packages.push(p),
             Err(e) => {
                 let kind = options.kind.or(packages.first().map(|p| p.target.kind));

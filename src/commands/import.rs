@@ -43,6 +43,10 @@ pub struct Args {
     /// such records go through ordinary matching instead of updating by key
     #[arg(long)]
     no_update: bool,
+    /// The size cap each package must respect: bytes or KB, MB, GB (1024-based);
+    /// a package made with a larger `pack --max-size` needs it raised here too
+    #[arg(long, value_name = "SIZE", default_value = "10MB", value_parser = ferry_packager::inspect::parse_size)]
+    max_size: u64,
 }
 
 /// A stand-alone CSV import: legacy files and a mapping template, no package.
@@ -153,6 +157,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         owner: args.owner,
         create_missing: args.create_missing,
         no_update: args.no_update,
+        max_size: Some(args.max_size),
     };
     let reporter = Reporter { printer, bar: printer.spinner("staging") };
     let result = import::import(&mut store, &options, &reporter);

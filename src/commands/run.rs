@@ -43,6 +43,10 @@ pub struct Args {
     /// such records go through ordinary matching instead of updating by key
     #[arg(long)]
     no_update: bool,
+    /// The size cap each package must respect: bytes or KB, MB, GB (1024-based);
+    /// a package made with a larger `pack --max-size` needs it raised here too
+    #[arg(long, value_name = "SIZE", default_value = "10MB", value_parser = ferry_packager::inspect::parse_size)]
+    max_size: u64,
 }
 
 #[derive(serde::Serialize)]
@@ -70,6 +74,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         description: args.description,
         create_missing: args.create_missing,
         no_update: args.no_update,
+        max_size: Some(args.max_size),
         ..ImportOptions::default()
     };
     let spinner = printer.spinner("importing");
