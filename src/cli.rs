@@ -106,4 +106,13 @@ pub enum Command {
     /// Example:
     ///   ferry man > ferry.1 && man ./ferry.1
     Man(commands::man::Args),
+    /// Serve the import workspace in a browser, on this store
+    ///
+    /// Pages and a JSON API (`/api/…`, answering what `--json` prints) over
+    /// the same operations as the command line, for the users of `ferry users`:
+    /// view (ImportProcessView) sees everything, manage (ImportProcessManage)
+    /// also changes jobs. Loopback only by default.
+    Serve(commands::serve::Args),
+    /// Add, list and remove the users of `ferry serve`, and set their passwords
+    Users(commands::users::Args),
 }

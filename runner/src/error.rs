@@ -32,6 +32,10 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
 
+    /// A write based on a stale page (another user changed the record meanwhile).
+    #[error("{0}")]
+    Stale(String),
+
     #[error("import job {id} failed: {message}")]
     ImportFailed { id: i64, message: String },
 }

@@ -9,6 +9,8 @@
 //! - [`matchjob`]: matching a job's staged records, storing candidates and
 //!   proposed actions; review exports and decisions;
 //! - [`complete`]: carrying out the chosen actions, undo;
+//! - [`users`]: workspace users, sessions and the audit trail;
+//! - [`views`]: what the command line's `--json` and `ferry serve`'s API both print;
 //! - [`report`]: a job's error report (rejected rows in the upload's columns);
 //! - [`export`]: records as CSV; [`csvout`]: spreadsheet-safe CSV writing;
 //! - [`keys`]: record keys, duplicate keys within an import, `--no-update`;
@@ -33,5 +35,7 @@ pub mod report;
 pub mod review;
 pub mod staged;
 pub mod store;
+pub mod users;
+pub mod views;
 
 pub use error::Error;

@@ -53,6 +53,14 @@
 //! | `staged.record_key` | the record's key (the value of the target's `key` field, see [`crate::keys`]); indexed per job to find keys two staged records share |
 //! | `jobs.no_update` | 1 for a job imported with `--no-update`: its keys update no existing record |
 //!
+//! # Schema (version 4)
+//!
+//! | table | one row per | notes |
+//! |---|---|---|
+//! | `users` | workspace user | `name`, `role` `view`/`manage`, `password` (argon2id PHC string) |
+//! | `sessions` | signed-in browser | `token_hash` (SHA-256 of the cookie token), `user_name`, `csrf`, `expires_at` |
+//! | `audit` | change to a job | `job_id` (kept when the job is deleted), `at`, `user_name`, `action`, `detail` |
+//!
 //! Times are UTC text `YYYY-MM-DDTHH:MM:SSZ` (they sort as text). Deleting a
 //! job cascades to its packages, files, staged, rejected and problem rows.
 //!
@@ -238,6 +246,33 @@ CREATE TABLE before_images (
 ALTER TABLE staged ADD COLUMN record_key TEXT;
 CREATE INDEX staged_key ON staged(job_id, record_key) WHERE record_key IS NOT NULL;
 ALTER TABLE jobs ADD COLUMN no_update INTEGER NOT NULL DEFAULT 0;
+"#,
+    // 4: the workspace's users, sessions and audit trail (see `crate::users`).
+    r#"
+CREATE TABLE users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('view', 'manage')),
+    password TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_name TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+    csrf TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    job_id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT
+);
+CREATE INDEX audit_job ON audit(job_id);
 "#,
 ];
 

@@ -2,7 +2,7 @@
 
 use ferry_runner::complete::{self, CompleteSummary};
 
-use super::jobs::{open_store, runner_error};
+use super::jobs::{audit, open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
@@ -29,6 +29,9 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     let result = complete::complete(&mut store, &args.job);
     spinner.finish_and_clear();
     let summary = result.map_err(runner_error)?;
+    if let Some(job) = &summary.job {
+        audit(&store, job.id, "complete", None)?;
+    }
     if printer.json {
         printer.json(&summary)?;
     } else {

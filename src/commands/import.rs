@@ -8,7 +8,7 @@ use anyhow::Context;
 use ferry_runner::import::{self, ImportOptions, ImportReporter};
 use indicatif::ProgressBar;
 
-use super::jobs::{KindArg, job_details, open_store, runner_error};
+use super::jobs::{KindArg, audit, job_details, open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
@@ -163,6 +163,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     let result = import::import(&mut store, &options, &reporter);
     reporter.bar.finish_and_clear();
     let summary = result.map_err(runner_error)?;
+    audit(&store, summary.job.id, "import", None)?;
     for w in &summary.file_warnings {
         printer.warn(w);
     }

@@ -128,6 +128,11 @@ pub fn runner_error(err: Error) -> anyhow::Error {
     }
 }
 
+/// Records a change to job `job_id` in its audit trail, as the local user.
+pub fn audit(store: &Store, job_id: i64, action: &str, detail: Option<&str>) -> anyhow::Result<()> {
+    ferry_runner::users::audit(store, job_id, &ferry_runner::users::local_user(), action, detail).map_err(runner_error)
+}
+
 /// One line about a job, for listings.
 pub fn job_line(job: &Job) -> String {
     format!(
@@ -196,6 +201,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         }
         Some(JobsCommand::Delete { job }) => {
             let deleted = job::delete(&mut store, &job).map_err(runner_error)?;
+            audit(&store, deleted.job.id, "delete job", None)?;
             if printer.json {
                 printer.json(&deleted)?;
             } else {

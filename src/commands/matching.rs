@@ -6,7 +6,7 @@ use ferry_runner::matching::{CandidateReporter, MatchingProfile};
 use ferry_runner::matchjob::{self, MatchOptions, MatchSummary};
 use indicatif::ProgressBar;
 
-use super::jobs::{open_store, runner_error};
+use super::jobs::{audit, open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
@@ -69,6 +69,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     let result = matchjob::match_job(&mut store, &args.job, &options, &reporter);
     reporter.0.finish_and_clear();
     let summary = result.map_err(runner_error)?;
+    audit(&store, summary.job.id, "match", None)?;
     if printer.json {
         printer.json(&summary)?;
     } else {

@@ -21,10 +21,12 @@ pub mod pack;
 pub mod profile;
 pub mod review;
 pub mod run;
+pub mod serve;
 pub mod staged;
 pub mod targets;
 pub mod template;
 pub mod undo;
+pub mod users;
 
 /// Runs the verb the command line names.
 pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<Outcome> {
@@ -51,5 +53,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<Outcome> {
         Command::Demo(args) => demo::run(args, global, printer),
         Command::Completions(args) => completions::run(args, global, printer),
         Command::Man(args) => man::run(args, global, printer),
+        Command::Serve(args) => serve::run(args, global, printer),
+        Command::Users(args) => users::run(args, global, printer),
     }
 }

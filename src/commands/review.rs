@@ -11,7 +11,9 @@ use ferry_runner::matchjob::Decision;
 use ferry_runner::review::{self, ReviewRow};
 use ferry_runner::store::Store;
 
-use super::jobs::{open_store, runner_error};
+use ferry_runner::views;
+
+use super::jobs::{audit, open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
@@ -74,6 +76,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         let applied = review::apply(&mut store, &args.job, file).map_err(|e| {
             crate::hint(e, "`ferry review JOB --export F.csv` writes a file in the expected form")
         })?;
+        audit(&store, applied.job.id, "apply", Some(&file.display().to_string()))?;
         if printer.json {
             printer.json(&applied)?;
         } else {
@@ -86,8 +89,9 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     }
     if args.accept_all {
         let (job, n) = review::accept_all(&mut store, &args.job).map_err(runner_error)?;
+        audit(&store, job.id, "accept all", None)?;
         if printer.json {
-            printer.json(&serde_json::json!({ "job": job.id, "changed": n }))?;
+            printer.json(&views::Changed { job: job.id, changed: n })?;
         } else {
             printer.out(format!("job {}: every proposal accepted ({n} choices changed)", job.id))?;
         }
@@ -96,6 +100,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     if let Some(q) = args.accept_matches_above {
         let (job, accepted, created) =
             review::accept_matches_above(&mut store, &args.job, q).map_err(runner_error)?;
+        audit(&store, job.id, "accept matches above", Some(&q.to_string()))?;
         if printer.json {
             printer.json(&serde_json::json!({ "job": job.id, "accepted": accepted, "create": created }))?;
         } else {
@@ -108,8 +113,9 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     }
     if let Some(id) = args.same_as {
         let (job, n) = review::same_values(&mut store, &args.job, id).map_err(runner_error)?;
+        audit(&store, job.id, "same as", Some(&format!("staged {id}")))?;
         if printer.json {
-            printer.json(&serde_json::json!({ "job": job.id, "changed": n }))?;
+            printer.json(&views::Changed { job: job.id, changed: n })?;
         } else {
             printer
                 .out(format!("job {}: {n} records with the values of staged {id} got its choice", job.id))?;
@@ -120,11 +126,11 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     if args.interactive || (terminal && !args.list && !printer.json) {
         return walk(&mut store, &args.job, printer);
     }
-    let (job, rows) = review::rows(&store, &args.job).map_err(runner_error)?;
     if printer.json {
-        printer.json(&serde_json::json!({ "job": job.id, "rows": rows }))?;
+        printer.json(&views::review_list(&store, &args.job).map_err(runner_error)?)?;
         return Ok(Outcome::Success);
     }
+    let (job, rows) = review::rows(&store, &args.job).map_err(runner_error)?;
     printer.out(format!(
         "{:>6}  {:<10}  {:<24}  {:<15}  {:>7}  {:<14}  {:<14}  match",
         "id", "legacy id", "name", "class", "quality", "proposed", "chosen"
@@ -250,6 +256,7 @@ fn walk(store: &mut Store, job: &str, printer: &Printer) -> anyhow::Result<Outco
             }
         };
         review::choose(store, job, row.staged_id, decision, record, other).map_err(runner_error)?;
+        audit(store, found.id, "choose action", Some(&format!("staged {}: {}", row.staged_id, decision.as_str())))?;
         changed += 1;
     }
     printer.out(format!("job {}: {changed} choices made", found.id))?;

@@ -2,7 +2,9 @@
 
 use ferry_runner::staged::{self, ListOptions};
 
-use super::jobs::{open_store, runner_error};
+use ferry_runner::views;
+
+use super::jobs::{audit, open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
@@ -59,11 +61,14 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
             assignments.push((field.trim().to_string(), value.to_string()));
         }
         let record = staged::edit(&mut store, &args.job, id, &assignments).map_err(runner_error)?;
+        let job = ferry_runner::job::find(store.conn(), store.path(), &args.job).map_err(runner_error)?;
+        audit(&store, job.id, "edit staged", Some(&format!("staged {id}")))?;
+        let edited = views::Edited { id, record };
         if printer.json {
-            printer.json(&serde_json::json!({ "id": id, "record": record }))?;
+            printer.json(&edited)?;
         } else {
             printer.out(format!("edited staged record {id}"))?;
-            for (name, value) in &record.fields {
+            for (name, value) in &edited.record.fields {
                 printer.out(format!("  {name:<16} {value}"))?;
             }
         }
@@ -71,8 +76,11 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     }
     if args.delete.is_some() || args.delete_all {
         let removed = staged::delete(&mut store, &args.job, args.delete.as_deref()).map_err(runner_error)?;
+        let job = ferry_runner::job::find(store.conn(), store.path(), &args.job).map_err(runner_error)?;
+        let detail = args.delete.as_ref().map_or("all".to_string(), |ids| format!("{ids:?}"));
+        audit(&store, job.id, "delete staged", Some(&detail))?;
         if printer.json {
-            printer.json(&serde_json::json!({ "deleted": removed }))?;
+            printer.json(&views::DeletedStaged { deleted: removed })?;
         } else {
             printer.out(format!("deleted {removed} staged records"))?;
         }
@@ -80,6 +88,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     }
     if args.submit {
         let job = staged::submit(&mut store, &args.job).map_err(runner_error)?;
+        audit(&store, job.id, "submit", None)?;
         if printer.json {
             printer.json(&job)?;
         } else {

@@ -2,7 +2,7 @@
 
 use ferry_runner::complete;
 
-use super::jobs::{open_store, runner_error};
+use super::jobs::{audit, open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
@@ -24,6 +24,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
             err
         }
     })?;
+    audit(&store, summary.job.id, "undo", None)?;
     if printer.json {
         printer.json(&summary)?;
     } else {
