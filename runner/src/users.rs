@@ -11,9 +11,9 @@
 //! (`ferry serve` users by name, the command line as `cli:$USER`). It keeps
 //! its rows when a job is deleted, so the deletion itself stays on record.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -111,10 +111,14 @@ pub fn add(store: &mut Store, name: &str, role: Role, password: &str) -> Result<
     let hash = hash_password(password)?;
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let exists: bool =
-        tx.query_row("SELECT count(*) FROM users WHERE name = ?1", [name], |r| r.get::<_, i64>(0)).db(&path)? > 0;
+    let exists: bool = tx
+        .query_row("SELECT count(*) FROM users WHERE name = ?1", [name], |r| r.get::<_, i64>(0))
+        .db(&path)?
+        > 0;
     if exists {
-        return Err(Error::Invalid(format!("there is a user `{name}` already (`ferry users passwd` changes the password)")));
+        return Err(Error::Invalid(format!(
+            "there is a user `{name}` already (`ferry users passwd` changes the password)"
+        )));
     }
     let now = store::now();
     tx.execute(
@@ -225,7 +229,11 @@ pub fn session(store: &Store, token: &str) -> Result<Option<Session>, Error> {
         .optional()
         .db(store.path())
         .map(|found| {
-            found.map(|(user, role, csrf)| Session { user, role: Role::parse(&role).unwrap_or(Role::View), csrf })
+            found.map(|(user, role, csrf)| Session {
+                user,
+                role: Role::parse(&role).unwrap_or(Role::View),
+                csrf,
+            })
         })
 }
 
@@ -237,7 +245,13 @@ pub fn logout(store: &mut Store, token: &str) -> Result<(), Error> {
 }
 
 /// Records that `user` did `action` on job `job_id`.
-pub fn audit(store: &Store, job_id: i64, user: &str, action: &str, detail: Option<&str>) -> Result<(), Error> {
+pub fn audit(
+    store: &Store,
+    job_id: i64,
+    user: &str,
+    action: &str,
+    detail: Option<&str>,
+) -> Result<(), Error> {
     store
         .conn()
         .execute(

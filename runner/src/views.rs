@@ -108,7 +108,8 @@ pub fn review_row(store: &Store, job: &str, staged_id: i64) -> Result<(Job, Revi
         }
         Ok(())
     })?;
-    let row = found.ok_or_else(|| Error::Invalid(format!("job {} has no staged record {staged_id}", job.id)))?;
+    let row =
+        found.ok_or_else(|| Error::Invalid(format!("job {} has no staged record {staged_id}", job.id)))?;
     let v = version(store, staged_id)?.unwrap_or_default();
     Ok((job, row, v))
 }
@@ -142,7 +143,12 @@ pub struct RejectedRow {
 }
 
 /// One page of a job's rejected rows, in file and line order.
-pub fn rejected_page(store: &Store, job_id: i64, offset: u64, limit: u64) -> Result<(u64, Vec<RejectedRow>), Error> {
+pub fn rejected_page(
+    store: &Store,
+    job_id: i64,
+    offset: u64,
+    limit: u64,
+) -> Result<(u64, Vec<RejectedRow>), Error> {
     let (conn, path) = (store.conn(), store.path());
     let total: u64 =
         conn.query_row("SELECT count(*) FROM rejected WHERE job_id = ?1", [job_id], |r| r.get(0)).db(path)?;
@@ -181,15 +187,13 @@ pub fn staged_fields(store: &Store, job: &str, id: i64) -> Result<(Job, Vec<Fiel
     let record = staged_in_job(store, found.id, id)?;
     let fields = target
         .plain_fields()
-        .map(|f| {
-            FieldValue {
-                name: f.name.clone(),
-                label: f.label.clone(),
-                kind: f.field_type.as_str().to_string(),
-                values: if f.field_type == FieldType::Enum { f.values.clone() } else { Vec::new() },
-                required: f.required,
-                value: record.fields.get(&f.name).map(|v| v.to_text()).unwrap_or_default(),
-            }
+        .map(|f| FieldValue {
+            name: f.name.clone(),
+            label: f.label.clone(),
+            kind: f.field_type.as_str().to_string(),
+            values: if f.field_type == FieldType::Enum { f.values.clone() } else { Vec::new() },
+            required: f.required,
+            value: record.fields.get(&f.name).map(|v| v.to_text()).unwrap_or_default(),
         })
         .collect();
     let v = version(store, id)?.unwrap_or_default();
@@ -211,19 +215,18 @@ fn staged_in_job(store: &Store, job_id: i64, id: i64) -> Result<Record, Error> {
 /// A staged record's version: a digest of its values and its chosen action
 /// and match; `None` when there is no such record.
 pub fn version(store: &Store, id: i64) -> Result<Option<String>, Error> {
-    let found: Option<(String, Option<String>, Option<i64>, Option<i64>, i64)> = store
+    let found: Option<String> = store
         .conn()
         .query_row(
-            "SELECT record, action, match_record_id, match_staged_id, processed FROM staged WHERE id = ?1",
+            "SELECT record || char(1) || coalesce(action, '') || char(1) || coalesce(match_record_id, '')
+                    || char(1) || coalesce(match_staged_id, '') || char(1) || processed
+             FROM staged WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| r.get(0),
         )
         .optional()
         .db(store.path())?;
-    Ok(found.map(|(record, action, m, s, p)| {
-        let text = format!("{record}\u{1}{action:?}\u{1}{m:?}\u{1}{s:?}\u{1}{p}");
-        Sha256::digest(text.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
-    }))
+    Ok(found.map(|text| Sha256::digest(text.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()))
 }
 
 /// Refuses a write based on a stale page: `seen` is the version the page
@@ -234,6 +237,8 @@ pub fn check_version(store: &Store, id: i64, seen: &str) -> Result<(), Error> {
         Some(_) => Err(Error::Stale(format!(
             "staged record {id} was changed by someone else since this page was loaded; reload the page and choose again"
         ))),
-        None => Err(Error::Stale(format!("staged record {id} was deleted since this page was loaded; reload the page"))),
+        None => Err(Error::Stale(format!(
+            "staged record {id} was deleted since this page was loaded; reload the page"
+        ))),
     }
 }

@@ -40,7 +40,9 @@ fn status_of(e: &Error) -> StatusCode {
     match e {
         _ if e.is_busy() => StatusCode::SERVICE_UNAVAILABLE,
         Error::NoSuchJob(_) => StatusCode::NOT_FOUND,
-        Error::Stale(_) | Error::WrongState { .. } | Error::DuplicateDescription { .. } => StatusCode::CONFLICT,
+        Error::Stale(_) | Error::WrongState { .. } | Error::DuplicateDescription { .. } => {
+            StatusCode::CONFLICT
+        }
         Error::Invalid(_) | Error::Mapper(_) | Error::Package(_) | Error::ImportFailed { .. } => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
@@ -94,9 +96,11 @@ pub fn job_filter(ctx: &Ctx) -> Result<JobFilter, String> {
     let kind = given("type")
         .map(|t| job::parse_kind(t).ok_or_else(|| format!("unknown import type `{t}` (contacts, leads)")))
         .transpose()?;
-    let stage = given("stage").map(|s| Stage::parse(s).ok_or_else(|| format!("unknown stage `{s}`"))).transpose()?;
-    let status =
-        given("status").map(|s| Status::parse(s).ok_or_else(|| format!("unknown status `{s}`"))).transpose()?;
+    let stage =
+        given("stage").map(|s| Stage::parse(s).ok_or_else(|| format!("unknown stage `{s}`"))).transpose()?;
+    let status = given("status")
+        .map(|s| Status::parse(s).ok_or_else(|| format!("unknown status `{s}`")))
+        .transpose()?;
     let bound = |name: &str| given(name).map(job::parse_time_bound).transpose().map_err(|e| e.to_string());
     Ok(JobFilter {
         kind,
@@ -169,7 +173,7 @@ pub async fn route(
             let j = j.to_string();
             match *verb {
                 "submit" => {
-                    write(app, ctx, form, session, op(&j, "submit"), |s, j| staged::submit(s, j), |job| {
+                    write(app, ctx, form, session, op(&j, "submit"), staged::submit, |job| {
                         format!("job {} submitted for matching", job.id)
                     })
                     .await
@@ -187,7 +191,7 @@ pub async fn route(
                     .await
                 }
                 "complete" => {
-                    write(app, ctx, form, session, op(&j, "complete"), |s, j| complete::complete(s, j), |c| {
+                    write(app, ctx, form, session, op(&j, "complete"), complete::complete, |c| {
                         format!(
                             "the import has been marked as complete: {} created, {} merged, {} updated, {} discarded",
                             c.created, c.merged, c.updated, c.discarded
@@ -196,13 +200,13 @@ pub async fn route(
                     .await
                 }
                 "undo" => {
-                    write(app, ctx, form, session, op(&j, "undo"), |s, j| complete::undo(s, j), |u| {
+                    write(app, ctx, form, session, op(&j, "undo"), complete::undo, |u| {
                         format!("job {} undone: {} removed, {} restored", u.job.id, u.removed, u.restored)
                     })
                     .await
                 }
                 "delete" => {
-                    write(app, ctx, form, session, op(&j, "delete job"), |s, j| job::delete(s, j), |d| {
+                    write(app, ctx, form, session, op(&j, "delete job"), job::delete, |d| {
                         format!("deleted job {} `{}`", d.job.id, d.job.description)
                     })
                     .await
@@ -230,11 +234,17 @@ pub async fn route(
                 .unwrap_or_default();
             let all = param(form, "all") == Some("1");
             if ids.is_empty() && !all {
-                return Some(finish(ctx, form, Err::<(), _>(Error::Invalid("choose records to delete".into())), |_| String::new()));
+                return Some(finish(
+                    ctx,
+                    form,
+                    Err::<(), _>(Error::Invalid("choose records to delete".into())),
+                    |_| String::new(),
+                ));
             }
             let detail = if all { "all".to_string() } else { format!("{ids:?}") };
             let run = move |s: &mut Store, j: &str| {
-                staged::delete(s, j, if all { None } else { Some(&ids) }).map(|deleted| views::DeletedStaged { deleted })
+                staged::delete(s, j, if all { None } else { Some(&ids) })
+                    .map(|deleted| views::DeletedStaged { deleted })
             };
             write(app, ctx, form, session, op(j, "delete staged").detail(detail), run, |d| {
                 format!("deleted {} staged records", d.deleted)
@@ -261,7 +271,8 @@ pub async fn route(
         }
         ["jobs", j, "matches", id] if !get => {
             let Ok(id) = id.parse::<i64>() else { return None };
-            let number = |name: &str| param(form, name).filter(|v| !v.is_empty()).and_then(|v| v.parse::<i64>().ok());
+            let number =
+                |name: &str| param(form, name).filter(|v| !v.is_empty()).and_then(|v| v.parse::<i64>().ok());
             let (mut record, mut other) = (number("record"), number("staged"));
             // The pages' radio buttons name the match as `record:ID` or `staged:ID`.
             if let Some((what, id)) = param(form, "target").and_then(|t| t.split_once(':')) {
@@ -378,7 +389,8 @@ where
 async fn errors_csv(app: &Shared, ctx: &Ctx, job: &str) -> Response {
     let job = job.to_string();
     let outcome = with_store(app, move |store| {
-        let dir = tempfile::tempdir().map_err(|e| Error::io(std::path::Path::new("temporary directory"), e))?;
+        let dir =
+            tempfile::tempdir().map_err(|e| Error::io(std::path::Path::new("temporary directory"), e))?;
         let out = dir.path().join("errors.csv");
         let report = ferry_runner::report::write_errors(store, &job, &out)?;
         let bytes = std::fs::read(&out).map_err(|e| Error::io(&out, e))?;
@@ -406,9 +418,15 @@ pub async fn import(app: &Shared, ctx: &Ctx, req: Request) -> Response {
         Ok(s) => s,
         Err(r) => return r,
     };
+    // The privilege first (the CSRF token may be among the fields).
+    if session.role != users::Role::Manage {
+        return crate::auth::forbidden(ctx, "your user has the view privilege only (ImportProcessView)");
+    }
     let dir = match tempfile::tempdir() {
         Ok(d) => d,
-        Err(e) => return crate::plain(StatusCode::INTERNAL_SERVER_ERROR, &format!("no temporary directory: {e}")),
+        Err(e) => {
+            return crate::plain(StatusCode::INTERNAL_SERVER_ERROR, &format!("no temporary directory: {e}"));
+        }
     };
     let mut form: Vec<(String, String)> = Vec::new();
     let mut packages = Vec::new();
@@ -436,7 +454,10 @@ pub async fn import(app: &Shared, ctx: &Ctx, req: Request) -> Response {
                 match field.bytes().await {
                     Ok(bytes) => {
                         if let Err(e) = std::fs::write(&path, &bytes) {
-                            return crate::plain(StatusCode::INTERNAL_SERVER_ERROR, &format!("cannot keep the upload: {e}"));
+                            return crate::plain(
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                &format!("cannot keep the upload: {e}"),
+                            );
                         }
                     }
                     Err(e) => return bad_request(format!("the upload was cut short: {e}")),
@@ -453,7 +474,12 @@ pub async fn import(app: &Shared, ctx: &Ctx, req: Request) -> Response {
         return r;
     }
     if packages.is_empty() {
-        return finish(ctx, &form, Err::<(), _>(Error::Invalid("choose a package (ZIP) to import".into())), |_| String::new());
+        return finish(
+            ctx,
+            &form,
+            Err::<(), _>(Error::Invalid("choose a package (ZIP) to import".into())),
+            |_| String::new(),
+        );
     }
     let text = |name: &str| param(&form, name).filter(|v| !v.is_empty()).map(str::to_string);
     let kind = text("type").and_then(|t| job::parse_kind(&t));
@@ -476,7 +502,10 @@ pub async fn import(app: &Shared, ctx: &Ctx, req: Request) -> Response {
     .await;
     match outcome {
         Ok(outcome) => finish(ctx, &form, outcome, |s| {
-            format!("imported job {}: {} rows read, {} staged, {} rejected", s.job.id, s.job.counts.rows_read, s.job.counts.rows_staged, s.job.counts.rows_rejected)
+            format!(
+                "imported job {}: {} rows read, {} staged, {} rejected",
+                s.job.id, s.job.counts.rows_read, s.job.counts.rows_staged, s.job.counts.rows_rejected
+            )
         }),
         Err(r) => r,
     }

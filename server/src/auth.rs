@@ -112,7 +112,7 @@ pub fn check_write(ctx: &Ctx, form: &[(String, String)], session: &Session) -> R
     Ok(())
 }
 
-fn forbidden(ctx: &Ctx, message: &str) -> Response {
+pub fn forbidden(ctx: &Ctx, message: &str) -> Response {
     if ctx.is_api() || ctx.wants_json() {
         json(StatusCode::FORBIDDEN, &serde_json::json!({ "error": message }))
     } else {

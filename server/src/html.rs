@@ -97,7 +97,11 @@ pub fn pager(base: &str, offset: u64, limit: u64, shown: usize, total: u64) -> S
         ));
     }
     if offset + (shown as u64) < total {
-        out.push_str(&format!("<a href=\"{}{sep}offset={}\" id=\"next\">next →</a>", esc(base), offset + limit));
+        out.push_str(&format!(
+            "<a href=\"{}{sep}offset={}\" id=\"next\">next →</a>",
+            esc(base),
+            offset + limit
+        ));
     }
     out.push_str("</nav>");
     out
@@ -157,7 +161,10 @@ mod tests {
 
     #[test]
     fn text_is_escaped() {
-        assert_eq!(esc("<a href=\"x\">O'Neil & co</a>"), "&lt;a href=&quot;x&quot;&gt;O&#39;Neil &amp; co&lt;/a&gt;");
+        assert_eq!(
+            esc("<a href=\"x\">O'Neil & co</a>"),
+            "&lt;a href=&quot;x&quot;&gt;O&#39;Neil &amp; co&lt;/a&gt;"
+        );
     }
 
     #[test]

@@ -16,6 +16,9 @@
 //! so that a version check and the write it guards happen together: a write
 //! based on a stale page is refused ([`ferry_runner::views::check_version`]).
 
+// A refused request is answered at once: handlers return the answer as their error.
+#![allow(clippy::result_large_err)]
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -68,10 +71,8 @@ pub fn serve(options: &ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(
             .await
             .map_err(|source| Error::Bind { addr: options.bind, source })?;
         ready(listener.local_addr().map_err(Error::Io)?);
-        let router = axum::Router::new()
-            .fallback(dispatch)
-            .layer(DefaultBodyLimit::max(MAX_UPLOAD))
-            .with_state(app);
+        let router =
+            axum::Router::new().fallback(dispatch).layer(DefaultBodyLimit::max(MAX_UPLOAD)).with_state(app);
         axum::serve(listener, router).await.map_err(Error::Io)
     })
 }

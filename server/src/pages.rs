@@ -39,8 +39,15 @@ pub fn render(session: &Session, title: &str, ctx: &Ctx, body: Result<String, Er
     match body {
         Ok(body) => Html(html::page(session, title, flash(ctx), &body)).into_response(),
         Err(e) => {
-            let status = if matches!(e, Error::NoSuchJob(_)) { StatusCode::NOT_FOUND } else { StatusCode::UNPROCESSABLE_ENTITY };
-            let body = format!("<p class=\"err\">{}</p><p><a href=\"/\">Back to the Import workspace</a></p>", esc(&e.to_string()));
+            let status = if matches!(e, Error::NoSuchJob(_)) {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let body = format!(
+                "<p class=\"err\">{}</p><p><a href=\"/\">Back to the Import workspace</a></p>",
+                esc(&e.to_string())
+            );
             (status, Html(html::page(session, "Error", (None, None), &body))).into_response()
         }
     }
@@ -121,7 +128,8 @@ async fn jobs_page(app: &Shared, ctx: &Ctx, session: &Session) -> Response {
         let ended_until = ctx.param("ended_until").filter(|v| !v.is_empty());
         jobs.retain(|j| {
             let e = j.ended_at.as_deref().unwrap_or("");
-            ended_since.is_none_or(|s| !e.is_empty() && e >= s) && ended_until.is_none_or(|u| !e.is_empty() && e < u)
+            ended_since.is_none_or(|s| !e.is_empty() && e >= s)
+                && ended_until.is_none_or(|u| !e.is_empty() && e < u)
         });
         let sort = ctx.param("sort").unwrap_or("id");
         let desc = ctx.param("desc") == Some("1");
@@ -159,15 +167,26 @@ fn jobs_body(ctx: &Ctx, session: &Session, jobs: &[Job], sort: &str, desc: bool)
     out.push_str(&chips(ctx, "status", "Status", &statuses));
     out.push_str("<table id=\"jobs\"><thead><tr>");
     for (key, heading) in JOB_COLUMNS {
-        let (arrow, next_desc) = if *key == sort { (if desc { " ▼" } else { " ▲" }, !desc) } else { ("", false) };
+        let (arrow, next_desc) =
+            if *key == sort { (if desc { " ▼" } else { " ▲" }, !desc) } else { ("", false) };
         let href = jobs_query(ctx, "sort", key);
-        let href = if next_desc { format!("{href}&desc=1") } else { href.replace("&desc=1", "").replace("?desc=1&", "?") };
+        let href = if next_desc {
+            format!("{href}&desc=1")
+        } else {
+            href.replace("&desc=1", "").replace("?desc=1&", "?")
+        };
         out.push_str(&format!("<th><a href=\"{}\">{heading}{arrow}</a></th>", esc(&href)));
     }
     out.push_str("<th></th></tr></thead><tbody>");
     for j in jobs {
         let delete = if j.status != Status::Running {
-            action_button(session, &format!("/api/jobs/{}/delete", j.id), "/", "Delete", &format!("delete-{}", j.id))
+            action_button(
+                session,
+                &format!("/api/jobs/{}/delete", j.id),
+                "/",
+                "Delete",
+                &format!("delete-{}", j.id),
+            )
         } else {
             String::new()
         };
@@ -209,16 +228,23 @@ fn jobs_body(ctx: &Ctx, session: &Session, jobs: &[Job], sort: &str, desc: bool)
 fn banner(job: &Job) -> String {
     let c = &job.counts;
     let cell = |label: &str, value: &str| format!("<div><span>{label}</span>{}</div>", esc(value));
-    let mut out = format!("<section class=\"banner\" id=\"banner\">{}{}{}{}{}{}{}",
+    let mut out = format!(
+        "<section class=\"banner\" id=\"banner\">{}{}{}{}{}{}{}",
         cell("Import Type", job.kind.as_str()),
         cell("Stage", job.stage.label()),
         cell("Status", job.status.label()),
         cell("Start Time", job.started_at.as_deref().unwrap_or("-")),
         cell("Staged", job.staged_at.as_deref().unwrap_or("-")),
         cell("End Time", job.ended_at.as_deref().unwrap_or("-")),
-        cell("Rows", &format!("{} read = {} staged + {} rejected", c.rows_read, c.rows_staged, c.rows_rejected)),
+        cell(
+            "Rows",
+            &format!("{} read = {} staged + {} rejected", c.rows_read, c.rows_staged, c.rows_rejected)
+        ),
     );
-    out.push_str(&cell("Records", &format!("{} staged, {} in staging", c.records_staged, c.records_remaining)));
+    out.push_str(&cell(
+        "Records",
+        &format!("{} staged, {} in staging", c.records_staged, c.records_remaining),
+    ));
     out.push_str(&cell("Warnings", &c.warnings.to_string()));
     for (label, v) in [("Source type", &job.source_type), ("Source", &job.source), ("Owner", &job.owner)] {
         if let Some(v) = v {
@@ -231,7 +257,13 @@ fn banner(job: &Job) -> String {
     out.push_str("</section><div class=\"stages\">");
     let now = Stage::ALL.iter().position(|s| *s == job.stage).unwrap_or(0);
     for (i, s) in Stage::ALL.iter().enumerate() {
-        let class = if i < now || job.stage == Stage::Completed { "done" } else if i == now { "now" } else { "" };
+        let class = if i < now || job.stage == Stage::Completed {
+            "done"
+        } else if i == now {
+            "now"
+        } else {
+            ""
+        };
         out.push_str(&format!("<span class=\"{class}\">{}</span>", s.label()));
     }
     out.push_str("</div>");
@@ -287,22 +319,44 @@ fn job_body(ctx: &Ctx, session: &Session, v: &JobView) -> String {
     let job = &v.job;
     let here = format!("/jobs/{}", job.id);
     let api = format!("/api/jobs/{}", job.id);
-    let mut out = format!("<p><a href=\"/\">← Import workspace</a></p><h1 id=\"job-title\">Job {}: {}</h1>", job.id, esc(&job.description));
+    let mut out = format!(
+        "<p><a href=\"/\">← Import workspace</a></p><h1 id=\"job-title\">Job {}: {}</h1>",
+        job.id,
+        esc(&job.description)
+    );
     out.push_str(&banner(job));
     out.push_str("<div class=\"actions\">");
     match (job.stage, job.status) {
-        (Stage::ReviewStagedData, _) => {
-            out.push_str(&action_button(session, &format!("{api}/submit"), &here, "Submit for Matching", "submit"))
-        }
-        (Stage::ReviewMatchResults, Status::Queued) => {
-            out.push_str(&action_button(session, &format!("{api}/match"), &here, "Run Matching", "run-matching"))
-        }
+        (Stage::ReviewStagedData, _) => out.push_str(&action_button(
+            session,
+            &format!("{api}/submit"),
+            &here,
+            "Submit for Matching",
+            "submit",
+        )),
+        (Stage::ReviewMatchResults, Status::Queued) => out.push_str(&action_button(
+            session,
+            &format!("{api}/match"),
+            &here,
+            "Run Matching",
+            "run-matching",
+        )),
         (Stage::ReviewMatchResults, Status::WaitingOnUser) => {
-            out.push_str(&format!("<a class=\"chip\" href=\"{here}/matches\" id=\"review-matches\">Review Match Results</a>"));
-            out.push_str(&action_button(session, &format!("{api}/complete"), &here, "Complete Import", "complete"));
+            out.push_str(&format!(
+                "<a class=\"chip\" href=\"{here}/matches\" id=\"review-matches\">Review Match Results</a>"
+            ));
+            out.push_str(&action_button(
+                session,
+                &format!("{api}/complete"),
+                &here,
+                "Complete Import",
+                "complete",
+            ));
         }
         (Stage::Completed, _) => {
-            out.push_str(&format!("<a class=\"chip\" href=\"{here}/matches\" id=\"review-matches\">Match Results</a>"));
+            out.push_str(&format!(
+                "<a class=\"chip\" href=\"{here}/matches\" id=\"review-matches\">Match Results</a>"
+            ));
             out.push_str(&action_button(session, &format!("{api}/undo"), &here, "Undo Import", "undo"));
         }
         _ => {}
@@ -323,11 +377,19 @@ fn job_body(ctx: &Ctx, session: &Session, v: &JobView) -> String {
         out.push_str(&format!("<p><a href=\"{api}/errors\" id=\"download-errors\" download>Download the error file (CSV)</a></p>"));
         out.push_str("<table id=\"rejected-rows\"><thead><tr><th>File</th><th>Line</th><th>Error</th></tr></thead><tbody>");
         for r in &v.rejected.1 {
-            out.push_str(&format!("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&r.file), r.line, esc(&r.reason)));
+            out.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&r.file),
+                r.line,
+                esc(&r.reason)
+            ));
         }
         out.push_str("</tbody></table>");
         if v.rejected.0 > v.rejected.1.len() as u64 {
-            out.push_str(&format!("<p>… and {} more in the error file.</p>", v.rejected.0 - v.rejected.1.len() as u64));
+            out.push_str(&format!(
+                "<p>… and {} more in the error file.</p>",
+                v.rejected.0 - v.rejected.1.len() as u64
+            ));
         }
     }
     out.push_str("<h2>Audit trail</h2><table id=\"audit\"><thead><tr><th>When</th><th>Who</th><th>What</th><th></th></tr></thead><tbody>");
@@ -347,7 +409,8 @@ fn job_body(ctx: &Ctx, session: &Session, v: &JobView) -> String {
 fn staged_table(ctx: &Ctx, session: &Session, job: &Job, listing: &staged::Listing) -> String {
     let here = format!("/jobs/{}", job.id);
     let editable = session.role == Role::Manage
-        && (job.stage == Stage::ReviewStagedData || job.stage == Stage::ReviewMatchResults && job.status == Status::Queued);
+        && (job.stage == Stage::ReviewStagedData
+            || job.stage == Stage::ReviewMatchResults && job.status == Status::Queued);
     let columns = ctx.param("columns").unwrap_or("");
     let sort = ctx.param("sort").unwrap_or("");
     let base = |sort: &str| {
@@ -360,7 +423,8 @@ fn staged_table(ctx: &Ctx, session: &Session, job: &Job, listing: &staged::Listi
         }
         if q.is_empty() { here.clone() } else { format!("{here}?{}", q.join("&")) }
     };
-    let label = if job.kind == ferry_mapper::target::RecordKind::Leads { "Staged Leads" } else { "Staged Contacts" };
+    let label =
+        if job.kind == ferry_mapper::target::RecordKind::Leads { "Staged Leads" } else { "Staged Contacts" };
     let mut out = format!("<h2 id=\"staged\">{label}</h2>");
     out.push_str(&format!(
         "<details><summary>Select columns</summary><form method=\"get\" action=\"{here}\" class=\"bar\">\
@@ -368,7 +432,10 @@ fn staged_table(ctx: &Ctx, session: &Session, job: &Job, listing: &staged::Listi
 <button type=\"submit\">Show</button></form></details>",
         esc(&listing.columns.join(","))
     ));
-    out.push_str(&format!("<form method=\"post\" action=\"/api/jobs/{}/staged/delete\" id=\"staged-form\">", job.id));
+    out.push_str(&format!(
+        "<form method=\"post\" action=\"/api/jobs/{}/staged/delete\" id=\"staged-form\">",
+        job.id
+    ));
     out.push_str(&csrf_field(session));
     out.push_str(&format!("<input type=\"hidden\" name=\"_redirect\" value=\"{}\">", esc(&base(sort))));
     out.push_str("<table id=\"staged-rows\"><thead><tr>");
@@ -395,7 +462,10 @@ fn staged_table(ctx: &Ctx, session: &Session, job: &Job, listing: &staged::Listi
             out.push_str(&format!("<td>{}</td>", esc(v)));
         }
         if editable {
-            out.push_str(&format!("<td><a href=\"{here}/staged/{}\" id=\"edit-{}\">Edit</a></td>", row.id, row.id));
+            out.push_str(&format!(
+                "<td><a href=\"{here}/staged/{}\" id=\"edit-{}\">Edit</a></td>",
+                row.id, row.id
+            ));
         }
         out.push_str("</tr>");
     }
@@ -413,7 +483,12 @@ fn staged_table(ctx: &Ctx, session: &Session, job: &Job, listing: &staged::Listi
 
 async fn edit_page(app: &Shared, ctx: &Ctx, session: &Session, j: &str, id: &str) -> Response {
     let Ok(id) = id.parse::<i64>() else {
-        return render(session, "Edit", ctx, Err(Error::Invalid(format!("`{id}` is not a staged record id"))));
+        return render(
+            session,
+            "Edit",
+            ctx,
+            Err(Error::Invalid(format!("`{id}` is not a staged record id"))),
+        );
     };
     let j = j.to_string();
     let found = match with_store(app, move |s| views::staged_fields(s, &j, id)).await {

@@ -77,8 +77,20 @@ fn matches_body(ctx: &Ctx, session: &Session, p: &views::ReviewPage) -> String {
     out.push_str("</div><div class=\"actions\">");
     if job.stage != Stage::Completed {
         let api = format!("/api/jobs/{}", job.id);
-        out.push_str(&action_button(session, &format!("{api}/accept-all"), &here, "Accept all proposals", "accept-all"));
-        out.push_str(&action_button(session, &format!("{api}/complete"), &format!("/jobs/{}", job.id), "Complete Import", "complete"));
+        out.push_str(&action_button(
+            session,
+            &format!("{api}/accept-all"),
+            &here,
+            "Accept all proposals",
+            "accept-all",
+        ));
+        out.push_str(&action_button(
+            session,
+            &format!("{api}/complete"),
+            &format!("/jobs/{}", job.id),
+            "Complete Import",
+            "complete",
+        ));
     }
     out.push_str("</div>");
     out.push_str(
@@ -86,7 +98,8 @@ fn matches_body(ctx: &Ctx, session: &Session, p: &views::ReviewPage) -> String {
 <th>Quality</th><th>Proposed</th><th>Action</th><th>Merge with</th><th></th></tr></thead><tbody>",
     );
     for r in &p.rows {
-        let name = format!("{} {}", r.first_name.as_deref().unwrap_or(""), r.last_name.as_deref().unwrap_or(""));
+        let name =
+            format!("{} {}", r.first_name.as_deref().unwrap_or(""), r.last_name.as_deref().unwrap_or(""));
         out.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}:{}</td>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
 <td><a href=\"{here}/{}\" id=\"review-{}\">Review</a></td></tr>",
@@ -123,7 +136,12 @@ struct RecordView {
 /// `GET /jobs/{job}/matches/{id}?cand=N`: the review of one staged record.
 pub async fn record_page(app: &Shared, ctx: &Ctx, session: &Session, j: &str, id: &str) -> Response {
     let Ok(id) = id.parse::<i64>() else {
-        return render(session, "Review", ctx, Err(Error::Invalid(format!("`{id}` is not a staged record id"))));
+        return render(
+            session,
+            "Review",
+            ctx,
+            Err(Error::Invalid(format!("`{id}` is not a staged record id"))),
+        );
     };
     let cand = ctx.param("cand").and_then(|c| c.parse::<usize>().ok());
     let j = j.to_string();
@@ -135,9 +153,15 @@ pub async fn record_page(app: &Shared, ctx: &Ctx, session: &Session, j: &str, id
             c.record_id.is_some() && c.record_id == row.match_record_id
                 || c.staged_id.is_some() && c.staged_id == row.match_staged_id
         });
-        let rank = cand.filter(|c| *c < row.candidates.len()).or(chosen).or((!row.candidates.is_empty()).then_some(0));
+        let rank = cand
+            .filter(|c| *c < row.candidates.len())
+            .or(chosen)
+            .or((!row.candidates.is_empty()).then_some(0));
         let other = match rank {
-            Some(r) => Some((r, review::flatten(&review::candidate_record(s, &row.candidates[r])?.unwrap_or_default()))),
+            Some(r) => Some((
+                r,
+                review::flatten(&review::candidate_record(s, &row.candidates[r])?.unwrap_or_default()),
+            )),
             None => None,
         };
         Ok(RecordView { job, row, version, staged, other })
@@ -163,7 +187,8 @@ fn record_body(session: &Session, v: &RecordView) -> String {
     let (job, row) = (&v.job, &v.row);
     let kind = job.kind;
     let here = format!("/jobs/{}/matches/{}", job.id, row.staged_id);
-    let name = format!("{} {}", row.first_name.as_deref().unwrap_or(""), row.last_name.as_deref().unwrap_or(""));
+    let name =
+        format!("{} {}", row.first_name.as_deref().unwrap_or(""), row.last_name.as_deref().unwrap_or(""));
     let mut out = format!(
         "<p><a href=\"/jobs/{}/matches\">← Match results of job {}</a></p>\
 <h1>Review Match Results: staged record {} <small>{}</small></h1>\
@@ -215,7 +240,9 @@ fn record_body(session: &Session, v: &RecordView) -> String {
         ));
     }
     if row.candidates.is_empty() {
-        out.push_str("<tr><td colspan=\"5\">No candidates: nothing in the store resembles this record.</td></tr>");
+        out.push_str(
+            "<tr><td colspan=\"5\">No candidates: nothing in the store resembles this record.</td></tr>",
+        );
     }
     out.push_str("</tbody></table>");
     if editable {

@@ -130,7 +130,8 @@ pub fn runner_error(err: Error) -> anyhow::Error {
 
 /// Records a change to job `job_id` in its audit trail, as the local user.
 pub fn audit(store: &Store, job_id: i64, action: &str, detail: Option<&str>) -> anyhow::Result<()> {
-    ferry_runner::users::audit(store, job_id, &ferry_runner::users::local_user(), action, detail).map_err(runner_error)
+    ferry_runner::users::audit(store, job_id, &ferry_runner::users::local_user(), action, detail)
+        .map_err(runner_error)
 }
 
 /// One line about a job, for listings.

@@ -256,7 +256,12 @@ fn walk(store: &mut Store, job: &str, printer: &Printer) -> anyhow::Result<Outco
             }
         };
         review::choose(store, job, row.staged_id, decision, record, other).map_err(runner_error)?;
-        audit(store, found.id, "choose action", Some(&format!("staged {}: {}", row.staged_id, decision.as_str())))?;
+        audit(
+            store,
+            found.id,
+            "choose action",
+            Some(&format!("staged {}: {}", row.staged_id, decision.as_str())),
+        )?;
         changed += 1;
     }
     printer.out(format!("job {}: {changed} choices made", found.id))?;

@@ -22,6 +22,7 @@ mod pack;
 mod profile;
 mod review;
 mod run;
+mod serve;
 mod staged;
 mod standalone;
 mod targets;
