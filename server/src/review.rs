@@ -248,7 +248,12 @@ fn record_body(session: &Session, v: &RecordView) -> String {
     if editable {
         out.push_str("<h2>Import action</h2><div class=\"actions\">");
         let chosen = row.chosen.as_deref().and_then(|a| Decision::parse(a, kind));
-        for d in [Decision::Create, Decision::Delete, Decision::Merge] {
+        let mut decisions = vec![Decision::Create, Decision::Delete, Decision::Merge];
+        // Update is offered where matching proposed it (the same key as an existing record).
+        if row.proposed.as_deref().and_then(|a| Decision::parse(a, kind)) == Some(Decision::Update) {
+            decisions.push(Decision::Update);
+        }
+        for d in decisions {
             let checked = if chosen == Some(d) { " checked" } else { "" };
             out.push_str(&format!(
                 "<label class=\"choice\"><span><input type=\"radio\" name=\"action\" value=\"{}\" id=\"action-{}\"{checked}> {}</span></label>",

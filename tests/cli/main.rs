@@ -5,6 +5,7 @@
 mod util;
 
 mod bad_input;
+mod browser;
 mod check;
 mod completions;
 mod demo;

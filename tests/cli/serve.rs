@@ -107,7 +107,7 @@ pub fn workspace(sb: &Sandbox) {
     }
     let contacts = std::fs::read_to_string(src.join("contacts.csv")).unwrap();
     let contacts = contacts
-        .replace("C002,Ms,Emily,Tremblay,28/09/1990", "C002,Ms,Emily,Tremblay,28/09/1991")
+        .replace("C002,Ms,Emily,Tremblay,28/09/1990", "C002,Ms,Emily,Tremblay,15/04/1972")
         .replace("C003,Dr,Rajesh,Kumar,", "C003,Dr,Rajesh,,");
     sb.write("second/contacts.csv", contacts);
     // Staged as a package would be (`pack` refuses the row without a last name).

@@ -96,11 +96,20 @@ pub fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(120))).unwrap();
     stream.write_all(head.as_bytes()).unwrap();
     stream.write_all(body).unwrap();
+    // Read the head, then the body by its length (a server may keep the connection open).
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("an HTTP head");
+    let mut buf = [0u8; 65536];
+    let split = loop {
+        if let Some(at) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at;
+        }
+        let n = stream.read(&mut buf).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        assert!(n > 0, "{method} {path}: the connection closed before an HTTP head");
+        raw.extend_from_slice(&buf[..n]);
+    };
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let mut lines = head.split("\r\n");
     let status =
@@ -109,7 +118,26 @@ pub fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body
         .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
         .collect();
     let mut body = raw[split + 4..].to_vec();
-    if headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked")) {
+    let find =
+        |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+    let chunked = find("transfer-encoding").is_some_and(|v| v.contains("chunked"));
+    let length = find("content-length").and_then(|v| v.parse::<usize>().ok());
+    loop {
+        let done = match length {
+            Some(len) => body.len() >= len,
+            None if chunked => body.ends_with(b"0\r\n\r\n"),
+            None => false,
+        };
+        if done {
+            break;
+        }
+        let n = stream.read(&mut buf).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&buf[..n]);
+    }
+    if chunked {
         body = unchunk(&body);
     }
     HttpResponse { status, headers, body }
