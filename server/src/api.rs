@@ -392,7 +392,7 @@ async fn errors_csv(app: &Shared, ctx: &Ctx, job: &str) -> Response {
         let dir =
             tempfile::tempdir().map_err(|e| Error::io(std::path::Path::new("temporary directory"), e))?;
         let out = dir.path().join("errors.csv");
-        let report = ferry_runner::report::write_errors(store, &job, &out)?;
+        let report = ferry_runner::report::write_errors(store, &job, &out, true)?;
         let bytes = std::fs::read(&out).map_err(|e| Error::io(&out, e))?;
         Ok((report.job.id, bytes))
     })
