@@ -490,7 +490,7 @@ pub async fn import(app: &Shared, ctx: &Ctx, req: Request) -> Response {
         source_type: text("source_type"),
         source: text("source"),
         owner: text("owner"),
-        create_missing: false,
+        ..Default::default()
     };
     let user = session.user.clone();
     let outcome = with_store(app, move |store| {

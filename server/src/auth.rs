@@ -101,13 +101,19 @@ pub async fn require(app: &Shared, ctx: &Ctx) -> Result<Session, Response> {
 
 /// A state-changing request needs the CSRF token and the manage privilege.
 pub fn check_write(ctx: &Ctx, form: &[(String, String)], session: &Session) -> Result<(), Response> {
+    check_csrf(ctx, form, session)?;
+    if session.role != Role::Manage {
+        return Err(forbidden(ctx, "your user has the view privilege only (ImportProcessView)"));
+    }
+    Ok(())
+}
+
+/// The request carries the session's CSRF token (header or form field).
+pub fn check_csrf(ctx: &Ctx, form: &[(String, String)], session: &Session) -> Result<(), Response> {
     let header_token = ctx.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
     let token = header_token.or_else(|| param(form, "csrf"));
     if token != Some(session.csrf.as_str()) {
         return Err(forbidden(ctx, "the request lacks this session's CSRF token; reload the page"));
-    }
-    if session.role != Role::Manage {
-        return Err(forbidden(ctx, "your user has the view privilege only (ImportProcessView)"));
     }
     Ok(())
 }

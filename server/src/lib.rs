@@ -171,13 +171,17 @@ async fn dispatch(axum::extract::State(app): axum::extract::State<Shared>, req: 
                 Ok(s) => s,
                 Err(r) => return r,
             };
+            if ctx.method == Method::POST && segments.as_slice() == ["logout"] {
+                // Any user may sign out (with the token: no forged sign-outs).
+                return match auth::check_csrf(&ctx, &form, &session) {
+                    Ok(()) => auth::logout(&app, &ctx).await,
+                    Err(r) => r,
+                };
+            }
             if ctx.method != Method::GET
                 && let Err(r) = auth::check_write(&ctx, &form, &session)
             {
                 return r;
-            }
-            if ctx.method == Method::POST && segments.as_slice() == ["logout"] {
-                return auth::logout(&app, &ctx).await;
             }
             let found = if ctx.is_api() {
                 api::route(&app, &ctx, &segments[1..], &form, &session).await

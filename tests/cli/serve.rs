@@ -218,6 +218,10 @@ fn the_view_privilege_is_refused_every_post() {
         let r = server.post(path, &cookie, Some(&csrf), "ids=31&all=1&firstName=X&action=Create");
         assert_eq!(r.status, 403, "{path}: {}", r.text());
     }
+    // Signing out is the one POST a viewer may make.
+    assert_eq!(server.post("/logout", &cookie, None, "").status, 403);
+    assert_eq!(server.post("/logout", &cookie, Some(&csrf), "").status, 303);
+    assert_eq!(server.get("/api/jobs", Some(&cookie)).status, 401);
     let show = json(&sb, &["jobs", "show", "second"]);
     assert_eq!(show["stage"], "Review Staged Data");
     assert_eq!(show["counts"]["records_remaining"], 29, "{show}");
