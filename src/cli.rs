@@ -25,16 +25,23 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// The store: an SQLite file, created when missing
-    #[arg(long, global = true, env = "FERRY_DB", default_value = "ferry.db", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "FERRY_DB",
+        default_value = "ferry.db",
+        value_name = "PATH"
+    )]
     pub db: PathBuf,
-    /// Print machine-readable JSON on stdout (and nothing else there)
-    #[arg(long, global = true)]
+    /// Print machine-readable JSON on stdout (and nothing else there; an error is one object)
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
     /// No progress bars and no talk on stderr (warnings and errors still show)
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = "Global options")]
     pub quiet: bool,
     /// When to colour the output
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 }
 
@@ -96,15 +103,8 @@ pub enum Command {
     /// Run the whole pipeline on the bundled example data, printing each step
     Demo(commands::demo::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
-    ///
-    /// Examples:
-    ///   ferry completions bash > ~/.local/share/bash-completion/completions/ferry
-    ///   ferry completions zsh > ~/.zfunc/_ferry
     Completions(commands::completions::Args),
     /// Print the manual page (roff) on stdout
-    ///
-    /// Example:
-    ///   ferry man > ferry.1 && man ./ferry.1
     Man(commands::man::Args),
     /// Serve the import workspace in a browser, on this store
     ///
@@ -115,4 +115,6 @@ pub enum Command {
     Serve(commands::serve::Args),
     /// Add, list and remove the users of `ferry serve`, and set their passwords
     Users(commands::users::Args),
+    /// Print the JSON Schema of a mapping template, target definition or matching profile
+    Schema(commands::schema::Args),
 }

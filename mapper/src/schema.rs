@@ -12,8 +12,33 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, SchemaError};
 
-/// The `$schema` reference written into new mapping templates.
+/// The `$id` of the mapping template schema (a name, not a place: no server
+/// answers it; `schema_ref` writes a relative path when the file is near).
 pub const MAPPING_SCHEMA_REF: &str = "https://ferry.dev/schemas/mapping.schema.json";
+
+/// The `$id` of the target definition schema.
+pub const TARGET_SCHEMA_REF: &str = "https://ferry.dev/schemas/target.schema.json";
+
+/// The `$schema` a file written at `written` should carry for the schema
+/// `file_name` (`mapping.schema.json`) whose `$id` is `id`: a path relative to
+/// the written file when the schema is beside it, in a `schemas/` folder beside
+/// it, or in one of those in a parent folder (an editor resolves it); else the `$id`.
+pub fn schema_ref(written: &Path, file_name: &str, id: &str) -> String {
+    let dir = match written.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let Ok(dir) = std::path::absolute(&dir) else { return id.to_string() };
+    for (up, ancestor) in dir.ancestors().enumerate() {
+        for sub in ["", "schemas/"] {
+            if ancestor.join(sub).join(file_name).is_file() {
+                let prefix = if up == 0 { "./".to_string() } else { "../".repeat(up) };
+                return format!("{prefix}{sub}{file_name}");
+            }
+        }
+    }
+    id.to_string()
+}
 
 /// The schema of `T` as pretty JSON with a trailing newline (the form in `schemas/`).
 pub fn schema_json<T: JsonSchema>() -> String {

@@ -20,6 +20,7 @@ pub const TARGET_FORMAT_VERSION: u32 = 1;
 /// A CRM data model that templates map legacy columns onto.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(extend("$id" = "https://ferry.dev/schemas/target.schema.json"))]
 pub struct TargetDefinition {
     /// Where the JSON Schema of this file lives (ignored on load).
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]

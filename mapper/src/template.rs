@@ -26,6 +26,7 @@ pub const ALL_CATEGORIES: &str = "All";
 /// A saved mapping: everything needed to turn a data location into a package.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(extend("$id" = "https://ferry.dev/schemas/mapping.schema.json"))]
 pub struct MappingTemplate {
     /// Where the JSON Schema of this file lives (ignored on load).
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
@@ -266,8 +267,13 @@ impl MappingTemplate {
     }
 
     /// Saves atomically: a temporary file beside `path`, then a rename.
+    /// Its `$schema` is set for where it is written (`schema::schema_ref`), so
+    /// that a template copied from elsewhere keeps a reference an editor resolves.
     pub fn save(&self, path: &Path) -> Result<(), Error> {
-        crate::fsutil::write_atomic(path, self.to_json().as_bytes())
+        let schema =
+            crate::schema::schema_ref(path, "mapping.schema.json", crate::schema::MAPPING_SCHEMA_REF);
+        let placed = MappingTemplate { schema: Some(schema), ..self.clone() };
+        crate::fsutil::write_atomic(path, placed.to_json().as_bytes())
     }
 
     /// The mapping of a file, by name.

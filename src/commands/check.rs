@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use indicatif::ProgressBar;
 
+use super::legacy::{OldEncodingArg, ReadArgs};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
@@ -16,6 +17,9 @@ use ferry_mapper::target::TargetDefinition;
 use ferry_mapper::template::MappingTemplate;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  ferry check --data exports --mapping mapping.json\n  ferry check --data exports --mapping mapping.json --json | jq .errors"
+)]
 pub struct Args {
     /// The data location: the directory holding the files the template names
     #[arg(long, value_name = "DIR")]
@@ -23,18 +27,6 @@ pub struct Args {
     /// The mapping template (JSON)
     #[arg(long, value_name = "FILE")]
     mapping: PathBuf,
-    /// Read the files in this encoding instead of detecting it (`UTF-8`, `windows-1252`, `UTF-16LE` …)
-    #[arg(long, value_name = "ENC")]
-    encoding: Option<String>,
-    /// The delimiter, instead of detecting it: `,` `;` `|` or `tab`
-    #[arg(long, value_name = "C")]
-    delimiter: Option<String>,
-    /// The first row is data: columns are named `column 1`, `column 2` …
-    #[arg(long)]
-    no_header: bool,
-    /// Spreadsheets: the sheet to read (default: the first)
-    #[arg(long, value_name = "NAME")]
-    sheet: Option<String>,
     /// Enumeration values the target does not know will be added (a warning) instead of ignored
     #[arg(long)]
     create_missing: bool,
@@ -45,6 +37,10 @@ pub struct Args {
     /// cell) instead of rejecting their row
     #[arg(long)]
     replace: bool,
+    #[command(flatten)]
+    read: ReadArgs,
+    #[command(flatten)]
+    old_encoding: OldEncodingArg,
 }
 
 /// Loads a mapping template, with a hint when it does not load.
@@ -71,36 +67,6 @@ pub(crate) fn target_of(
         }
     }
     Ok(TargetDefinition::resolve(&template.target)?)
-}
-
-/// `--encoding`, `--delimiter`, `--no-header` and `--sheet` as reader options.
-pub(crate) fn read_options(
-    encoding: Option<&str>,
-    delimiter: Option<&str>,
-    no_header: bool,
-    sheet: Option<String>,
-) -> anyhow::Result<ReadOptions> {
-    let encoding = match encoding {
-        None => None,
-        Some(label) => Some(encoding_rs::Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
-            crate::hint(
-                anyhow::anyhow!("unknown encoding `{label}`"),
-                "use a WHATWG label such as `UTF-8`, `windows-1252`, `UTF-16LE`",
-            )
-        })?),
-    };
-    let delimiter = match delimiter {
-        None => None,
-        Some("tab" | "\\t" | "\t") => Some(b'\t'),
-        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
-        Some(d) => {
-            return Err(crate::hint(
-                anyhow::anyhow!("`{d}` is not a delimiter"),
-                "give one ASCII character such as `,` `;` `|`, or `tab`",
-            ));
-        }
-    };
-    Ok(ReadOptions { encoding, delimiter, has_header: !no_header, sheet, replace_invalid: false })
 }
 
 /// Draws the check's progress as a spinner with the file and its row count.
@@ -132,7 +98,7 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
     }
     let read = ReadOptions {
         replace_invalid: args.replace,
-        ..read_options(args.encoding.as_deref(), args.delimiter.as_deref(), args.no_header, args.sheet)?
+        ..args.read.options(Some(&args.old_encoding), printer)?
     };
     let options = CheckOptions {
         data_dir: args.data.clone(),

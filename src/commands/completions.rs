@@ -6,7 +6,13 @@ use crate::Outcome;
 use crate::cli::{Cli, GlobalArgs};
 use crate::printer::Printer;
 
+const EXAMPLES: &str = "\
+Examples:
+  ferry completions bash > ~/.local/share/bash-completion/completions/ferry
+  ferry completions zsh > ~/.zfunc/_ferry        (with `fpath+=~/.zfunc` before `compinit`)";
+
 #[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
 pub struct Args {
     /// The shell
     #[arg(value_enum)]

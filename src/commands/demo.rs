@@ -17,6 +17,7 @@ use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  ferry demo\n  ferry demo --dir demo   (keep the files and the store)")]
 pub struct Args {
     /// Work in this directory (created if missing) and keep it, instead of a
     /// temporary directory that is removed afterwards

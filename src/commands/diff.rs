@@ -9,6 +9,7 @@ use crate::commands::check::load_template;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  ferry diff mapping.json mapping-v2.json")]
 pub struct Args {
     /// The old template
     #[arg(value_name = "A")]

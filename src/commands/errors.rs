@@ -8,6 +8,7 @@ use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  ferry errors 1 -o rejected.csv")]
 pub struct Args {
     /// The job: its id or its description
     job: String,

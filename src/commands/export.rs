@@ -10,6 +10,9 @@ use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  ferry export contacts -o contacts.csv\n  ferry export leads --columns all -o leads.csv"
+)]
 pub struct Args {
     /// What to export
     #[arg(value_enum)]

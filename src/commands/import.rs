@@ -14,6 +14,7 @@ use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  ferry import contacts.zip --description \"legacy contacts\"")]
 pub struct Args {
     /// The packages to import as one job (for example every part of a split set)
     #[arg(required_unless_present = "data", conflicts_with = "data", value_name = "PKG.zip")]

@@ -9,6 +9,7 @@ use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  ferry inspect contacts.zip\n  ferry inspect contacts.zip --json")]
 pub struct Args {
     /// The package (a ZIP written by `ferry pack`, or by anyone)
     #[arg(value_name = "PKG.zip")]

@@ -17,6 +17,9 @@ use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
+#[command(
+    after_help = "Examples:\n  ferry jobs --stage review-match-results\n  ferry jobs show \"legacy contacts\""
+)]
 pub struct Args {
     #[command(subcommand)]
     command: Option<JobsCommand>,

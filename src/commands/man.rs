@@ -7,6 +7,7 @@ use crate::cli::{Cli, GlobalArgs};
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  ferry man > ferry.1 && man ./ferry.1")]
 pub struct Args {}
 
 pub fn run(_args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {

@@ -12,6 +12,7 @@ use ferry_mapper::target::TargetDefinition;
 use ferry_mapper::template::MappingTemplate;
 use serde::Serialize;
 
+use super::legacy::ReadArgs;
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
@@ -42,11 +43,18 @@ Example answers for one file `leads.csv` mapped onto `leads`:
   First Name
   none           the text converter
   next           the last file's `next` reviews everything
-  save";
+  save
+
+Examples:
+  ferry map --data exports --target contacts --auto --out mapping.json
+  ferry map --data exports --target contacts --mapping v1.json --out v2.json --answers a.txt";
 
 /// Map a legacy export onto a target: interactively, from answers, or with --auto.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = ANSWERS_HELP)]
+#[command(
+    after_help = "Examples:\n  ferry map --data exports --target contacts --auto --out mapping.json\n  ferry map --data exports --target contacts --mapping mapping.json --out v2.json\n\n`ferry map --help` explains the answers of a scripted session."
+)]
 pub struct Args {
     /// The data location: a directory of legacy files (CSV, TXT, TSV, XLSX, XLS)
     #[arg(long, value_name = "DIR")]
@@ -72,11 +80,14 @@ pub struct Args {
     /// Mark mapped columns and fields with ASCII (`[x]`, `(*)`) instead of `✓`, `●`
     #[arg(long)]
     pub ascii: bool,
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let target = TargetDefinition::resolve(&args.target)?;
-    let files = load(&args.data, printer)?;
+    let read = args.read.options(None, printer)?;
+    let files = load(&args.data, &read, printer)?;
     if args.auto {
         return run_auto(&args, global, &target, &files, printer);
     }
@@ -125,7 +136,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         })?;
     }
     match &args.pack {
-        Some(pkg) => pack(&args.data, &args.out, pkg, global, printer),
+        Some(pkg) => pack(&args, pkg, global, printer),
         None => Ok(Outcome::Success),
     }
 }
@@ -138,9 +149,9 @@ struct Saved<'a> {
 }
 
 /// Profiles the data location for the session.
-fn load(dir: &Path, printer: &Printer) -> anyhow::Result<Vec<SourceFile>> {
+fn load(dir: &Path, read: &ReadOptions, printer: &Printer) -> anyhow::Result<Vec<SourceFile>> {
     let spinner = printer.spinner("profiling");
-    let files = ferry_mapper::session::load_data(dir, &ReadOptions::default());
+    let files = ferry_mapper::session::load_data(dir, read);
     spinner.finish_and_clear();
     let files = files?;
     if files.is_empty() {
@@ -251,23 +262,30 @@ fn run_auto(
         args.out.display()
     ));
     match &args.pack {
-        Some(pkg) => pack(&args.data, &args.out, pkg, global, printer),
+        Some(pkg) => pack(args, pkg, global, printer),
         None => Ok(Outcome::Success),
     }
 }
 
-/// Packs through the very code path of `ferry pack`.
-fn pack(
-    data: &Path,
-    mapping: &Path,
-    pkg: &Path,
-    global: &GlobalArgs,
-    printer: &Printer,
-) -> anyhow::Result<Outcome> {
+/// Packs through the very code path of `ferry pack`, reading the data as the session did.
+fn pack(args: &Args, pkg: &Path, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let mut argv: Vec<std::ffi::OsString> = vec!["ferry".into(), "pack".into()];
-    argv.extend(["--data".into(), data.as_os_str().to_owned()]);
-    argv.extend(["--mapping".into(), mapping.as_os_str().to_owned()]);
+    argv.extend(["--data".into(), args.data.as_os_str().to_owned()]);
+    argv.extend(["--mapping".into(), args.out.as_os_str().to_owned()]);
     argv.extend(["--out".into(), pkg.as_os_str().to_owned()]);
+    let read = &args.read;
+    for (flag, value) in [
+        ("--input-encoding", &read.input_encoding),
+        ("--delimiter", &read.delimiter),
+        ("--sheet", &read.sheet),
+    ] {
+        if let Some(v) = value {
+            argv.extend([flag.into(), v.into()]);
+        }
+    }
+    if read.no_header {
+        argv.push("--no-header".into());
+    }
     if global.quiet {
         argv.push("--quiet".into());
     }

@@ -12,6 +12,7 @@ use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  ferry match 1 --within")]
 pub struct Args {
     /// The job: its id or its description
     job: String,

@@ -14,6 +14,7 @@ pub mod export;
 pub mod import;
 pub mod inspect;
 pub mod jobs;
+pub mod legacy;
 pub mod man;
 pub mod map;
 pub mod matching;
@@ -21,12 +22,18 @@ pub mod pack;
 pub mod profile;
 pub mod review;
 pub mod run;
+pub mod schema;
 pub mod serve;
 pub mod staged;
 pub mod targets;
 pub mod template;
 pub mod undo;
 pub mod users;
+
+/// `--out FILE` as a path; `None` for stdout (no `--out`, or `--out -`).
+pub fn out_path(out: Option<&std::path::Path>) -> Option<&std::path::Path> {
+    out.filter(|p| p.as_os_str() != "-")
+}
 
 /// Runs the verb the command line names.
 pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<Outcome> {
@@ -55,5 +62,6 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<Outcome> {
         Command::Man(args) => man::run(args, global, printer),
         Command::Serve(args) => serve::run(args, global, printer),
         Command::Users(args) => users::run(args, global, printer),
+        Command::Schema(args) => schema::run(args, global, printer),
     }
 }

@@ -9,11 +9,15 @@ use ferry_mapper::check::CheckOptions;
 use ferry_mapper::problem::Severity;
 use ferry_packager::write::{PackOptions, PackReporter};
 
+use super::legacy::ReadArgs;
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  ferry pack --data exports --mapping mapping.json --out contacts.zip\n  ferry pack --data exports --mapping mapping.json --out contacts.zip --allow-errors --max-size 5MB"
+)]
 pub struct Args {
     /// The data location: the folder holding the template's legacy files
     #[arg(long, value_name = "DIR")]
@@ -38,22 +42,12 @@ pub struct Args {
     /// Pack the rows that pass the checks; rejected rows go to an error CSV beside the package
     #[arg(long)]
     pub allow_errors: bool,
-    /// Read the legacy files in this encoding instead of detecting it
-    #[arg(long, value_name = "ENC")]
-    pub input_encoding: Option<String>,
-    /// The legacy files' delimiter, instead of detecting it: `,` `;` `|` or `tab`
-    #[arg(long, value_name = "C")]
-    pub delimiter: Option<String>,
-    /// The legacy files' first row is data: columns are named `column 1`, `column 2` …
-    #[arg(long)]
-    pub no_header: bool,
-    /// Spreadsheets: the sheet to read (default: the first)
-    #[arg(long, value_name = "NAME")]
-    pub sheet: Option<String>,
     /// Replace the packages and error CSVs of an earlier run (without it, when
     /// `PKG.zip`, `PKG-1.zip` … or an error CSV exists, nothing is read or written)
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 struct Progress(indicatif::ProgressBar);
@@ -87,12 +81,7 @@ pub(crate) fn build(
     let target = super::check::target_of(&template, &args.mapping)?;
     let read = ferry_mapper::read::ReadOptions {
         replace_invalid: args.replace,
-        ..super::check::read_options(
-            args.input_encoding.as_deref(),
-            args.delimiter.as_deref(),
-            args.no_header,
-            args.sheet.clone(),
-        )?
+        ..args.read.options(None, printer)?
     };
     if !args.data.is_dir() {
         return Err(crate::hint(

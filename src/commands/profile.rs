@@ -10,38 +10,34 @@ use anyhow::Context as _;
 use ferry_mapper::profile::{self, ColumnProfile, FileProfile, InferredKind, ProfileOptions, SAMPLE_RECORDS};
 use ferry_mapper::read::{self, FileFormat, ReadOptions};
 
+use super::legacy::{OldEncodingArg, ReadArgs};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  ferry profile exports/\n  ferry profile old.csv --input-encoding windows-1252 --delimiter \";\""
+)]
 pub struct Args {
     /// Legacy files or directories (a directory stands for its .csv, .txt, .tsv, .xlsx and .xls files)
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Read CSV files in this encoding instead of detecting it (a WHATWG label: `UTF-8`,
-    /// `windows-1252`, `UTF-16LE`, `ISO-8859-2` …); a byte-order mark still wins
-    #[arg(long, value_name = "ENC")]
-    pub encoding: Option<String>,
-    /// The CSV delimiter instead of detecting it: `,` `;` `|`, `tab`, or another single character
-    #[arg(long, value_name = "C")]
-    pub delimiter: Option<String>,
-    /// The first row is data: name the columns `column 1`, `column 2` …
-    #[arg(long)]
-    pub no_header: bool,
-    /// The spreadsheet sheet to read (default: the first)
-    #[arg(long, value_name = "NAME")]
-    pub sheet: Option<String>,
     /// Sample values to show per column
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub samples: usize,
     /// Stop after the first 1,000 records: samples at once, no row count or whole-file empties
     #[arg(long)]
     pub no_count: bool,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[command(flatten)]
+    pub old_encoding: OldEncodingArg,
 }
 
 pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
-    let read = read_options(&args)?;
+    // Profiling shows what a file holds: bytes the encoding lacks are counted, not fatal.
+    let read = ReadOptions { replace_invalid: true, ..args.read.options(Some(&args.old_encoding), printer)? };
     let options =
         ProfileOptions { samples: args.samples, count_rows: !args.no_count, ..ProfileOptions::default() };
     let files = resolve(&args.paths)?;
@@ -57,7 +53,7 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
             Ok(profile) => {
                 if profile.undecodable > 0 {
                     printer.warn(format!(
-                        "`{}`: {} undecodable byte sequences read as `\u{FFFD}` (in {}); try `--encoding`",
+                        "`{}`: {} undecodable byte sequences read as `\u{FFFD}` (in {}); try `--input-encoding`",
                         file.display(),
                         profile.undecodable,
                         profile.info.encoding
@@ -97,47 +93,6 @@ fn with_hint(err: ferry_mapper::Error) -> anyhow::Error {
             crate::hint(err, "remove the file from the data location, or use `--no-header`")
         }
         _ => anyhow::Error::new(err),
-    }
-}
-
-fn read_options(args: &Args) -> anyhow::Result<ReadOptions> {
-    let encoding = match &args.encoding {
-        Some(label) => Some(read::encoding_for_label(label).ok_or_else(|| {
-            crate::hint(
-                ferry_mapper::Error::UnknownEncoding { path: args.paths[0].clone(), label: label.clone() },
-                "leave out `--encoding` to detect it; labels are listed at https://encoding.spec.whatwg.org/#names-and-labels",
-            )
-        })?),
-        None => None,
-    };
-    let delimiter = match args.delimiter.as_deref() {
-        None => None,
-        Some(text) => Some(parse_delimiter(text).ok_or_else(|| {
-            crate::hint(
-                anyhow::anyhow!("`{text}` is not a delimiter"),
-                "give one character such as `,` `;` `|`, or `tab`",
-            )
-        })?),
-    };
-    Ok(ReadOptions {
-        encoding,
-        delimiter,
-        has_header: !args.no_header,
-        sheet: args.sheet.clone(),
-        replace_invalid: true,
-    })
-}
-
-fn parse_delimiter(text: &str) -> Option<u8> {
-    match text {
-        "tab" | "\\t" | "\t" => Some(b'\t'),
-        _ => {
-            let mut chars = text.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) if c.is_ascii() && c != '"' && c != '\n' && c != '\r' => Some(c as u8),
-                _ => None,
-            }
-        }
     }
 }
 

@@ -21,6 +21,9 @@ use crate::prompt::{EndOfAnswers, LinePrompter, Prompter, TerminalPrompter};
 
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("mode").args(["export", "apply", "accept_all", "accept_matches_above", "interactive", "list", "same_as"])))]
+#[command(
+    after_help = "Examples:\n  ferry review 1 --export review.csv            (edit chosen_action in a spreadsheet)\n  ferry review 1 --apply review.csv"
+)]
 pub struct Args {
     /// The job: its id or its description
     job: String,

@@ -18,6 +18,7 @@ use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  ferry run contacts.zip --description \"nightly contacts\"")]
 pub struct Args {
     /// The packages to import as one job
     #[arg(required_unless_present = "data", conflicts_with = "data", value_name = "PKG.zip")]

@@ -11,6 +11,7 @@ use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("action").args(["edit", "delete", "delete_all", "submit"])))]
+#[command(after_help = "Examples:\n  ferry staged 1 --sort lastName --limit 20\n  ferry staged 1 --submit")]
 pub struct Args {
     /// The job: its id or its description
     job: String,

@@ -8,6 +8,7 @@ use crate::printer::Printer;
 use ferry_mapper::target::{BUNDLED_TARGETS, TargetDefinition};
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  ferry targets\n  ferry targets --json")]
 pub struct Args {}
 
 /// One row of the listing.

@@ -10,6 +10,9 @@ use crate::printer::Printer;
 use ferry_mapper::target::TargetDefinition;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  ferry template leads -o leads.csv\n  ferry template contacts          (the header on stdout)"
+)]
 pub struct Args {
     /// A bundled target (`contacts`, `leads`; see `ferry targets`) or a target definition file
     #[arg(value_name = "TARGET")]

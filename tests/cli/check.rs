@@ -199,7 +199,7 @@ fn reader_options_are_passed_on() {
     );
     let output = sb
         .ferry()
-        .args(["check", "--json", "--no-header", "--delimiter", ";", "--encoding", "windows-1252"])
+        .args(["check", "--json", "--no-header", "--delimiter", ";", "--input-encoding", "windows-1252"])
         .args(["--data", "data", "--mapping", "m.json"])
         .output()
         .unwrap();
@@ -212,7 +212,7 @@ fn reader_options_are_passed_on() {
 
     let output = sb
         .ferry()
-        .args(["check", "--encoding", "klingon", "--data", "data", "--mapping", "m.json"])
+        .args(["check", "--input-encoding", "klingon", "--data", "data", "--mapping", "m.json"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));

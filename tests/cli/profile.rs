@@ -71,7 +71,7 @@ fn an_unknown_encoding_label_exits_2_with_a_hint() {
     let sandbox = Sandbox::new();
     let out = sandbox
         .ferry()
-        .args(["profile", "--encoding", "klingon"])
+        .args(["profile", "--input-encoding", "klingon"])
         .arg(repo_file("test-data/readers/contacts/utf8.csv"))
         .output()
         .unwrap();
@@ -88,7 +88,7 @@ fn options_override_detection() {
     let file = sandbox.write("export.txt", "Mary Ann|x;y\nJosé|1;2\n");
     let out = sandbox
         .ferry()
-        .args(["profile", "--json", "--no-header", "--delimiter", ";", "--encoding", "latin1"])
+        .args(["profile", "--json", "--no-header", "--delimiter", ";", "--input-encoding", "latin1"])
         .arg(&file)
         .output()
         .unwrap();
@@ -121,7 +121,7 @@ fn a_wrong_encoding_is_warned_about_with_the_count_of_bad_bytes() {
     let sandbox = Sandbox::new();
     let out = sandbox
         .ferry()
-        .args(["profile", "--encoding", "utf-8"])
+        .args(["profile", "--input-encoding", "utf-8"])
         .arg(repo_file("test-data/readers/contacts/windows-1252.csv"))
         .output()
         .unwrap();

@@ -26,6 +26,7 @@ pub const BUNDLED_PROFILES: &[(&str, &str)] = &[
 /// A matching profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(extend("$id" = "https://ferry.dev/schemas/matching.schema.json"))]
 pub struct MatchingProfile {
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
