@@ -26,6 +26,9 @@ pub const FORMAT_VERSION: &str = "1";
 pub const FILE_MAPPINGS: &str = "fileMappings.xml";
 /// The member holding the target definition.
 pub const TARGET_JSON: &str = "target.json";
+/// The last column of a CSV member that ferry writes: each row's physical line
+/// in the original legacy file (a reader takes it as the row's line, not as data).
+pub const LINE_COLUMN: &str = "ferry:line";
 
 /// The mapping member of a CSV member: `TBL_CONTACT.csv` → `TBL_CONTACT_mappings.xml`.
 pub fn mappings_member(csv: &str) -> String {

@@ -405,9 +405,17 @@ impl Package {
             record: csv::StringRecord::new(),
             declared: None,
             read: 0,
+            line_at: None,
+            next_line: 1,
         };
         let headers = match records.next() {
-            Some(Ok(row)) => row.cells,
+            Some(Ok(mut row)) => {
+                records.line_at = row.cells.iter().position(|h| h == crate::format::LINE_COLUMN);
+                if let Some(at) = records.line_at {
+                    row.cells.remove(at);
+                }
+                row.cells
+            }
             Some(Err(e)) => return Err(e),
             None => {
                 return Err(Error::Invalid {
@@ -423,7 +431,9 @@ impl Package {
     }
 
     /// The rows of a CSV member (by file name as in the template), decoded.
-    /// Lines are the CSV member's physical lines (the header is line 1).
+    /// Lines are the legacy file's physical lines (the header is line 1) from
+    /// the member's [`crate::format::LINE_COLUMN`], which is not handed on;
+    /// a member without it gives its own physical lines.
     pub fn rows(&self, file: &str) -> Result<Table, Error> {
         let declared = self.files.iter().find(|f| f.name == file).map(|f| f.rows);
         let (headers, records) = self.csv_records(file, declared)?;
@@ -551,6 +561,10 @@ struct Records {
     declared: Option<u64>,
     /// Data rows read so far.
     read: u64,
+    /// Where the [`crate::format::LINE_COLUMN`] cell is, when the member has one.
+    line_at: Option<usize>,
+    /// The physical line of the member where the next record starts.
+    next_line: u64,
 }
 
 impl Iterator for Records {
@@ -573,9 +587,32 @@ impl Iterator for Records {
             },
             Ok(true) => {
                 self.read += 1;
-                let line = record.position().map_or(0, |p| p.line());
+                // Counted here: the csv crate's line lags one behind after CRLF.
+                let physical = self.next_line;
+                self.next_line += 1 + record.iter().map(|c| c.matches('\n').count() as u64).sum::<u64>();
                 let mut cells = Vec::with_capacity(record.len());
                 cells.extend(record.iter().map(str::to_string));
+                let line = match self.line_at {
+                    Some(at) if at < cells.len() => {
+                        let text = cells.remove(at);
+                        match text.trim().parse::<u64>() {
+                            Ok(n) if n > 0 => n,
+                            _ => {
+                                return Some(Err(Error::Invalid {
+                                    path: self.path.clone(),
+                                    kind: Invalid::BadCsv,
+                                    message: format!(
+                                        "`{}` line {physical}, column `{}`: `{}` is not a line number",
+                                        self.member,
+                                        crate::format::LINE_COLUMN,
+                                        text.escape_debug()
+                                    ),
+                                }));
+                            }
+                        }
+                    }
+                    _ => physical,
+                };
                 Some(Ok(Row { line, cells }))
             }
             Err(e) => {

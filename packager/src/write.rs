@@ -335,8 +335,9 @@ pub fn build_from<'a>(
                 continue;
             }
             buf.clear();
+            let line = row.line.to_string();
             run.writer.write_row(
-                layout.at.iter().map(|&c| row.cell(c)),
+                layout.at.iter().map(|&c| row.cell(c)).chain([line.as_str()]),
                 &mut buf,
                 &file.name,
                 row.line,
@@ -424,8 +425,9 @@ pub fn build_from<'a>(
                 continue;
             }
             let mut buf = std::mem::take(&mut chunk.bufs[i]);
+            let line = row.line.to_string();
             run.writer.write_row(
-                layout.at.iter().map(|&c| row.cell(c)),
+                layout.at.iter().map(|&c| row.cell(c)).chain([line.as_str()]),
                 &mut buf,
                 &file.name,
                 row.line,
@@ -493,8 +495,9 @@ pub fn build_from<'a>(
 
 /// Where a file's written columns come from.
 struct Layout {
-    /// Source column index of each written column.
+    /// Source column index of each written data column.
     at: Vec<usize>,
+    /// The written columns: the data columns, then [`format::LINE_COLUMN`].
     columns: Vec<String>,
 }
 
@@ -535,6 +538,15 @@ impl Layout {
                 headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
             )));
         }
+        if columns.iter().any(|c| c == format::LINE_COLUMN) {
+            return Err(fail(format!(
+                "`{}` has a column `{}`, the name packages give the source line; rename it",
+                file.name,
+                format::LINE_COLUMN
+            )));
+        }
+        // Each row carries its line in the legacy file, so the import names it as `check` does.
+        columns.push(format::LINE_COLUMN.to_string());
         Ok(Layout { at, columns })
     }
 }

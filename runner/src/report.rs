@@ -2,8 +2,9 @@
 //! plus where each came from and what is wrong.
 //!
 //! Columns: the headers of the files that have rejected rows (a column name
-//! shared by two files is one column), then `Rejected Package` (only when the
-//! job has several packages), `Rejected File`, `Rejected Line` and `Error`.
+//! shared by two files is one column), then `package` (only when the job has
+//! several packages), `file`, `line` (the physical line of the legacy file,
+//! header = line 1, as `check`, `staged` and `review` name it) and `error`.
 //! Written with [`crate::csvout::ExcelCsv`] (UTF-8 with BOM, CRLF, quoted,
 //! formulas neutralised).
 
@@ -80,9 +81,9 @@ pub fn write_errors(store: &Store, job: &str, out: &Path, force: bool) -> Result
     let data_columns = columns.len();
     let mut extra = Vec::new();
     if packages > 1 {
-        extra.push("Rejected Package");
+        extra.push("package");
     }
-    extra.extend(["Rejected File", "Rejected Line", "Error"]);
+    extra.extend(["file", "line", "error"]);
     for name in extra {
         let mut name = name.to_string();
         while columns.contains(&name) {

@@ -358,7 +358,15 @@ pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, E
     let mut choices = Vec::new();
     for row in reader.records() {
         let row = row.map_err(|e| Error::Invalid(format!("`{name}`: {e}")))?;
-        let line = row.position().map_or(0, |p| p.line());
+        // The physical line of the file (the csv crate's own count lags after CRLF).
+        let line = row.position().map_or(0, |p| {
+            // Its byte offset may point at the line end before the record, too.
+            let mut at = (p.byte() as usize).min(bytes.len());
+            while bytes.get(at).is_some_and(|b| *b == b'\r' || *b == b'\n') {
+                at += 1;
+            }
+            1 + bytes[..at].iter().filter(|b| **b == b'\n').count() as u64
+        });
         let get = |c: Option<usize>| c.and_then(|c| row.get(c)).map(cell).filter(|v| !v.is_empty());
         let id_text = get(Some(id_col)).unwrap_or("");
         let staged_id: i64 =

@@ -282,3 +282,72 @@ fn bytes_that_are_not_the_encoding_are_located_and_rejected_unless_replaced() {
         conn.query_row("SELECT first_name FROM staged ORDER BY id LIMIT 1", [], |r| r.get(0)).unwrap();
     assert_eq!(first, "Côté");
 }
+
+/// Rewrites member `name` of the package at `path` with `edit`.
+fn edit_member(path: &std::path::Path, name: &str, edit: impl Fn(String) -> String) {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut members = Vec::new();
+    for i in 0..zip.len() {
+        let mut m = zip.by_index(i).unwrap();
+        let member = m.name().unwrap().to_string();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut m, &mut text).unwrap();
+        let text = if member == name { edit(text) } else { text };
+        members.push((member, text));
+    }
+    let mut out = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, text) in members {
+        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut out, text.as_bytes()).unwrap();
+    }
+    out.finish().unwrap();
+}
+
+#[test]
+fn every_verb_names_the_physical_line_of_the_legacy_file() {
+    let s = Sandbox::new();
+    let data = "ID,First,Last,Note\r\n1,Ann,Lee,\"first\r\nsecond\r\nthird\"\r\n2,Bob,Ray,\r\n3,Dan,,\r\n4,Cy,Moe,\r\n";
+    s.write("data/contacts.csv", data);
+    s.write("m.json", contacts_template("contacts.csv"));
+    let check = run(&s, "check", &[]);
+    assert!(stdout(&check).contains("`contacts.csv` line 6, column `Last`"), "{}", stdout(&check));
+    let pack = run(&s, "pack", &["--out", "p.zip", "--allow-errors"]);
+    assert_eq!(pack.status.code(), Some(1), "{}", stderr(&pack));
+    let errors = std::fs::read_to_string(s.join("p.contacts.errors.csv")).unwrap();
+    assert!(errors.contains(r#""3","Dan","","","6","#), "{errors}");
+
+    // Staged records and the review name the lines `check` names.
+    let import = s.ferry().args(["import", "p.zip", "--description", "one"]).output().unwrap();
+    assert!(import.status.success(), "{}", stderr(&import));
+    let staged = s.ferry().args(["staged", "one", "--columns", "line,externalId"]).output().unwrap();
+    let listed = stdout(&staged);
+    for (line, id) in [("2", "1"), ("5", "2"), ("7", "4")] {
+        assert!(listed.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == [line, id]), "{listed}");
+    }
+    for args in [
+        &["staged", "one", "--submit"][..],
+        &["match", "one"][..],
+        &["review", "one", "--export", "r.csv"][..],
+    ] {
+        let out = s.ferry().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+    let review = std::fs::read_to_string(s.join("r.csv")).unwrap();
+    let lines: Vec<&str> = review.lines().skip(1).map(|l| l.split(',').nth(2).unwrap()).collect();
+    assert_eq!(lines, ["\"2\"", "\"5\"", "\"7\""], "{review}");
+    // `review --apply` names the lines of the file it reads (CRLF, as exported).
+    let bad = review.replacen("\"Create\"", "\"Shred\"", 3);
+    s.write("bad.csv", bad);
+    let apply = s.ferry().args(["review", "one", "--apply", "bad.csv"]).output().unwrap();
+    assert!(stderr(&apply).contains("`bad.csv` line 2: unknown action `Shred`"), "{}", stderr(&apply));
+
+    // A row the import rejects is named by its line in the legacy file too.
+    edit_member(&s.join("p.zip"), "contacts.csv", |t| t.replace("4,Cy,Moe,", "4,Cy,,"));
+    let import = s.ferry().args(["import", "p.zip", "--description", "two"]).output().unwrap();
+    assert_eq!(import.status.code(), Some(1), "{}", stderr(&import));
+    let out = s.ferry().args(["errors", "two", "--out", "e.csv"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = std::fs::read_to_string(s.join("e.csv")).unwrap();
+    assert!(report.contains(r#""file","line","error""#), "{report}");
+    assert!(report.contains(r#""4","Cy","","","contacts.csv","7","#), "{report}");
+}

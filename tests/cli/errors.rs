@@ -28,30 +28,20 @@ fn the_error_report_has_the_upload_columns_and_the_reasons() {
     let (headers, rows) = read_csv(&sb.join("errors.csv"));
     assert_eq!(headers[0], "CONTACT_ID");
     assert!(headers.contains(&"POSTAL_CODE".to_string()) && headers.contains(&"WORK_PHONE".to_string()));
-    assert_eq!(&headers[headers.len() - 3..], ["Rejected File", "Rejected Line", "Error"]);
+    assert_eq!(&headers[headers.len() - 3..], ["file", "line", "error"]);
     assert_eq!(rows.len(), 11);
     let get = |row: &Vec<String>, h: &str| row[headers.iter().position(|x| x == h).unwrap()].clone();
-    let c002 = rows
-        .iter()
-        .find(|r| get(r, "Rejected File") == "contacts.csv" && get(r, "Rejected Line") == "3")
-        .unwrap();
+    let c002 = rows.iter().find(|r| get(r, "file") == "contacts.csv" && get(r, "line") == "3").unwrap();
     assert_eq!(get(c002, "CONTACT_ID"), "C002");
-    assert!(get(c002, "Error").contains("Last Name"), "{c002:?}");
-    let c003 = rows
-        .iter()
-        .find(|r| get(r, "CONTACT_ID") == "C003" && get(r, "Rejected File") == "contacts.csv")
-        .unwrap();
-    assert!(get(c003, "Error").contains("column `BIRTH_DATE`"), "{c003:?}");
-    let orphan = rows
-        .iter()
-        .find(|r| get(r, "Rejected File") == "phones.csv" && get(r, "Rejected Line") == "7")
-        .unwrap();
-    assert!(get(orphan, "Error").contains("absent"), "{orphan:?}");
-    let child = rows
-        .iter()
-        .find(|r| get(r, "Rejected File") == "addresses.csv" && get(r, "CONTACT_ID") == "C005")
-        .unwrap();
-    assert!(get(child, "Error").contains("was rejected"), "{child:?}");
+    assert!(get(c002, "error").contains("Last Name"), "{c002:?}");
+    let c003 =
+        rows.iter().find(|r| get(r, "CONTACT_ID") == "C003" && get(r, "file") == "contacts.csv").unwrap();
+    assert!(get(c003, "error").contains("column `BIRTH_DATE`"), "{c003:?}");
+    let orphan = rows.iter().find(|r| get(r, "file") == "phones.csv" && get(r, "line") == "7").unwrap();
+    assert!(get(orphan, "error").contains("absent"), "{orphan:?}");
+    let child =
+        rows.iter().find(|r| get(r, "file") == "addresses.csv" && get(r, "CONTACT_ID") == "C005").unwrap();
+    assert!(get(child, "error").contains("was rejected"), "{child:?}");
 
     let json = sb.ferry().args(["errors", "1", "--out", "e2.csv", "--json"]).output().unwrap();
     let report: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
