@@ -9,6 +9,7 @@
 //! - [`profile`]: profiling legacy files;
 //! - [`check`]: the dry run of a template over every row;
 //! - [`diff`]: what changed between two templates;
+//! - [`reuse`]: a template applied to another export (the file with the same columns);
 //! - [`session`], [`auto`]: the interactive mapping session and its suggestions.
 //!
 //! The mapper knows nothing of ZIP, XML or the store.
@@ -24,6 +25,7 @@ pub mod problem;
 pub mod profile;
 pub mod read;
 pub mod record;
+pub mod reuse;
 pub mod schema;
 pub mod session;
 pub mod target;

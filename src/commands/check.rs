@@ -69,6 +69,23 @@ pub(crate) fn target_of(
     Ok(TargetDefinition::resolve(&template.target)?)
 }
 
+/// A template made on another export: each file it names that `data` lacks is
+/// taken from the data file with the same columns, and the user is told so.
+pub(crate) fn adopt_files(
+    template: &mut MappingTemplate,
+    data: &Path,
+    read: &ReadOptions,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    for t in ferry_mapper::reuse::adopt_in(template, data, read)? {
+        printer.info(format!(
+            "taking `{}` for the template's `{}` (it has the columns the template maps)",
+            t.data_file, t.template_file
+        ));
+    }
+    Ok(())
+}
+
 /// Draws the check's progress as a spinner with the file and its row count.
 struct Progress {
     bar: ProgressBar,
@@ -88,7 +105,7 @@ impl CheckReporter for Progress {
 }
 
 pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
-    let template = load_template(&args.mapping)?;
+    let mut template = load_template(&args.mapping)?;
     let target = target_of(&template, &args.mapping)?;
     if !args.data.is_dir() {
         return Err(crate::hint(
@@ -100,6 +117,7 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
         replace_invalid: args.replace,
         ..args.read.options(Some(&args.old_encoding), printer)?
     };
+    adopt_files(&mut template, &args.data, &read, printer)?;
     let options = CheckOptions {
         data_dir: args.data.clone(),
         template,

@@ -93,7 +93,18 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     }
     let start = match &args.mapping {
         Some(path) => {
-            let t = MappingTemplate::load(path)?;
+            let mut t = MappingTemplate::load(path)?;
+            // A template made on another export: its files are offered the data files with their columns.
+            let data: Vec<(String, Vec<String>)> = files
+                .iter()
+                .map(|f| (f.name.clone(), f.columns.iter().map(|c| c.name.clone()).collect()))
+                .collect();
+            for taken in ferry_mapper::reuse::adopt(&mut t, &data) {
+                printer.info(format!(
+                    "taking `{}` for the template's `{}` (it has the columns the template maps); the saved template names `{}`",
+                    taken.data_file, taken.template_file, taken.data_file
+                ));
+            }
             if t.target != args.target {
                 printer.warn(format!(
                     "the template maps onto `{}`, the session onto `{}`; the saved template names `{}`",

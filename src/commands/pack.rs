@@ -77,7 +77,7 @@ pub(crate) fn build(
     args: &Args,
     printer: &Printer,
 ) -> anyhow::Result<Option<ferry_packager::write::PackReport>> {
-    let template = super::check::load_template(&args.mapping)?;
+    let mut template = super::check::load_template(&args.mapping)?;
     let target = super::check::target_of(&template, &args.mapping)?;
     let read = ferry_mapper::read::ReadOptions {
         replace_invalid: args.replace,
@@ -89,6 +89,7 @@ pub(crate) fn build(
             "give the directory that holds the legacy files with `--data`",
         ));
     }
+    super::check::adopt_files(&mut template, &args.data, &read, printer)?;
 
     let check_options = CheckOptions {
         data_dir: args.data.clone(),

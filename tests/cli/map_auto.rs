@@ -160,3 +160,59 @@ fn files_with_the_same_header_are_siblings_not_parent_and_child() {
         );
     }
 }
+
+#[test]
+fn a_template_made_on_one_export_applies_to_the_file_with_the_same_columns() {
+    let sb = Sandbox::new();
+    let header = "CONTACT_ID,FIRST_NAME,LAST_NAME,BIRTH_DATE\n";
+    sb.write("client1/contacts.csv", format!("{header}C1,Ann,Lee,1980-03-04\n"));
+    sb.write("client2/export_2024.csv", format!("{header}K7,Bob,Ng,1975-12-31\nK8,Cy,Roy,1990-01-02\n"));
+    sb.write("client2/notes.csv", "NOTE\nhello\n");
+    let out = sb
+        .ferry()
+        .args(["map", "--auto", "--target", "contacts", "--data", "client1", "--out", "t.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let said = "taking `export_2024.csv` for the template's `contacts.csv`";
+
+    let out = sb.ferry().args(["check", "--data", "client2", "--mapping", "t.json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    assert!(stdout(&out).contains("export_2024.csv"), "{}", stdout(&out));
+
+    let out = sb
+        .ferry()
+        .args(["pack", "--data", "client2", "--mapping", "t.json", "--out", "pkg.zip"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(said) && stderr(&out).contains("export_2024.csv 2 rows"),
+        "{}",
+        stderr(&out)
+    );
+
+    // `map --template` offers it too: the resumed template names the new file.
+    let out = sb
+        .ferry()
+        .args([
+            "map",
+            "--target",
+            "contacts",
+            "--data",
+            "client2",
+            "--template",
+            "t.json",
+            "--out",
+            "t2.json",
+        ])
+        .write_stdin("\n".repeat(40))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    let t2: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sb.join("t2.json")).unwrap()).unwrap();
+    assert_eq!(t2["files"][0]["name"], "export_2024.csv");
+}
