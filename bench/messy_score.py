@@ -4,8 +4,7 @@
     bench/messy_score.py WORK VARIANT ROWS
 
 Reads WORK/truth.csv and the run's files (VARIANT.check.json: the rows `check`
-rejects, which `pack --allow-errors` leaves out; VARIANT.files.csv: rows per
-package; VARIANT.staged.csv: id, package, line and birth date of each staged
+rejects, which `pack --allow-errors` leaves out; VARIANT.staged.csv: id, package, line and birth date of each staged
 record; VARIANT.review.csv: the match results) and prints rows kept, birth
 dates stored and right, and matching precision and recall.
 """
@@ -24,30 +23,21 @@ with open(os.path.join(work, "truth.csv"), newline="", encoding="utf-8") as f:
     for r in csv.DictReader(f):
         truth[int(r["line"])] = (r["copy_of"] or None, r["birth_date"] or None)
 
-# Rows `check` rejects are left out of the packages; the others are packed in order.
+# Rows `check` rejects are left out of the packages.
 try:
     check = json.load(open(path("check.json"), encoding="utf-8"))
     problems = check.get("problems", [])
 except (OSError, ValueError):
     problems = []
 dropped = {p["line"] for p in problems if p.get("severity") == "error" and p.get("line")}
-kept_lines = [line for line in sorted(truth) if line not in dropped]
 warnings = sum(1 for p in problems if p.get("severity") == "warning")
-
-offsets, at = {}, 0
-with open(path("files.csv"), newline="") as f:
-    for seq, n in csv.reader(f):
-        offsets[int(seq)] = at
-        at += int(n or 0)
 
 staged = {}
 with open(path("staged.csv"), newline="", encoding="utf-8") as f:
     listed = list(csv.reader(f))
-# Staged lines count a package's data rows from 1 or, with its header, from 2.
-first = 1 if any(int(line) == 1 for _, _, line, _ in listed) else 2
-for sid, seq, line, birth in listed:
-    index = offsets[int(seq)] + int(line) - first
-    staged[int(sid)] = (kept_lines[index] if index < len(kept_lines) else None, birth or None)
+# Staged records name the physical line of the legacy file, as truth.csv does.
+for sid, _seq, line, birth in listed:
+    staged[int(sid)] = (int(line) if int(line) in truth else None, birth or None)
 
 def pct(a, b):
     return "%.2f %%" % (100.0 * a / b) if b else "-"
