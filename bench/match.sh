@@ -1,22 +1,89 @@
 #!/usr/bin/env bash
-# Matching quality and speed on generated contacts with ground truth.
+# Matching quality, time and memory through the `ferry` binary, on generated
+# contacts with ground truth (typos, swapped names, day/month swaps, one
+# wrong digit, missing values, reformatted zips and phones, people who moved,
+# households and namesakes; 30 % of the staged people copy an existing one).
 #
-#   bench/match.sh [EXISTING] [STAGED] [SEED]      (defaults: 100000 100000 7)
+#   bench/match.sh [EXISTING] [STAGED] [SEED]     (defaults: 100000 100000 7)
+#   PROFILE=debug bench/match.sh 2000 2000        (a quick smoke run)
 #
-# Builds the `match_eval` example in release, generates EXISTING contacts and
-# STAGED ones (30 % of them corrupted copies of existing people), matches them
-# with the bundled contact profile (or FERRY_MATCH_PROFILE=path.json), and
-# prints precision, recall and F1 for Match and for Match ∪ Potential Match,
-# the time of each step, and the peak memory of the whole run.
+# Generates the data (`synth_csv` example), puts EXISTING contacts in a store
+# (`ferry run`), imports STAGED (rows without a last name are rejected, as the
+# target requires one), then, for the seed profile and for a profile learned
+# by `ferry learn`, runs `ferry match`, `ferry review --export`, and scores
+# the export against the truth: precision, recall and F1 of Match (right when
+# the proposed merge is the true copy) and of Match ∪ Potential Match (right
+# when the true copy is the best candidate shown), counting only copies whose
+# staged row was imported. Prints time and peak memory of each step.
+#
+# Needs: cargo, python3, GNU time (/usr/bin/time).
 set -euo pipefail
-cd "$(dirname "$0")/.."
 existing=${1:-100000}
 staged=${2:-100000}
 seed=${3:-7}
-cargo build --release --quiet -p ferry-runner --example match_eval
-bin="${CARGO_TARGET_DIR:-target}/release/examples/match_eval"
-if command -v /usr/bin/time >/dev/null; then
-    /usr/bin/time -f "peak memory: %M KB, wall: %e s" "$bin" "$existing" "$staged" "$seed"
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
+if [ "$PROFILE" = release ]; then
+    cargo build --release --quiet -p ferry-runner --example synth_csv >&2
 else
-    "$bin" "$existing" "$staged" "$seed"
+    cargo build --quiet -p ferry-runner --example synth_csv >&2
 fi
+SYNTH=$(dirname "$BIN")/examples/synth_csv
+command -v python3 >/dev/null || { echo "python3 is missing" >&2; exit 2; }
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+export FERRY_DB="$WORK/ferry.db"
+mapping="$ROOT/test-data/matching/synth-contacts.json"
+
+measure() { # label command…
+    local label=$1; shift
+    /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" > "$WORK/out.txt"
+    read -r secs kb < "$WORK/time.txt"
+    printf "%-28s %8.2f s %9d KB peak\n" "$label" "$secs" "$kb"
+}
+
+"$SYNTH" "$existing" "$staged" "$seed" "$WORK"
+"$BIN" pack --quiet --data "$WORK/existing" --mapping "$mapping" --out "$WORK/existing.zip" > /dev/null
+"$BIN" pack --quiet --allow-errors --data "$WORK/staged" --mapping "$mapping" --out "$WORK/staged.zip" > /dev/null 2>&1
+echo "ferry matching, $staged staged × $existing existing generated contacts (seed $seed, $PROFILE build, $(nproc) cores)"
+measure "run (existing)" "$BIN" run --quiet --description existing "$WORK"/existing*.zip
+measure "import (staged)" "$BIN" import --quiet --description staged "$WORK"/staged*.zip
+"$BIN" staged --quiet staged --submit > /dev/null
+
+score() { # label export.csv
+    python3 - "$1" "$2" "$WORK/truth.csv" <<'PY'
+import csv, sys
+label, export, truth_file = sys.argv[1:4]
+truth = {r["staged"]: r["existing"] for r in csv.DictReader(open(truth_file, encoding="utf-8"))}
+rows = list(csv.DictReader(open(export, encoding="utf-8-sig")))
+imported = {r["legacy_id"] for r in rows}
+dups = sum(1 for s in truth if s in imported)
+def prf(tp, fp):
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / dups if dups else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f, tp, fp, dups - tp
+m_tp = m_fp = s_tp = s_fp = 0
+for r in rows:
+    right = truth.get(r["legacy_id"]) is not None and r["match_legacy_id"] == truth[r["legacy_id"]]
+    if r["class"] == "Match":
+        if right: m_tp += 1
+        else: m_fp += 1
+    if r["class"] in ("Match", "Potential Match"):
+        if right: s_tp += 1
+        else: s_fp += 1
+for name, (p, rc, f, tp, fp, fn) in (("Match", prf(m_tp, m_fp)), ("Match ∪ Potential", prf(s_tp, s_fp))):
+    print(f"    {label:<8} {name:<18} precision {p:.4f}  recall {rc:.4f}  F1 {f:.4f}  (TP {tp}, FP {fp}, FN {fn})")
+PY
+}
+
+measure "match (seed profile)" "$BIN" match --quiet staged
+measure "review --export" "$BIN" review --quiet staged --export "$WORK/seed.csv"
+score seed "$WORK/seed.csv"
+measure "learn" "$BIN" learn --quiet staged --out "$WORK/learned.json"
+grep -E "session|prior|thresholds" "$WORK/out.txt" | sed 's/^/    /'
+measure "match (learned profile)" "$BIN" match --quiet staged --profile "$WORK/learned.json"
+measure "review --export" "$BIN" review --quiet staged --export "$WORK/learned.csv"
+score learned "$WORK/learned.csv"
+if [ -n "${KEEP:-}" ]; then cp "$WORK/learned.json" "$WORK/seed.csv" "$WORK/learned.csv" "$KEEP"/; fi

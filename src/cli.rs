@@ -88,6 +88,13 @@ pub enum Command {
     Staged(commands::staged::Args),
     /// Match a job's staged records against the records in the store
     Match(commands::matching::Args),
+    /// Estimate a matching profile from a job's records (Fellegi–Sunter, no labelled pairs)
+    ///
+    /// u-probabilities come from random pairs, m-probabilities and the prior from
+    /// expectation–maximisation over candidate pairs; exact agreement on a rare value
+    /// weighs more than on a common one. The profile is an ordinary profile file for
+    /// `ferry match --profile`; quality is the match probability in percent.
+    Learn(commands::learn::Args),
     /// Review match results and choose import actions
     Review(commands::review::Args),
     /// Carry out a job's import actions

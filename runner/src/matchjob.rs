@@ -39,7 +39,11 @@ use serde::Serialize;
 use crate::Error;
 use crate::error::SqlResult;
 use crate::job::{self, Job, Stage, Status};
-use crate::matching::{self, CandidateReporter, Comparer, MatchClass, MatchInput, MatchingProfile};
+use crate::matching::learn::{self, LearnOptions, LearnReport};
+use crate::matching::{
+    self, CandidateReporter, Comparer, Explanation, FieldScore, Level, MatchClass, MatchInput,
+    MatchingProfile,
+};
 use crate::store::Store;
 
 /// What completing does with a staged record (the stored `action` text is
@@ -135,6 +139,63 @@ struct Found {
     /// Existing record id, or staged id when `staged`.
     id: i64,
     staged: bool,
+    /// Index in the staged or existing inputs.
+    index: usize,
+}
+
+/// A job's records prepared for matching.
+struct Inputs {
+    staged: Vec<MatchInput>,
+    /// The staged records' keys (external ids).
+    staged_keys: Vec<Option<String>>,
+    existing: Vec<MatchInput>,
+}
+
+/// Prepares a job's unprocessed staged records and the store's records of
+/// its kind; only their prepared values (and the staged keys) are kept.
+fn load_inputs(conn: &Connection, path: &Path, job: &Job, comparer: &Comparer) -> Result<Inputs, Error> {
+    // A job imported with `--no-update` proposes no update by key.
+    let target = crate::staged::job_target(conn, path, job.id)?;
+    let by_key = crate::keys::updates_by_key(conn, path, job.id)?;
+    let (mut staged, mut staged_keys) = (Vec::new(), Vec::new());
+    let mut after = 0;
+    loop {
+        let chunk = staged_chunk(conn, path, job.id, after, STAGED_CHUNK)?;
+        let Some(last) = chunk.last() else { break };
+        after = last.0;
+        for (id, record) in &chunk {
+            staged.push(MatchInput { id: *id, prepared: comparer.prepare(record) });
+            staged_keys.push(if by_key { crate::keys::key_of(&target, record) } else { None });
+        }
+    }
+    let mut existing: Vec<MatchInput> = Vec::new();
+    for_each_record(conn, path, job.kind, |id, r| {
+        existing.push(MatchInput { id, prepared: comparer.prepare(&r) })
+    })?;
+    Ok(Inputs { staged, staged_keys, existing })
+}
+
+/// A candidate's explanation as stored: per field its level (one byte) and
+/// its contribution in hundredths (two bytes, little-endian).
+pub fn encode_explanation(e: &Explanation) -> Vec<u8> {
+    let mut out = Vec::with_capacity(3 * e.fields.len());
+    for f in &e.fields {
+        out.push(f.level as u8);
+        let c = (f.contribution * 100.0).round().clamp(f64::from(i16::MIN), f64::from(i16::MAX)) as i16;
+        out.extend_from_slice(&c.to_le_bytes());
+    }
+    out
+}
+
+/// Reads [`encode_explanation`] back (unknown levels read as `else`).
+pub fn decode_explanation(bytes: &[u8]) -> Vec<FieldScore> {
+    bytes
+        .chunks_exact(3)
+        .map(|c| FieldScore {
+            level: Level::ALL.get(usize::from(c[0])).copied().unwrap_or(Level::Else),
+            contribution: f64::from(i16::from_le_bytes([c[1], c[2]])) / 100.0,
+        })
+        .collect()
 }
 
 pub(crate) fn matching_error(e: matching::Error) -> Error {
@@ -297,29 +358,11 @@ fn match_in_one_transaction(
             kind.as_str()
         )));
     }
-    let comparer = Comparer::new(&profile);
+    let mut comparer = Comparer::new(&profile);
     let keep = profile.candidates.max(1);
-
-    // A job imported with `--no-update` proposes no update by key.
-    let target = crate::staged::job_target(&tx, &path, found.id)?;
-    let by_key = crate::keys::updates_by_key(&tx, &path, found.id)?;
-    // Only the prepared values and keys of staged records are kept.
-    let (mut staged_inputs, mut staged_keys) = (Vec::new(), Vec::new());
-    let mut after = 0;
-    loop {
-        let chunk = staged_chunk(&tx, &path, found.id, after, STAGED_CHUNK)?;
-        let Some(last) = chunk.last() else { break };
-        after = last.0;
-        for (id, record) in &chunk {
-            staged_inputs.push(MatchInput { id: *id, prepared: comparer.prepare(record) });
-            staged_keys.push(if by_key { crate::keys::key_of(&target, record) } else { None });
-        }
-    }
-    // Only the prepared values of existing records are kept (millions of them).
-    let mut existing_inputs: Vec<MatchInput> = Vec::new();
-    for_each_record(&tx, &path, kind, |id, r| {
-        existing_inputs.push(MatchInput { id, prepared: comparer.prepare(&r) })
-    })?;
+    let Inputs { staged: staged_inputs, staged_keys, existing: existing_inputs } =
+        load_inputs(&tx, &path, &found, &comparer)?;
+    comparer.count_terms(staged_inputs.iter().chain(&existing_inputs).map(|r| &r.prepared));
     let keys: HashMap<String, i64> = {
         let mut st = tx
             .prepare("SELECT external_key, id FROM records WHERE kind = ?1 AND external_key IS NOT NULL")
@@ -354,8 +397,8 @@ fn match_in_one_transaction(
     {
         let mut insert = tx
             .prepare(
-                "INSERT INTO match_candidates (staged_id, rank, record_id, staged_other_id, quality, agreeing)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO match_candidates (staged_id, rank, record_id, staged_other_id, quality, agreeing, explain)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .db(&path)?;
         let mut update = tx
@@ -375,6 +418,7 @@ fn match_in_one_transaction(
                     agreeing: c.agreeing,
                     id: existing_inputs[c.index].id,
                     staged: false,
+                    index: c.index,
                 })
                 .collect();
             if let Some(within) = &within {
@@ -383,6 +427,7 @@ fn match_in_one_transaction(
                     agreeing: c.agreeing,
                     id: staged_inputs[c.index].id,
                     staged: true,
+                    index: c.index,
                 }));
             }
             list.sort_by(|a, b| {
@@ -390,6 +435,8 @@ fn match_in_one_transaction(
             });
             list.truncate(keep);
             for (rank, c) in list.iter().enumerate() {
+                let other = if c.staged { &staged_inputs[c.index] } else { &existing_inputs[c.index] };
+                let explanation = comparer.explain(&input.prepared, &other.prepared);
                 insert
                     .execute(params![
                         staged_id,
@@ -397,7 +444,8 @@ fn match_in_one_transaction(
                         (!c.staged).then_some(c.id),
                         c.staged.then_some(c.id),
                         c.quality,
-                        c.agreeing
+                        c.agreeing,
+                        encode_explanation(&explanation)
                     ])
                     .db(&path)?;
             }
@@ -451,6 +499,58 @@ fn match_in_one_transaction(
     tx.commit().db(&path)?;
     summary.job = job::get(store.conn(), &path, found.id)?.expect("exists");
     Ok(summary)
+}
+
+/// What `learn` starts from.
+#[derive(Debug, Clone, Default)]
+pub struct LearnJobOptions {
+    /// The profile whose fields (and, when probabilistic, levels) are
+    /// learned; `None`: the bundled one of the job's kind.
+    pub base: Option<MatchingProfile>,
+    pub learn: LearnOptions,
+}
+
+/// Learns a probabilistic profile from a job's unprocessed staged records
+/// and the store's records of its kind (or, when the store has none, from
+/// the staged records against each other). Changes nothing in the store.
+pub fn learn_job(
+    store: &Store,
+    job: &str,
+    options: &LearnJobOptions,
+) -> Result<(Job, MatchingProfile, LearnReport), Error> {
+    let path = store.path().to_path_buf();
+    let conn = store.conn();
+    let found = job::find(conn, &path, job)?;
+    if found.stage == Stage::Completed || found.stage == Stage::ImportIntoStaging {
+        return Err(Error::WrongState {
+            id: found.id,
+            stage: found.stage.to_string(),
+            status: found.status.to_string(),
+            message: "only a job with staged records to match can be learned from".into(),
+        });
+    }
+    let base = options.base.clone().unwrap_or_else(|| MatchingProfile::for_kind(found.kind));
+    if base.kind != found.kind {
+        return Err(Error::Invalid(format!(
+            "the base profile is for {}, but job {} imports {}",
+            base.kind.as_str(),
+            found.id,
+            found.kind.as_str()
+        )));
+    }
+    let skeleton = learn::skeleton(&base);
+    let comparer = Comparer::new(&skeleton);
+    let inputs = load_inputs(conn, &path, &found, &comparer)?;
+    if inputs.staged.len() < 2 {
+        return Err(Error::Invalid(format!(
+            "job {} has {} unprocessed staged records: too few to learn from",
+            found.id,
+            inputs.staged.len()
+        )));
+    }
+    let existing = (!inputs.existing.is_empty()).then_some(&inputs.existing[..]);
+    let (profile, report) = learn::learn(&skeleton, &inputs.staged, existing, &options.learn);
+    Ok((found, profile, report))
 }
 
 #[cfg(test)]

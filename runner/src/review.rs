@@ -25,7 +25,8 @@ use crate::Error;
 use crate::csvout::ExcelCsv;
 use crate::error::SqlResult;
 use crate::job::{self, Job, Stage, Status};
-use crate::matchjob::Decision;
+use crate::matching::Level;
+use crate::matchjob::{Decision, decode_explanation};
 use crate::store::Store;
 
 /// A candidate as reviewed.
@@ -39,6 +40,36 @@ pub struct ReviewCandidate {
     pub staged_id: Option<i64>,
     pub legacy_id: Option<String>,
     pub quality: u32,
+    /// The score field by field (empty for results matched before explanations were stored).
+    pub explain: Vec<FieldExplanation>,
+}
+
+/// How one field of a candidate compared, and what it added to the score:
+/// quality points (additive profiles) or bits of evidence (probabilistic ones).
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldExplanation {
+    pub field: String,
+    pub label: String,
+    pub level: Level,
+    pub contribution: f64,
+}
+
+/// One line: `First Name exact +20, Last Name typo +30, Zip missing 0`.
+pub fn explain_line(fields: &[FieldExplanation]) -> String {
+    fields
+        .iter()
+        .map(|f| {
+            let c = if f.contribution == 0.0 {
+                "0".to_string()
+            } else if f.contribution.fract() == 0.0 {
+                format!("{:+}", f.contribution)
+            } else {
+                format!("{:+.2}", f.contribution)
+            };
+            format!("{} {} {c}", f.label, f.level.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl ReviewCandidate {
@@ -91,6 +122,7 @@ pub const EXPORT_COLUMNS: &[&str] = &[
     "match_record_id",
     "match_legacy_id",
     "match_staged_id",
+    "explanation",
     "other_candidates",
 ];
 
@@ -136,10 +168,25 @@ pub fn for_each_row(
     let path = store.path();
     let conn = store.conn();
     let found = matched_job(conn, path, job)?;
+    let profile = crate::matchjob::job_profile(conn, path, &found)?;
+    let explain = |bytes: Option<Vec<u8>>| -> Vec<FieldExplanation> {
+        let scores = bytes.map(|b| decode_explanation(&b)).unwrap_or_default();
+        profile
+            .fields
+            .iter()
+            .zip(scores)
+            .map(|(f, s)| FieldExplanation {
+                field: f.name.clone(),
+                label: f.label.clone(),
+                level: s.level,
+                contribution: s.contribution,
+            })
+            .collect()
+    };
     let mut cst = conn
         .prepare(
             "SELECT c.staged_id, c.record_id, c.staged_other_id, c.quality,
-                    coalesce(r.legacy_id, o.legacy_id)
+                    coalesce(r.legacy_id, o.legacy_id), c.explain
              FROM match_candidates c JOIN staged s ON s.id = c.staged_id
              LEFT JOIN records r ON r.id = c.record_id
              LEFT JOIN staged o ON o.id = c.staged_other_id
@@ -156,6 +203,7 @@ pub fn for_each_row(
                 staged_id: r.get(2).db(path)?,
                 quality: r.get(3).db(path)?,
                 legacy_id: r.get(4).db(path)?,
+                explain: explain(r.get(5).db(path)?),
             },
         )))
     };
@@ -228,6 +276,16 @@ pub fn export(store: &Store, job: &str, out: &Path, force: bool) -> Result<(Job,
             })
             .map(ReviewCandidate::describe)
             .collect();
+        // The shown match's score, field by field (else the best candidate's).
+        let shown = r
+            .candidates
+            .iter()
+            .find(|c| {
+                c.record_id.is_some() && c.record_id == r.match_record_id
+                    || c.staged_id.is_some() && c.staged_id == r.match_staged_id
+            })
+            .or(r.candidates.first());
+        let explanation = shown.map(|c| explain_line(&c.explain)).unwrap_or_default();
         written += 1;
         csv.row([
             r.staged_id.to_string(),
@@ -243,6 +301,7 @@ pub fn export(store: &Store, job: &str, out: &Path, force: bool) -> Result<(Job,
             num(r.match_record_id),
             text(&r.match_legacy_id),
             num(r.match_staged_id),
+            explanation,
             others.join("; "),
         ])?;
         Ok(())

@@ -43,7 +43,7 @@
 //! |---|---|
 //! | `jobs.matching_profile`, `jobs.matched_at` | the matching profile JSON a job was last matched with, and when |
 //! | `staged.proposed`, `staged.match_staged_id` | the proposed action (the chosen one is `action`); the earlier staged record of the same job to merge into (`--within`) |
-//! | `match_candidates` | candidate of a staged record: `rank` from 0 (best first), `record_id` (existing) or `staged_other_id` (same job), `quality`, `agreeing` (bit per profile field) |
+//! | `match_candidates` | candidate of a staged record: `rank` from 0 (best first), `record_id` (existing) or `staged_other_id` (same job), `quality`, `agreeing` (bit per profile field), `explain` (level and contribution per field) |
 //! | `before_images` | record a completed job touched: `seq` order of writing, `action`, `before` (the record JSON before, null when the job created it), `before_job_id`, `after` (the record JSON as the job left it, to see later changes) |
 //!
 //! # Schema (version 3)
@@ -273,6 +273,10 @@ CREATE TABLE audit (
     detail TEXT
 );
 CREATE INDEX audit_job ON audit(job_id);
+"#,
+    // 5: each candidate's score field by field (see `crate::matchjob::encode_explanation`).
+    r#"
+ALTER TABLE match_candidates ADD COLUMN explain BLOB;
 "#,
 ];
 

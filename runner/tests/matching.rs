@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use ferry_mapper::record::{Instance, Record, Value};
 use ferry_runner::matching::candidates::{self, Component};
-use ferry_runner::matching::profile::{Agreement, Normalize, RecordKind};
+use ferry_runner::matching::learn;
+use ferry_runner::matching::profile::{Agreement, Level, Normalize, Probabilistic, RecordKind};
 use ferry_runner::matching::synth::{self, SynthOptions};
 use ferry_runner::matching::{
     Action, Comparer, MatchClass, MatchInput, MatchOutcome, MatchingProfile, NoReporter, match_records,
@@ -114,6 +115,43 @@ fn contact_last_name_birth_date_zip_is_75_match_merge() {
     assert_eq!((o.class, o.proposed, o.merge_with), (MatchClass::Match, Action::Merge, Some(0)));
     assert_eq!(o.candidates[0].quality, 75);
     assert_eq!(o.proposed.label(RecordKind::Contacts), "Merge");
+}
+
+#[test]
+fn the_75_example_explains_itself_field_by_field() {
+    let c = contacts();
+    let a = with_zip(
+        record(&[
+            ("firstName", "Robert"),
+            ("lastName", "Gagnon"),
+            ("birthDate", "1962-04-17"),
+            ("gender", "Male"),
+        ]),
+        "G1R 4P5",
+    );
+    let b = with_zip(
+        record(&[
+            ("firstName", "Lucie"),
+            ("lastName", "Gagnon"),
+            ("birthDate", "1962-04-17"),
+            ("gender", "Female"),
+        ]),
+        "g1r4p5",
+    );
+    let e = c.explain(&c.prepare(&a), &c.prepare(&b));
+    let got: Vec<(Level, f64)> = e.fields.iter().map(|f| (f.level, f.contribution)).collect();
+    use Level::*;
+    assert_eq!(got, vec![(Else, 0.0), (Exact, 30.0), (Exact, 30.0), (Else, 0.0), (Exact, 15.0)]);
+    assert_eq!(e.quality, 75);
+    let d = |s: &str| record(&[("lastName", "Rossi"), ("birthDate", s)]);
+    let e = c.explain(&c.prepare(&d("1980-03-04")), &c.prepare(&d("1980-04-03")));
+    assert_eq!((e.fields[2].level, e.fields[2].contribution, e.quality), (DayMonthSwap, 15.0, 45));
+    assert_eq!(e.fields[0].level, Missing);
+    let swapped = c.explain(
+        &c.prepare(&record(&[("firstName", "Nguyen"), ("lastName", "Thanh")])),
+        &c.prepare(&record(&[("firstName", "Thanh"), ("lastName", "Nguyen")])),
+    );
+    assert_eq!((swapped.fields[0].level, swapped.fields[1].level, swapped.quality), (Swapped, Swapped, 50));
 }
 
 #[test]
@@ -476,12 +514,23 @@ mod property {
                     r.fields.insert(k.to_string(), Value::Text(v));
                 }
             };
+            let email = f.as_ref().map(|f| format!("{f}@example.com"));
             put("firstName", f);
             put("lastName", l);
             put("birthDate", d);
             put("gender", g);
             if let Some(z) = z {
                 r.instances.push(address("Home", &z, None));
+            }
+            if let Some(e) = email {
+                let mut attributes = BTreeMap::new();
+                attributes.insert("value".to_string(), Value::Text(e));
+                r.instances.push(Instance {
+                    subcollection: "Telcom".into(),
+                    type_name: "Email".into(),
+                    instance: 1,
+                    attributes,
+                });
             }
             r
         })
@@ -504,6 +553,32 @@ mod property {
                 }
                 p
             })
+    }
+
+    /// A probabilistic profile over the contact fields (and e-mail, phone), as
+    /// `ferry learn` writes them: random m and u per level, a random prior and
+    /// potential threshold, term frequencies on or off.
+    fn learned_profile() -> impl Strategy<Value = MatchingProfile> {
+        let levels = prop::collection::vec((0.001f64..1.0, 0.0001f64..1.0), 7 * 6);
+        (levels, -24.0f64..-6.0, 1u32..99, any::<bool>(), 1usize..4).prop_map(
+            |(mu, prior_bits, potential, tf, keep)| {
+                let mut p = learn::skeleton(&MatchingProfile::bundled("contacts").unwrap());
+                let mut k = 0;
+                for f in &mut p.fields {
+                    for l in &mut f.levels {
+                        (l.m, l.u) = mu[k % mu.len()];
+                        k += 1;
+                    }
+                    f.term_frequency = tf && f.term_frequency;
+                }
+                let prior = prior_bits.exp2();
+                p.probabilistic = Some(Probabilistic { prior });
+                p.thresholds.potential = potential;
+                p.thresholds.match_ = potential.max(50);
+                p.candidates = keep;
+                p
+            },
+        )
     }
 
     fn inputs(c: &Comparer, records: &[Record], ids: &[i64]) -> Vec<MatchInput> {
@@ -534,6 +609,124 @@ mod property {
             prop_assert_eq!(fast, slow);
         }
     }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        #[test]
+        fn blocking_finds_exactly_what_all_pairs_scoring_finds_with_learned_profiles(
+            staged in prop::collection::vec(person(), 0..10),
+            existing in prop::collection::vec(person(), 0..14),
+            ids in prop::collection::vec(0i64..6, 14),
+            p in learned_profile(),
+            keys_per_slice in prop_oneof![Just(usize::MAX), 20usize..400],
+        ) {
+            prop_assume!(p.check().is_ok());
+            let mut c = Comparer::new(&p);
+            let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
+            let e = inputs(&c, &existing, &ids[..existing.len()]);
+            c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
+            let fast = candidates::find_candidates_in_slices(&c, &s, Some(&e), &NoReporter, keys_per_slice);
+            let slow = candidates::brute_force(&c, &s, Some(&e));
+            prop_assert_eq!(fast, slow);
+            let fast = candidates::find_candidates_in_slices(&c, &s, None, &NoReporter, keys_per_slice);
+            let slow = candidates::brute_force(&c, &s, None);
+            prop_assert_eq!(fast, slow);
+        }
+    }
+}
+
+// --- learning ---
+
+#[test]
+fn em_recovers_known_m_and_u_from_pairs_generated_with_them() {
+    // Three fields with levels exact, typo, else; 2 % of the pairs match.
+    let m_true = [[0.90, 0.07, 0.03], [0.80, 0.15, 0.05], [0.95, 0.0, 0.05]];
+    let u_true = [[0.01, 0.02, 0.97], [0.05, 0.05, 0.90], [0.002, 0.0, 0.998]];
+    let lambda = 0.02;
+    let (exact, typo, other) = (Level::Exact as usize, Level::Typo as usize, Level::Else as usize);
+    let slots = [exact, typo, other];
+    let mut rng = synth::Rng::new(11);
+    let mut unit = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+    let draw = |probs: &[f64; 3], r: f64| {
+        let mut acc = 0.0;
+        for (k, p) in probs.iter().enumerate() {
+            acc += p;
+            if r < acc {
+                return slots[k];
+            }
+        }
+        other
+    };
+    let mut counts: BTreeMap<u64, f64> = BTreeMap::new();
+    for _ in 0..400_000 {
+        let is_match = unit() < lambda;
+        let mut pattern = 0u64;
+        for f in 0..3 {
+            let probs = if is_match { &m_true[f] } else { &u_true[f] };
+            pattern |= (draw(probs, unit()) as u64) << (4 * f);
+        }
+        *counts.entry(pattern).or_default() += 1.0;
+    }
+    let patterns: Vec<(u64, f64)> = counts.into_iter().collect();
+    let table = |rows: &[[f64; 3]; 3]| -> Vec<Vec<f64>> {
+        rows.iter()
+            .map(|r| {
+                let mut v = vec![0.0; Level::ALL.len()];
+                for (k, &slot) in slots.iter().enumerate() {
+                    v[slot] = if slot == typo && r[k] == 0.0 { 0.0 } else { r[k] };
+                }
+                v
+            })
+            .collect()
+    };
+    let u = table(&u_true);
+    // Start far from the truth: m flat over the levels.
+    let m0 = table(&[[0.5, 0.25, 0.25], [0.5, 0.25, 0.25], [0.5, 0.0, 0.5]]);
+    let r = learn::em(&patterns, &u, &m0, &[true, true, true], 0.2);
+    assert!((r.lambda - lambda).abs() < 0.002, "λ {} (want {lambda})", r.lambda);
+    for f in 0..3 {
+        for (k, &slot) in slots.iter().enumerate() {
+            if u[f][slot] == 0.0 {
+                continue;
+            }
+            let got = r.m[f][slot];
+            assert!(
+                (got - m_true[f][k]).abs() < 0.02,
+                "field {f} level {slot}: m {got:.4}, want {}",
+                m_true[f][k]
+            );
+        }
+    }
+}
+
+#[test]
+fn a_learned_profile_is_an_ordinary_profile_file_that_matches_generated_people() {
+    let data = synth::generate(&SynthOptions { existing: 3000, staged: 3000, duplicate_rate: 0.3, seed: 5 });
+    let skeleton = learn::skeleton(&MatchingProfile::bundled("contacts").unwrap());
+    let c = Comparer::new(&skeleton);
+    let prep = |records: &[Record]| -> Vec<MatchInput> {
+        records.iter().enumerate().map(|(i, r)| MatchInput { id: i as i64, prepared: c.prepare(r) }).collect()
+    };
+    let (s, e) = (prep(&data.staged), prep(&data.existing));
+    let options = learn::LearnOptions { random_pairs: 300_000, ..Default::default() };
+    let (profile, report) = learn::learn(&skeleton, &s, Some(&e), &options);
+    // It reads back as a profile (schema and checks) and round-trips.
+    let again = MatchingProfile::from_json(&profile.to_json(), Path::new("learned.json")).unwrap();
+    assert_eq!(again, profile);
+    assert!(report.sessions.len() >= 2, "{:?}", report.sessions);
+    let exact_weight = |name: &str| {
+        let f = &profile.fields[profile.field_index(name).unwrap()];
+        f.levels.iter().find(|l| l.level == Level::Exact).unwrap().weight()
+    };
+    assert!(exact_weight("birthDate") > exact_weight("gender") + 5.0, "a birth date says more than a gender");
+    let mut c = Comparer::new(&profile);
+    c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
+    let outcomes = match_records(&c, &s, Some(&e), &NoReporter);
+    let q = synth::evaluate(&data, &outcomes);
+    assert!(q.matched.precision >= 0.99, "Match precision {:.4}: {q:?}", q.matched.precision);
+    assert!(q.matched.recall >= 0.9, "Match recall {:.4}: {q:?}", q.matched.recall);
+    assert_eq!(report.histogram.iter().sum::<u64>(), 3000);
 }
 
 // --- quality on generated people ---

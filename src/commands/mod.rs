@@ -14,6 +14,7 @@ pub mod export;
 pub mod import;
 pub mod inspect;
 pub mod jobs;
+pub mod learn;
 pub mod legacy;
 pub mod man;
 pub mod map;
@@ -51,6 +52,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<Outcome> {
         Command::Jobs(args) => jobs::run(args, global, printer),
         Command::Staged(args) => staged::run(args, global, printer),
         Command::Match(args) => matching::run(args, global, printer),
+        Command::Learn(args) => learn::run(args, global, printer),
         Command::Review(args) => review::run(args, global, printer),
         Command::Complete(args) => complete::run(args, global, printer),
         Command::Undo(args) => undo::run(args, global, printer),

@@ -163,6 +163,14 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
             label(&r.chosen),
             matched.trim()
         ))?;
+        if let Some(best) = r.candidates.first().filter(|c| !c.explain.is_empty()) {
+            printer.out(format!(
+                "{:>6}  best {}: {}",
+                "",
+                best.quality,
+                review::explain_line(&best.explain)
+            ))?;
+        }
     }
     Ok(Outcome::Success)
 }
@@ -205,6 +213,14 @@ fn walk(store: &mut Store, job: &str, printer: &Printer) -> anyhow::Result<Outco
             label(&row.proposed),
             label(&row.chosen),
         )];
+        for (i, c) in row.candidates.iter().enumerate().filter(|(_, c)| !c.explain.is_empty()) {
+            notes.push(format!(
+                "  candidate {} (quality {}): {}",
+                i + 1,
+                c.quality,
+                review::explain_line(&c.explain)
+            ));
+        }
         if let Some(best) = row.candidates.first() {
             let other = review::candidate_record(store, best).map_err(runner_error)?.unwrap_or_default();
             notes.extend(side_by_side(&review::flatten(&staged), &review::flatten(&other), printer));

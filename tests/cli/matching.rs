@@ -259,3 +259,66 @@ fn complete_killed_at_random_moments_leaves_the_store_untouched_or_completed() {
     assert_eq!(done["created"], ROWS as u64);
     assert_eq!(completion_state(&sb), completed);
 }
+
+#[test]
+fn match_with_a_profile_file_scores_with_its_fields_and_thresholds() {
+    let sb = Sandbox::new();
+    import_submitted(&sb, "job");
+    // Only the last name counts: every record sharing its last name with
+    // another staged record is a Match at 60, whatever else differs.
+    sb.write(
+        "surname.json",
+        r#"{
+  "formatVersion": 1,
+  "kind": "contacts",
+  "fields": [
+    { "name": "lastName", "label": "Last Name", "weight": 60,
+      "source": { "field": "lastName" }, "normalize": "name" }
+  ],
+  "thresholds": { "match": 60, "potential": 30 }
+}"#,
+    );
+    let m = json(&sb, &["match", "job", "--within", "--profile", "surname.json"]);
+    let sharing = sql_i64(
+        &sb,
+        "SELECT count(*) FROM staged s WHERE EXISTS (SELECT 1 FROM staged o
+           WHERE o.id <> s.id AND lower(o.last_name) = lower(s.last_name))",
+    );
+    assert!(sharing >= 2);
+    // (At least: names also agree across case, accents and spacing.)
+    assert!(m["matches"].as_i64().unwrap() >= sharing, "{m}");
+    assert_eq!(m["potential_matches"], 0);
+    assert_eq!(sql_i64(&sb, "SELECT count(*) FROM staged WHERE class = 'Match' AND quality <> 60"), 0);
+    // The job keeps the profile it was matched with.
+    let conn = rusqlite::Connection::open(sb.join("ferry.db")).unwrap();
+    let stored: String =
+        conn.query_row("SELECT matching_profile FROM jobs WHERE id = 1", [], |r| r.get(0)).unwrap();
+    assert!(stored.contains("\"weight\": 60") && !stored.contains("birthDate"), "{stored}");
+    // The bundled profile again: its weights, not the file's.
+    let seed = json(&sb, &["match", "job", "--within"]);
+    assert_ne!(seed["matches"], m["matches"], "{seed}");
+}
+
+#[test]
+fn match_refuses_a_bad_profile_file_naming_where_and_what() {
+    let sb = Sandbox::new();
+    import_submitted(&sb, "job");
+    let leads = repo_file("templates/matching/leads.json");
+    let out = sb.ferry().args(["match", "job", "--profile"]).arg(&leads).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("for leads"), "{}", stderr(&out));
+    let text = std::fs::read_to_string(repo_file("templates/matching/contacts.json")).unwrap();
+    sb.write(
+        "typo.json",
+        text.replace(
+            "\"weight\": 30,\n      \"tolerantWeight\"",
+            "\"wieght\": 30,\n      \"tolerantWeight\"",
+        ),
+    );
+    let out = sb.ferry().args(["match", "job", "--profile", "typo.json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("typo.json") && err.contains("/fields/2") && err.contains("wieght"), "{err}");
+    assert!(err.contains("hint:"), "{err}");
+    assert_eq!(sql_i64(&sb, "SELECT count(*) FROM staged WHERE class IS NOT NULL"), 0, "nothing matched");
+}

@@ -38,13 +38,12 @@ pub enum Component {
 /// The blocking plans of a profile at its potential threshold.
 pub fn plans(comparer: &Comparer) -> Vec<Plan> {
     let profile = comparer.profile();
-    // The full weight bounds what a field can add (a tolerant agreement adds
-    // at most that), so sets derived from it never miss a pair.
-    let weights: Vec<u32> = profile.fields.iter().map(|f| f.weight).collect();
-    let threshold = profile.thresholds.potential;
+    // What agreeing on a field can add at most (a tolerant agreement adds at
+    // most that), so sets derived from it never miss a pair.
+    let (weights, threshold) = comparer.block_bounds();
     let swaps = profile.swaps();
     let n = weights.len();
-    let sum = |mask: u32| (0..n).filter(|i| mask & (1 << i) != 0).map(|i| weights[i]).sum::<u32>();
+    let sum = |mask: u32| (0..n).filter(|i| mask & (1 << i) != 0).map(|i| weights[i]).sum::<f64>();
     let mut minimal = Vec::new();
     for mask in 1u32..(1 << n) {
         let s = sum(mask);
@@ -125,7 +124,7 @@ pub struct NoReporter;
 impl CandidateReporter for NoReporter {}
 
 /// Keys of one plan kept in memory at once (bounds memory on big jobs).
-const KEYS_PER_SLICE: usize = 24 << 20;
+const KEYS_PER_SLICE: usize = 12 << 20;
 
 /// Finds, for every staged record, its best candidates among `existing`
 /// (at most `profile.candidates`, quality ≥ the potential threshold, best
@@ -141,7 +140,8 @@ pub fn find_candidates(
 }
 
 /// [`find_candidates`], holding at most about `keys_per_slice` keys of each
-/// side at once (the result does not depend on it; tests make it small).
+/// side, and as many pairs, at once (the result does not depend on it;
+/// tests make it small).
 pub fn find_candidates_in_slices(
     comparer: &Comparer,
     staged: &[MatchInput],
@@ -187,29 +187,68 @@ pub fn find_candidates_in_slices(
                 left.par_sort_unstable();
                 left.dedup();
             }
-            join_into(if within { &right } else { &left }, &right, within, &mut pairs);
-            pairs.par_sort_unstable();
-            pairs.dedup();
-            let scored: Vec<(u32, u32, u32, u32)> = pairs
-                .par_iter()
-                .filter_map(|&p| {
-                    let (s, e) = ((p >> 32) as u32, p as u32);
-                    let score = comparer.score(&staged[s as usize].prepared, &existing[e as usize].prepared);
-                    (score.quality >= threshold).then_some((s, e, score.quality, score.agreeing))
-                })
-                .collect();
-            for (s, e, quality, agreeing) in scored {
-                insert(
-                    &mut best[s as usize],
-                    Candidate { index: e as usize, quality, agreeing },
-                    existing,
-                    keep,
-                );
+            let probe = if within { &right } else { &left };
+            // The pairs of a slice come in batches of at most about
+            // `keys_per_slice`, so one huge block (thousands of records
+            // sharing a key) never holds all its pairs at once.
+            for segment in segments(probe, &right, keys_per_slice as u64) {
+                join_into(&probe[segment], &right, within, &mut pairs);
+                pairs.par_sort_unstable();
+                pairs.dedup();
+                let scored: Vec<(u32, u32, u32, u32)> = pairs
+                    .par_iter()
+                    .filter_map(|&p| {
+                        let (s, e) = ((p >> 32) as u32, p as u32);
+                        let score =
+                            comparer.score(&staged[s as usize].prepared, &existing[e as usize].prepared);
+                        (score.quality >= threshold).then_some((s, e, score.quality, score.agreeing))
+                    })
+                    .collect();
+                // A pair seen in an earlier batch again is inserted once.
+                for (s, e, quality, agreeing) in scored {
+                    insert(
+                        &mut best[s as usize],
+                        Candidate { index: e as usize, quality, agreeing },
+                        existing,
+                        keep,
+                    );
+                }
             }
         }
         reporter.progress(plan_no as u64 + 1, total);
     }
     best
+}
+
+/// Cuts `left` (sorted keys) into stretches whose joins with `right` make at
+/// most about `cap` pairs each (a single record's pairs are never cut).
+fn segments(left: &[(u64, u32)], right: &[(u64, u32)], cap: u64) -> Vec<std::ops::Range<usize>> {
+    let cap = cap.max(1);
+    let (mut out, mut start, mut acc) = (Vec::new(), 0usize, 0u64);
+    let (mut i, mut j) = (0usize, 0usize);
+    while i < left.len() {
+        let key = left[i].0;
+        let i_end = i + left[i..].iter().take_while(|x| x.0 == key).count();
+        while j < right.len() && right[j].0 < key {
+            j += 1;
+        }
+        let r = right[j..].iter().take_while(|x| x.0 == key).count() as u64;
+        let mut p = i;
+        while r > 0 && p < i_end {
+            let room = cap.saturating_sub(acc) / r;
+            let take = (if acc == 0 { room.max(1) } else { room }).min((i_end - p) as u64) as usize;
+            if take == 0 {
+                out.push(start..p);
+                (start, acc) = (p, 0);
+                continue;
+            }
+            p += take;
+            acc += take as u64 * r;
+        }
+        i = i_end;
+    }
+    out.push(start..left.len());
+    out
 }
 
 /// Adds a candidate to a best-first list of at most `keep`, once per index.

@@ -7,20 +7,64 @@
 //! values share at least one of, which is what lets candidate generation skip
 //! the all-pairs comparison without losing a pair.
 
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use ferry_mapper::record::{Record, Value};
+use rphonetic::Encoder;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use super::profile::{Agreement, MatchingProfile, Normalize, Source};
+use super::profile::{Agreement, Level, MatchingProfile, Normalize, Source};
 
 /// A record reduced to the normalised values its profile compares.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Prepared {
     /// One entry per profile field; `None` when the value is missing.
     pub values: Vec<Option<Box<str>>>,
+    /// Per field, a hash of the value's phonetic code when the field has a
+    /// `phonetic` level (0: none).
+    pub codes: Vec<u32>,
 }
+
+/// How one field of a pair compared: its level and what it added (quality
+/// points in additive profiles, bits of evidence in probabilistic ones).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct FieldScore {
+    pub level: Level,
+    pub contribution: f64,
+}
+
+/// A pair's score, field by field.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Explanation {
+    pub quality: u32,
+    /// Probabilistic profiles: the prior's bits (log2 odds), which every pair starts from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prior: Option<f64>,
+    /// One per profile field.
+    pub fields: Vec<FieldScore>,
+}
+
+/// Per field of a probabilistic profile: each level's weight (bits).
+#[derive(Debug, Clone)]
+struct LevelBits {
+    bits: [f64; Level::ALL.len()],
+    present: [bool; Level::ALL.len()],
+    /// log2(m) of `exact`, and its u: term frequencies replace the u.
+    exact_m_log: f64,
+    exact_u: f64,
+}
+
+/// How often each value of a field occurs in the data being matched.
+#[derive(Debug, Clone, Default)]
+pub struct TermCounts {
+    counts: HashMap<Box<str>, u32>,
+    total: u64,
+}
+
+/// A value at most this many times rarer than the field's average earns more.
+const TF_MAX_BOOST: f64 = 16.0;
 
 /// The agreement of two prepared records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,16 +83,160 @@ pub struct Comparer {
     profile: MatchingProfile,
     country: Option<phonenumber::country::Id>,
     swaps: Vec<(usize, usize)>,
+    /// Per field, its swap partner.
+    partner: Vec<Option<usize>>,
+    /// Probabilistic profiles: per field, its levels' weights.
+    levels: Vec<LevelBits>,
+    /// Per field with `termFrequency`, the counts of its values.
+    terms: Vec<Option<TermCounts>>,
+}
+
+/// log2 odds of a probability.
+pub fn logit2(p: f64) -> f64 {
+    (p / (1.0 - p)).log2()
+}
+
+/// The quality (0–100) of a pair with `bits` of evidence: its match probability in percent.
+pub fn quality_of_bits(bits: f64) -> u32 {
+    let p = 1.0 / (1.0 + (-bits).exp2());
+    (100.0 * p).round().clamp(0.0, 100.0) as u32
+}
+
+/// What a probabilistic pair that agrees on no field at a blockable level
+/// can reach at most (bits): the prior plus every field's best
+/// non-blockable level (an initial, a difference, a missing value).
+pub fn nonagreeing_bits(profile: &MatchingProfile) -> Option<f64> {
+    let prior = logit2(profile.probabilistic?.prior);
+    Some(prior + profile.fields.iter().map(|f| nonagreeing(&f.levels)).sum::<f64>())
+}
+
+fn nonagreeing(levels: &[super::profile::LevelWeight]) -> f64 {
+    levels.iter().filter(|l| !l.level.blockable()).map(|l| l.weight()).fold(0.0, f64::max)
 }
 
 impl Comparer {
     /// A comparer for a checked profile.
     pub fn new(profile: &MatchingProfile) -> Comparer {
+        let swaps = profile.swaps();
+        let mut partner = vec![None; profile.fields.len()];
+        for &(i, j) in &swaps {
+            partner[i] = Some(j);
+            partner[j] = Some(i);
+        }
+        let levels = profile
+            .fields
+            .iter()
+            .map(|f| {
+                let mut lb = LevelBits {
+                    bits: [0.0; Level::ALL.len()],
+                    present: [false; Level::ALL.len()],
+                    exact_m_log: 0.0,
+                    exact_u: 1.0,
+                };
+                for l in &f.levels {
+                    lb.bits[l.level as usize] = l.weight();
+                    lb.present[l.level as usize] = true;
+                    if l.level == Level::Exact {
+                        lb.exact_m_log = l.m.log2();
+                        lb.exact_u = l.u;
+                    }
+                }
+                lb
+            })
+            .collect();
         Comparer {
             country: profile.default_country.as_deref().and_then(|c| c.parse().ok()),
-            swaps: profile.swaps(),
+            swaps,
+            partner,
+            levels,
+            terms: vec![None; profile.fields.len()],
             profile: profile.clone(),
         }
+    }
+
+    /// Counts the values of the fields with `termFrequency` among `records`
+    /// (all records being matched, both sides), for the exact level's weight.
+    pub fn count_terms<'a>(&mut self, records: impl Iterator<Item = &'a Prepared>) {
+        let tf: Vec<usize> = (0..self.profile.fields.len())
+            .filter(|&i| self.profile.probabilistic.is_some() && self.profile.fields[i].term_frequency)
+            .collect();
+        if tf.is_empty() {
+            return;
+        }
+        let mut counts: Vec<TermCounts> = tf.iter().map(|_| TermCounts::default()).collect();
+        for r in records {
+            for (k, &i) in tf.iter().enumerate() {
+                if let Some(v) = &r.values[i] {
+                    let c = &mut counts[k];
+                    c.total += 1;
+                    match c.counts.get_mut(v) {
+                        Some(n) => *n += 1,
+                        None => {
+                            c.counts.insert(v.clone(), 1);
+                        }
+                    }
+                }
+            }
+        }
+        for (k, c) in tf.into_iter().zip(counts) {
+            self.terms[k] = Some(c);
+        }
+    }
+
+    /// The weight (bits) of exact agreement of field `i` on value `v`.
+    fn exact_bits(&self, i: usize, v: &str) -> f64 {
+        let lb = &self.levels[i];
+        match &self.terms[i] {
+            Some(t) if t.total > 0 => {
+                let n = t.counts.get(v).copied().unwrap_or(1);
+                let tf = (f64::from(n) / t.total as f64).clamp(lb.exact_u / TF_MAX_BOOST, 1.0);
+                lb.exact_m_log - tf.log2()
+            }
+            _ => lb.bits[Level::Exact as usize],
+        }
+    }
+
+    /// The largest weight exact agreement of field `i` can have.
+    fn max_exact_bits(&self, i: usize) -> f64 {
+        let lb = &self.levels[i];
+        match &self.terms[i] {
+            Some(t) if t.total > 0 => {
+                let rarest = t.counts.values().copied().min().unwrap_or(1);
+                let tf = (f64::from(rarest) / t.total as f64).clamp(lb.exact_u / TF_MAX_BOOST, 1.0);
+                lb.exact_m_log - tf.log2()
+            }
+            _ => lb.bits[Level::Exact as usize],
+        }
+    }
+
+    /// For candidate generation: what agreeing on each field can add at most
+    /// beyond not agreeing, and the total the agreeing fields must reach for
+    /// a pair to score at or above the potential threshold.
+    pub fn block_bounds(&self) -> (Vec<f64>, f64) {
+        let p = &self.profile;
+        let Some(base) = nonagreeing_bits(p) else {
+            return (
+                p.fields.iter().map(|f| f64::from(f.weight)).collect(),
+                f64::from(p.thresholds.potential),
+            );
+        };
+        let gains = p
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let best = f
+                    .levels
+                    .iter()
+                    .filter(|l| l.level.blockable())
+                    .map(|l| if l.level == Level::Exact { self.max_exact_bits(i) } else { l.weight() })
+                    .fold(f64::NEG_INFINITY, f64::max);
+                (best - nonagreeing(&f.levels)).max(0.0)
+            })
+            .collect();
+        let needed = logit2((f64::from(p.thresholds.potential) - 0.5) / 100.0) - base;
+        // A hair lower, so rounding in the sums never loses a pair.
+        (gains, needed - 1e-6)
     }
 
     /// The profile it compares with.
@@ -58,22 +246,35 @@ impl Comparer {
 
     /// The record's normalised values.
     pub fn prepare(&self, record: &Record) -> Prepared {
-        Prepared {
-            values: self
-                .profile
-                .fields
+        let values: Vec<Option<Box<str>>> = self
+            .profile
+            .fields
+            .iter()
+            .map(|f| {
+                let raw = source_value(record, &f.source)?;
+                let v = self.normalize(f.normalize, &raw)?;
+                if f.missing_values.iter().any(|m| self.normalize(f.normalize, m).as_deref() == Some(&v)) {
+                    return None;
+                }
+                Some(v.into_boxed_str())
+            })
+            .collect();
+        let codes = if self.profile.probabilistic.is_some() {
+            values
                 .iter()
-                .map(|f| {
-                    let raw = source_value(record, &f.source)?;
-                    let v = self.normalize(f.normalize, &raw)?;
-                    if f.missing_values.iter().any(|m| self.normalize(f.normalize, m).as_deref() == Some(&v))
-                    {
-                        return None;
+                .enumerate()
+                .map(|(i, v)| match v {
+                    Some(v) if self.levels[i].present[Level::Phonetic as usize] => {
+                        let code = rphonetic::DoubleMetaphone::default().encode(v);
+                        if code.is_empty() { 0 } else { hash32(3, code.as_bytes()).max(1) }
                     }
-                    Some(v.into_boxed_str())
+                    _ => 0,
                 })
-                .collect(),
-        }
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Prepared { values, codes }
     }
 
     /// Normalises one text value; `None` when nothing is left.
@@ -102,6 +303,21 @@ impl Comparer {
 
     /// Scores a pair.
     pub fn score(&self, a: &Prepared, b: &Prepared) -> Score {
+        if let Some(p) = self.profile.probabilistic {
+            let mut bits = logit2(p.prior);
+            let (mut agreeing, mut straight) = (0u32, 0u32);
+            for i in 0..a.values.len() {
+                let (level, w) = self.level_of(i, a, b);
+                bits += w;
+                if level.blockable() && w > 0.0 {
+                    agreeing |= 1 << i;
+                    if level != Level::Swapped {
+                        straight |= 1 << i;
+                    }
+                }
+            }
+            return Score { quality: quality_of_bits(bits), agreeing, straight };
+        }
         let mut straight = 0u32;
         let mut equal = 0u32;
         for (i, (x, y)) in a.values.iter().zip(&b.values).enumerate() {
@@ -143,10 +359,115 @@ impl Comparer {
         Score { quality, agreeing, straight }
     }
 
+    /// The level of field `i` of a pair under a probabilistic profile's levels.
+    pub fn level(&self, i: usize, a: &Prepared, b: &Prepared) -> Level {
+        self.level_of(i, a, b).0
+    }
+
+    /// The level of field `i` of a pair (probabilistic profiles) and its weight in bits.
+    fn level_of(&self, i: usize, a: &Prepared, b: &Prepared) -> (Level, f64) {
+        let (Some(x), Some(y)) = (&a.values[i], &b.values[i]) else { return (Level::Missing, 0.0) };
+        let lb = &self.levels[i];
+        for l in &self.profile.fields[i].levels {
+            let holds = match l.level {
+                Level::Exact => x == y,
+                Level::Swapped => self.crosswise(i, a, b),
+                Level::Typo => typo_apart(x, y),
+                Level::Phonetic => a.codes[i] != 0 && a.codes[i] == b.codes[i],
+                Level::Initial => initial_of(x, y) || initial_of(y, x),
+                Level::DayMonthSwap => {
+                    let (a, b) = (x.as_bytes(), y.as_bytes());
+                    is_ymd(a) && is_ymd(b) && a[..4] == b[..4] && a[4..6] == b[6..8] && a[6..8] == b[4..6]
+                }
+                Level::YearOff => year_off(x.as_bytes(), y.as_bytes()),
+                Level::OneDigit => one_char_apart(x, y),
+                Level::Else => true,
+                Level::Missing => false,
+            };
+            if holds {
+                let w =
+                    if l.level == Level::Exact { self.exact_bits(i, x) } else { lb.bits[l.level as usize] };
+                return (l.level, w);
+            }
+        }
+        (Level::Else, 0.0)
+    }
+
+    /// Whether field `i` and its swap partner agree crosswise (equal, or one
+    /// typo apart when both fields have a `typo` level).
+    fn crosswise(&self, i: usize, a: &Prepared, b: &Prepared) -> bool {
+        let Some(j) = self.partner[i] else { return false };
+        let typo =
+            self.levels[i].present[Level::Typo as usize] && self.levels[j].present[Level::Typo as usize];
+        let close = |p: usize, q: usize| match (&a.values[p], &b.values[q]) {
+            (Some(x), Some(y)) => x == y || (typo && typo_apart(x, y)),
+            _ => false,
+        };
+        close(i, j) && close(j, i)
+    }
+
+    /// A pair's score field by field: each field's level and what it added.
+    pub fn explain(&self, a: &Prepared, b: &Prepared) -> Explanation {
+        let n = a.values.len();
+        if let Some(p) = self.profile.probabilistic {
+            let fields: Vec<FieldScore> = (0..n)
+                .map(|i| {
+                    let (level, contribution) = self.level_of(i, a, b);
+                    FieldScore { level, contribution }
+                })
+                .collect();
+            let prior = logit2(p.prior);
+            let bits = prior + fields.iter().map(|f| f.contribution).sum::<f64>();
+            return Explanation { quality: quality_of_bits(bits), prior: Some(prior), fields };
+        }
+        let score = self.score(a, b);
+        let fields = (0..n)
+            .map(|i| {
+                let f = &self.profile.fields[i];
+                let (x, y) = (&a.values[i], &b.values[i]);
+                let level = match (x, y) {
+                    _ if score.agreeing & (1 << i) != 0 && score.straight & (1 << i) == 0 => Level::Swapped,
+                    (Some(x), Some(y)) if x == y => Level::Exact,
+                    (Some(x), Some(y)) if score.agreeing & (1 << i) != 0 => match f.agree {
+                        Agreement::Date { .. } => {
+                            let (a, b) = (x.as_bytes(), y.as_bytes());
+                            if a[..4] == b[..4] && a[4..6] == b[6..8] && a[6..8] == b[4..6] {
+                                Level::DayMonthSwap
+                            } else {
+                                Level::OneDigit
+                            }
+                        }
+                        _ => Level::Typo,
+                    },
+                    (Some(_), Some(_)) => Level::Else,
+                    _ => Level::Missing,
+                };
+                let contribution = match level {
+                    Level::Exact | Level::Swapped => f.weight,
+                    Level::Typo | Level::DayMonthSwap | Level::OneDigit => {
+                        f.tolerant_weight.unwrap_or(f.weight)
+                    }
+                    _ => 0,
+                };
+                FieldScore { level, contribution: f64::from(contribution) }
+            })
+            .collect();
+        Explanation { quality: score.quality, prior: None, fields }
+    }
+
     /// Appends to `out` the blocking variants of field `i`'s value `v`: any
-    /// value that agrees with `v` under the field's rule shares at least one.
+    /// value that agrees with `v` under the field's rule (or, in a
+    /// probabilistic profile, at any of its blockable levels) shares at least one.
     pub fn variants(&self, i: usize, v: &str, out: &mut Vec<u32>) {
         let start = out.len();
+        if self.profile.probabilistic.is_some() {
+            self.level_variants(i, v, out);
+            let mut tail = out.split_off(start);
+            tail.sort_unstable();
+            tail.dedup();
+            out.extend(tail);
+            return;
+        }
         match self.profile.fields[i].agree {
             Agreement::Exact => out.push(hash32(0, v.as_bytes())),
             Agreement::Typo { min_length } => {
@@ -192,6 +513,98 @@ impl Comparer {
         tail.sort_unstable();
         tail.dedup();
         out.extend(tail);
+    }
+}
+
+impl Comparer {
+    /// The variants of a probabilistic profile's field, one kind per blockable level.
+    fn level_variants(&self, i: usize, v: &str, out: &mut Vec<u32>) {
+        let lb = &self.levels[i];
+        let has = |l: Level| lb.present[l as usize];
+        out.push(hash32(0, v.as_bytes()));
+        if has(Level::Typo) {
+            deletions(v, out);
+        }
+        if has(Level::Phonetic) {
+            let code = rphonetic::DoubleMetaphone::default().encode(v);
+            if !code.is_empty() {
+                out.push(hash32(3, code.as_bytes()));
+            }
+        }
+        let b = v.as_bytes();
+        if has(Level::OneDigit) {
+            let mut masked: Vec<u8> = b.to_vec();
+            for pos in 0..b.len() {
+                masked.copy_from_slice(b);
+                masked[pos] = 0xff; // never in UTF-8 text
+                out.push(hash32(1, &masked));
+            }
+        }
+        if is_ymd(b) {
+            if has(Level::DayMonthSwap) {
+                let (m, d) = (&b[4..6], &b[6..8]);
+                let (lo, hi) = if m <= d { (m, d) } else { (d, m) };
+                out.push(hash32(2, &[b[0], b[1], b[2], b[3], lo[0], lo[1], hi[0], hi[1]]));
+            }
+            if has(Level::YearOff) {
+                // Years y and y + 1 share y / 2 or (y + 1) / 2.
+                let year: u32 = v[..4].parse().unwrap_or(0);
+                for half in [year / 2, year.div_ceil(2)] {
+                    let mut key = half.to_be_bytes().to_vec();
+                    key.extend_from_slice(&b[4..8]);
+                    out.push(hash32(4, &key));
+                }
+            }
+        }
+    }
+}
+
+/// Pushes the hashes of `v` with one character deleted (when `v` has at
+/// least 4): two strings one edit apart share the string or one of these.
+fn deletions(v: &str, out: &mut Vec<u32>) {
+    let chars: Vec<char> = v.chars().collect();
+    if chars.len() < TYPO_MIN_LENGTH {
+        return;
+    }
+    let mut buf = String::with_capacity(v.len());
+    for skip in 0..chars.len() {
+        buf.clear();
+        buf.extend(chars.iter().enumerate().filter(|(k, _)| *k != skip).map(|(_, c)| c));
+        out.push(hash32(0, buf.as_bytes()));
+    }
+}
+
+/// The shortest values the `typo` level tolerates a typo in.
+const TYPO_MIN_LENGTH: usize = 4;
+
+fn typo_apart(a: &str, b: &str) -> bool {
+    agree(Agreement::Typo { min_length: TYPO_MIN_LENGTH }, a, b)
+}
+
+/// `short` is one letter, the first of `long`.
+fn initial_of(short: &str, long: &str) -> bool {
+    let mut s = short.chars();
+    matches!((s.next(), s.next()), (Some(_), None)) && long.chars().count() > 1 && long.starts_with(short)
+}
+
+fn year_off(a: &[u8], b: &[u8]) -> bool {
+    if !is_ymd(a) || !is_ymd(b) || a[4..] != b[4..] {
+        return false;
+    }
+    let year = |x: &[u8]| x[..4].iter().fold(0i32, |n, d| n * 10 + i32::from(d - b'0'));
+    (year(a) - year(b)).abs() == 1
+}
+
+/// Same length, exactly one character different.
+fn one_char_apart(a: &str, b: &str) -> bool {
+    let (mut x, mut y) = (a.chars(), b.chars());
+    let mut diff = 0;
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return diff == 1,
+            (Some(p), Some(q)) => diff += usize::from(p != q),
+            _ => return false,
+        }
     }
 }
 
@@ -297,6 +710,7 @@ fn source_value(record: &Record, source: &Source) -> Option<String> {
             let of_kind = || {
                 record.instances.iter().filter(|i| {
                     i.subcollection == p.subcollection
+                        && (p.types.is_empty() || p.types.contains(&i.type_name))
                         && i.attributes.get(&p.attribute).is_some_and(|v| !v.to_text().trim().is_empty())
                 })
             };

@@ -8,6 +8,8 @@
 //! - [`candidates`]: blocking plans derived from the weights, the threshold
 //!   and the agreement rules; finds every pair at or above the potential
 //!   threshold without comparing all pairs, and keeps the best few.
+//! - [`learn`]: a probabilistic (Fellegi–Sunter) profile estimated from the
+//!   data without labels: u from random pairs, m and the prior by EM.
 //! - [`merge`]: merging a staged record into the existing one it matches.
 //! - [`synth`]: generated people with ground truth, to measure precision and
 //!   recall (tests and `bench/match.sh`).
@@ -17,6 +19,7 @@
 
 pub mod candidates;
 pub mod compare;
+pub mod learn;
 pub mod merge;
 pub mod profile;
 pub mod synth;
@@ -24,8 +27,8 @@ pub mod synth;
 use std::path::PathBuf;
 
 pub use candidates::{Candidate, CandidateReporter, MatchInput, NoReporter, find_candidates};
-pub use compare::{Comparer, Prepared, Score};
-pub use profile::{Action, MatchClass, MatchingProfile, RecordKind};
+pub use compare::{Comparer, Explanation, FieldScore, Prepared, Score};
+pub use profile::{Action, Level, MatchClass, MatchingProfile, RecordKind};
 
 /// An error of matching.
 #[derive(Debug, thiserror::Error)]

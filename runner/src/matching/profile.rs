@@ -48,6 +48,105 @@ pub struct MatchingProfile {
     /// differing value when the two are merged (otherwise the existing value stays).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub import_wins: Vec<String>,
+    /// Fellegi–Sunter scoring (profiles written by `ferry learn`): each field
+    /// lists its comparison `levels` with their m- and u-probabilities, and
+    /// the quality is the match probability in percent. Absent: the quality
+    /// is the sum of the weights of the agreeing fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probabilistic: Option<Probabilistic>,
+}
+
+/// The parts of a Fellegi–Sunter model that belong to no single field.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Probabilistic {
+    /// The probability that two records picked at random are the same
+    /// person (λ, the prior), as estimated from the data.
+    pub prior: f64,
+}
+
+/// One comparison level of a field with its probabilities; its weight (in
+/// bits) is log2(m / u).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LevelWeight {
+    pub level: Level,
+    /// The probability of this level when the two records are the same person.
+    pub m: f64,
+    /// The probability of this level when they are not (from random pairs).
+    pub u: f64,
+}
+
+impl LevelWeight {
+    /// log2(m / u): what reaching this level adds to a pair's evidence.
+    pub fn weight(&self) -> f64 {
+        (self.m / self.u).log2()
+    }
+}
+
+/// How two values of a field compare, from the closest to the farthest.
+/// A field's `levels` are tried in order; the first that holds is the pair's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Level {
+    /// Equal after normalisation (phones as E.164, e-mails lower-cased).
+    Exact,
+    /// First and last name swapped (with at most one typo each); needs `swapWith`.
+    Swapped,
+    /// One typo apart (both at least 4 characters).
+    Typo,
+    /// The same phonetic code (Double Metaphone).
+    Phonetic,
+    /// One value is a single letter, the initial of the other.
+    Initial,
+    /// A date with day and month swapped.
+    DayMonthSwap,
+    /// A date whose year is one off, month and day equal.
+    YearOff,
+    /// One character (digit) differs, the lengths equal.
+    OneDigit,
+    /// Any other difference.
+    Else,
+    /// Missing on either side: weighs nothing (never listed in a profile).
+    Missing,
+}
+
+impl Level {
+    /// Every level, in display order.
+    pub const ALL: [Level; 10] = [
+        Level::Exact,
+        Level::Swapped,
+        Level::Typo,
+        Level::Phonetic,
+        Level::Initial,
+        Level::DayMonthSwap,
+        Level::YearOff,
+        Level::OneDigit,
+        Level::Else,
+        Level::Missing,
+    ];
+
+    /// The level's name in profile files (`dayMonthSwap`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Exact => "exact",
+            Level::Swapped => "swapped",
+            Level::Typo => "typo",
+            Level::Phonetic => "phonetic",
+            Level::Initial => "initial",
+            Level::DayMonthSwap => "dayMonthSwap",
+            Level::YearOff => "yearOff",
+            Level::OneDigit => "oneDigit",
+            Level::Else => "else",
+            Level::Missing => "missing",
+        }
+    }
+
+    /// Whether blocking keys can find pairs at this level (an initial, any
+    /// other difference and a missing value have no key).
+    pub fn blockable(self) -> bool {
+        !matches!(self, Level::Initial | Level::Else | Level::Missing)
+    }
 }
 
 fn default_candidates() -> usize {
@@ -75,7 +174,9 @@ pub struct MatchField {
     pub name: String,
     /// What reviewers see.
     pub label: String,
-    /// Quality points the pair earns when the two values agree.
+    /// Quality points the pair earns when the two values agree (additive
+    /// profiles; 0 in probabilistic ones).
+    #[serde(default)]
     pub weight: u32,
     /// Quality points when the values agree only through the rule's tolerance
     /// (a typo, a swapped day and month, a wrong digit) rather than being
@@ -96,6 +197,15 @@ pub struct MatchField {
     /// agree crosswise, the pair agrees on both fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub swap_with: Option<String>,
+    /// Probabilistic profiles: the comparison levels, tried in order, the
+    /// last one `else`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<LevelWeight>,
+    /// Probabilistic profiles: agreeing exactly on a rare value weighs more
+    /// than on a common one (the u of `exact` becomes the value's frequency
+    /// in the data being matched, at most 16 times rarer than `u`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub term_frequency: bool,
 }
 
 /// Where a compared value is read from.
@@ -121,6 +231,10 @@ pub struct PrimarySource {
     /// The type name preferred when no instance is marked primary (`Home`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback_type: Option<String>,
+    /// Only instances of these type names (such as `Email` among `Telcom`
+    /// instances); any type when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub types: Vec<String>,
 }
 
 /// How a value is normalised before comparing.
@@ -239,6 +353,22 @@ impl MatchingProfile {
                 ));
             }
         }
+        self.check_levels()?;
+        if let Some(base) = super::compare::nonagreeing_bits(self) {
+            if t.potential > 100 {
+                return Err(format!(
+                    "`thresholds.potential` is {}: a probability is at most 100",
+                    t.potential
+                ));
+            }
+            if super::compare::quality_of_bits(base) >= t.potential {
+                return Err(format!(
+                    "a pair that agrees on no field reaches quality {} (≥ `thresholds.potential` {}): raise the threshold or lower `probabilistic.prior`",
+                    super::compare::quality_of_bits(base),
+                    t.potential
+                ));
+            }
+        }
         let mut partnered = BTreeSet::new();
         for (i, f) in self.fields.iter().enumerate() {
             let Some(other) = &f.swap_with else { continue };
@@ -260,6 +390,61 @@ impl MatchingProfile {
                     "field `{}` is in two swaps: each field swaps with at most one other",
                     f.name
                 ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the levels of a probabilistic profile (and that an additive one has none).
+    fn check_levels(&self) -> Result<(), String> {
+        let Some(p) = self.probabilistic else {
+            if let Some(f) = self.fields.iter().find(|f| !f.levels.is_empty() || f.term_frequency) {
+                return Err(format!(
+                    "field `{}` has `levels` or `termFrequency`, which only a profile with `probabilistic` uses",
+                    f.name
+                ));
+            }
+            return Ok(());
+        };
+        if !(p.prior > 0.0 && p.prior < 1.0) {
+            return Err(format!("`probabilistic.prior` is {}: it must be between 0 and 1", p.prior));
+        }
+        for f in &self.fields {
+            let Some(last) = f.levels.last() else {
+                return Err(format!(
+                    "field `{}` has no `levels` (a probabilistic profile needs them)",
+                    f.name
+                ));
+            };
+            if last.level != Level::Else {
+                return Err(format!("field `{}`: the last level must be `else`", f.name));
+            }
+            let mut seen = BTreeSet::new();
+            for l in &f.levels {
+                if !seen.insert(l.level) {
+                    return Err(format!("field `{}`: level `{}` appears twice", f.name, l.level.as_str()));
+                }
+                if l.level == Level::Missing {
+                    return Err(format!(
+                        "field `{}`: `missing` is not listed (a missing value weighs nothing)",
+                        f.name
+                    ));
+                }
+                if l.level == Level::Swapped
+                    && f.swap_with.is_none()
+                    && !self.fields.iter().any(|g| g.swap_with.as_deref() == Some(&f.name))
+                {
+                    return Err(format!("field `{}`: level `swapped` needs `swapWith`", f.name));
+                }
+                for (what, v) in [("m", l.m), ("u", l.u)] {
+                    if !(v > 0.0 && v <= 1.0) {
+                        return Err(format!(
+                            "field `{}`, level `{}`: `{what}` is {v}: it must be above 0 and at most 1",
+                            f.name,
+                            l.level.as_str()
+                        ));
+                    }
+                }
             }
         }
         Ok(())

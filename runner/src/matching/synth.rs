@@ -759,3 +759,34 @@ pub fn evaluate(data: &Dataset, outcomes: &[MatchOutcome]) -> Quality {
         recognisable_duplicates: rec_dups,
     }
 }
+
+/// Writes generated records as CSV in the columns of
+/// `test-data/matching/synth-contacts.json` (ID, First Name, Last Name,
+/// Birth Date, Gender, Email, Phone, Zip).
+pub fn write_csv(records: &[Record], path: &std::path::Path) -> Result<(), csv::Error> {
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record(["ID", "First Name", "Last Name", "Birth Date", "Gender", "Email", "Phone", "Zip"])?;
+    for r in records {
+        let field = |name: &str| r.fields.get(name).map(Value::to_text).unwrap_or_default();
+        let instance = |sub: &str, ty: &str, attr: &str| {
+            r.instances
+                .iter()
+                .find(|i| i.subcollection == sub && i.type_name == ty)
+                .and_then(|i| i.attributes.get(attr))
+                .map(Value::to_text)
+                .unwrap_or_default()
+        };
+        w.write_record([
+            field("externalId"),
+            field("firstName"),
+            field("lastName"),
+            field("birthDate"),
+            field("gender"),
+            instance("Telcom", "Email", "value"),
+            instance("Telcom", "Home", "value"),
+            instance("Address", "Home", "zip"),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}

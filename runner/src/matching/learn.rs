@@ -1,0 +1,633 @@
+//! Learning a probabilistic profile from the data, without labelled pairs
+//! (Fellegi–Sunter).
+//!
+//! [`skeleton`] turns a base profile into one with comparison levels per
+//! field (the base's own when it is probabilistic already). [`learn`] then
+//! estimates, from the records to be matched:
+//!
+//! - **u** (the probability of each level for two different people) from
+//!   random pairs, which are almost all different people;
+//! - **m** (the same for one person twice) and the share of matches by
+//!   expectation–maximisation ([`em`]) over candidate pairs. Each EM session
+//!   takes the pairs that agree exactly on one selective field (or two) and
+//!   leaves that field out, so every field's m comes from pairs that were
+//!   not chosen for agreeing on it;
+//! - the **prior** (the probability that two random records match) from the
+//!   matches each session found and the share of matches it could see;
+//! - the **thresholds**, from the match probabilities of each staged
+//!   record's best candidate under the learned model.
+//!
+//! Pairs are never all held: sessions sample at most
+//! [`LearnOptions::em_pairs`] pairs and keep only counts of comparison
+//! patterns.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::candidates::{MatchInput, NoReporter, find_candidates};
+use super::compare::{Comparer, hash32, mix64};
+use super::profile::{
+    Level, LevelWeight, MatchField, MatchingProfile, Normalize, PrimarySource, Probabilistic, RecordKind,
+    Source, Thresholds,
+};
+
+/// How much of the data learning looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct LearnOptions {
+    /// Random pairs for the u-probabilities.
+    pub random_pairs: usize,
+    /// Pairs sampled per EM session at most.
+    pub em_pairs: usize,
+    pub seed: u64,
+}
+
+impl Default for LearnOptions {
+    fn default() -> Self {
+        LearnOptions { random_pairs: 2_000_000, em_pairs: 2_000_000, seed: 7 }
+    }
+}
+
+/// What learning found, besides the profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct LearnReport {
+    pub staged: u64,
+    pub existing: u64,
+    pub random_pairs: u64,
+    pub sessions: Vec<Session>,
+    pub prior: f64,
+    pub fields: Vec<FieldReport>,
+    /// `histogram[q]`: staged records whose best candidate has quality `q`
+    /// (0–100); records without a candidate at 10 or above count under 0.
+    pub histogram: Vec<u64>,
+    pub thresholds: Thresholds,
+}
+
+/// One EM session.
+#[derive(Debug, Clone, Serialize)]
+pub struct Session {
+    /// The fields its pairs agree on exactly (left out of its estimates).
+    pub blocked_on: Vec<String>,
+    /// Pairs that agree on them, and how many of them were sampled.
+    pub pairs: u64,
+    pub sampled: u64,
+    /// The share of matches among its pairs.
+    pub match_share: f64,
+    pub iterations: u32,
+}
+
+/// The learned probabilities of one field.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldReport {
+    pub name: String,
+    pub label: String,
+    pub levels: Vec<LevelReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LevelReport {
+    pub level: Level,
+    pub m: f64,
+    pub u: f64,
+    pub weight: f64,
+}
+
+/// A profile with comparison levels for every field of `base`: the base's
+/// own levels when it is probabilistic, else levels chosen by how each
+/// field is normalised. Contacts also compare e-mail and phone when the base
+/// does not. Its probabilities are starting points for [`learn`].
+pub fn skeleton(base: &MatchingProfile) -> MatchingProfile {
+    let mut p = base.clone();
+    if p.probabilistic.is_some() {
+        return p;
+    }
+    if p.kind == RecordKind::Contacts {
+        let has_email = p.fields.iter().any(|f| f.normalize == Normalize::Email);
+        let has_phone = p.fields.iter().any(|f| f.normalize == Normalize::Phone);
+        let telcom = |name: &str, label: &str, normalize: Normalize, types: &[&str]| MatchField {
+            name: name.into(),
+            label: label.into(),
+            weight: 0,
+            tolerant_weight: None,
+            source: Source::Primary(PrimarySource {
+                subcollection: "Telcom".into(),
+                attribute: "value".into(),
+                fallback_type: None,
+                types: types.iter().map(|t| t.to_string()).collect(),
+            }),
+            normalize,
+            agree: Default::default(),
+            missing_values: Vec::new(),
+            swap_with: None,
+            levels: Vec::new(),
+            term_frequency: false,
+        };
+        if !has_email && p.fields.len() < 16 {
+            p.fields.push(telcom("email", "Email", Normalize::Email, &["Email", "Personal Email"]));
+        }
+        if !has_phone && p.fields.len() < 16 {
+            p.fields.push(telcom(
+                "phone",
+                "Phone",
+                Normalize::Phone,
+                &["Home", "Mobile", "Business", "Other"],
+            ));
+        }
+    }
+    let partners: Vec<bool> = {
+        let swaps = p.swaps();
+        (0..p.fields.len()).map(|i| swaps.iter().any(|&(a, b)| a == i || b == i)).collect()
+    };
+    for (i, f) in p.fields.iter_mut().enumerate() {
+        use Level::*;
+        let (kinds, tf): (Vec<(Level, f64)>, bool) = match f.normalize {
+            Normalize::Name => {
+                let mut k = vec![(Exact, 0.85)];
+                if partners[i] {
+                    k.push((Swapped, 0.03));
+                }
+                k.extend([(Typo, 0.04), (Phonetic, 0.02), (Initial, 0.01)]);
+                (k, true)
+            }
+            Normalize::Date => {
+                (vec![(Exact, 0.85), (DayMonthSwap, 0.02), (YearOff, 0.01), (OneDigit, 0.03)], false)
+            }
+            Normalize::Phone => (vec![(Exact, 0.85), (OneDigit, 0.02)], false),
+            Normalize::Email => (vec![(Exact, 0.85), (Typo, 0.03)], false),
+            Normalize::Code => (vec![(Exact, 0.85), (Typo, 0.02)], true),
+            Normalize::Text | Normalize::None => (vec![(Exact, 0.9)], false),
+        };
+        let used: f64 = kinds.iter().map(|(_, m)| m).sum();
+        f.levels = kinds.into_iter().map(|(level, m)| LevelWeight { level, m, u: 0.5 }).collect();
+        f.levels.push(LevelWeight { level: Else, m: (1.0 - used).max(0.01), u: 0.5 });
+        f.term_frequency = tf;
+        f.weight = 0;
+        f.tolerant_weight = None;
+    }
+    p.probabilistic = Some(Probabilistic { prior: 1e-4 });
+    p.thresholds = Thresholds { match_: 50, potential: 10 };
+    p
+}
+
+/// A small deterministic generator (splitmix64).
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        (mix64(self.0) % n.max(1) as u64) as usize
+    }
+    fn unit(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        (mix64(self.0) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// A pair's comparison pattern: each field's level, 4 bits each.
+type Pattern = u64;
+
+fn pattern(c: &Comparer, a: &MatchInput, b: &MatchInput, skip: u32) -> Pattern {
+    let mut p = 0u64;
+    for i in 0..a.prepared.values.len() {
+        let level = if skip & (1 << i) != 0 { Level::Missing } else { c.level(i, &a.prepared, &b.prepared) };
+        p |= (level as u64) << (4 * i);
+    }
+    p
+}
+
+fn level_at(p: Pattern, i: usize) -> usize {
+    ((p >> (4 * i)) & 0xf) as usize
+}
+
+/// Counts of patterns.
+type Patterns = HashMap<Pattern, f64>;
+
+/// The result of one EM run.
+#[derive(Debug, Clone)]
+pub struct EmResult {
+    /// The share of matches among the pairs.
+    pub lambda: f64,
+    /// `m[field][level]` (levels as in [`Level::ALL`]).
+    pub m: Vec<Vec<f64>>,
+    /// The expected number of matches among the pairs counted.
+    pub matches: f64,
+    pub iterations: u32,
+}
+
+/// Expectation–maximisation of λ and m over counted patterns, u fixed.
+/// `m` and `u` are indexed `[field][level]`; fields whose level is `Missing`
+/// in a pattern are left out of it. `free[f]`: whether field f's m is estimated.
+#[allow(clippy::needless_range_loop)] // m and u are tables indexed by field and level
+pub fn em(
+    patterns: &[(Pattern, f64)],
+    u: &[Vec<f64>],
+    m0: &[Vec<f64>],
+    free: &[bool],
+    lambda0: f64,
+) -> EmResult {
+    let n = u.len();
+    let missing = Level::Missing as usize;
+    let mut m = m0.to_vec();
+    let mut lambda = lambda0;
+    let total: f64 = patterns.iter().map(|(_, c)| c).sum();
+    let mut iterations = 0;
+    let mut matches = 0.0;
+    for it in 0..200 {
+        iterations = it + 1;
+        let mut acc = vec![vec![0.0; Level::ALL.len()]; n];
+        let mut sum_w = 0.0;
+        for &(p, c) in patterns {
+            let (mut lm, mut lu) = (lambda.ln(), (1.0 - lambda).ln());
+            for f in 0..n {
+                let l = level_at(p, f);
+                if l == missing {
+                    continue;
+                }
+                lm += m[f][l].max(1e-12).ln();
+                lu += u[f][l].max(1e-12).ln();
+            }
+            let w = 1.0 / (1.0 + (lu - lm).exp());
+            sum_w += c * w;
+            for (f, a) in acc.iter_mut().enumerate() {
+                a[level_at(p, f)] += c * w;
+            }
+        }
+        matches = sum_w;
+        let new_lambda = (sum_w / total.max(1.0)).clamp(1e-9, 1.0 - 1e-9);
+        let mut delta = (new_lambda - lambda).abs();
+        lambda = new_lambda;
+        for f in 0..n {
+            if !free[f] {
+                continue;
+            }
+            let present: Vec<usize> =
+                (0..Level::ALL.len()).filter(|&l| l != missing && u[f][l] > 0.0).collect();
+            let denom: f64 = present.iter().map(|&l| acc[f][l]).sum();
+            if denom <= 0.0 {
+                continue;
+            }
+            for &l in &present {
+                let v = ((acc[f][l] + 1e-3) / (denom + 1e-3 * present.len() as f64)).max(1e-6);
+                delta = delta.max((v - m[f][l]).abs());
+                m[f][l] = v;
+            }
+        }
+        if delta < 1e-6 {
+            break;
+        }
+    }
+    EmResult { lambda, m, matches, iterations }
+}
+
+/// Learns a profile from `skeleton` (see [`skeleton`]) and the records:
+/// `staged` against `existing`, or against each other when it is `None`.
+/// The inputs must be prepared with a comparer of `skeleton`.
+#[allow(clippy::needless_range_loop)] // m and u are tables indexed by field and level
+pub fn learn(
+    skeleton: &MatchingProfile,
+    staged: &[MatchInput],
+    existing: Option<&[MatchInput]>,
+    options: &LearnOptions,
+) -> (MatchingProfile, LearnReport) {
+    let within = existing.is_none();
+    let existing = existing.unwrap_or(staged);
+    let n = skeleton.fields.len();
+    let comparer = Comparer::new(skeleton);
+    let total_pairs = if within {
+        (staged.len() as f64) * (staged.len() as f64 - 1.0)
+    } else {
+        staged.len() as f64 * existing.len() as f64
+    };
+    let mut present_levels = vec![vec![false; Level::ALL.len()]; n];
+    for (i, f) in skeleton.fields.iter().enumerate() {
+        for l in &f.levels {
+            present_levels[i][l.level as usize] = true;
+        }
+    }
+
+    // u from random pairs.
+    let draws = if staged.is_empty() || existing.len() < 2 {
+        0
+    } else {
+        options.random_pairs.min(total_pairs as usize)
+    };
+    let chunks = 64usize;
+    let counts: Vec<Vec<Vec<f64>>> = (0..chunks)
+        .into_par_iter()
+        .map(|c| {
+            let mut rng = Rng(mix64(options.seed ^ (c as u64 + 1)));
+            let mut counts = vec![vec![0.0; Level::ALL.len()]; n];
+            for _ in 0..draws.div_ceil(chunks) {
+                let (s, e) = (rng.below(staged.len()), rng.below(existing.len()));
+                if within && s == e {
+                    continue;
+                }
+                let p = pattern(&comparer, &staged[s], &existing[e], 0);
+                for (f, row) in counts.iter_mut().enumerate() {
+                    row[level_at(p, f)] += 1.0;
+                }
+            }
+            counts
+        })
+        .collect();
+    let mut u = vec![vec![0.0; Level::ALL.len()]; n];
+    for c in &counts {
+        for f in 0..n {
+            for l in 0..Level::ALL.len() {
+                u[f][l] += c[f][l];
+            }
+        }
+    }
+    for f in 0..n {
+        let listed: Vec<usize> = (0..Level::ALL.len()).filter(|&l| present_levels[f][l]).collect();
+        let seen: f64 = listed.iter().map(|&l| u[f][l]).sum();
+        for l in 0..Level::ALL.len() {
+            u[f][l] =
+                if present_levels[f][l] { (u[f][l] + 0.5) / (seen + 0.5 * listed.len() as f64) } else { 0.0 };
+        }
+    }
+    let mut m: Vec<Vec<f64>> = (0..n)
+        .map(|f| {
+            let mut row = vec![0.0; Level::ALL.len()];
+            for l in &skeleton.fields[f].levels {
+                row[l.level as usize] = l.m;
+            }
+            row
+        })
+        .collect();
+    // Share of records with a value, per side.
+    let share = |records: &[MatchInput], f: usize| {
+        records.iter().filter(|r| r.prepared.values[f].is_some()).count() as f64 / records.len().max(1) as f64
+    };
+    let present: Vec<(f64, f64)> = (0..n).map(|f| (share(staged, f), share(existing, f))).collect();
+
+    // EM sessions, blocked on selective fields.
+    let exact_u = |f: usize| u[f][Level::Exact as usize];
+    let mut singles: Vec<usize> =
+        (0..n).filter(|&f| exact_u(f) <= 0.005 && present[f].0 > 0.3 && present[f].1 > 0.3).collect();
+    singles.sort_by(|&a, &b| exact_u(a).total_cmp(&exact_u(b)));
+    let mut blocks: Vec<u32> = singles.iter().take(4).map(|&f| 1u32 << f).collect();
+    if blocks.len() < 3 {
+        let mut doubles: Vec<(f64, u32)> = Vec::new();
+        for a in 0..n {
+            for b in a + 1..n {
+                let q = exact_u(a) * exact_u(b);
+                if q <= 0.001 && !singles.contains(&a) && !singles.contains(&b) {
+                    doubles.push((q, (1 << a) | (1 << b)));
+                }
+            }
+        }
+        doubles.sort_by(|x, y| x.0.total_cmp(&y.0));
+        blocks.extend(doubles.into_iter().take(3 - blocks.len()).map(|(_, mask)| mask));
+    }
+    let mut sessions = Vec::new();
+    let mut results: Vec<(u32, EmResult, f64)> = Vec::new();
+    for (k, &mask) in blocks.iter().enumerate() {
+        let (patterns, pairs, sampled) =
+            session_patterns(&comparer, staged, existing, within, mask, options, options.seed + k as u64);
+        if sampled == 0 {
+            continue;
+        }
+        let free: Vec<bool> = (0..n).map(|f| mask & (1 << f) == 0).collect();
+        let r = em(&patterns, &u, &m, &free, 0.1);
+        sessions.push(Session {
+            blocked_on: (0..n)
+                .filter(|f| mask & (1 << f) != 0)
+                .map(|f| skeleton.fields[f].name.clone())
+                .collect(),
+            pairs,
+            sampled,
+            match_share: r.lambda,
+            iterations: r.iterations,
+        });
+        let scale = pairs as f64 / sampled as f64;
+        results.push((mask, r, scale));
+    }
+    // m: the sessions' estimates of each field they left free, weighted by their matches.
+    for f in 0..n {
+        let mut sum = vec![0.0; Level::ALL.len()];
+        let mut weight = 0.0;
+        for (mask, r, _) in &results {
+            if mask & (1 << f) == 0 {
+                for l in 0..Level::ALL.len() {
+                    sum[l] += r.m[f][l] * r.matches;
+                }
+                weight += r.matches;
+            }
+        }
+        if weight > 0.0 {
+            for l in 0..Level::ALL.len() {
+                m[f][l] = sum[l] / weight;
+            }
+        }
+    }
+    // The prior: each session saw the matches that agree exactly on its fields.
+    let mut estimates: Vec<f64> = results
+        .iter()
+        .map(|(mask, r, scale)| {
+            let seen: f64 = (0..n)
+                .filter(|f| mask & (1 << f) != 0)
+                .map(|f| m[f][Level::Exact as usize] * present[f].0 * present[f].1)
+                .product();
+            r.matches * scale / seen.max(1e-9)
+        })
+        .collect();
+    estimates.sort_by(f64::total_cmp);
+    let most = staged.len().min(existing.len()).max(1) as f64 * if within { 2.0 } else { 1.0 };
+    let matches = estimates.get(estimates.len() / 2).copied().unwrap_or(1.0).clamp(1.0, most);
+    let prior = (matches / total_pairs.max(1.0)).clamp(1e-12, 0.5);
+
+    let mut profile = skeleton.clone();
+    profile.schema = Some(super::profile::MATCHING_SCHEMA_REF.into());
+    profile.probabilistic = Some(Probabilistic { prior: round_sig(prior) });
+    for (f, field) in profile.fields.iter_mut().enumerate() {
+        // No level other than `exact` weighs more than it: a level seen too
+        // rarely among random pairs would otherwise weigh whatever its
+        // pseudo-count says.
+        let exact = |l: &LevelWeight| l.level == Level::Exact;
+        let ratio = field.levels.iter().find(|l| exact(l)).map(|l| {
+            let (m, u) = (m[f][l.level as usize].max(1e-3), u[f][l.level as usize]);
+            m / u
+        });
+        for l in &mut field.levels {
+            // A difference is never impossible for one person (typing errors).
+            let floor = if l.level == Level::Else { 1e-3 } else { 1e-6 };
+            let (lm, lu) =
+                (m[f][l.level as usize].clamp(floor, 1.0), u[f][l.level as usize].clamp(1e-9, 1.0));
+            let lm = match ratio {
+                Some(r) if !exact(l) => lm.min(r * lu),
+                _ => lm,
+            };
+            l.m = round_sig(lm);
+            l.u = round_sig(lu);
+        }
+    }
+    // Thresholds from the best candidates' probabilities.
+    profile.thresholds = Thresholds { match_: 50, potential: 10 };
+    let mut comparer = Comparer::new(&profile);
+    comparer.count_terms(staged.iter().chain(if within { &[][..] } else { existing }).map(|r| &r.prepared));
+    let best = find_candidates(&comparer, staged, if within { None } else { Some(existing) }, &NoReporter);
+    let mut histogram = vec![0u64; 101];
+    for list in &best {
+        histogram[list.first().map_or(0, |c| c.quality as usize).min(100)] += 1;
+    }
+    profile.thresholds = choose_thresholds(&histogram);
+    let fields = profile
+        .fields
+        .iter()
+        .map(|f| FieldReport {
+            name: f.name.clone(),
+            label: f.label.clone(),
+            levels: f
+                .levels
+                .iter()
+                .map(|l| LevelReport { level: l.level, m: l.m, u: l.u, weight: l.weight() })
+                .collect(),
+        })
+        .collect();
+    let report = LearnReport {
+        staged: staged.len() as u64,
+        existing: if within { 0 } else { existing.len() as u64 },
+        random_pairs: draws as u64,
+        sessions,
+        prior: round_sig(prior),
+        fields,
+        histogram,
+        thresholds: profile.thresholds,
+    };
+    (profile, report)
+}
+
+/// Four significant digits, so learned files read well and diff quietly.
+fn round_sig(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let scale = 10f64.powi(3 - x.abs().log10().floor() as i32);
+    (x * scale).round() / scale
+}
+
+/// Match: the lowest quality (at least 50) above which the expected
+/// precision (the mean probability of the records there) is at least
+/// 0.995. Potential: the lowest (at least 10) where the records between it
+/// and Match are, on average, at least one in four a match.
+pub fn choose_thresholds(histogram: &[u64]) -> Thresholds {
+    let p = |q: usize| if q >= 100 { 0.998 } else { q as f64 / 100.0 };
+    let mut match_ = 100;
+    for q in (50..=100).rev() {
+        let (n, s) =
+            (q..=100).fold((0u64, 0.0), |(n, s), k| (n + histogram[k], s + histogram[k] as f64 * p(k)));
+        if n > 0 && s / n as f64 >= 0.995 {
+            match_ = q;
+        }
+    }
+    let mut potential = match_.min(10);
+    for q in 10..match_ {
+        let (n, s) =
+            (q..match_).fold((0u64, 0.0), |(n, s), k| (n + histogram[k], s + histogram[k] as f64 * p(k)));
+        if n == 0 || s / n as f64 >= 0.25 {
+            potential = q;
+            break;
+        }
+        potential = q + 1;
+    }
+    Thresholds { match_: match_ as u32, potential: potential.clamp(1, match_) as u32 }
+}
+
+/// The counted patterns of the pairs that agree exactly on the fields of
+/// `mask` (those fields left out), sampled down to about `em_pairs`; with
+/// the number of such pairs and of those sampled.
+fn session_patterns(
+    c: &Comparer,
+    staged: &[MatchInput],
+    existing: &[MatchInput],
+    within: bool,
+    mask: u32,
+    options: &LearnOptions,
+    seed: u64,
+) -> (Vec<(Pattern, f64)>, u64, u64) {
+    let fields: Vec<usize> = (0..32).filter(|f| mask & (1 << f) != 0).collect();
+    let key = |r: &MatchInput| -> Option<u64> {
+        let mut h = 0u64;
+        for &f in &fields {
+            let v = r.prepared.values[f].as_deref()?;
+            h = mix64(h ^ u64::from(hash32(0, v.as_bytes())) ^ ((f as u64) << 40));
+        }
+        Some(h)
+    };
+    let keyed = |records: &[MatchInput]| -> Vec<(u64, u32)> {
+        let mut k: Vec<(u64, u32)> =
+            records.par_iter().enumerate().filter_map(|(i, r)| key(r).map(|k| (k, i as u32))).collect();
+        k.par_sort_unstable();
+        k
+    };
+    let left = keyed(staged);
+    let right = if within { left.clone() } else { keyed(existing) };
+    // Groups: (left range, right range).
+    let mut groups = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        let (a, b) = (left[i].0, right[j].0);
+        if a < b {
+            i += 1;
+        } else if a > b {
+            j += 1;
+        } else {
+            let i_end = i + left[i..].iter().take_while(|x| x.0 == a).count();
+            let j_end = j + right[j..].iter().take_while(|x| x.0 == a).count();
+            groups.push((i..i_end, j..j_end));
+            (i, j) = (i_end, j_end);
+        }
+    }
+    // Within one side a record is in its own group once, never a pair.
+    let pairs: u64 =
+        groups.iter().map(|(l, r)| (l.len() * r.len() - if within { l.len() } else { 0 }) as u64).sum();
+    let rate = (options.em_pairs as f64 / pairs.max(1) as f64).min(1.0);
+    let counted: Vec<(Patterns, u64)> = groups
+        .par_chunks(256)
+        .enumerate()
+        .map(|(k, chunk)| {
+            let mut rng = Rng(mix64(seed ^ (k as u64 + 1).wrapping_mul(0x51_7cc1_b727_220a)));
+            let mut patterns = Patterns::new();
+            let mut sampled = 0u64;
+            let add = |s: u32, e: u32, patterns: &mut Patterns| {
+                if within && s == e {
+                    return false;
+                }
+                let p = pattern(c, &staged[s as usize], &existing[e as usize], mask);
+                *patterns.entry(p).or_insert(0.0) += 1.0;
+                true
+            };
+            for (l, r) in chunk {
+                let all = l.len() * r.len();
+                if rate >= 1.0 {
+                    for a in &left[l.clone()] {
+                        for b in &right[r.clone()] {
+                            sampled += u64::from(add(a.1, b.1, &mut patterns));
+                        }
+                    }
+                    continue;
+                }
+                let want = all as f64 * rate;
+                let take = want.floor() as usize + usize::from(rng.unit() < want.fract());
+                for _ in 0..take {
+                    let a = left[l.start + rng.below(l.len())].1;
+                    let b = right[r.start + rng.below(r.len())].1;
+                    sampled += u64::from(add(a, b, &mut patterns));
+                }
+            }
+            (patterns, sampled)
+        })
+        .collect();
+    let mut all = Patterns::new();
+    let mut sampled = 0;
+    for (p, s) in counted {
+        sampled += s;
+        for (k, v) in p {
+            *all.entry(k).or_insert(0.0) += v;
+        }
+    }
+    let mut list: Vec<(Pattern, f64)> = all.into_iter().collect();
+    list.sort_by_key(|x| x.0);
+    (list, pairs, sampled)
+}

@@ -1,0 +1,109 @@
+//! `ferry learn JOB --out P.json`: estimate a probabilistic matching profile
+//! from a job's records (Fellegi–Sunter, without labelled pairs).
+
+use std::path::PathBuf;
+
+use ferry_runner::matching::learn::LearnReport;
+use ferry_runner::matchjob::{self, LearnJobOptions};
+
+use super::jobs::{open_store, runner_error};
+use super::matching::load_profile;
+use crate::Outcome;
+use crate::cli::GlobalArgs;
+use crate::printer::Printer;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The job: its id or its description
+    job: String,
+    /// The profile whose fields are learned (default: the bundled profile of the job's
+    /// type; contacts also compare e-mail and phone); a learned profile is learned again
+    #[arg(long, value_name = "BASE.json")]
+    profile: Option<PathBuf>,
+    /// Where to write the learned profile (use it with `ferry match JOB --profile`)
+    #[arg(long, value_name = "P.json")]
+    out: PathBuf,
+}
+
+pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    let base = load_profile(args.profile.as_ref())?;
+    let store = open_store(global)?;
+    let options = LearnJobOptions { base, ..Default::default() };
+    let spinner = printer.progress(0, "learning");
+    let result = matchjob::learn_job(&store, &args.job, &options);
+    spinner.finish_and_clear();
+    let (job, profile, report) = result.map_err(runner_error)?;
+    ferry_mapper::fsutil::write_atomic(&args.out, profile.to_json().as_bytes())?;
+    if printer.json {
+        printer.json(&serde_json::json!({ "job": job.id, "out": args.out, "report": report }))?;
+    } else {
+        for line in report_lines(&report) {
+            printer.out(line)?;
+        }
+        printer.out(format!("wrote `{}`", args.out.display()))?;
+    }
+    printer.info(format!("next: `ferry match {} --profile {}`", job.id, args.out.display()));
+    Ok(Outcome::Success)
+}
+
+/// The table of m, u and weights per field and level, then the histogram.
+fn report_lines(r: &LearnReport) -> Vec<String> {
+    let mut out = vec![format!(
+        "learned from {} staged and {} existing records: u from {} random pairs, m by EM in {} sessions",
+        r.staged,
+        r.existing,
+        r.random_pairs,
+        r.sessions.len()
+    )];
+    for s in &r.sessions {
+        out.push(format!(
+            "  session on equal {}: {} pairs ({} sampled), {:.4} matches, {} iterations",
+            s.blocked_on.join(" + "),
+            s.pairs,
+            s.sampled,
+            s.match_share,
+            s.iterations
+        ));
+    }
+    out.push(format!("prior (two random records are the same person): {:.3e}", r.prior));
+    out.push(String::new());
+    out.push(format!("{:<24} {:<14} {:>10} {:>10} {:>8}", "field", "level", "m", "u", "weight"));
+    for f in &r.fields {
+        for (k, l) in f.levels.iter().enumerate() {
+            let name = if k == 0 { f.label.as_str() } else { "" };
+            out.push(format!(
+                "{:<24} {:<14} {:>10.4} {:>10.6} {:>+8.2}",
+                name,
+                l.level.as_str(),
+                l.m,
+                l.u,
+                l.weight
+            ));
+        }
+        out.push(format!("{:<24} {:<14} {:>10} {:>10} {:>+8.2}", "", "missing", "-", "-", 0.0));
+    }
+    out.push(String::new());
+    out.push("match probability of each staged record's best candidate (bar: log scale)".into());
+    let t = r.thresholds;
+    let buckets: Vec<(String, u64, u32)> = (0..10)
+        .map(|b| {
+            let (lo, hi) = (b * 10, b * 10 + 9);
+            (format!("{lo:>3}–{hi:<3}%"), r.histogram[lo..=hi].iter().sum(), lo as u32)
+        })
+        .chain(std::iter::once(("100    %".to_string(), r.histogram[100], 100)))
+        .collect();
+    let top = buckets.iter().map(|b| b.1).max().unwrap_or(0).max(1) as f64;
+    for (label, n, lo) in buckets {
+        let len = if n == 0 { 0 } else { (1.0 + 39.0 * (n as f64).ln_1p() / top.ln_1p()).round() as usize };
+        let class = if lo >= t.match_ {
+            "Match"
+        } else if lo >= t.potential {
+            "Potential"
+        } else {
+            ""
+        };
+        out.push(format!("{label} {:<40} {n:>9}  {class}", "█".repeat(len)));
+    }
+    out.push(format!("thresholds: Match at {} %, Potential Match at {} %", t.match_, t.potential));
+    out
+}
