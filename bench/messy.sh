@@ -73,6 +73,10 @@ for variant in auto reuse; do
         JOIN job_files f ON f.id = s.file_id WHERE s.job_id = $job" >"$WORK/$variant.staged.csv"
     sqlite3 -csv "$db" "SELECT package_seq, rows FROM job_files WHERE job_id = $job ORDER BY package_seq" \
         >"$WORK/$variant.files.csv"
+    # The existing records' legacy ids are data (a user field), not keys: the
+    # scorer names a candidate record by the id its row had in the clean file.
+    sqlite3 -csv "$db" "SELECT record_id, json_extract(attributes, '$.value.value') FROM record_instances
+        WHERE subcollection = 'UserField' AND type_name = 'CONTACT_ID'" >"$WORK/$variant.records.csv"
     python3 bench/messy_score.py "$WORK" "$variant" "$ROWS"
     ms() { echo "$((($2 - $1) / 1000000)) ms"; }
     echo "time: check $(ms "$t0" "$t1"), pack $(ms "$t1" "$t2"), import $(ms "$t2" "$t3"), submit and match $(ms "$t3" "$t4")"

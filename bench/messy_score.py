@@ -5,7 +5,8 @@
 
 Reads WORK/truth.csv and the run's files (VARIANT.check.json: the rows `check`
 rejects, which `pack --allow-errors` leaves out; VARIANT.staged.csv: id, package, line and birth date of each staged
-record; VARIANT.review.csv: the match results) and prints rows kept, birth
+record; VARIANT.records.csv: record id and legacy id of each record in the
+store; VARIANT.review.csv: the match results) and prints rows kept, birth
 dates stored and right, and matching precision and recall.
 """
 
@@ -55,6 +56,12 @@ for line, birth in staged.values():
 print("birth dates stored: %d of %d rows that give one (%s; goal >= 98 %%), right: %d (%s)"
       % (stored, given, pct(stored, given), right, pct(right, given)))
 
+# Candidates are records of the store, named in the review by their record id.
+legacy_of = {}
+with open(path("records.csv"), newline="", encoding="utf-8") as f:
+    for rid, legacy in csv.reader(f):
+        legacy_of[rid] = legacy
+
 copies = sum(1 for c, _ in truth.values() if c)
 m_tp = m_fp = s_tp = s_fp = 0
 with open(path("review.csv"), newline="", encoding="utf-8-sig") as f:
@@ -62,8 +69,9 @@ with open(path("review.csv"), newline="", encoding="utf-8-sig") as f:
         line = staged.get(int(r["staged_id"]), (None, None))[0]
         copy_of = truth[line][0] if line else None
         cls = r["class"]
-        legacy = r["match_legacy_id"]
-        shown = {legacy} | set(re.findall(r"\((E\d+)\)", r["other_candidates"]))
+        legacy = legacy_of.get(r["match_record_id"]) or r["match_legacy_id"] or None
+        others = re.findall(r"record (\d+)", r["other_candidates"])
+        shown = {legacy} | {legacy_of.get(o) for o in others}
         if cls == "Match":
             if copy_of and legacy == copy_of:
                 m_tp += 1
