@@ -19,15 +19,15 @@
 //! records that `complete` already wrote to the store stay (their `job_id`
 //! becomes null), which is the seed's "processed records remain".
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ferry_mapper::target::RecordKind;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use crate::Error;
 use crate::error::SqlResult;
-use crate::store::Store;
+use crate::store::{self, Store};
 
 /// The stage of a job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -367,4 +367,177 @@ mod tests {
         assert_eq!(parse_time_bound("2026-11-21T17:05:09+01:00").unwrap(), "2026-11-21T16:05:09Z");
         assert!(parse_time_bound("yesterday").unwrap_err().to_string().contains("`yesterday`"));
     }
+}
+
+/// A job about to be recorded by an import: what the user asked for.
+pub(crate) struct NewJob<'a> {
+    pub kind: RecordKind,
+    pub description: &'a str,
+    pub source_type: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub owner: Option<&'a str>,
+    pub create_missing: bool,
+    pub no_update: bool,
+    /// The target the job maps onto, as JSON.
+    pub target: &'a str,
+}
+
+/// Records a job that starts staging (Import into Staging / Running), inside
+/// the staging transaction; returns its id.
+pub(crate) fn insert_running(tx: &Transaction<'_>, path: &Path, job: &NewJob<'_>) -> Result<i64, Error> {
+    replace_failed(tx, path, job.description)?;
+    tx.execute(
+        "INSERT INTO jobs (kind, description, source_type, source, owner, stage, status, created_at, started_at,
+                           create_missing, target, no_update)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11)",
+        params![
+            job.kind.as_str(),
+            job.description,
+            job.source_type,
+            job.source,
+            job.owner,
+            Stage::ImportIntoStaging.label(),
+            Status::Running.label(),
+            store::now(),
+            job.create_missing,
+            job.target,
+            job.no_update
+        ],
+    )
+    .db(path)?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Records a job that failed in Import into Staging, with its error and its
+/// packages, in a transaction of its own (a Failed job of the same
+/// description is replaced); returns its id.
+pub(crate) fn record_failure(
+    store: &mut Store,
+    job: &NewJob<'_>,
+    packages: &[PathBuf],
+    message: &str,
+) -> Result<i64, Error> {
+    let path = store.path().to_path_buf();
+    let tx = store.write()?;
+    replace_failed(&tx, &path, job.description)?;
+    let now = store::now();
+    tx.execute(
+        "INSERT INTO jobs (kind, description, source_type, source, owner, stage, status, created_at, started_at,
+                           ended_at, create_missing, target, error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8, ?9, ?10, ?11)",
+        params![
+            job.kind.as_str(),
+            job.description,
+            job.source_type,
+            job.source,
+            job.owner,
+            Stage::ImportIntoStaging.label(),
+            Status::Failed.label(),
+            now,
+            job.create_missing,
+            job.target,
+            message
+        ],
+    )
+    .db(&path)?;
+    let id = tx.last_insert_rowid();
+    for (seq, p) in packages.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO job_packages (job_id, seq, path) VALUES (?1, ?2, ?3)",
+            params![id, seq as i64, p.display().to_string()],
+        )
+        .db(&path)?;
+    }
+    tx.commit().db(&path)?;
+    Ok(id)
+}
+
+/// Where a job of `kind` stands once staged: contacts wait in Review Staged
+/// Data; leads skip that stage and are Queued in Review Match Results, ready
+/// for `ferry match`.
+pub(crate) fn after_staging(kind: RecordKind) -> (Stage, Status) {
+    match kind {
+        RecordKind::Contacts => (Stage::ReviewStagedData, Status::WaitingOnUser),
+        RecordKind::Leads => (Stage::ReviewMatchResults, Status::Queued),
+    }
+}
+
+/// Moves a staged job to the stage after staging with its counts and its
+/// target (with the values `--create-missing` added), inside the staging
+/// transaction.
+pub(crate) fn record_staged(
+    tx: &Transaction<'_>,
+    path: &Path,
+    id: i64,
+    kind: RecordKind,
+    counts: &Counts,
+    target: &str,
+) -> Result<(), Error> {
+    let (stage, status) = after_staging(kind);
+    tx.execute(
+        "UPDATE jobs SET stage = ?2, status = ?3, staged_at = ?4, rows_read = ?5, rows_staged = ?6,
+                rows_rejected = ?7, records_staged = ?8, warnings = ?9, target = ?10
+         WHERE id = ?1",
+        params![
+            id,
+            stage.label(),
+            status.label(),
+            store::now(),
+            counts.rows_read,
+            counts.rows_staged,
+            counts.rows_rejected,
+            counts.records_staged,
+            counts.warnings,
+            target,
+        ],
+    )
+    .db(path)?;
+    Ok(())
+}
+
+/// A description for a job given none: the first package's file name and the
+/// time, numbered if that is taken.
+pub(crate) fn default_description(store: &Store, first: &Path) -> Result<String, Error> {
+    let name = first.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "import".into());
+    let base = format!("{name} {}", store::now());
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while description_owner(store.conn(), store.path(), &candidate)?.is_some() {
+        candidate = format!("{base} ({n})");
+        n += 1;
+    }
+    Ok(candidate)
+}
+
+fn description_owner(conn: &Connection, path: &Path, description: &str) -> Result<Option<Job>, Error> {
+    let id: Option<i64> = conn
+        .query_row("SELECT id FROM jobs WHERE description = ?1", [description], |r| r.get(0))
+        .optional()
+        .db(path)?;
+    match id {
+        Some(id) => get(conn, path, id),
+        None => Ok(None),
+    }
+}
+
+/// Refuses a description in use, unless its job failed in staging (it will be replaced).
+pub(crate) fn check_description(conn: &Connection, path: &Path, description: &str) -> Result<(), Error> {
+    match description_owner(conn, path, description)? {
+        Some(j) if !(j.stage == Stage::ImportIntoStaging && j.status == Status::Failed) => {
+            Err(Error::DuplicateDescription { description: description.to_string(), id: j.id })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Removes a Failed job with this description (a re-run replaces it).
+fn replace_failed(tx: &Transaction<'_>, path: &Path, description: &str) -> Result<(), Error> {
+    if let Some(j) = description_owner(tx, path, description)? {
+        if j.stage == Stage::ImportIntoStaging && j.status == Status::Failed {
+            tx.execute("DELETE FROM jobs WHERE id = ?1", [j.id]).db(path)?;
+        } else {
+            return Err(Error::DuplicateDescription { description: description.to_string(), id: j.id });
+        }
+    }
+    Ok(())
 }
