@@ -10,7 +10,7 @@ use ferry_mapper::target::TargetDefinition;
 use rusqlite::{OptionalExtension, params};
 
 use super::Stop;
-use super::stage::{FileCtx, Staging, cells_json, reason};
+use super::stage::{FileCtx, INSERT_REJECTED, Staging, UPDATE_ASSEMBLED, cells_json, reason, staged_params};
 use crate::Error;
 use crate::error::SqlResult;
 use crate::flat::Flat;
@@ -237,27 +237,12 @@ impl Staging<'_> {
                 .collect();
             if errors.is_empty() {
                 let flat = Flat::of(self.kind, &record);
-                tx.prepare_cached(
-                    "UPDATE staged SET legacy_id = ?2, first_name = ?3, last_name = ?4, birth_date = ?5, gender = ?6,
-                            zip = ?7, email = ?8, phone = ?9, record = ?10, rows = ?11, record_key = ?12
-                     WHERE id = ?1",
-                )
-                .db(path)?
-                .execute(params![
-                    staged_id,
-                    flat.legacy_id,
-                    flat.first_name,
-                    flat.last_name,
-                    flat.birth_date,
-                    flat.gender,
-                    flat.zip,
-                    flat.email,
-                    flat.phone,
-                    crate::codec::encode(&record),
-                    rows,
-                    crate::keys::key_of(target, &record)
-                ])
-                .db(path)?;
+                let json = crate::codec::encode(&record);
+                let key = crate::keys::key_of(target, &record);
+                tx.prepare_cached(&UPDATE_ASSEMBLED)
+                    .db(path)?
+                    .execute(staged_params(&[&staged_id], &flat, &[&json, &rows, &key]))
+                    .db(path)?;
                 continue;
             }
             let main_reason = reason(&errors);
@@ -276,12 +261,10 @@ impl Staging<'_> {
                 } else {
                     format!("its record (`{file}` line {line}) was rejected: {main_reason}")
                 };
-                tx.prepare_cached(
-                    "INSERT INTO rejected (job_id, file_id, line, cells, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .db(path)?
-                .execute(params![self.job_id, file_id, row_line, cells, why])
-                .db(path)?;
+                tx.prepare_cached(INSERT_REJECTED)
+                    .db(path)?
+                    .execute(params![self.job_id, file_id, row_line, cells, why])
+                    .db(path)?;
                 self.rows_rejected += 1;
             }
             let dropped_warnings: u64 = tx

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::LazyLock;
 
 use ferry_mapper::convert::{ConvertOptions, FileConverter, validate_record};
 use ferry_mapper::problem::{Problem, Severity};
@@ -10,12 +11,13 @@ use ferry_mapper::record::{Record, Value};
 use ferry_mapper::target::{FieldType, RecordKind, TargetDefinition};
 use ferry_mapper::template::{FileMapping, MappingTemplate};
 use rayon::prelude::*;
-use rusqlite::{Transaction, params};
+use rusqlite::types::ToSql;
+use rusqlite::{ParamsFromIter, Transaction, params, params_from_iter};
 
 use super::{AddedValue, ImportOptions, ImportReporter, PackageSource, Stop};
 use crate::Error;
 use crate::error::SqlResult;
-use crate::flat::Flat;
+use crate::flat::{FLAT_COLUMNS, Flat};
 use crate::job::{self, Counts};
 use crate::store;
 
@@ -313,7 +315,7 @@ impl<'t> Staging<'t> {
             // The statements are prepared once for the whole file: looking a
             // statement up in the cache hashes its SQL, a cost paid per row.
             let (tx, path, job_id, file_id) = (self.tx, self.path, self.job_id, ctx.file_id);
-            let mut insert_staged = tx.prepare_cached(INSERT_STAGED).db(path)?;
+            let mut insert_staged = tx.prepare_cached(&INSERT_STAGED).db(path)?;
             let mut insert_rejected = tx.prepare_cached(INSERT_REJECTED).db(path)?;
             let mut rows = 0u64;
             for message in receiver {
@@ -334,21 +336,7 @@ impl<'t> Staging<'t> {
                         }
                         Ok(ToStage { json, flat, key, warnings }) => {
                             let staged_id = insert_staged
-                                .insert(params![
-                                    job_id,
-                                    file_id,
-                                    p.line,
-                                    flat.legacy_id,
-                                    flat.first_name,
-                                    flat.last_name,
-                                    flat.birth_date,
-                                    flat.gender,
-                                    flat.zip,
-                                    flat.email,
-                                    flat.phone,
-                                    json,
-                                    key
-                                ])
+                                .insert(staged_params(&[&job_id, &file_id, &p.line], flat, &[json, key]))
                                 .db(path)?;
                             if !warnings.is_empty() {
                                 self.insert_warnings(staged_id, file_id, warnings)?;
@@ -365,9 +353,7 @@ impl<'t> Staging<'t> {
 
     pub(super) fn reject(&mut self, file_id: i64, row: &Row, reason: &str) -> Result<(), Stop> {
         self.tx
-            .prepare_cached(
-                "INSERT INTO rejected (job_id, file_id, line, cells, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
+            .prepare_cached(INSERT_REJECTED)
             .db(self.path)?
             .execute(params![self.job_id, file_id, row.line, cells_json(&row.cells), reason])
             .db(self.path)?;
@@ -386,23 +372,9 @@ impl<'t> Staging<'t> {
         let json = crate::codec::encode(record);
         let key = crate::keys::key_of(target, record);
         self.tx
-            .prepare_cached(INSERT_STAGED)
+            .prepare_cached(&INSERT_STAGED)
             .db(self.path)?
-            .execute(params![
-                self.job_id,
-                file_id,
-                line,
-                flat.legacy_id,
-                flat.first_name,
-                flat.last_name,
-                flat.birth_date,
-                flat.gender,
-                flat.zip,
-                flat.email,
-                flat.phone,
-                json,
-                key
-            ])
+            .execute(staged_params(&[&self.job_id, &file_id, &line], &flat, &[&json, &key]))
             .db(self.path)?;
         Ok(self.tx.last_insert_rowid())
     }
@@ -458,11 +430,42 @@ impl<'t> Staging<'t> {
     }
 }
 
-pub(super) const INSERT_STAGED: &str =
-    "INSERT INTO staged (job_id, file_id, line, legacy_id, first_name, last_name,
-                                                  birth_date, gender, zip, email, phone, record, record_key)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
-const INSERT_REJECTED: &str =
+/// The insert of a staged row: job, file, line, the flat columns, record, key.
+static INSERT_STAGED: LazyLock<String> = LazyLock::new(|| {
+    let columns = FLAT_COLUMNS.join(", ");
+    let values: Vec<String> = (1..=FLAT_COLUMNS.len() + 5).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO staged (job_id, file_id, line, {columns}, record, record_key) VALUES ({})",
+        values.join(", ")
+    )
+});
+
+/// The update of an assembled record: id, the flat columns, record, rows, key.
+pub(super) static UPDATE_ASSEMBLED: LazyLock<String> = LazyLock::new(|| {
+    let n = FLAT_COLUMNS.len();
+    let set: Vec<String> =
+        FLAT_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 2)).collect();
+    format!(
+        "UPDATE staged SET {}, record = ?{}, rows = ?{}, record_key = ?{} WHERE id = ?1",
+        set.join(", "),
+        n + 2,
+        n + 3,
+        n + 4
+    )
+});
+
+/// The parameters of a staged row's statement: `head`, the flat columns in
+/// [`FLAT_COLUMNS`] order, `tail`. The one place an import binds them.
+pub(super) fn staged_params<'a>(
+    head: &[&'a dyn ToSql],
+    flat: &'a Flat,
+    tail: &[&'a dyn ToSql],
+) -> ParamsFromIter<Vec<&'a dyn ToSql>> {
+    let values = flat.values().into_iter().map(|v| v as &dyn ToSql);
+    params_from_iter(head.iter().copied().chain(values).chain(tail.iter().copied()).collect())
+}
+
+pub(super) const INSERT_REJECTED: &str =
     "INSERT INTO rejected (job_id, file_id, line, cells, reason) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 /// Rows per batch handed from the converting thread to the writing one.
