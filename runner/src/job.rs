@@ -348,27 +348,6 @@ pub fn delete(store: &mut Store, job: &str) -> Result<Deleted, Error> {
     Ok(Deleted { job, staged_removed, rejected_removed, records_kept, values_removed })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_parse_loosely() {
-        assert_eq!(Stage::parse("review-staged-data"), Some(Stage::ReviewStagedData));
-        assert_eq!(Stage::parse("Review Match Results"), Some(Stage::ReviewMatchResults));
-        assert_eq!(Status::parse("waiting-on-user"), Some(Status::WaitingOnUser));
-        assert_eq!(Status::parse("nope"), None);
-        assert_eq!(parse_kind("Lead"), Some(RecordKind::Leads));
-    }
-
-    #[test]
-    fn time_bounds() {
-        assert_eq!(parse_time_bound("2026-11-21").unwrap(), "2026-11-21T00:00:00Z");
-        assert_eq!(parse_time_bound("2026-11-21T17:05:09+01:00").unwrap(), "2026-11-21T16:05:09Z");
-        assert!(parse_time_bound("yesterday").unwrap_err().to_string().contains("`yesterday`"));
-    }
-}
-
 /// A job about to be recorded by an import: what the user asked for.
 pub(crate) struct NewJob<'a> {
     pub kind: RecordKind,
@@ -540,4 +519,25 @@ fn replace_failed(tx: &Transaction<'_>, path: &Path, description: &str) -> Resul
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_parse_loosely() {
+        assert_eq!(Stage::parse("review-staged-data"), Some(Stage::ReviewStagedData));
+        assert_eq!(Stage::parse("Review Match Results"), Some(Stage::ReviewMatchResults));
+        assert_eq!(Status::parse("waiting-on-user"), Some(Status::WaitingOnUser));
+        assert_eq!(Status::parse("nope"), None);
+        assert_eq!(parse_kind("Lead"), Some(RecordKind::Leads));
+    }
+
+    #[test]
+    fn time_bounds() {
+        assert_eq!(parse_time_bound("2026-11-21").unwrap(), "2026-11-21T00:00:00Z");
+        assert_eq!(parse_time_bound("2026-11-21T17:05:09+01:00").unwrap(), "2026-11-21T16:05:09Z");
+        assert!(parse_time_bound("yesterday").unwrap_err().to_string().contains("`yesterday`"));
+    }
 }
