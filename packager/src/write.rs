@@ -27,10 +27,13 @@
 //! Member order, timestamps (1980-01-01) and the compression level are fixed,
 //! so the same input gives byte-identical packages. Memory holds one chunk
 //! and the child index (16 bytes and a bit per child row), not the data.
+//!
+//! The modules: `plan` (member names, parent links, written columns),
+//! `children` (the child index), `chunk` (groups waiting to be placed),
+//! `package` (filling, assembling and verifying packages) and `outputs`
+//! (naming the packages and the error CSVs, refusing existing ones).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::fs::File;
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use ferry_mapper::read::{ReadOptions, Table};
@@ -39,19 +42,19 @@ use ferry_mapper::template::{FileMapping, MappingTemplate};
 use serde::Serialize;
 
 use crate::Error;
-use crate::encode::RowWriter;
-use crate::format::{self, FILE_MAPPINGS, TARGET_JSON};
-use crate::read::{Limits, Package};
-use crate::zipfile::{Deflater, END_RECORD, FINAL_BLOCK, ZipBuilder};
 
 mod children;
 mod chunk;
 mod outputs;
+mod package;
+mod plan;
 
 pub use outputs::refuse_existing;
 
 use children::ChildIndex;
 use chunk::Chunk;
+use package::{Run, scratch_err};
+use plan::{Layout, Plan, column_index};
 
 /// The default size cap: 10 MiB (10 × 1024 × 1024 bytes).
 pub const DEFAULT_MAX_SIZE: u64 = 10 * 1024 * 1024;
@@ -189,17 +192,6 @@ pub fn member_name(file: &str) -> String {
     format!("{stem}.csv")
 }
 
-/// One file of the pack: its place in the structure and its columns.
-struct Plan {
-    member: String,
-    /// Index of the parent file, for child files.
-    parent: Option<usize>,
-    /// Children of this file.
-    children: Vec<usize>,
-    /// Header names written (source order, mapped and link columns only).
-    columns: Vec<String>,
-}
-
 /// Packs from any [`Source`] (tests feed rows without the legacy readers).
 pub fn pack_from(
     options: &PackOptions,
@@ -230,94 +222,88 @@ pub fn build_from<'a>(
         return Err(fail(format!("the folder of `{}` does not exist", options.out.display())));
     }
     outputs::refuse_existing(options)?;
-
-    // The package's own template: CSV member names, canonical encoding.
-    let files = &options.template.files;
-    if files.is_empty() {
-        return Err(fail("the template maps no files"));
-    }
-    let mut plans: Vec<Plan> = Vec::new();
-    let mut seen = BTreeSet::new();
-    for f in files {
-        let member = member_name(&f.name);
-        if member.contains(['/', '\\']) || member == FILE_MAPPINGS || member == TARGET_JSON {
-            return Err(fail(format!("file `{}` cannot be packed under the name `{member}`", f.name)));
-        }
-        if !seen.insert(member.clone()) || !seen.insert(format::mappings_member(&member)) {
-            return Err(fail(format!("two files of the template would both be packed as `{member}`")));
-        }
-        plans.push(Plan { member, parent: None, children: Vec::new(), columns: Vec::new() });
-    }
-    for (i, f) in files.iter().enumerate() {
-        if let Some(link) = &f.parent {
-            let p = files.iter().position(|g| g.name == link.file).ok_or_else(|| {
-                fail(format!(
-                    "file `{}` names parent `{}`, which the template does not map",
-                    f.name, link.file
-                ))
-            })?;
-            if p == i || files[p].parent.is_some() {
-                return Err(fail(format!(
-                    "file `{}` links to `{}`, which has a parent itself; pack supports one level of parent links",
-                    f.name, link.file
-                )));
-            }
-            plans[i].parent = Some(p);
-            plans[p].children.push(i);
-        }
-    }
-    let mut template = options.template.clone();
-    template.schema = None;
-    template.encoding = encoding.name().to_string();
-    for (f, plan) in template.files.iter_mut().zip(&plans) {
-        f.name = plan.member.clone();
-        if let Some(link) = &mut f.parent {
-            link.file = member_name(&link.file);
-        }
-    }
-    let target_json = serde_json::to_string_pretty(&options.target).expect("targets serialize") + "\n";
-    let xml_err = |e: format::UnwritableXml| {
-        fail(format!(
-            "the {} `{}` holds characters XML cannot carry (control characters, tabs or line breaks)",
-            e.what,
-            e.value.escape_debug()
-        ))
-    };
-    let mapping_xml: Vec<String> =
-        template.files.iter().map(format::write_field_mappings).collect::<Result<_, _>>().map_err(xml_err)?;
-    format::write_file_mappings(&template, &[]).map_err(xml_err)?;
-
-    let mut run = Run {
-        options,
-        reporter,
-        template,
-        target_json,
-        mapping_xml,
-        encoding,
-        writer: RowWriter::new(encoding, options.replace),
-        deflater: Deflater::default(),
-        out_dir,
-        headers: Vec::new(),
-        fixed: 0,
-        current: None,
-        finished: Vec::new(),
-        errors: HashMap::new(),
-        rejected_keys: vec![HashSet::new(); plans.len()],
-    };
+    let (mut plans, template) = plan::plan(options, encoding)?;
+    let mut run = Run::new(options, reporter, template, encoding, out_dir)?;
 
     // Pass 1: child files into scratch files, indexed by parent id.
-    // In file order, so leftover rows go out in the same order every run.
-    let mut children: BTreeMap<usize, ChildIndex> = BTreeMap::new();
-    let mut header_bytes: Vec<Option<Vec<u8>>> = vec![None; plans.len()];
-    for i in 0..plans.len() {
-        if plans[i].parent.is_none() {
+    let children = index_children(&mut run, source, &mut plans)?;
+
+    // Pass 2: parent (and stand-alone) files, each row with its children.
+    let files = &options.template.files;
+    let mut tables: Vec<Option<(Table, Layout)>> = Vec::new();
+    for (i, plan) in plans.iter_mut().enumerate() {
+        if plan.parent.is_some() {
+            tables.push(None);
+            continue;
+        }
+        let table = source.open(&files[i])?;
+        let layout = Layout::new(&files[i], &table.headers, files, i)?;
+        plan.columns = layout.columns.clone();
+        tables.push(Some((table, layout)));
+    }
+    let columns: Vec<&[String]> = plans.iter().map(|p| p.columns.as_slice()).collect();
+    run.set_headers(&columns)?;
+    let mut groups = Groups {
+        children,
+        chunk: Chunk::new(plans.len()),
+        target: (options.max_size / 8).clamp(64 * 1024, 2 * 1024 * 1024) as usize,
+    };
+    for (i, t) in tables.into_iter().enumerate() {
+        let Some((table, layout)) = t else { continue };
+        pack_parent(&mut run, &plans, i, table, &layout, &mut groups)?;
+    }
+
+    // Child rows whose parent was rejected go to the error CSV; true orphans
+    // travel in groups of their own (the runner reports them).
+    let mut orphans_of: Vec<(usize, Vec<u64>)> = Vec::new();
+    let Groups { children, chunk, target } = &mut groups;
+    for (&c, index) in children.iter_mut() {
+        let mut rejected_lines = Vec::new();
+        for (key, lines) in index.untaken()? {
+            if run.rejected_keys[c].contains(&key) {
+                rejected_lines.extend(lines);
+                index.drop_key(&key)?;
+            } else {
+                index.take(&key, &mut chunk.bufs[c], &mut chunk.rows[c])?;
+                chunk.end_group(|| format!("`{}` rows with parent `{key}`", files[c].name));
+                if chunk.size() >= *target {
+                    run.flush(chunk)?;
+                }
+            }
+        }
+        if !rejected_lines.is_empty() {
+            orphans_of.push((c, rejected_lines));
+        }
+    }
+    run.flush(chunk)?;
+    orphans_of.sort();
+    for (c, lines) in orphans_of {
+        let parent = &files[plans[c].parent.expect("child")].name;
+        reject_orphans(&mut run, source, &files[c], parent, lines)?;
+    }
+    run.finish_package()?;
+    Ok(Built { run })
+}
+
+/// Reads every child file (in file order, so leftover rows go out in the same
+/// order every run) into its [`ChildIndex`], encoded, keyed by parent id.
+fn index_children(
+    run: &mut Run<'_>,
+    source: &dyn Source,
+    plans: &mut [Plan],
+) -> Result<BTreeMap<usize, ChildIndex>, Error> {
+    let options = run.options;
+    let files = &options.template.files;
+    let mut children = BTreeMap::new();
+    for (i, plan) in plans.iter_mut().enumerate() {
+        if plan.parent.is_none() {
             continue;
         }
         let file = &files[i];
-        reporter.on_file(&file.name);
+        run.reporter.on_file(&file.name);
         let table = source.open(file)?;
         let layout = Layout::new(file, &table.headers, files, i)?;
-        plans[i].columns = layout.columns.clone();
+        plan.columns = layout.columns.clone();
         let link = file.parent.as_ref().expect("child");
         let key_at = column_index(&table.headers, &link.column, &file.name)?;
         let mut index = ChildIndex::new()?;
@@ -328,7 +314,7 @@ pub fn build_from<'a>(
             let Some(row) = run.readable(row, &file.name, &headers)? else { continue };
             count += 1;
             if count.is_multiple_of(8192) {
-                reporter.on_rows(8192);
+                run.reporter.on_rows(8192);
             }
             if let Some(reason) = options.rejected.get(&file.name).and_then(|m| m.get(&row.line)) {
                 run.reject(&file.name, &headers, &row, reason)?;
@@ -345,465 +331,107 @@ pub fn build_from<'a>(
             )?;
             index.push(row.cell(key_at), row.line, &buf)?;
         }
-        reporter.on_rows(count % 8192);
+        run.reporter.on_rows(count % 8192);
         index.finish()?;
         children.insert(i, index);
     }
+    Ok(children)
+}
 
-    // Pass 2: parent (and stand-alone) files, each row with its children.
-    let chunk_target = (options.max_size / 8).clamp(64 * 1024, 2 * 1024 * 1024) as usize;
-    let mut chunk = Chunk::new(plans.len());
-    let mut tables: Vec<Option<(Table, Layout)>> = Vec::new();
-    for (i, plan) in plans.iter().enumerate() {
-        if plan.parent.is_some() {
-            tables.push(None);
+/// The groups of pass 2: the child indexes they take rows from, and the chunk
+/// they wait in until it holds about `target` bytes.
+struct Groups {
+    children: BTreeMap<usize, ChildIndex>,
+    chunk: Chunk,
+    target: usize,
+}
+
+/// Reads parent (or stand-alone) file `i`: each row, with the child rows it
+/// takes from the child indexes, is one group of the chunk; a full chunk is
+/// placed in packages.
+fn pack_parent(
+    run: &mut Run<'_>,
+    plans: &[Plan],
+    i: usize,
+    table: Table,
+    layout: &Layout,
+    groups: &mut Groups,
+) -> Result<(), Error> {
+    let Groups { children, chunk, target } = groups;
+    let options = run.options;
+    let files = &options.template.files;
+    let file = &files[i];
+    run.reporter.on_file(&file.name);
+    let headers = table.headers.clone();
+    let key_cols: Vec<(usize, usize)> = plans[i]
+        .children
+        .iter()
+        .map(|&c| {
+            let link = files[c].parent.as_ref().expect("child");
+            column_index(&headers, &link.parent_column, &file.name).map(|k| (c, k))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut count = 0u64;
+    for row in table {
+        let Some(row) = run.readable(row, &file.name, &headers)? else { continue };
+        count += 1;
+        if count.is_multiple_of(8192) {
+            run.reporter.on_rows(8192);
+        }
+        if let Some(reason) = options.rejected.get(&file.name).and_then(|m| m.get(&row.line)) {
+            run.reject(&file.name, &headers, &row, reason)?;
+            for &(c, k) in &key_cols {
+                run.rejected_keys[c].insert(row.cell(k).to_string());
+            }
             continue;
         }
-        let file = &files[i];
-        let table = source.open(file)?;
-        let layout = Layout::new(file, &table.headers, files, i)?;
-        tables.push(Some((table, layout)));
-    }
-    for (i, t) in tables.iter().enumerate() {
-        if let Some((_, layout)) = t {
-            plans[i].columns = layout.columns.clone();
-        }
-    }
-    for (i, plan) in plans.iter().enumerate() {
-        let mut h = Vec::new();
+        let mut buf = std::mem::take(&mut chunk.bufs[i]);
+        let line = row.line.to_string();
         run.writer.write_row(
-            plan.columns.iter().map(String::as_str),
-            &mut h,
-            &files[i].name,
-            1,
-            &plan.columns,
+            layout.at.iter().map(|&c| row.cell(c)).chain([line.as_str()]),
+            &mut buf,
+            &file.name,
+            row.line,
+            &layout.columns,
         )?;
-        header_bytes[i] = Some(h);
-    }
-    run.headers = header_bytes
-        .into_iter()
-        .map(|h| {
-            let raw = h.expect("every file has a header");
-            let mut piece = Vec::new();
-            run.deflater.piece(&raw, &mut piece);
-            Header { len: raw.len() as u64, raw, piece }
-        })
-        .collect();
-    run.fixed = run.fixed_overhead()?;
-    if run.fixed >= options.max_size {
-        return Err(fail(format!(
-            "a package needs {} bytes for its mapping files, target and headers alone; `--max-size` {} is too small",
-            run.fixed, options.max_size
-        )));
-    }
-
-    for (i, t) in tables.into_iter().enumerate() {
-        let Some((table, layout)) = t else { continue };
-        let file = &files[i];
-        reporter.on_file(&file.name);
-        let headers = table.headers.clone();
-        let key_cols: Vec<(usize, usize)> = plans[i]
-            .children
-            .iter()
-            .map(|&c| {
-                let link = files[c].parent.as_ref().expect("child");
-                column_index(&headers, &link.parent_column, &file.name).map(|k| (c, k))
-            })
-            .collect::<Result<_, _>>()?;
-        let mut count = 0u64;
-        for row in table {
-            let Some(row) = run.readable(row, &file.name, &headers)? else { continue };
-            count += 1;
-            if count.is_multiple_of(8192) {
-                reporter.on_rows(8192);
-            }
-            if let Some(reason) = options.rejected.get(&file.name).and_then(|m| m.get(&row.line)) {
-                run.reject(&file.name, &headers, &row, reason)?;
-                for &(c, k) in &key_cols {
-                    run.rejected_keys[c].insert(row.cell(k).to_string());
-                }
-                continue;
-            }
-            let mut buf = std::mem::take(&mut chunk.bufs[i]);
-            let line = row.line.to_string();
-            run.writer.write_row(
-                layout.at.iter().map(|&c| row.cell(c)).chain([line.as_str()]),
-                &mut buf,
-                &file.name,
-                row.line,
-                &layout.columns,
-            )?;
-            chunk.bufs[i] = buf;
-            chunk.rows[i] += 1;
-            for &(c, k) in &key_cols {
-                let index = children.get_mut(&c).expect("indexed");
-                index.take(row.cell(k), &mut chunk.bufs[c], &mut chunk.rows[c])?;
-            }
-            chunk.end_group(|| format!("`{}` line {}", file.name, row.line));
-            if chunk.size() >= chunk_target {
-                run.flush(&mut chunk)?;
-            }
+        chunk.bufs[i] = buf;
+        chunk.rows[i] += 1;
+        for &(c, k) in &key_cols {
+            let index = children.get_mut(&c).expect("indexed");
+            index.take(row.cell(k), &mut chunk.bufs[c], &mut chunk.rows[c])?;
         }
-        reporter.on_rows(count % 8192);
-    }
-
-    // Child rows whose parent was rejected go to the error CSV; true orphans
-    // travel in groups of their own (the runner reports them).
-    let mut orphans_of: Vec<(usize, Vec<u64>)> = Vec::new();
-    for (&c, index) in children.iter_mut() {
-        let mut rejected_lines = Vec::new();
-        for (key, lines) in index.untaken()? {
-            if run.rejected_keys[c].contains(&key) {
-                rejected_lines.extend(lines);
-                index.drop_key(&key)?;
-            } else {
-                index.take(&key, &mut chunk.bufs[c], &mut chunk.rows[c])?;
-                chunk.end_group(|| format!("`{}` rows with parent `{key}`", files[c].name));
-                if chunk.size() >= chunk_target {
-                    run.flush(&mut chunk)?;
-                }
-            }
-        }
-        if !rejected_lines.is_empty() {
-            orphans_of.push((c, rejected_lines));
+        chunk.end_group(|| format!("`{}` line {}", file.name, row.line));
+        if chunk.size() >= *target {
+            run.flush(chunk)?;
         }
     }
-    run.flush(&mut chunk)?;
-    orphans_of.sort();
-    for (c, lines) in orphans_of {
-        let file = &files[c];
-        let lines: HashSet<u64> = lines.into_iter().collect();
-        let table = source.open(file)?;
-        let headers = table.headers.clone();
-        let parent = &files[plans[c].parent.expect("child")].name;
-        for row in table {
-            let row = match row {
-                Ok(row) => row,
-                // Rejected whole in the first reading, with its reason.
-                Err(ferry_mapper::Error::BadRow(_)) => continue,
-                Err(e) => return Err(e.into()),
-            };
-            if lines.contains(&row.line) {
-                let reason = format!("line {}: its parent row in `{parent}` was rejected", row.line);
-                run.reject(&file.name, &headers, &row, &reason)?;
-            }
-        }
-    }
-    run.finish_package()?;
-    Ok(Built { run })
+    run.reporter.on_rows(count % 8192);
+    Ok(())
 }
 
-/// Where a file's written columns come from.
-struct Layout {
-    /// Source column index of each written data column.
-    at: Vec<usize>,
-    /// The written columns: the data columns, then [`format::LINE_COLUMN`].
-    columns: Vec<String>,
-}
-
-impl Layout {
-    fn new(
-        file: &FileMapping,
-        headers: &[String],
-        files: &[FileMapping],
-        me: usize,
-    ) -> Result<Layout, Error> {
-        let mut needed: BTreeSet<&str> = file.mappings.iter().map(|m| m.column.as_str()).collect();
-        needed.extend(file.mappings.iter().filter_map(|m| m.type_from.as_ref()).map(|f| f.column.as_str()));
-        if let Some(p) = &file.parent {
-            needed.insert(&p.column);
+/// Rereads a child file for the rows at `lines`, whose parent row (in
+/// `parent`) was rejected, and sends them to its error CSV.
+fn reject_orphans(
+    run: &mut Run<'_>,
+    source: &dyn Source,
+    file: &FileMapping,
+    parent: &str,
+    lines: Vec<u64>,
+) -> Result<(), Error> {
+    let lines: HashSet<u64> = lines.into_iter().collect();
+    let table = source.open(file)?;
+    let headers = table.headers.clone();
+    for row in table {
+        let row = match row {
+            Ok(row) => row,
+            // Rejected whole in the first reading, with its reason.
+            Err(ferry_mapper::Error::BadRow(_)) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        if lines.contains(&row.line) {
+            let reason = format!("line {}: its parent row in `{parent}` was rejected", row.line);
+            run.reject(&file.name, &headers, &row, &reason)?;
         }
-        if let Some(id) = &file.id_column {
-            needed.insert(id);
-        }
-        for f in files {
-            if let Some(p) = &f.parent
-                && p.file == files[me].name
-            {
-                needed.insert(&p.parent_column);
-            }
-        }
-        let mut at = Vec::new();
-        let mut columns = Vec::new();
-        for (i, h) in headers.iter().enumerate() {
-            if needed.remove(h.as_str()) {
-                at.push(i);
-                columns.push(h.clone());
-            }
-        }
-        if let Some(missing) = needed.first() {
-            return Err(fail(format!(
-                "`{}` has no column `{missing}`, which the template uses (columns: {})",
-                file.name,
-                headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
-            )));
-        }
-        if columns.iter().any(|c| c == format::LINE_COLUMN) {
-            return Err(fail(format!(
-                "`{}` has a column `{}`, the name packages give the source line; rename it",
-                file.name,
-                format::LINE_COLUMN
-            )));
-        }
-        // Each row carries its line in the legacy file, so the import names it as `check` does.
-        columns.push(format::LINE_COLUMN.to_string());
-        Ok(Layout { at, columns })
     }
-}
-
-fn column_index(headers: &[String], column: &str, file: &str) -> Result<usize, Error> {
-    headers
-        .iter()
-        .position(|h| h == column)
-        .ok_or_else(|| fail(format!("`{file}` has no column `{column}`, which its parent link uses")))
-}
-
-/// A header row, raw and as a compressed piece.
-struct Header {
-    raw: Vec<u8>,
-    piece: Vec<u8>,
-    len: u64,
-}
-
-/// A CSV member of the package being built.
-struct MemberData {
-    data: BufWriter<File>,
-    crc: crc32fast::Hasher,
-    uncompressed: u64,
-    compressed: u64,
-    rows: u64,
-}
-
-/// The package being built.
-struct Building {
-    members: Vec<MemberData>,
-    /// Bytes the package will take with what it holds now.
-    used: u64,
-    rows: u64,
-}
-
-/// A finished, verified package in an unnamed scratch file.
-struct Finished {
-    file: File,
-    size: u64,
-    rows: Vec<u64>,
-}
-
-struct Run<'a> {
-    options: &'a PackOptions,
-    reporter: &'a dyn PackReporter,
-    template: MappingTemplate,
-    target_json: String,
-    mapping_xml: Vec<String>,
-    encoding: &'static encoding_rs::Encoding,
-    writer: RowWriter,
-    deflater: Deflater,
-    out_dir: PathBuf,
-    headers: Vec<Header>,
-    /// Bytes every package takes besides its data rows.
-    fixed: u64,
-    current: Option<Building>,
-    finished: Vec<Finished>,
-    /// Error CSV per file: scratch file writer and count.
-    errors: HashMap<String, (ferry_mapper::csvout::ExcelCsv, u64)>,
-    /// Per child file: parent ids whose parent row was rejected.
-    rejected_keys: Vec<HashSet<String>>,
-}
-
-fn scratch_err(e: std::io::Error) -> Error {
-    Error::io(std::env::temp_dir(), e)
-}
-
-impl Run<'_> {
-    /// Everything a package holds besides data rows, measured with the largest row counts.
-    fn fixed_overhead(&mut self) -> Result<u64, Error> {
-        let max_rows = vec![u64::MAX; self.template.files.len()];
-        let xml = format::write_file_mappings(&self.template, &max_rows).expect("checked");
-        // Compressed sizes of text this small may differ by a few bytes with the
-        // actual row counts; the margin covers that.
-        let mut total = END_RECORD + 64;
-        total +=
-            ZipBuilder::<Vec<u8>>::overhead(FILE_MAPPINGS) + self.deflater.whole(xml.as_bytes()).len() as u64;
-        total += ZipBuilder::<Vec<u8>>::overhead(TARGET_JSON)
-            + self.deflater.whole(self.target_json.as_bytes()).len() as u64;
-        for (i, f) in self.template.files.iter().enumerate() {
-            let name = &f.name;
-            total += ZipBuilder::<Vec<u8>>::overhead(name)
-                + self.headers[i].piece.len() as u64
-                + FINAL_BLOCK.len() as u64;
-            let mname = format::mappings_member(name);
-            total += ZipBuilder::<Vec<u8>>::overhead(&mname)
-                + self.deflater.whole(self.mapping_xml[i].as_bytes()).len() as u64;
-        }
-        Ok(total)
-    }
-
-    fn start_package(&mut self) -> Result<(), Error> {
-        let mut members = Vec::new();
-        for h in &self.headers {
-            let file = tempfile::tempfile().map_err(scratch_err)?;
-            let mut data = BufWriter::with_capacity(256 * 1024, file);
-            data.write_all(&h.piece).map_err(scratch_err)?;
-            let mut crc = crc32fast::Hasher::new();
-            crc.update(&h.raw);
-            members.push(MemberData {
-                data,
-                crc,
-                uncompressed: h.len,
-                compressed: h.piece.len() as u64,
-                rows: 0,
-            });
-        }
-        self.current = Some(Building { members, used: self.fixed, rows: 0 });
-        Ok(())
-    }
-
-    /// Places every group of the chunk into packages and empties it.
-    fn flush(&mut self, chunk: &mut Chunk) -> Result<(), Error> {
-        if chunk.groups() > 0 {
-            if self.current.is_none() {
-                self.start_package()?;
-            }
-            self.place(chunk, 0, chunk.groups())?;
-        }
-        chunk.clear();
-        Ok(())
-    }
-
-    fn place(&mut self, chunk: &Chunk, a: usize, b: usize) -> Result<(), Error> {
-        let max = self.options.max_size;
-        let mut pieces = Vec::with_capacity(chunk.members);
-        let mut total = 0u64;
-        for m in 0..chunk.members {
-            let (range, rows) = chunk.span(m, a, b);
-            let mut piece = Vec::new();
-            if !range.is_empty() {
-                self.deflater.piece(&chunk.bufs[m][range.clone()], &mut piece);
-            }
-            total += piece.len() as u64;
-            pieces.push((range, rows, piece));
-        }
-        let building = self.current.as_ref().expect("started");
-        if building.used + total <= max {
-            return self.append(chunk, pieces);
-        }
-        if b - a == 1 {
-            let too_big = || {
-                fail(format!(
-                    "{} with its child rows takes {} bytes compressed, more than `--max-size` {max} allows with the package's other members",
-                    chunk.labels[a], total
-                ))
-            };
-            if building.rows == 0 {
-                return Err(too_big());
-            }
-            self.finish_package()?;
-            self.start_package()?;
-            if self.fixed + total > max {
-                return Err(too_big());
-            }
-            return self.append(chunk, pieces);
-        }
-        let room = max - building.used;
-        if room < max / 64 {
-            self.finish_package()?;
-            self.start_package()?;
-            return self.place(chunk, a, b);
-        }
-        let mid = a + (b - a) / 2;
-        self.place(chunk, a, mid)?;
-        self.place(chunk, mid, b)
-    }
-
-    fn append(
-        &mut self,
-        chunk: &Chunk,
-        pieces: Vec<(std::ops::Range<usize>, u64, Vec<u8>)>,
-    ) -> Result<(), Error> {
-        let building = self.current.as_mut().expect("started");
-        for (m, (range, rows, piece)) in pieces.into_iter().enumerate() {
-            if range.is_empty() {
-                continue;
-            }
-            let member = &mut building.members[m];
-            member.data.write_all(&piece).map_err(scratch_err)?;
-            member.crc.update(&chunk.bufs[m][range.clone()]);
-            member.uncompressed += range.len() as u64;
-            member.compressed += piece.len() as u64;
-            member.rows += rows;
-            building.used += piece.len() as u64;
-            building.rows += rows;
-        }
-        Ok(())
-    }
-
-    /// Assembles, verifies and keeps the package being built.
-    fn finish_package(&mut self) -> Result<(), Error> {
-        if self.current.is_none() {
-            if !self.finished.is_empty() {
-                return Ok(());
-            }
-            // No rows at all: still one package, with header rows only.
-            self.start_package()?;
-        }
-        let building = self.current.take().expect("started");
-        let rows: Vec<u64> = building.members.iter().map(|m| m.rows).collect();
-        let number = self.finished.len() + 1;
-        let shown = self.options.out.with_file_name(format!(
-            "{} (package {number})",
-            self.options.out.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-        ));
-        let file = tempfile::tempfile_in(&self.out_dir).map_err(|e| Error::io(&self.out_dir, e))?;
-        let io = |e: std::io::Error| Error::io(&self.options.out, e);
-        {
-            let mut zip = ZipBuilder::new(BufWriter::with_capacity(256 * 1024, &file));
-            let xml = format::write_file_mappings(&self.template, &rows).expect("checked");
-            zip.add_bytes(FILE_MAPPINGS, xml.as_bytes(), &mut self.deflater).map_err(io)?;
-            zip.add_bytes(TARGET_JSON, self.target_json.as_bytes(), &mut self.deflater).map_err(io)?;
-            for (i, member) in building.members.into_iter().enumerate() {
-                let name = &self.template.files[i].name;
-                let crc = member.crc.finalize();
-                let mut data = member.data.into_inner().map_err(|e| scratch_err(e.into_error()))?;
-                data.seek(SeekFrom::Start(0)).map_err(scratch_err)?;
-                let mut body = std::io::BufReader::new(data).chain(&FINAL_BLOCK[..]);
-                zip.add_raw(
-                    name.as_bytes(),
-                    8,
-                    crc,
-                    member.uncompressed,
-                    member.compressed + FINAL_BLOCK.len() as u64,
-                    &mut body,
-                )
-                .map_err(io)?;
-                zip.add_bytes(
-                    &format::mappings_member(name),
-                    self.mapping_xml[i].as_bytes(),
-                    &mut self.deflater,
-                )
-                .map_err(io)?;
-            }
-            let mut sink = zip.finish().map_err(io)?;
-            sink.flush().map_err(io)?;
-        }
-        let size = file.metadata().map_err(io)?.len();
-        if size > self.options.max_size {
-            return Err(fail(format!(
-                "internal error: package {number} came out at {size} bytes, above the cap of {}",
-                self.options.max_size
-            )));
-        }
-        // Read it back the way the runner will, and compare.
-        let verify = file.try_clone().map_err(io)?;
-        let limits = Limits { max_package: self.options.max_size, ..Limits::default() };
-        let package = Package::open_file(verify, &shown, limits)?;
-        let read_rows: Vec<u64> = package.files.iter().map(|f| f.rows).collect();
-        if package.template != self.template || read_rows != rows {
-            return Err(fail(format!(
-                "internal error: package {number} does not read back as written (rows {read_rows:?}, expected {rows:?})"
-            )));
-        }
-        self.reporter.on_package(number, size);
-        self.finished.push(Finished { file, size, rows });
-        Ok(())
-    }
+    Ok(())
 }

@@ -1,0 +1,140 @@
+//! What a pack writes, decided before any row is read: per template file its
+//! CSV member name, its place in the one level of parent links, and the
+//! columns written (mapped, type and link columns in source order, then
+//! [`format::LINE_COLUMN`]); and the package's own template, which names the
+//! CSV members and the canonical encoding.
+
+use std::collections::BTreeSet;
+
+use ferry_mapper::template::{FileMapping, MappingTemplate};
+
+use super::{PackOptions, fail, member_name};
+use crate::Error;
+use crate::format::{self, FILE_MAPPINGS, TARGET_JSON};
+
+/// One file of the pack: its place in the structure and its columns.
+pub(super) struct Plan {
+    pub(super) member: String,
+    /// Index of the parent file, for child files.
+    pub(super) parent: Option<usize>,
+    /// Children of this file.
+    pub(super) children: Vec<usize>,
+    /// Header names written (source order, mapped and link columns only).
+    pub(super) columns: Vec<String>,
+}
+
+/// Plans every file of the template, and the template the package carries.
+pub(super) fn plan(
+    options: &PackOptions,
+    encoding: &'static encoding_rs::Encoding,
+) -> Result<(Vec<Plan>, MappingTemplate), Error> {
+    let files = &options.template.files;
+    if files.is_empty() {
+        return Err(fail("the template maps no files"));
+    }
+    let mut plans: Vec<Plan> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for f in files {
+        let member = member_name(&f.name);
+        if member.contains(['/', '\\']) || member == FILE_MAPPINGS || member == TARGET_JSON {
+            return Err(fail(format!("file `{}` cannot be packed under the name `{member}`", f.name)));
+        }
+        if !seen.insert(member.clone()) || !seen.insert(format::mappings_member(&member)) {
+            return Err(fail(format!("two files of the template would both be packed as `{member}`")));
+        }
+        plans.push(Plan { member, parent: None, children: Vec::new(), columns: Vec::new() });
+    }
+    for (i, f) in files.iter().enumerate() {
+        if let Some(link) = &f.parent {
+            let p = files.iter().position(|g| g.name == link.file).ok_or_else(|| {
+                fail(format!(
+                    "file `{}` names parent `{}`, which the template does not map",
+                    f.name, link.file
+                ))
+            })?;
+            if p == i || files[p].parent.is_some() {
+                return Err(fail(format!(
+                    "file `{}` links to `{}`, which has a parent itself; pack supports one level of parent links",
+                    f.name, link.file
+                )));
+            }
+            plans[i].parent = Some(p);
+            plans[p].children.push(i);
+        }
+    }
+    let mut template = options.template.clone();
+    template.schema = None;
+    template.encoding = encoding.name().to_string();
+    for (f, plan) in template.files.iter_mut().zip(&plans) {
+        f.name = plan.member.clone();
+        if let Some(link) = &mut f.parent {
+            link.file = member_name(&link.file);
+        }
+    }
+    Ok((plans, template))
+}
+
+/// Where a file's written columns come from.
+pub(super) struct Layout {
+    /// Source column index of each written data column.
+    pub(super) at: Vec<usize>,
+    /// The written columns: the data columns, then [`format::LINE_COLUMN`].
+    pub(super) columns: Vec<String>,
+}
+
+impl Layout {
+    pub(super) fn new(
+        file: &FileMapping,
+        headers: &[String],
+        files: &[FileMapping],
+        me: usize,
+    ) -> Result<Layout, Error> {
+        let mut needed: BTreeSet<&str> = file.mappings.iter().map(|m| m.column.as_str()).collect();
+        needed.extend(file.mappings.iter().filter_map(|m| m.type_from.as_ref()).map(|f| f.column.as_str()));
+        if let Some(p) = &file.parent {
+            needed.insert(&p.column);
+        }
+        if let Some(id) = &file.id_column {
+            needed.insert(id);
+        }
+        for f in files {
+            if let Some(p) = &f.parent
+                && p.file == files[me].name
+            {
+                needed.insert(&p.parent_column);
+            }
+        }
+        let mut at = Vec::new();
+        let mut columns = Vec::new();
+        for (i, h) in headers.iter().enumerate() {
+            if needed.remove(h.as_str()) {
+                at.push(i);
+                columns.push(h.clone());
+            }
+        }
+        if let Some(missing) = needed.first() {
+            return Err(fail(format!(
+                "`{}` has no column `{missing}`, which the template uses (columns: {})",
+                file.name,
+                headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        if columns.iter().any(|c| c == format::LINE_COLUMN) {
+            return Err(fail(format!(
+                "`{}` has a column `{}`, the name packages give the source line; rename it",
+                file.name,
+                format::LINE_COLUMN
+            )));
+        }
+        // Each row carries its line in the legacy file, so the import names it as `check` does.
+        columns.push(format::LINE_COLUMN.to_string());
+        Ok(Layout { at, columns })
+    }
+}
+
+pub(super) fn column_index(headers: &[String], column: &str, file: &str) -> Result<usize, Error> {
+    headers
+        .iter()
+        .position(|h| h == column)
+        .ok_or_else(|| fail(format!("`{file}` has no column `{column}`, which its parent link uses")))
+}
