@@ -78,8 +78,7 @@ impl TemplateDiff {
 
 /// An encoding label in its canonical spelling (`utf8` → `UTF-8`).
 fn canonical_encoding(label: &str) -> String {
-    encoding_rs::Encoding::for_label(label.trim().as_bytes())
-        .map_or_else(|| label.to_string(), |e| e.name().to_string())
+    crate::read::encoding_for_label(label).map_or_else(|| label.to_string(), |e| e.name().to_string())
 }
 
 /// The template in a canonical form: files by name, mappings by column then

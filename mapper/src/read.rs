@@ -5,7 +5,9 @@
 //! [`TableInfo`], its headers, and an iterator of [`Row`]s that streams (memory
 //! does not grow with the file).
 //!
-//! - `decode`: encoding detection and a streaming decoder to UTF-8;
+//! - `decode`: encoding detection and the streaming decoder to UTF-8
+//!   ([`DecodingReader`], which the packager also reads CSV members with,
+//!   strictly);
 //! - `csv`: delimiter sniffing and the CSV row stream;
 //! - `sheet`: XLSX and XLS through calamine, cells rendered as text.
 //!
@@ -28,6 +30,7 @@ mod sheet;
 pub use self::quotes::{MAX_QUOTED_LINES, ROW_LIKE_MIN_COLUMNS};
 
 pub use self::csv::sniff_delimiter;
+pub use self::decode::{DecodingReader, Undecodable};
 
 /// How to read a legacy file; `None` means detect.
 #[derive(Debug, Clone)]
@@ -261,9 +264,18 @@ pub fn data_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
 
 const DATA_EXTENSIONS: [&str; 5] = ["csv", "txt", "tsv", "xlsx", "xls"];
 
-/// The encoding a WHATWG label names (`UTF-8`, `latin1`, `cp1252`, `UTF-16LE` …).
+/// The encoding a label names: a WHATWG label (`UTF-8`, `latin1`, `cp1252`,
+/// `UTF-16LE` …) or a code page written `CP-1252` (as templates of the legacy
+/// tool do). The one resolver of every encoding label ferry reads: reading
+/// options, templates, packages. Labels WHATWG maps to its `replacement`
+/// encoding (which decodes nothing) name none.
 pub fn encoding_for_label(label: &str) -> Option<&'static encoding_rs::Encoding> {
-    encoding_rs::Encoding::for_label(label.trim().as_bytes())
+    let lower = label.trim().to_ascii_lowercase();
+    let normalised = match lower.strip_prefix("cp-") {
+        Some(rest) => format!("cp{rest}"),
+        None => lower,
+    };
+    encoding_rs::Encoding::for_label(normalised.as_bytes()).filter(|e| *e != encoding_rs::REPLACEMENT)
 }
 
 /// The name of the column at 1-based `position` when the file has no header.
@@ -297,4 +309,19 @@ fn format_of(path: &Path, file: &mut File) -> Result<FileFormat, Error> {
         Some("xls") => FileFormat::Xls,
         _ => FileFormat::Csv,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encoding_for_label;
+
+    #[test]
+    fn encoding_labels() {
+        assert_eq!(encoding_for_label("CP-1252"), Some(encoding_rs::WINDOWS_1252));
+        assert_eq!(encoding_for_label(" cp-1252 "), Some(encoding_rs::WINDOWS_1252));
+        assert_eq!(encoding_for_label("cp1252"), Some(encoding_rs::WINDOWS_1252));
+        assert_eq!(encoding_for_label("utf8"), Some(encoding_rs::UTF_8));
+        assert_eq!(encoding_for_label("klingon"), None);
+        assert_eq!(encoding_for_label("replacement"), None);
+    }
 }

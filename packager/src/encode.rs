@@ -1,7 +1,8 @@
 //! The package encoding: resolving its label and writing CSV rows in it.
 //!
-//! Labels are WHATWG labels (`UTF-8`, `windows-1252`, `cp1252`, `latin1`…)
-//! plus the `CP-1252` spelling the seed documents. A [`RowWriter`] quotes
+//! Labels resolve through [`ferry_mapper::read::encoding_for_label`] (WHATWG
+//! labels and the `CP-1252` spelling), the one rule for every label ferry
+//! reads; [`writable`] says which of them packages are written in. A [`RowWriter`] quotes
 //! cells as RFC 4180 asks (CRLF line ends) and encodes them; a character the
 //! encoding cannot hold is an error naming the file, line, column and
 //! character, or a `?` with `replace`.
@@ -9,22 +10,6 @@
 use encoding_rs::Encoding;
 
 use crate::Error;
-
-/// The encoding a label names, if ferry can write packages in it.
-pub fn resolve(label: &str) -> Option<&'static Encoding> {
-    let trimmed = label.trim();
-    let lower = trimmed.to_ascii_lowercase();
-    // The seed writes `CP-1252`; WHATWG knows `cp1252`.
-    let normalised = match lower.strip_prefix("cp-") {
-        Some(rest) => format!("cp{rest}"),
-        None => lower,
-    };
-    let enc = Encoding::for_label(normalised.as_bytes())?;
-    if enc == encoding_rs::REPLACEMENT {
-        return None;
-    }
-    Some(enc)
-}
 
 /// Writes CSV rows in an encoding.
 pub struct RowWriter {
@@ -151,7 +136,7 @@ mod tests {
     use super::*;
 
     fn row(enc: &str, replace: bool, cells: &[&str]) -> Result<Vec<u8>, Error> {
-        let mut w = RowWriter::new(resolve(enc).unwrap(), replace);
+        let mut w = RowWriter::new(ferry_mapper::read::encoding_for_label(enc).unwrap(), replace);
         let mut out = Vec::new();
         let cols: Vec<String> = (0..cells.len()).map(|i| format!("c{i}")).collect();
         w.write_row(cells.iter().copied(), &mut out, "f.csv", 7, &cols)?;
@@ -180,13 +165,5 @@ mod tests {
     #[test]
     fn utf16_is_written_by_hand() {
         assert_eq!(row("UTF-16LE", false, &["é"]).unwrap(), b"\xe9\x00\r\x00\n\x00");
-    }
-
-    #[test]
-    fn labels() {
-        assert_eq!(resolve("CP-1252"), Some(encoding_rs::WINDOWS_1252));
-        assert_eq!(resolve("utf8"), Some(encoding_rs::UTF_8));
-        assert_eq!(resolve("klingon"), None);
-        assert_eq!(resolve("replacement"), None);
     }
 }

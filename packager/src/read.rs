@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use encoding_rs::Encoding;
-use ferry_mapper::read::{FileFormat, Row, Table, TableInfo};
+use ferry_mapper::read::{DecodingReader, FileFormat, Row, Table, TableInfo, Undecodable};
 use ferry_mapper::target::TargetDefinition;
 use ferry_mapper::template::MappingTemplate;
 use serde::Serialize;
@@ -274,7 +274,7 @@ impl Package {
         }
         let doc =
             format::read_file_mappings(&read_text(FILE_MAPPINGS)?).map_err(|e| bad(e.kind, e.to_string()))?;
-        let encoding = crate::encode::resolve(&doc.encoding).ok_or_else(|| {
+        let encoding = ferry_mapper::read::encoding_for_label(&doc.encoding).ok_or_else(|| {
             bad(
                 Invalid::UnknownEncoding,
                 format!(
@@ -395,10 +395,10 @@ impl Package {
             message: format!("no CSV member `{member}`"),
         })?;
         let reader = MemberReader::new(self.file.clone(), info.clone(), self.limits.max_member);
-        let decoded = DecodeReader::new(reader, self.encoding);
+        let decoded = DecodingReader::strict(reader, self.encoding);
         let csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(decoded);
         let mut records = Records {
-            csv,
+            csv: Some(csv),
             path: self.path.clone(),
             member: member.to_string(),
             encoding: self.encoding,
@@ -544,7 +544,7 @@ fn classify(e: &std::io::Error) -> (Invalid, String) {
     if let Some(m) = e.get_ref().and_then(|r| r.downcast_ref::<MemberError>()) {
         return (m.kind, m.message.clone());
     }
-    if let Some(d) = e.get_ref().and_then(|r| r.downcast_ref::<DecodeError>()) {
+    if let Some(d) = e.get_ref().and_then(|r| r.downcast_ref::<Undecodable>()) {
         return (Invalid::Encoding, d.to_string());
     }
     (Invalid::BadMember, format!("cannot decompress: {e}"))
@@ -552,7 +552,8 @@ fn classify(e: &std::io::Error) -> (Invalid, String) {
 
 /// A stream of a CSV member's records as rows.
 struct Records {
-    csv: csv::Reader<DecodeReader<MemberReader>>,
+    /// `None` once an error ended the stream: the rest of the member is not trusted.
+    csv: Option<csv::Reader<DecodingReader<MemberReader>>>,
     path: PathBuf,
     member: String,
     encoding: &'static Encoding,
@@ -573,7 +574,7 @@ impl Iterator for Records {
         // One record buffer for the whole member: a fresh one per row costs
         // two allocations a row on the import's hot path.
         let record = &mut self.record;
-        match self.csv.read_record(record) {
+        match self.csv.as_mut()?.read_record(record) {
             Ok(false) => match self.declared.take() {
                 Some(declared) if declared != self.read => Some(Err(Error::Invalid {
                     path: self.path.clone(),
@@ -642,119 +643,8 @@ impl Iterator for Records {
                     _ => (Invalid::BadCsv, format!("`{}`: not valid CSV: {e}", self.member)),
                 };
                 // One error ends the stream: the rest of the member is not trusted.
-                self.csv = csv::ReaderBuilder::new().from_reader(DecodeReader::empty(self.encoding));
+                self.csv = None;
                 Some(Err(Error::Invalid { path: self.path.clone(), kind, message }))
-            }
-        }
-    }
-}
-
-/// Why a CSV member does not decode.
-#[derive(Debug)]
-struct DecodeError {
-    line: u64,
-}
-
-impl std::fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: bytes that are not valid in the declared encoding", self.line)
-    }
-}
-
-impl std::error::Error for DecodeError {}
-
-/// Decodes a byte stream to UTF-8, refusing malformed input (no U+FFFD).
-struct DecodeReader<R> {
-    inner: Option<R>,
-    decoder: encoding_rs::Decoder,
-    input: Vec<u8>,
-    start: usize,
-    end: usize,
-    eof: bool,
-    output: Vec<u8>,
-    out_pos: usize,
-    lines: u64,
-}
-
-impl<R: Read> DecodeReader<R> {
-    fn new(inner: R, encoding: &'static Encoding) -> DecodeReader<R> {
-        DecodeReader {
-            inner: Some(inner),
-            decoder: encoding.new_decoder_with_bom_removal(),
-            input: vec![0; 64 * 1024],
-            start: 0,
-            end: 0,
-            eof: false,
-            output: Vec::with_capacity(3 * 64 * 1024 + 16),
-            out_pos: 0,
-            lines: 0,
-        }
-    }
-
-    fn empty(encoding: &'static Encoding) -> DecodeReader<R> {
-        let mut d = Self::new_none(encoding);
-        d.eof = true;
-        d
-    }
-
-    fn new_none(encoding: &'static Encoding) -> DecodeReader<R> {
-        DecodeReader {
-            inner: None,
-            decoder: encoding.new_decoder_with_bom_removal(),
-            input: Vec::new(),
-            start: 0,
-            end: 0,
-            eof: true,
-            output: Vec::new(),
-            out_pos: 0,
-            lines: 0,
-        }
-    }
-}
-
-impl<R: Read> Read for DecodeReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            if self.out_pos < self.output.len() {
-                let n = (self.output.len() - self.out_pos).min(buf.len());
-                buf[..n].copy_from_slice(&self.output[self.out_pos..self.out_pos + n]);
-                self.out_pos += n;
-                return Ok(n);
-            }
-            let Some(inner) = self.inner.as_mut() else { return Ok(0) };
-            if self.start == self.end && !self.eof {
-                let n = inner.read(&mut self.input)?;
-                self.start = 0;
-                self.end = n;
-                self.eof = n == 0;
-            }
-            self.output.clear();
-            self.out_pos = 0;
-            let cap = self
-                .decoder
-                .max_utf8_buffer_length_without_replacement(self.end - self.start)
-                .unwrap_or(1 << 20);
-            self.output.resize(cap.max(16), 0);
-            let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(
-                &self.input[self.start..self.end],
-                &mut self.output,
-                self.eof,
-            );
-            self.output.truncate(written);
-            self.start += read;
-            self.lines += self.output.iter().filter(|b| **b == b'\n').count() as u64;
-            match result {
-                encoding_rs::DecoderResult::Malformed(_, _) => {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        DecodeError { line: self.lines + 1 },
-                    ));
-                }
-                encoding_rs::DecoderResult::InputEmpty if self.eof && self.output.is_empty() => {
-                    self.inner = None;
-                    return Ok(0);
-                }
-                _ => {}
             }
         }
     }

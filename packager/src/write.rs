@@ -208,7 +208,7 @@ pub fn build_from<'a>(
     reporter: &'a dyn PackReporter,
 ) -> Result<Built<'a>, Error> {
     let label = options.encoding.clone().unwrap_or_else(|| options.template.encoding.clone());
-    let encoding = crate::encode::resolve(&label).ok_or_else(|| {
+    let encoding = ferry_mapper::read::encoding_for_label(&label).ok_or_else(|| {
         fail(format!("unknown encoding `{label}` (use a label such as `UTF-8`, `windows-1252`)"))
     })?;
     if !crate::encode::writable(encoding) {

@@ -5,7 +5,10 @@
 //! UTF-16, and anything else goes to chardetng, which picks a legacy code page.
 //! [`DecodingReader`] then turns the bytes into UTF-8 chunk by chunk, writing
 //! U+FFFD for undecodable bytes and counting them (encoding_rs's own replacing
-//! decoder only says *whether* it replaced, not how often).
+//! decoder only says *whether* it replaced, not how often). Made with
+//! [`DecodingReader::strict`] (the packager's reading of a CSV member in its
+//! declared encoding), it refuses them instead: the read fails with an
+//! [`Undecodable`] naming the line.
 
 use std::io::{self, BufRead, Read};
 use std::sync::Arc;
@@ -105,10 +108,26 @@ fn bomless_utf16(prefix: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
+/// Bytes that are not valid in the encoding, met by a strict [`DecodingReader`]
+/// (the error inside the `io::Error` of its read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undecodable {
+    /// The line (1-based, counted in the decoded text) the bytes are on.
+    pub line: u64,
+}
+
+impl std::fmt::Display for Undecodable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: bytes that are not valid in the declared encoding", self.line)
+    }
+}
+
+impl std::error::Error for Undecodable {}
+
 /// A `Read` of UTF-8 decoded from another `Read` in any encoding.
 ///
 /// Memory stays at two fixed buffers whatever the input's size.
-pub(crate) struct DecodingReader<R> {
+pub struct DecodingReader<R> {
     inner: R,
     decoder: Decoder,
     input: Box<[u8]>,
@@ -124,6 +143,11 @@ pub(crate) struct DecodingReader<R> {
     /// passed on as `\n`, so lines are counted and quoted breaks read as in
     /// any other file.
     cr_breaks: bool,
+    /// Refuse undecodable bytes (counting lines to say where) instead of
+    /// replacing them.
+    strict: bool,
+    /// Line breaks decoded so far (strict readers only).
+    lines: u64,
 }
 
 impl<R: Read> DecodingReader<R> {
@@ -145,7 +169,18 @@ impl<R: Read> DecodingReader<R> {
             finished: false,
             replaced,
             cr_breaks: false,
+            strict: false,
+            lines: 0,
         }
+    }
+
+    /// Decodes `inner` from `encoding` (a BOM of `encoding` is skipped) and
+    /// fails the read at the first undecodable sequence with an [`Undecodable`].
+    pub fn strict(inner: R, encoding: &'static Encoding) -> Self {
+        let mut reader = DecodingReader::new(inner, encoding, Arc::default());
+        reader.decoder = encoding.new_decoder_with_bom_removal();
+        reader.strict = true;
+        reader
     }
 
     /// Passes each `\r` on as `\n` (for files whose line breaks are bare
@@ -186,6 +221,13 @@ impl<R: Read> DecodingReader<R> {
                     }
                 }
                 DecoderResult::OutputFull => {}
+                DecoderResult::Malformed(_, _) if self.strict => {
+                    let before = self.output[..self.out_end].iter().filter(|b| **b == b'\n').count();
+                    self.out_end = 0;
+                    self.finished = true;
+                    let line = self.lines + before as u64 + 1;
+                    return Err(io::Error::new(io::ErrorKind::InvalidData, Undecodable { line }));
+                }
                 DecoderResult::Malformed(_, _) => {
                     self.replaced.fetch_add(1, Ordering::Relaxed);
                     self.output[self.out_end..self.out_end + 3].copy_from_slice("\u{FFFD}".as_bytes());
@@ -198,6 +240,9 @@ impl<R: Read> DecodingReader<R> {
                         *b = b'\n';
                     }
                 }
+            }
+            if self.strict {
+                self.lines += self.output[..self.out_end].iter().filter(|b| **b == b'\n').count() as u64;
             }
             if self.out_end > 0 || self.finished {
                 return Ok(());
@@ -291,6 +336,25 @@ mod tests {
         assert_eq!(replaced, 2);
         let (text, replaced) = decode_all(b"Caf\xe9", encoding_rs::WINDOWS_1252);
         assert_eq!((text.as_str(), replaced), ("Café", 0));
+    }
+
+    #[test]
+    fn a_strict_reader_refuses_undecodable_bytes_naming_the_line() {
+        let mut out = String::new();
+        let e = DecodingReader::strict(&b"a,b\nok\nnot \xff ok\n"[..], UTF_8)
+            .read_to_string(&mut out)
+            .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        let inner = e.get_ref().and_then(|r| r.downcast_ref::<Undecodable>()).unwrap();
+        assert_eq!(inner.line, 3);
+        let mut out = String::new();
+        DecodingReader::strict(&b"\xEF\xBB\xBFCaf\xc3\xa9\n"[..], UTF_8).read_to_string(&mut out).unwrap();
+        assert_eq!(out, "Café\n", "the BOM is skipped");
+        let long = "line\n".repeat(40_000) + "\u{FF}";
+        let bytes: Vec<u8> = long.bytes().map(|b| if b == 0xC3 { 0xFF } else { b }).collect();
+        let e = DecodingReader::strict(&bytes[..], UTF_8).read_to_end(&mut Vec::new()).unwrap_err();
+        let inner = e.get_ref().and_then(|r| r.downcast_ref::<Undecodable>()).unwrap();
+        assert_eq!(inner.line, 40_001, "lines are counted across buffers");
     }
 
     #[test]
