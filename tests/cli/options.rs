@@ -46,6 +46,30 @@ fn input_encoding_is_accepted_by_profile_check_pack_and_map() {
 }
 
 #[test]
+fn the_cp_1252_spelling_names_windows_1252_on_every_reading_option() {
+    let sb = latin_sandbox();
+    let enc = ["--input-encoding", "CP-1252"];
+    let profile = sb.ferry().args(["profile", "--json", "data/people.csv"]).args(enc).output().unwrap();
+    assert!(profile.status.success(), "{}", stderr(&profile));
+    assert!(stdout(&profile).contains("Jürgen"), "{}", stdout(&profile));
+    let check =
+        sb.ferry().args(["check", "--data", "data", "--mapping", "m.json"]).args(enc).output().unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    // The same spelling as a template's package encoding.
+    sb.write(
+        "m1252.json",
+        MAPPING.replacen("\"formatVersion\": 1,", "\"formatVersion\": 1, \"encoding\": \"CP-1252\",", 1),
+    );
+    let pack = sb
+        .ferry()
+        .args(["pack", "--data", "data", "--mapping", "m1252.json", "--out", "p.zip"])
+        .args(enc)
+        .output()
+        .unwrap();
+    assert_eq!(pack.status.code(), Some(0), "{}", stderr(&pack));
+}
+
+#[test]
 fn the_old_encoding_name_still_works_on_profile_and_check_with_a_warning() {
     let sb = latin_sandbox();
     let out = sb
