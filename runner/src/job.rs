@@ -1,6 +1,6 @@
 //! Import jobs: their stages and statuses, finding, listing and deleting them.
 //!
-//! A job moves through the stages of DESIGN.md:
+//! A job moves through four stages, each with its statuses:
 //!
 //! | stage | statuses | how it gets there |
 //! |---|---|---|
@@ -17,7 +17,7 @@
 //! waits for the user just as Waiting on User does); never while Running.
 //! Deleting removes the job with its staged, rejected and problem rows; the
 //! records that `complete` already wrote to the store stay (their `job_id`
-//! becomes null), which is the seed's "processed records remain".
+//! becomes null): deleting a job never removes records it already processed.
 
 use std::path::{Path, PathBuf};
 
@@ -317,7 +317,7 @@ pub struct Deleted {
     pub values_removed: u64,
 }
 
-/// Deletes a job with the seed's semantics for its stage (see the module docs).
+/// Deletes a job as its stage allows (see the module docs).
 pub fn delete(store: &mut Store, job: &str) -> Result<Deleted, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;

@@ -2,7 +2,7 @@
 //!
 //! Only the field a target marks `key` (an external id), mapped by the
 //! template, is a record's key ([`key_of`]); a legacy row id mapped to a
-//! plain field is data (DESIGN.md, "Mapping templates"). Equal keys mean an
+//! plain field is data (a key must be an id the CRM gave). Equal keys mean an
 //! update at `complete`, so within one import two records with the same key
 //! would be blended into one: [`reject_duplicates`] rejects every row of each
 //! such record, naming the other lines, and none of them is staged.

@@ -2,9 +2,9 @@
 //!
 //! Staged records can be changed while matching has not run: in Review Staged
 //! Data, or in Review Match Results while Queued (leads right after import,
-//! contacts right after `--submit`). Only plain fields can be edited (the seed
-//! lets the user review but not update addresses, communications and other
-//! subcollections); each value is checked against the job's target (type,
+//! contacts right after `--submit`). Only plain fields can be edited
+//! (addresses, communications and other subcollections can be reviewed but
+//! not updated in staging); each value is checked against the job's target (type,
 //! length, enumeration values) and the record against the target's rules.
 //! Deleting a staged record cannot be undone.
 

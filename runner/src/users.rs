@@ -1,6 +1,6 @@
 //! The workspace's users, their sessions, and the audit trail of who did what.
 //!
-//! A user holds one of the seeds' two privileges ([`Role`]): `view`
+//! A user holds one of two privileges ([`Role`]): `view`
 //! (ImportProcessView: sees everything, changes nothing) or `manage`
 //! (ImportProcessManage: also imports, edits, submits, chooses actions,
 //! completes, undoes and deletes). Passwords are stored as argon2id PHC

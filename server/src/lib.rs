@@ -1,5 +1,5 @@
 //! ferry's browser workspace: `ferry serve` puts pages and a JSON API on the
-//! store, for the seeds' business users who review imports without a terminal.
+//! store, for business users who review imports without a terminal.
 //!
 //! - [`serve`] opens the store, binds, and answers until the process ends;
 //! - `dispatch` routes a request: the login form, the embedded assets, the

@@ -123,7 +123,7 @@ async fn jobs_page(app: &Shared, ctx: &Ctx, session: &Session) -> Response {
         Err(r) => return r,
     };
     let body = listed.map(|mut jobs| {
-        // End Time: the seed's fifth chip (the runner filters on start time).
+        // End Time: the job list's fifth filter chip (the runner filters on start time).
         let ended_since = ctx.param("ended_since").filter(|v| !v.is_empty());
         let ended_until = ctx.param("ended_until").filter(|v| !v.is_empty());
         jobs.retain(|j| {
