@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::Error;
 use crate::convert::{ConvertOptions, FileConverter, find_column, rule_fields};
 use crate::problem::{Problem, ProblemKind, Severity};
+use crate::progress::{Reporter, Stage, Throttle};
 use crate::read::{ReadOptions, Table};
 use crate::record::Record;
 use crate::target::TargetDefinition;
@@ -37,18 +38,6 @@ pub struct CheckOptions {
     /// Check only the first rows of each file.
     pub limit: Option<u64>,
 }
-
-/// Progress of a check, reported by the library and drawn by the binary.
-pub trait CheckReporter {
-    /// A file is about to be read.
-    fn on_file(&self, _name: &str) {}
-    /// `rows` more rows were checked.
-    fn on_rows(&self, _rows: u64) {}
-}
-
-/// A reporter that reports nothing.
-pub struct NoReporter;
-impl CheckReporter for NoReporter {}
 
 /// The result of a check.
 #[derive(Debug, Clone, Serialize)]
@@ -77,7 +66,6 @@ impl CheckReport {
 }
 
 /// How often the reporter hears of rows.
-const REPORT_EVERY: u64 = 1024;
 
 /// What a parent file leaves behind for its child files.
 #[derive(Default)]
@@ -92,7 +80,7 @@ struct ParentIds {
 }
 
 /// Runs the template over every row and reports every problem.
-pub fn check(options: &CheckOptions, reporter: &dyn CheckReporter) -> Result<CheckReport, Error> {
+pub fn check(options: &CheckOptions, reporter: &dyn Reporter) -> Result<CheckReport, Error> {
     let open = |path: &Path| {
         if path.is_file() { crate::read::open(path, &options.read).map(Some) } else { Ok(None) }
     };
@@ -103,11 +91,7 @@ pub fn check(options: &CheckOptions, reporter: &dyn CheckReporter) -> Result<Che
 type Opener<'a> = dyn Fn(&Path) -> Result<Option<Table>, Error> + 'a;
 
 /// [`check`] with the files opened by `open` (tests hand in tables).
-fn check_with(
-    options: &CheckOptions,
-    reporter: &dyn CheckReporter,
-    open: &Opener,
-) -> Result<CheckReport, Error> {
+fn check_with(options: &CheckOptions, reporter: &dyn Reporter, open: &Opener) -> Result<CheckReport, Error> {
     let target = &options.target;
     let template = &options.template;
     let mut problems = crate::convert::check_template(target, template);
@@ -228,7 +212,7 @@ struct Rows {
 }
 
 impl Rows {
-    fn next(&mut self, reporter: &dyn CheckReporter) -> Option<Result<crate::read::Row, Error>> {
+    fn next(&mut self, reporter: &dyn Reporter) -> Option<Result<crate::read::Row, Error>> {
         if self.done {
             return None;
         }
@@ -241,12 +225,12 @@ impl Rows {
         };
         if row.is_some() {
             self.seen += 1;
-            if self.seen.is_multiple_of(REPORT_EVERY) {
-                reporter.on_rows(REPORT_EVERY);
+            if self.seen.is_multiple_of(Throttle::EVERY) {
+                reporter.on_progress(self.seen);
             }
         } else {
             self.done = true;
-            reporter.on_rows(self.seen % REPORT_EVERY);
+            reporter.on_progress(self.seen);
         }
         row
     }
@@ -261,7 +245,7 @@ fn check_root(
     child_supplied: &BTreeSet<&str>,
     parent: &mut ParentIds,
     problems: &mut Vec<Problem>,
-    reporter: &dyn CheckReporter,
+    reporter: &dyn Reporter,
 ) -> Result<(FileReport, Option<FileConverter>), Error> {
     let mut report = FileReport { name: file.name.clone(), rows: 0, rejected: 0 };
     let path = options.data_dir.join(&file.name);
@@ -269,7 +253,7 @@ fn check_root(
         problems.push(missing_file(options, file));
         return Ok((report, None));
     };
-    reporter.on_file(&file.name);
+    reporter.on_stage(Stage::File(&file.name), None);
     let (converter, file_problems) =
         FileConverter::new(&options.target, file, &table.headers, &options.convert);
     problems.extend(file_problems);
@@ -362,7 +346,7 @@ fn check_child(
     root: &FileMapping,
     parent: &mut ParentIds,
     problems: &mut Vec<Problem>,
-    reporter: &dyn CheckReporter,
+    reporter: &dyn Reporter,
 ) -> Result<FileReport, Error> {
     let mut report = FileReport { name: file.name.clone(), rows: 0, rejected: 0 };
     let path = options.data_dir.join(&file.name);
@@ -370,7 +354,7 @@ fn check_child(
         problems.push(missing_file(options, file));
         return Ok(report);
     };
-    reporter.on_file(&file.name);
+    reporter.on_stage(Stage::File(&file.name), None);
     let (converter, file_problems) =
         FileConverter::new(&options.target, file, &table.headers, &options.convert);
     problems.extend(file_problems);

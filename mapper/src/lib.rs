@@ -1,16 +1,32 @@
 //! ferry's mapper: everything between a legacy export and a mapping template.
 //!
-//! - [`target`]: target definitions (the CRM's data model) and the bundled ones;
-//! - [`template`]: mapping templates, saved and loaded as JSON;
-//! - [`schema`]: JSON Schemas generated from those types, and loading through them;
-//! - [`read`]: legacy readers (CSV in any encoding and dialect, XLSX, XLS);
-//! - [`convert`]: converters and validation, shared by `check` and the runner;
-//! - [`record`], [`problem`]: what conversion produces;
-//! - [`profile`]: profiling legacy files;
-//! - [`check`]: the dry run of a template over every row;
+//! Which module owns which rule:
+//!
+//! - [`target`]: the CRM's data model (fields and their types, enumeration
+//!   values, required fields and one-of groups, subcollections and their type
+//!   names) and the bundled targets;
+//! - [`template`]: mapping templates, saved and loaded as JSON: file
+//!   categories, parent links, field mappings, converters, null converters;
+//! - [`schema`]: JSON Schemas generated from those types, and loading through
+//!   them (unknown fields refused, errors with their JSON path);
+//! - [`read`]: legacy readers (CSV in any encoding and dialect, XLSX, XLS),
+//!   the one encoding-label rule ([`read::encoding_for_label`]) and the one
+//!   decoder to UTF-8 ([`read::DecodingReader`], strict for packages);
+//! - [`convert`]: what a legacy value becomes in a field of each type, and
+//!   the record-level rules; shared by `check` and the runner's staging;
+//! - [`record`], [`problem`]: what conversion produces, and what it finds;
+//! - [`profile`]: profiling legacy files (kinds, samples, distinct values);
+//! - [`check`]: the dry run of a template over every row, child rows
+//!   assembled with their parents as an import would;
 //! - [`diff`]: what changed between two templates;
 //! - [`reuse`]: a template applied to another export (the file with the same columns);
-//! - [`session`], [`auto`]: the interactive mapping session and its suggestions.
+//! - [`session`], [`auto`]: the interactive mapping session (a state machine)
+//!   and its suggestions;
+//! - [`fsutil`]: outputs whole or absent (a scratch file beside the output,
+//!   renamed into place; an existing file replaced only with `force`);
+//! - [`csvout`]: the one writer of CSVs for people, safe in spreadsheets;
+//! - [`progress`]: the one [`progress::Reporter`] every long operation of
+//!   every crate reports to.
 //!
 //! The mapper knows nothing of ZIP, XML or the store.
 
@@ -23,6 +39,7 @@ mod error;
 pub mod fsutil;
 pub mod problem;
 pub mod profile;
+pub mod progress;
 pub mod read;
 pub mod record;
 pub mod reuse;

@@ -36,12 +36,14 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use ferry_mapper::read::{ReadOptions, Table};
+use ferry_mapper::read::{ReadOptions, Row, Table};
 use ferry_mapper::target::TargetDefinition;
 use ferry_mapper::template::{FileMapping, MappingTemplate};
 use serde::Serialize;
 
 use crate::Error;
+pub use ferry_mapper::progress::{NoReporter, Reporter};
+use ferry_mapper::progress::{Stage, Throttle};
 
 mod children;
 mod chunk;
@@ -101,20 +103,6 @@ impl Source for LegacySource<'_> {
     }
 }
 
-/// Progress of a pack, reported by the library and drawn by the binary.
-pub trait PackReporter {
-    /// A legacy file is about to be read.
-    fn on_file(&self, _name: &str) {}
-    /// `rows` more rows were read.
-    fn on_rows(&self, _rows: u64) {}
-    /// A package was finished and verified (1-based).
-    fn on_package(&self, _number: usize, _size: u64) {}
-}
-
-/// A reporter that reports nothing.
-pub struct NoReporter;
-impl PackReporter for NoReporter {}
-
 /// What a pack wrote.
 #[derive(Debug, Clone, Serialize)]
 pub struct PackReport {
@@ -151,7 +139,7 @@ pub struct RejectedReport {
 }
 
 /// Packs the template's files from the data location.
-pub fn pack(options: &PackOptions, reporter: &dyn PackReporter) -> Result<PackReport, Error> {
+pub fn pack(options: &PackOptions, reporter: &dyn Reporter) -> Result<PackReport, Error> {
     build(options, reporter)?.publish()
 }
 
@@ -159,7 +147,7 @@ pub fn pack(options: &PackOptions, reporter: &dyn PackReporter) -> Result<PackRe
 /// scratch files, without giving them their names: [`Built::publish`] does,
 /// and dropping a [`Built`] leaves nothing behind (so a caller can build
 /// while it checks the same data, and keep the packages only if it passes).
-pub fn build<'a>(options: &'a PackOptions, reporter: &'a dyn PackReporter) -> Result<Built<'a>, Error> {
+pub fn build<'a>(options: &'a PackOptions, reporter: &'a dyn Reporter) -> Result<Built<'a>, Error> {
     build_from(options, &LegacySource { dir: &options.data_dir, read: &options.read }, reporter)
 }
 
@@ -196,7 +184,7 @@ pub fn member_name(file: &str) -> String {
 pub fn pack_from(
     options: &PackOptions,
     source: &dyn Source,
-    reporter: &dyn PackReporter,
+    reporter: &dyn Reporter,
 ) -> Result<PackReport, Error> {
     build_from(options, source, reporter)?.publish()
 }
@@ -205,7 +193,7 @@ pub fn pack_from(
 pub fn build_from<'a>(
     options: &'a PackOptions,
     source: &dyn Source,
-    reporter: &'a dyn PackReporter,
+    reporter: &'a dyn Reporter,
 ) -> Result<Built<'a>, Error> {
     let label = options.encoding.clone().unwrap_or_else(|| options.template.encoding.clone());
     let encoding = ferry_mapper::read::encoding_for_label(&label).ok_or_else(|| {
@@ -300,38 +288,17 @@ fn index_children(
             continue;
         }
         let file = &files[i];
-        run.reporter.on_file(&file.name);
+        run.reporter.on_stage(Stage::File(&file.name), None);
         let table = source.open(file)?;
         let layout = Layout::new(file, &table.headers, files, i)?;
         plan.columns = layout.columns.clone();
         let link = file.parent.as_ref().expect("child");
         let key_at = column_index(&table.headers, &link.column, &file.name)?;
         let mut index = ChildIndex::new()?;
-        let headers = table.headers.clone();
-        let mut buf = Vec::new();
-        let mut count = 0u64;
-        for row in table {
-            let Some(row) = run.readable(row, &file.name, &headers)? else { continue };
-            count += 1;
-            if count.is_multiple_of(8192) {
-                run.reporter.on_rows(8192);
-            }
-            if let Some(reason) = options.rejected.get(&file.name).and_then(|m| m.get(&row.line)) {
-                run.reject(&file.name, &headers, &row, reason)?;
-                continue;
-            }
-            buf.clear();
-            let line = row.line.to_string();
-            run.writer.write_row(
-                layout.at.iter().map(|&c| row.cell(c)).chain([line.as_str()]),
-                &mut buf,
-                &file.name,
-                row.line,
-                &layout.columns,
-            )?;
-            index.push(row.cell(key_at), row.line, &buf)?;
-        }
-        run.reporter.on_rows(count % 8192);
+        each_row(run, file, table, &layout, |_, row, encoded| match encoded {
+            Some(bytes) => index.push(row.cell(key_at), row.line, bytes),
+            None => Ok(()),
+        })?;
         index.finish()?;
         children.insert(i, index);
     }
@@ -361,7 +328,7 @@ fn pack_parent(
     let options = run.options;
     let files = &options.template.files;
     let file = &files[i];
-    run.reporter.on_file(&file.name);
+    run.reporter.on_stage(Stage::File(&file.name), None);
     let headers = table.headers.clone();
     let key_cols: Vec<(usize, usize)> = plans[i]
         .children
@@ -371,30 +338,15 @@ fn pack_parent(
             column_index(&headers, &link.parent_column, &file.name).map(|k| (c, k))
         })
         .collect::<Result<_, _>>()?;
-    let mut count = 0u64;
-    for row in table {
-        let Some(row) = run.readable(row, &file.name, &headers)? else { continue };
-        count += 1;
-        if count.is_multiple_of(8192) {
-            run.reporter.on_rows(8192);
-        }
-        if let Some(reason) = options.rejected.get(&file.name).and_then(|m| m.get(&row.line)) {
-            run.reject(&file.name, &headers, &row, reason)?;
+    each_row(run, file, table, layout, |run, row, encoded| {
+        let Some(bytes) = encoded else {
+            // Its child rows follow it into the error CSV.
             for &(c, k) in &key_cols {
                 run.rejected_keys[c].insert(row.cell(k).to_string());
             }
-            continue;
-        }
-        let mut buf = std::mem::take(&mut chunk.bufs[i]);
-        let line = row.line.to_string();
-        run.writer.write_row(
-            layout.at.iter().map(|&c| row.cell(c)).chain([line.as_str()]),
-            &mut buf,
-            &file.name,
-            row.line,
-            &layout.columns,
-        )?;
-        chunk.bufs[i] = buf;
+            return Ok(());
+        };
+        chunk.bufs[i].extend_from_slice(bytes);
         chunk.rows[i] += 1;
         for &(c, k) in &key_cols {
             let index = children.get_mut(&c).expect("indexed");
@@ -404,8 +356,46 @@ fn pack_parent(
         if chunk.size() >= *target {
             run.flush(chunk)?;
         }
+        Ok(())
+    })
+}
+
+/// Reads every row of `file` for the packages: a row that cannot be read,
+/// or that `check` rejected, goes to the error CSV (and to `each` without
+/// bytes); every other row goes to `each` encoded, with its line last.
+fn each_row(
+    run: &mut Run<'_>,
+    file: &FileMapping,
+    table: Table,
+    layout: &Layout,
+    mut each: impl FnMut(&mut Run<'_>, &Row, Option<&[u8]>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let options = run.options;
+    let rejected = options.rejected.get(&file.name);
+    let headers = table.headers.clone();
+    let mut count = Throttle::new(run.reporter, run.rows_read);
+    let mut buf = Vec::new();
+    for row in table {
+        let Some(row) = run.readable(row, &file.name, &headers)? else { continue };
+        count.tick();
+        if let Some(reason) = rejected.and_then(|m| m.get(&row.line)) {
+            run.reject(&file.name, &headers, &row, reason)?;
+            each(run, &row, None)?;
+            continue;
+        }
+        buf.clear();
+        let line = row.line.to_string();
+        run.writer.write_row(
+            layout.at.iter().map(|&c| row.cell(c)).chain([line.as_str()]),
+            &mut buf,
+            &file.name,
+            row.line,
+            &layout.columns,
+        )?;
+        each(run, &row, Some(&buf))?;
     }
-    run.reporter.on_rows(count % 8192);
+    count.flush();
+    run.rows_read = count.done();
     Ok(())
 }
 

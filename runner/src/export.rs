@@ -1,6 +1,6 @@
 //! Export: the store's contacts or leads as CSV for spreadsheets.
 //!
-//! Like the seed's "Visible Columns" and "All Columns": [`Columns::Visible`]
+//! Two column sets, "Visible Columns" and "All Columns": [`Columns::Visible`]
 //! writes the record id and the fields a list shows (names, birth date,
 //! gender, company, e-mail, phone, zip, and for leads market segment and
 //! sales concept); [`Columns::All`] writes every plain field of the target,
@@ -12,6 +12,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use ferry_mapper::progress::Stage;
+pub use ferry_mapper::progress::{NoReporter, Reporter};
 use ferry_mapper::record::Value;
 use ferry_mapper::target::{RecordKind, TargetDefinition};
 use serde::Serialize;
@@ -65,18 +67,6 @@ enum Col {
     Attribute { subcollection: String, type_name: String, instance: u32, attribute: String },
 }
 
-/// Progress of an export; the binary draws it.
-pub trait ExportReporter {
-    /// The export of `total` records starts.
-    fn on_start(&self, _total: u64) {}
-    /// Records written so far.
-    fn on_records(&self, _written: u64) {}
-}
-
-/// A reporter that reports nothing.
-pub struct NoReporter;
-impl ExportReporter for NoReporter {}
-
 /// Exports the records of `kind` to `out` (an existing `out` is replaced only with `force`).
 pub fn export(
     store: &Store,
@@ -84,13 +74,13 @@ pub fn export(
     columns: Columns,
     out: &Path,
     force: bool,
-    reporter: &dyn ExportReporter,
+    reporter: &dyn Reporter,
 ) -> Result<ExportSummary, Error> {
     let (conn, path) = (store.conn(), store.path());
     let total: u64 = conn
         .query_row("SELECT count(*) FROM records WHERE kind = ?1", [kind.as_str()], |r| r.get(0))
         .db(path)?;
-    reporter.on_start(total);
+    reporter.on_stage(Stage::Exporting, Some(total));
     let target = TargetDefinition::bundled(kind.as_str()).expect("bundled targets exist");
     let mut cols: Vec<(String, Col)> = vec![("ID".into(), Col::Id)];
     match columns {
@@ -225,10 +215,10 @@ pub fn export(
         csv.row(&line)?;
         count += 1;
         if count.is_multiple_of(1024) {
-            reporter.on_records(count);
+            reporter.on_progress(count);
         }
     }
-    reporter.on_records(count);
+    reporter.on_progress(count);
     csv.finish()?;
     Ok(ExportSummary { kind, out: out.display().to_string(), records: count, columns: header })
 }

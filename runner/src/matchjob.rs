@@ -41,8 +41,7 @@ use crate::error::SqlResult;
 use crate::job::{self, Job, Stage, Status};
 use crate::matching::learn::{self, LearnOptions, LearnReport};
 use crate::matching::{
-    self, CandidateReporter, Comparer, Explanation, FieldScore, Level, MatchClass, MatchInput,
-    MatchingProfile,
+    self, Comparer, Explanation, FieldScore, Level, MatchClass, MatchInput, MatchingProfile,
 };
 use crate::store::Store;
 
@@ -73,7 +72,7 @@ impl Decision {
         }
     }
 
-    /// The name shown for this kind of record (the seed's names for leads).
+    /// The name shown for this kind of record (leads: `Create new lead`, `Associate lead`, `Discard lead`).
     pub fn label(self, kind: RecordKind) -> &'static str {
         match self {
             Decision::Create => matching::Action::Create.label(kind),
@@ -333,7 +332,7 @@ pub fn match_job(
     store: &mut Store,
     job: &str,
     options: &MatchOptions,
-    reporter: &dyn CandidateReporter,
+    reporter: &(dyn matching::Reporter + Sync),
 ) -> Result<MatchSummary, Error> {
     store.bulk(|store| match_in_one_transaction(store, job, options, reporter))?.0
 }
@@ -342,7 +341,7 @@ fn match_in_one_transaction(
     store: &mut Store,
     job: &str,
     options: &MatchOptions,
-    reporter: &dyn CandidateReporter,
+    reporter: &(dyn matching::Reporter + Sync),
 ) -> Result<MatchSummary, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;

@@ -9,9 +9,10 @@ use super::legacy::{OldEncodingArg, ReadArgs};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
-use ferry_mapper::check::{CheckOptions, CheckReport, CheckReporter};
+use ferry_mapper::check::{CheckOptions, CheckReport};
 use ferry_mapper::convert::ConvertOptions;
 use ferry_mapper::problem::Severity;
+use ferry_mapper::progress::{Reporter, Stage};
 use ferry_mapper::read::ReadOptions;
 use ferry_mapper::target::TargetDefinition;
 use ferry_mapper::template::MappingTemplate;
@@ -92,14 +93,16 @@ struct Progress {
     file: std::cell::RefCell<(String, u64)>,
 }
 
-impl CheckReporter for Progress {
-    fn on_file(&self, name: &str) {
-        *self.file.borrow_mut() = (name.to_string(), 0);
-        self.bar.set_message(format!("checking `{name}`"));
+impl Reporter for Progress {
+    fn on_stage(&self, stage: Stage<'_>, _total: Option<u64>) {
+        if let Stage::File(name) = stage {
+            *self.file.borrow_mut() = (name.to_string(), 0);
+            self.bar.set_message(format!("checking `{name}`"));
+        }
     }
-    fn on_rows(&self, rows: u64) {
+    fn on_progress(&self, rows: u64) {
         let mut file = self.file.borrow_mut();
-        file.1 += rows;
+        file.1 = rows;
         self.bar.set_message(format!("checking `{}`: {} rows", file.0, file.1));
     }
 }

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use ferry_mapper::progress::Stage;
 use ferry_runner::export::{self, Columns};
 
 use super::jobs::{KindArg, open_store, runner_error};
@@ -39,11 +40,11 @@ struct Reporter<'a> {
     bar: std::cell::RefCell<Option<indicatif::ProgressBar>>,
 }
 
-impl export::ExportReporter for Reporter<'_> {
-    fn on_start(&self, total: u64) {
-        *self.bar.borrow_mut() = Some(self.printer.progress(total, "exporting"));
+impl export::Reporter for Reporter<'_> {
+    fn on_stage(&self, _stage: Stage<'_>, total: Option<u64>) {
+        *self.bar.borrow_mut() = Some(self.printer.progress(total.unwrap_or(0), "exporting"));
     }
-    fn on_records(&self, written: u64) {
+    fn on_progress(&self, written: u64) {
         if let Some(bar) = self.bar.borrow().as_ref() {
             bar.set_position(written);
         }

@@ -2,10 +2,11 @@
 //! `--data DIR --mapping M` (a stand-alone CSV import), pack the data into a
 //! scratch package first, through the very code path of `ferry pack`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
-use ferry_runner::import::{self, ImportOptions, ImportReporter};
+use ferry_mapper::progress::Stage;
+use ferry_runner::import::{self, ImportOptions};
 use indicatif::ProgressBar;
 
 use super::jobs::{KindArg, audit, job_details, open_store, runner_error};
@@ -126,19 +127,22 @@ struct Reporter<'a> {
     bar: ProgressBar,
 }
 
-impl ImportReporter for Reporter<'_> {
-    fn on_package(&self, path: &Path) {
-        self.bar.suspend(|| self.printer.info(format!("opening `{}`", path.display())));
+impl import::Reporter for Reporter<'_> {
+    fn on_stage(&self, stage: Stage<'_>, _total: Option<u64>) {
+        match stage {
+            Stage::Package(path) => {
+                self.bar.suspend(|| self.printer.info(format!("opening `{}`", path.display())))
+            }
+            Stage::Staging { package, file } => {
+                let name = package.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                self.bar.suspend(|| self.printer.info(format!("staging `{file}` of `{name}`")));
+            }
+            Stage::Validating => self.bar.set_message("validating records".to_string()),
+            _ => {}
+        }
     }
-    fn on_file(&self, package: &Path, file: &str) {
-        let name = package.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        self.bar.suspend(|| self.printer.info(format!("staging `{file}` of `{name}`")));
-    }
-    fn on_rows(&self, rows_read: u64) {
+    fn on_progress(&self, rows_read: u64) {
         self.bar.set_message(format!("staging: {rows_read} rows read"));
-    }
-    fn on_validate(&self) {
-        self.bar.set_message("validating records".to_string());
     }
 }
 

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use ferry_runner::matching::{CandidateReporter, MatchingProfile};
+use ferry_mapper::progress::Stage;
+use ferry_runner::matching::{MatchingProfile, Reporter};
 use ferry_runner::matchjob::{self, MatchOptions, MatchSummary};
 use indicatif::ProgressBar;
 
@@ -28,9 +29,11 @@ pub struct Args {
 /// Draws candidate generation on a progress bar.
 pub struct BarReporter(pub ProgressBar);
 
-impl CandidateReporter for BarReporter {
-    fn progress(&self, done: u64, total: u64) {
-        self.0.set_length(total);
+impl Reporter for BarReporter {
+    fn on_stage(&self, _stage: Stage<'_>, total: Option<u64>) {
+        self.0.set_length(total.unwrap_or(0));
+    }
+    fn on_progress(&self, done: u64) {
         self.0.set_position(done);
     }
 }

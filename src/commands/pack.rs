@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use ferry_mapper::check::CheckOptions;
 use ferry_mapper::problem::Severity;
-use ferry_packager::write::{PackOptions, PackReporter};
+use ferry_mapper::progress::{NoReporter, Reporter, Stage};
+use ferry_packager::write::PackOptions;
 
 use super::legacy::ReadArgs;
 use crate::Outcome;
@@ -52,15 +53,18 @@ pub struct Args {
 
 struct Progress(indicatif::ProgressBar);
 
-impl PackReporter for Progress {
-    fn on_file(&self, name: &str) {
-        self.0.set_message(format!("packing {name}"));
+impl Reporter for Progress {
+    fn on_stage(&self, stage: Stage<'_>, _total: Option<u64>) {
+        match stage {
+            Stage::File(name) => self.0.set_message(format!("packing {name}")),
+            Stage::Packaged { number, size } => {
+                self.0.set_message(format!("package {number} done ({size} bytes)"))
+            }
+            _ => {}
+        }
     }
-    fn on_rows(&self, rows: u64) {
-        self.0.inc(rows);
-    }
-    fn on_package(&self, number: usize, size: u64) {
-        self.0.set_message(format!("package {number} done ({size} bytes)"));
+    fn on_progress(&self, rows: u64) {
+        self.0.set_position(rows);
     }
 }
 
@@ -118,8 +122,7 @@ pub(crate) fn build(
     // packed with `--allow-errors` is packed again, leaving the rejected rows out.
     let progress = Progress(printer.spinner("checking and packing"));
     let (check, built) = std::thread::scope(|scope| {
-        let checker =
-            scope.spawn(|| ferry_mapper::check::check(&check_options, &ferry_mapper::check::NoReporter));
+        let checker = scope.spawn(|| ferry_mapper::check::check(&check_options, &NoReporter));
         let built = ferry_packager::write::build(&options, &progress);
         (checker.join(), built)
     });

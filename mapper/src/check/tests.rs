@@ -2,6 +2,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::*;
+use crate::progress::{NoReporter, Reporter, Stage};
 use crate::read::{FileFormat, Row, TableInfo};
 use crate::template::{FieldMapping, ParentLink};
 
@@ -93,19 +94,32 @@ fn options(target: &str, mut files: Vec<FileMapping>) -> CheckOptions {
 #[derive(Default)]
 struct Recorder {
     files: RefCell<Vec<String>>,
-    rows: RefCell<u64>,
+    counts: RefCell<Vec<u64>>,
 }
 
-impl CheckReporter for Recorder {
-    fn on_file(&self, name: &str) {
-        self.files.borrow_mut().push(name.to_string());
+impl Reporter for Recorder {
+    fn on_stage(&self, stage: Stage<'_>, _total: Option<u64>) {
+        if let Stage::File(name) = stage {
+            self.files.borrow_mut().push(name.to_string());
+            self.counts.borrow_mut().push(0);
+        }
     }
-    fn on_rows(&self, rows: u64) {
-        *self.rows.borrow_mut() += rows;
+    fn on_progress(&self, done: u64) {
+        // A running count per file.
+        if let Some(last) = self.counts.borrow_mut().last_mut() {
+            *last = done;
+        }
     }
 }
 
-fn run(options: &CheckOptions, data: &HashMap<String, String>, reporter: &dyn CheckReporter) -> CheckReport {
+impl Recorder {
+    /// Rows reported, over all files.
+    fn rows(&self) -> u64 {
+        self.counts.borrow().iter().sum()
+    }
+}
+
+fn run(options: &CheckOptions, data: &HashMap<String, String>, reporter: &dyn Reporter) -> CheckReport {
     let open = |path: &Path| -> Result<Option<Table>, Error> {
         let name = path.file_name().unwrap().to_str().unwrap();
         Ok(data.get(name).map(|text| table(path, text)))
@@ -142,7 +156,7 @@ fn every_row_is_checked_and_counted() {
     assert_eq!((report.errors, report.warnings), (2, 0));
     assert!(!report.is_clean());
     assert_eq!(*recorder.files.borrow(), ["leads.csv"]);
-    assert_eq!(*recorder.rows.borrow(), 4);
+    assert_eq!(recorder.rows(), 4);
 }
 
 #[test]
@@ -238,7 +252,7 @@ fn limit_checks_only_the_first_rows_and_skips_orphan_checks() {
     let recorder = Recorder::default();
     let report = run(&o, &data, &recorder);
     assert_eq!(located(&report), []);
-    assert_eq!(*recorder.rows.borrow(), 4);
+    assert_eq!(recorder.rows(), 4);
     let counts: Vec<_> = report.files.iter().map(|f| (f.rows, f.rejected)).collect();
     assert_eq!(counts, [(2, 0), (2, 0)]);
 }

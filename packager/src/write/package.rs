@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use ferry_mapper::template::MappingTemplate;
 
 use super::chunk::Chunk;
-use super::{PackOptions, PackReporter, fail};
+use super::{PackOptions, Reporter, Stage, fail};
 use crate::Error;
 use crate::encode::RowWriter;
 use crate::format::{self, FILE_MAPPINGS, TARGET_JSON};
@@ -57,7 +57,9 @@ pub(super) struct Finished {
 /// built, the finished ones and the error CSVs.
 pub(super) struct Run<'a> {
     pub(super) options: &'a PackOptions,
-    pub(super) reporter: &'a dyn PackReporter,
+    pub(super) reporter: &'a dyn Reporter,
+    /// Rows read so far, over all files (the progress count).
+    pub(super) rows_read: u64,
     pub(super) template: MappingTemplate,
     pub(super) target_json: String,
     pub(super) mapping_xml: Vec<String>,
@@ -85,7 +87,7 @@ impl<'a> Run<'a> {
     /// headers come later, with [`Run::set_headers`].
     pub(super) fn new(
         options: &'a PackOptions,
-        reporter: &'a dyn PackReporter,
+        reporter: &'a dyn Reporter,
         template: MappingTemplate,
         encoding: &'static encoding_rs::Encoding,
         out_dir: PathBuf,
@@ -109,6 +111,7 @@ impl<'a> Run<'a> {
         Ok(Run {
             options,
             reporter,
+            rows_read: 0,
             template,
             target_json,
             mapping_xml,
@@ -337,7 +340,7 @@ impl Run<'_> {
                 "internal error: package {number} does not read back as written (rows {read_rows:?}, expected {rows:?})"
             )));
         }
-        self.reporter.on_package(number, size);
+        self.reporter.on_stage(Stage::Packaged { number, size }, None);
         self.finished.push(Finished { file, size, rows });
         Ok(())
     }

@@ -35,6 +35,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+pub use ferry_mapper::progress::{NoReporter, Reporter};
 use ferry_mapper::read::Table;
 use ferry_mapper::target::{RecordKind, TargetDefinition};
 use ferry_mapper::template::MappingTemplate;
@@ -95,22 +96,6 @@ pub struct ImportOptions {
     pub max_size: Option<u64>,
 }
 
-/// Progress of an import; the binary draws it.
-pub trait ImportReporter {
-    /// A package is being opened and checked.
-    fn on_package(&self, _path: &Path) {}
-    /// Staging of a file of a package starts.
-    fn on_file(&self, _package: &Path, _file: &str) {}
-    /// Rows read so far in the job (called every few thousand rows).
-    fn on_rows(&self, _rows_read: u64) {}
-    /// Records are being validated (files with child files).
-    fn on_validate(&self) {}
-}
-
-/// A reporter that reports nothing.
-pub struct NoReporter;
-impl ImportReporter for NoReporter {}
-
 /// An enumeration value added with `--create-missing`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct AddedValue {
@@ -133,7 +118,7 @@ pub struct ImportSummary {
 pub fn import(
     store: &mut Store,
     options: &ImportOptions,
-    reporter: &dyn ImportReporter,
+    reporter: &dyn Reporter,
 ) -> Result<ImportSummary, Error> {
     if options.packages.is_empty() {
         return Err(Error::Invalid("no package to import".into()));
@@ -165,7 +150,7 @@ pub fn import(
     job::check_description(store.conn(), store.path(), &description)?;
     let mut packages = Vec::new();
     for path in &options.packages {
-        reporter.on_package(path);
+        reporter.on_stage(ferry_mapper::progress::Stage::Package(path), None);
         let limits = ferry_packager::read::Limits {
             max_package: options.max_size.unwrap_or(ferry_packager::write::DEFAULT_MAX_SIZE),
             ..Default::default()
@@ -239,7 +224,7 @@ pub fn stage<S: PackageSource>(
     description: &str,
     packages: &[S],
     options: &ImportOptions,
-    reporter: &dyn ImportReporter,
+    reporter: &dyn Reporter,
 ) -> Result<ImportSummary, Error> {
     // One large write: under the rollback journal when the store is ours alone.
     let (summary, _journal) =
@@ -252,7 +237,7 @@ fn stage_in_one_transaction<S: PackageSource>(
     description: &str,
     packages: &[S],
     options: &ImportOptions,
-    reporter: &dyn ImportReporter,
+    reporter: &dyn Reporter,
 ) -> Result<ImportSummary, Error> {
     let Some(first) = packages.first() else {
         return Err(Error::Invalid("no package to import".into()));

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use rusqlite::types::ToSql;
 use rusqlite::{ParamsFromIter, Transaction, params, params_from_iter};
 
-use super::{AddedValue, ImportOptions, ImportReporter, PackageSource, Stop};
+use super::{AddedValue, ImportOptions, PackageSource, Reporter, Stop};
 use crate::Error;
 use crate::error::SqlResult;
 use crate::flat::{FLAT_COLUMNS, Flat};
@@ -71,7 +71,7 @@ impl<'t> Staging<'t> {
         &mut self,
         description: &str,
         packages: &[S],
-        reporter: &dyn ImportReporter,
+        reporter: &dyn Reporter,
     ) -> Result<i64, Stop> {
         let (tx, path) = (self.tx, self.path);
         let first_target = serde_json::to_string(packages[0].target()).expect("serializes");
@@ -164,7 +164,7 @@ impl<'t> Staging<'t> {
         seq: usize,
         package: &S,
         target: &TargetDefinition,
-        reporter: &dyn ImportReporter,
+        reporter: &dyn Reporter,
     ) -> Result<(), Stop> {
         let (tx, path) = (self.tx, self.path);
         let template = package.template();
@@ -181,7 +181,10 @@ impl<'t> Staging<'t> {
             template.files.iter().filter_map(|f| f.parent.as_ref().map(|p| p.file.as_str())).collect();
         let options = ConvertOptions { create_missing: self.options.create_missing };
         for file in order {
-            reporter.on_file(package.path(), &file.name);
+            reporter.on_stage(
+                ferry_mapper::progress::Stage::Staging { package: package.path(), file: &file.name },
+                None,
+            );
             let table = package.rows(&file.name)?;
             let headers = table.headers.clone();
             tx.execute(
@@ -247,16 +250,16 @@ impl<'t> Staging<'t> {
                 rows += 1;
                 self.rows_read += 1;
                 if self.rows_read.is_multiple_of(4096) {
-                    reporter.on_rows(self.rows_read);
+                    reporter.on_progress(self.rows_read);
                 }
                 let converted = converter.convert(&row);
                 self.stage_row(&file_ctx, target, &row, converted.record, converted.problems)?;
             }
-            reporter.on_rows(self.rows_read);
+            reporter.on_progress(self.rows_read);
             tx.execute("UPDATE job_files SET rows = ?2 WHERE id = ?1", params![file_id, rows]).db(path)?;
         }
         if deferred {
-            reporter.on_validate();
+            reporter.on_stage(ferry_mapper::progress::Stage::Validating, None);
             self.validate_deferred(target)?;
         }
         tx.execute_batch("DELETE FROM import_links; DELETE FROM import_rows;").db(path)?;
@@ -273,7 +276,7 @@ impl<'t> Staging<'t> {
         table: Table,
         converter: FileConverter,
         package: &Path,
-        reporter: &dyn ImportReporter,
+        reporter: &dyn Reporter,
     ) -> Result<u64, Stop> {
         let kind = self.kind;
         let file_name = ctx.file.name.clone();
@@ -325,7 +328,7 @@ impl<'t> Staging<'t> {
                     rows += 1;
                     self.rows_read += 1;
                     if self.rows_read.is_multiple_of(4096) {
-                        reporter.on_rows(self.rows_read);
+                        reporter.on_progress(self.rows_read);
                     }
                     match &p.outcome {
                         Err((cells, reason)) => {
@@ -346,7 +349,7 @@ impl<'t> Staging<'t> {
                 }
                 let _ = done_sender.send(batch);
             }
-            reporter.on_rows(self.rows_read);
+            reporter.on_progress(self.rows_read);
             Ok(rows)
         })
     }

@@ -16,6 +16,8 @@
 
 use std::collections::BTreeSet;
 
+pub use ferry_mapper::progress::NoReporter;
+use ferry_mapper::progress::{Reporter, Stage};
 use rayon::prelude::*;
 
 use super::compare::{Comparer, Prepared, mix64};
@@ -113,16 +115,6 @@ pub struct MatchInput {
     pub prepared: Prepared,
 }
 
-/// Progress of candidate generation, for a progress bar.
-pub trait CandidateReporter: Sync {
-    /// `done` of `total` work units finished.
-    fn progress(&self, _done: u64, _total: u64) {}
-}
-
-/// A reporter that reports nothing.
-pub struct NoReporter;
-impl CandidateReporter for NoReporter {}
-
 /// Keys of one plan kept in memory at once (bounds memory on big jobs).
 const KEYS_PER_SLICE: usize = 12 << 20;
 
@@ -134,7 +126,7 @@ pub fn find_candidates(
     comparer: &Comparer,
     staged: &[MatchInput],
     existing: Option<&[MatchInput]>,
-    reporter: &dyn CandidateReporter,
+    reporter: &(dyn Reporter + Sync),
 ) -> Vec<Vec<Candidate>> {
     find_candidates_in_slices(comparer, staged, existing, reporter, KEYS_PER_SLICE)
 }
@@ -146,7 +138,7 @@ pub fn find_candidates_in_slices(
     comparer: &Comparer,
     staged: &[MatchInput],
     existing: Option<&[MatchInput]>,
-    reporter: &dyn CandidateReporter,
+    reporter: &(dyn Reporter + Sync),
     keys_per_slice: usize,
 ) -> Vec<Vec<Candidate>> {
     let within = existing.is_none();
@@ -168,6 +160,7 @@ pub fn find_candidates_in_slices(
     // not faulted in (and zeroed by the kernel) again for every slice.
     let (mut right, mut left, mut pairs) = (Vec::new(), Vec::new(), Vec::new());
     let total = plans.len() as u64;
+    reporter.on_stage(Stage::Candidates, Some(total));
     for (plan_no, plan) in plans.iter().enumerate() {
         // Both sides' keys of a slice are held at once: the larger side sets
         // the number of slices.
@@ -215,7 +208,7 @@ pub fn find_candidates_in_slices(
                 }
             }
         }
-        reporter.progress(plan_no as u64 + 1, total);
+        reporter.on_progress(plan_no as u64 + 1);
     }
     best
 }

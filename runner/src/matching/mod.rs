@@ -26,8 +26,9 @@ pub mod synth;
 
 use std::path::PathBuf;
 
-pub use candidates::{Candidate, CandidateReporter, MatchInput, NoReporter, find_candidates};
+pub use candidates::{Candidate, MatchInput, NoReporter, find_candidates};
 pub use compare::{Comparer, Explanation, FieldScore, Prepared, Score};
+pub use ferry_mapper::progress::Reporter;
 pub use profile::{Action, Level, MatchClass, MatchingProfile, RecordKind};
 
 /// An error of matching.
@@ -71,7 +72,7 @@ pub fn match_records(
     comparer: &Comparer,
     staged: &[MatchInput],
     existing: Option<&[MatchInput]>,
-    reporter: &dyn CandidateReporter,
+    reporter: &(dyn Reporter + Sync),
 ) -> Vec<MatchOutcome> {
     find_candidates(comparer, staged, existing, reporter)
         .into_iter()
