@@ -65,8 +65,6 @@ impl CheckReport {
     }
 }
 
-/// How often the reporter hears of rows.
-
 /// What a parent file leaves behind for its child files.
 #[derive(Default)]
 struct ParentIds {
