@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::target::TargetDefinition;
+use crate::template::{ParentLink, TextConverter, TypeFrom};
 
 fn date(format: &str) -> InferredKind {
     InferredKind::Date { format: format.to_string(), ambiguous: false, alternative: None }
