@@ -1,7 +1,9 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::template::{ParentLink, TextConverter};
+use crate::template::{
+    ALL_CATEGORIES, Converter, FieldMapping, FileMapping, MappingTemplate, ParentLink, TextConverter,
+};
 
 fn leads() -> TargetDefinition {
     TargetDefinition::bundled("leads").unwrap()
