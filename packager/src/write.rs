@@ -46,12 +46,14 @@ use crate::zipfile::{Deflater, END_RECORD, FINAL_BLOCK, ZipBuilder};
 
 mod children;
 mod chunk;
+mod layout;
 mod outputs;
 
 pub use outputs::refuse_existing;
 
 use children::ChildIndex;
 use chunk::Chunk;
+use layout::{Layout, column_index, ready_made_files};
 
 /// The default size cap: 10 MiB (10 × 1024 × 1024 bytes).
 pub const DEFAULT_MAX_SIZE: u64 = 10 * 1024 * 1024;
@@ -232,7 +234,14 @@ pub fn build_from<'a>(
     outputs::refuse_existing(options)?;
 
     // The package's own template: CSV member names, canonical encoding.
-    let files = &options.template.files;
+    // A ready-made template skips the mappings of columns this export lacks, as `check` does.
+    let present;
+    let files: &[FileMapping] = if options.template.ready_made {
+        present = ready_made_files(&options.template.files, source)?;
+        &present
+    } else {
+        &options.template.files
+    };
     if files.is_empty() {
         return Err(fail("the template maps no files"));
     }
@@ -267,6 +276,7 @@ pub fn build_from<'a>(
         }
     }
     let mut template = options.template.clone();
+    template.files = files.to_vec();
     template.schema = None;
     template.encoding = encoding.name().to_string();
     for (f, plan) in template.files.iter_mut().zip(&plans) {
@@ -491,71 +501,6 @@ pub fn build_from<'a>(
     }
     run.finish_package()?;
     Ok(Built { run })
-}
-
-/// Where a file's written columns come from.
-struct Layout {
-    /// Source column index of each written data column.
-    at: Vec<usize>,
-    /// The written columns: the data columns, then [`format::LINE_COLUMN`].
-    columns: Vec<String>,
-}
-
-impl Layout {
-    fn new(
-        file: &FileMapping,
-        headers: &[String],
-        files: &[FileMapping],
-        me: usize,
-    ) -> Result<Layout, Error> {
-        let mut needed: BTreeSet<&str> = file.mappings.iter().map(|m| m.column.as_str()).collect();
-        needed.extend(file.mappings.iter().filter_map(|m| m.type_from.as_ref()).map(|f| f.column.as_str()));
-        if let Some(p) = &file.parent {
-            needed.insert(&p.column);
-        }
-        if let Some(id) = &file.id_column {
-            needed.insert(id);
-        }
-        for f in files {
-            if let Some(p) = &f.parent
-                && p.file == files[me].name
-            {
-                needed.insert(&p.parent_column);
-            }
-        }
-        let mut at = Vec::new();
-        let mut columns = Vec::new();
-        for (i, h) in headers.iter().enumerate() {
-            if needed.remove(h.as_str()) {
-                at.push(i);
-                columns.push(h.clone());
-            }
-        }
-        if let Some(missing) = needed.first() {
-            return Err(fail(format!(
-                "`{}` has no column `{missing}`, which the template uses (columns: {})",
-                file.name,
-                headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
-            )));
-        }
-        if columns.iter().any(|c| c == format::LINE_COLUMN) {
-            return Err(fail(format!(
-                "`{}` has a column `{}`, the name packages give the source line; rename it",
-                file.name,
-                format::LINE_COLUMN
-            )));
-        }
-        // Each row carries its line in the legacy file, so the import names it as `check` does.
-        columns.push(format::LINE_COLUMN.to_string());
-        Ok(Layout { at, columns })
-    }
-}
-
-fn column_index(headers: &[String], column: &str, file: &str) -> Result<usize, Error> {
-    headers
-        .iter()
-        .position(|h| h == column)
-        .ok_or_else(|| fail(format!("`{file}` has no column `{column}`, which its parent link uses")))
 }
 
 /// A header row, raw and as a compressed piece.

@@ -547,7 +547,7 @@ impl<'t> Staging<'t> {
         self.assembled |= deferred;
         let parents: BTreeSet<&str> =
             template.files.iter().filter_map(|f| f.parent.as_ref().map(|p| p.file.as_str())).collect();
-        let options = ConvertOptions { create_missing: self.options.create_missing };
+        let options = ConvertOptions { create_missing: self.options.create_missing, ..Default::default() };
         for file in order {
             reporter.on_file(package.path(), &file.name);
             let table = package.rows(&file.name)?;
@@ -702,7 +702,7 @@ impl<'t> Staging<'t> {
                                 .db(path)?;
                             self.rows_rejected += 1;
                         }
-                        Ok(ToStage { json, flat, key, warnings }) => {
+                        Ok(ToStage { json, flat, key, warnings, cells }) => {
                             let staged_id = insert_staged
                                 .insert(params![
                                     job_id,
@@ -721,7 +721,7 @@ impl<'t> Staging<'t> {
                                 ])
                                 .db(path)?;
                             if !warnings.is_empty() {
-                                self.insert_warnings(staged_id, file_id, warnings)?;
+                                self.insert_warnings(staged_id, file_id, warnings, cells)?;
                             }
                         }
                     }
@@ -776,7 +776,7 @@ impl<'t> Staging<'t> {
                 return Ok(());
             }
             let staged_id = self.insert_staged(target, ctx.file_id, row.line, &record)?;
-            self.insert_warnings(staged_id, ctx.file_id, &problems)?;
+            self.insert_warnings(staged_id, ctx.file_id, &problems, &cells_json(&row.cells))?;
             if ctx.deferred {
                 self.keep_row(staged_id, ctx.file_id, row, None)?;
                 if let Some(key) = key {
@@ -823,7 +823,7 @@ impl<'t> Staging<'t> {
                 if self.options.create_missing {
                     self.note_added(target, &record)?;
                 }
-                self.insert_warnings(staged_id, ctx.file_id, &problems)?;
+                self.insert_warnings(staged_id, ctx.file_id, &problems, &cells_json(&row.cells))?;
                 self.keep_row(staged_id, ctx.file_id, row, Some(&record))?;
                 if let Some(key) = key {
                     self.link(&ctx.file.name, &key, Parent::Staged(staged_id), row)?;
@@ -877,9 +877,16 @@ impl<'t> Staging<'t> {
         Ok(self.tx.last_insert_rowid())
     }
 
-    fn insert_warnings(&mut self, staged_id: i64, file_id: i64, problems: &[Problem]) -> Result<(), Stop> {
+    /// Records the warnings of a staged row, with the row's cells (`cells`, JSON) for `ferry warnings`.
+    fn insert_warnings(
+        &mut self,
+        staged_id: i64,
+        file_id: i64,
+        problems: &[Problem],
+        cells: &str,
+    ) -> Result<(), Stop> {
         for p in problems.iter().filter(|p| p.severity == Severity::Warning) {
-            insert_problem(self.tx, self.path, self.job_id, Some(staged_id), file_id, p)?;
+            insert_problem(self.tx, self.path, self.job_id, Some(staged_id), file_id, p, cells)?;
             self.warnings += 1;
         }
         Ok(())
@@ -1115,6 +1122,8 @@ struct ToStage {
     flat: Flat,
     key: Option<String>,
     warnings: Vec<Problem>,
+    /// The row's cells (JSON), when it has warnings.
+    cells: String,
 }
 
 fn prepare(
@@ -1139,8 +1148,10 @@ fn prepare(
     let flat = Flat::of(kind, &converted.record);
     let json = crate::codec::encode(&converted.record);
     let key = crate::keys::key_of(target, &converted.record);
-    let warnings = converted.problems.into_iter().filter(|p| p.severity == Severity::Warning).collect();
-    Prepared { line: row.line, outcome: Ok(ToStage { json, flat, key, warnings }) }
+    let warnings: Vec<Problem> =
+        converted.problems.into_iter().filter(|p| p.severity == Severity::Warning).collect();
+    let cells = if warnings.is_empty() { String::new() } else { cells_json(&row.cells) };
+    Prepared { line: row.line, outcome: Ok(ToStage { json, flat, key, warnings, cells }) }
 }
 
 struct FileCtx<'a> {
@@ -1160,12 +1171,13 @@ fn insert_problem(
     staged_id: Option<i64>,
     file_id: i64,
     p: &Problem,
+    cells: &str,
 ) -> Result<(), Error> {
     let severity = serde_json::to_value(p.severity).expect("serializes");
     let kind = serde_json::to_value(p.kind).expect("serializes");
     tx.prepare_cached(
-        "INSERT INTO problems (job_id, staged_id, file_id, line, severity, kind, column_name, value, message)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO problems (job_id, staged_id, file_id, line, severity, kind, column_name, value, message, cells)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )
     .db(path)?
     .execute(params![
@@ -1177,7 +1189,8 @@ fn insert_problem(
         kind.as_str(),
         p.column,
         p.value,
-        p.message
+        p.message,
+        cells
     ])
     .db(path)?;
     Ok(())
@@ -1314,6 +1327,8 @@ mod tests {
             instance: None,
             converter: Converter::default(),
             null_value: None,
+            null_values: Vec::new(),
+            on_invalid: Default::default(),
         }
     }
 
@@ -1332,6 +1347,7 @@ mod tests {
             parent: None,
             id_column: None,
             null_default: None,
+            null_values: Vec::new(),
             mappings,
         }
     }

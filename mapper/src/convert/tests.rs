@@ -23,6 +23,8 @@ fn map(column: &str, field: &str) -> FieldMapping {
         instance: None,
         converter: Converter::default(),
         null_value: None,
+        null_values: Vec::new(),
+        on_invalid: Default::default(),
     }
 }
 
@@ -41,6 +43,7 @@ fn file(name: &str, mappings: Vec<FieldMapping>) -> FileMapping {
         parent: None,
         id_column: None,
         null_default: None,
+        null_values: Vec::new(),
         mappings,
     }
 }
@@ -106,7 +109,7 @@ fn unknown_enumeration_values_are_ignored_or_kept_with_create_missing() {
     assert!(out.problems[0].message.ends_with("it will be ignored"), "{}", out.problems[0].message);
     assert!(!out.record.fields.contains_key("marketSegment"));
 
-    let options = ConvertOptions { create_missing: true };
+    let options = ConvertOptions { create_missing: true, ..Default::default() };
     let (c, _) =
         FileConverter::new(&leads(), &lead_file(), &headers(&["First", "Last", "Mail", "Segment"]), &options);
     let out = c.convert(&row(4, &["Ann", "Lee", "a@b.c", "Gold"]));
