@@ -107,6 +107,8 @@ pub enum Command {
     Export(commands::export::Args),
     /// Write a job's rejected rows as CSV, in the upload's columns plus the reason
     Errors(commands::errors::Args),
+    /// List a job's warnings (values dropped, truncated, ignored), or write them as CSV in the upload's columns
+    Warnings(commands::warnings::Args),
     /// Run the whole pipeline on the bundled example data, printing each step
     Demo(commands::demo::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)

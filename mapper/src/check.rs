@@ -164,6 +164,11 @@ fn check_with(options: &CheckOptions, reporter: &dyn Reporter, open: &Opener) ->
     Ok(CheckReport { files, problems, errors, warnings })
 }
 
+/// The conversion options, with the template's `readyMade`.
+fn convert_options(options: &CheckOptions) -> ConvertOptions {
+    ConvertOptions { ready_made: options.template.ready_made, ..options.convert.clone() }
+}
+
 fn missing_file(options: &CheckOptions, file: &FileMapping) -> Problem {
     Problem {
         severity: Severity::Error,
@@ -253,7 +258,7 @@ fn check_root(
     };
     reporter.on_stage(Stage::File(&file.name), None);
     let (converter, file_problems) =
-        FileConverter::new(&options.target, file, &table.headers, &options.convert);
+        FileConverter::new(&options.target, file, &table.headers, &convert_options(options));
     problems.extend(file_problems);
 
     let mut id_indexes = Vec::new();
@@ -354,7 +359,7 @@ fn check_child(
     };
     reporter.on_stage(Stage::File(&file.name), None);
     let (converter, file_problems) =
-        FileConverter::new(&options.target, file, &table.headers, &options.convert);
+        FileConverter::new(&options.target, file, &table.headers, &convert_options(options));
     problems.extend(file_problems);
 
     let link = file.parent.as_ref().expect("child files have a parent link");

@@ -418,6 +418,8 @@ mod tests {
             instance: None,
             converter: Converter::default(),
             null_value: Some("unknown".into()),
+            null_values: Vec::new(),
+            on_invalid: Default::default(),
         });
         let d = diff(&a, &b);
         assert_eq!(

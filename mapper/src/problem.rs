@@ -60,6 +60,10 @@ pub enum ProblemKind {
     InvalidBytes,
     /// A row's type (from a `typeFrom` column) that is no type name of its subcollection.
     UnknownTypeName,
+    /// Template text a package cannot carry (a control character, tab or line break).
+    Unpackable,
+    /// A row whose mapped values are too long for a package to carry.
+    RowTooLong,
 }
 
 /// One problem, located by file, line and column.

@@ -106,6 +106,8 @@ mod tests {
             instance: None,
             converter: Converter::Text { text: TextConverter::None },
             null_value: None,
+            null_values: Vec::new(),
+            on_invalid: Default::default(),
         }
     }
 
@@ -116,6 +118,7 @@ mod tests {
             parent: None,
             id_column: None,
             null_default: None,
+            null_values: Vec::new(),
             mappings: columns.iter().map(|c| map(c)).collect(),
         }
     }

@@ -38,6 +38,11 @@ pub struct MappingTemplate {
     /// Encoding of the package's CSV files (WHATWG label, e.g. `UTF-8`, `windows-1252`).
     #[serde(default = "default_encoding")]
     pub encoding: String,
+    /// Made for a family of exports (Outlook, Google …) rather than for one
+    /// user's files: a mapped column that this export lacks is a warning and
+    /// its mapping is skipped, instead of an error.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ready_made: bool,
     /// One entry per legacy file.
     pub files: Vec<FileMapping>,
 }
@@ -65,6 +70,11 @@ pub struct FileMapping {
     /// The null converter: the value an empty cell becomes, for every field of this file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub null_default: Option<String>,
+    /// Source values that mean "empty" in every column of this file (`0/0/00`,
+    /// `N/A`, `-`), matched ignoring case and surrounding spaces; a field's own
+    /// `nullValues` add to this list. Such a cell is read as an empty cell.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub null_values: Vec<String>,
     /// The field mappings; columns not mapped are not imported.
     #[serde(default)]
     pub mappings: Vec<FieldMapping>,
@@ -117,6 +127,45 @@ pub struct FieldMapping {
     /// default applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub null_value: Option<String>,
+    /// Source values that mean "empty" in this column, besides the file's
+    /// `nullValues` (`0/0/00`, `N/A`), matched ignoring case and surrounding
+    /// spaces. Such a cell is read as an empty cell, without a warning.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub null_values: Vec<String>,
+    /// What a value the converter cannot read does to its row: `drop` (the
+    /// default: the field is left empty, with a warning), `reject` (the row is
+    /// rejected) or `keep` (the text is kept in the user field named after the
+    /// column, `UserField[<column>]`, with a warning).
+    #[serde(default, skip_serializing_if = "OnInvalid::is_default")]
+    pub on_invalid: OnInvalid,
+}
+
+/// What a value that cannot be converted does to its row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnInvalid {
+    /// The field is left empty, with a warning; the row is kept.
+    #[default]
+    Drop,
+    /// The row is rejected.
+    Reject,
+    /// The source text is kept in the user field `UserField[<column>]`, with a warning.
+    Keep,
+}
+
+impl OnInvalid {
+    fn is_default(&self) -> bool {
+        *self == OnInvalid::Drop
+    }
+
+    /// As written in templates.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnInvalid::Drop => "drop",
+            OnInvalid::Reject => "reject",
+            OnInvalid::Keep => "keep",
+        }
+    }
 }
 
 impl FieldMapping {
@@ -223,6 +272,7 @@ impl MappingTemplate {
             format_version: TEMPLATE_FORMAT_VERSION,
             target: target.to_string(),
             encoding: default_encoding(),
+            ready_made: false,
             files: Vec::new(),
         }
     }
@@ -280,6 +330,90 @@ impl MappingTemplate {
     pub fn file(&self, name: &str) -> Option<&FileMapping> {
         self.files.iter().find(|f| f.name == name)
     }
+}
+
+/// True when `text` can travel in a package: XML 1.0 characters, and no tabs
+/// or line breaks (conforming parsers normalise them away in attribute
+/// values). `check` and `pack` both apply this rule to a template's text.
+pub fn packable_text(text: &str) -> bool {
+    text.chars().all(|c| matches!(c, '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..))
+}
+
+/// The template's texts that a package cannot carry ([`packable_text`]), each
+/// with the JSON path that holds it (`files[0].mappings[2].nullValue`).
+pub fn unpackable_texts(template: &MappingTemplate) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut see = |path: String, text: &str| {
+        if !packable_text(text) {
+            out.push((path, text.to_string()));
+        }
+    };
+    see("target".into(), &template.target);
+    see("encoding".into(), &template.encoding);
+    for (i, f) in template.files.iter().enumerate() {
+        let at = format!("files[{i}]");
+        see(format!("{at}.category"), &f.category);
+        if let Some(v) = &f.id_column {
+            see(format!("{at}.idColumn"), v);
+        }
+        if let Some(v) = &f.null_default {
+            see(format!("{at}.nullDefault"), v);
+        }
+        for (k, v) in f.null_values.iter().enumerate() {
+            see(format!("{at}.nullValues[{k}]"), v);
+        }
+        if let Some(p) = &f.parent {
+            see(format!("{at}.parent.column"), &p.column);
+            see(format!("{at}.parent.parentColumn"), &p.parent_column);
+        }
+        for (j, m) in f.mappings.iter().enumerate() {
+            let at = format!("{at}.mappings[{j}]");
+            see(format!("{at}.column"), &m.column);
+            see(format!("{at}.field"), &m.field);
+            for (name, v) in [
+                ("subcollection", &m.subcollection),
+                ("typeName", &m.type_name),
+                ("nullValue", &m.null_value),
+            ] {
+                if let Some(v) = v {
+                    see(format!("{at}.{name}"), v);
+                }
+            }
+            for (k, v) in m.null_values.iter().enumerate() {
+                see(format!("{at}.nullValues[{k}]"), v);
+            }
+            if let Some(t) = &m.type_from {
+                see(format!("{at}.typeFrom.column"), &t.column);
+                for (k, v) in &t.values {
+                    see(format!("{at}.typeFrom.values"), k);
+                    see(format!("{at}.typeFrom.values.{k}"), v);
+                }
+            }
+            let conv = format!("{at}.converter");
+            match &m.converter {
+                Converter::Date { format, .. } => see(format!("{conv}.format"), format),
+                Converter::Timestamp { format, time_zone, .. } => {
+                    see(format!("{conv}.format"), format);
+                    see(format!("{conv}.timeZone"), time_zone);
+                }
+                Converter::Boolean { table } => {
+                    for k in table.keys() {
+                        see(format!("{conv}.table"), k);
+                    }
+                }
+                Converter::Enumeration { table } => {
+                    for (k, v) in table {
+                        see(format!("{conv}.table"), k);
+                        if let Some(v) = v {
+                            see(format!("{conv}.table.{k}"), v);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 /// Why `name` is not a plain file name (one path component, inside the

@@ -303,6 +303,7 @@ impl Package {
             format_version: doc.template_version,
             target: doc.target.clone(),
             encoding: doc.encoding.clone(),
+            ready_made: false,
             files,
         };
         crate::validate::check_template(path, FILE_MAPPINGS, &target, &template)?;

@@ -210,14 +210,20 @@ pub fn build_from<'a>(
         return Err(fail(format!("the folder of `{}` does not exist", options.out.display())));
     }
     outputs::refuse_existing(options)?;
-    let (mut plans, template) = plan::plan(options, encoding)?;
-    let mut run = Run::new(options, reporter, template, encoding, out_dir)?;
+    // A ready-made template skips the mappings of columns this export lacks, as `check` does.
+    let files = if options.template.ready_made {
+        plan::ready_made_files(&options.template.files, source)?
+    } else {
+        options.template.files.clone()
+    };
+    let (mut plans, template) = plan::plan(options, &files, encoding)?;
+    let mut run = Run::new(options, reporter, template, encoding, out_dir, files)?;
 
     // Pass 1: child files into scratch files, indexed by parent id.
     let children = index_children(&mut run, source, &mut plans)?;
 
     // Pass 2: parent (and stand-alone) files, each row with its children.
-    let files = &options.template.files;
+    let files = &run.files.clone();
     let mut tables: Vec<Option<(Table, Layout)>> = Vec::new();
     for (i, plan) in plans.iter_mut().enumerate() {
         if plan.parent.is_some() {
@@ -280,8 +286,7 @@ fn index_children(
     source: &dyn Source,
     plans: &mut [Plan],
 ) -> Result<BTreeMap<usize, ChildIndex>, Error> {
-    let options = run.options;
-    let files = &options.template.files;
+    let files = &run.files.clone();
     let mut children = BTreeMap::new();
     for (i, plan) in plans.iter_mut().enumerate() {
         if plan.parent.is_none() {
@@ -325,8 +330,7 @@ fn pack_parent(
     groups: &mut Groups,
 ) -> Result<(), Error> {
     let Groups { children, chunk, target } = groups;
-    let options = run.options;
-    let files = &options.template.files;
+    let files = &run.files.clone();
     let file = &files[i];
     run.reporter.on_stage(Stage::File(&file.name), None);
     let headers = table.headers.clone();

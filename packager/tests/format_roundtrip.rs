@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use ferry_mapper::template::{
-    Converter, FieldMapping, FileMapping, MappingTemplate, ParentLink, TextConverter, TypeFrom,
+    Converter, FieldMapping, FileMapping, MappingTemplate, OnInvalid, ParentLink, TextConverter, TypeFrom,
 };
 use ferry_packager::format::{template_from_xml, template_to_xml};
 use proptest::prelude::*;
@@ -35,9 +35,17 @@ fn converter() -> impl Strategy<Value = Converter> {
     ]
 }
 
+fn nulls() -> impl Strategy<Value = Vec<String>> {
+    prop::collection::vec(text(), 0..3)
+}
+
+fn on_invalid() -> impl Strategy<Value = OnInvalid> {
+    prop_oneof![Just(OnInvalid::Drop), Just(OnInvalid::Reject), Just(OnInvalid::Keep)]
+}
+
 fn field_mapping() -> impl Strategy<Value = FieldMapping> {
-    let one_to_one = (text(), text(), converter(), prop::option::of(text())).prop_map(
-        |(column, field, converter, null_value)| FieldMapping {
+    let one_to_one = (text(), text(), converter(), prop::option::of(text()), nulls(), on_invalid()).prop_map(
+        |(column, field, converter, null_value, null_values, on_invalid)| FieldMapping {
             type_from: None,
             column,
             field,
@@ -46,6 +54,8 @@ fn field_mapping() -> impl Strategy<Value = FieldMapping> {
             instance: None,
             converter,
             null_value,
+            null_values,
+            on_invalid,
         },
     );
     let many_to_one = (
@@ -57,19 +67,36 @@ fn field_mapping() -> impl Strategy<Value = FieldMapping> {
         converter(),
         prop::option::of(text()),
         prop::option::of((text(), prop::collection::btree_map(text(), text(), 0..4))),
+        nulls(),
+        on_invalid(),
     )
-        .prop_map(|(column, field, sub, type_name, instance, converter, null_value, type_from)| {
-            FieldMapping {
-                type_from: type_from.map(|(column, values)| TypeFrom { column, values }),
+        .prop_map(
+            |(
                 column,
                 field,
-                subcollection: Some(sub),
+                sub,
                 type_name,
                 instance,
                 converter,
                 null_value,
-            }
-        });
+                type_from,
+                null_values,
+                on_invalid,
+            )| {
+                FieldMapping {
+                    type_from: type_from.map(|(column, values)| TypeFrom { column, values }),
+                    column,
+                    field,
+                    subcollection: Some(sub),
+                    type_name,
+                    instance,
+                    converter,
+                    null_value,
+                    null_values,
+                    on_invalid,
+                }
+            },
+        );
     prop_oneof![one_to_one, many_to_one]
 }
 
@@ -81,6 +108,7 @@ fn template() -> impl Strategy<Value = MappingTemplate> {
         prop::option::of(text()),
         prop::option::of(text()),
         prop::collection::vec(field_mapping(), 0..6),
+        nulls(),
     );
     (
         text(),
@@ -93,21 +121,24 @@ fn template() -> impl Strategy<Value = MappingTemplate> {
             let files = files
                 .into_iter()
                 .enumerate()
-                .map(|(i, (_, category, parent, id_column, null_default, mappings))| FileMapping {
-                    name: names[i].clone(),
-                    category,
-                    // A parent link points at the first file.
-                    parent: parent.filter(|_| i > 0).map(|(column, parent_column)| ParentLink {
-                        file: names[0].clone(),
-                        column,
-                        parent_column,
-                    }),
-                    id_column,
-                    null_default,
-                    mappings,
+                .map(|(i, (_, category, parent, id_column, null_default, mappings, null_values))| {
+                    FileMapping {
+                        name: names[i].clone(),
+                        category,
+                        // A parent link points at the first file.
+                        parent: parent.filter(|_| i > 0).map(|(column, parent_column)| ParentLink {
+                            file: names[0].clone(),
+                            column,
+                            parent_column,
+                        }),
+                        id_column,
+                        null_default,
+                        null_values,
+                        mappings,
+                    }
                 })
                 .collect();
-            MappingTemplate { schema: None, format_version: 1, target, encoding, files }
+            MappingTemplate { schema: None, format_version: 1, target, encoding, ready_made: false, files }
         })
 }
 

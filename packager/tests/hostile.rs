@@ -28,6 +28,8 @@ fn field(column: &str, field: &str) -> FieldMapping {
         instance: None,
         converter: Default::default(),
         null_value: None,
+        null_values: Vec::new(),
+        on_invalid: Default::default(),
     }
 }
 
@@ -40,6 +42,7 @@ fn template() -> MappingTemplate {
         parent: None,
         id_column: None,
         null_default: None,
+        null_values: Vec::new(),
         mappings: vec![field("FIRST", "firstName"), field("LAST", "lastName")],
     }];
     t
@@ -85,6 +88,7 @@ fn linked_members(links: &[(&str, &str, &str, &str)]) -> Members {
             parent,
             id_column: Some(id.to_string()),
             null_default: None,
+            null_values: Vec::new(),
             mappings: mappings.clone(),
         });
     }

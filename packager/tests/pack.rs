@@ -51,6 +51,8 @@ fn field(column: &str, field: &str) -> FieldMapping {
         instance: None,
         converter: Default::default(),
         null_value: None,
+        null_values: Vec::new(),
+        on_invalid: Default::default(),
     }
 }
 
@@ -71,6 +73,7 @@ fn linked_template() -> MappingTemplate {
             parent: None,
             id_column: Some("ID".into()),
             null_default: None,
+            null_values: Vec::new(),
             mappings: vec![field("FIRST", "firstName"), field("LAST", "lastName"), field("NOTE", "notes")],
         },
         FileMapping {
@@ -83,6 +86,7 @@ fn linked_template() -> MappingTemplate {
             }),
             id_column: None,
             null_default: None,
+            null_values: Vec::new(),
             mappings: vec![
                 sub("AID", "UserField", "Address ID", "value"),
                 sub("STREET", "Address", "Home", "line1"),
@@ -99,6 +103,7 @@ fn linked_template() -> MappingTemplate {
             }),
             id_column: None,
             null_default: None,
+            null_values: Vec::new(),
             mappings: vec![
                 sub("PID", "UserField", "Phone ID", "value"),
                 sub("NUMBER", "Telcom", "Business", "value"),

@@ -161,12 +161,17 @@ pub struct Counts {
     pub warnings: u64,
     /// Staged records now in the store (after deletions by the user).
     pub records_remaining: u64,
+    /// Values dropped because they could not be converted (a warning each;
+    /// `ferry warnings JOB` lists them).
+    pub values_dropped: u64,
 }
 
 const JOB_COLUMNS: &str =
     "id, kind, description, stage, status, source_type, source, owner, created_at, started_at,
     staged_at, ended_at, rows_read, rows_staged, rows_rejected, records_staged, warnings, error,
-    (SELECT count(*) FROM staged s WHERE s.job_id = jobs.id)";
+    (SELECT count(*) FROM staged s WHERE s.job_id = jobs.id),
+    (SELECT count(*) FROM problems p WHERE p.job_id = jobs.id AND p.severity = 'warning'
+        AND p.kind IN ('unparseable', 'not-in-boolean-table', 'not-in-enumeration-table', 'bad-rtf'))";
 
 fn job_from_row(row: &Row<'_>) -> rusqlite::Result<Job> {
     let text = |i: usize| -> rusqlite::Result<String> { row.get(i) };
@@ -200,6 +205,7 @@ fn job_from_row(row: &Row<'_>) -> rusqlite::Result<Job> {
             records_staged: row.get(15)?,
             warnings: row.get(16)?,
             records_remaining: row.get(18)?,
+            values_dropped: row.get(19)?,
         },
         error: row.get(17)?,
     })

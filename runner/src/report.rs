@@ -1,5 +1,7 @@
 //! The error report of a job: its rejected rows, in the upload's own columns,
-//! plus where each came from and what is wrong.
+//! plus where each came from and what is wrong; and its warning report: each
+//! warning of a staged row (a value dropped, truncated or ignored) with the
+//! row, in the same columns plus `column` and `warning`.
 //!
 //! Columns: the headers of the files that have rejected rows (a column name
 //! shared by two files is one column), then `package` (only when the job has
@@ -30,6 +32,26 @@ pub struct ErrorReport {
 
 /// Writes the rejected rows of `job` to `out` (an existing `out` is replaced only with `force`).
 pub fn write_errors(store: &Store, job: &str, out: &Path, force: bool) -> Result<ErrorReport, Error> {
+    write_rows(store, job, out, force, Rows::Rejected)
+}
+
+/// Writes each warning of `job` with its row to `out`: the upload's columns,
+/// then `file`, `line`, `column` and `warning` (an existing `out` is replaced
+/// only with `force`).
+pub fn write_warnings(store: &Store, job: &str, out: &Path, force: bool) -> Result<ErrorReport, Error> {
+    write_rows(store, job, out, force, Rows::Warnings)
+}
+
+/// Which rows a report holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rows {
+    /// The rejected rows, each with its reason (`ferry errors`).
+    Rejected,
+    /// Each warning of a staged row, with its column (`ferry warnings`).
+    Warnings,
+}
+
+fn write_rows(store: &Store, job: &str, out: &Path, force: bool, which: Rows) -> Result<ErrorReport, Error> {
     let (conn, path) = (store.conn(), store.path());
     let job = job::find(conn, path, job)?;
     let packages: i64 = conn
@@ -40,12 +62,18 @@ pub fn write_errors(store: &Store, job: &str, out: &Path, force: bool) -> Result
     let mut files: HashMap<i64, (String, String, Vec<usize>)> = HashMap::new();
     let mut columns: Vec<String> = Vec::new();
     {
+        let has_rows = match which {
+            Rows::Rejected => "EXISTS (SELECT 1 FROM rejected r WHERE r.file_id = f.id)",
+            Rows::Warnings => {
+                "EXISTS (SELECT 1 FROM problems w WHERE w.file_id = f.id AND w.cells IS NOT NULL)"
+            }
+        };
         let mut st = conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT f.id, f.file, f.headers, coalesce(p.path, '') FROM job_files f
                  LEFT JOIN job_packages p ON p.job_id = f.job_id AND p.seq = f.package_seq
-                 WHERE f.job_id = ?1 AND EXISTS (SELECT 1 FROM rejected r WHERE r.file_id = f.id) ORDER BY f.id",
-            )
+                 WHERE f.job_id = ?1 AND {has_rows} ORDER BY f.id"
+            ))
             .db(path)?;
         let rows = st
             .query_map([job.id], |r| {
@@ -83,7 +111,10 @@ pub fn write_errors(store: &Store, job: &str, out: &Path, force: bool) -> Result
     if packages > 1 {
         extra.push("package");
     }
-    extra.extend(["file", "line", "error"]);
+    match which {
+        Rows::Rejected => extra.extend(["file", "line", "error"]),
+        Rows::Warnings => extra.extend(["file", "line", "column", "warning"]),
+    }
     for name in extra {
         let mut name = name.to_string();
         while columns.contains(&name) {
@@ -94,11 +125,16 @@ pub fn write_errors(store: &Store, job: &str, out: &Path, force: bool) -> Result
 
     let mut csv = ExcelCsv::create(out, force)?;
     csv.row(&columns)?;
-    let mut st = conn
-        .prepare(
-            "SELECT file_id, line, cells, reason FROM rejected WHERE job_id = ?1 ORDER BY file_id, line, id",
-        )
-        .db(path)?;
+    let sql = match which {
+        Rows::Rejected => {
+            "SELECT file_id, line, cells, reason, NULL FROM rejected WHERE job_id = ?1 ORDER BY file_id, line, id"
+        }
+        Rows::Warnings => {
+            "SELECT file_id, line, cells, message, coalesce(column_name, '') FROM problems
+             WHERE job_id = ?1 AND severity = 'warning' AND cells IS NOT NULL ORDER BY file_id, line, id"
+        }
+    };
+    let mut st = conn.prepare(sql).db(path)?;
     let mut rows = st.query([job.id]).db(path)?;
     let mut count = 0;
     while let Some(r) = rows.next().db(path)? {
@@ -106,6 +142,7 @@ pub fn write_errors(store: &Store, job: &str, out: &Path, force: bool) -> Result
         let line: u64 = r.get(1).db(path)?;
         let cells: String = r.get(2).db(path)?;
         let reason: String = r.get(3).db(path)?;
+        let column: Option<String> = r.get(4).db(path)?;
         let cells: Vec<String> = serde_json::from_str(&cells)
             .map_err(|e| Error::Invalid(format!("job {}: unreadable rejected row: {e}", job.id)))?;
         let (file, package, positions) = files.get(&file_id).expect("file listed above");
@@ -128,10 +165,54 @@ pub fn write_errors(store: &Store, job: &str, out: &Path, force: bool) -> Result
         }
         out_row.push(file.clone());
         out_row.push(line.to_string());
+        if let Some(column) = column {
+            out_row.push(column);
+        }
         out_row.push(reason);
         csv.row(&out_row)?;
         count += 1;
     }
     csv.finish()?;
     Ok(ErrorReport { job, out: out.display().to_string(), rows: count, columns })
+}
+
+/// One warning of a job: where, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobWarning {
+    pub file: String,
+    pub line: Option<u64>,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub kind: String,
+    pub warning: String,
+}
+
+/// The warnings of `job` (values dropped, truncated, ignored), in file and line order.
+pub fn warnings(store: &Store, job: &str) -> Result<(Job, Vec<JobWarning>), Error> {
+    let (conn, path) = (store.conn(), store.path());
+    let job = job::find(conn, path, job)?;
+    let mut st = conn
+        .prepare(
+            "SELECT coalesce(f.file, ''), p.line, p.column_name, p.value, p.kind, p.message FROM problems p
+             LEFT JOIN job_files f ON f.id = p.file_id
+             WHERE p.job_id = ?1 AND p.severity = 'warning' ORDER BY p.file_id, p.line, p.id",
+        )
+        .db(path)?;
+    let rows = st
+        .query_map([job.id], |r| {
+            Ok(JobWarning {
+                file: r.get(0)?,
+                line: r.get(1)?,
+                column: r.get(2)?,
+                value: r.get(3)?,
+                kind: r.get(4)?,
+                warning: r.get(5)?,
+            })
+        })
+        .db(path)?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row.db(path)?);
+    }
+    Ok((job, out))
 }

@@ -278,6 +278,10 @@ CREATE INDEX audit_job ON audit(job_id);
     r#"
 ALTER TABLE match_candidates ADD COLUMN explain BLOB;
 "#,
+    // 6: a warned row's cells, for `ferry warnings` (see `crate::report`).
+    r#"
+ALTER TABLE problems ADD COLUMN cells TEXT;
+"#,
 ];
 
 /// An open store.

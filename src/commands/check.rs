@@ -126,7 +126,7 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
         template,
         target,
         read,
-        convert: ConvertOptions { create_missing: args.create_missing },
+        convert: ConvertOptions { create_missing: args.create_missing, ..Default::default() },
         limit: args.limit,
     };
     let progress = Progress { bar: printer.spinner("checking"), file: Default::default() };
@@ -158,13 +158,29 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
     }
 }
 
+/// How many warnings `check` prints (`--json` holds them all).
+const SHOWN_WARNINGS: usize = 50;
+
 fn render(report: &CheckReport, printer: &Printer) -> anyhow::Result<()> {
+    let mut warnings = 0;
     for p in &report.problems {
         let mark = match p.severity {
             Severity::Error => printer.paint("error", console::Style::new().red().bold()),
-            Severity::Warning => printer.paint("warning", console::Style::new().yellow().bold()),
+            Severity::Warning => {
+                warnings += 1;
+                if warnings > SHOWN_WARNINGS {
+                    continue;
+                }
+                printer.paint("warning", console::Style::new().yellow().bold())
+            }
         };
         printer.out(format!("{mark}: {p}"))?;
+    }
+    if warnings > SHOWN_WARNINGS {
+        printer.out(format!(
+            "… and {} more warnings (`ferry check --json` lists them all)",
+            warnings - SHOWN_WARNINGS
+        ))?;
     }
     if !report.problems.is_empty() {
         printer.out("")?;

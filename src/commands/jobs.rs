@@ -183,6 +183,7 @@ pub fn job_details(job: &Job) -> Vec<String> {
         c.records_staged, c.records_remaining
     ));
     lines.push(format!("  warnings     {}", c.warnings));
+    lines.push(format!("  values dropped {} (`ferry warnings {}` lists them)", c.values_dropped, job.id));
     if let Some(e) = &job.error {
         lines.push(format!("  error        {e}"));
     }

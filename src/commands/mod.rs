@@ -30,6 +30,7 @@ pub mod targets;
 pub mod template;
 pub mod undo;
 pub mod users;
+pub mod warnings;
 
 /// `--out FILE` as a path; `None` for stdout (no `--out`, or `--out -`).
 pub fn out_path(out: Option<&std::path::Path>) -> Option<&std::path::Path> {
@@ -58,6 +59,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<Outcome> {
         Command::Undo(args) => undo::run(args, global, printer),
         Command::Run(args) => run::run(args, global, printer),
         Command::Export(args) => export::run(args, global, printer),
+        Command::Warnings(args) => warnings::run(args, global, printer),
         Command::Errors(args) => errors::run(args, global, printer),
         Command::Demo(args) => demo::run(args, global, printer),
         Command::Completions(args) => completions::run(args, global, printer),

@@ -154,6 +154,13 @@ pub(crate) fn build(
         return Ok(None);
     }
 
+    let warnings = check.problems.iter().filter(|p| p.severity == Severity::Warning).count();
+    if warnings > 0 {
+        printer.warn(format_args!(
+            "{warnings} {}: values dropped, truncated or ignored; the import records them (`ferry check` lists them, `ferry warnings JOB` after the import)",
+            if warnings == 1 { "warning" } else { "warnings" }
+        ));
+    }
     let result = if errors.is_empty() {
         built.and_then(|built| built.publish())
     } else {

@@ -44,7 +44,9 @@ impl PackageSource for DirPackage {
 /// Stages `test-data/runner/three-tables-bad` into the sandbox's store; returns the job id.
 pub fn stage_bad_example(sb: &Sandbox, description: &str) -> i64 {
     let mut store = Store::open(&sb.join("ferry.db")).expect("store opens");
-    let pkg = DirPackage::new("test-data/runner/three-tables-bad", "templates/mappings/three-tables.json");
+    // The bundled template with `"onInvalid": "reject"` on every mapping, so each planted bad
+    // value rejects its row (by default it would be dropped with a warning).
+    let pkg = DirPackage::new("test-data/runner/three-tables-bad", "test-data/runner/three-tables-bad-strict.json");
     stage(&mut store, description, &[pkg], &ImportOptions::default(), &NoReporter).expect("stages").job.id
 }
 

@@ -20,6 +20,7 @@ mod learn;
 mod map;
 mod map_auto;
 mod matching;
+mod messy;
 mod options;
 mod pack;
 mod profile;

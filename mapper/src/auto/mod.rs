@@ -110,6 +110,8 @@ pub fn suggest_file(target: &TargetDefinition, file: &SourceFile) -> (FileMappin
                     instance: None,
                     converter: converter_for(f, column),
                     null_value: None,
+                    null_values: Vec::new(),
+                    on_invalid: Default::default(),
                 };
                 decisions.push(decision(Some(m.target_label()), *confidence, reason));
                 mappings.push(m);
@@ -126,6 +128,8 @@ pub fn suggest_file(target: &TargetDefinition, file: &SourceFile) -> (FileMappin
                     instance: (instance != 1).then_some(instance),
                     converter: converter_for(f, column),
                     null_value: None,
+                    null_values: Vec::new(),
+                    on_invalid: Default::default(),
                 };
                 decisions.push(decision(Some(m.target_label()), s.confidence, &s.reason));
                 mappings.push(m);
@@ -139,6 +143,7 @@ pub fn suggest_file(target: &TargetDefinition, file: &SourceFile) -> (FileMappin
         parent: None,
         id_column: None,
         null_default: None,
+        null_values: Vec::new(),
         mappings,
     };
     (mapping, decisions)

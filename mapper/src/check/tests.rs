@@ -40,6 +40,8 @@ fn map(column: &str, field: &str) -> FieldMapping {
         instance: None,
         converter: Default::default(),
         null_value: None,
+        null_values: Vec::new(),
+        on_invalid: Default::default(),
     }
 }
 
@@ -50,6 +52,7 @@ fn file(name: &str, mappings: Vec<FieldMapping>) -> FileMapping {
         parent: None,
         id_column: None,
         null_default: None,
+        null_values: Vec::new(),
         mappings,
     }
 }

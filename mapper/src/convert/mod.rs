@@ -28,7 +28,7 @@ use crate::problem::{Problem, ProblemKind, Severity};
 use crate::read::Row;
 use crate::record::{Record, Value};
 use crate::target::{Field, TargetDefinition};
-use crate::template::FileMapping;
+use crate::template::{FileMapping, OnInvalid};
 use fit::{fit, null_value};
 use resolve::{converter_fits, converter_for, resolve_slot};
 use rules::violations;
@@ -42,6 +42,10 @@ pub struct ConvertOptions {
     /// Enumeration values the target does not know are added to it (with a
     /// warning) instead of ignored.
     pub create_missing: bool,
+    /// The template is ready-made for a family of exports
+    /// ([`crate::template::MappingTemplate::ready_made`]): a mapped column the
+    /// file lacks is a warning and its mapping is skipped, not an error.
+    pub ready_made: bool,
 }
 
 /// The result of converting one row.
@@ -56,6 +60,43 @@ impl Converted {
     /// True when a problem rejects the row.
     pub fn is_rejected(&self) -> bool {
         self.problems.iter().any(|p| p.severity == crate::problem::Severity::Error)
+    }
+}
+
+/// The most bytes of mapped values a row may hold (1 MiB): a package member
+/// above this size is checked for its compression ratio, which one huge
+/// repetitive value fails (`pack` would refuse it as "a ZIP bomb?").
+pub const MAX_ROW_BYTES: usize = 1 << 20;
+
+/// Where `onInvalid`: `keep` keeps the text of a value that cannot be converted:
+/// the user field named after the column.
+const KEEP_SUBCOLLECTION: &str = "UserField";
+const KEEP_ATTRIBUTE: &str = "value";
+
+/// A mapped column the file lacks: an error, or for a ready-made template a
+/// warning (the mapping is skipped).
+fn missing_column(file: &str, column: &str, role: &str, headers: &[String], ready_made: bool) -> Problem {
+    let has = list_values(headers.iter().map(String::as_str));
+    if ready_made {
+        file_problem(
+            file,
+            Severity::Warning,
+            ProblemKind::ColumnMissing,
+            Some(column),
+            format!(
+                "this export has no `{column}` column{role}, so its mapping is skipped (the template is ready-made for several versions of the export; it has {has})"
+            ),
+        )
+    } else {
+        file_problem(
+            file,
+            Severity::Error,
+            ProblemKind::ColumnMissing,
+            Some(column),
+            format!(
+                "the file has no column `{column}`{role} (it has {has}); rename the column in the file or in the template, or remove the mapping"
+            ),
+        )
     }
 }
 
@@ -78,6 +119,26 @@ struct Compiled {
     null: Option<Value>,
     /// For `typeFrom` mappings: where each row's type name comes from.
     row_type: Option<RowType>,
+    /// Source values (folded: trimmed, lower-case) that mean an empty cell.
+    nulls: Vec<String>,
+    /// What a value the converter cannot read does.
+    invalid: Invalid,
+}
+
+/// What a value the converter cannot read does to its row.
+#[derive(Debug, Clone)]
+enum Invalid {
+    /// Dropped, with a warning.
+    Drop,
+    /// The row is rejected; the text says why (`onInvalid`, a required field, the key).
+    Reject(&'static str),
+    /// Kept as text in `UserField[<column>]`, fitted to this field.
+    Keep(Field),
+}
+
+/// Folds a cell for comparing with null values: trimmed, lower-case.
+fn fold(text: &str) -> String {
+    text.trim().to_lowercase()
 }
 
 /// A `typeFrom` compiled: the type column and its values.
@@ -305,29 +366,14 @@ impl FileConverter {
                 (None, None) => None,
             };
             let Some(index) = find_column(headers, column) else {
-                problems.push(error(
-                    column,
-                    ProblemKind::ColumnMissing,
-                    format!(
-                        "the file has no column `{column}` (it has {})",
-                        list_values(headers.iter().map(String::as_str))
-                    ),
-                ));
+                problems.push(missing_column(name, column, "", headers, options.ready_made));
                 continue;
             };
             let row_type = match (&m.type_from, &m.subcollection) {
                 (Some(from), Some(sub)) => {
                     let Some(type_index) = find_column(headers, &from.column) else {
-                        problems.push(error(
-                            &from.column,
-                            ProblemKind::ColumnMissing,
-                            format!(
-                                "the file has no column `{}`, the type column of `{}` (it has {})",
-                                from.column,
-                                m.target_label(),
-                                list_values(headers.iter().map(String::as_str))
-                            ),
-                        ));
+                        let role = format!(", the type column of `{}`", m.target_label());
+                        problems.push(missing_column(name, &from.column, &role, headers, options.ready_made));
                         continue;
                     };
                     let names = target.subcollection(sub).map(|c| c.type_names.clone()).unwrap_or_default();
@@ -348,6 +394,34 @@ impl FileConverter {
                 }
                 _ => None,
             };
+            let invalid = match (m.on_invalid, &slot) {
+                (OnInvalid::Reject, _) => {
+                    Invalid::Reject("the template rejects such rows (`onInvalid`: `reject`)")
+                }
+                (_, Slot::Field(_)) if field.key => Invalid::Reject("it is the key, so the row is rejected"),
+                (_, Slot::Field(_)) if field.required => {
+                    Invalid::Reject("the field is required, so the row is rejected")
+                }
+                (OnInvalid::Keep, _) => match target
+                    .subcollection(KEEP_SUBCOLLECTION)
+                    .and_then(|c| c.fields.iter().find(|f| f.name == KEEP_ATTRIBUTE))
+                {
+                    Some(user) => Invalid::Keep(user.clone()),
+                    None => {
+                        problems.push(error(
+                            column,
+                            ProblemKind::BadConverter,
+                            format!(
+                                "`onInvalid`: `keep` keeps text in the user field `{KEEP_SUBCOLLECTION}[{column}]`, but target `{}` has no `{KEEP_SUBCOLLECTION}` subcollection; use `drop` or `reject`",
+                                target.name
+                            ),
+                        ));
+                        continue;
+                    }
+                },
+                (OnInvalid::Drop, _) => Invalid::Drop,
+            };
+            let nulls = file.null_values.iter().chain(&m.null_values).map(|v| fold(v)).collect();
             mappings.push(Compiled {
                 column: column.to_string(),
                 index,
@@ -356,6 +430,8 @@ impl FileConverter {
                 converter,
                 null,
                 row_type,
+                nulls,
+                invalid,
             });
         }
 
@@ -386,8 +462,12 @@ impl FileConverter {
         })
     }
 
-    /// Converts one row: values through their converters, null converters,
-    /// truncation and enumeration checks.
+    /// Converts one row: values through their converters, null values and
+    /// null converters, truncation and enumeration checks. A value the
+    /// converter cannot read is dropped with a warning (the row is kept),
+    /// unless the field is required or the key, or the mapping says
+    /// `onInvalid`: `reject` (an error) or `keep` (the text is kept in
+    /// `UserField[<column>]`).
     pub fn convert(&self, row: &Row) -> Converted {
         let mut record = Record::default();
         let mut problems = Vec::new();
@@ -430,9 +510,25 @@ impl FileConverter {
             ));
         }
 
+        // A package carries the mapped values; one that cannot carry them is refused here.
+        let long = self.mappings.iter().map(|m| row.cell(m.index).len()).sum::<usize>();
+        if long > MAX_ROW_BYTES {
+            let widest = self.mappings.iter().max_by_key(|m| row.cell(m.index).len());
+            problems.push(problem(
+                Severity::Error,
+                ProblemKind::RowTooLong,
+                widest.map(|m| m.column.as_str()),
+                None,
+                format!(
+                    "the row's mapped values are {long} bytes long, more than the {MAX_ROW_BYTES} bytes a package row may hold; shorten the value, or leave its column unmapped"
+                ),
+            ));
+            return Converted { record, problems };
+        }
+
         for m in &self.mappings {
             let cell = row.cell(m.index);
-            let value = if cell.trim().is_empty() {
+            let value = if cell.trim().is_empty() || (!m.nulls.is_empty() && m.nulls.contains(&fold(cell))) {
                 m.null.clone()
             } else {
                 match m.converter.convert(cell) {
@@ -445,13 +541,36 @@ impl FileConverter {
                     }
                     Ok(None) => None,
                     Err(failure) => {
-                        problems.push(problem(
-                            Severity::Error,
-                            failure.kind,
-                            Some(&m.column),
-                            Some(cell),
-                            failure.message,
-                        ));
+                        let (severity, message) = match &m.invalid {
+                            Invalid::Reject(why) => (Severity::Error, format!("{}; {why}", failure.message)),
+                            Invalid::Drop => (
+                                Severity::Warning,
+                                format!(
+                                    "{}; the value is dropped (the field is left empty)",
+                                    failure.message
+                                ),
+                            ),
+                            Invalid::Keep(user) => {
+                                let kept = fit(user, Value::Text(cell.to_string()), false);
+                                if let Some(text) = kept.value {
+                                    record
+                                        .instance_mut(KEEP_SUBCOLLECTION, &m.column, 1)
+                                        .attributes
+                                        .insert(KEEP_ATTRIBUTE.to_string(), text);
+                                }
+                                if let Some((severity, kind, message)) = kept.problem {
+                                    problems.push(problem(
+                                        severity,
+                                        kind,
+                                        Some(&m.column),
+                                        Some(cell),
+                                        message,
+                                    ));
+                                }
+                                continue;
+                            }
+                        };
+                        problems.push(problem(severity, failure.kind, Some(&m.column), Some(cell), message));
                         None
                     }
                 }

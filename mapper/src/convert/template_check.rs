@@ -37,6 +37,19 @@ pub fn check_template(target: &TargetDefinition, template: &MappingTemplate) -> 
         return problems;
     }
 
+    // What a package cannot carry is refused here, so `check` refuses what `pack` would.
+    for (path, text) in crate::template::unpackable_texts(template) {
+        problems.push(error(
+            main,
+            None,
+            ProblemKind::Unpackable,
+            format!(
+                "the template's `{path}` is `{}`: it holds a control character, tab or line break, which a package cannot carry; remove it from the template",
+                text.escape_debug()
+            ),
+        ));
+    }
+
     let mut names = BTreeSet::new();
     for file in &template.files {
         if !names.insert(file.name.as_str()) {

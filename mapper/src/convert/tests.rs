@@ -23,6 +23,8 @@ fn map(column: &str, field: &str) -> FieldMapping {
         instance: None,
         converter: Converter::default(),
         null_value: None,
+        null_values: Vec::new(),
+        on_invalid: Default::default(),
     }
 }
 
@@ -41,6 +43,7 @@ fn file(name: &str, mappings: Vec<FieldMapping>) -> FileMapping {
         parent: None,
         id_column: None,
         null_default: None,
+        null_values: Vec::new(),
         mappings,
     }
 }
@@ -106,7 +109,7 @@ fn unknown_enumeration_values_are_ignored_or_kept_with_create_missing() {
     assert!(out.problems[0].message.ends_with("it will be ignored"), "{}", out.problems[0].message);
     assert!(!out.record.fields.contains_key("marketSegment"));
 
-    let options = ConvertOptions { create_missing: true };
+    let options = ConvertOptions { create_missing: true, ..Default::default() };
     let (c, _) =
         FileConverter::new(&leads(), &lead_file(), &headers(&["First", "Last", "Mail", "Segment"]), &options);
     let out = c.convert(&row(4, &["Ann", "Lee", "a@b.c", "Gold"]));
@@ -133,7 +136,7 @@ fn required_fields_and_one_of_groups_are_enforced() {
 }
 
 #[test]
-fn conversion_errors_reject_the_row_and_keep_converting() {
+fn conversion_failures_drop_the_value_with_a_warning_and_keep_the_row() {
     let mut f = file(
         "contacts.csv",
         vec![
@@ -150,18 +153,26 @@ fn conversion_errors_reject_the_row_and_keep_converting() {
     let (c, problems) = compile(&contacts(), &f, &["Last", "Born", "Kids", "DNC"]);
     assert_eq!(problems, []);
     let out = c.convert(&row(7, &["Lee", "31/02/1987", "two", "Maybe"]));
-    assert!(out.is_rejected());
-    let got: Vec<_> = out.problems.iter().map(|p| (p.kind, p.column.clone().unwrap())).collect();
+    assert!(!out.is_rejected(), "{:?}", out.problems);
+    let got: Vec<_> = out.problems.iter().map(|p| (p.kind, p.severity, p.column.clone().unwrap())).collect();
     assert_eq!(
         got,
         [
-            (ProblemKind::Unparseable, "Born".to_string()),
-            (ProblemKind::Unparseable, "Kids".to_string()),
-            (ProblemKind::NotInBooleanTable, "DNC".to_string()),
+            (ProblemKind::Unparseable, Severity::Warning, "Born".to_string()),
+            (ProblemKind::Unparseable, Severity::Warning, "Kids".to_string()),
+            (ProblemKind::NotInBooleanTable, Severity::Warning, "DNC".to_string()),
         ]
     );
-    assert_eq!(out.problems[0].message, "`31/02/1987` is not a date in format `%d/%m/%Y`");
+    assert!(out.problems[0].message.starts_with("`31/02/1987` is not a date in format `%d/%m/%Y`"));
+    // Only the last name is kept; the three bad values are dropped.
     assert_eq!(out.record.fields.len(), 1);
+
+    // `"onInvalid": "reject"` makes the bad value reject its row.
+    f.mappings[1].on_invalid = crate::template::OnInvalid::Reject;
+    let (c, _) = compile(&contacts(), &f, &["Last", "Born", "Kids", "DNC"]);
+    let out = c.convert(&row(7, &["Lee", "31/02/1987", "2", "Y"]));
+    assert!(out.is_rejected());
+    assert_eq!(out.problems[0].severity, Severity::Error);
 }
 
 #[test]
@@ -302,7 +313,7 @@ fn null_values_are_read_in_the_column_format_or_canonically() {
 }
 
 #[test]
-fn rtf_cells_become_plain_text_and_bad_rtf_is_an_error() {
+fn rtf_cells_become_plain_text_and_bad_rtf_is_dropped_with_a_warning() {
     let mut f = file("c.csv", vec![map("Last", "lastName"), map("Notes", "notes")]);
     f.mappings[1].converter = Converter::Text { text: TextConverter::Rtf2plain };
     let (c, _) = compile(&contacts(), &f, &["Last", "Notes"]);
@@ -310,7 +321,9 @@ fn rtf_cells_become_plain_text_and_bad_rtf_is_an_error() {
     assert_eq!(out.record.fields["notes"], Value::Text("Call back".into()));
     let out = c.convert(&row(3, &["Lee", r"{\rtf1\ansi {oops"]));
     assert_eq!(out.problems[0].kind, ProblemKind::BadRtf);
-    assert!(out.is_rejected());
+    assert_eq!(out.problems[0].severity, Severity::Warning);
+    assert!(!out.is_rejected());
+    assert!(!out.record.fields.contains_key("notes"));
 }
 
 #[test]

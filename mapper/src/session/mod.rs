@@ -200,6 +200,7 @@ impl Session {
                     parent: None,
                     id_column: None,
                     null_default: None,
+                    null_values: Vec::new(),
                     mappings: Vec::new(),
                 });
             }
@@ -382,6 +383,8 @@ fn new_mapping(column: &str, field: &str, sub: Option<&str>, type_name: Option<&
         instance: None,
         converter: Converter::default(),
         null_value: None,
+        null_values: Vec::new(),
+        on_invalid: Default::default(),
     }
 }
 

@@ -257,6 +257,7 @@ fn resuming_reports_what_the_data_lacks() {
         parent: None,
         id_column: None,
         null_default: None,
+        null_values: Vec::new(),
         mappings: vec![new_mapping("FAX_NO", "lastName", None, None)],
     });
     start.files.push(FileMapping {
@@ -265,6 +266,7 @@ fn resuming_reports_what_the_data_lacks() {
         parent: None,
         id_column: None,
         null_default: None,
+        null_values: Vec::new(),
         mappings: vec![],
     });
     let mut s = session(start);

@@ -10,22 +10,17 @@
 //! DOCTYPEs, processing instructions and entities other than the five
 //! predefined ones before serde (with `deny_unknown_fields`) refuses unknown
 //! elements and attributes. Every error names the member and the line.
-//!
-//! The serde shapes of the members are in `xml`; [`write_file_mappings`] and
-//! [`write_field_mappings`] (in `write`) check that every value is text XML
-//! can carry; the strict reading (in `read`) is [`read_file_mappings`] and
-//! [`read_field_mappings`].
 
-mod read;
-mod write;
-mod xml;
+mod reading;
+mod writing;
 
-pub use read::{read_field_mappings, read_file_mappings};
-pub use write::{UnwritableXml, write_field_mappings, write_file_mappings};
-
-use ferry_mapper::template::{MappingTemplate, ParentLink};
+use ferry_mapper::template::{MappingTemplate, OnInvalid, ParentLink};
+use serde::{Deserialize, Serialize};
 
 use crate::error::Invalid;
+
+pub use reading::{read_field_mappings, read_file_mappings};
+pub use writing::{UnwritableXml, write_field_mappings, write_file_mappings};
 
 /// The package format version this ferry writes and reads.
 pub const FORMAT_VERSION: &str = "1";
@@ -83,6 +78,244 @@ pub struct FileMappingsDoc {
     pub files: Vec<FileEntry>,
 }
 
+// ---- the serde shapes --------------------------------------------------------
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename = "fileMappings", deny_unknown_fields)]
+struct FileMappingsXml {
+    #[serde(rename = "@version")]
+    version: String,
+    #[serde(rename = "@target")]
+    target: String,
+    #[serde(rename = "@templateVersion")]
+    template_version: u32,
+    mapping: MappingXml,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingXml {
+    #[serde(rename = "@encodingType")]
+    encoding_type: String,
+    #[serde(rename = "file", default)]
+    files: Vec<FileEntryXml>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileEntryXml {
+    #[serde(rename = "@csv")]
+    csv: String,
+    #[serde(rename = "@mappings")]
+    mappings: String,
+    #[serde(rename = "@rows")]
+    rows: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    parent: Option<ParentXml>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParentXml {
+    #[serde(rename = "@file")]
+    file: String,
+    #[serde(rename = "@column")]
+    column: String,
+    #[serde(rename = "@parentColumn")]
+    parent_column: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename = "fieldMappings", deny_unknown_fields)]
+struct FieldMappingsXml {
+    #[serde(rename = "@version")]
+    version: String,
+    #[serde(rename = "@csv")]
+    csv: String,
+    #[serde(rename = "@category")]
+    category: String,
+    #[serde(
+        rename = "@idColumn",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    id_column: Option<String>,
+    #[serde(
+        rename = "@nullDefault",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    null_default: Option<String>,
+    #[serde(rename = "$value", default)]
+    fields: Vec<FieldXml>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+enum FieldXml {
+    #[serde(rename = "field")]
+    Field(OneToOneXml),
+    #[serde(rename = "subcollectionField")]
+    Subcollection(SubcollectionXml),
+    /// A source value that means "empty" in every column of the file.
+    #[serde(rename = "nullValue")]
+    NullValue(NullValueXml),
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NullValueXml {
+    #[serde(rename = "@value")]
+    value: String,
+}
+
+/// `onInvalid` as an attribute: absent means `drop`.
+fn on_invalid_attr(on_invalid: OnInvalid) -> Option<String> {
+    (on_invalid != OnInvalid::Drop).then(|| on_invalid.as_str().to_string())
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OneToOneXml {
+    #[serde(rename = "@column")]
+    column: String,
+    #[serde(rename = "@target")]
+    target: String,
+    #[serde(
+        rename = "@nullValue",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    null_value: Option<String>,
+    #[serde(rename = "@onInvalid", default, skip_serializing_if = "Option::is_none")]
+    on_invalid: Option<String>,
+    /// The converter, then `nullValue` elements.
+    #[serde(rename = "$value")]
+    content: Vec<ConverterXml>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubcollectionXml {
+    #[serde(rename = "@column")]
+    column: String,
+    #[serde(rename = "@subcollection")]
+    subcollection: String,
+    #[serde(
+        rename = "@typeName",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    type_name: Option<String>,
+    #[serde(
+        rename = "@typeColumn",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    type_column: Option<String>,
+    #[serde(rename = "@instance", default, skip_serializing_if = "Option::is_none")]
+    instance: Option<u32>,
+    #[serde(rename = "@attribute")]
+    attribute: String,
+    #[serde(
+        rename = "@nullValue",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    null_value: Option<String>,
+    #[serde(rename = "@onInvalid", default, skip_serializing_if = "Option::is_none")]
+    on_invalid: Option<String>,
+    /// The converter, then (with a `typeColumn`) `typeValue` elements, then `nullValue` elements.
+    #[serde(rename = "$value")]
+    content: Vec<ConverterXml>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+enum ConverterXml {
+    #[serde(rename = "text")]
+    Text {
+        #[serde(rename = "@converter")]
+        converter: String,
+    },
+    #[serde(rename = "integer")]
+    Integer,
+    #[serde(rename = "decimal")]
+    Decimal,
+    #[serde(rename = "date")]
+    Date {
+        #[serde(rename = "@format")]
+        format: String,
+    },
+    #[serde(rename = "timestamp")]
+    Timestamp {
+        #[serde(rename = "@format")]
+        format: String,
+        #[serde(rename = "@timeZone")]
+        time_zone: String,
+    },
+    #[serde(rename = "boolean")]
+    Boolean {
+        #[serde(rename = "value", default)]
+        values: Vec<BooleanValueXml>,
+    },
+    #[serde(rename = "enumeration")]
+    Enumeration {
+        #[serde(rename = "value", default)]
+        values: Vec<EnumValueXml>,
+    },
+    /// Not a converter: in a `subcollectionField` with a `typeColumn`, the
+    /// type name a value of that column stands for.
+    #[serde(rename = "typeValue")]
+    TypeValue {
+        #[serde(rename = "@source")]
+        source: String,
+        #[serde(rename = "@typeName")]
+        type_name: String,
+    },
+    /// Not a converter: a source value that means "empty" in this column.
+    #[serde(rename = "nullValue")]
+    NullValue {
+        #[serde(rename = "@value")]
+        value: String,
+    },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BooleanValueXml {
+    #[serde(rename = "@source")]
+    source: String,
+    #[serde(rename = "@target")]
+    target: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnumValueXml {
+    #[serde(rename = "@source")]
+    source: String,
+    /// Absent: the value is ignored (a null enumeration target).
+    #[serde(
+        rename = "@target",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    target: Option<String>,
+}
+
+/// An optional attribute whose presence alone makes it `Some` (even when empty).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(d).map(Some)
+}
+
 /// Writes a template as the package's XML members: `fileMappings.xml` first,
 /// then one mapping member per file (row counts zero). For tests and tools.
 pub fn template_to_xml(template: &MappingTemplate) -> Result<Vec<(String, String)>, UnwritableXml> {
@@ -113,6 +346,7 @@ pub fn template_from_xml(members: &[(String, String)]) -> Result<MappingTemplate
         format_version: doc.template_version,
         target: doc.target,
         encoding: doc.encoding,
+        ready_made: false,
         files,
     })
 }

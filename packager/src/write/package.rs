@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
-use ferry_mapper::template::MappingTemplate;
+use ferry_mapper::template::{FileMapping, MappingTemplate};
 
 use super::chunk::Chunk;
 use super::{PackOptions, Reporter, Stage, fail};
@@ -61,6 +61,9 @@ pub(super) struct Run<'a> {
     /// Rows read so far, over all files (the progress count).
     pub(super) rows_read: u64,
     pub(super) template: MappingTemplate,
+    /// The template's files as read from the data (a ready-made template's
+    /// mappings of columns the export lacks left out), in template order.
+    pub(super) files: Vec<FileMapping>,
     pub(super) target_json: String,
     pub(super) mapping_xml: Vec<String>,
     pub(super) encoding: &'static encoding_rs::Encoding,
@@ -91,6 +94,7 @@ impl<'a> Run<'a> {
         template: MappingTemplate,
         encoding: &'static encoding_rs::Encoding,
         out_dir: PathBuf,
+        files: Vec<FileMapping>,
     ) -> Result<Run<'a>, Error> {
         let target_json = serde_json::to_string_pretty(&options.target).expect("targets serialize") + "\n";
         let xml_err = |e: format::UnwritableXml| {
@@ -107,12 +111,13 @@ impl<'a> Run<'a> {
             .collect::<Result<_, _>>()
             .map_err(xml_err)?;
         format::write_file_mappings(&template, &[]).map_err(xml_err)?;
-        let files = template.files.len();
+        let count = template.files.len();
         Ok(Run {
             options,
             reporter,
             rows_read: 0,
             template,
+            files,
             target_json,
             mapping_xml,
             encoding,
@@ -124,7 +129,7 @@ impl<'a> Run<'a> {
             current: None,
             finished: Vec::new(),
             errors: HashMap::new(),
-            rejected_keys: vec![HashSet::new(); files],
+            rejected_keys: vec![HashSet::new(); count],
         })
     }
 

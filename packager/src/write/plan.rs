@@ -4,11 +4,11 @@
 //! [`format::LINE_COLUMN`]); and the package's own template, which names the
 //! CSV members and the canonical encoding.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ferry_mapper::template::{FileMapping, MappingTemplate};
 
-use super::{PackOptions, fail, member_name};
+use super::{PackOptions, Source, fail, member_name};
 use crate::Error;
 use crate::format::{self, FILE_MAPPINGS, TARGET_JSON};
 
@@ -26,9 +26,9 @@ pub(super) struct Plan {
 /// Plans every file of the template, and the template the package carries.
 pub(super) fn plan(
     options: &PackOptions,
+    files: &[FileMapping],
     encoding: &'static encoding_rs::Encoding,
 ) -> Result<(Vec<Plan>, MappingTemplate), Error> {
-    let files = &options.template.files;
     if files.is_empty() {
         return Err(fail("the template maps no files"));
     }
@@ -63,6 +63,9 @@ pub(super) fn plan(
         }
     }
     let mut template = options.template.clone();
+    template.files = files.to_vec();
+    // The package carries only the mappings this export has: nothing is ready-made about it.
+    template.ready_made = false;
     template.schema = None;
     template.encoding = encoding.name().to_string();
     for (f, plan) in template.files.iter_mut().zip(&plans) {
@@ -104,13 +107,22 @@ impl Layout {
                 needed.insert(&p.parent_column);
             }
         }
+        // Columns are found as `check` finds them (`find_column`: exact, else
+        // the one header equal ignoring case and surrounding spaces).
+        // A column is written under the template's spelling, so the package's
+        // mappings name its header exactly.
+        let mut wanted: BTreeMap<usize, &str> = BTreeMap::new();
+        for c in &needed {
+            if let Some(i) = ferry_mapper::convert::find_column(headers, c) {
+                wanted.entry(i).or_insert(c);
+            }
+        }
+        needed.retain(|c| ferry_mapper::convert::find_column(headers, c).is_none());
         let mut at = Vec::new();
         let mut columns = Vec::new();
-        for (i, h) in headers.iter().enumerate() {
-            if needed.remove(h.as_str()) {
-                at.push(i);
-                columns.push(h.clone());
-            }
+        for (i, name) in wanted {
+            at.push(i);
+            columns.push(name.to_string());
         }
         if let Some(missing) = needed.first() {
             return Err(fail(format!(
@@ -132,9 +144,24 @@ impl Layout {
     }
 }
 
+/// The files of a ready-made template without the mappings of columns the
+/// data lacks (`check` warns of each).
+pub(super) fn ready_made_files(
+    files: &[FileMapping],
+    source: &dyn Source,
+) -> Result<Vec<FileMapping>, Error> {
+    let mut out = Vec::with_capacity(files.len());
+    for f in files {
+        let headers = source.open(f)?.headers.clone();
+        let has = |c: &str| ferry_mapper::convert::find_column(&headers, c).is_some();
+        let mut f = f.clone();
+        f.mappings.retain(|m| has(&m.column) && m.type_from.as_ref().is_none_or(|t| has(&t.column)));
+        out.push(f);
+    }
+    Ok(out)
+}
+
 pub(super) fn column_index(headers: &[String], column: &str, file: &str) -> Result<usize, Error> {
-    headers
-        .iter()
-        .position(|h| h == column)
+    ferry_mapper::convert::find_column(headers, column)
         .ok_or_else(|| fail(format!("`{file}` has no column `{column}`, which its parent link uses")))
 }

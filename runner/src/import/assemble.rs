@@ -66,7 +66,7 @@ impl Staging<'_> {
                 return Ok(());
             }
             let staged_id = self.insert_staged(target, ctx.file_id, row.line, &record)?;
-            self.insert_warnings(staged_id, ctx.file_id, &problems)?;
+            self.insert_warnings(staged_id, ctx.file_id, &problems, &cells_json(&row.cells))?;
             if ctx.deferred {
                 self.keep_row(staged_id, ctx.file_id, row, None)?;
                 if let Some(key) = key {
@@ -113,7 +113,7 @@ impl Staging<'_> {
                 if self.options.create_missing {
                     self.note_added(target, &record)?;
                 }
-                self.insert_warnings(staged_id, ctx.file_id, &problems)?;
+                self.insert_warnings(staged_id, ctx.file_id, &problems, &cells_json(&row.cells))?;
                 self.keep_row(staged_id, ctx.file_id, row, Some(&record))?;
                 if let Some(key) = key {
                     self.link(&ctx.file.name, &key, Parent::Staged(staged_id), row)?;

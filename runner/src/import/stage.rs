@@ -128,6 +128,8 @@ impl<'t> Staging<'t> {
             records_staged: records,
             warnings: self.warnings,
             records_remaining: records,
+            // Counted from the job's warnings when the job is read back.
+            values_dropped: 0,
         };
         let target = serde_json::to_string(&target).expect("serializes");
         job::record_staged(tx, path, self.job_id, self.kind, &counts, &target)?;
@@ -179,7 +181,7 @@ impl<'t> Staging<'t> {
         self.assembled |= deferred;
         let parents: BTreeSet<&str> =
             template.files.iter().filter_map(|f| f.parent.as_ref().map(|p| p.file.as_str())).collect();
-        let options = ConvertOptions { create_missing: self.options.create_missing };
+        let options = ConvertOptions { create_missing: self.options.create_missing, ..Default::default() };
         for file in order {
             reporter.on_stage(
                 ferry_mapper::progress::Stage::Staging { package: package.path(), file: &file.name },
@@ -337,12 +339,12 @@ impl<'t> Staging<'t> {
                                 .db(path)?;
                             self.rows_rejected += 1;
                         }
-                        Ok(ToStage { json, flat, key, warnings }) => {
+                        Ok(ToStage { json, flat, key, warnings, cells }) => {
                             let staged_id = insert_staged
                                 .insert(staged_params(&[&job_id, &file_id, &p.line], flat, &[json, key]))
                                 .db(path)?;
                             if !warnings.is_empty() {
-                                self.insert_warnings(staged_id, file_id, warnings)?;
+                                self.insert_warnings(staged_id, file_id, warnings, cells)?;
                             }
                         }
                     }
@@ -382,14 +384,16 @@ impl<'t> Staging<'t> {
         Ok(self.tx.last_insert_rowid())
     }
 
+    /// Records the warnings of a staged row, with the row's cells (`cells`, JSON) for `ferry warnings`.
     pub(super) fn insert_warnings(
         &mut self,
         staged_id: i64,
         file_id: i64,
         problems: &[Problem],
+        cells: &str,
     ) -> Result<(), Stop> {
         for p in problems.iter().filter(|p| p.severity == Severity::Warning) {
-            insert_problem(self.tx, self.path, self.job_id, Some(staged_id), file_id, p)?;
+            insert_problem(self.tx, self.path, self.job_id, Some(staged_id), file_id, p, cells)?;
             self.warnings += 1;
         }
         Ok(())
@@ -487,6 +491,8 @@ struct ToStage {
     flat: Flat,
     key: Option<String>,
     warnings: Vec<Problem>,
+    /// The row's cells (JSON), when it has warnings.
+    cells: String,
 }
 
 fn prepare(
@@ -511,8 +517,10 @@ fn prepare(
     let flat = Flat::of(kind, &converted.record);
     let json = crate::codec::encode(&converted.record);
     let key = crate::keys::key_of(target, &converted.record);
-    let warnings = converted.problems.into_iter().filter(|p| p.severity == Severity::Warning).collect();
-    Prepared { line: row.line, outcome: Ok(ToStage { json, flat, key, warnings }) }
+    let warnings: Vec<Problem> =
+        converted.problems.into_iter().filter(|p| p.severity == Severity::Warning).collect();
+    let cells = if warnings.is_empty() { String::new() } else { cells_json(&row.cells) };
+    Prepared { line: row.line, outcome: Ok(ToStage { json, flat, key, warnings, cells }) }
 }
 
 pub(super) struct FileCtx<'a> {
@@ -532,12 +540,13 @@ fn insert_problem(
     staged_id: Option<i64>,
     file_id: i64,
     p: &Problem,
+    cells: &str,
 ) -> Result<(), Error> {
     let severity = serde_json::to_value(p.severity).expect("serializes");
     let kind = serde_json::to_value(p.kind).expect("serializes");
     tx.prepare_cached(
-        "INSERT INTO problems (job_id, staged_id, file_id, line, severity, kind, column_name, value, message)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO problems (job_id, staged_id, file_id, line, severity, kind, column_name, value, message, cells)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )
     .db(path)?
     .execute(params![
@@ -549,7 +558,8 @@ fn insert_problem(
         kind.as_str(),
         p.column,
         p.value,
-        p.message
+        p.message,
+        cells
     ])
     .db(path)?;
     Ok(())

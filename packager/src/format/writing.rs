@@ -1,14 +1,9 @@
 //! Writing the package's XML members from a template.
-//!
-//! Every value is checked first: XML 1.0 cannot carry control characters,
-//! and tabs or line breaks in attribute values do not survive a conforming
-//! parser, so such a value is an [`UnwritableXml`] naming what holds it.
 
 use ferry_mapper::template::{Converter, FileMapping, MappingTemplate, TextConverter};
 use serde::Serialize;
 
-use super::xml::*;
-use super::{FORMAT_VERSION, mappings_member};
+use super::*;
 
 /// A value that XML 1.0 cannot hold, found while writing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,14 +12,10 @@ pub struct UnwritableXml {
     pub value: String,
 }
 
-fn xml_char_ok(c: char) -> bool {
-    matches!(c, '\u{9}' | '\u{A}' | '\u{D}' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
 fn check_text(what: &str, value: &str) -> Result<(), UnwritableXml> {
     // Tabs and line breaks are allowed by XML but normalised away in attribute values by
     // conforming parsers, so they would not survive a round trip through other tools.
-    if value.chars().all(|c| xml_char_ok(c) && !matches!(c, '\t' | '\n' | '\r')) {
+    if ferry_mapper::template::packable_text(value) {
         Ok(())
     } else {
         Err(UnwritableXml { what: what.to_string(), value: value.to_string() })
@@ -84,12 +75,19 @@ pub fn write_field_mappings(file: &FileMapping) -> Result<String, UnwritableXml>
         check_text("file attribute", v)?;
     }
     let mut fields = Vec::new();
+    for v in &file.null_values {
+        check_text("null value", v)?;
+    }
     for m in &file.mappings {
         check_text("column", &m.column)?;
         check_text("field", &m.field)?;
         for v in [&m.null_value, &m.type_name, &m.subcollection].into_iter().flatten() {
             check_text("field attribute", v)?;
         }
+        for v in &m.null_values {
+            check_text("null value", v)?;
+        }
+        let nulls = m.null_values.iter().map(|v| ConverterXml::NullValue { value: v.clone() });
         let converter = converter_to_xml(&m.converter)?;
         match &m.subcollection {
             Some(sub) => {
@@ -105,6 +103,7 @@ pub fn write_field_mappings(file: &FileMapping) -> Result<String, UnwritableXml>
                         });
                     }
                 }
+                content.extend(nulls);
                 fields.push(FieldXml::Subcollection(SubcollectionXml {
                     column: m.column.clone(),
                     subcollection: sub.clone(),
@@ -113,6 +112,7 @@ pub fn write_field_mappings(file: &FileMapping) -> Result<String, UnwritableXml>
                     instance: m.instance,
                     attribute: m.field.clone(),
                     null_value: m.null_value.clone(),
+                    on_invalid: on_invalid_attr(m.on_invalid),
                     content,
                 }))
             }
@@ -130,7 +130,8 @@ pub fn write_field_mappings(file: &FileMapping) -> Result<String, UnwritableXml>
                     column: m.column.clone(),
                     target: m.field.clone(),
                     null_value: m.null_value.clone(),
-                    converter,
+                    on_invalid: on_invalid_attr(m.on_invalid),
+                    content: std::iter::once(converter).chain(nulls).collect(),
                 }))
             }
         }
@@ -141,7 +142,12 @@ pub fn write_field_mappings(file: &FileMapping) -> Result<String, UnwritableXml>
         category: file.category.clone(),
         id_column: file.id_column.clone(),
         null_default: file.null_default.clone(),
-        fields,
+        fields: file
+            .null_values
+            .iter()
+            .map(|v| FieldXml::NullValue(NullValueXml { value: v.clone() }))
+            .chain(fields)
+            .collect(),
     };
     Ok(serialize(&doc))
 }

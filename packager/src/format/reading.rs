@@ -1,18 +1,11 @@
-//! Reading the package's XML members, strictly: a package is untrusted.
-//!
-//! A lexical pass ([`scan`]) refuses DOCTYPEs, processing instructions and
-//! entities other than the five predefined ones before serde sees the text;
-//! serde then refuses unknown elements and attributes. Every error is an
-//! [`XmlError`] naming the member, the line and the [`Invalid`] kind.
+//! Reading the package's XML members, strictly (a package is untrusted).
 
 use std::collections::BTreeMap;
 
-use ferry_mapper::template::{Converter, FieldMapping, FileMapping, ParentLink, TextConverter, TypeFrom};
+use ferry_mapper::template::{Converter, FieldMapping, FileMapping, OnInvalid, TextConverter, TypeFrom};
 use serde::Deserialize;
 
-use super::xml::*;
-use super::{FILE_MAPPINGS, FORMAT_VERSION, FileEntry, FileMappingsDoc, XmlError};
-use crate::error::Invalid;
+use super::*;
 
 fn line_of(text: &str, pos: u64) -> u64 {
     let end = (pos as usize).min(text.len());
@@ -200,22 +193,44 @@ pub fn read_field_mappings(text: &str, entry: &FileEntry) -> Result<FileMapping,
         });
     }
     let mut mappings = Vec::new();
+    let mut file_nulls = Vec::new();
     for f in doc.fields {
         mappings.push(match f {
-            FieldXml::Field(f) => FieldMapping {
-                type_from: None,
-                column: f.column,
-                field: f.target,
-                subcollection: None,
-                type_name: None,
-                instance: None,
-                converter: converter_from_xml(f.converter, member, text)?,
-                null_value: f.null_value,
-            },
+            FieldXml::NullValue(n) => {
+                file_nulls.push(n.value);
+                continue;
+            }
+            FieldXml::Field(f) => {
+                let at = |what: &str| Some(line_of(text, text.find(what).unwrap_or(0) as u64));
+                let on_invalid = on_invalid_from_xml(f.on_invalid.as_deref(), &f.column, member, text)?;
+                let mut converters = Vec::new();
+                let mut null_values = Vec::new();
+                for c in f.content {
+                    match c {
+                        ConverterXml::NullValue { value } => null_values.push(value),
+                        other => converters.push(other),
+                    }
+                }
+                let converter = one_converter(converters, "field", &f.column, member, at)?;
+                FieldMapping {
+                    type_from: None,
+                    column: f.column,
+                    field: f.target,
+                    subcollection: None,
+                    type_name: None,
+                    instance: None,
+                    converter: converter_from_xml(converter, member, text)?,
+                    null_value: f.null_value,
+                    null_values,
+                    on_invalid,
+                }
+            }
             FieldXml::Subcollection(f) => {
                 let at = |what: &str| Some(line_of(text, text.find(what).unwrap_or(0) as u64));
+                let on_invalid = on_invalid_from_xml(f.on_invalid.as_deref(), &f.column, member, text)?;
                 let mut converters = Vec::new();
                 let mut values = BTreeMap::new();
+                let mut null_values = Vec::new();
                 for c in f.content {
                     match c {
                         ConverterXml::TypeValue { source, type_name } => {
@@ -231,6 +246,7 @@ pub fn read_field_mappings(text: &str, entry: &FileEntry) -> Result<FileMapping,
                                 });
                             }
                         }
+                        ConverterXml::NullValue { value } => null_values.push(value),
                         other => converters.push(other),
                     }
                 }
@@ -245,21 +261,7 @@ pub fn read_field_mappings(text: &str, entry: &FileEntry) -> Result<FileMapping,
                         ),
                     });
                 }
-                let converter = match <[ConverterXml; 1]>::try_from(converters) {
-                    Ok([c]) => c,
-                    Err(found) => {
-                        return Err(XmlError {
-                            kind: Invalid::UnknownXml,
-                            member: member.to_string(),
-                            line: at(&format!("column=\"{}\"", f.column)),
-                            message: format!(
-                                "column `{}`: a `subcollectionField` holds one converter, not {}",
-                                f.column,
-                                found.len()
-                            ),
-                        });
-                    }
-                };
+                let converter = one_converter(converters, "subcollectionField", &f.column, member, at)?;
                 FieldMapping {
                     type_from: f.type_column.map(|column| TypeFrom { column, values }),
                     column: f.column,
@@ -269,6 +271,8 @@ pub fn read_field_mappings(text: &str, entry: &FileEntry) -> Result<FileMapping,
                     instance: f.instance,
                     converter: converter_from_xml(converter, member, text)?,
                     null_value: f.null_value,
+                    null_values,
+                    on_invalid,
                 }
             }
         });
@@ -279,8 +283,50 @@ pub fn read_field_mappings(text: &str, entry: &FileEntry) -> Result<FileMapping,
         parent: entry.parent.clone(),
         id_column: doc.id_column,
         null_default: doc.null_default,
+        null_values: file_nulls,
         mappings,
     })
+}
+
+/// The one converter among a field's child elements.
+fn one_converter(
+    converters: Vec<ConverterXml>,
+    element: &str,
+    column: &str,
+    member: &str,
+    at: impl Fn(&str) -> Option<u64>,
+) -> Result<ConverterXml, XmlError> {
+    match <[ConverterXml; 1]>::try_from(converters) {
+        Ok([c]) => Ok(c),
+        Err(found) => Err(XmlError {
+            kind: Invalid::UnknownXml,
+            member: member.to_string(),
+            line: at(&format!("column=\"{column}\"")),
+            message: format!("column `{column}`: a `{element}` holds one converter, not {}", found.len()),
+        }),
+    }
+}
+
+/// Reads an `onInvalid` attribute (absent: `drop`).
+fn on_invalid_from_xml(
+    value: Option<&str>,
+    column: &str,
+    member: &str,
+    text: &str,
+) -> Result<OnInvalid, XmlError> {
+    match value {
+        None | Some("drop") => Ok(OnInvalid::Drop),
+        Some("reject") => Ok(OnInvalid::Reject),
+        Some("keep") => Ok(OnInvalid::Keep),
+        Some(other) => Err(XmlError {
+            kind: Invalid::UnknownXml,
+            member: member.to_string(),
+            line: Some(line_of(text, text.find(&format!("onInvalid=\"{other}\"")).unwrap_or(0) as u64)),
+            message: format!(
+                "column `{column}`: unknown `onInvalid` `{other}` (expected `drop`, `reject` or `keep`)"
+            ),
+        }),
+    }
 }
 
 fn converter_from_xml(c: ConverterXml, member: &str, text: &str) -> Result<Converter, XmlError> {
@@ -312,6 +358,14 @@ fn converter_from_xml(c: ConverterXml, member: &str, text: &str) -> Result<Conve
         ConverterXml::Enumeration { values } => Converter::Enumeration {
             table: values.into_iter().map(|v| (v.source, v.target)).collect::<BTreeMap<_, _>>(),
         },
+        ConverterXml::NullValue { value } => {
+            return Err(XmlError {
+                kind: Invalid::UnknownXml,
+                member: member.to_string(),
+                line: Some(line_of(text, text.find("<nullValue").unwrap_or(0) as u64)),
+                message: format!("`nullValue` `{value}` stands where a converter belongs"),
+            });
+        }
         ConverterXml::TypeValue { source, .. } => {
             return Err(XmlError {
                 kind: Invalid::UnknownXml,
