@@ -56,6 +56,7 @@ const VISIBLE_FIELDS: &[&str] = &[
     "zip",
     "marketSegment",
     "salesConcept",
+    "sourceType",
 ];
 
 enum Col {

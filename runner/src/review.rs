@@ -95,6 +95,14 @@ pub struct ReviewRow {
     pub legacy_id: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
+    /// Leads: the import dialog's source type, source and owner, as stored
+    /// on the lead (`--source-type`, `--source`, `--owner`, or its own columns).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     pub class: Option<String>,
     pub quality: Option<u32>,
     pub proposed: Option<String>,
@@ -107,7 +115,8 @@ pub struct ReviewRow {
     pub candidates: Vec<ReviewCandidate>,
 }
 
-/// The CSV columns of [`export`].
+/// The CSV columns of [`export`] for contacts; leads add [`LEAD_COLUMNS`]
+/// after `last_name` (see [`export_columns`]).
 pub const EXPORT_COLUMNS: &[&str] = &[
     "staged_id",
     "file",
@@ -125,6 +134,26 @@ pub const EXPORT_COLUMNS: &[&str] = &[
     "explanation",
     "other_candidates",
 ];
+
+/// The lead's source fields in a review export.
+pub const LEAD_COLUMNS: &[&str] = &["source_type", "source", "owner"];
+
+/// The CSV columns of [`export`] for a job of `kind`.
+pub fn export_columns(kind: RecordKind) -> Vec<&'static str> {
+    let mut columns = EXPORT_COLUMNS.to_vec();
+    if kind == RecordKind::Leads {
+        let at = columns.iter().position(|c| *c == "last_name").map_or(columns.len(), |i| i + 1);
+        columns.splice(at..at, LEAD_COLUMNS.iter().copied());
+    }
+    columns
+}
+
+/// The SQL of a text field of a staged record (compact or long form JSON).
+fn record_text(field: &str) -> String {
+    format!(
+        "coalesce(json_extract(s.record, '$.f.{field}'), json_extract(s.record, '$.fields.{field}.value'))"
+    )
+}
 
 fn matched_job(conn: &Connection, path: &Path, job: &str) -> Result<Job, Error> {
     let found = job::find(conn, path, job)?;
@@ -209,13 +238,17 @@ pub fn for_each_row(
     };
     let mut pending = next_candidate()?;
     let mut st = conn
-        .prepare(
+        .prepare(&format!(
             "SELECT s.id, f.file, s.line, s.legacy_id, s.first_name, s.last_name, s.class, s.quality,
-                    s.proposed, s.action, s.match_record_id, r.legacy_id, s.match_staged_id, s.processed
-             FROM staged s JOIN job_files f ON f.id = s.file_id
-             LEFT JOIN records r ON r.id = s.match_record_id
-             WHERE s.job_id = ?1 ORDER BY s.id",
-        )
+                        s.proposed, s.action, s.match_record_id, r.legacy_id, s.match_staged_id, s.processed,
+                        {}, {}, {}
+                 FROM staged s JOIN job_files f ON f.id = s.file_id
+                 LEFT JOIN records r ON r.id = s.match_record_id
+                 WHERE s.job_id = ?1 ORDER BY s.id",
+            record_text("sourceType"),
+            record_text("source"),
+            record_text("owner")
+        ))
         .db(path)?;
     let mut q = st.query([found.id]).db(path)?;
     while let Some(r) = q.next().db(path)? {
@@ -239,6 +272,9 @@ pub fn for_each_row(
             legacy_id: r.get(3).db(path)?,
             first_name: r.get(4).db(path)?,
             last_name: r.get(5).db(path)?,
+            source_type: r.get(14).db(path)?,
+            source: r.get(15).db(path)?,
+            owner: r.get(16).db(path)?,
             class: r.get(6).db(path)?,
             quality: quality.map(|q| q as u32),
             proposed: r.get(8).db(path)?,
@@ -253,12 +289,12 @@ pub fn for_each_row(
     Ok(found)
 }
 
-/// Writes a matched job's review as CSV ([`EXPORT_COLUMNS`]), streaming; returns the rows written.
+/// Writes a matched job's review as CSV ([`export_columns`]), streaming; returns the rows written.
 /// An existing `out` is replaced only with `force`.
 pub fn export(store: &Store, job: &str, out: &Path, force: bool) -> Result<(Job, u64), Error> {
     let kind = matched_job(store.conn(), store.path(), job)?.kind;
     let mut csv = ExcelCsv::create(out, force)?;
-    csv.row(EXPORT_COLUMNS)?;
+    csv.row(export_columns(kind))?;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
     let label = |a: &Option<String>| {
@@ -287,13 +323,18 @@ pub fn export(store: &Store, job: &str, out: &Path, force: bool) -> Result<(Job,
             .or(r.candidates.first());
         let explanation = shown.map(|c| explain_line(&c.explain)).unwrap_or_default();
         written += 1;
-        csv.row([
+        let mut cells = vec![
             r.staged_id.to_string(),
             r.file.clone(),
             r.line.to_string(),
             text(&r.legacy_id),
             text(&r.first_name),
             text(&r.last_name),
+        ];
+        if kind == RecordKind::Leads {
+            cells.extend([text(&r.source_type), text(&r.source), text(&r.owner)]);
+        }
+        cells.extend([
             text(&r.class),
             r.quality.map(|q| q.to_string()).unwrap_or_default(),
             label(&r.proposed).unwrap_or_default(),
@@ -303,7 +344,8 @@ pub fn export(store: &Store, job: &str, out: &Path, force: bool) -> Result<(Job,
             num(r.match_staged_id),
             explanation,
             others.join("; "),
-        ])?;
+        ]);
+        csv.row(cells)?;
         Ok(())
     })?;
     csv.finish()?;

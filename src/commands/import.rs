@@ -29,15 +29,8 @@ pub struct Args {
     /// the description of a Failed job may be reused: the new job replaces it
     #[arg(long, value_name = "TEXT")]
     description: Option<String>,
-    /// The type of source the records came from (conference, vendor list …)
-    #[arg(long, value_name = "TYPE")]
-    source_type: Option<String>,
-    /// The name of the source
-    #[arg(long, value_name = "NAME")]
-    source: Option<String>,
-    /// The user the records are assigned to
-    #[arg(long, value_name = "USER")]
-    owner: Option<String>,
+    #[command(flatten)]
+    lead_source: LeadSource,
     /// Add enumeration values the target does not know (instead of ignoring them)
     #[arg(long)]
     create_missing: bool,
@@ -49,6 +42,21 @@ pub struct Args {
     /// a package made with a larger `pack --max-size` needs it raised here too
     #[arg(long, value_name = "SIZE", default_value = "10MB", value_parser = ferry_packager::inspect::parse_size)]
     max_size: u64,
+}
+
+/// The lead import dialog's fields, stored on every lead of the job.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LeadSource {
+    /// Leads: the type of source they came from, one of the target's source
+    /// types (Conference, Event Marketing, Vendor List …)
+    #[arg(long, value_name = "TYPE")]
+    pub source_type: Option<String>,
+    /// Leads: the name of the source (a conference's name, say)
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// Leads: the user they are assigned to (a `ferry users` user, when the store has any)
+    #[arg(long, value_name = "USER")]
+    pub owner: Option<String>,
 }
 
 /// A stand-alone CSV import: legacy files and a mapping template, no package.
@@ -138,6 +146,7 @@ impl import::Reporter for Reporter<'_> {
                 self.bar.suspend(|| self.printer.info(format!("staging `{file}` of `{name}`")));
             }
             Stage::Validating => self.bar.set_message("validating records".to_string()),
+            Stage::Candidates => self.bar.set_message("matching the leads".to_string()),
             _ => {}
         }
     }
@@ -157,12 +166,13 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         packages: scratch.as_ref().map_or(args.packages, |s| s.packages.clone()),
         kind: args.kind.map(Into::into),
         description: args.description,
-        source_type: args.source_type,
-        source: args.source,
-        owner: args.owner,
+        source_type: args.lead_source.source_type,
+        source: args.lead_source.source,
+        owner: args.lead_source.owner,
         create_missing: args.create_missing,
         no_update: args.no_update,
         max_size: Some(args.max_size),
+        ..ImportOptions::default()
     };
     let reporter = Reporter { printer, bar: printer.spinner("staging") };
     let result = import::import(&mut store, &options, &reporter);
@@ -190,11 +200,22 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
             job.counts.rows_rejected, job.id
         ));
     }
+    if let Some(m) = &summary.matched {
+        printer.info(format!(
+            "matched: {} Match, {} Potential Match, {} Non-Match",
+            m.matches, m.potential_matches, m.non_matches
+        ));
+    }
     printer.info(match job.kind {
         ferry_mapper::target::RecordKind::Contacts => {
             format!("next: review with `ferry staged {}`, then `ferry staged {} --submit`", job.id, job.id)
         }
-        ferry_mapper::target::RecordKind::Leads => format!("next: `ferry match {}`", job.id),
+        ferry_mapper::target::RecordKind::Leads => {
+            format!(
+                "next: review the match results with `ferry review {}`, then `ferry complete {}`",
+                job.id, job.id
+            )
+        }
     });
     Ok(if job.counts.rows_rejected > 0 { Outcome::Problems } else { Outcome::Success })
 }

@@ -163,6 +163,14 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
             label(&r.chosen),
             matched.trim()
         ))?;
+        let source: Vec<String> =
+            [("source type", &r.source_type), ("source", &r.source), ("owner", &r.owner)]
+                .into_iter()
+                .filter_map(|(label, v)| v.as_deref().map(|v| format!("{label} {v}")))
+                .collect();
+        if !source.is_empty() {
+            printer.out(format!("{:>6}  {}", "", source.join(", ")))?;
+        }
         if let Some(best) = r.candidates.first().filter(|c| !c.explain.is_empty()) {
             printer.out(format!(
                 "{:>6}  best {}: {}",

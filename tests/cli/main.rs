@@ -16,6 +16,7 @@ mod inspect;
 mod jobs;
 mod json;
 mod keys;
+mod leads;
 mod learn;
 mod map;
 mod map_auto;
