@@ -434,19 +434,20 @@ fn cell(value: &str) -> &str {
 
 /// Applies the chosen actions of a review CSV (see the module docs).
 pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, Error> {
-    let bytes = std::fs::read(csv_path).map_err(|e| Error::io(csv_path, e))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&bytes);
+    // Read as `profile` reads a legacy file: a spreadsheet may save it again
+    // with `;` or tabs, in windows-1252 or UTF-8 with or without a BOM.
     let name = csv_path.display().to_string();
     let bad = |line: u64, message: String| Error::Invalid(format!("`{name}` line {line}: {message}"));
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::Invalid(format!("`{name}`: cannot read the header row: {e}")))?
-        .clone();
-    let column = |n: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(n));
+    let table = ferry_mapper::read::open(csv_path, &ferry_mapper::read::ReadOptions::default())
+        .map_err(|e| Error::Invalid(format!("`{name}`: cannot read it: {e}")))?;
+    let column = |n: &str| table.headers.iter().position(|h| cell(h).eq_ignore_ascii_case(n));
     let (Some(id_col), Some(action_col)) = (column("staged_id"), column("chosen_action")) else {
+        let found = table.headers.iter().take(6).map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ");
         return Err(Error::Invalid(format!(
-            "`{name}` needs the columns `staged_id` and `chosen_action` (as `ferry review --export` writes them)"
+            "`{name}` needs the columns `staged_id` and `chosen_action` (as `ferry review --export` writes them); \
+             its header, read as {} with `{}` between columns, has {found}",
+            table.info.encoding,
+            table.info.delimiter.map_or_else(|| "?".to_string(), |d| d.escape_default().to_string())
         )));
     };
     let record_col = column("match_record_id");
@@ -457,18 +458,11 @@ pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, E
     let found = waiting_job(&tx, &path, job)?;
     let kind = found.kind;
     let mut choices = Vec::new();
-    for row in reader.records() {
+    for row in table {
         let row = row.map_err(|e| Error::Invalid(format!("`{name}`: {e}")))?;
-        // The physical line of the file (the csv crate's own count lags after CRLF).
-        let line = row.position().map_or(0, |p| {
-            // Its byte offset may point at the line end before the record, too.
-            let mut at = (p.byte() as usize).min(bytes.len());
-            while bytes.get(at).is_some_and(|b| *b == b'\r' || *b == b'\n') {
-                at += 1;
-            }
-            1 + bytes[..at].iter().filter(|b| **b == b'\n').count() as u64
-        });
-        let get = |c: Option<usize>| c.and_then(|c| row.get(c)).map(cell).filter(|v| !v.is_empty());
+        let line = row.line;
+        let get =
+            |c: Option<usize>| c.and_then(|c| row.cells.get(c)).map(|v| cell(v)).filter(|v| !v.is_empty());
         let id_text = get(Some(id_col)).unwrap_or("");
         let staged_id: i64 =
             id_text.parse().map_err(|_| bad(line, format!("`{id_text}` is not a staged record id")))?;

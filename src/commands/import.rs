@@ -9,7 +9,7 @@ use ferry_mapper::progress::Stage;
 use ferry_runner::import::{self, ImportOptions};
 use indicatif::ProgressBar;
 
-use super::jobs::{KindArg, audit, job_details, open_store, runner_error};
+use super::jobs::{KindArg, audit, create_store, job_details, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
@@ -70,6 +70,9 @@ pub struct Standalone {
     /// The mapping template for `--data`
     #[arg(long, value_name = "M.json", requires = "data")]
     pub mapping: Option<PathBuf>,
+    /// How to read the `--data` files (as in `ferry pack`)
+    #[command(flatten)]
+    pub read: super::legacy::ReadArgs,
 }
 
 /// Packages packed from `--data` into a scratch directory, removed when dropped.
@@ -106,7 +109,9 @@ impl Standalone {
             "--out".into(),
             dir.path().join(format!("{name}.zip")).into(),
         ];
-        let pack = <PackCli as clap::Parser>::try_parse_from(argv).context("cannot set up the packing")?;
+        let mut pack =
+            <PackCli as clap::Parser>::try_parse_from(argv).context("cannot set up the packing")?;
+        pack.args.read = self.read.clone();
         Ok(Some(match super::pack::build(&pack.args, printer)? {
             Some(report) => Packed::Scratch(Scratch {
                 packages: report.packages.into_iter().map(|p| p.path).collect(),
@@ -156,7 +161,7 @@ impl import::Reporter for Reporter<'_> {
 }
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
-    let mut store = open_store(global)?;
+    let mut store = create_store(global)?;
     let scratch = match args.standalone.pack(printer)? {
         Some(Packed::Refused) => return Ok(Outcome::Problems),
         Some(Packed::Scratch(s)) => Some(s),

@@ -11,7 +11,7 @@ use ferry_mapper::target::RecordKind;
 use ferry_runner::import::{self, ImportOptions};
 use ferry_runner::{complete, matchjob, staged};
 
-use super::jobs::{KindArg, open_store, runner_error};
+use super::jobs::{KindArg, create_store, runner_error};
 use super::matching::{BarReporter, load_profile};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
@@ -65,7 +65,7 @@ struct RunSummary {
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let profile = load_profile(args.profile.as_ref())?;
-    let mut store = open_store(global)?;
+    let mut store = create_store(global)?;
     let scratch = match args.standalone.pack(printer)? {
         Some(super::import::Packed::Refused) => return Ok(Outcome::Problems),
         Some(super::import::Packed::Scratch(s)) => Some(s),

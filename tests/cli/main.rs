@@ -8,6 +8,7 @@ mod bad_input;
 mod browser;
 mod check;
 mod completions;
+mod conventions;
 mod demo;
 mod diff;
 mod errors;

@@ -50,7 +50,9 @@ fn template_out_writes_a_file_that_check_reads() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).is_empty());
     let written = std::fs::read_to_string(sb.join("data/leads.csv")).unwrap();
-    assert!(written.starts_with("ID,First Name,Last Name,"), "{written}");
+    // For spreadsheets, as the other CSVs: BOM, quoted, CRLF.
+    assert!(written.starts_with("\u{feff}\"ID\",\"First Name\",\"Last Name\","), "{written}");
+    assert!(written.ends_with("\r\n"), "{written}");
     // The blank template checks clean against the bundled simple lead mapping: no rows, no problems.
     let output = sb
         .ferry()
