@@ -244,7 +244,10 @@ fn messages_say_what_where_and_what_to_do() {
         sb.ferry().args(["pack", "--data", "data", "--mapping", "bad.json", "-o", "p.zip"]).output().unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.starts_with("error: nothing packed: `ferry check` finds 5 errors in `data`:\n  `p.csv`"), "{err}");
+    assert!(
+        err.starts_with("error: nothing packed: `ferry check` finds 5 errors in `data`:\n  `p.csv`"),
+        "{err}"
+    );
     assert!(!err.contains("warning:"), "{err}");
     assert!(err.trim_end().lines().last().unwrap().starts_with("hint: "), "{err}");
 }
