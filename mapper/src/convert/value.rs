@@ -218,6 +218,11 @@ fn rtf_problem(e: &rtf_parser_tt::RtfError) -> &'static str {
     use rtf_parser_tt::{LexerError, ParserError, RtfError};
     match e {
         RtfError::Lexer(LexerError::InvalidLastChar) => "it does not end with `}`",
+        RtfError::Lexer(LexerError::Error(m)) | RtfError::Parser(ParserError::InvalidToken(m))
+            if m.contains("'}'") =>
+        {
+            "it does not end with `}`"
+        }
         RtfError::Lexer(LexerError::InvalidUnicode(_))
         | RtfError::Parser(ParserError::UnicodeParsingError(_) | ParserError::ValueCastError(_)) => {
             "a `\\u` escape is not a character"
