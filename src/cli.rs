@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::commands;
 
@@ -21,18 +21,13 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every verb accepts, before or after it.
+/// Options every verb accepts, before or after it. `--db` is offered only by
+/// the verbs that open the store ([`STORE_VERBS`], added in [`command`]); it
+/// lands in `db` after parsing.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// The store: an SQLite file, created when missing
-    #[arg(
-        long,
-        global = true,
-        help_heading = "Global options",
-        env = "FERRY_DB",
-        default_value = "ferry.db",
-        value_name = "PATH"
-    )]
+    /// The store named by `--db` (or `FERRY_DB`, default `ferry.db`); read by the store verbs only
+    #[arg(skip = PathBuf::from(DEFAULT_DB))]
     pub db: PathBuf,
     /// Print machine-readable JSON on stdout (and nothing else there; an error is one object)
     #[arg(long, global = true, help_heading = "Global options")]
@@ -126,4 +121,46 @@ pub enum Command {
     Users(commands::users::Args),
     /// Print the JSON Schema of a mapping template, target definition or matching profile
     Schema(commands::schema::Args),
+}
+
+/// The store when neither `--db` nor `FERRY_DB` names one.
+pub const DEFAULT_DB: &str = "ferry.db";
+
+/// The verbs that open the store, and so the only ones offering `--db`.
+pub const STORE_VERBS: [&str; 13] = [
+    "import", "jobs", "staged", "match", "learn", "review", "complete", "undo", "run", "export", "errors",
+    "serve", "users",
+];
+
+/// `--db`, one declaration shared by the store verbs (and their sub-verbs: it is global below them).
+fn db_arg() -> clap::Arg {
+    clap::Arg::new("db")
+        .long("db")
+        .global(true)
+        .help_heading("Global options")
+        .env("FERRY_DB")
+        .default_value(DEFAULT_DB)
+        .value_name("PATH")
+        .value_parser(clap::value_parser!(PathBuf))
+        .help("The store: an SQLite file (`import`, `run` and `users add` create it; the others need it)")
+}
+
+/// The whole command line: the derived types plus `--db` on the store verbs
+/// (completions and the man page are generated from this too).
+pub fn command() -> clap::Command {
+    STORE_VERBS.iter().fold(Cli::command(), |cmd, verb| cmd.mut_subcommand(verb, |c| c.arg(db_arg())))
+}
+
+impl Cli {
+    /// Parses the process's arguments.
+    pub fn parse_args() -> Result<Cli, clap::Error> {
+        let mut command = command();
+        let matches = command.try_get_matches_from_mut(std::env::args_os())?;
+        let mut cli = Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut command))?;
+        let db = matches.subcommand().and_then(|(_, sub)| sub.try_get_one::<PathBuf>("db").ok().flatten());
+        if let Some(db) = db {
+            cli.global.db = db.clone();
+        }
+        Ok(cli)
+    }
 }

@@ -6,8 +6,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// mimalloc: an import or a pack allocates and frees a few dozen small values
 /// per row on two threads, where the system allocator spent a third of the
 /// converting thread's time (bench/import.sh).
@@ -54,7 +52,7 @@ pub fn hint(error: impl Into<anyhow::Error>, hint: impl Into<String>) -> anyhow:
 }
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let cli = match cli::Cli::parse_args() {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err),
     };

@@ -68,6 +68,22 @@ impl Printer {
         eprintln!("{}: {line}", self.paint("warning", console::Style::new().yellow().bold()));
     }
 
+    /// An `error:` line on stderr (shown even with `--quiet`), for an error
+    /// told in several lines ([`Printer::detail`], [`Printer::hint_line`]).
+    pub fn error_line(&self, line: impl std::fmt::Display) {
+        eprintln!("{}: {line}", self.paint("error", console::Style::new().red().bold()));
+    }
+
+    /// An indented line under an `error:` or `warning:` line.
+    pub fn detail(&self, line: impl std::fmt::Display) {
+        eprintln!("  {line}");
+    }
+
+    /// A `hint:` line: what to do.
+    pub fn hint_line(&self, line: impl std::fmt::Display) {
+        eprintln!("{}: {line}", self.paint("hint", console::Style::new().cyan().bold()));
+    }
+
     /// Prints an error as `error:` / `caused by:` / `hint:` lines on stderr.
     pub fn error(&self, err: &anyhow::Error) {
         self.failure(&Failure::of(err));
@@ -117,5 +133,47 @@ impl Printer {
         bar.set_message(message.to_string());
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
+    }
+}
+
+/// A count with its unit, thousands grouped: `1 row`, `12,345 rows`.
+pub fn count(n: u64, unit: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{}{}{unit}{s}", indicatif::HumanCount(n), if unit.is_empty() { "" } else { " " })
+}
+
+/// A size in binary units, one decimal at most: `512 B`, `4.6 MiB`, `10 MiB`.
+pub fn bytes(n: u64) -> String {
+    let text = indicatif::HumanBytes(n).to_string();
+    // indicatif writes two decimals (`4.60 MiB`); one is enough, none when whole.
+    match text.split_once(' ') {
+        Some((number, unit)) if number.contains('.') => {
+            let rounded = number.parse::<f64>().map_or_else(|_| number.to_string(), |v| format!("{v:.1}"));
+            format!("{} {unit}", rounded.trim_end_matches(".0"))
+        }
+        _ => text,
+    }
+}
+
+/// A size against its cap: `4.6 MiB (46 % of 10 MiB)`.
+pub fn share(size: u64, cap: u64) -> String {
+    let percent = if cap == 0 { 0.0 } else { size as f64 * 100.0 / cap as f64 };
+    format!("{} ({percent:.0} % of {})", bytes(size), bytes(cap))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_grouped_and_sizes_humanised() {
+        assert_eq!(count(1, "row"), "1 row");
+        assert_eq!(count(0, "row"), "0 rows");
+        assert_eq!(count(1_234_567, "record"), "1,234,567 records");
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(10 * 1024 * 1024), "10 MiB");
+        assert_eq!(bytes(4_823_449), "4.6 MiB");
+        assert_eq!(share(4_823_449, 10 * 1024 * 1024), "4.6 MiB (46 % of 10 MiB)");
+        assert_eq!(share(1, 0), "1 B (0 % of 0 B)");
     }
 }

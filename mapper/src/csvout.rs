@@ -4,8 +4,10 @@
 //!
 //! [`ExcelCsv`] writes UTF-8 with a byte-order mark (so Excel does not guess
 //! a code page), CRLF line ends, every field quoted, and neutralises values a
-//! spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab
-//! or a carriage return) by prefixing `'`. It writes to a scratch file beside
+//! spreadsheet would run as a formula by prefixing `'` ([`neutralise`]: those
+//! starting with `=`, `@`, a tab or a carriage return, and those starting with
+//! `+` or `-` unless they are a plain number or a phone written with spaces,
+//! such as `-2` or `+1 416 555 0123`). It writes to a scratch file beside
 //! the target ([`crate::fsutil::scratch_beside`]) and gives it its name on
 //! [`ExcelCsv::finish`], so a report is whole or absent, and an existing file
 //! is replaced only when asked.
@@ -16,12 +18,25 @@ use std::path::{Path, PathBuf};
 use crate::Error;
 use crate::fsutil;
 
-/// Neutralises a value a spreadsheet would evaluate as a formula.
+/// Neutralises a value a spreadsheet would evaluate as a formula, by a leading `'`.
+///
+/// `=`, `@`, a tab or a carriage return first: always. `+` or `-` first: unless
+/// the rest holds only digits, spaces, `.`, `,` and parentheses, which a
+/// spreadsheet reads as a number (`-2`, `+41`) or cannot compute at all (a
+/// phone with spaces, `+1 416 555 0123`: the spaces are no operator between
+/// numbers), so the value is shown as typed. Any letter (a function call), a
+/// `|` or `!` (a link to another program or sheet) or an inner operator
+/// (`+1-416-555-0123` would be summed) gets the `'`.
 pub fn neutralise(value: &str) -> std::borrow::Cow<'_, str> {
-    match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => std::borrow::Cow::Owned(format!("'{value}")),
-        _ => std::borrow::Cow::Borrowed(value),
-    }
+    let mut chars = value.chars();
+    let formula = match chars.next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => {
+            !chars.as_str().chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | ',' | '(' | ')'))
+        }
+        _ => false,
+    };
+    if formula { std::borrow::Cow::Owned(format!("'{value}")) } else { std::borrow::Cow::Borrowed(value) }
 }
 
 /// A CSV being written for spreadsheets.
@@ -82,13 +97,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formulas_are_neutralised() {
-        assert_eq!(neutralise("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(neutralise("+1 416 555 0100"), "'+1 416 555 0100");
-        assert_eq!(neutralise("-2"), "'-2");
-        assert_eq!(neutralise("@cmd"), "'@cmd");
-        assert_eq!(neutralise("Smith"), "Smith");
-        assert_eq!(neutralise(""), "");
+    fn formulas_are_neutralised_and_phones_and_numbers_are_not() {
+        let cases = [
+            // Formulas, links to programs, functions: neutralised.
+            ("=SUM(A1)", "'=SUM(A1)"),
+            ("@cmd", "'@cmd"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("+HYPERLINK(\"http://x\")", "'+HYPERLINK(\"http://x\")"),
+            ("-A1", "'-A1"),
+            ("+Sheet1!A1", "'+Sheet1!A1"),
+            // An inner operator: a spreadsheet would compute it.
+            ("+1-416-555-0123", "'+1-416-555-0123"),
+            ("-2*3", "'-2*3"),
+            ("+1/2", "'+1/2"),
+            // Phones with spaces and plain numbers: shown as typed.
+            ("+1 416 555 0123", "+1 416 555 0123"),
+            ("+1 (416) 555 0123", "+1 (416) 555 0123"),
+            ("+44 20 7946 0958", "+44 20 7946 0958"),
+            ("+41", "+41"),
+            ("-2", "-2"),
+            ("-1,5", "-1,5"),
+            ("-0.25", "-0.25"),
+            ("-", "-"),
+            // Ordinary text.
+            ("Smith", "Smith"),
+            ("O'Brien", "O'Brien"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ];
+        for (value, written) in cases {
+            assert_eq!(neutralise(value), written, "{value:?}");
+        }
     }
 
     #[test]

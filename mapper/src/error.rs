@@ -17,7 +17,7 @@ pub enum Error {
     #[error("`{}`: {message}", path.display())]
     Invalid { path: PathBuf, message: String },
 
-    #[error("unknown target `{name}` (bundled targets: {}; or give a path to a target definition file)", known.join(", "))]
+    #[error("unknown target `{name}`{} (bundled targets: {}; or give a path to a target definition file)", crate::suggest::suffix(name, known.iter().map(String::as_str)), known.join(", "))]
     UnknownTarget { name: String, known: Vec<String> },
 
     #[error("`{}` line {line}: {message}", path.display())]

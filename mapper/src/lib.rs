@@ -26,7 +26,8 @@
 //!   renamed into place; an existing file replaced only with `force`);
 //! - [`csvout`]: the one writer of CSVs for people, safe in spreadsheets;
 //! - [`progress`]: the one [`progress::Reporter`] every long operation of
-//!   every crate reports to.
+//!   every crate reports to;
+//! - [`suggest`]: "did you mean …?" for mistyped names.
 //!
 //! The mapper knows nothing of ZIP, XML or the store.
 
@@ -45,6 +46,7 @@ pub mod record;
 pub mod reuse;
 pub mod schema;
 pub mod session;
+pub mod suggest;
 pub mod target;
 pub mod template;
 

@@ -56,6 +56,20 @@ pub fn all_schemas() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The names of every `properties` object in a schema, recursively.
+fn property_names<'a>(schema: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+    match schema {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::Object(props)) = map.get("properties") {
+                out.extend(props.keys().map(String::as_str));
+            }
+            map.values().for_each(|v| property_names(v, out));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| property_names(v, out)),
+        _ => {}
+    }
+}
+
 /// Parses `text` as JSON, validates it against `T`'s schema, then deserializes it.
 /// `path` names the file in errors.
 pub fn load_json<T: DeserializeOwned + JsonSchema>(text: &str, path: &Path) -> Result<T, Error> {
@@ -72,7 +86,20 @@ pub fn load_json<T: DeserializeOwned + JsonSchema>(text: &str, path: &Path) -> R
     })?;
     let mut errors: Vec<SchemaError> = validator
         .iter_errors(&value)
-        .map(|e| SchemaError { json_path: e.instance_path().to_string(), message: e.to_string() })
+        .map(|e| {
+            let mut message = e.to_string();
+            // A typo'd key: the nearest name the schema knows anywhere.
+            if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } = e.kind() {
+                let mut known = Vec::new();
+                property_names(schema.as_value(), &mut known);
+                for key in unexpected {
+                    if let Some(near) = crate::suggest::did_you_mean(key, known.iter().copied()) {
+                        message.push_str(&format!("; did you mean `{near}` instead of `{key}`?"));
+                    }
+                }
+            }
+            SchemaError { json_path: e.instance_path().to_string(), message }
+        })
         .collect();
     if !errors.is_empty() {
         errors.sort_by(|a, b| a.json_path.cmp(&b.json_path).then(a.message.cmp(&b.message)));

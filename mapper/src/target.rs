@@ -138,6 +138,7 @@ impl FieldType {
 pub const BUNDLED_TARGETS: &[(&str, &str)] = &[
     ("contacts", include_str!("../../templates/targets/contacts.json")),
     ("leads", include_str!("../../templates/targets/leads.json")),
+    ("leads-ilm", include_str!("../../templates/targets/leads-ilm.json")),
 ];
 
 impl TargetDefinition {

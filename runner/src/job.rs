@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | Import into Staging | Running, Failed | `ferry import` (Running only inside the staging transaction; Failed is committed with its error) |
 //! | Review Staged Data | Waiting on User | contacts, once staged |
-//! | Review Match Results | Queued | leads once staged (leads skip Review Staged Data), contacts after `ferry staged --submit`: ready for `ferry match` |
+//! | Review Match Results | Queued | leads once staged (leads skip Review Staged Data; `ferry import` then matches them at once, so they are Queued only if that matching fails), contacts after `ferry staged --submit`: ready for `ferry match` |
 //! | Review Match Results | Running, Waiting on User | `ferry match` (the matching part of the runner) |
 //! | Completed | Completed | `ferry complete` |
 //!

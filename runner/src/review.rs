@@ -95,6 +95,14 @@ pub struct ReviewRow {
     pub legacy_id: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
+    /// Leads: the import dialog's source type, source and owner, as stored
+    /// on the lead (`--source-type`, `--source`, `--owner`, or its own columns).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     pub class: Option<String>,
     pub quality: Option<u32>,
     pub proposed: Option<String>,
@@ -107,7 +115,8 @@ pub struct ReviewRow {
     pub candidates: Vec<ReviewCandidate>,
 }
 
-/// The CSV columns of [`export`].
+/// The CSV columns of [`export`] for contacts; leads add [`LEAD_COLUMNS`]
+/// after `last_name` (see [`export_columns`]).
 pub const EXPORT_COLUMNS: &[&str] = &[
     "staged_id",
     "file",
@@ -125,6 +134,26 @@ pub const EXPORT_COLUMNS: &[&str] = &[
     "explanation",
     "other_candidates",
 ];
+
+/// The lead's source fields in a review export.
+pub const LEAD_COLUMNS: &[&str] = &["source_type", "source", "owner"];
+
+/// The CSV columns of [`export`] for a job of `kind`.
+pub fn export_columns(kind: RecordKind) -> Vec<&'static str> {
+    let mut columns = EXPORT_COLUMNS.to_vec();
+    if kind == RecordKind::Leads {
+        let at = columns.iter().position(|c| *c == "last_name").map_or(columns.len(), |i| i + 1);
+        columns.splice(at..at, LEAD_COLUMNS.iter().copied());
+    }
+    columns
+}
+
+/// The SQL of a text field of a staged record (compact or long form JSON).
+fn record_text(field: &str) -> String {
+    format!(
+        "coalesce(json_extract(s.record, '$.f.{field}'), json_extract(s.record, '$.fields.{field}.value'))"
+    )
+}
 
 fn matched_job(conn: &Connection, path: &Path, job: &str) -> Result<Job, Error> {
     let found = job::find(conn, path, job)?;
@@ -209,13 +238,17 @@ pub fn for_each_row(
     };
     let mut pending = next_candidate()?;
     let mut st = conn
-        .prepare(
+        .prepare(&format!(
             "SELECT s.id, f.file, s.line, s.legacy_id, s.first_name, s.last_name, s.class, s.quality,
-                    s.proposed, s.action, s.match_record_id, r.legacy_id, s.match_staged_id, s.processed
-             FROM staged s JOIN job_files f ON f.id = s.file_id
-             LEFT JOIN records r ON r.id = s.match_record_id
-             WHERE s.job_id = ?1 ORDER BY s.id",
-        )
+                        s.proposed, s.action, s.match_record_id, r.legacy_id, s.match_staged_id, s.processed,
+                        {}, {}, {}
+                 FROM staged s JOIN job_files f ON f.id = s.file_id
+                 LEFT JOIN records r ON r.id = s.match_record_id
+                 WHERE s.job_id = ?1 ORDER BY s.id",
+            record_text("sourceType"),
+            record_text("source"),
+            record_text("owner")
+        ))
         .db(path)?;
     let mut q = st.query([found.id]).db(path)?;
     while let Some(r) = q.next().db(path)? {
@@ -239,6 +272,9 @@ pub fn for_each_row(
             legacy_id: r.get(3).db(path)?,
             first_name: r.get(4).db(path)?,
             last_name: r.get(5).db(path)?,
+            source_type: r.get(14).db(path)?,
+            source: r.get(15).db(path)?,
+            owner: r.get(16).db(path)?,
             class: r.get(6).db(path)?,
             quality: quality.map(|q| q as u32),
             proposed: r.get(8).db(path)?,
@@ -253,12 +289,12 @@ pub fn for_each_row(
     Ok(found)
 }
 
-/// Writes a matched job's review as CSV ([`EXPORT_COLUMNS`]), streaming; returns the rows written.
+/// Writes a matched job's review as CSV ([`export_columns`]), streaming; returns the rows written.
 /// An existing `out` is replaced only with `force`.
 pub fn export(store: &Store, job: &str, out: &Path, force: bool) -> Result<(Job, u64), Error> {
     let kind = matched_job(store.conn(), store.path(), job)?.kind;
     let mut csv = ExcelCsv::create(out, force)?;
-    csv.row(EXPORT_COLUMNS)?;
+    csv.row(export_columns(kind))?;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
     let label = |a: &Option<String>| {
@@ -287,13 +323,18 @@ pub fn export(store: &Store, job: &str, out: &Path, force: bool) -> Result<(Job,
             .or(r.candidates.first());
         let explanation = shown.map(|c| explain_line(&c.explain)).unwrap_or_default();
         written += 1;
-        csv.row([
+        let mut cells = vec![
             r.staged_id.to_string(),
             r.file.clone(),
             r.line.to_string(),
             text(&r.legacy_id),
             text(&r.first_name),
             text(&r.last_name),
+        ];
+        if kind == RecordKind::Leads {
+            cells.extend([text(&r.source_type), text(&r.source), text(&r.owner)]);
+        }
+        cells.extend([
             text(&r.class),
             r.quality.map(|q| q.to_string()).unwrap_or_default(),
             label(&r.proposed).unwrap_or_default(),
@@ -303,7 +344,8 @@ pub fn export(store: &Store, job: &str, out: &Path, force: bool) -> Result<(Job,
             num(r.match_staged_id),
             explanation,
             others.join("; "),
-        ])?;
+        ]);
+        csv.row(cells)?;
         Ok(())
     })?;
     csv.finish()?;
@@ -392,19 +434,20 @@ fn cell(value: &str) -> &str {
 
 /// Applies the chosen actions of a review CSV (see the module docs).
 pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, Error> {
-    let bytes = std::fs::read(csv_path).map_err(|e| Error::io(csv_path, e))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&bytes);
+    // Read as `profile` reads a legacy file: a spreadsheet may save it again
+    // with `;` or tabs, in windows-1252 or UTF-8 with or without a BOM.
     let name = csv_path.display().to_string();
     let bad = |line: u64, message: String| Error::Invalid(format!("`{name}` line {line}: {message}"));
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::Invalid(format!("`{name}`: cannot read the header row: {e}")))?
-        .clone();
-    let column = |n: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(n));
+    let table = ferry_mapper::read::open(csv_path, &ferry_mapper::read::ReadOptions::default())
+        .map_err(|e| Error::Invalid(format!("`{name}`: cannot read it: {e}")))?;
+    let column = |n: &str| table.headers.iter().position(|h| cell(h).eq_ignore_ascii_case(n));
     let (Some(id_col), Some(action_col)) = (column("staged_id"), column("chosen_action")) else {
+        let found = table.headers.iter().take(6).map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ");
         return Err(Error::Invalid(format!(
-            "`{name}` needs the columns `staged_id` and `chosen_action` (as `ferry review --export` writes them)"
+            "`{name}` needs the columns `staged_id` and `chosen_action` (as `ferry review --export` writes them); \
+             its header, read as {} with `{}` between columns, has {found}",
+            table.info.encoding,
+            table.info.delimiter.map_or_else(|| "?".to_string(), |d| d.escape_default().to_string())
         )));
     };
     let record_col = column("match_record_id");
@@ -415,18 +458,11 @@ pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, E
     let found = waiting_job(&tx, &path, job)?;
     let kind = found.kind;
     let mut choices = Vec::new();
-    for row in reader.records() {
+    for row in table {
         let row = row.map_err(|e| Error::Invalid(format!("`{name}`: {e}")))?;
-        // The physical line of the file (the csv crate's own count lags after CRLF).
-        let line = row.position().map_or(0, |p| {
-            // Its byte offset may point at the line end before the record, too.
-            let mut at = (p.byte() as usize).min(bytes.len());
-            while bytes.get(at).is_some_and(|b| *b == b'\r' || *b == b'\n') {
-                at += 1;
-            }
-            1 + bytes[..at].iter().filter(|b| **b == b'\n').count() as u64
-        });
-        let get = |c: Option<usize>| c.and_then(|c| row.get(c)).map(cell).filter(|v| !v.is_empty());
+        let line = row.line;
+        let get =
+            |c: Option<usize>| c.and_then(|c| row.cells.get(c)).map(|v| cell(v)).filter(|v| !v.is_empty());
         let id_text = get(Some(id_col)).unwrap_or("");
         let staged_id: i64 =
             id_text.parse().map_err(|_| bad(line, format!("`{id_text}` is not a staged record id")))?;

@@ -53,6 +53,9 @@ pub fn default_columns(kind: RecordKind) -> Vec<String> {
             "phone",
             "marketSegment",
             "salesConcept",
+            "sourceType",
+            "source",
+            "owner",
         ],
     };
     names.iter().map(|s| s.to_string()).collect()
@@ -150,8 +153,13 @@ pub fn list(store: &Store, job: &str, options: &ListOptions) -> Result<Listing, 
     let (conn, path) = (store.conn(), store.path());
     let job = job::find(conn, path, job)?;
     let target = job_target(conn, path, job.id)?;
-    let requested =
-        if options.columns.is_empty() { default_columns(job.kind) } else { options.columns.clone() };
+    // The default columns the job's target has (a lead target of the user's
+    // own may lack the import dialog's source fields).
+    let requested = if options.columns.is_empty() {
+        default_columns(job.kind).into_iter().filter(|c| resolve_column(&target, c).is_ok()).collect()
+    } else {
+        options.columns.clone()
+    };
     let columns = requested.iter().map(|c| resolve_column(&target, c)).collect::<Result<Vec<_>, _>>()?;
     let order = match &options.sort {
         None => "s.id".to_string(),

@@ -1,9 +1,7 @@
 //! `ferry completions SHELL`: the shell completion script, generated from the clap types.
 
-use clap::CommandFactory;
-
 use crate::Outcome;
-use crate::cli::{Cli, GlobalArgs};
+use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 const EXAMPLES: &str = "\
@@ -22,7 +20,7 @@ pub struct Args {
 pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     // Generated into memory: clap_complete panics when its writer fails (a closed pipe).
     let mut script = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), "ferry", &mut script);
+    clap_complete::generate(args.shell, &mut crate::cli::command(), "ferry", &mut script);
     printer.raw(&script)?;
     Ok(Outcome::Success)
 }

@@ -12,8 +12,8 @@ use crate::printer::Printer;
 pub struct Args {
     /// The job: its id or its description
     job: String,
-    /// Where to write the report (CSV for spreadsheets: UTF-8 with BOM, CRLF, quoted)
-    #[arg(long, value_name = "F.csv")]
+    /// Where to write the report (CSV for spreadsheets: UTF-8 with BOM, CRLF, quoted); `-` for stdout
+    #[arg(long, short, value_name = "F.csv")]
     out: PathBuf,
     /// Replace `--out` if it exists (without it, an existing file is an error and nothing is written)
     #[arg(long)]
@@ -22,17 +22,23 @@ pub struct Args {
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let store = open_store(global)?;
-    let report =
-        ferry_runner::report::write_errors(&store, &args.job, &args.out, args.force).map_err(runner_error)?;
+    let report = super::write_out(&args.out, args.force, printer, |out, force| {
+        ferry_runner::report::write_errors(&store, &args.job, out, force).map_err(runner_error)
+    })?;
     if printer.json {
         printer.json(&report)?;
     } else {
-        printer.out(format!(
-            "wrote {} rejected rows of job {} to `{}`",
+        let line = format!(
+            "wrote {} rejected rows of job {} to {}",
             report.rows,
             report.job.id,
-            args.out.display()
-        ))?;
+            super::shown(&args.out)
+        );
+        if super::is_stdout(&args.out) {
+            printer.info(line)
+        } else {
+            printer.out(line)?
+        }
         if let Some(e) = &report.job.error {
             printer.warn(format!("job {} failed: {e}", report.job.id));
         }

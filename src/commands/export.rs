@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use ferry_mapper::progress::Stage;
+use ferry_mapper::progress::{self, Stage};
 use ferry_runner::export::{self, Columns};
 
 use super::jobs::{KindArg, open_store, runner_error};
@@ -12,14 +12,18 @@ use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  ferry export contacts -o contacts.csv\n  ferry export leads --columns all -o leads.csv"
+    after_help = "A value a spreadsheet would run as a formula gets a leading `'`, so that Excel shows it \
+instead of running it: one starting with `=` or `@`, or with `+` or `-` and then letters (a \
+function), `|` or `!` (another program or sheet), or an operator (`+1-416-555-0123` would be \
+summed). Phones written with spaces (`+1 416 555 0123`) and numbers (`-2`) are written as typed.\n\n\
+Examples:\n  ferry export contacts -o contacts.csv\n  ferry export leads --columns all -o - | head"
 )]
 pub struct Args {
     /// What to export
     #[arg(value_enum)]
     kind: KindArg,
-    /// Where to write the CSV (UTF-8 with BOM, CRLF, quoted; formulas neutralised)
-    #[arg(long, value_name = "F.csv")]
+    /// Where to write the CSV (UTF-8 with BOM, CRLF, quoted; formulas neutralised); `-` for stdout
+    #[arg(long, short, value_name = "F.csv")]
     out: PathBuf,
     /// `visible`: the columns a list shows; `all`: every field and subcollection attribute
     #[arg(long, value_enum, default_value_t = ColumnsArg::Visible)]
@@ -40,7 +44,7 @@ struct Reporter<'a> {
     bar: std::cell::RefCell<Option<indicatif::ProgressBar>>,
 }
 
-impl export::Reporter for Reporter<'_> {
+impl progress::Reporter for Reporter<'_> {
     fn on_stage(&self, _stage: Stage<'_>, total: Option<u64>) {
         *self.bar.borrow_mut() = Some(self.printer.progress(total.unwrap_or(0), "exporting"));
     }
@@ -58,21 +62,24 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         ColumnsArg::All => Columns::All,
     };
     let reporter = Reporter { printer, bar: std::cell::RefCell::new(None) };
-    let result = export::export(&store, args.kind.into(), columns, &args.out, args.force, &reporter);
+    let result = super::write_out(&args.out, args.force, printer, |out, force| {
+        export::export(&store, args.kind.into(), columns, out, force, &reporter).map_err(runner_error)
+    });
     if let Some(bar) = reporter.bar.borrow().as_ref() {
         bar.finish_and_clear();
     }
-    let summary = result.map_err(runner_error)?;
+    let summary = result?;
     if printer.json {
         printer.json(&summary)?;
     } else {
-        printer.out(format!(
-            "exported {} {} to `{}` ({} columns)",
+        let line = format!(
+            "exported {} {} to {} ({} columns)",
             summary.records,
             summary.kind.as_str(),
-            args.out.display(),
+            super::shown(&args.out),
             summary.columns.len()
-        ))?;
+        );
+        if super::is_stdout(&args.out) { printer.info(line) } else { printer.out(line)? }
     }
     Ok(Outcome::Success)
 }

@@ -9,7 +9,7 @@ use ferry_mapper::progress::Stage;
 use ferry_runner::import::{self, ImportOptions};
 use indicatif::ProgressBar;
 
-use super::jobs::{KindArg, audit, job_details, open_store, runner_error};
+use super::jobs::{KindArg, audit, create_store, job_details, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
@@ -29,15 +29,8 @@ pub struct Args {
     /// the description of a Failed job may be reused: the new job replaces it
     #[arg(long, value_name = "TEXT")]
     description: Option<String>,
-    /// The type of source the records came from (conference, vendor list …)
-    #[arg(long, value_name = "TYPE")]
-    source_type: Option<String>,
-    /// The name of the source
-    #[arg(long, value_name = "NAME")]
-    source: Option<String>,
-    /// The user the records are assigned to
-    #[arg(long, value_name = "USER")]
-    owner: Option<String>,
+    #[command(flatten)]
+    lead_source: LeadSource,
     /// Add enumeration values the target does not know (instead of ignoring them)
     #[arg(long)]
     create_missing: bool,
@@ -51,6 +44,21 @@ pub struct Args {
     max_size: u64,
 }
 
+/// The lead import dialog's fields, stored on every lead of the job.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LeadSource {
+    /// Leads: the type of source they came from, one of the target's source
+    /// types (Conference, Event Marketing, Vendor List …)
+    #[arg(long, value_name = "TYPE")]
+    pub source_type: Option<String>,
+    /// Leads: the name of the source (a conference's name, say)
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// Leads: the user they are assigned to (a `ferry users` user, when the store has any)
+    #[arg(long, value_name = "USER")]
+    pub owner: Option<String>,
+}
+
 /// A stand-alone CSV import: legacy files and a mapping template, no package.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Standalone {
@@ -62,6 +70,9 @@ pub struct Standalone {
     /// The mapping template for `--data`
     #[arg(long, value_name = "M.json", requires = "data")]
     pub mapping: Option<PathBuf>,
+    /// How to read the `--data` files (as in `ferry pack`)
+    #[command(flatten)]
+    pub read: super::legacy::ReadArgs,
 }
 
 /// Packages packed from `--data` into a scratch directory, removed when dropped.
@@ -98,7 +109,9 @@ impl Standalone {
             "--out".into(),
             dir.path().join(format!("{name}.zip")).into(),
         ];
-        let pack = <PackCli as clap::Parser>::try_parse_from(argv).context("cannot set up the packing")?;
+        let mut pack =
+            <PackCli as clap::Parser>::try_parse_from(argv).context("cannot set up the packing")?;
+        pack.args.read = self.read.clone();
         Ok(Some(match super::pack::build(&pack.args, printer)? {
             Some(report) => Packed::Scratch(Scratch {
                 packages: report.packages.into_iter().map(|p| p.path).collect(),
@@ -138,6 +151,7 @@ impl import::Reporter for Reporter<'_> {
                 self.bar.suspend(|| self.printer.info(format!("staging `{file}` of `{name}`")));
             }
             Stage::Validating => self.bar.set_message("validating records".to_string()),
+            Stage::Candidates => self.bar.set_message("matching the leads".to_string()),
             _ => {}
         }
     }
@@ -147,7 +161,7 @@ impl import::Reporter for Reporter<'_> {
 }
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
-    let mut store = open_store(global)?;
+    let mut store = create_store(global)?;
     let scratch = match args.standalone.pack(printer)? {
         Some(Packed::Refused) => return Ok(Outcome::Problems),
         Some(Packed::Scratch(s)) => Some(s),
@@ -157,12 +171,13 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         packages: scratch.as_ref().map_or(args.packages, |s| s.packages.clone()),
         kind: args.kind.map(Into::into),
         description: args.description,
-        source_type: args.source_type,
-        source: args.source,
-        owner: args.owner,
+        source_type: args.lead_source.source_type,
+        source: args.lead_source.source,
+        owner: args.lead_source.owner,
         create_missing: args.create_missing,
         no_update: args.no_update,
         max_size: Some(args.max_size),
+        ..ImportOptions::default()
     };
     let reporter = Reporter { printer, bar: printer.spinner("staging") };
     let result = import::import(&mut store, &options, &reporter);
@@ -190,11 +205,22 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
             job.counts.rows_rejected, job.id
         ));
     }
+    if let Some(m) = &summary.matched {
+        printer.info(format!(
+            "matched: {} Match, {} Potential Match, {} Non-Match",
+            m.matches, m.potential_matches, m.non_matches
+        ));
+    }
     printer.info(match job.kind {
         ferry_mapper::target::RecordKind::Contacts => {
             format!("next: review with `ferry staged {}`, then `ferry staged {} --submit`", job.id, job.id)
         }
-        ferry_mapper::target::RecordKind::Leads => format!("next: `ferry match {}`", job.id),
+        ferry_mapper::target::RecordKind::Leads => {
+            format!(
+                "next: review the match results with `ferry review {}`, then `ferry complete {}`",
+                job.id, job.id
+            )
+        }
     });
     Ok(if job.counts.rows_rejected > 0 { Outcome::Problems } else { Outcome::Success })
 }

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use ferry_packager::Invalid;
 use ferry_packager::inspect::{InspectOptions, InspectReport};
 
 use crate::Outcome;
@@ -22,6 +23,20 @@ pub struct Args {
 pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let report =
         ferry_packager::inspect::inspect(&args.package, &InspectOptions { max_size: args.max_size })?;
+    // Not a ZIP at all: nothing to list, so no report but an error.
+    if report.contents.is_none() && report.checks.iter().any(|c| c.kind == Some(Invalid::NotZip)) {
+        // The ZIP reader's own words (`Could not find EOCD`) help nobody; a damaged member's do.
+        let why = report
+            .checks
+            .iter()
+            .find_map(|c| c.message.clone())
+            .filter(|m| !m.starts_with("not a readable ZIP archive"))
+            .unwrap_or_else(|| "it is not a ZIP archive (or a damaged one)".to_string());
+        return Err(crate::hint(
+            anyhow::anyhow!("`{}` is not an import package: {why}", args.package.display()),
+            "give a package written by `ferry pack` (a ZIP); legacy files are read by `ferry profile` and `ferry check`",
+        ));
+    }
     if printer.json {
         printer.json(&report)?;
     } else {
@@ -31,7 +46,7 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
 }
 
 fn render(r: &InspectReport, printer: &Printer) -> anyhow::Result<()> {
-    printer.out(format_args!("package  {} ({} bytes)", r.path.display(), r.size))?;
+    printer.out(format_args!("package  {} ({})", r.path.display(), crate::printer::bytes(r.size)))?;
     if let Some(c) = &r.contents {
         printer.out(format_args!("target   {} ({})", c.target, c.target_label))?;
         printer.out(format_args!("encoding {}", c.encoding))?;
@@ -79,7 +94,8 @@ fn render(r: &InspectReport, printer: &Printer) -> anyhow::Result<()> {
     }
     if !r.valid {
         let first = r.checks.iter().find(|c| !c.ok).and_then(|c| c.message.clone()).unwrap_or_default();
-        printer.warn(format_args!("`{}` is not a valid package: {first}", r.path.display()));
+        printer.error_line(format_args!("`{}` is not a valid package: {first}", r.path.display()));
+        printer.hint_line("`ferry pack` writes valid packages; the FAIL line above names what is wrong");
     }
     Ok(())
 }

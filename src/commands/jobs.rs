@@ -99,11 +99,21 @@ enum StatusArg {
     Completed,
 }
 
-/// Opens the store named by `--db`.
+/// Opens the store named by `--db`, which must exist: a mistyped path is an
+/// error, not a new empty store.
 pub fn open_store(global: &GlobalArgs) -> anyhow::Result<Store> {
-    Store::open(&global.db).map_err(|e| {
-        crate::hint(e, "choose the store with `--db PATH` (or `FERRY_DB`); it is created when missing")
-    })
+    if !global.db.exists() {
+        return Err(crate::hint(
+            anyhow::anyhow!("no store at `{}`", global.db.display()),
+            "run `ferry import` (or `ferry run`) first, which creates it, or check `--db PATH` / `FERRY_DB`",
+        ));
+    }
+    create_store(global)
+}
+
+/// Opens the store named by `--db`, creating it when missing (the verbs that add to it).
+pub fn create_store(global: &GlobalArgs) -> anyhow::Result<Store> {
+    Store::open(&global.db).map_err(|e| crate::hint(e, "choose the store with `--db PATH` (or `FERRY_DB`)"))
 }
 
 /// A runner error, with a hint where the user can act.

@@ -1,9 +1,7 @@
 //! `ferry man`: the manual page (roff), generated from the clap types.
 
-use clap::CommandFactory;
-
 use crate::Outcome;
-use crate::cli::{Cli, GlobalArgs};
+use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
@@ -12,7 +10,7 @@ pub struct Args {}
 
 pub fn run(_args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let mut page = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+    clap_mangen::Man::new(crate::cli::command()).render(&mut page)?;
     printer.raw(&page)?;
     Ok(Outcome::Success)
 }

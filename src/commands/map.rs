@@ -1,6 +1,6 @@
 //! `ferry map`: the mapping session (interactive or from answers), or `--auto` suggestions.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -65,8 +65,9 @@ pub struct Args {
     /// Start from this mapping template (resume it, or adapt it to other data)
     #[arg(long, visible_alias = "template", value_name = "IN", conflicts_with = "auto")]
     pub mapping: Option<PathBuf>,
-    /// Where to save the mapping template (written whole, only when the session saves)
-    #[arg(long, value_name = "OUT")]
+    /// Where to save the mapping template (written whole, only when the session saves);
+    /// `-` prints it on stdout
+    #[arg(long, short, value_name = "OUT")]
     pub out: PathBuf,
     /// Also write the import package(s) once the template is saved (as `ferry pack` does)
     #[arg(long, value_name = "PKG.zip")]
@@ -85,6 +86,13 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
+    super::refuse_json_on_stdout(&args.out, printer)?;
+    if args.pack.is_some() && super::is_stdout(&args.out) {
+        return Err(crate::hint(
+            anyhow::anyhow!("`--pack` needs the template in a file, not on stdout (`--out -`)"),
+            "give `--out mapping.json` with `--pack`",
+        ));
+    }
     let target = TargetDefinition::resolve(&args.target)?;
     let read = args.read.options(None, printer)?;
     let files = load(&args.data, &read, printer)?;
@@ -138,7 +146,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         printer.info("quit without saving: nothing was written");
         return Ok(Outcome::Success);
     };
-    printer.info(format!("saved the mapping template to `{}`", args.out.display()));
+    printer.info(format!("saved the mapping template to {}", super::shown(&args.out)));
     if global.json {
         printer.json(&Saved {
             template: &args.out,
@@ -195,7 +203,7 @@ fn drive(
                 }
             }
             Step::Save(template) => {
-                template.save(out)?;
+                save(&template, out)?;
                 return Ok(Some(template));
             }
             Step::Quit => return Ok(None),
@@ -218,7 +226,16 @@ fn run_auto(
     printer: &Printer,
 ) -> anyhow::Result<Outcome> {
     let suggestion = auto::suggest(target, &args.target, files);
-    suggestion.template.save(&args.out)?;
+    save(&suggestion.template, &args.out)?;
+    // With `--out -` the template is stdout's data: the table is talk.
+    let table = |line: String| -> anyhow::Result<()> {
+        if super::is_stdout(&args.out) {
+            printer.info(line)
+        } else {
+            printer.out(line)?
+        }
+        Ok(())
+    };
     let (mapped, unmapped): (Vec<&auto::Decision>, Vec<&auto::Decision>) =
         suggestion.decisions.iter().partition(|d| d.target.is_some());
     if printer.json {
@@ -237,13 +254,10 @@ fn run_auto(
             .max()
             .unwrap_or(6)
             .max(6);
-        printer.out(format!(
-            "{:w_file$}  {:w_col$}  {:w_tgt$}  {:>4}  WHY",
-            "FILE", "COLUMN", "TARGET", "SURE"
-        ))?;
+        table(format!("{:w_file$}  {:w_col$}  {:w_tgt$}  {:>4}  WHY", "FILE", "COLUMN", "TARGET", "SURE"))?;
         for d in &mapped {
             let t = d.target.as_deref().unwrap_or_default();
-            printer.out(format!(
+            table(format!(
                 "{:w_file$}  {:w_col$}  {:w_tgt$}  {:>3}%  {}",
                 d.file,
                 d.column,
@@ -253,29 +267,46 @@ fn run_auto(
             ))?;
         }
         for d in &unmapped {
-            printer.out(format!(
+            table(format!(
                 "{:w_file$}  {:w_col$}  {:w_tgt$}  {:>4}  {}",
                 d.file, d.column, "-", "", d.reason
             ))?;
         }
     }
     printer.info(format!(
-        "mapped {} of {} columns ({} left unmapped); saved the suggested template to `{}`",
+        "mapped {} of {} columns ({} left unmapped); saved the suggested template to {}",
         mapped.len(),
         suggestion.decisions.len(),
         unmapped.len(),
-        args.out.display()
+        super::shown(&args.out)
     ));
-    printer.info(format!(
+    if !super::is_stdout(&args.out) {
+        printer.info(format!(
         "hint: review it with `ferry check --data {} --mapping {}`, adjust it with `ferry map --mapping {}`",
         args.data.display(),
-        args.out.display(),
-        args.out.display()
-    ));
+            args.out.display(),
+            args.out.display()
+        ));
+    }
     match &args.pack {
         Some(pkg) => pack(args, pkg, global, printer),
         None => Ok(Outcome::Success),
     }
+}
+
+/// Saves a template to `out`, or prints it for `--out -` (its `$schema` the schema's `$id`).
+fn save(template: &MappingTemplate, out: &Path) -> anyhow::Result<()> {
+    if super::is_stdout(out) {
+        let placed = MappingTemplate {
+            schema: Some(ferry_mapper::schema::MAPPING_SCHEMA_REF.to_string()),
+            ..template.clone()
+        };
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(placed.to_json().as_bytes())?;
+        stdout.flush()?;
+        return Ok(());
+    }
+    Ok(template.save(out)?)
 }
 
 /// Packs through the very code path of `ferry pack`, reading the data as the session did.

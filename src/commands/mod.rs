@@ -37,6 +37,54 @@ pub fn out_path(out: Option<&std::path::Path>) -> Option<&std::path::Path> {
     out.filter(|p| p.as_os_str() != "-")
 }
 
+/// True for `--out -` (stdout).
+pub fn is_stdout(out: &std::path::Path) -> bool {
+    out_path(Some(out)).is_none()
+}
+
+/// How an output is named in messages: `` `path` `` or `stdout`.
+pub fn shown(out: &std::path::Path) -> String {
+    if is_stdout(out) { "stdout".to_string() } else { format!("`{}`", out.display()) }
+}
+
+/// Refuses `--out -` together with `--json`: both would print on stdout.
+pub fn refuse_json_on_stdout(out: &std::path::Path, printer: &Printer) -> anyhow::Result<()> {
+    if printer.json && is_stdout(out) {
+        return Err(crate::hint(
+            anyhow::anyhow!("`--out -` and `--json` both print on stdout"),
+            "give `--out FILE` with `--json`, or leave out `--json`",
+        ));
+    }
+    Ok(())
+}
+
+/// Runs a writer of files on `out`; for `--out -`, on a scratch file that is
+/// then copied to stdout whole, so a writer that fails prints nothing there
+/// either. The writer gets the path to write and whether to replace it.
+pub fn write_out<T>(
+    out: &std::path::Path,
+    force: bool,
+    printer: &Printer,
+    write: impl FnOnce(&std::path::Path, bool) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    use anyhow::Context;
+    if !is_stdout(out) {
+        return write(out, force);
+    }
+    refuse_json_on_stdout(out, printer)?;
+    let dir = tempfile::Builder::new()
+        .prefix(".ferry-out-")
+        .tempdir()
+        .context("cannot create a scratch directory for `--out -`")?;
+    let scratch = dir.path().join("out");
+    let value = write(&scratch, true)?;
+    let mut file = std::fs::File::open(&scratch).context("cannot read back the output for `--out -`")?;
+    let mut stdout = std::io::stdout().lock();
+    std::io::copy(&mut file, &mut stdout)?;
+    std::io::Write::flush(&mut stdout)?;
+    Ok(value)
+}
+
 /// Runs the verb the command line names.
 pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<Outcome> {
     let global = &cli.global;

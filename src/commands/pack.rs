@@ -27,7 +27,8 @@ pub struct Args {
     #[arg(long, value_name = "M")]
     pub mapping: PathBuf,
     /// The package to write; when the data needs several, they are PKG-1.zip, PKG-2.zip …
-    #[arg(long, value_name = "PKG.zip")]
+    /// (a file: packages and error CSVs cannot go to stdout)
+    #[arg(long, short, value_name = "PKG.zip")]
     pub out: PathBuf,
     /// The largest package: bytes or KB, MB, GB (1024-based; 10MB = 10485760 bytes)
     #[arg(long, value_name = "SIZE", default_value = "10MB", value_parser = ferry_packager::inspect::parse_size)]
@@ -81,6 +82,12 @@ pub(crate) fn build(
     args: &Args,
     printer: &Printer,
 ) -> anyhow::Result<Option<ferry_packager::write::PackReport>> {
+    if super::is_stdout(&args.out) {
+        return Err(crate::hint(
+            anyhow::anyhow!("`pack` cannot write to stdout (`--out -`)"),
+            "give a file such as `--out contacts.zip`: the data may need several packages, and `--allow-errors` writes an error CSV beside them",
+        ));
+    }
     let mut template = super::check::load_template(&args.mapping)?;
     let target = super::check::target_of(&template, &args.mapping)?;
     let read = ferry_mapper::read::ReadOptions {
@@ -137,20 +144,24 @@ pub(crate) fn build(
         if printer.json {
             printer.json(&serde_json::json!({ "packed": false, "check": check }))?;
         }
+        // One error: what was refused, the problems under it, what to do.
+        printer.error_line(format_args!(
+            "nothing packed: `ferry check` finds {} in `{}`:",
+            crate::printer::count(errors.len() as u64, "error"),
+            args.data.display()
+        ));
         for p in errors.iter().take(20) {
-            printer.warn(p);
+            printer.detail(p);
         }
         if errors.len() > 20 {
-            printer
-                .warn(format_args!("… and {} more errors (`ferry check` lists them all)", errors.len() - 20));
+            printer.detail(format_args!("… and {} more (`ferry check` lists them all)", errors.len() - 20));
         }
         let hint = if file_level {
             "fix the template (`ferry check` lists the problems); template-level errors cannot be packed around"
         } else {
             "fix the data or the template, or pass `--allow-errors` to pack the other rows and write the rejected ones to an error CSV"
         };
-        printer.info(format_args!("hint: {hint}"));
-        printer.info(format_args!("error: nothing packed: `check` found {} errors", errors.len()));
+        printer.hint_line(hint);
         return Ok(None);
     }
 
@@ -209,13 +220,15 @@ fn print_report(printer: &Printer, report: &ferry_packager::write::PackReport) -
     } else {
         for p in &report.packages {
             printer.out(p.path.display())?;
-            let rows: Vec<String> = p.files.iter().map(|f| format!("{} {} rows", f.name, f.rows)).collect();
+            let rows: Vec<String> = p
+                .files
+                .iter()
+                .map(|f| format!("{} {}", f.name, crate::printer::count(f.rows, "row")))
+                .collect();
             printer.info(format_args!(
-                "wrote `{}`: {} bytes ({:.1} % of {}), {}",
+                "wrote `{}`: {}, {}",
                 p.path.display(),
-                p.size,
-                p.size as f64 * 100.0 / report.max_size as f64,
-                report.max_size,
+                crate::printer::share(p.size, report.max_size),
                 rows.join(", ")
             ));
         }

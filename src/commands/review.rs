@@ -28,7 +28,7 @@ pub struct Args {
     /// The job: its id or its description
     job: String,
     /// Write the match results as CSV (staged id, source file and line, legacy id, class,
-    /// quality, proposed and chosen action, matched record, the other candidates)
+    /// quality, proposed and chosen action, matched record, the other candidates); `-` for stdout
     #[arg(long, value_name = "F.csv")]
     export: Option<PathBuf>,
     /// Read chosen actions back from an exported CSV (edit `chosen_action`, and
@@ -62,17 +62,22 @@ pub struct Args {
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let mut store = open_store(global)?;
     if let Some(out) = &args.export {
-        let (job, n) = review::export(&store, &args.job, out, args.force).map_err(runner_error)?;
+        let (job, n) = super::write_out(out, args.force, printer, |path, force| {
+            review::export(&store, &args.job, path, force).map_err(runner_error)
+        })?;
         if printer.json {
             printer.json(&serde_json::json!({ "job": job.id, "rows": n, "out": out }))?;
         } else {
-            printer.out(format!("wrote {n} rows of job {} to `{}`", job.id, out.display()))?;
+            let line = format!("wrote {n} rows of job {} to {}", job.id, super::shown(out));
+            if super::is_stdout(out) { printer.info(line) } else { printer.out(line)? }
         }
-        printer.info(format!(
-            "edit `chosen_action` (and `match_record_id` for a merge), then `ferry review {} --apply {}`",
-            job.id,
-            out.display()
-        ));
+        if !super::is_stdout(out) {
+            printer.info(format!(
+                "edit `chosen_action` (and `match_record_id` for a merge), then `ferry review {} --apply {}`",
+                job.id,
+                out.display()
+            ));
+        }
         return Ok(Outcome::Success);
     }
     if let Some(file) = &args.apply {
@@ -163,6 +168,14 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
             label(&r.chosen),
             matched.trim()
         ))?;
+        let source: Vec<String> =
+            [("source type", &r.source_type), ("source", &r.source), ("owner", &r.owner)]
+                .into_iter()
+                .filter_map(|(label, v)| v.as_deref().map(|v| format!("{label} {v}")))
+                .collect();
+        if !source.is_empty() {
+            printer.out(format!("{:>6}  {}", "", source.join(", ")))?;
+        }
         if let Some(best) = r.candidates.first().filter(|c| !c.explain.is_empty()) {
             printer.out(format!(
                 "{:>6}  best {}: {}",

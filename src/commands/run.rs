@@ -11,7 +11,7 @@ use ferry_mapper::target::RecordKind;
 use ferry_runner::import::{self, ImportOptions};
 use ferry_runner::{complete, matchjob, staged};
 
-use super::jobs::{KindArg, open_store, runner_error};
+use super::jobs::{KindArg, create_store, runner_error};
 use super::matching::{BarReporter, load_profile};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
@@ -31,6 +31,8 @@ pub struct Args {
     /// A unique description of the job (default: the package's name and the time)
     #[arg(long, value_name = "TEXT")]
     description: Option<String>,
+    #[command(flatten)]
+    lead_source: super::import::LeadSource,
     /// Also match the staged records against each other (duplicates within the import)
     #[arg(long)]
     within: bool,
@@ -63,7 +65,7 @@ struct RunSummary {
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let profile = load_profile(args.profile.as_ref())?;
-    let mut store = open_store(global)?;
+    let mut store = create_store(global)?;
     let scratch = match args.standalone.pack(printer)? {
         Some(super::import::Packed::Refused) => return Ok(Outcome::Problems),
         Some(super::import::Packed::Scratch(s)) => Some(s),
@@ -76,7 +78,11 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         create_missing: args.create_missing,
         no_update: args.no_update,
         max_size: Some(args.max_size),
-        ..ImportOptions::default()
+        source_type: args.lead_source.source_type,
+        source: args.lead_source.source,
+        owner: args.lead_source.owner,
+        // Leads are matched as they are imported.
+        matching: matchjob::MatchOptions { within: args.within, profile: profile.clone() },
     };
     let spinner = printer.spinner("importing");
     let imported = import::import(&mut store, &options, &import::NoReporter);
@@ -91,15 +97,20 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     if job.kind == RecordKind::Contacts {
         staged::submit(&mut store, &id).map_err(runner_error)?;
     }
-    let reporter = BarReporter(printer.progress(0, "matching"));
-    let matched = matchjob::match_job(
-        &mut store,
-        &id,
-        &matchjob::MatchOptions { within: args.within, profile },
-        &reporter,
-    );
-    reporter.0.finish_and_clear();
-    let matched = matched.map_err(runner_error)?;
+    let matched = match imported.matched {
+        Some(matched) => matched,
+        None => {
+            let reporter = BarReporter(printer.progress(0, "matching"));
+            let matched = matchjob::match_job(
+                &mut store,
+                &id,
+                &matchjob::MatchOptions { within: args.within, profile },
+                &reporter,
+            );
+            reporter.0.finish_and_clear();
+            matched.map_err(runner_error)?
+        }
+    };
     printer.info(format!(
         "matched: {} Match, {} Potential Match, {} Non-Match",
         matched.matches, matched.potential_matches, matched.non_matches

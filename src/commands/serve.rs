@@ -7,6 +7,9 @@ use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  ferry serve                          (http://127.0.0.1:8080/, after `ferry users add`)\n  ferry serve --db crm.db --bind 127.0.0.1:0"
+)]
 pub struct Args {
     /// Where to listen: loopback by default; any other address serves the
     /// network in plain HTTP (put a TLS proxy in front of it). Port 0 picks a free port

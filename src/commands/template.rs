@@ -7,6 +7,7 @@ use anyhow::Context;
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
+use ferry_mapper::csvout::ExcelCsv;
 use ferry_mapper::target::TargetDefinition;
 
 #[derive(Debug, clap::Args)]
@@ -17,7 +18,8 @@ pub struct Args {
     /// A bundled target (`contacts`, `leads`; see `ferry targets`) or a target definition file
     #[arg(value_name = "TARGET")]
     target: String,
-    /// Write the CSV to this file (whole or not at all) instead of stdout
+    /// Write the CSV to this file (whole or not at all; UTF-8 with BOM, CRLF, quoted,
+    /// for spreadsheets); `-` writes those bytes to stdout
     #[arg(long, short, value_name = "FILE")]
     out: Option<PathBuf>,
 }
@@ -35,35 +37,38 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
             "add `simpleImportColumns` to the target definition",
         ));
     }
-    let header: Vec<String> = target.simple_import_columns.iter().map(|c| csv_field(c)).collect();
-    let line = header.join(",");
-    match &args.out {
-        Some(path) => {
-            let mut bytes = line.into_bytes();
-            bytes.push(b'\n');
-            ferry_mapper::fsutil::write_atomic(path, &bytes)
-                .with_context(|| format!("cannot write the template CSV `{}`", path.display()))?;
-            if printer.json {
-                printer.json(&serde_json::json!({
-                    "target": target.name,
-                    "out": path,
-                    "columns": target.simple_import_columns,
-                }))?;
-            } else {
-                printer.info(format!(
-                    "wrote `{}`: {} columns for target `{}`",
-                    path.display(),
-                    target.simple_import_columns.len(),
-                    target.name
-                ));
-            }
-        }
-        None if printer.json => {
+    let Some(out) = &args.out else {
+        if printer.json {
             printer.json(
                 &serde_json::json!({ "target": target.name, "columns": target.simple_import_columns }),
             )?;
+        } else {
+            let header: Vec<String> = target.simple_import_columns.iter().map(|c| csv_field(c)).collect();
+            printer.out(header.join(","))?;
         }
-        None => printer.out(line)?,
+        return Ok(Outcome::Success);
+    };
+    // The file is for a spreadsheet, as the other CSVs ferry writes: BOM, CRLF, quoted.
+    super::write_out(out, true, printer, |path, force| {
+        let mut csv = ExcelCsv::create(path, force)
+            .with_context(|| format!("cannot write the template CSV {}", super::shown(out)))?;
+        csv.row(&target.simple_import_columns)?;
+        csv.finish().with_context(|| format!("cannot write the template CSV {}", super::shown(out)))?;
+        Ok(())
+    })?;
+    if printer.json {
+        printer.json(&serde_json::json!({
+            "target": target.name,
+            "out": out,
+            "columns": target.simple_import_columns,
+        }))?;
+    } else {
+        printer.info(format!(
+            "wrote {}: {} columns for target `{}`",
+            super::shown(out),
+            target.simple_import_columns.len(),
+            target.name
+        ));
     }
     Ok(Outcome::Success)
 }

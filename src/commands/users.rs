@@ -4,12 +4,15 @@ use std::io::BufRead;
 
 use ferry_runner::users::{self, Role};
 
-use super::jobs::{open_store, runner_error};
+use super::jobs::{create_store, open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  printf '%s\\n' \"$PASSWORD\" | ferry users add ann --role manage --password-stdin\n  ferry users list"
+)]
 pub struct Args {
     #[command(subcommand)]
     command: UsersCommand,
@@ -66,7 +69,11 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
-    let mut store = open_store(global)?;
+    // Adding the first user may create the store (before `ferry serve`); the rest need one.
+    let mut store = match args.command {
+        UsersCommand::Add { .. } => create_store(global)?,
+        _ => open_store(global)?,
+    };
     match args.command {
         UsersCommand::Add { name, role, .. } => {
             let password = read_password()?;

@@ -151,6 +151,7 @@ fn scratch_files_of_killed_runs_are_cleaned_and_errors_name_the_output() {
     let leftover = s.write(".ferry-scratch-killed", "half a file");
     let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
     std::fs::File::options().write(true).open(&leftover).unwrap().set_modified(past).unwrap();
+    drop(ferry_runner::store::Store::open(&s.join("ferry.db")).unwrap());
     let out = s.ferry().args(["export", "contacts", "--out", "c.csv"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let names: Vec<String> = std::fs::read_dir(s.path())

@@ -117,6 +117,8 @@ fn global_options_have_their_own_heading_and_every_verb_has_examples() {
         "completions",
         "man",
         "schema",
+        "serve",
+        "users",
     ];
     for verb in verbs {
         let out = sb.ferry().args([verb, "--help"]).output().unwrap();

@@ -12,7 +12,7 @@ fn targets_lists_the_bundled_targets() {
     let contacts = lines.iter().find(|l| l.starts_with("contacts")).expect("contacts listed");
     assert!(contacts.contains("Address, Telcom, Category, CustomField, UserField"), "{contacts}");
     let leads = lines.iter().find(|l| l.starts_with("leads")).expect("leads listed");
-    assert!(leads.split_whitespace().any(|w| w == "10"), "leads has 10 fields: {leads}");
+    assert!(leads.split_whitespace().any(|w| w == "13"), "leads has 13 fields: {leads}");
 }
 
 #[test]
@@ -21,7 +21,7 @@ fn targets_json_carries_counts_and_rules() {
     let v: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let leads = v.as_array().unwrap().iter().find(|t| t["name"] == "leads").unwrap();
     assert_eq!(leads["kind"], "leads");
-    assert_eq!(leads["fields"], 10);
+    assert_eq!(leads["fields"], 13);
     assert_eq!(leads["required"], serde_json::json!(["firstName", "lastName"]));
     assert_eq!(leads["subcollections"], serde_json::json!([]));
 }
@@ -50,7 +50,9 @@ fn template_out_writes_a_file_that_check_reads() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).is_empty());
     let written = std::fs::read_to_string(sb.join("data/leads.csv")).unwrap();
-    assert!(written.starts_with("ID,First Name,Last Name,"), "{written}");
+    // For spreadsheets, as the other CSVs: BOM, quoted, CRLF.
+    assert!(written.starts_with("\u{feff}\"ID\",\"First Name\",\"Last Name\","), "{written}");
+    assert!(written.ends_with("\r\n"), "{written}");
     // The blank template checks clean against the bundled simple lead mapping: no rows, no problems.
     let output = sb
         .ferry()

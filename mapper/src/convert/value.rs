@@ -197,16 +197,40 @@ pub fn rtf_to_plain(text: &str) -> Result<String, Failure> {
         return Ok(text.to_string());
     }
     let parsed = std::panic::catch_unwind(|| {
-        rtf_parser_tt::RtfDocument::try_from(text).map(|d| d.get_text()).map_err(|e| e.to_string())
+        rtf_parser_tt::RtfDocument::try_from(text).map(|d| d.get_text()).map_err(|e| rtf_problem(&e))
     });
+    let hint = "fix the value, or map the column without `rtf2plain` to keep it as it is";
     match parsed {
         Ok(Ok(plain)) => Ok(plain),
-        Ok(Err(e)) => {
-            let why =
-                e.trim_start_matches("[RTF Parser] : ").trim_start_matches("[RTF Lexer] : ").to_lowercase();
-            Err(Failure::new(ProblemKind::BadRtf, format!("the rtf cannot be parsed: {why}")))
+        Ok(Err(why)) => {
+            Err(Failure::new(ProblemKind::BadRtf, format!("the RTF cannot be read: {why}; {hint}")))
         }
-        Err(_) => Err(Failure::new(ProblemKind::BadRtf, "the rtf cannot be parsed".to_string())),
+        Err(_) => Err(Failure::new(
+            ProblemKind::BadRtf,
+            format!("the RTF cannot be read: it is not well-formed; {hint}"),
+        )),
+    }
+}
+
+/// What is wrong with an RTF value, in our words (the parser's own are
+/// `[RTF Parser] : Malformed painter stack …`).
+fn rtf_problem(e: &rtf_parser_tt::RtfError) -> &'static str {
+    use rtf_parser_tt::{LexerError, ParserError, RtfError};
+    match e {
+        RtfError::Lexer(LexerError::InvalidLastChar) => "it does not end with `}`",
+        RtfError::Lexer(LexerError::Error(m)) | RtfError::Parser(ParserError::InvalidToken(m))
+            if m.contains("'}'") =>
+        {
+            "it does not end with `}`"
+        }
+        RtfError::Lexer(LexerError::InvalidUnicode(_))
+        | RtfError::Parser(ParserError::UnicodeParsingError(_) | ParserError::ValueCastError(_)) => {
+            "a `\\u` escape is not a character"
+        }
+        RtfError::Parser(ParserError::MalformedPainterStack) => "its braces `{` `}` do not pair up",
+        RtfError::Parser(ParserError::InvalidFontIdentifier(_)) => "it uses a font its font table lacks",
+        RtfError::Parser(ParserError::InvalidColorIdentifier(_)) => "it uses a colour its colour table lacks",
+        _ => "it is not well-formed",
     }
 }
 

@@ -28,7 +28,7 @@ impl Staging<'_> {
         ctx: &FileCtx<'_>,
         target: &TargetDefinition,
         row: &Row,
-        record: Record,
+        mut record: Record,
         problems: Vec<Problem>,
     ) -> Result<(), Stop> {
         let rejected = problems.iter().any(|p| p.severity == Severity::Error);
@@ -42,6 +42,7 @@ impl Staging<'_> {
                 }
                 return Ok(());
             }
+            self.provenance.apply(&mut record);
             if !ctx.deferred {
                 let errors: Vec<Problem> = validate_record(target, &record, &ctx.file.name, row.line)
                     .into_iter()

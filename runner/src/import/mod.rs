@@ -12,8 +12,13 @@
 //!    added to its parent's record ([`Record::absorb`]);
 //! 3. each assembled record is validated ([`validate_record`]);
 //! 4. the job moves on (contacts: Review Staged Data / Waiting on User; leads
-//!    skip that stage: Review Match Results / Queued, ready for `ferry match`)
-//!    with its counts, and the transaction commits.
+//!    skip that stage: Review Match Results / Queued) with its counts, and the
+//!    transaction commits;
+//! 5. a lead job is then matched (its own transaction, [`crate::matchjob`]) and
+//!    waits in Review Match Results / Waiting on User, ready for review.
+//!
+//! A lead job's `--source-type`, `--source` and `--owner` are checked and
+//! stored on every lead (see [`provenance`]).
 //!
 //! Rules (DESIGN.md "Rules for bad input"): a row with a conversion error (a
 //! value of the wrong type) or a record missing required fields is rejected
@@ -46,6 +51,7 @@ use crate::error::SqlResult;
 use crate::job::{self, Job, NewJob};
 use crate::store::{self, Store};
 
+use provenance::Provenance;
 use stage::Staging;
 
 /// A package to stage: what [`ferry_packager::read::Package`] offers.
@@ -94,6 +100,9 @@ pub struct ImportOptions {
     pub no_update: bool,
     /// The size cap a package must respect; `None`: 10 MB, as `pack` writes.
     pub max_size: Option<u64>,
+    /// How a lead job is matched once staged (leads go straight to Review
+    /// Match Results: [`import`] matches them itself).
+    pub matching: crate::matchjob::MatchOptions,
 }
 
 /// An enumeration value added with `--create-missing`.
@@ -112,6 +121,9 @@ pub struct ImportSummary {
     pub added_values: Vec<AddedValue>,
     /// File-level warnings (the converter's remarks about a file's mapping).
     pub file_warnings: Vec<String>,
+    /// A lead job's matching, run right after staging.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched: Option<crate::matchjob::MatchSummary>,
 }
 
 /// Opens the packages and stages them as one job.
@@ -164,7 +176,24 @@ pub fn import(
             }
         }
     }
-    stage(store, &description, &packages, options, reporter)
+    let mut summary = stage(store, &description, &packages, options, reporter)?;
+    // Leads skip Review Staged Data: the import matches them, and the job
+    // waits in Review Match Results / Waiting on User. (Matching is its own
+    // transaction: if it fails, the job stays Queued there for `ferry match`.)
+    if summary.job.kind == RecordKind::Leads {
+        // Matching reports to a `Sync` reporter of its own; the import's
+        // reporter only learns that candidate generation starts.
+        reporter.on_stage(ferry_mapper::progress::Stage::Candidates, None);
+        let matched = crate::matchjob::match_job(
+            store,
+            &summary.job.id.to_string(),
+            &options.matching,
+            &crate::matching::NoReporter,
+        )?;
+        summary.job = matched.job.clone();
+        summary.matched = Some(matched);
+    }
+    Ok(summary)
 }
 
 /// Records the job as Failed in Import into Staging, with its error.
@@ -245,9 +274,29 @@ fn stage_in_one_transaction<S: PackageSource>(
     let kind = options.kind.unwrap_or(first.target().kind);
     let path = store.path().to_path_buf();
     let added_before = store::added_values(store.conn(), &path, kind)?;
+    let mut known: HashMap<String, std::collections::BTreeSet<String>> = HashMap::new();
+    for (field, value) in &added_before {
+        known.entry(field.clone()).or_default().insert(value.clone());
+    }
+    let provenance = Provenance::check(
+        store.conn(),
+        &path,
+        kind,
+        first.target(),
+        &known,
+        [options.source_type.as_deref(), options.source.as_deref(), options.owner.as_deref()],
+        options.create_missing,
+    )?;
+    // The job keeps the values in the target's spelling.
+    let options = &ImportOptions {
+        source_type: provenance.source_type.clone(),
+        source: provenance.source.clone(),
+        owner: provenance.owner.clone(),
+        ..options.clone()
+    };
     let outcome = {
         let tx = store.write()?;
-        let mut staging = Staging::new(&tx, &path, kind, options, added_before);
+        let mut staging = Staging::new(&tx, &path, kind, options, added_before, provenance);
         match staging.run(description, packages, reporter) {
             Ok(job_id) => {
                 let added = std::mem::take(&mut staging.added);
@@ -262,7 +311,7 @@ fn stage_in_one_transaction<S: PackageSource>(
     match outcome {
         Ok((job_id, added, file_warnings)) => {
             let job = job::get(store.conn(), &path, job_id)?.expect("just committed");
-            Ok(ImportSummary { job, added_values: added, file_warnings })
+            Ok(ImportSummary { job, added_values: added, file_warnings, matched: None })
         }
         Err(Stop::Store(e)) => Err(e),
         Err(Stop::Package(message)) => {
@@ -273,6 +322,7 @@ fn stage_in_one_transaction<S: PackageSource>(
 }
 
 mod assemble;
+mod provenance;
 mod stage;
 #[cfg(test)]
 mod tests;

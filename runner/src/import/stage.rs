@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use rusqlite::types::ToSql;
 use rusqlite::{ParamsFromIter, Transaction, params, params_from_iter};
 
+use super::provenance::Provenance;
 use super::{AddedValue, ImportOptions, PackageSource, Reporter, Stop};
 use crate::Error;
 use crate::error::SqlResult;
@@ -37,6 +38,8 @@ pub(super) struct Staging<'t> {
     pub(super) warnings: u64,
     /// Some records were assembled from rows of several files.
     pub(super) assembled: bool,
+    /// The job's source type, source and owner, stored on every lead.
+    pub(super) provenance: Provenance,
 }
 
 impl<'t> Staging<'t> {
@@ -46,6 +49,7 @@ impl<'t> Staging<'t> {
         kind: RecordKind,
         options: &'t ImportOptions,
         added_before: Vec<(String, String)>,
+        provenance: Provenance,
     ) -> Staging<'t> {
         let mut known_added: HashMap<String, BTreeSet<String>> = HashMap::new();
         for (field, value) in added_before {
@@ -64,6 +68,7 @@ impl<'t> Staging<'t> {
             rows_rejected: 0,
             warnings: 0,
             assembled: false,
+            provenance,
         }
     }
 
@@ -282,6 +287,8 @@ impl<'t> Staging<'t> {
     ) -> Result<u64, Stop> {
         let kind = self.kind;
         let file_name = ctx.file.name.clone();
+        let provenance = self.provenance.clone();
+        let provenance = &provenance;
         std::thread::scope(|scope| {
             let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<Prepared>, String>>(16);
             // Written batches come back to be freed here: the writer is the
@@ -292,7 +299,9 @@ impl<'t> Staging<'t> {
                 // Rows are read here and converted in parallel, a batch at a
                 // time (rayon keeps their order): converting is the dearer half.
                 let convert = |rows: &mut Vec<Row>| -> Vec<Prepared> {
-                    rows.par_drain(..).map(|row| prepare(kind, target, &converter, &file_name, row)).collect()
+                    rows.par_drain(..)
+                        .map(|row| prepare(kind, target, &converter, provenance, &file_name, row))
+                        .collect()
                 };
                 let mut rows = Vec::with_capacity(BATCH);
                 for row in table {
@@ -499,10 +508,12 @@ fn prepare(
     kind: RecordKind,
     target: &TargetDefinition,
     converter: &FileConverter,
+    provenance: &Provenance,
     file: &str,
     row: Row,
 ) -> Prepared {
-    let converted = converter.convert(&row);
+    let mut converted = converter.convert(&row);
+    provenance.apply(&mut converted.record);
     let errors: Vec<Problem> = if converted.is_rejected() {
         converted.problems.iter().filter(|p| p.severity == Severity::Error).cloned().collect()
     } else {
