@@ -46,7 +46,8 @@ pub fn stage_bad_example(sb: &Sandbox, description: &str) -> i64 {
     let mut store = Store::open(&sb.join("ferry.db")).expect("store opens");
     // The bundled template with `"onInvalid": "reject"` on every mapping, so each planted bad
     // value rejects its row (by default it would be dropped with a warning).
-    let pkg = DirPackage::new("test-data/runner/three-tables-bad", "test-data/runner/three-tables-bad-strict.json");
+    let pkg =
+        DirPackage::new("test-data/runner/three-tables-bad", "test-data/runner/three-tables-bad-strict.json");
     stage(&mut store, description, &[pkg], &ImportOptions::default(), &NoReporter).expect("stages").job.id
 }
 

@@ -206,7 +206,11 @@ fn stages_with_children_and_rejects_with_reasons() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!((born, warned.as_str()), (None, "Born"), "the bad value is dropped with a warning at its column");
+    assert_eq!(
+        (born, warned.as_str()),
+        (None, "Born"),
+        "the bad value is dropped with a warning at its column"
+    );
     assert!(find("phones.csv", 5).contains("absent"), "{reasons:?}");
 
     let (json, rows): (String, u64) = store
