@@ -24,9 +24,9 @@ seed=${3:-7}
 # shellcheck source=bench/common.sh
 source "$(dirname "$0")/common.sh"
 if [ "$PROFILE" = release ]; then
-    cargo build --release --quiet -p ferry-runner --example synth_csv >&2
+    cargo build --release --quiet -p ferry-synth --example synth_csv >&2
 else
-    cargo build --quiet -p ferry-runner --example synth_csv >&2
+    cargo build --quiet -p ferry-synth --example synth_csv >&2
 fi
 SYNTH=$(dirname "$BIN")/examples/synth_csv
 command -v python3 >/dev/null || { echo "python3 is missing" >&2; exit 2; }

@@ -59,7 +59,7 @@ pub enum Command {
     Map(commands::map::Args),
     /// Dry-run a mapping template over every row and report every problem
     Check(commands::check::Args),
-    /// Show what changed between two mapping templates
+    /// Show what changed between two mapping templates or two matching profiles
     Diff(commands::diff::Args),
     /// Write import packages (size-capped ZIPs) from legacy data and a template
     ///

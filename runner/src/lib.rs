@@ -37,6 +37,7 @@ pub mod job;
 pub mod keys;
 pub mod matching;
 pub mod matchjob;
+pub mod memory;
 pub mod report;
 pub mod review;
 pub mod staged;

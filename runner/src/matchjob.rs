@@ -41,7 +41,7 @@ use crate::error::SqlResult;
 use crate::job::{self, Job, Stage, Status};
 use crate::matching::learn::{self, LearnOptions, LearnReport};
 use crate::matching::{
-    self, Comparer, Explanation, FieldScore, Level, MatchClass, MatchInput, MatchingProfile,
+    self, Comparer, Explanation, FieldScore, Level, Limits, MatchClass, MatchInput, MatchingProfile,
 };
 use crate::store::Store;
 
@@ -111,6 +111,8 @@ pub struct MatchOptions {
     pub within: bool,
     /// The matching profile; `None`: the bundled one of the job's kind.
     pub profile: Option<MatchingProfile>,
+    /// Bytes the run may use ([`crate::memory`]); `None`: half the machine's memory.
+    pub memory: Option<u64>,
 }
 
 /// The result of matching a job.
@@ -128,6 +130,11 @@ pub struct MatchSummary {
     pub updates: u64,
     /// Proposed actions: Create, Merge, Update, Delete.
     pub proposed: std::collections::BTreeMap<&'static str, u64>,
+    /// Blocks too large to compare in full, split on a stricter key.
+    pub split_blocks: u64,
+    /// Pairs of those blocks that were not scored (an upper bound on the
+    /// candidates this could miss); 0 when no block was split.
+    pub uncompared_pairs: u64,
 }
 
 /// A candidate as stored.
@@ -357,6 +364,7 @@ fn match_in_one_transaction(
             kind.as_str()
         )));
     }
+    let limits = limits_for(&tx, &path, &found, options.memory, options.within)?;
     let mut comparer = Comparer::new(&profile);
     let keep = profile.candidates.max(1);
     let Inputs { staged: staged_inputs, staged_keys, existing: existing_inputs } =
@@ -370,12 +378,17 @@ fn match_in_one_transaction(
         rows.collect::<rusqlite::Result<_>>().db(&path)?
     };
 
-    let against = matching::match_records(&comparer, &staged_inputs, Some(&existing_inputs), reporter);
+    let against =
+        matching::match_records_within(&comparer, &staged_inputs, Some(&existing_inputs), reporter, &limits);
     let within = if options.within {
-        Some(matching::match_records(&comparer, &staged_inputs, None, reporter))
+        Some(matching::match_records_within(&comparer, &staged_inputs, None, reporter, &limits))
     } else {
         None
     };
+    let split_blocks = against.split_blocks + within.as_ref().map_or(0, |w| w.split_blocks);
+    let uncompared_pairs = against.uncompared + within.as_ref().map_or(0, |w| w.uncompared);
+    let against = against.outcomes;
+    let within = within.map(|w| w.outcomes);
 
     tx.execute(
         "DELETE FROM match_candidates WHERE staged_id IN
@@ -392,6 +405,8 @@ fn match_in_one_transaction(
         non_matches: 0,
         updates: 0,
         proposed: Default::default(),
+        split_blocks,
+        uncompared_pairs,
     };
     {
         let mut insert = tx
@@ -507,6 +522,30 @@ pub struct LearnJobOptions {
     /// learned; `None`: the bundled one of the job's kind.
     pub base: Option<MatchingProfile>,
     pub learn: LearnOptions,
+    /// Bytes the run may use ([`crate::memory`]); `None`: half the machine's memory.
+    pub memory: Option<u64>,
+}
+
+/// The candidate-generation limits that keep matching `job` (its
+/// unprocessed staged records against the store's records of its kind)
+/// inside `memory`, checked before anything is loaded.
+fn limits_for(
+    conn: &Connection,
+    path: &Path,
+    job: &Job,
+    memory: Option<u64>,
+    within: bool,
+) -> Result<Limits, Error> {
+    let count = |sql: &str, p: &dyn rusqlite::ToSql| -> Result<u64, Error> {
+        conn.query_row(sql, [p], |r| r.get::<_, i64>(0)).db(path).map(|n| n.max(0) as u64)
+    };
+    let staged = count("SELECT count(*) FROM staged WHERE job_id = ?1 AND processed = 0", &job.id)?;
+    let existing = count("SELECT count(*) FROM records WHERE kind = ?1", &job.kind.as_str())?;
+    // Matching within holds the staged records' variants once more.
+    let records = staged + existing + if within { staged } else { 0 };
+    let budget = memory.unwrap_or_else(crate::memory::default_budget);
+    crate::memory::limits(budget, records)
+        .map_err(|why| Error::Invalid(format!("job {} cannot be matched inside its memory: {why}", job.id)))
 }
 
 /// Learns a probabilistic profile from a job's unprocessed staged records
@@ -537,6 +576,7 @@ pub fn learn_job(
             found.kind.as_str()
         )));
     }
+    let limits = limits_for(conn, &path, &found, options.memory, false)?;
     let skeleton = learn::skeleton(&base);
     let comparer = Comparer::new(&skeleton);
     let inputs = load_inputs(conn, &path, &found, &comparer)?;
@@ -548,7 +588,8 @@ pub fn learn_job(
         )));
     }
     let existing = (!inputs.existing.is_empty()).then_some(&inputs.existing[..]);
-    let (profile, report) = learn::learn(&skeleton, &inputs.staged, existing, &options.learn);
+    let learn_options = LearnOptions { limits, ..options.learn };
+    let (profile, report) = learn::learn(&skeleton, &inputs.staged, existing, &learn_options);
     Ok((found, profile, report))
 }
 

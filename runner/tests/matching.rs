@@ -9,10 +9,10 @@ use ferry_mapper::record::{Instance, Record, Value};
 use ferry_runner::matching::candidates::{self, Component};
 use ferry_runner::matching::learn;
 use ferry_runner::matching::profile::{Agreement, Level, Normalize, Probabilistic, RecordKind};
-use ferry_runner::matching::synth::{self, SynthOptions};
 use ferry_runner::matching::{
     Action, Comparer, MatchClass, MatchInput, MatchOutcome, MatchingProfile, NoReporter, match_records,
 };
+use ferry_synth::{self as synth, SynthOptions};
 
 fn contacts() -> Comparer {
     Comparer::new(&MatchingProfile::bundled("contacts").unwrap())
@@ -58,7 +58,7 @@ fn outcome(c: &Comparer, staged: &Record, existing: &[Record]) -> MatchOutcome {
         .enumerate()
         .map(|(i, r)| MatchInput { id: i as i64 + 1, prepared: c.prepare(r) })
         .collect();
-    match_records(c, &s, Some(&e), &NoReporter).remove(0)
+    match_records(c, &s, Some(&e), &NoReporter).outcomes.remove(0)
 }
 
 // --- the seed's worked examples ---
@@ -477,7 +477,32 @@ fn default_contact_plans_cover_the_minimal_field_sets() {
 
 mod property {
     use super::*;
+    use ferry_runner::matching::Limits;
     use proptest::prelude::*;
+
+    /// Candidate generation against all-pairs scoring: the same candidates
+    /// when no block was split (and then nothing counted as uncompared); when
+    /// blocks were split, every candidate it missed is among the pairs it
+    /// counted as uncompared.
+    fn lossless_or_counted(
+        fast: &candidates::Found,
+        slow: &[Vec<candidates::Candidate>],
+        max_block_pairs: u64,
+    ) -> Result<(), TestCaseError> {
+        if max_block_pairs == u64::MAX || fast.split_blocks == 0 {
+            prop_assert_eq!(fast.split_blocks, 0);
+            prop_assert_eq!(fast.uncompared, 0);
+            prop_assert_eq!(&fast.lists[..], slow);
+            return Ok(());
+        }
+        let missed = slow
+            .iter()
+            .zip(&fast.lists)
+            .map(|(want, got)| want.iter().filter(|c| !got.iter().any(|g| g.index == c.index)).count() as u64)
+            .sum::<u64>();
+        prop_assert!(missed <= fast.uncompared, "missed {} > uncompared {}", missed, fast.uncompared);
+        Ok(())
+    }
 
     const FIRST: &[&str] = &["anna", "anne", "ann", "jon", "john", "joan", "maria", "mario", "li", "lee"];
     const LAST: &[&str] =
@@ -596,17 +621,19 @@ mod property {
             default_profile in any::<bool>(),
             random_profile in profile(),
             keys_per_slice in prop_oneof![Just(usize::MAX), 1usize..40],
+            max_block_pairs in prop_oneof![Just(u64::MAX), Just(u64::MAX), 1u64..8],
         ) {
             let p = if default_profile { MatchingProfile::bundled("contacts").unwrap() } else { random_profile };
             let c = Comparer::new(&p);
             let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
             let e = inputs(&c, &existing, &ids[..existing.len()]);
-            let fast = candidates::find_candidates_in_slices(&c, &s, Some(&e), &NoReporter, keys_per_slice);
+            let limits = Limits { keys_per_slice, max_block_pairs };
+            let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
             let slow = candidates::brute_force(&c, &s, Some(&e));
-            prop_assert_eq!(fast, slow);
-            let fast = candidates::find_candidates_in_slices(&c, &s, None, &NoReporter, keys_per_slice);
+            lossless_or_counted(&fast, &slow, max_block_pairs)?;
+            let fast = candidates::find_candidates_within(&c, &s, None, &NoReporter, &limits);
             let slow = candidates::brute_force(&c, &s, None);
-            prop_assert_eq!(fast, slow);
+            lossless_or_counted(&fast, &slow, max_block_pairs)?;
         }
     }
 
@@ -620,18 +647,20 @@ mod property {
             ids in prop::collection::vec(0i64..6, 14),
             p in learned_profile(),
             keys_per_slice in prop_oneof![Just(usize::MAX), 20usize..400],
+            max_block_pairs in prop_oneof![Just(u64::MAX), Just(u64::MAX), 1u64..8],
         ) {
             prop_assume!(p.check().is_ok());
             let mut c = Comparer::new(&p);
             let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
             let e = inputs(&c, &existing, &ids[..existing.len()]);
             c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
-            let fast = candidates::find_candidates_in_slices(&c, &s, Some(&e), &NoReporter, keys_per_slice);
+            let limits = Limits { keys_per_slice, max_block_pairs };
+            let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
             let slow = candidates::brute_force(&c, &s, Some(&e));
-            prop_assert_eq!(fast, slow);
-            let fast = candidates::find_candidates_in_slices(&c, &s, None, &NoReporter, keys_per_slice);
+            lossless_or_counted(&fast, &slow, max_block_pairs)?;
+            let fast = candidates::find_candidates_within(&c, &s, None, &NoReporter, &limits);
             let slow = candidates::brute_force(&c, &s, None);
-            prop_assert_eq!(fast, slow);
+            lossless_or_counted(&fast, &slow, max_block_pairs)?;
         }
     }
 }
@@ -722,8 +751,9 @@ fn a_learned_profile_is_an_ordinary_profile_file_that_matches_generated_people()
     assert!(exact_weight("birthDate") > exact_weight("gender") + 5.0, "a birth date says more than a gender");
     let mut c = Comparer::new(&profile);
     c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
-    let outcomes = match_records(&c, &s, Some(&e), &NoReporter);
-    let q = synth::evaluate(&data, &outcomes);
+    let matched = match_records(&c, &s, Some(&e), &NoReporter);
+    assert_eq!(matched.uncompared, 0, "no block is split on generated people");
+    let q = synth::evaluate(&data, &matched.outcomes);
     assert!(q.matched.precision >= 0.99, "Match precision {:.4}: {q:?}", q.matched.precision);
     assert!(q.matched.recall >= 0.9, "Match recall {:.4}: {q:?}", q.matched.recall);
     assert_eq!(report.histogram.iter().sum::<u64>(), 3000);
@@ -747,8 +777,9 @@ fn generated_people_match_safely_and_surface_their_duplicates() {
         .enumerate()
         .map(|(i, r)| MatchInput { id: i as i64, prepared: c.prepare(r) })
         .collect();
-    let outcomes = match_records(&c, &s, Some(&e), &NoReporter);
-    let q = synth::evaluate(&data, &outcomes);
+    let matched = match_records(&c, &s, Some(&e), &NoReporter);
+    assert_eq!(matched.uncompared, 0, "no block is split on generated people");
+    let q = synth::evaluate(&data, &matched.outcomes);
     assert!(q.duplicates > 1500, "{q:?}");
     assert!(q.matched.precision >= 0.995, "Match precision {:.4}: {q:?}", q.matched.precision);
     assert!(

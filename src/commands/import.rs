@@ -210,6 +210,9 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
             "matched: {} Match, {} Potential Match, {} Non-Match",
             m.matches, m.potential_matches, m.non_matches
         ));
+        if let Some(line) = super::matching::split_line(m.split_blocks, m.uncompared_pairs) {
+            printer.warn(line);
+        }
     }
     printer.info(match job.kind {
         ferry_mapper::target::RecordKind::Contacts => {

@@ -23,12 +23,16 @@ pub struct Args {
     /// Where to write the learned profile (use it with `ferry match JOB --profile`)
     #[arg(long, value_name = "P.json")]
     out: PathBuf,
+    /// The most memory learning may use: bytes or KB, MB, GB (1024-based; default: half
+    /// the machine's memory); a job that cannot be learned inside it is refused
+    #[arg(long, value_name = "SIZE", value_parser = ferry_packager::inspect::parse_size)]
+    memory: Option<u64>,
 }
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let base = load_profile(args.profile.as_ref())?;
     let store = open_store(global)?;
-    let options = LearnJobOptions { base, ..Default::default() };
+    let options = LearnJobOptions { base, memory: args.memory, ..Default::default() };
     let spinner = printer.progress(0, "learning");
     let result = matchjob::learn_job(&store, &args.job, &options);
     spinner.finish_and_clear();
@@ -105,5 +109,11 @@ fn report_lines(r: &LearnReport) -> Vec<String> {
         out.push(format!("{label} {:<40} {n:>9}  {class}", "█".repeat(len)));
     }
     out.push(format!("thresholds: Match at {} %, Potential Match at {} %", t.match_, t.potential));
+    if r.uncompared_pairs > 0 {
+        out.push(format!(
+            "{} pairs of blocks too large to compare in full were not compared while choosing them",
+            r.uncompared_pairs
+        ));
+    }
     out
 }

@@ -24,6 +24,11 @@ pub struct Args {
     /// `templates/matching/`)
     #[arg(long, value_name = "FILE")]
     profile: Option<PathBuf>,
+    /// The most memory matching may use: bytes or KB, MB, GB (1024-based; default:
+    /// half the machine's memory). A job that cannot be matched inside it is refused
+    /// before anything is loaded; inside it, candidates are compared in smaller batches
+    #[arg(long, value_name = "SIZE", value_parser = ferry_packager::inspect::parse_size)]
+    memory: Option<u64>,
 }
 
 /// Draws candidate generation on a progress bar.
@@ -63,12 +68,25 @@ pub fn summary_lines(s: &MatchSummary) -> Vec<String> {
             proposed("Update")
         ),
     ]
+    .into_iter()
+    .chain(split_line(s.split_blocks, s.uncompared_pairs))
+    .collect()
+}
+
+/// What splitting too-large blocks left out, when it did.
+pub fn split_line(blocks: u64, pairs: u64) -> Option<String> {
+    (blocks > 0).then(|| {
+        format!(
+            "{blocks} blocks too large to compare in full were split on a stricter key: {pairs} pairs \
+             not compared (candidates among them may be missed)"
+        )
+    })
 }
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let profile = load_profile(args.profile.as_ref())?;
     let mut store = open_store(global)?;
-    let options = MatchOptions { within: args.within, profile };
+    let options = MatchOptions { within: args.within, profile, memory: args.memory };
     let reporter = BarReporter(printer.progress(0, "matching"));
     let result = matchjob::match_job(&mut store, &args.job, &options, &reporter);
     reporter.0.finish_and_clear();

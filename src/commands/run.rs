@@ -82,7 +82,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         source: args.lead_source.source,
         owner: args.lead_source.owner,
         // Leads are matched as they are imported.
-        matching: matchjob::MatchOptions { within: args.within, profile: profile.clone() },
+        matching: matchjob::MatchOptions { within: args.within, profile: profile.clone(), memory: None },
     };
     let spinner = printer.spinner("importing");
     let imported = import::import(&mut store, &options, &import::NoReporter);
@@ -104,7 +104,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
             let matched = matchjob::match_job(
                 &mut store,
                 &id,
-                &matchjob::MatchOptions { within: args.within, profile },
+                &matchjob::MatchOptions { within: args.within, profile, memory: None },
                 &reporter,
             );
             reporter.0.finish_and_clear();
@@ -115,6 +115,9 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         "matched: {} Match, {} Potential Match, {} Non-Match",
         matched.matches, matched.potential_matches, matched.non_matches
     ));
+    if let Some(line) = super::matching::split_line(matched.split_blocks, matched.uncompared_pairs) {
+        printer.warn(line);
+    }
     let done = complete::complete(&mut store, &id).map_err(runner_error)?;
     let summary = RunSummary {
         job: job.id,

@@ -56,3 +56,46 @@ fn a_misspelt_key_fails_with_its_json_path() {
     assert!(err.contains("/files/1/parent"), "{err}");
     assert!(err.contains("parentColum"), "{err}");
 }
+
+#[test]
+fn matching_profiles_show_thresholds_weights_and_levels() {
+    let sb = Sandbox::new();
+    let seed = std::fs::read_to_string(repo_file("templates/matching/contacts.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&seed).unwrap();
+    v["$schema"] = serde_json::Value::Null;
+    v.as_object_mut().unwrap().remove("$schema");
+    v["thresholds"]["match"] = 80.into();
+    v["fields"][1]["weight"] = 35.into();
+    v["fields"].as_array_mut().unwrap().retain(|f| f["name"] != "gender");
+    sb.write("edited.json", serde_json::to_string_pretty(&v).unwrap());
+    let out = sb
+        .ferry()
+        .arg("diff")
+        .arg(repo_file("templates/matching/contacts.json"))
+        .arg("edited.json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("~ Match threshold: `75` → `80`"), "{text}");
+    assert!(text.contains("~ field `lastName` (changed)\n    weight: `30` → `35`"), "{text}");
+    assert!(text.contains("- field `gender` (removed)\n    weight: `5` → (none)"), "{text}");
+
+    let out = sb
+        .ferry()
+        .args(["diff", "--json"])
+        .arg(repo_file("templates/matching/contacts.json"))
+        .arg("edited.json")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["identical"], false);
+    assert_eq!(v["diff"]["fields"][0]["name"], "lastName");
+    assert_eq!(v["diff"]["settings"][0]["new"], "80");
+
+    // A profile against a template: refused, naming both.
+    let out =
+        sb.ferry().arg("diff").arg("edited.json").arg(repo_file("test-data/diff/old.json")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains("`edited.json` is a matching profile but"), "{}", stderr(&out));
+}

@@ -1,8 +1,8 @@
 //! Tests of `ferry learn`, `ferry match --profile` with a learned profile, and
 //! the per-field explanations of `ferry review`.
 
-use ferry_runner::matching::synth::{self, SynthOptions};
 use ferry_runner::matching::{Level, MatchingProfile};
+use ferry_synth::{self as synth, SynthOptions};
 use serde_json::Value;
 
 use crate::import::sql_i64;
@@ -99,6 +99,20 @@ fn learn_writes_a_profile_that_match_uses_and_review_explains() {
     assert!(text.lines().next().unwrap().contains("explanation"));
     assert!(text.contains("Last Name exact +"), "{text}");
     let _ = Level::Exact;
+
+    // `ferry diff` reads the learned profile against the seed's.
+    let seed = repo_file("templates/matching/contacts.json");
+    let out = sb.ferry().arg("diff").arg(&seed).arg("learned.json").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = crate::util::stdout(&out);
+    assert!(text.contains(&format!("~ Match threshold: `75` → `{}`", t.match_)), "{text}");
+    assert!(text.contains("+ field `email` (added)"), "{text}");
+    assert!(
+        text.contains("~ field `birthDate` (changed)") && text.contains("+ level dayMonthSwap: (none) → m "),
+        "{text}"
+    );
+    let same = sb.ferry().args(["diff", "learned.json", "learned.json"]).output().unwrap();
+    assert_eq!(same.status.code(), Some(0), "{}", crate::util::stdout(&same));
 }
 
 #[test]

@@ -11,8 +11,15 @@
 //! that share a key are scored; those below the threshold are dropped.
 //!
 //! Keys are joined by sorting (no hash maps), one plan and one slice of the
-//! key space at a time, so memory stays bounded on millions of records; both
-//! cores generate keys, sort and score through rayon.
+//! key space at a time, and the pairs of a slice are scored in batches, so
+//! memory grows with the records, not with the square of a block ([`Limits`]);
+//! both cores generate keys, sort and score through rayon.
+//!
+//! A block too large to compare in full (more than
+//! [`Limits::max_block_pairs`] pairs share one key) is split on a stricter
+//! key: only its pairs that also agree exactly on one more field (the most
+//! varied one outside the plan) are scored. The pairs this leaves out are
+//! counted ([`Found::uncompared`]) and reported, never silently dropped.
 
 use std::collections::BTreeSet;
 
@@ -20,7 +27,7 @@ pub use ferry_mapper::progress::NoReporter;
 use ferry_mapper::progress::{Reporter, Stage};
 use rayon::prelude::*;
 
-use super::compare::{Comparer, Prepared, mix64};
+use super::compare::{Comparer, Prepared, hash32, mix64};
 
 /// A blocking plan: the conjunction of components that make one key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -115,8 +122,41 @@ pub struct MatchInput {
     pub prepared: Prepared,
 }
 
-/// Keys of one plan kept in memory at once (bounds memory on big jobs).
-const KEYS_PER_SLICE: usize = 12 << 20;
+/// How much candidate generation holds at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Keys of one plan held at once per side, and pairs per batch (the
+    /// result does not depend on it; tests make it small).
+    pub keys_per_slice: usize,
+    /// Pairs one block (records sharing a key) may make before it is split
+    /// on a stricter key.
+    pub max_block_pairs: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { keys_per_slice: 12 << 20, max_block_pairs: 32 << 20 }
+    }
+}
+
+impl Limits {
+    /// Bytes the working buffers take at most besides the records (keys of
+    /// both sides, the pairs of a batch and their scores).
+    pub const BYTES_PER_KEY: u64 = 2 * 16 + 8 + 16;
+}
+
+/// The candidates of every staged record, and what was not compared.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    /// Per staged record, best first.
+    pub lists: Vec<Vec<Candidate>>,
+    /// Pairs of blocks split on a stricter key that were not scored (an
+    /// upper bound on the pairs at or above the threshold this could lose;
+    /// 0 when no block was split).
+    pub uncompared: u64,
+    /// Blocks split on a stricter key.
+    pub split_blocks: u64,
+}
 
 /// Finds, for every staged record, its best candidates among `existing`
 /// (at most `profile.candidates`, quality ≥ the potential threshold, best
@@ -127,24 +167,23 @@ pub fn find_candidates(
     staged: &[MatchInput],
     existing: Option<&[MatchInput]>,
     reporter: &(dyn Reporter + Sync),
-) -> Vec<Vec<Candidate>> {
-    find_candidates_in_slices(comparer, staged, existing, reporter, KEYS_PER_SLICE)
+) -> Found {
+    find_candidates_within(comparer, staged, existing, reporter, &Limits::default())
 }
 
-/// [`find_candidates`], holding at most about `keys_per_slice` keys of each
-/// side, and as many pairs, at once (the result does not depend on it;
-/// tests make it small).
-pub fn find_candidates_in_slices(
+/// [`find_candidates`] within `limits`.
+pub fn find_candidates_within(
     comparer: &Comparer,
     staged: &[MatchInput],
     existing: Option<&[MatchInput]>,
     reporter: &(dyn Reporter + Sync),
-    keys_per_slice: usize,
-) -> Vec<Vec<Candidate>> {
+    limits: &Limits,
+) -> Found {
+    let keys_per_slice = limits.keys_per_slice;
     let within = existing.is_none();
     let existing = existing.unwrap_or(staged);
     if staged.is_empty() || existing.is_empty() {
-        return vec![Vec::new(); staged.len()]; // nothing to pair
+        return Found { lists: vec![Vec::new(); staged.len()], ..Found::default() }; // nothing to pair
     }
     let profile = comparer.profile();
     let keep = profile.candidates;
@@ -155,7 +194,9 @@ pub fn find_candidates_in_slices(
     let existing_variants = if within { None } else { Some(Variants::build(comparer, existing)) };
     let existing_variants = existing_variants.as_ref().unwrap_or(&staged_variants);
 
+    let stricter = Stricter::new(comparer, staged, existing, within);
     let mut best: Vec<Vec<Candidate>> = vec![Vec::new(); staged.len()];
+    let (mut uncompared, mut split_blocks) = (0u64, 0u64);
     // Buffers kept across slices and plans: their pages are touched once,
     // not faulted in (and zeroed by the kernel) again for every slice.
     let (mut right, mut left, mut pairs) = (Vec::new(), Vec::new(), Vec::new());
@@ -181,11 +222,15 @@ pub fn find_candidates_in_slices(
                 left.dedup();
             }
             let probe = if within { &right } else { &left };
+            let huge = huge_blocks(probe, &right, limits.max_block_pairs);
+            split_blocks += huge.len() as u64;
+            let field = stricter.field_for(plan);
+            let split = Split { keys: &huge, sub: field.map(|f| stricter.of(f)) };
             // The pairs of a slice come in batches of at most about
             // `keys_per_slice`, so one huge block (thousands of records
             // sharing a key) never holds all its pairs at once.
             for segment in segments(probe, &right, keys_per_slice as u64) {
-                join_into(&probe[segment], &right, within, &mut pairs);
+                uncompared += join_into(&probe[segment], &right, within, &split, &mut pairs);
                 pairs.par_sort_unstable();
                 pairs.dedup();
                 let scored: Vec<(u32, u32, u32, u32)> = pairs
@@ -210,7 +255,96 @@ pub fn find_candidates_in_slices(
         }
         reporter.on_progress(plan_no as u64 + 1);
     }
-    best
+    Found { lists: best, uncompared, split_blocks }
+}
+
+/// Per field, every record's stricter key: a hash of its exact value (0
+/// when missing), for splitting blocks that are too large.
+struct Stricter {
+    /// `staged[field][record]`.
+    staged: Vec<Vec<u32>>,
+    /// `existing[field][record]` (empty when matching within).
+    existing: Vec<Vec<u32>>,
+    /// Distinct values per field (more: stricter).
+    distinct: Vec<usize>,
+}
+
+impl Stricter {
+    fn new(comparer: &Comparer, staged: &[MatchInput], existing: &[MatchInput], within: bool) -> Stricter {
+        let fields = comparer.profile().fields.len();
+        let side = |records: &[MatchInput], f: usize| -> Vec<u32> {
+            records
+                .par_iter()
+                .map(|r| r.prepared.values[f].as_deref().map_or(0, |v| hash32(1, v.as_bytes()) | 1))
+                .collect()
+        };
+        let staged_keys: Vec<Vec<u32>> = (0..fields).map(|f| side(staged, f)).collect();
+        let existing_keys: Vec<Vec<u32>> =
+            if within { Vec::new() } else { (0..fields).map(|f| side(existing, f)).collect() };
+        let distinct = (0..fields)
+            .map(|f| {
+                let mut v: Vec<u32> = staged_keys[f]
+                    .iter()
+                    .chain(existing_keys.get(f).into_iter().flatten())
+                    .copied()
+                    .filter(|&x| x != 0)
+                    .collect();
+                v.par_sort_unstable();
+                v.dedup();
+                v.len()
+            })
+            .collect();
+        Stricter { staged: staged_keys, existing: existing_keys, distinct }
+    }
+
+    /// The field that splits `plan`'s large blocks: the most varied one it
+    /// does not use.
+    fn field_for(&self, plan: &Plan) -> Option<usize> {
+        let used = |f: usize| {
+            plan.components.iter().any(|c| match *c {
+                Component::Field(i) => i == f,
+                Component::Pair(i, j) => i == f || j == f,
+            })
+        };
+        (0..self.staged.len()).filter(|&f| !used(f)).max_by_key(|&f| (self.distinct[f], std::cmp::Reverse(f)))
+    }
+
+    /// The staged and existing stricter keys of field `f`.
+    fn of(&self, f: usize) -> (&[u32], &[u32]) {
+        let existing = self.existing.get(f).unwrap_or(&self.staged[f]);
+        (&self.staged[f], existing)
+    }
+}
+
+/// How the join treats blocks too large to compare in full.
+struct Split<'a> {
+    /// The keys of the blocks to split, sorted.
+    keys: &'a [u64],
+    /// The stricter keys of the staged and the existing records, if the
+    /// plan leaves a field to split on.
+    sub: Option<(&'a [u32], &'a [u32])>,
+}
+
+/// The keys whose blocks make more than `max` pairs, sorted.
+fn huge_blocks(left: &[(u64, u32)], right: &[(u64, u32)], max: u64) -> Vec<u64> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0usize, 0usize);
+    while i < left.len() && j < right.len() {
+        let (a, b) = (left[i].0, right[j].0);
+        if a < b {
+            i += 1;
+        } else if a > b {
+            j += 1;
+        } else {
+            let i_end = i + left[i..].iter().take_while(|x| x.0 == a).count();
+            let j_end = j + right[j..].iter().take_while(|x| x.0 == a).count();
+            if ((i_end - i) as u64) * ((j_end - j) as u64) > max {
+                out.push(a);
+            }
+            (i, j) = (i_end, j_end);
+        }
+    }
+    out
 }
 
 /// Cuts `left` (sorted keys) into stretches whose joins with `right` make at
@@ -257,9 +391,16 @@ fn insert(list: &mut Vec<Candidate>, c: Candidate, existing: &[MatchInput], keep
     }
 }
 
-/// Pairs (staged << 32 | existing) of records that share a key, into `out`.
-/// `left` and `right` are sorted (key, record) lists.
-fn join_into(left: &[(u64, u32)], right: &[(u64, u32)], within: bool, out: &mut Vec<u64>) {
+/// Pairs (staged << 32 | existing) of records that share a key, into `out`;
+/// returns the pairs of split blocks left out. `left` and `right` are
+/// sorted (key, record) lists.
+fn join_into(
+    left: &[(u64, u32)],
+    right: &[(u64, u32)],
+    within: bool,
+    split: &Split<'_>,
+    out: &mut Vec<u64>,
+) -> u64 {
     // Split the left side at key boundaries so both cores join.
     let parts = rayon::current_num_threads().max(1) * 4;
     let mut bounds = vec![0usize];
@@ -276,25 +417,36 @@ fn join_into(left: &[(u64, u32)], right: &[(u64, u32)], within: bool, out: &mut 
     bounds.dedup();
     let parts: Vec<&[(u64, u32)]> = bounds.windows(2).map(|w| &left[w[0]..w[1]]).collect();
     // Count, then fill each part's own stretch of `out` (no per-part vectors).
-    let counts: Vec<usize> = parts
+    let counts: Vec<(usize, u64)> = parts
         .par_iter()
         .map(|part| {
             let mut n = 0;
-            join_part(part, right, within, |_| n += 1);
-            n
+            let left_out = join_part(part, right, within, split, |_| n += 1);
+            (n, left_out)
         })
         .collect();
+    let left_out = counts.iter().map(|c| c.1).sum();
+    let counts: Vec<usize> = counts.into_iter().map(|c| c.0).collect();
     fill(out, &counts, |p, slot| {
         let mut i = 0;
-        join_part(parts[p], right, within, |pair| {
+        join_part(parts[p], right, within, split, |pair| {
             slot[i] = pair;
             i += 1;
         });
     });
+    left_out
 }
 
-/// The pairs of one stretch of the left side, in order.
-fn join_part(part: &[(u64, u32)], right: &[(u64, u32)], within: bool, mut emit: impl FnMut(u64)) {
+/// The pairs of one stretch of the left side, in order; returns the pairs
+/// of split blocks left out.
+fn join_part(
+    part: &[(u64, u32)],
+    right: &[(u64, u32)],
+    within: bool,
+    split: &Split<'_>,
+    mut emit: impl FnMut(u64),
+) -> u64 {
+    let mut left_out = 0u64;
     let mut i = 0;
     let mut j = right.partition_point(|r| r.0 < part.first().map_or(0, |f| f.0));
     while i < part.len() && j < right.len() {
@@ -306,10 +458,14 @@ fn join_part(part: &[(u64, u32)], right: &[(u64, u32)], within: bool, mut emit: 
         } else {
             let i_end = i + part[i..].iter().take_while(|x| x.0 == a).count();
             let j_end = j + right[j..].iter().take_while(|x| x.0 == a).count();
-            for l in &part[i..i_end] {
-                for r in &right[j..j_end] {
-                    if !(within && l.1 == r.1) {
-                        emit((u64::from(l.1) << 32) | u64::from(r.1));
+            if split.keys.binary_search(&a).is_ok() {
+                left_out += join_split(&part[i..i_end], &right[j..j_end], within, split, &mut emit);
+            } else {
+                for l in &part[i..i_end] {
+                    for r in &right[j..j_end] {
+                        if !(within && l.1 == r.1) {
+                            emit((u64::from(l.1) << 32) | u64::from(r.1));
+                        }
                     }
                 }
             }
@@ -317,6 +473,36 @@ fn join_part(part: &[(u64, u32)], right: &[(u64, u32)], within: bool, mut emit: 
             j = j_end;
         }
     }
+    left_out
+}
+
+/// The pairs of one too-large block that also share the stricter key, in
+/// the order of the left side; returns the block's pairs left out.
+fn join_split(
+    left: &[(u64, u32)],
+    right: &[(u64, u32)],
+    within: bool,
+    split: &Split<'_>,
+    emit: &mut impl FnMut(u64),
+) -> u64 {
+    // Matching within, `left` is a stretch of the same block as `right`:
+    // each of its records is once on either side.
+    let all = (left.len() as u64) * (right.len() as u64) - if within { left.len() as u64 } else { 0 };
+    let Some((staged_sub, existing_sub)) = split.sub else { return all };
+    let mut by_sub: Vec<(u32, u32)> = right.iter().map(|r| (existing_sub[r.1 as usize], r.1)).collect();
+    by_sub.sort_unstable();
+    let mut emitted = 0u64;
+    for l in left {
+        let k = staged_sub[l.1 as usize];
+        let from = by_sub.partition_point(|x| x.0 < k);
+        for r in by_sub[from..].iter().take_while(|x| x.0 == k) {
+            if !(within && l.1 == r.1) {
+                emit((u64::from(l.1) << 32) | u64::from(r.1));
+                emitted += 1;
+            }
+        }
+    }
+    all - emitted
 }
 
 /// Sizes `out` to the sum of `counts` (reusing its allocation) and lets

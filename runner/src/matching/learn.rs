@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::candidates::{MatchInput, NoReporter, find_candidates};
+use super::candidates::{Limits, MatchInput, NoReporter, find_candidates_within};
 use super::compare::{Comparer, hash32, mix64};
 use super::profile::{
     Level, LevelWeight, MatchField, MatchingProfile, Normalize, PrimarySource, Probabilistic, RecordKind,
@@ -41,11 +41,13 @@ pub struct LearnOptions {
     /// Pairs sampled per EM session at most.
     pub em_pairs: usize,
     pub seed: u64,
+    /// What candidate generation (for the thresholds) holds at once.
+    pub limits: Limits,
 }
 
 impl Default for LearnOptions {
     fn default() -> Self {
-        LearnOptions { random_pairs: 2_000_000, em_pairs: 2_000_000, seed: 7 }
+        LearnOptions { random_pairs: 2_000_000, em_pairs: 2_000_000, seed: 7, limits: Limits::default() }
     }
 }
 
@@ -62,6 +64,9 @@ pub struct LearnReport {
     /// (0–100); records without a candidate at 10 or above count under 0.
     pub histogram: Vec<u64>,
     pub thresholds: Thresholds,
+    /// Pairs of blocks too large to compare in full that were not scored
+    /// while choosing the thresholds (0 when no block was split).
+    pub uncompared_pairs: u64,
 }
 
 /// One EM session.
@@ -305,11 +310,13 @@ pub fn learn(
         }
     }
 
-    // u from random pairs.
+    // u from random pairs: the exact level's from value frequencies (below),
+    // the rarer levels from fewer draws when the data is small.
     let draws = if staged.is_empty() || existing.len() < 2 {
         0
     } else {
-        options.random_pairs.min(total_pairs as usize)
+        let enough = 25 * (staged.len() + if within { 0 } else { existing.len() });
+        options.random_pairs.min(enough.max(MIN_RANDOM_PAIRS)).min(total_pairs as usize)
     };
     let chunks = 64usize;
     let counts: Vec<Vec<Vec<f64>>> = (0..chunks)
@@ -344,6 +351,22 @@ pub fn learn(
         for l in 0..Level::ALL.len() {
             u[f][l] =
                 if present_levels[f][l] { (u[f][l] + 0.5) / (seen + 0.5 * listed.len() as f64) } else { 0.0 };
+        }
+        // Exact agreement (the first level) of two random records, counted
+        // from the values' frequencies rather than sampled: selective fields
+        // agree too rarely for random pairs to measure it.
+        if skeleton.fields[f].levels.first().is_some_and(|l| l.level == Level::Exact)
+            && let Some(q) = exact_share(staged, if within { None } else { Some(existing) }, f)
+        {
+            let exact = Level::Exact as usize;
+            let q = q.clamp(1e-9, 1.0 - 1e-6);
+            let rest = (1.0 - q) / (1.0 - u[f][exact]).max(1e-12);
+            for l in 0..Level::ALL.len() {
+                if l != exact {
+                    u[f][l] *= rest;
+                }
+            }
+            u[f][exact] = q;
         }
     }
     let mut m: Vec<Vec<f64>> = (0..n)
@@ -466,7 +489,14 @@ pub fn learn(
     profile.thresholds = Thresholds { match_: 50, potential: 10 };
     let mut comparer = Comparer::new(&profile);
     comparer.count_terms(staged.iter().chain(if within { &[][..] } else { existing }).map(|r| &r.prepared));
-    let best = find_candidates(&comparer, staged, if within { None } else { Some(existing) }, &NoReporter);
+    let found = find_candidates_within(
+        &comparer,
+        staged,
+        if within { None } else { Some(existing) },
+        &NoReporter,
+        &options.limits,
+    );
+    let best = found.lists;
     let mut histogram = vec![0u64; 101];
     for list in &best {
         histogram[list.first().map_or(0, |c| c.quality as usize).min(100)] += 1;
@@ -494,8 +524,42 @@ pub fn learn(
         fields,
         histogram,
         thresholds: profile.thresholds,
+        uncompared_pairs: found.uncompared,
     };
     (profile, report)
+}
+
+/// Random pairs drawn for u at least (when the data has that many pairs).
+const MIN_RANDOM_PAIRS: usize = 250_000;
+
+/// The probability that field `f` of two random records (a staged and an
+/// existing one, or two staged ones when `existing` is `None`) is equal,
+/// among pairs where both have it; `None` when no such pair exists.
+fn exact_share(staged: &[MatchInput], existing: Option<&[MatchInput]>, f: usize) -> Option<f64> {
+    let mut counts: HashMap<&str, (u64, u64)> = HashMap::new();
+    let (mut left, mut right) = (0u64, 0u64);
+    for r in staged {
+        if let Some(v) = r.prepared.values[f].as_deref() {
+            counts.entry(v).or_default().0 += 1;
+            left += 1;
+        }
+    }
+    if let Some(existing) = existing {
+        for r in existing {
+            if let Some(v) = r.prepared.values[f].as_deref() {
+                counts.entry(v).or_default().1 += 1;
+                right += 1;
+            }
+        }
+    }
+    let (same, all) = match existing {
+        Some(_) => (counts.values().map(|&(a, b)| (a * b) as f64).sum::<f64>(), (left * right) as f64),
+        None => (
+            counts.values().map(|&(a, _)| (a * a.saturating_sub(1)) as f64).sum::<f64>(),
+            (left * left.saturating_sub(1)) as f64,
+        ),
+    };
+    (all > 0.0).then(|| same / all)
 }
 
 /// Four significant digits, so learned files read well and diff quietly.

@@ -8,25 +8,24 @@
 //! - [`candidates`]: blocking plans derived from the weights, the threshold
 //!   and the agreement rules; finds every pair at or above the potential
 //!   threshold without comparing all pairs, and keeps the best few.
+//! - [`diff`]: what changed between two profiles (`ferry diff`).
 //! - [`learn`]: a probabilistic (Fellegi–Sunter) profile estimated from the
 //!   data without labels: u from random pairs, m and the prior by EM.
 //! - [`merge`]: merging a staged record into the existing one it matches.
-//! - [`synth`]: generated people with ground truth, to measure precision and
-//!   recall (tests and `bench/match.sh`).
 //!
 //! [`match_records`] ties them together: records in, one [`MatchOutcome`]
 //! per staged record out (candidates, class, proposed action).
 
 pub mod candidates;
 pub mod compare;
+pub mod diff;
 pub mod learn;
 pub mod merge;
 pub mod profile;
-pub mod synth;
 
 use std::path::PathBuf;
 
-pub use candidates::{Candidate, MatchInput, NoReporter, find_candidates};
+pub use candidates::{Candidate, Found, Limits, MatchInput, NoReporter, find_candidates};
 pub use compare::{Comparer, Explanation, FieldScore, Prepared, Score};
 pub use ferry_mapper::progress::Reporter;
 pub use profile::{Action, Level, MatchClass, MatchingProfile, RecordKind};
@@ -66,6 +65,17 @@ impl MatchOutcome {
     }
 }
 
+/// The outcomes of matching, and what candidate generation left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matched {
+    /// One per staged record.
+    pub outcomes: Vec<MatchOutcome>,
+    /// Pairs of blocks too large to compare in full that were not scored
+    /// ([`Found::uncompared`]); 0 when no block was split.
+    pub uncompared: u64,
+    pub split_blocks: u64,
+}
+
 /// Matches staged records against existing ones (or, with `existing` =
 /// `None`, against each other): candidates, class and proposed action each.
 pub fn match_records(
@@ -73,9 +83,26 @@ pub fn match_records(
     staged: &[MatchInput],
     existing: Option<&[MatchInput]>,
     reporter: &(dyn Reporter + Sync),
-) -> Vec<MatchOutcome> {
-    find_candidates(comparer, staged, existing, reporter)
-        .into_iter()
-        .map(|c| MatchOutcome::from_candidates(comparer.profile(), c))
-        .collect()
+) -> Matched {
+    match_records_within(comparer, staged, existing, reporter, &Limits::default())
+}
+
+/// [`match_records`] within `limits`.
+pub fn match_records_within(
+    comparer: &Comparer,
+    staged: &[MatchInput],
+    existing: Option<&[MatchInput]>,
+    reporter: &(dyn Reporter + Sync),
+    limits: &Limits,
+) -> Matched {
+    let found = candidates::find_candidates_within(comparer, staged, existing, reporter, limits);
+    Matched {
+        outcomes: found
+            .lists
+            .into_iter()
+            .map(|c| MatchOutcome::from_candidates(comparer.profile(), c))
+            .collect(),
+        uncompared: found.uncompared,
+        split_blocks: found.split_blocks,
+    }
 }

@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use ferry_mapper::record::Record;
-use ferry_runner::matching::synth::{self, SynthOptions};
+use ferry_synth::{self as synth, SynthOptions};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,14 +1,14 @@
 //! Matching quality and speed on generated people with ground truth.
 //!
-//! `cargo run --release -p ferry-runner --example match_eval -- [EXISTING] [STAGED] [SEED] [SHOW]`
+//! `cargo run --release -p ferry-synth --example match_eval -- [EXISTING] [STAGED] [SEED] [SHOW]`
 //! prints precision, recall and F1 for Match and for Match ∪ Potential Match,
 //! and the time of each step. `SHOW` > 0 also prints that many wrong Match
 //! proposals and missed duplicates (for tuning a profile). Used by `bench/match.sh`.
 
 use std::time::Instant;
 
-use ferry_runner::matching::synth::{self, SynthOptions};
 use ferry_runner::matching::{Comparer, MatchClass, MatchInput, MatchingProfile, NoReporter, match_records};
+use ferry_synth::{self as synth, SynthOptions};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,7 +40,11 @@ fn main() {
     let prepared = t.elapsed();
 
     let t = Instant::now();
-    let outcomes = match_records(&c, &s, Some(&e), &NoReporter);
+    let matched = match_records(&c, &s, Some(&e), &NoReporter);
+    if matched.uncompared > 0 {
+        println!("{} pairs of split blocks not compared", matched.uncompared);
+    }
+    let outcomes = matched.outcomes;
     let matched = t.elapsed();
 
     let q = synth::evaluate(&data, &outcomes);

@@ -1,4 +1,5 @@
-//! Generated people with ground truth, for measuring matching quality.
+//! Generated people with ground truth, for measuring matching quality
+//! (a dev-only crate: ferry's tests and `bench/match.sh`; not published).
 //!
 //! [`generate`] makes a set of existing contacts and a set of staged ones:
 //! some staged records are corrupted copies of existing people (typos,
@@ -13,7 +14,8 @@ use std::collections::BTreeMap;
 
 use ferry_mapper::record::{Instance, Record, Value};
 
-use super::{Action, MatchClass, MatchOutcome};
+use ferry_runner::matching::compare::mix64;
+use ferry_runner::matching::{Action, MatchClass, MatchOutcome};
 
 /// How a dataset is generated.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,7 +49,7 @@ impl Rng {
     }
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        super::compare::mix64(self.0)
+        mix64(self.0)
     }
     /// Uniform in `0..n` (`n` > 0).
     pub fn below(&mut self, n: usize) -> usize {
