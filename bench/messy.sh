@@ -31,7 +31,7 @@ python3 bench/messy_gen.py "$WORK" "$ROWS" "$SEED"
 $F map --data "$WORK/existing" --target contacts --out "$WORK/clean.json" --auto
 $F pack --data "$WORK/existing" --mapping "$WORK/clean.json" --out "$WORK/existing.zip" >"$WORK/existing.pkgs"
 mapfile -t existing_pkgs <"$WORK/existing.pkgs"
-$F --db "$WORK/base.db" run "${existing_pkgs[@]}" --description existing >/dev/null
+$F run --db "$WORK/base.db" "${existing_pkgs[@]}" --description existing >/dev/null
 echo "loaded $ROWS existing contacts"
 
 echo
@@ -62,13 +62,13 @@ for variant in auto reuse; do
     fi
     t2=$(date +%s%N)
     mapfile -t pkgs <"$WORK/$variant.pkgs"
-    $BIN --db "$db" --json import "${pkgs[@]}" --description messy >"$WORK/$variant.import.json" 2>/dev/null || true
+    $BIN --json import --db "$db" "${pkgs[@]}" --description messy >"$WORK/$variant.import.json" 2>/dev/null || true
     t3=$(date +%s%N)
     job=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["job"]["id"])' "$WORK/$variant.import.json")
-    $F --db "$db" staged "$job" --submit >/dev/null
-    $F --db "$db" match "$job" >/dev/null
+    $F staged --db "$db" "$job" --submit >/dev/null
+    $F match --db "$db" "$job" >/dev/null
     t4=$(date +%s%N)
-    $F --db "$db" review "$job" --export "$WORK/$variant.review.csv"
+    $F review --db "$db" "$job" --export "$WORK/$variant.review.csv"
     sqlite3 -csv "$db" "SELECT s.id, f.package_seq, s.line, coalesce(s.birth_date, '') FROM staged s
         JOIN job_files f ON f.id = s.file_id WHERE s.job_id = $job" >"$WORK/$variant.staged.csv"
     sqlite3 -csv "$db" "SELECT package_seq, rows FROM job_files WHERE job_id = $job ORDER BY package_seq" \
