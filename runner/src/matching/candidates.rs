@@ -325,8 +325,12 @@ struct Split<'a> {
     sub: Option<(&'a [u32], &'a [u32])>,
 }
 
-/// The keys whose blocks make more than `max` pairs, sorted.
-fn huge_blocks(left: &[(u64, u32)], right: &[(u64, u32)], max: u64) -> Vec<u64> {
+/// The blocks of two key-sorted lists: per key both hold, its stretch in
+/// `left` and in `right` (a merge join, in key order).
+pub(super) fn blocks(
+    left: &[(u64, u32)],
+    right: &[(u64, u32)],
+) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
     let mut out = Vec::new();
     let (mut i, mut j) = (0usize, 0usize);
     while i < left.len() && j < right.len() {
@@ -338,13 +342,20 @@ fn huge_blocks(left: &[(u64, u32)], right: &[(u64, u32)], max: u64) -> Vec<u64> 
         } else {
             let i_end = i + left[i..].iter().take_while(|x| x.0 == a).count();
             let j_end = j + right[j..].iter().take_while(|x| x.0 == a).count();
-            if ((i_end - i) as u64) * ((j_end - j) as u64) > max {
-                out.push(a);
-            }
+            out.push((i..i_end, j..j_end));
             (i, j) = (i_end, j_end);
         }
     }
     out
+}
+
+/// The keys whose blocks make more than `max` pairs, sorted.
+fn huge_blocks(left: &[(u64, u32)], right: &[(u64, u32)], max: u64) -> Vec<u64> {
+    blocks(left, right)
+        .into_iter()
+        .filter(|(l, r)| (l.len() as u64) * (r.len() as u64) > max)
+        .map(|(l, _)| left[l.start].0)
+        .collect()
 }
 
 /// Cuts `left` (sorted keys) into stretches whose joins with `right` make at

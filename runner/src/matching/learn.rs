@@ -628,21 +628,7 @@ fn session_patterns(
     let left = keyed(staged);
     let right = if within { left.clone() } else { keyed(existing) };
     // Groups: (left range, right range).
-    let mut groups = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < left.len() && j < right.len() {
-        let (a, b) = (left[i].0, right[j].0);
-        if a < b {
-            i += 1;
-        } else if a > b {
-            j += 1;
-        } else {
-            let i_end = i + left[i..].iter().take_while(|x| x.0 == a).count();
-            let j_end = j + right[j..].iter().take_while(|x| x.0 == a).count();
-            groups.push((i..i_end, j..j_end));
-            (i, j) = (i_end, j_end);
-        }
-    }
+    let groups = super::candidates::blocks(&left, &right);
     // Within one side a record is in its own group once, never a pair.
     let pairs: u64 =
         groups.iter().map(|(l, r)| (l.len() * r.len() - if within { l.len() } else { 0 }) as u64).sum();
