@@ -17,6 +17,7 @@ mod commands;
 mod failure;
 mod printer;
 mod prompt;
+mod store;
 
 /// How a verb that ran to its end finished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,10 +2,10 @@
 
 use ferry_runner::complete::{self, CompleteSummary};
 
-use super::jobs::{audit, open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
+use crate::store::{audit, open_store, runner_error};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  ferry complete 1")]

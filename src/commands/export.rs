@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use ferry_mapper::progress::{self, Stage};
 use ferry_runner::export::{self, Columns};
 
-use super::jobs::{KindArg, open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
+use crate::store::{KindArg, open_store, runner_error};
 
 #[derive(Debug, clap::Args)]
 #[command(

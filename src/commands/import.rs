@@ -9,10 +9,11 @@ use ferry_mapper::progress::Stage;
 use ferry_runner::import::{self, ImportOptions};
 use indicatif::ProgressBar;
 
-use super::jobs::{KindArg, audit, create_store, job_details, runner_error};
+use super::jobs::job_details;
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
+use crate::store::{KindArg, audit, create_store, runner_error};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  ferry import contacts.zip --description \"legacy contacts\"")]

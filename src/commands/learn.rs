@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use ferry_runner::matching::learn::LearnReport;
 use ferry_runner::matchjob::{self, LearnJobOptions};
 
-use super::jobs::{open_store, runner_error};
 use super::matching::load_profile;
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
+use crate::store::{open_store, runner_error};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

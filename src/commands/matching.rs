@@ -7,10 +7,10 @@ use ferry_runner::matching::{MatchingProfile, Reporter};
 use ferry_runner::matchjob::{self, MatchOptions, MatchSummary};
 use indicatif::ProgressBar;
 
-use super::jobs::{audit, open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
+use crate::store::{audit, open_store, runner_error};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  ferry match 1 --within")]

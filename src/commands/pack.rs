@@ -122,7 +122,8 @@ pub(crate) fn build(
         rejected: HashMap::new(),
         force: args.force,
     };
-    ferry_packager::write::refuse_existing(&options).map_err(|e| crate::hint(e, super::jobs::EXISTS_HINT))?;
+    ferry_packager::write::refuse_existing(&options)
+        .map_err(|e| crate::hint(e, crate::store::EXISTS_HINT))?;
     // The check and the packing read the data side by side, on two threads:
     // the packages are built in unnamed scratch files and named only when the
     // check passes, so refused data leaves nothing behind. Data with errors

@@ -13,11 +13,11 @@ use ferry_runner::store::Store;
 
 use ferry_runner::views;
 
-use super::jobs::{audit, open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 use crate::prompt::{EndOfAnswers, LinePrompter, Prompter, TerminalPrompter};
+use crate::store::{audit, open_store, runner_error};
 
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("mode").args(["export", "apply", "accept_all", "accept_matches_above", "interactive", "list", "same_as"])))]

@@ -11,11 +11,11 @@ use ferry_mapper::target::RecordKind;
 use ferry_runner::import::{self, ImportOptions};
 use ferry_runner::{complete, matchjob, staged};
 
-use super::jobs::{KindArg, create_store, runner_error};
 use super::matching::{BarReporter, load_profile};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
+use crate::store::{KindArg, create_store, runner_error};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  ferry run contacts.zip --description \"nightly contacts\"")]

@@ -34,7 +34,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         ferry_server::Error::Bind { .. } => {
             crate::hint(e, "choose another address or port with `--bind ADDR:PORT` (port 0 picks a free one)")
         }
-        ferry_server::Error::Runner(e) => super::jobs::runner_error(e),
+        ferry_server::Error::Runner(e) => crate::store::runner_error(e),
         e => e.into(),
     })?;
     Ok(Outcome::Success)

@@ -4,10 +4,10 @@ use ferry_runner::staged::{self, ListOptions};
 
 use ferry_runner::views;
 
-use super::jobs::{audit, open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
+use crate::store::{audit, open_store, runner_error};
 
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("action").args(["edit", "delete", "delete_all", "submit"])))]

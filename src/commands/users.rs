@@ -4,10 +4,10 @@ use std::io::BufRead;
 
 use ferry_runner::users::{self, Role};
 
-use super::jobs::{create_store, open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
+use crate::store::{create_store, open_store, runner_error};
 
 #[derive(Debug, clap::Args)]
 #[command(

@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
-use super::jobs::{open_store, runner_error};
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
+use crate::store::{open_store, runner_error};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  ferry warnings 1\n  ferry warnings 1 --out warnings.csv")]
