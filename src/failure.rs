@@ -69,6 +69,7 @@ fn packager(e: &ferry_packager::Error) -> Position {
         E::Invalid { path: p, .. } => {
             Position { kind: Some("invalid-package"), file: path(p), ..Position::default() }
         }
+        E::Check { source, .. } => mapper(source),
         E::Pack { .. } => Position { kind: Some("pack"), ..Position::default() },
         E::Unencodable { file, line, column, .. } => Position {
             kind: Some("unencodable"),

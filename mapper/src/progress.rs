@@ -16,6 +16,8 @@ pub enum Stage<'a> {
     File(&'a str),
     /// A package was written and verified (`pack`; 1-based, its size in bytes).
     Packaged { number: usize, size: u64 },
+    /// Packing again, leaving out the rows the check rejected (`pack --allow-errors`).
+    Repacking,
     /// Opening and checking a package (`import`).
     Package(&'a Path),
     /// Staging one file of a package (`import`).

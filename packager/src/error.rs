@@ -17,6 +17,10 @@ pub enum Error {
     #[error("package `{}`: {message}", path.display())]
     Invalid { path: PathBuf, kind: Invalid, message: String },
 
+    /// The check beside a pack could not run over the data location.
+    #[error("cannot check `{}`", dir.display())]
+    Check { dir: PathBuf, source: ferry_mapper::Error },
+
     /// Something that stops a package from being written.
     #[error("{message}")]
     Pack { message: String },

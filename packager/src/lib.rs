@@ -12,6 +12,8 @@
 //! - [`write`]: `pack`: reads legacy files, splits rows into size-capped
 //!   packages (a parent row never leaves its child rows), reproducible and
 //!   atomic (built, read back and checked, then named);
+//! - [`checked`]: the flow of `ferry pack`: the check beside the packing,
+//!   and which errors refuse the data or are packed around;
 //! - [`read`]: [`read::Package`], the only way anything (the runner included)
 //!   reads a package; it treats the package as hostile input, with the
 //!   checks of [`validate`] (size cap, local names, mapping against target);
@@ -21,6 +23,7 @@
 //!
 //! The packager knows nothing of the store or of matching.
 
+pub mod checked;
 pub mod encode;
 pub mod format;
 pub mod inspect;

@@ -4,7 +4,6 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use clap::Parser;
 use ferry_mapper::auto;
 use ferry_mapper::read::ReadOptions;
 use ferry_mapper::session::{Session, SessionOptions, SourceFile, Step};
@@ -309,28 +308,19 @@ fn save(template: &MappingTemplate, out: &Path) -> anyhow::Result<()> {
     Ok(template.save(out)?)
 }
 
-/// Packs through the very code path of `ferry pack`, reading the data as the session did.
+/// Packs as `ferry pack` does with its defaults, from the saved template,
+/// reading the data as the session did.
 fn pack(args: &Args, pkg: &Path, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
-    let mut argv: Vec<std::ffi::OsString> = vec!["ferry".into(), "pack".into()];
-    argv.extend(["--data".into(), args.data.as_os_str().to_owned()]);
-    argv.extend(["--mapping".into(), args.out.as_os_str().to_owned()]);
-    argv.extend(["--out".into(), pkg.as_os_str().to_owned()]);
-    let read = &args.read;
-    for (flag, value) in [
-        ("--input-encoding", &read.input_encoding),
-        ("--delimiter", &read.delimiter),
-        ("--sheet", &read.sheet),
-    ] {
-        if let Some(v) = value {
-            argv.extend([flag.into(), v.into()]);
-        }
-    }
-    if read.no_header {
-        argv.push("--no-header".into());
-    }
-    if global.quiet {
-        argv.push("--quiet".into());
-    }
-    let cli = crate::cli::Cli::try_parse_from(argv).context("cannot set up `ferry pack`")?;
-    crate::commands::run(cli, printer).context("the template was saved, but packing failed")
+    let pack = super::pack::Args {
+        data: args.data.clone(),
+        mapping: args.out.clone(),
+        out: pkg.to_path_buf(),
+        max_size: ferry_packager::write::DEFAULT_MAX_SIZE,
+        encoding: None,
+        replace: false,
+        allow_errors: false,
+        force: false,
+        read: args.read.clone(),
+    };
+    super::pack::run(pack, global, printer).context("the template was saved, but packing failed")
 }

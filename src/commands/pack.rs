@@ -4,10 +4,9 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use anyhow::Context;
-use ferry_mapper::check::CheckOptions;
 use ferry_mapper::problem::Severity;
-use ferry_mapper::progress::{NoReporter, Reporter, Stage};
+use ferry_mapper::progress::{Reporter, Stage};
+use ferry_packager::checked::{CheckedPack, CheckedPackOptions};
 use ferry_packager::write::PackOptions;
 
 use super::legacy::ReadArgs;
@@ -61,6 +60,7 @@ impl Reporter for Progress {
             Stage::Packaged { number, size } => {
                 self.0.set_message(format!("package {number} done ({size} bytes)"))
             }
+            Stage::Repacking => self.0.set_message("packing the rows that passed"),
             _ => {}
         }
     }
@@ -102,117 +102,78 @@ pub(crate) fn build(
     }
     super::check::adopt_files(&mut template, &args.data, &read, printer)?;
 
-    let check_options = CheckOptions {
-        data_dir: args.data.clone(),
-        template: template.clone(),
-        target: target.clone(),
-        read: read.clone(),
-        convert: Default::default(),
-        limit: None,
+    let options = CheckedPackOptions {
+        pack: PackOptions {
+            data_dir: args.data.clone(),
+            template,
+            target,
+            read,
+            out: args.out.clone(),
+            max_size: args.max_size,
+            encoding: args.encoding.clone(),
+            replace: args.replace,
+            rejected: HashMap::new(),
+            force: args.force,
+        },
+        allow_errors: args.allow_errors,
     };
-    let options = PackOptions {
-        data_dir: args.data.clone(),
-        template,
-        target,
-        read,
-        out: args.out.clone(),
-        max_size: args.max_size,
-        encoding: args.encoding.clone(),
-        replace: args.replace,
-        rejected: HashMap::new(),
-        force: args.force,
-    };
-    ferry_packager::write::refuse_existing(&options)
+    ferry_packager::write::refuse_existing(&options.pack)
         .map_err(|e| crate::hint(e, crate::store::EXISTS_HINT))?;
-    // The check and the packing read the data side by side, on two threads:
-    // the packages are built in unnamed scratch files and named only when the
-    // check passes, so refused data leaves nothing behind. Data with errors
-    // packed with `--allow-errors` is packed again, leaving the rejected rows out.
     let progress = Progress(printer.spinner("checking and packing"));
-    let (check, built) = std::thread::scope(|scope| {
-        let checker = scope.spawn(|| ferry_mapper::check::check(&check_options, &NoReporter));
-        let built = ferry_packager::write::build(&options, &progress);
-        (checker.join(), built)
-    });
+    let result = ferry_packager::checked::check_and_pack(&options, &progress);
     progress.0.finish_and_clear();
-    let check = check
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        .with_context(|| format!("cannot check `{}`", args.data.display()))?;
-
-    let errors: Vec<_> = check.problems.iter().filter(|p| p.severity == Severity::Error).collect();
-    let file_level = errors.iter().any(|p| p.line.is_none());
-    if !errors.is_empty() && (!args.allow_errors || file_level) {
-        if printer.json {
-            printer.json(&serde_json::json!({ "packed": false, "check": check }))?;
-        }
-        // One error: what was refused, the problems under it, what to do.
-        printer.error_line(format_args!(
-            "nothing packed: `ferry check` finds {} in `{}`:",
-            crate::printer::count(errors.len() as u64, "error"),
-            args.data.display()
-        ));
-        for p in errors.iter().take(20) {
-            printer.detail(p);
-        }
-        if errors.len() > 20 {
-            printer.detail(format_args!("… and {} more (`ferry check` lists them all)", errors.len() - 20));
-        }
-        let hint = if file_level {
-            "fix the template (`ferry check` lists the problems); template-level errors cannot be packed around"
-        } else {
-            "fix the data or the template, or pass `--allow-errors` to pack the other rows and write the rejected ones to an error CSV"
-        };
-        printer.hint_line(hint);
-        return Ok(None);
-    }
-
-    let warnings = check.problems.iter().filter(|p| p.severity == Severity::Warning).count();
-    if warnings > 0 {
-        printer.warn(format_args!(
-            "{warnings} {}: values dropped, truncated or ignored; the import records them (`ferry check` lists them, `ferry warnings JOB` after the import)",
-            if warnings == 1 { "warning" } else { "warnings" }
-        ));
-    }
-    let result = if errors.is_empty() {
-        built.and_then(|built| built.publish())
-    } else {
-        drop(built);
-        let options = PackOptions { rejected: rejected_rows(&errors), ..options };
-        let progress = Progress(printer.spinner("packing the rows that passed"));
-        let result = ferry_packager::write::pack(&options, &progress);
-        progress.0.finish_and_clear();
-        result
-    };
-    let report = result.map_err(|e| match e {
+    let result = result.map_err(|e| match e {
         ferry_packager::Error::Unencodable { .. } => crate::hint(
             e,
             "pass `--replace` to write `?` instead, or choose an encoding that holds it (`--encoding UTF-8`)",
         ),
         other => anyhow::Error::new(other),
     })?;
+    let (report, warnings) = match result {
+        CheckedPack::Packed { report, warnings } => (report, warnings),
+        CheckedPack::Refused { check, file_level } => {
+            print_refused(printer, &args.data, &check, file_level)?;
+            return Ok(None);
+        }
+    };
+    if warnings > 0 {
+        printer.warn(format_args!(
+            "{warnings} {}: values dropped, truncated or ignored; the import records them (`ferry check` lists them, `ferry warnings JOB` after the import)",
+            if warnings == 1 { "warning" } else { "warnings" }
+        ));
+    }
     Ok(Some(report))
 }
 
-/// The rows `check` rejected, by file and line, with their reasons.
-fn rejected_rows(errors: &[&ferry_mapper::problem::Problem]) -> HashMap<String, HashMap<u64, String>> {
-    let mut rejected: HashMap<String, HashMap<u64, String>> = HashMap::new();
-    for p in errors {
-        let Some(line) = p.line else { continue };
-        let reason = match &p.column {
-            Some(c) => format!("line {line}, column `{c}`: {}", p.message),
-            None => format!("line {line}: {}", p.message),
-        };
-        rejected
-            .entry(p.file.clone())
-            .or_default()
-            .entry(line)
-            .and_modify(|r| {
-                r.push_str("; ");
-                r.push_str(&reason);
-            })
-            .or_insert(reason);
+/// One error: what was refused, the problems under it, what to do.
+fn print_refused(
+    printer: &Printer,
+    data: &std::path::Path,
+    check: &ferry_mapper::check::CheckReport,
+    file_level: bool,
+) -> anyhow::Result<()> {
+    if printer.json {
+        printer.json(&serde_json::json!({ "packed": false, "check": check }))?;
     }
-    rejected
+    let errors: Vec<_> = check.problems.iter().filter(|p| p.severity == Severity::Error).collect();
+    printer.error_line(format_args!(
+        "nothing packed: `ferry check` finds {} in `{}`:",
+        crate::printer::count(errors.len() as u64, "error"),
+        data.display()
+    ));
+    for p in errors.iter().take(20) {
+        printer.detail(p);
+    }
+    if errors.len() > 20 {
+        printer.detail(format_args!("… and {} more (`ferry check` lists them all)", errors.len() - 20));
+    }
+    let hint = if file_level {
+        "fix the template (`ferry check` lists the problems); template-level errors cannot be packed around"
+    } else {
+        "fix the data or the template, or pass `--allow-errors` to pack the other rows and write the rejected ones to an error CSV"
+    };
+    printer.hint_line(hint);
+    Ok(())
 }
 
 fn print_report(printer: &Printer, report: &ferry_packager::write::PackReport) -> anyhow::Result<()> {
