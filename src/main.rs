@@ -12,12 +12,15 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod bar;
 mod cli;
 mod commands;
 mod failure;
 mod printer;
 mod prompt;
 mod store;
+mod summary;
+mod table;
 
 /// How a verb that ran to its end finished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,9 +4,8 @@
 //! Progress bars appear only on a terminal and never with `--quiet`.
 
 use std::io::{IsTerminal, Write};
-use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use crate::bar::Bar;
 
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::failure::Failure;
@@ -53,6 +52,14 @@ impl Printer {
         let mut out = std::io::stdout().lock();
         out.write_all(bytes)?;
         out.flush()?;
+        Ok(())
+    }
+
+    /// Writes a table to stdout, a line at a time.
+    pub fn table(&self, table: crate::table::Table) -> anyhow::Result<()> {
+        for line in table.lines() {
+            self.out(line)?;
+        }
         Ok(())
     }
 
@@ -108,32 +115,26 @@ impl Printer {
         if self.color { style.apply_to(text).to_string() } else { text.to_string() }
     }
 
-    /// A progress bar of `len` steps, hidden off a terminal and with `--quiet`.
-    pub fn progress(&self, len: u64, message: &str) -> ProgressBar {
-        if !self.progress {
-            return ProgressBar::hidden();
-        }
-        let bar = ProgressBar::new(len);
-        bar.set_style(
-            ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} ({eta})")
-                .expect("valid template")
-                .progress_chars("=> "),
-        );
-        bar.set_message(message.to_string());
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
+    /// A progress bar counting `unit`s, of `total` when known: hidden off a
+    /// terminal and with `--quiet`.
+    pub fn bar(&self, message: &str, unit: &str, total: Option<u64>) -> Bar {
+        if self.progress { Bar::new(message, unit, total) } else { Bar::hidden() }
+    }
+
+    /// Whether progress bars are drawn (work done only for a bar can be skipped).
+    pub fn draws_progress(&self) -> bool {
+        self.progress
     }
 
     /// A spinner for work of unknown length, hidden off a terminal and with `--quiet`.
-    pub fn spinner(&self, message: &str) -> ProgressBar {
-        if !self.progress {
-            return ProgressBar::hidden();
-        }
-        let bar = ProgressBar::new_spinner();
-        bar.set_message(message.to_string());
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
+    pub fn spinner(&self, message: &str) -> Bar {
+        self.bar(message, "", None)
     }
+}
+
+/// A number, thousands grouped: `12,345`.
+pub fn number(n: u64) -> String {
+    indicatif::HumanCount(n).to_string()
 }
 
 /// A count with its unit, thousands grouped: `1 row`, `12,345 rows`.

@@ -3,10 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use indicatif::ProgressBar;
-
 use super::legacy::{OldEncodingArg, ReadArgs};
 use crate::Outcome;
+use crate::bar::Bar;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 use ferry_mapper::check::{CheckOptions, CheckReport};
@@ -87,24 +86,84 @@ pub(crate) fn adopt_files(
     Ok(())
 }
 
-/// Draws the check's progress as a spinner with the file and its row count.
-struct Progress {
-    bar: ProgressBar,
-    file: std::cell::RefCell<(String, u64)>,
+/// Draws the check's progress: the file, and the rows checked of the
+/// template's files (their lines counted first, when the bar is drawn).
+pub(crate) struct Progress {
+    pub bar: Bar,
+    pub verb: &'static str,
+    /// Whether the library's count runs on across files (pack) or starts
+    /// again at each (check): the rows of the files done before, the rows of this one.
+    pub runs_on: bool,
+    pub counted: std::cell::Cell<(u64, u64)>,
+}
+
+impl Progress {
+    pub fn new(bar: Bar, verb: &'static str, runs_on: bool) -> Progress {
+        Progress { bar, verb, runs_on, counted: Default::default() }
+    }
 }
 
 impl Reporter for Progress {
     fn on_stage(&self, stage: Stage<'_>, _total: Option<u64>) {
-        if let Stage::File(name) = stage {
-            *self.file.borrow_mut() = (name.to_string(), 0);
-            self.bar.set_message(format!("checking `{name}`"));
+        match stage {
+            Stage::File(name) => {
+                let (before, this) = self.counted.get();
+                self.counted.set((before + this, 0));
+                self.bar.set_message(format!("{} `{name}`", self.verb));
+            }
+            Stage::Repacking => {
+                self.counted.set((0, 0));
+                self.bar.set_position(0);
+                self.bar.set_message("packing the rows that passed");
+            }
+            Stage::Packaged { number, size } => {
+                self.bar.set_message(format!("package {number} written ({})", crate::printer::bytes(size)));
+            }
+            _ => {}
         }
     }
     fn on_progress(&self, rows: u64) {
-        let mut file = self.file.borrow_mut();
-        file.1 = rows;
-        self.bar.set_message(format!("checking `{}`: {} rows", file.0, file.1));
+        if self.runs_on {
+            self.bar.set_position(rows);
+        } else {
+            let (before, _) = self.counted.get();
+            self.counted.set((before, rows));
+            self.bar.set_position(before + rows);
+        }
     }
+}
+
+/// About how many data rows the template's files hold: their lines less the
+/// header (a quoted field over several lines counts more), `None` when a file
+/// is no CSV or cannot be read. Counted only for a drawn bar.
+pub(crate) fn estimate_rows(template: &MappingTemplate, data: &Path, printer: &Printer) -> Option<u64> {
+    use std::io::Read;
+    if !printer.draws_progress() {
+        return None;
+    }
+    let mut total = 0u64;
+    for file in &template.files {
+        let path = data.join(&file.name);
+        let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+        if !matches!(ext.as_str(), "csv" | "txt" | "tsv") {
+            return None;
+        }
+        let mut reader = std::fs::File::open(&path).ok()?;
+        let (mut buf, mut lines, mut last) = (vec![0u8; 1 << 16], 0u64, b'\n');
+        loop {
+            let n = reader.read(&mut buf).ok()?;
+            if n == 0 {
+                break;
+            }
+            lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+            last = buf[n - 1];
+        }
+        if last != b'\n' {
+            lines += 1;
+        }
+        total += lines.saturating_sub(1);
+    }
+    Some(total)
 }
 
 pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
@@ -129,9 +188,11 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
         convert: ConvertOptions { create_missing: args.create_missing, ..Default::default() },
         limit: args.limit,
     };
-    let progress = Progress { bar: printer.spinner("checking"), file: Default::default() };
+    let total =
+        estimate_rows(&options.template, &options.data_dir, printer).filter(|_| options.limit.is_none());
+    let progress = Progress::new(printer.bar("checking", "rows", total), "checking", false);
     let report = ferry_mapper::check::check(&options, &progress);
-    progress.bar.finish_and_clear();
+    progress.bar.finish();
     let report = report?;
 
     if printer.json {

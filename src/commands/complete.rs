@@ -6,6 +6,7 @@ use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 use crate::store::{audit, open_store, runner_error};
+use crate::summary::Summary;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  ferry complete 1")]
@@ -14,37 +15,37 @@ pub struct Args {
     job: String,
 }
 
-/// The lines printed about a completion.
-pub fn summary_lines(s: &CompleteSummary) -> Vec<String> {
-    vec![
-        format!("created    {:>8}", s.created),
-        format!("merged     {:>8}", s.merged),
-        format!("updated    {:>8}", s.updated),
-        format!("discarded  {:>8}", s.discarded),
-    ]
+/// What a completion did.
+pub fn summary(s: &CompleteSummary) -> Summary {
+    let head = match &s.job {
+        Some(job) => format!("job {} completed: its records are in the store", job.id),
+        None => "completed".to_string(),
+    };
+    let mut summary = Summary::new(head);
+    summary
+        .count("created", s.created)
+        .count("updated", s.updated)
+        .count("merged", s.merged)
+        .count("discarded", s.discarded);
+    summary
 }
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let mut store = open_store(global)?;
-    let spinner = printer.spinner("completing");
+    let spinner = printer.spinner("completing the chosen actions");
     let result = complete::complete(&mut store, &args.job);
-    spinner.finish_and_clear();
+    spinner.finish();
     let summary = result.map_err(runner_error)?;
     if let Some(job) = &summary.job {
         audit(&store, job.id, "complete", None)?;
     }
     if printer.json {
         printer.json(&summary)?;
-    } else {
-        if let Some(job) = &summary.job {
-            printer.out(format!("job {} completed", job.id))?;
-        }
-        for line in summary_lines(&summary) {
-            printer.out(line)?;
-        }
     }
+    let mut told = self::summary(&summary);
     if let Some(job) = &summary.job {
-        printer.info(format!("`ferry undo {}` reverts it while its records are unchanged", job.id));
+        told.line(format!("`ferry undo {}` reverts it while its records are unchanged", job.id));
     }
+    told.print(printer);
     Ok(Outcome::Success)
 }

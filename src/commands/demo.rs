@@ -2,10 +2,11 @@
 //!
 //! The demo is a script of real `ferry` invocations (this very binary) in a
 //! scratch directory: it writes the bundled example export and its mapping
-//! template there, then maps, checks, packs, imports, reviews, matches and
-//! completes, printing each command before its output, so what it shows is
-//! exactly what a user would type. The example files are embedded in the
-//! binary, so the demo runs from anywhere.
+//! template there, then maps, packs, imports, matches and completes, one block
+//! a step, printing each command before its output, so what it shows is
+//! exactly what a user would type. After the match it says why the
+//! duplicates were found: each pair's score and the fields that agreed. The
+//! example files are embedded in the binary, so the demo runs from anywhere.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -58,14 +59,16 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
         std::fs::write(&path, text).with_context(|| format!("cannot write `{}`", path.display()))?;
     }
     let mut demo = Demo { dir: &dir, printer, steps: Vec::new() };
-    demo.say(&format!("ferry demo in `{}` (its own store: `ferry.db` there)", dir.display()));
+    demo.say(&format!(
+        "ferry demo: a legacy export of 30 contacts (contacts.csv, with addresses.csv and phones.csv \
+         whose rows belong to a contact) carried into a CRM store in five steps, in `{}` (its own \
+         store: `ferry.db` there)",
+        dir.display()
+    ));
 
     demo.block(
-        "1. profile: what the legacy export holds: contacts.csv, and addresses.csv and phones.csv \
-         whose rows belong to a contact",
+        "1. map: apply the bundled template `three-tables` to the export, taking every default answer",
     );
-    demo.step(&["profile", "data/contacts.csv"])?;
-    demo.block("2. map: resume the bundled template, taking every default answer");
     let answers = dir.join("answers.txt");
     std::fs::write(&answers, "\n".repeat(40))
         .with_context(|| format!("cannot write `{}`", answers.display()))?;
@@ -83,40 +86,92 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
         "--answers",
         "answers.txt",
     ])?;
-    demo.block("3. check: a dry run of the mapping over every row");
-    demo.step(&["check", "--data", "data", "--mapping", "mapping.json"])?;
-    demo.block("4. pack: write the import package (a checked, size-capped ZIP)");
+    demo.say_under("wrote `mapping.json`: which column goes to which field, and how its values convert");
+    demo.block(
+        "2. pack: check every row against the target and write the import package (a size-capped ZIP)",
+    );
     demo.step(&["pack", "--data", "data", "--mapping", "mapping.json", "--out", "contacts.zip"])?;
-    demo.block("5. import: stage the package's records as an import job");
+    demo.block("3. import: stage the package's records as an import job, then submit them for matching");
     demo.step(&["import", "contacts.zip", "--description", "demo: legacy contacts"])?;
     demo.step(&["staged", "demo: legacy contacts", "--submit"])?;
-    demo.block(
-        "6. match: the store is empty, so `--within` compares the records with each other. The \
-         export holds some people twice: Jonathon Smith (Jonathan, misspelt), Marie Gagne (Gagné without \
-         its accent) and Bob Chen (Robert's last name, birth date, gender and zip) score 80-100 %, a \
-         Match from 75 %, proposed as merges; the two Priya Patels differ in birth date (70 %, a \
-         Potential Match, kept apart)",
-    );
+    demo.block("4. match: the store is empty, so `--within` compares the records with each other");
     demo.step(&["match", "demo: legacy contacts", "--within"])?;
-    demo.step(&["review", "demo: legacy contacts", "--export", "review.csv"])?;
-    demo.block("7. complete: carry out the proposed actions; the records are in the store");
+    let pairs = demo.why("demo: legacy contacts")?;
+    demo.block("5. complete: carry out the proposed actions (create, or merge a duplicate into its pair)");
     demo.step(&["complete", "demo: legacy contacts"])?;
     demo.step(&["export", "contacts", "--out", "contacts-export.csv"])?;
-    demo.block("8. run: the same export delivered again, in one scripted command (its records now match the store's)");
-    demo.step(&["run", "contacts.zip", "--description", "demo: second delivery"])?;
-    demo.step(&["jobs"])?;
     if args.dir.is_some() {
         demo.say(&format!(
-            "done: the package, the review file, the export and the store are in `{}`",
-            dir.display()
+            "done: the template, the package, the export and the store are in `{}`; \
+             `ferry jobs --db {}` lists the job",
+            dir.display(),
+            dir.join("ferry.db").display()
         ));
     } else {
         demo.say("done (the scratch directory is removed now; `ferry demo --dir DIR` keeps it)");
     }
     if printer.json {
-        printer.json(&serde_json::json!({ "dir": dir, "steps": demo.steps }))?;
+        printer.json(&serde_json::json!({ "dir": dir, "steps": demo.steps, "pairs": pairs }))?;
     }
     Ok(Outcome::Success)
+}
+
+/// A pair of staged records the match found alike, and why.
+#[derive(serde::Serialize)]
+struct Pair {
+    /// The later record's legacy id and name, and the earlier one's.
+    record: String,
+    pair: String,
+    class: String,
+    score: u64,
+    proposed: String,
+    /// The fields that agreed (with their level when not `exact`) and their points.
+    agreed: Vec<String>,
+    differed: Vec<String>,
+}
+
+/// The pairs of a matched job's review list (each pair once: from its later record).
+fn pairs(list: &serde_json::Value) -> Vec<Pair> {
+    let rows = list["rows"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let name = |id: &serde_json::Value| -> String {
+        let row = rows.iter().find(|r| r["staged_id"] == *id);
+        row.map(|r| format!("{} {} {}", text(&r["legacy_id"]), text(&r["first_name"]), text(&r["last_name"])))
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for r in rows {
+        let class = text(&r["class"]);
+        if class != "Match" && class != "Potential Match" {
+            continue;
+        }
+        let Some(best) = r["candidates"].as_array().and_then(|c| c.first()) else { continue };
+        let earlier = best["staged_id"].as_i64().zip(r["staged_id"].as_i64()).is_some_and(|(b, s)| b < s);
+        if !earlier {
+            continue;
+        }
+        let (mut agreed, mut differed) = (Vec::new(), Vec::new());
+        for f in best["explain"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            let points = f["contribution"].as_f64().unwrap_or(0.0);
+            let (label, level) = (text(&f["label"]), text(&f["level"]));
+            if points > 0.0 {
+                let how = if level == "exact" { String::new() } else { format!(" ({level})") };
+                agreed.push(format!("{label}{how} +{points}"));
+            } else {
+                differed.push(label);
+            }
+        }
+        out.push(Pair {
+            record: name(&r["staged_id"]),
+            pair: name(&best["staged_id"]),
+            class,
+            score: best["quality"].as_u64().unwrap_or(0),
+            proposed: text(&r["proposed"]),
+            agreed,
+            differed,
+        });
+    }
+    out
 }
 
 /// A demo block as `--json` prints it: its title and the commands it ran.
@@ -143,6 +198,65 @@ struct Demo<'a> {
 impl Demo<'_> {
     fn say(&self, text: &str) {
         self.printer.info(format!("\n{text}"));
+    }
+
+    /// A line under a step, in the steps' indent.
+    fn say_under(&self, text: &str) {
+        self.printer.info(format!("  {text}"));
+    }
+
+    /// Says why the match found the job's duplicates: for each pair, its score
+    /// and the fields that agreed (from `ferry review JOB --list --json`).
+    fn why(&mut self, job: &str) -> anyhow::Result<Vec<Pair>> {
+        let list = self.capture(&["review", job, "--list"])?;
+        let pairs = pairs(&list);
+        let thresholds = ferry_runner::matching::MatchingProfile::bundled("contacts").map(|p| p.thresholds);
+        let rule = thresholds.map_or(String::new(), |t| {
+            format!("; a Match from {}, a Potential Match from {}", t.match_, t.potential)
+        });
+        self.say(&format!(
+            "why: a pair's score is the sum of the points of the fields that agree{rule} \
+             (`ferry review JOB --list` shows every record)"
+        ));
+        let mut t = crate::table::Table::new(["record", "", "its pair", "score", "class", "proposed"])
+            .right(&[3])
+            .indent(2);
+        for p in &pairs {
+            let action = if p.proposed == "Merge" { "merge" } else { "create: kept apart" };
+            t.row([p.record.as_str(), "~", &p.pair, &p.score.to_string(), &p.class, action]);
+        }
+        for line in t.lines() {
+            self.printer.info(line);
+        }
+        for p in &pairs {
+            let differed = if p.differed.is_empty() {
+                String::new()
+            } else {
+                format!("; differ: {}", p.differed.join(", "))
+            };
+            self.printer.info(format!("  {}: agree on {}{differed}", p.record, p.agreed.join(", ")));
+        }
+        Ok(pairs)
+    }
+
+    /// Runs `ferry ARGS --json --quiet` in the scratch directory and returns its JSON.
+    fn capture(&self, args: &[&str]) -> anyhow::Result<serde_json::Value> {
+        let exe = std::env::current_exe().context("cannot find the running `ferry` binary")?;
+        let output = Command::new(exe)
+            .args(args)
+            .args(["--json", "--quiet"])
+            .current_dir(self.dir)
+            .env("FERRY_DB", self.dir.join("ferry.db"))
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .context("cannot run `ferry`")?;
+        if !output.status.success() {
+            bail!("the demo step `ferry {}` failed ({})", args.join(" "), output.status);
+        }
+        serde_json::from_slice(&output.stdout).with_context(|| {
+            format!("the demo step `ferry {}` printed something that is not JSON", args.join(" "))
+        })
     }
 
     /// Starts a block: a blank line and its title.

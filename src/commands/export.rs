@@ -41,12 +41,12 @@ enum ColumnsArg {
 
 struct Reporter<'a> {
     printer: &'a Printer,
-    bar: std::cell::RefCell<Option<indicatif::ProgressBar>>,
+    bar: std::cell::RefCell<Option<crate::bar::Bar>>,
 }
 
 impl progress::Reporter for Reporter<'_> {
     fn on_stage(&self, _stage: Stage<'_>, total: Option<u64>) {
-        *self.bar.borrow_mut() = Some(self.printer.progress(total.unwrap_or(0), "exporting"));
+        *self.bar.borrow_mut() = Some(self.printer.bar("exporting", "records", total));
     }
     fn on_progress(&self, written: u64) {
         if let Some(bar) = self.bar.borrow().as_ref() {
@@ -66,7 +66,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         export::export(&store, args.kind.into(), columns, out, force, &reporter).map_err(runner_error)
     });
     if let Some(bar) = reporter.bar.borrow().as_ref() {
-        bar.finish_and_clear();
+        bar.finish();
     }
     let summary = result?;
     if printer.json {

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use anyhow::Context;
 use ferry_mapper::progress::Stage;
 use ferry_runner::import::{self, ImportOptions};
-use indicatif::ProgressBar;
 
-use super::jobs::job_details;
 use crate::Outcome;
+use crate::bar::Bar;
 use crate::cli::GlobalArgs;
-use crate::printer::Printer;
+use crate::printer::{Printer, count, number};
 use crate::store::{KindArg, audit, create_store, runner_error};
+use crate::summary::Summary;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  ferry import contacts.zip --description \"legacy contacts\"")]
@@ -136,29 +136,84 @@ pub(crate) enum Packed {
     Scratch(Scratch),
 }
 
-struct Reporter<'a> {
+/// Draws an import: the rows staged of those the packages declare. Off a
+/// terminal (a log), each package and file is a line instead.
+pub(crate) struct Reporter<'a> {
+    pub bar: Bar,
     printer: &'a Printer,
-    bar: ProgressBar,
+}
+
+impl Reporter<'_> {
+    /// A bar over the rows the packages declare (read only when it is drawn).
+    pub fn new<'a>(printer: &'a Printer, packages: &[PathBuf], max_size: u64) -> Reporter<'a> {
+        let total = printer.draws_progress().then(|| declared_rows(packages, max_size)).flatten();
+        Reporter { bar: printer.bar("staging", "rows", total), printer }
+    }
+
+    /// Says what the import does now: on the bar, or as a line of the log.
+    fn doing(&self, what: String) {
+        if self.printer.draws_progress() {
+            self.bar.set_message(what);
+        } else {
+            self.printer.info(what);
+        }
+    }
+}
+
+/// The data rows the packages' `fileMappings.xml` declare; `None` when one does not open.
+fn declared_rows(packages: &[PathBuf], max_size: u64) -> Option<u64> {
+    let limits = ferry_packager::read::Limits { max_package: max_size, ..Default::default() };
+    let mut total = 0;
+    for path in packages {
+        let package = ferry_packager::read::Package::open_streaming(path, limits).ok()?;
+        total += package.files.iter().map(|f| f.rows).sum::<u64>();
+    }
+    Some(total)
 }
 
 impl import::Reporter for Reporter<'_> {
     fn on_stage(&self, stage: Stage<'_>, _total: Option<u64>) {
         match stage {
-            Stage::Package(path) => {
-                self.bar.suspend(|| self.printer.info(format!("opening `{}`", path.display())))
-            }
+            Stage::Package(path) => self.doing(format!("opening `{}`", path.display())),
             Stage::Staging { package, file } => {
                 let name = package.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                self.bar.suspend(|| self.printer.info(format!("staging `{file}` of `{name}`")));
+                self.doing(format!("staging `{file}` of `{name}`"));
             }
-            Stage::Validating => self.bar.set_message("validating records".to_string()),
-            Stage::Candidates => self.bar.set_message("matching the leads".to_string()),
+            Stage::Validating => self.bar.set_message("validating records"),
+            Stage::Candidates => {
+                self.bar.set_message("matching the leads");
+                self.bar.set_total(None);
+            }
             _ => {}
         }
     }
     fn on_progress(&self, rows_read: u64) {
-        self.bar.set_message(format!("staging: {rows_read} rows read"));
+        self.bar.set_position(rows_read);
     }
+}
+
+/// What staging a job did: its rows and records, and where the reports are.
+pub(crate) fn staged_summary(job: &ferry_runner::job::Job) -> Summary {
+    let c = &job.counts;
+    let mut s = Summary::new(format!(
+        "job {} `{}` imported: {} / {}",
+        job.id, job.description, job.stage, job.status
+    ));
+    s.count_with("records staged", c.records_staged, format!("from {} read", count(c.rows_read, "row")));
+    if c.rows_rejected > 0 {
+        let note = format!("`ferry errors {} --out errors.csv` writes them with the reasons", job.id);
+        s.count_with("rows rejected", c.rows_rejected, note);
+    } else {
+        s.count("rows rejected", 0);
+    }
+    if c.warnings > 0 {
+        let note =
+            format!("{} dropped; `ferry warnings {}` lists them", count(c.values_dropped, "value"), job.id);
+        s.count_with("warnings", c.warnings, note);
+    } else {
+        s.count("values dropped", c.values_dropped);
+    }
+    s
 }
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
@@ -180,9 +235,9 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         max_size: Some(args.max_size),
         ..ImportOptions::default()
     };
-    let reporter = Reporter { printer, bar: printer.spinner("staging") };
+    let reporter = Reporter::new(printer, &options.packages, args.max_size);
     let result = import::import(&mut store, &options, &reporter);
-    reporter.bar.finish_and_clear();
+    reporter.bar.finish();
     let summary = result.map_err(runner_error)?;
     audit(&store, summary.job.id, "import", None)?;
     for w in &summary.file_warnings {
@@ -195,25 +250,27 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     let job = &summary.job;
     if printer.json {
         printer.json(&summary)?;
-    } else {
-        for line in job_details(job) {
-            printer.out(line)?;
-        }
     }
+    let mut told = staged_summary(job);
+    if let Some(m) = &summary.matched {
+        told.line(format!(
+            "matched: {} Match, {} Potential Match, {} Non-Match",
+            number(m.matches),
+            number(m.potential_matches),
+            number(m.non_matches)
+        ));
+    }
+    told.print(printer);
     if job.counts.rows_rejected > 0 {
         printer.warn(format!(
             "{} rows were rejected; `ferry errors {} --out errors.csv` writes them with the reasons",
             job.counts.rows_rejected, job.id
         ));
     }
-    if let Some(m) = &summary.matched {
-        printer.info(format!(
-            "matched: {} Match, {} Potential Match, {} Non-Match",
-            m.matches, m.potential_matches, m.non_matches
-        ));
-        if let Some(line) = super::matching::split_line(m.split_blocks, m.uncompared_pairs) {
-            printer.warn(line);
-        }
+    if let Some(m) = &summary.matched
+        && let Some(line) = super::matching::split_line(m.split_blocks, m.uncompared_pairs)
+    {
+        printer.warn(line);
     }
     printer.info(match job.kind {
         ferry_mapper::target::RecordKind::Contacts => {

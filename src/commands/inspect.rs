@@ -7,7 +7,8 @@ use ferry_packager::inspect::{InspectOptions, InspectReport};
 
 use crate::Outcome;
 use crate::cli::GlobalArgs;
-use crate::printer::Printer;
+use crate::printer::{Printer, bytes};
+use crate::table::Table;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  ferry inspect contacts.zip\n  ferry inspect contacts.zip --json")]
@@ -46,18 +47,17 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
 }
 
 fn render(r: &InspectReport, printer: &Printer) -> anyhow::Result<()> {
-    printer.out(format_args!("package  {} ({})", r.path.display(), crate::printer::bytes(r.size)))?;
+    printer.out(format_args!("package  {} ({})", r.path.display(), bytes(r.size)))?;
     if let Some(c) = &r.contents {
         printer.out(format_args!("target   {} ({})", c.target, c.target_label))?;
         printer.out(format_args!("encoding {}", c.encoding))?;
         printer.out("")?;
         printer.out("members")?;
+        let mut members = Table::new(["member", "size", "compressed"]).right(&[1, 2]).indent(2);
         for m in &c.members {
-            printer.out(format_args!(
-                "  {:<40} {:>12} bytes  {:>12} compressed",
-                m.name, m.uncompressed, m.compressed
-            ))?;
+            members.row([m.name.clone(), bytes(m.uncompressed), bytes(m.compressed)]);
         }
+        printer.table(members)?;
         for f in &c.files {
             printer.out("")?;
             printer.out(format_args!(
@@ -73,14 +73,21 @@ fn render(r: &InspectReport, printer: &Printer) -> anyhow::Result<()> {
             if let Some(n) = &f.null_default {
                 printer.out(format_args!("  null default `{n}`"))?;
             }
+            let mut mappings = Table::plain().indent(2);
             for m in &f.mappings {
                 let null = match m.null_value.as_deref() {
                     Some("") => " (empty stays empty)".to_string(),
                     Some(n) => format!(" (empty → `{n}`)"),
                     None => String::new(),
                 };
-                printer.out(format_args!("  {:<24} → {:<32} {}{null}", m.column, m.target, m.converter))?;
+                mappings.row([
+                    m.column.clone(),
+                    "→".into(),
+                    m.target.clone(),
+                    format!("{}{null}", m.converter),
+                ]);
             }
+            printer.table(mappings)?;
         }
     }
     printer.out("")?;

@@ -8,8 +8,9 @@ use ferry_runner::store::Store;
 
 use crate::Outcome;
 use crate::cli::GlobalArgs;
-use crate::printer::Printer;
+use crate::printer::{Printer, number};
 use crate::store::{KindArg, audit, open_store, runner_error};
+use crate::table::Table;
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -77,56 +78,45 @@ enum StatusArg {
     Completed,
 }
 
-/// One line about a job, for listings.
-pub fn job_line(job: &Job) -> String {
-    format!(
-        "{:>5}  {:<8}  {:<20}  {:<15}  {:<20}  {:>8} {:>8} {:>8}  {}",
-        job.id,
-        job.kind.as_str(),
-        job.stage.label(),
-        job.status.label(),
-        job.started_at.as_deref().unwrap_or(&job.created_at),
-        job.counts.rows_read,
-        job.counts.rows_staged,
-        job.counts.rows_rejected,
-        job.description
-    )
-}
-
-/// The lines of `jobs show`, also printed after an import.
+/// The lines of `jobs show`.
 pub fn job_details(job: &Job) -> Vec<String> {
-    let mut lines = vec![
-        format!("job {}: {}", job.id, job.description),
-        format!("  type         {}", job.kind.as_str()),
-        format!("  stage        {}", job.stage.label()),
-        format!("  status       {}", job.status.label()),
-    ];
+    let mut lines = vec![format!("job {}: {}", job.id, job.description)];
+    let mut t = Table::plain().indent(2);
+    t.row(["type", job.kind.as_str()]);
+    t.row(["stage", job.stage.label()]);
+    t.row(["status", job.status.label()]);
     for (label, value) in [("source type", &job.source_type), ("source", &job.source), ("owner", &job.owner)]
     {
         if let Some(v) = value {
-            lines.push(format!("  {label:<12} {v}"));
+            t.row([label, v.as_str()]);
         }
     }
-    lines.push(format!("  started      {}", job.started_at.as_deref().unwrap_or("-")));
-    lines.push(format!("  staged       {}", job.staged_at.as_deref().unwrap_or("-")));
-    lines.push(format!("  ended        {}", job.ended_at.as_deref().unwrap_or("-")));
+    t.row(["started", job.started_at.as_deref().unwrap_or("-")]);
+    t.row(["staged", job.staged_at.as_deref().unwrap_or("-")]);
+    t.row(["ended", job.ended_at.as_deref().unwrap_or("-")]);
     let c = &job.counts;
-    lines.push(format!(
-        "  rows         {} read = {} staged + {} rejected{}",
-        c.rows_read,
-        c.rows_staged,
-        c.rows_rejected,
+    let rows = format!(
+        "{} read = {} staged + {} rejected{}",
+        number(c.rows_read),
+        number(c.rows_staged),
+        number(c.rows_rejected),
         if c.rows_read == c.rows_staged + c.rows_rejected { "" } else { "  (does not add up!)" }
-    ));
-    lines.push(format!(
-        "  records      {} staged, {} still in staging",
-        c.records_staged, c.records_remaining
-    ));
-    lines.push(format!("  warnings     {}", c.warnings));
-    lines.push(format!("  values dropped {} (`ferry warnings {}` lists them)", c.values_dropped, job.id));
-    if let Some(e) = &job.error {
-        lines.push(format!("  error        {e}"));
+    );
+    t.row(["rows", rows.as_str()]);
+    let records =
+        format!("{} staged, {} still in staging", number(c.records_staged), number(c.records_remaining));
+    t.row(["records", records.as_str()]);
+    let warnings = format!("{} (`ferry warnings {}` lists them)", number(c.warnings), job.id);
+    t.row(["warnings", warnings.as_str()]);
+    t.row(["values dropped", number(c.values_dropped).as_str()]);
+    if c.rows_rejected > 0 {
+        let errors = format!("`ferry errors {} --out errors.csv` writes the rejected rows", job.id);
+        t.row(["errors", errors.as_str()]);
     }
+    if let Some(e) = &job.error {
+        t.row(["error", e.as_str()]);
+    }
+    lines.extend(t.lines());
     lines
 }
 
@@ -199,13 +189,24 @@ fn list(store: &Store, f: &FilterArgs, printer: &Printer) -> anyhow::Result<Outc
         printer.info(format!("no import jobs in `{}`", display(store.path())));
         return Ok(Outcome::Success);
     }
-    printer.out(format!(
-        "{:>5}  {:<8}  {:<20}  {:<15}  {:<20}  {:>8} {:>8} {:>8}  {}",
-        "id", "type", "stage", "status", "started", "read", "staged", "rejected", "description"
-    ))?;
+    let mut t =
+        Table::new(["id", "type", "stage", "status", "started", "read", "staged", "rejected", "description"])
+            .right(&[0, 5, 6, 7]);
     for job in &jobs {
-        printer.out(job_line(job))?;
+        let c = &job.counts;
+        t.row([
+            job.id.to_string(),
+            job.kind.as_str().to_string(),
+            job.stage.label().to_string(),
+            job.status.label().to_string(),
+            job.started_at.clone().unwrap_or_else(|| job.created_at.clone()),
+            number(c.rows_read),
+            number(c.rows_staged),
+            number(c.rows_rejected),
+            job.description.clone(),
+        ]);
     }
+    printer.table(t)?;
     Ok(Outcome::Success)
 }
 

@@ -9,8 +9,10 @@ use ferry_runner::matchjob::{self, LearnJobOptions};
 use super::matching::load_profile;
 use crate::Outcome;
 use crate::cli::GlobalArgs;
-use crate::printer::Printer;
+use crate::printer::{Printer, number};
 use crate::store::{open_store, runner_error};
+use crate::summary::Summary;
+use crate::table::Table;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -33,9 +35,9 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     let base = load_profile(args.profile.as_ref())?;
     let store = open_store(global)?;
     let options = LearnJobOptions { base, memory: args.memory, ..Default::default() };
-    let spinner = printer.progress(0, "learning");
+    let spinner = printer.spinner("learning the matching profile");
     let result = matchjob::learn_job(&store, &args.job, &options);
-    spinner.finish_and_clear();
+    spinner.finish();
     let (job, profile, report) = result.map_err(runner_error)?;
     ferry_mapper::fsutil::write_atomic(&args.out, profile.to_json().as_bytes())?;
     if printer.json {
@@ -44,8 +46,15 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         for line in report_lines(&report) {
             printer.out(line)?;
         }
-        printer.out(format!("wrote `{}`", args.out.display()))?;
     }
+    let mut told = Summary::new(format!("learned a matching profile from job {}", job.id));
+    told.count("staged records", report.staged)
+        .count("existing records", report.existing)
+        .count("random pairs (u)", report.random_pairs)
+        .count("EM sessions (m)", report.sessions.len() as u64)
+        .count("fields", report.fields.len() as u64)
+        .line(format!("wrote `{}`", args.out.display()));
+    told.print(printer);
     printer.info(format!("next: `ferry match {} --profile {}`", job.id, args.out.display()));
     Ok(Outcome::Success)
 }
@@ -71,21 +80,21 @@ fn report_lines(r: &LearnReport) -> Vec<String> {
     }
     out.push(format!("prior (two random records are the same person): {:.3e}", r.prior));
     out.push(String::new());
-    out.push(format!("{:<24} {:<14} {:>10} {:>10} {:>8}", "field", "level", "m", "u", "weight"));
+    let mut t = Table::new(["field", "level", "m", "u", "weight"]).right(&[2, 3, 4]);
     for f in &r.fields {
         for (k, l) in f.levels.iter().enumerate() {
             let name = if k == 0 { f.label.as_str() } else { "" };
-            out.push(format!(
-                "{:<24} {:<14} {:>10.4} {:>10.6} {:>+8.2}",
-                name,
-                l.level.as_str(),
-                l.m,
-                l.u,
-                l.weight
-            ));
+            t.row([
+                name.to_string(),
+                l.level.as_str().to_string(),
+                format!("{:.4}", l.m),
+                format!("{:.6}", l.u),
+                format!("{:+.2}", l.weight),
+            ]);
         }
-        out.push(format!("{:<24} {:<14} {:>10} {:>10} {:>+8.2}", "", "missing", "-", "-", 0.0));
+        t.row(["", "missing", "-", "-", "+0.00"]);
     }
+    out.extend(t.lines());
     out.push(String::new());
     out.push("match probability of each staged record's best candidate (bar: log scale)".into());
     let t = r.thresholds;
@@ -97,6 +106,7 @@ fn report_lines(r: &LearnReport) -> Vec<String> {
         .chain(std::iter::once(("100    %".to_string(), r.histogram[100], 100)))
         .collect();
     let top = buckets.iter().map(|b| b.1).max().unwrap_or(0).max(1) as f64;
+    let mut histogram = Table::plain().right(&[2]);
     for (label, n, lo) in buckets {
         let len = if n == 0 { 0 } else { (1.0 + 39.0 * (n as f64).ln_1p() / top.ln_1p()).round() as usize };
         let class = if lo >= t.match_ {
@@ -106,8 +116,9 @@ fn report_lines(r: &LearnReport) -> Vec<String> {
         } else {
             ""
         };
-        out.push(format!("{label} {:<40} {n:>9}  {class}", "█".repeat(len)));
+        histogram.row([label, "█".repeat(len), number(n), class.to_string()]);
     }
+    out.extend(histogram.lines());
     out.push(format!("thresholds: Match at {} %, Potential Match at {} %", t.match_, t.potential));
     if r.uncompared_pairs > 0 {
         out.push(format!(

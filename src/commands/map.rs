@@ -170,7 +170,7 @@ struct Saved<'a> {
 fn load(dir: &Path, read: &ReadOptions, printer: &Printer) -> anyhow::Result<Vec<SourceFile>> {
     let spinner = printer.spinner("profiling");
     let files = ferry_mapper::session::load_data(dir, read);
-    spinner.finish_and_clear();
+    spinner.finish();
     let files = files?;
     if files.is_empty() {
         return Err(crate::hint(
@@ -244,32 +244,22 @@ fn run_auto(
             unmapped: unmapped.clone(),
         })?;
     } else {
-        let w_file = suggestion.decisions.iter().map(|d| d.file.chars().count()).max().unwrap_or(4).max(4);
-        let w_col = suggestion.decisions.iter().map(|d| d.column.chars().count()).max().unwrap_or(6).max(6);
-        let w_tgt = mapped
-            .iter()
-            .filter_map(|d| d.target.as_ref())
-            .map(|t| t.chars().count())
-            .max()
-            .unwrap_or(6)
-            .max(6);
-        table(format!("{:w_file$}  {:w_col$}  {:w_tgt$}  {:>4}  WHY", "FILE", "COLUMN", "TARGET", "SURE"))?;
+        let mut t = crate::table::Table::new(["FILE", "COLUMN", "TARGET", "SURE", "WHY"]).right(&[3]);
         for d in &mapped {
-            let t = d.target.as_deref().unwrap_or_default();
-            table(format!(
-                "{:w_file$}  {:w_col$}  {:w_tgt$}  {:>3}%  {}",
-                d.file,
-                d.column,
-                t,
-                (d.confidence * 100.0).round(),
-                d.reason
-            ))?;
+            let sure = format!("{}%", (d.confidence * 100.0).round());
+            t.row([
+                d.file.as_str(),
+                d.column.as_str(),
+                d.target.as_deref().unwrap_or_default(),
+                &sure,
+                &d.reason,
+            ]);
         }
         for d in &unmapped {
-            table(format!(
-                "{:w_file$}  {:w_col$}  {:w_tgt$}  {:>4}  {}",
-                d.file, d.column, "-", "", d.reason
-            ))?;
+            t.row([d.file.as_str(), d.column.as_str(), "-", "", &d.reason]);
+        }
+        for line in t.lines() {
+            table(line)?;
         }
     }
     printer.info(format!(

@@ -5,12 +5,13 @@ use std::path::PathBuf;
 use ferry_mapper::progress::Stage;
 use ferry_runner::matching::{MatchingProfile, Reporter};
 use ferry_runner::matchjob::{self, MatchOptions, MatchSummary};
-use indicatif::ProgressBar;
 
 use crate::Outcome;
+use crate::bar::Bar;
 use crate::cli::GlobalArgs;
-use crate::printer::Printer;
+use crate::printer::{Printer, count, number};
 use crate::store::{audit, open_store, runner_error};
+use crate::summary::Summary;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  ferry match 1 --within")]
@@ -31,12 +32,20 @@ pub struct Args {
     memory: Option<u64>,
 }
 
-/// Draws candidate generation on a progress bar.
-pub struct BarReporter(pub ProgressBar);
+/// Draws candidate generation on a progress bar: the blocking passes done
+/// of the profile's (a spinner while the records load).
+pub struct BarReporter(pub Bar);
+
+impl BarReporter {
+    pub fn new(printer: &Printer) -> BarReporter {
+        BarReporter(printer.bar("loading the records", "blocking passes", None))
+    }
+}
 
 impl Reporter for BarReporter {
     fn on_stage(&self, _stage: Stage<'_>, total: Option<u64>) {
-        self.0.set_length(total.unwrap_or(0));
+        self.0.set_message("comparing candidates");
+        self.0.set_total(total);
     }
     fn on_progress(&self, done: u64) {
         self.0.set_position(done);
@@ -53,24 +62,26 @@ pub fn load_profile(path: Option<&PathBuf>) -> anyhow::Result<Option<MatchingPro
     }
 }
 
-/// The lines printed about a match.
-pub fn summary_lines(s: &MatchSummary) -> Vec<String> {
+/// What a match did.
+pub fn summary(s: &MatchSummary) -> Summary {
     let proposed = |a: &str| s.proposed.get(a).copied().unwrap_or(0);
-    vec![
-        format!("job {}: matched {} staged records against {} existing", s.job.id, s.records, s.existing),
-        format!("Match            {:>8}", s.matches),
-        format!("Potential Match  {:>8}", s.potential_matches),
-        format!("Non-Match        {:>8}", s.non_matches),
-        format!(
+    let mut summary = Summary::new(format!(
+        "job {}: matched {} against {}",
+        s.job.id,
+        count(s.records, "staged record"),
+        count(s.existing, "existing record")
+    ));
+    summary
+        .count("Match", s.matches)
+        .count("Potential Match", s.potential_matches)
+        .count("Non-Match", s.non_matches)
+        .line(format!(
             "proposed: {} create, {} merge, {} update (same key)",
-            proposed("Create"),
-            proposed("Merge"),
-            proposed("Update")
-        ),
-    ]
-    .into_iter()
-    .chain(split_line(s.split_blocks, s.uncompared_pairs))
-    .collect()
+            number(proposed("Create")),
+            number(proposed("Merge")),
+            number(proposed("Update"))
+        ));
+    summary
 }
 
 /// What splitting too-large blocks left out, when it did.
@@ -87,18 +98,20 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     let profile = load_profile(args.profile.as_ref())?;
     let mut store = open_store(global)?;
     let options = MatchOptions { within: args.within, profile, memory: args.memory };
-    let reporter = BarReporter(printer.progress(0, "matching"));
+    let reporter = BarReporter::new(printer);
     let result = matchjob::match_job(&mut store, &args.job, &options, &reporter);
-    reporter.0.finish_and_clear();
+    reporter.0.finish();
     let summary = result.map_err(runner_error)?;
     audit(&store, summary.job.id, "match", None)?;
     if printer.json {
         printer.json(&summary)?;
-    } else {
-        for line in summary_lines(&summary) {
-            printer.out(line)?;
-        }
     }
+    let mut told = self::summary(&summary);
+    if let Some(line) = split_line(summary.split_blocks, summary.uncompared_pairs) {
+        told.line(line);
+    }
+    told.line(format!("`ferry review {} --list` shows each record's best candidate and why", summary.job.id));
+    told.print(printer);
     printer.info(format!(
         "next: review with `ferry review {} --export review.csv` (or `--accept-all`), then `ferry complete {}`",
         summary.job.id, summary.job.id

@@ -5,14 +5,16 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use ferry_mapper::problem::Severity;
-use ferry_mapper::progress::{Reporter, Stage};
 use ferry_packager::checked::{CheckedPack, CheckedPackOptions};
 use ferry_packager::write::PackOptions;
 
+use super::check::Progress;
 use super::legacy::ReadArgs;
 use crate::Outcome;
 use crate::cli::GlobalArgs;
-use crate::printer::Printer;
+use crate::printer::{Printer, count, number, share};
+use crate::summary::Summary;
+use crate::table::Table;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -51,27 +53,9 @@ pub struct Args {
     pub read: ReadArgs,
 }
 
-struct Progress(indicatif::ProgressBar);
-
-impl Reporter for Progress {
-    fn on_stage(&self, stage: Stage<'_>, _total: Option<u64>) {
-        match stage {
-            Stage::File(name) => self.0.set_message(format!("packing {name}")),
-            Stage::Packaged { number, size } => {
-                self.0.set_message(format!("package {number} done ({size} bytes)"))
-            }
-            Stage::Repacking => self.0.set_message("packing the rows that passed"),
-            _ => {}
-        }
-    }
-    fn on_progress(&self, rows: u64) {
-        self.0.set_position(rows);
-    }
-}
-
 pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let Some(report) = build(&args, printer)? else { return Ok(Outcome::Problems) };
-    print_report(printer, &report)?;
+    print_report(printer, &args.data, &report)?;
     Ok(if report.rejected.is_empty() { Outcome::Success } else { Outcome::Problems })
 }
 
@@ -119,9 +103,10 @@ pub(crate) fn build(
     };
     ferry_packager::write::refuse_existing(&options.pack)
         .map_err(|e| crate::hint(e, crate::store::EXISTS_HINT))?;
-    let progress = Progress(printer.spinner("checking and packing"));
+    let total = super::check::estimate_rows(&options.pack.template, &args.data, printer);
+    let progress = Progress::new(printer.bar("checking and packing", "rows", total), "packing", true);
     let result = ferry_packager::checked::check_and_pack(&options, &progress);
-    progress.0.finish_and_clear();
+    progress.bar.finish();
     let result = result.map_err(|e| match e {
         ferry_packager::Error::Unencodable { .. } => crate::hint(
             e,
@@ -176,35 +161,54 @@ fn print_refused(
     Ok(())
 }
 
-fn print_report(printer: &Printer, report: &ferry_packager::write::PackReport) -> anyhow::Result<()> {
+fn print_report(
+    printer: &Printer,
+    data: &std::path::Path,
+    report: &ferry_packager::write::PackReport,
+) -> anyhow::Result<()> {
     if printer.json {
-        printer.json(&report)?;
-    } else {
-        for p in &report.packages {
-            printer.out(p.path.display())?;
-            let rows: Vec<String> = p
-                .files
-                .iter()
-                .map(|f| format!("{} {}", f.name, crate::printer::count(f.rows, "row")))
-                .collect();
-            printer.info(format_args!(
-                "wrote `{}`: {}, {}",
-                p.path.display(),
-                crate::printer::share(p.size, report.max_size),
-                rows.join(", ")
-            ));
-        }
-        for p in &report.removed {
-            printer.info(format_args!("removed `{}`, left by an earlier run", p.display()));
-        }
+        return printer.json(&report);
+    }
+    for p in &report.packages {
+        printer.out(p.path.display())?;
+    }
+    let packed: u64 = report.packages.iter().flat_map(|p| &p.files).map(|f| f.rows).sum();
+    let rejected: u64 = report.rejected.iter().map(|r| r.rows).sum();
+    let mut told = Summary::new(format!(
+        "packed `{}` into {} ({})",
+        data.display(),
+        count(report.packages.len() as u64, "package"),
+        report.encoding
+    ));
+    told.count("rows packed", packed);
+    match report.rejected.as_slice() {
+        [] => told.count("rows rejected", 0),
+        [one] => told.count_with("rows rejected", rejected, format!("written to `{}`", one.path.display())),
+        _ => told.count_with("rows rejected", rejected, "written to the error CSVs below"),
+    };
+    let mut t = Table::new(["package", "size", "rows"]).right(&[1]);
+    for p in &report.packages {
+        let rows: Vec<String> =
+            p.files.iter().map(|f| format!("{} {}", f.name, count(f.rows, "row"))).collect();
+        t.row([p.path.display().to_string(), share(p.size, report.max_size), rows.join(", ")]);
+    }
+    for line in t.lines() {
+        told.line(line);
+    }
+    for p in &report.removed {
+        told.line(format!("removed `{}`, left by an earlier run", p.display()));
+    }
+    if report.rejected.len() > 1 {
         for r in &report.rejected {
-            printer.warn(format_args!(
-                "{} rows of `{}` rejected, written to `{}`",
-                r.rows,
-                r.file,
-                r.path.display()
-            ));
+            told.line(format!("{} rejected rows of `{}` in `{}`", number(r.rows), r.file, r.path.display()));
         }
+    }
+    told.print(printer);
+    if rejected > 0 {
+        printer.warn(format_args!(
+            "{} rejected (the import will not have them); the error CSV says why",
+            count(rejected, "row")
+        ));
     }
     Ok(())
 }

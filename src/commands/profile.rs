@@ -48,7 +48,7 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
     for file in &files {
         let spinner = printer.spinner(&format!("profiling {}", file.display()));
         let result = profile::profile_file(file, &read, &options);
-        spinner.finish_and_clear();
+        spinner.finish();
         match result {
             Ok(profile) => {
                 if profile.undecodable > 0 {
@@ -144,30 +144,17 @@ fn render(printer: &Printer, profile: &FileProfile) -> anyhow::Result<()> {
     printer.out(format!("{}: {}", display_path(&info.path), facts.join(", ")))?;
 
     let empties_header = if profile.rows.is_some() { "empty" } else { "empty*" };
-    let mut table = vec![["column".to_string(), "kind".into(), empties_header.into(), "samples".into()]];
+    let mut table =
+        crate::table::Table::new(["column", "kind", empties_header, "samples"]).right(&[2]).indent(2);
     for column in &profile.columns {
-        table.push([
+        table.row([
             column.name.clone(),
             kind_text(&column.kind),
-            column.empty.to_string(),
+            crate::printer::number(column.empty),
             samples_text(column),
         ]);
     }
-    let widths: Vec<usize> =
-        (0..3).map(|i| table.iter().map(|row| row[i].chars().count()).max().unwrap_or(0)).collect();
-    for row in &table {
-        let line = format!(
-            "  {:<w0$}  {:<w1$}  {:>w2$}  {}",
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            w0 = widths[0],
-            w1 = widths[1],
-            w2 = widths[2]
-        );
-        printer.out(line.trim_end())?;
-    }
+    printer.table(table)?;
     if profile.rows.is_none() {
         printer.out(format!("  * empties of the first {SAMPLE_RECORDS} records"))?;
     }

@@ -18,6 +18,8 @@ use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 use crate::prompt::{EndOfAnswers, LinePrompter, Prompter, TerminalPrompter};
 use crate::store::{audit, open_store, runner_error};
+use crate::summary::Summary;
+use crate::table::Table;
 
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("mode").args(["export", "apply", "accept_all", "accept_matches_above", "interactive", "list", "same_as"])))]
@@ -87,12 +89,13 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         audit(&store, applied.job.id, "apply", Some(&file.display().to_string()))?;
         if printer.json {
             printer.json(&applied)?;
-        } else {
-            printer.out(format!(
-                "applied {} rows to job {}: {} choices changed",
-                applied.rows, applied.job.id, applied.changed
-            ))?;
         }
+        let mut told = Summary::new(format!("applied `{}` to job {}", file.display(), applied.job.id));
+        told.count("rows read", applied.rows)
+            .count("choices changed", applied.changed)
+            .count("unchanged", applied.rows.saturating_sub(applied.changed))
+            .line(format!("next: `ferry complete {}`", applied.job.id));
+        told.print(printer);
         return Ok(Outcome::Success);
     }
     if args.accept_all {
@@ -139,16 +142,14 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         return Ok(Outcome::Success);
     }
     let (job, rows) = review::rows(&store, &args.job).map_err(runner_error)?;
-    printer.out(format!(
-        "{:>6}  {:<10}  {:<24}  {:<15}  {:>7}  {:<14}  {:<14}  match",
-        "id", "legacy id", "name", "class", "quality", "proposed", "chosen"
-    ))?;
     let label = |a: &Option<String>| {
         a.as_deref()
             .and_then(|a| Decision::parse(a, job.kind))
             .map(|d| d.label(job.kind).to_string())
             .unwrap_or_default()
     };
+    let mut t = Table::new(["id", "legacy id", "name", "class", "quality", "proposed", "chosen", "match"])
+        .right(&[0, 4]);
     for r in &rows {
         let name =
             format!("{} {}", r.first_name.as_deref().unwrap_or(""), r.last_name.as_deref().unwrap_or(""));
@@ -157,35 +158,45 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
             (None, Some(s)) => format!("staged {s}"),
             _ => String::new(),
         };
-        printer.out(format!(
-            "{:>6}  {:<10}  {:<24}  {:<15}  {:>7}  {:<14}  {:<14}  {}",
-            r.staged_id,
-            r.legacy_id.as_deref().unwrap_or(""),
-            name.trim(),
-            r.class.as_deref().unwrap_or(""),
+        t.row([
+            r.staged_id.to_string(),
+            r.legacy_id.clone().unwrap_or_default(),
+            name.trim().to_string(),
+            r.class.clone().unwrap_or_default(),
             r.quality.map(|q| q.to_string()).unwrap_or_default(),
             label(&r.proposed),
             label(&r.chosen),
-            matched.trim()
-        ))?;
+            matched.trim().to_string(),
+        ]);
+    }
+    printer.table(t)?;
+    // Why each record was classed so: its sources, and what its best candidate agreed on.
+    for r in &rows {
         let source: Vec<String> =
             [("source type", &r.source_type), ("source", &r.source), ("owner", &r.owner)]
                 .into_iter()
                 .filter_map(|(label, v)| v.as_deref().map(|v| format!("{label} {v}")))
                 .collect();
-        if !source.is_empty() {
-            printer.out(format!("{:>6}  {}", "", source.join(", ")))?;
+        let best = r.candidates.first().filter(|c| !c.explain.is_empty());
+        if source.is_empty() && best.is_none() {
+            continue;
         }
-        if let Some(best) = r.candidates.first().filter(|c| !c.explain.is_empty()) {
-            printer.out(format!(
-                "{:>6}  best {}: {}",
-                "",
-                best.quality,
-                review::explain_line(&best.explain)
-            ))?;
+        printer.out(format!("{:>6}  {}", r.staged_id, name_of(r)))?;
+        if !source.is_empty() {
+            printer.out(format!("        {}", source.join(", ")))?;
+        }
+        if let Some(best) = best {
+            printer.out(format!("        best {}: {}", best.quality, review::explain_line(&best.explain)))?;
         }
     }
     Ok(Outcome::Success)
+}
+
+/// A review row's name, as listed.
+fn name_of(r: &ReviewRow) -> String {
+    format!("{} {}", r.first_name.as_deref().unwrap_or(""), r.last_name.as_deref().unwrap_or(""))
+        .trim()
+        .to_string()
 }
 
 /// The walk of `--interactive`: each unprocessed record, by class, then id.
@@ -316,7 +327,8 @@ fn side_by_side(staged: &[(String, String)], other: &[(String, String)], printer
             if v.chars().count() > 40 { format!("{}…", v.chars().take(39).collect::<String>()) } else { v }
         })
     };
-    let mut out = vec![format!("  {:<34} {:<40} {}", "field", "staged", "best candidate")];
+    let mut marks = Vec::new();
+    let mut t = Table::new(["", "field", "staged", "best candidate"]).cut();
     for k in names {
         let (a, b) = (get(staged, k), get(other, k));
         let mark = match (&a, &b) {
@@ -324,7 +336,12 @@ fn side_by_side(staged: &[(String, String)], other: &[(String, String)], printer
             (Some(_), Some(_)) => "≠",
             _ => "+",
         };
-        let line = format!("{mark} {:<34} {:<40} {}", k, a.unwrap_or_default(), b.unwrap_or_default());
+        marks.push(mark);
+        t.row([mark, k, &a.unwrap_or_default(), &b.unwrap_or_default()]);
+    }
+    let mut lines = t.lines().into_iter();
+    let mut out: Vec<String> = lines.next().into_iter().collect();
+    for (line, mark) in lines.zip(marks) {
         out.push(if mark == "≠" { printer.paint(&line, console::Style::new().yellow()) } else { line });
     }
     out

@@ -61,6 +61,8 @@ struct RunSummary {
     merged: u64,
     updated: u64,
     discarded: u64,
+    warnings: u64,
+    values_dropped: u64,
 }
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
@@ -84,41 +86,43 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         // Leads are matched as they are imported.
         matching: matchjob::MatchOptions { within: args.within, profile: profile.clone(), memory: None },
     };
-    let spinner = printer.spinner("importing");
-    let imported = import::import(&mut store, &options, &import::NoReporter);
-    spinner.finish_and_clear();
+    let reporter = super::import::Reporter::new(printer, &options.packages, args.max_size);
+    let imported = import::import(&mut store, &options, &reporter);
+    reporter.bar.finish();
     let imported = imported.map_err(runner_error)?;
     for w in &imported.file_warnings {
         printer.warn(w);
     }
     let job = imported.job;
     let id = job.id.to_string();
-    printer.info(format!("imported job {}: {} records staged", job.id, job.counts.records_staged));
+    if !printer.json {
+        super::import::staged_summary(&job).print(printer);
+    }
     if job.kind == RecordKind::Contacts {
         staged::submit(&mut store, &id).map_err(runner_error)?;
     }
     let matched = match imported.matched {
         Some(matched) => matched,
         None => {
-            let reporter = BarReporter(printer.progress(0, "matching"));
+            let reporter = BarReporter::new(printer);
             let matched = matchjob::match_job(
                 &mut store,
                 &id,
                 &matchjob::MatchOptions { within: args.within, profile, memory: None },
                 &reporter,
             );
-            reporter.0.finish_and_clear();
+            reporter.0.finish();
             matched.map_err(runner_error)?
         }
     };
-    printer.info(format!(
-        "matched: {} Match, {} Potential Match, {} Non-Match",
-        matched.matches, matched.potential_matches, matched.non_matches
-    ));
+    super::matching::summary(&matched).print(printer);
     if let Some(line) = super::matching::split_line(matched.split_blocks, matched.uncompared_pairs) {
         printer.warn(line);
     }
-    let done = complete::complete(&mut store, &id).map_err(runner_error)?;
+    let spinner = printer.spinner("completing the proposed actions");
+    let done = complete::complete(&mut store, &id);
+    spinner.finish();
+    let done = done.map_err(runner_error)?;
     let summary = RunSummary {
         job: job.id,
         staged: job.counts.records_staged,
@@ -127,17 +131,22 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         merged: done.merged,
         updated: done.updated,
         discarded: done.discarded,
+        warnings: job.counts.warnings,
+        values_dropped: job.counts.values_dropped,
     };
     if printer.json {
         printer.json(&summary)?;
-    } else {
-        printer.out(format!("job {} completed", job.id))?;
-        printer.out(format!("created    {:>8}", summary.created))?;
-        printer.out(format!("merged     {:>8}", summary.merged))?;
-        printer.out(format!("updated    {:>8}", summary.updated))?;
-        printer.out(format!("rejected   {:>8}", summary.rejected))?;
-        printer.out(format!("discarded  {:>8}", summary.discarded))?;
     }
+    let mut told = super::complete::summary(&done);
+    told.count("rejected", summary.rejected).count("values dropped", summary.values_dropped);
+    if summary.rejected > 0 {
+        told.line(format!("rejected rows: `ferry errors {} --out errors.csv`", job.id));
+    }
+    if summary.warnings > 0 {
+        told.line(format!("warnings and dropped values: `ferry warnings {}`", job.id));
+    }
+    told.line(format!("`ferry undo {}` reverts it while its records are unchanged", job.id));
+    told.print(printer);
     if summary.rejected > 0 {
         printer.warn(format!(
             "{} rows were rejected; `ferry errors {} --out errors.csv` writes them with the reasons",

@@ -108,31 +108,11 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         printer.json(&listing)?;
         return Ok(Outcome::Success);
     }
-    let mut widths: Vec<usize> = listing.columns.iter().map(|c| c.chars().count()).collect();
+    let mut t = crate::table::Table::new(&listing.columns).cut();
     for row in &listing.rows {
-        for (w, v) in widths.iter_mut().zip(&row.values) {
-            *w = (*w).max(v.chars().count()).min(40);
-        }
+        t.row(&row.values);
     }
-    let render = |cells: &[String]| -> String {
-        let parts: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| {
-                let c: String = if c.chars().count() > 40 {
-                    c.chars().take(39).chain(['…']).collect()
-                } else {
-                    c.clone()
-                };
-                format!("{c:<w$}")
-            })
-            .collect();
-        parts.join("  ").trim_end().to_string()
-    };
-    printer.out(render(&listing.columns))?;
-    for row in &listing.rows {
-        printer.out(render(&row.values))?;
-    }
+    printer.table(t)?;
     let shown = listing.rows.len() as u64;
     let what = if shown == listing.total {
         format!("{} staged records", listing.total)

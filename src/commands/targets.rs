@@ -50,22 +50,11 @@ pub fn run(_args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resu
             [t.name.clone(), t.label.clone(), t.kind.to_string(), t.fields.to_string(), subs]
         })
         .collect();
-    let header = ["NAME", "LABEL", "KIND", "FIELDS", "SUBCOLLECTIONS"].map(str::to_string);
-    let mut widths = header.clone().map(|h| h.chars().count());
+    let mut t = crate::table::Table::new(["NAME", "LABEL", "KIND", "FIELDS", "SUBCOLLECTIONS"]).right(&[3]);
     for r in &rows {
-        for (w, cell) in widths.iter_mut().zip(r) {
-            *w = (*w).max(cell.chars().count());
-        }
+        t.row(r);
     }
-    for r in std::iter::once(&header).chain(&rows) {
-        let line: Vec<String> = r
-            .iter()
-            .zip(widths)
-            .enumerate()
-            .map(|(i, (cell, w))| if i == r.len() - 1 { cell.clone() } else { format!("{cell:<w$}") })
-            .collect();
-        printer.out(line.join("  "))?;
-    }
+    printer.table(t)?;
     printer.info("hint: `ferry template NAME` writes a blank CSV with a target's simple-import columns");
     Ok(Outcome::Success)
 }

@@ -6,6 +6,7 @@ use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 use crate::store::{audit, open_store, runner_error};
+use crate::summary::Summary;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  ferry undo 1")]
@@ -28,14 +29,12 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     audit(&store, summary.job.id, "undo", None)?;
     if printer.json {
         printer.json(&summary)?;
-    } else {
-        printer.out(format!("job {} undone", summary.job.id))?;
-        printer.out(format!("removed    {:>8}", summary.removed))?;
-        printer.out(format!("restored   {:>8}", summary.restored))?;
     }
-    printer.info(format!(
+    let mut told = Summary::new(format!("job {} undone: the store is as it was before it", summary.job.id));
+    told.count("removed", summary.removed).count("restored", summary.restored).line(format!(
         "job {} is back in Review Match Results / Waiting on User; complete it again or delete it",
         summary.job.id
     ));
+    told.print(printer);
     Ok(Outcome::Success)
 }

@@ -95,9 +95,11 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
             } else if list.is_empty() {
                 printer.info("no users yet; `ferry users add NAME --role manage --password-stdin` adds one");
             } else {
+                let mut t = crate::table::Table::new(["name", "role", "added"]);
                 for u in &list {
-                    printer.out(format!("{:<24} {:<7} {}", u.name, u.role.as_str(), u.created_at))?;
+                    t.row([u.name.as_str(), u.role.as_str(), u.created_at.as_str()]);
                 }
+                printer.table(t)?;
             }
         }
         UsersCommand::Remove { name } => {

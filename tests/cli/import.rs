@@ -144,7 +144,10 @@ fn imports_the_packed_example_end_to_end() {
     let pkg = pack_example(&sb);
     let out = sb.ferry().args(["import"]).arg(&pkg).args(["--description", "example"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
-    assert!(crate::util::stdout(&out).contains("rows         93 read = 93 staged + 0 rejected"));
+    let summary = crate::util::squash(&crate::util::stderr(&out));
+    assert!(summary.contains("job 1 `example` imported: Review Staged Data / Waiting on User"), "{summary}");
+    assert!(summary.contains("records staged 30 from 93 rows read"), "{summary}");
+    assert!(summary.contains("rows rejected 0"), "{summary}");
     let job = show(&sb, "example");
     assert_eq!(
         (job["stage"].as_str(), job["status"].as_str()),

@@ -26,6 +26,7 @@ mod messy;
 mod options;
 mod pack;
 mod profile;
+mod progress;
 mod review;
 mod run;
 mod schema;

@@ -88,7 +88,7 @@ fn a_bad_value_is_dropped_with_a_warning_at_its_line_and_column_and_the_row_is_k
     let run = sb.ferry().args(["import", "p.zip", "--description", "messy"]).output().unwrap();
     assert!(run.status.success(), "{}", stderr(&run));
     let show = sb.ferry().args(["jobs", "show", "messy"]).output().unwrap();
-    let show = stdout(&show);
+    let show = crate::util::squash(&stdout(&show));
     assert!(show.contains("3 read = 3 staged + 0 rejected"), "{show}");
     assert!(show.contains("values dropped 3"), "{show}");
     let run = sb.ferry().args(["warnings", "messy", "--out", "w.csv"]).output().unwrap();

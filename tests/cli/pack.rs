@@ -234,7 +234,7 @@ fn a_type_column_types_each_phone_row_from_check_to_staging() {
     let inspect = s.ferry().args(["inspect", "p.zip"]).output().unwrap();
     assert!(inspect.status.success(), "{}", stderr(&inspect));
     assert!(
-        stdout(&inspect).contains("NUMBER                   → Telcom[type in KIND].value"),
+        crate::util::squash(&stdout(&inspect)).contains("NUMBER → Telcom[type in KIND].value"),
         "{}",
         stdout(&inspect)
     );
