@@ -45,63 +45,26 @@ use crate::matching::{
 };
 use crate::store::Store;
 
-/// What completing does with a staged record (the stored `action` text is
-/// [`Decision::as_str`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum Decision {
-    /// A new record.
-    Create,
-    /// Merged into a chosen existing (or earlier staged) record: the existing
-    /// record's values win, except the profile's `importWins` fields.
-    Merge,
-    /// The staged record's key equals an existing record's: that record is
-    /// updated, the import's values winning (fields the import lacks stay).
-    Update,
-    /// Dropped from staging (contacts: Delete staged; leads: Discard lead).
-    Delete,
+pub use crate::matching::Decision;
+
+/// A stored class or decision is read through its `FromStr`: a text that
+/// is not one is an error of the store naming the text.
+fn from_stored<T: std::str::FromStr<Err = crate::matching::UnknownText>>(
+    value: rusqlite::types::ValueRef<'_>,
+) -> rusqlite::types::FromSqlResult<T> {
+    value.as_str()?.parse().map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
 }
 
-impl Decision {
-    /// The stored form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Create => "Create",
-            Decision::Merge => "Merge",
-            Decision::Update => "Update",
-            Decision::Delete => "Delete",
-        }
-    }
-
-    /// The name shown for this kind of record (leads: `Create new lead`, `Associate lead`, `Discard lead`).
-    pub fn label(self, kind: RecordKind) -> &'static str {
-        match self {
-            Decision::Create => matching::Action::Create.label(kind),
-            Decision::Merge => matching::Action::Merge.label(kind),
-            Decision::Delete => matching::Action::Delete.label(kind),
-            Decision::Update => "Update",
-        }
-    }
-
-    /// Reads a decision from its stored form, its label or a generic name.
-    pub fn parse(text: &str, kind: RecordKind) -> Option<Decision> {
-        let t = text.trim();
-        if t.eq_ignore_ascii_case("update") {
-            return Some(Decision::Update);
-        }
-        if t.eq_ignore_ascii_case("discard") {
-            return Some(Decision::Delete);
-        }
-        matching::Action::parse(t, kind).map(|a| match a {
-            matching::Action::Create => Decision::Create,
-            matching::Action::Merge => Decision::Merge,
-            matching::Action::Delete => Decision::Delete,
-        })
+impl rusqlite::types::FromSql for Decision {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Decision> {
+        from_stored(value)
     }
 }
 
-/// Parses a stored class label.
-pub fn parse_class(text: &str) -> Option<MatchClass> {
-    [MatchClass::Match, MatchClass::Potential, MatchClass::NonMatch].into_iter().find(|c| c.label() == text)
+impl rusqlite::types::FromSql for MatchClass {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<MatchClass> {
+        from_stored(value)
+    }
 }
 
 /// What to match and how.
@@ -625,19 +588,6 @@ mod tests {
         assert_eq!(seen.len(), 5);
         for (id, r) in seen {
             assert_eq!(Some(r), load_record(conn, path, id).unwrap(), "record {id}");
-        }
-    }
-
-    #[test]
-    fn decisions_parse_from_labels_and_generic_names() {
-        assert_eq!(Decision::parse("Associate lead", RecordKind::Leads), Some(Decision::Merge));
-        assert_eq!(Decision::parse("discard", RecordKind::Leads), Some(Decision::Delete));
-        assert_eq!(Decision::parse("Delete staged", RecordKind::Contacts), Some(Decision::Delete));
-        assert_eq!(Decision::parse(" update ", RecordKind::Contacts), Some(Decision::Update));
-        assert_eq!(Decision::parse("keep", RecordKind::Contacts), None);
-        for d in [Decision::Create, Decision::Merge, Decision::Update, Decision::Delete] {
-            assert_eq!(Decision::parse(d.as_str(), RecordKind::Contacts), Some(d));
-            assert_eq!(Decision::parse(d.label(RecordKind::Leads), RecordKind::Leads), Some(d));
         }
     }
 }

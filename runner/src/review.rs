@@ -25,7 +25,7 @@ use crate::Error;
 use crate::csvout::ExcelCsv;
 use crate::error::SqlResult;
 use crate::job::{self, Job, Stage, Status};
-use crate::matching::Level;
+use crate::matching::{Level, MatchClass};
 use crate::matchjob::{Decision, decode_explanation};
 use crate::store::Store;
 
@@ -103,16 +103,50 @@ pub struct ReviewRow {
     pub source: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
-    pub class: Option<String>,
+    pub class: Option<MatchClass>,
     pub quality: Option<u32>,
-    pub proposed: Option<String>,
-    pub chosen: Option<String>,
+    pub proposed: Option<Decision>,
+    pub chosen: Option<Decision>,
     pub match_record_id: Option<i64>,
     pub match_legacy_id: Option<String>,
     pub match_staged_id: Option<i64>,
     pub processed: bool,
     /// Best first.
     pub candidates: Vec<ReviewCandidate>,
+}
+
+impl ReviewRow {
+    /// Whether a review walks this record: unprocessed ones only.
+    pub fn to_review(&self) -> bool {
+        !self.processed
+    }
+
+    /// The candidates this record may merge with, with their index in
+    /// [`ReviewRow::candidates`]: existing records, and staged records
+    /// before it (a lower id). Within a job the later record merges into
+    /// the earlier one, never the other way, so merges never form a cycle
+    /// (the rule matching `within` proposes by, and [`apply`] checks).
+    pub fn mergeable(&self) -> impl Iterator<Item = (usize, &ReviewCandidate)> {
+        self.candidates.iter().enumerate().filter(|(_, c)| match (c.record_id, c.staged_id) {
+            (Some(_), _) => true,
+            (None, Some(s)) => s < self.staged_id,
+            (None, None) => false,
+        })
+    }
+}
+
+/// The order of a review walk: the records to review ([`ReviewRow::to_review`]),
+/// the surest class first (Match, Potential Match, then Non-Match and
+/// unmatched records), each class in staged-id order.
+pub fn walk_order(mut rows: Vec<ReviewRow>) -> Vec<ReviewRow> {
+    let rank = |r: &ReviewRow| match r.class {
+        Some(MatchClass::Match) => 0,
+        Some(MatchClass::Potential) => 1,
+        Some(MatchClass::NonMatch) | None => 2,
+    };
+    rows.retain(ReviewRow::to_review);
+    rows.sort_by_key(|r| (rank(r), r.staged_id));
+    rows
 }
 
 /// The CSV columns of [`export`] for contacts; leads add [`LEAD_COLUMNS`]
@@ -297,9 +331,7 @@ pub fn export(store: &Store, job: &str, out: &Path, force: bool) -> Result<(Job,
     csv.row(export_columns(kind))?;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
-    let label = |a: &Option<String>| {
-        a.as_deref().and_then(|a| Decision::parse(a, kind)).map(|d| d.label(kind).to_string())
-    };
+    let label = |a: Option<Decision>| a.map(|d| d.label(kind).to_string());
     let mut written = 0u64;
     let found = for_each_row(store, job, |r| {
         // The chosen match is in its own columns; the others are listed.
@@ -335,10 +367,10 @@ pub fn export(store: &Store, job: &str, out: &Path, force: bool) -> Result<(Job,
             cells.extend([text(&r.source_type), text(&r.source), text(&r.owner)]);
         }
         cells.extend([
-            text(&r.class),
+            r.class.map(|c| c.label().to_string()).unwrap_or_default(),
             r.quality.map(|q| q.to_string()).unwrap_or_default(),
-            label(&r.proposed).unwrap_or_default(),
-            label(&r.chosen).unwrap_or_default(),
+            label(r.proposed).unwrap_or_default(),
+            label(r.chosen).unwrap_or_default(),
             num(r.match_record_id),
             text(&r.match_legacy_id),
             num(r.match_staged_id),
@@ -674,4 +706,65 @@ pub fn same_values(store: &mut Store, job: &str, staged_id: i64) -> Result<(Job,
         .db(&path)?;
     tx.commit().db(&path)?;
     Ok((found, n as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(staged_id: i64, class: Option<MatchClass>, processed: bool) -> ReviewRow {
+        ReviewRow {
+            staged_id,
+            file: "contacts.csv".into(),
+            line: staged_id as u64 + 1,
+            legacy_id: None,
+            first_name: None,
+            last_name: None,
+            source_type: None,
+            source: None,
+            owner: None,
+            class,
+            quality: None,
+            proposed: None,
+            chosen: None,
+            match_record_id: None,
+            match_legacy_id: None,
+            match_staged_id: None,
+            processed,
+            candidates: Vec::new(),
+        }
+    }
+
+    fn candidate(record_id: Option<i64>, staged_id: Option<i64>) -> ReviewCandidate {
+        ReviewCandidate { record_id, staged_id, legacy_id: None, quality: 80, explain: Vec::new() }
+    }
+
+    #[test]
+    fn a_walk_takes_unprocessed_records_surest_class_first_then_by_id() {
+        let rows = vec![
+            row(1, Some(MatchClass::NonMatch), false),
+            row(2, Some(MatchClass::Potential), false),
+            row(3, None, false),
+            row(4, Some(MatchClass::Match), true),
+            row(5, Some(MatchClass::Match), false),
+            row(6, Some(MatchClass::Potential), false),
+            row(7, Some(MatchClass::Match), false),
+        ];
+        let order: Vec<i64> = walk_order(rows).iter().map(|r| r.staged_id).collect();
+        assert_eq!(order, [5, 7, 2, 6, 1, 3]);
+    }
+
+    #[test]
+    fn a_record_merges_with_existing_records_and_earlier_staged_ones_only() {
+        let mut r = row(10, Some(MatchClass::Match), false);
+        r.candidates = vec![
+            candidate(None, Some(12)),
+            candidate(Some(3), None),
+            candidate(None, Some(9)),
+            candidate(None, Some(10)),
+            candidate(None, None),
+        ];
+        let mergeable: Vec<usize> = r.mergeable().map(|(i, _)| i).collect();
+        assert_eq!(mergeable, [1, 2]);
+    }
 }

@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::Error;
 use crate::error::SqlResult;
 use crate::job::{self, Job};
+use crate::matching::MatchClass;
 use crate::review::{self, ReviewRow};
 use crate::store::Store;
 
@@ -65,13 +66,8 @@ pub struct ReviewPage {
     pub classes: [u64; 4],
 }
 
-fn class_index(class: Option<&str>) -> usize {
-    match class {
-        Some("Match") => 0,
-        Some("Potential Match") => 1,
-        Some("Non-Match") => 2,
-        _ => 3,
-    }
+fn class_index(class: Option<MatchClass>) -> usize {
+    class.and_then(|c| MatchClass::ALL.iter().position(|&k| k == c)).unwrap_or(MatchClass::ALL.len())
 }
 
 /// The class names of [`ReviewPage::classes`].
@@ -87,8 +83,8 @@ pub fn review_page(
 ) -> Result<ReviewPage, Error> {
     let (mut total, mut rows, mut classes) = (0u64, Vec::new(), [0u64; 4]);
     let found = review::for_each_row(store, job, |row| {
-        classes[class_index(row.class.as_deref())] += 1;
-        if class.is_none_or(|c| row.class.as_deref() == Some(c)) {
+        classes[class_index(row.class)] += 1;
+        if class.is_none_or(|c| row.class.map(MatchClass::label) == Some(c)) {
             if total >= offset && (rows.len() as u64) < limit {
                 rows.push(row);
             }

@@ -10,7 +10,7 @@ use ferry_runner::matching::candidates::{self, Component};
 use ferry_runner::matching::learn;
 use ferry_runner::matching::profile::{Agreement, Level, Normalize, Probabilistic, RecordKind};
 use ferry_runner::matching::{
-    Action, Comparer, MatchClass, MatchInput, MatchOutcome, MatchingProfile, NoReporter, match_records,
+    Comparer, Decision, MatchClass, MatchInput, MatchOutcome, MatchingProfile, NoReporter, match_records,
 };
 use ferry_synth::{self as synth, SynthOptions};
 
@@ -86,7 +86,7 @@ fn contact_only_gender_agrees_is_5_non_match_create() {
     );
     assert_eq!(quality(&c, &a, &b), 5);
     assert_eq!(c.profile().classify(5), MatchClass::NonMatch);
-    assert_eq!(MatchClass::NonMatch.proposed_action(), Action::Create);
+    assert_eq!(MatchClass::NonMatch.proposed_action(), Decision::Create);
 }
 
 #[test]
@@ -112,7 +112,7 @@ fn contact_last_name_birth_date_zip_is_75_match_merge() {
     );
     assert_eq!(quality(&c, &staged, &existing), 75);
     let o = outcome(&c, &staged, &[existing]);
-    assert_eq!((o.class, o.proposed, o.merge_with), (MatchClass::Match, Action::Merge, Some(0)));
+    assert_eq!((o.class, o.proposed, o.merge_with), (MatchClass::Match, Decision::Merge, Some(0)));
     assert_eq!(o.candidates[0].quality, 75);
     assert_eq!(o.proposed.label(RecordKind::Contacts), "Merge");
 }
@@ -201,7 +201,7 @@ fn lead_email_phone_and_one_name_is_85_match_associate_lead() {
     ] {
         assert_eq!(quality(&c, &staged, &existing), 85);
         let o = outcome(&c, &staged, std::slice::from_ref(&existing));
-        assert_eq!((o.class, o.proposed), (MatchClass::Match, Action::Merge));
+        assert_eq!((o.class, o.proposed), (MatchClass::Match, Decision::Merge));
         assert_eq!(o.proposed.label(RecordKind::Leads), "Associate lead");
     }
 }
@@ -218,9 +218,9 @@ fn classes_follow_the_thresholds_and_propose_their_actions() {
     assert_eq!(p.classify(50), MatchClass::Potential);
     assert_eq!(p.classify(49), MatchClass::NonMatch);
     assert_eq!(p.classify(0), MatchClass::NonMatch);
-    assert_eq!(MatchClass::Match.proposed_action(), Action::Merge);
-    assert_eq!(MatchClass::Potential.proposed_action(), Action::Create);
-    assert_eq!(MatchClass::NonMatch.proposed_action(), Action::Create);
+    assert_eq!(MatchClass::Match.proposed_action(), Decision::Merge);
+    assert_eq!(MatchClass::Potential.proposed_action(), Decision::Create);
+    assert_eq!(MatchClass::NonMatch.proposed_action(), Decision::Create);
 }
 
 #[test]
@@ -229,7 +229,7 @@ fn potential_match_proposes_create_but_keeps_its_candidate() {
     let existing = record(&[("firstName", "Maria"), ("lastName", "Rossi"), ("birthDate", "1990-02-03")]);
     let staged = record(&[("firstName", "Maria"), ("lastName", "Rossi"), ("birthDate", "1971-11-29")]);
     let o = outcome(&c, &staged, &[existing]);
-    assert_eq!((o.class, o.proposed, o.merge_with), (MatchClass::Potential, Action::Create, None));
+    assert_eq!((o.class, o.proposed, o.merge_with), (MatchClass::Potential, Decision::Create, None));
     assert_eq!(o.candidates.len(), 1);
     assert_eq!(o.candidates[0].quality, 50);
 }
@@ -268,14 +268,14 @@ fn candidates_are_capped_at_the_profile_count() {
 #[test]
 fn action_labels_parse_back_for_each_kind() {
     for kind in [RecordKind::Contacts, RecordKind::Leads] {
-        for a in [Action::Create, Action::Merge, Action::Delete] {
-            assert_eq!(Action::parse(a.label(kind), kind), Some(a));
+        for a in [Decision::Create, Decision::Merge, Decision::Delete] {
+            assert_eq!(Decision::parse(a.label(kind), kind), Some(a));
         }
     }
-    assert_eq!(Action::parse("Delete staged", RecordKind::Contacts), Some(Action::Delete));
-    assert_eq!(Action::parse("discard lead", RecordKind::Leads), Some(Action::Delete));
-    assert_eq!(Action::parse("merge", RecordKind::Leads), Some(Action::Merge));
-    assert_eq!(Action::parse("explode", RecordKind::Leads), None);
+    assert_eq!(Decision::parse("Delete staged", RecordKind::Contacts), Some(Decision::Delete));
+    assert_eq!(Decision::parse("discard lead", RecordKind::Leads), Some(Decision::Delete));
+    assert_eq!(Decision::parse("merge", RecordKind::Leads), Some(Decision::Merge));
+    assert_eq!(Decision::parse("explode", RecordKind::Leads), None);
 }
 
 // --- agreement rules ---

@@ -8,7 +8,7 @@ use axum::response::Response;
 use ferry_mapper::target::RecordKind;
 use ferry_runner::Error;
 use ferry_runner::job::{Job, Stage};
-use ferry_runner::matchjob::Decision;
+use ferry_runner::matching::{Decision, MatchClass};
 use ferry_runner::review::{self, ReviewCandidate, ReviewRow};
 use ferry_runner::users::{Role, Session};
 use ferry_runner::views;
@@ -17,12 +17,12 @@ use crate::html::{self, action_button, csrf_field, esc, url};
 use crate::pages::{PAGE, render};
 use crate::{Ctx, Shared, with_store};
 
-fn label(action: Option<&str>, kind: RecordKind) -> String {
-    action.and_then(|a| Decision::parse(a, kind)).map(|d| d.label(kind).to_string()).unwrap_or_default()
+fn label(action: Option<Decision>, kind: RecordKind) -> String {
+    action.map(|d| d.label(kind).to_string()).unwrap_or_default()
 }
 
-fn class_cell(class: Option<&str>) -> String {
-    let c = class.unwrap_or("");
+fn class_cell(class: Option<MatchClass>) -> String {
+    let c = class.map_or("", MatchClass::label);
     let css = c.split(' ').next().unwrap_or("");
     format!("<td class=\"cls-{}\">{}</td>", esc(css), esc(c))
 }
@@ -108,10 +108,10 @@ fn matches_body(ctx: &Ctx, session: &Session, p: &views::ReviewPage) -> String {
             esc(name.trim()),
             esc(&r.file),
             r.line,
-            class_cell(r.class.as_deref()),
+            class_cell(r.class),
             r.quality.map(|q| format!("{q}%")).unwrap_or_default(),
-            esc(&label(r.proposed.as_deref(), job.kind)),
-            esc(&label(r.chosen.as_deref(), job.kind)),
+            esc(&label(r.proposed, job.kind)),
+            esc(&label(r.chosen, job.kind)),
             esc(matched(r).trim()),
             r.staged_id,
             r.staged_id
@@ -199,10 +199,10 @@ fn record_body(session: &Session, v: &RecordView) -> String {
         job.id,
         row.staged_id,
         esc(name.trim()),
-        esc(row.class.as_deref().unwrap_or("-")),
+        esc(row.class.map_or("-", MatchClass::label)),
         row.quality.map(|q| format!("{q}%")).unwrap_or_else(|| "-".into()),
-        esc(&label(row.proposed.as_deref(), kind)),
-        esc(&label(row.chosen.as_deref(), kind)),
+        esc(&label(row.proposed, kind)),
+        esc(&label(row.chosen, kind)),
         esc(matched(row).trim()),
         esc(&row.file),
         row.line
@@ -247,10 +247,10 @@ fn record_body(session: &Session, v: &RecordView) -> String {
     out.push_str("</tbody></table>");
     if editable {
         out.push_str("<h2>Import action</h2><div class=\"actions\">");
-        let chosen = row.chosen.as_deref().and_then(|a| Decision::parse(a, kind));
+        let chosen = row.chosen;
         let mut decisions = vec![Decision::Create, Decision::Delete, Decision::Merge];
         // Update is offered where matching proposed it (the same key as an existing record).
-        if row.proposed.as_deref().and_then(|a| Decision::parse(a, kind)) == Some(Decision::Update) {
+        if row.proposed == Some(Decision::Update) {
             decisions.push(Decision::Update);
         }
         for d in decisions {

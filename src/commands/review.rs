@@ -142,12 +142,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         return Ok(Outcome::Success);
     }
     let (job, rows) = review::rows(&store, &args.job).map_err(runner_error)?;
-    let label = |a: &Option<String>| {
-        a.as_deref()
-            .and_then(|a| Decision::parse(a, job.kind))
-            .map(|d| d.label(job.kind).to_string())
-            .unwrap_or_default()
-    };
+    let label = |a: Option<Decision>| a.map(|d| d.label(job.kind).to_string()).unwrap_or_default();
     let mut t = Table::new(["id", "legacy id", "name", "class", "quality", "proposed", "chosen", "match"])
         .right(&[0, 4]);
     for r in &rows {
@@ -162,10 +157,10 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
             r.staged_id.to_string(),
             r.legacy_id.clone().unwrap_or_default(),
             name.trim().to_string(),
-            r.class.clone().unwrap_or_default(),
+            r.class.map(|c| c.label().to_string()).unwrap_or_default(),
             r.quality.map(|q| q.to_string()).unwrap_or_default(),
-            label(&r.proposed),
-            label(&r.chosen),
+            label(r.proposed),
+            label(r.chosen),
             matched.trim().to_string(),
         ]);
     }
@@ -201,17 +196,11 @@ fn name_of(r: &ReviewRow) -> String {
 
 /// The walk of `--interactive`: each unprocessed record, by class, then id.
 fn walk(store: &mut Store, job: &str, printer: &Printer) -> anyhow::Result<Outcome> {
-    let (found, mut rows) = review::rows(store, job).map_err(runner_error)?;
+    let (found, rows) = review::rows(store, job).map_err(runner_error)?;
     if found.stage == ferry_runner::job::Stage::Completed {
         anyhow::bail!("job {} is completed; `ferry undo {}` reverts it first", found.id, found.id);
     }
-    let order = |r: &ReviewRow| match r.class.as_deref() {
-        Some("Match") => 0,
-        Some("Potential Match") => 1,
-        _ => 2,
-    };
-    rows.retain(|r| !r.processed);
-    rows.sort_by_key(|r| (order(r), r.staged_id));
+    let rows = review::walk_order(rows);
     let mut prompter: Box<dyn Prompter> = if std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
     {
         Box::new(TerminalPrompter::new())
@@ -219,9 +208,7 @@ fn walk(store: &mut Store, job: &str, printer: &Printer) -> anyhow::Result<Outco
         Box::new(LinePrompter::new(std::io::stdin().lock(), "stdin", !printer.quiet))
     };
     let kind = found.kind;
-    let label = |a: &Option<String>| {
-        a.as_deref().and_then(|a| Decision::parse(a, kind)).map(|d| d.label(kind)).unwrap_or("-")
-    };
+    let label = |a: Option<Decision>| a.map_or("-", |d| d.label(kind));
     let (mut changed, total) = (0u64, rows.len());
     for (n, row) in rows.iter().enumerate() {
         let staged = review::staged_record(store, row.staged_id).map_err(runner_error)?.unwrap_or_default();
@@ -232,10 +219,10 @@ fn walk(store: &mut Store, job: &str, printer: &Printer) -> anyhow::Result<Outco
             row.legacy_id.as_deref().unwrap_or("no id"),
             row.first_name.as_deref().unwrap_or(""),
             row.last_name.as_deref().unwrap_or(""),
-            row.class.as_deref().unwrap_or("-"),
+            row.class.map_or("-", |c| c.label()),
             row.quality.map_or("-".to_string(), |q| q.to_string()),
-            label(&row.proposed),
-            label(&row.chosen),
+            label(row.proposed),
+            label(row.chosen),
         )];
         for (i, c) in row.candidates.iter().enumerate().filter(|(_, c)| !c.explain.is_empty()) {
             notes.push(format!(
@@ -250,28 +237,25 @@ fn walk(store: &mut Store, job: &str, printer: &Printer) -> anyhow::Result<Outco
             notes.extend(side_by_side(&review::flatten(&staged), &review::flatten(&other), printer));
         }
         let mut options = vec![
-            Choice::new("keep", format!("Keep the chosen action ({})", label(&row.chosen))),
+            Choice::new("keep", format!("Keep the chosen action ({})", label(row.chosen))),
             Choice::new("create", Decision::Create.label(kind)),
             Choice::new("delete", Decision::Delete.label(kind)),
         ];
-        for (i, c) in row.candidates.iter().enumerate() {
+        for (i, c) in row.mergeable() {
             let what = match (c.record_id, c.staged_id) {
                 (Some(id), _) => format!("record {id}"),
                 (None, Some(id)) => format!("staged {id}"),
                 _ => continue,
             };
-            let earlier = c.staged_id.is_none_or(|s| s < row.staged_id);
-            if earlier {
-                options.push(Choice::new(
-                    format!("merge{}", i + 1),
-                    format!(
-                        "{} with {what} ({}), quality {}",
-                        Decision::Merge.label(kind),
-                        c.legacy_id.as_deref().unwrap_or("no id"),
-                        c.quality
-                    ),
-                ));
-            }
+            options.push(Choice::new(
+                format!("merge{}", i + 1),
+                format!(
+                    "{} with {what} ({}), quality {}",
+                    Decision::Merge.label(kind),
+                    c.legacy_id.as_deref().unwrap_or("no id"),
+                    c.quality
+                ),
+            ));
         }
         options.push(Choice::new("accept-rest", "Accept the chosen actions of all remaining records"));
         options.push(Choice::new("quit", "Stop here (choices so far are saved)"));

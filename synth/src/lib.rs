@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use ferry_mapper::record::{Instance, Record, Value};
 
 use ferry_runner::matching::compare::mix64;
-use ferry_runner::matching::{Action, MatchClass, MatchOutcome};
+use ferry_runner::matching::{Decision, MatchClass, MatchOutcome};
 
 /// How a dataset is generated.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -734,7 +734,7 @@ pub fn evaluate(data: &Dataset, outcomes: &[MatchOutcome]) -> Quality {
     let (mut dups, mut rec_dups, mut m_rec_tp, mut s_rec_tp) = (0, 0, 0, 0);
     for (i, o) in outcomes.iter().enumerate() {
         let truth = data.truth[i];
-        let merged_right = o.proposed == Action::Merge && truth.is_some() && o.merge_with == truth;
+        let merged_right = o.proposed == Decision::Merge && truth.is_some() && o.merge_with == truth;
         let shown_right = truth.is_some_and(|t| o.candidates.iter().any(|c| c.index == t));
         if o.class == MatchClass::Match {
             if merged_right { m_tp += 1 } else { m_fp += 1 }

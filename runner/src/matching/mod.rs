@@ -1,7 +1,9 @@
 //! Weighted matching of staged records against existing ones.
 //!
 //! - [`profile`]: the matching profile (JSON): fields, weights, normalisation,
-//!   agreement rules, thresholds; classes and actions.
+//!   agreement rules, thresholds.
+//! - [`decision`]: [`MatchClass`] and [`Decision`] (the proposed and chosen
+//!   actions), with their stored and shown text forms.
 //! - [`compare`]: a [`Comparer`] normalises records into [`Prepared`] values,
 //!   scores pairs (quality = sum of the weights of agreeing fields) and gives
 //!   each value its blocking variants.
@@ -18,6 +20,7 @@
 
 pub mod candidates;
 pub mod compare;
+pub mod decision;
 pub mod diff;
 pub mod learn;
 pub mod merge;
@@ -27,8 +30,9 @@ use std::path::PathBuf;
 
 pub use candidates::{Candidate, Found, Limits, MatchInput, NoReporter, find_candidates};
 pub use compare::{Comparer, Explanation, FieldScore, Prepared, Score};
+pub use decision::{Decision, MatchClass, UnknownText};
 pub use ferry_mapper::progress::Reporter;
-pub use profile::{Action, Level, MatchClass, MatchingProfile, RecordKind};
+pub use profile::{Level, MatchingProfile, RecordKind};
 
 /// An error of matching.
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +53,7 @@ pub struct MatchOutcome {
     /// Best first; all at or above the potential threshold.
     pub candidates: Vec<Candidate>,
     pub class: MatchClass,
-    pub proposed: Action,
+    pub proposed: Decision,
     /// The candidate to merge with (the best one) when the proposal is Merge.
     pub merge_with: Option<usize>,
 }
@@ -60,7 +64,7 @@ impl MatchOutcome {
         let best = candidates.first().map_or(0, |c| c.quality);
         let class = profile.classify(best);
         let proposed = class.proposed_action();
-        let merge_with = (proposed == Action::Merge).then(|| candidates[0].index);
+        let merge_with = (proposed == Decision::Merge).then(|| candidates[0].index);
         MatchOutcome { candidates, class, proposed, merge_with }
     }
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Error;
+use super::{Error, MatchClass};
 
 /// The `$schema` reference written into matching profiles.
 pub const MATCHING_SCHEMA_REF: &str = "https://ferry.dev/schemas/matching.schema.json";
@@ -473,72 +473,5 @@ impl MatchingProfile {
         } else {
             MatchClass::NonMatch
         }
-    }
-}
-
-/// The class of a staged record, from its best candidate's quality.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum MatchClass {
-    Match,
-    Potential,
-    NonMatch,
-}
-
-impl MatchClass {
-    /// The name reviewers see.
-    pub fn label(self) -> &'static str {
-        match self {
-            MatchClass::Match => "Match",
-            MatchClass::Potential => "Potential Match",
-            MatchClass::NonMatch => "Non-Match",
-        }
-    }
-
-    /// What the system proposes for a record of this class: Merge with the
-    /// best candidate for a Match, Create otherwise.
-    pub fn proposed_action(self) -> Action {
-        match self {
-            MatchClass::Match => Action::Merge,
-            MatchClass::Potential | MatchClass::NonMatch => Action::Create,
-        }
-    }
-}
-
-/// What completing an import does with a staged record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Action {
-    /// A new record (contacts: Create as a new contact; leads: Create new lead).
-    Create,
-    /// Merged into a chosen existing record (leads: Associate lead).
-    Merge,
-    /// Dropped from staging (contacts: Delete staged contact; leads: Discard lead).
-    Delete,
-}
-
-impl Action {
-    /// The action's name for this kind of record, as the seed names it.
-    pub fn label(self, kind: RecordKind) -> &'static str {
-        match (kind, self) {
-            (RecordKind::Contacts, Action::Create) => "Create",
-            (RecordKind::Contacts, Action::Merge) => "Merge",
-            (RecordKind::Contacts, Action::Delete) => "Delete staged",
-            (RecordKind::Leads, Action::Create) => "Create new lead",
-            (RecordKind::Leads, Action::Merge) => "Associate lead",
-            (RecordKind::Leads, Action::Delete) => "Discard lead",
-        }
-    }
-
-    /// Reads an action from its label for `kind` or its generic name
-    /// (`create`, `merge`, `delete`), case-insensitively.
-    pub fn parse(text: &str, kind: RecordKind) -> Option<Action> {
-        let t = text.trim();
-        [Action::Create, Action::Merge, Action::Delete].into_iter().find(|a| {
-            t.eq_ignore_ascii_case(a.label(kind))
-                || t.eq_ignore_ascii_case(match a {
-                    Action::Create => "create",
-                    Action::Merge => "merge",
-                    Action::Delete => "delete",
-                })
-        })
     }
 }
