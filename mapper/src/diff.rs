@@ -110,8 +110,10 @@ pub fn describe(converter: &Converter) -> String {
         Converter::Text { text: TextConverter::Rtf2plain } => "text rtf2plain".to_string(),
         Converter::Integer => "integer".to_string(),
         Converter::Decimal => "decimal".to_string(),
-        Converter::Date { format } => format!("date {format}"),
-        Converter::Timestamp { format, time_zone } => format!("timestamp {format} in {time_zone}"),
+        Converter::Date { formats } => format!("date {}", formats.join(", then ")),
+        Converter::Timestamp { formats, time_zone } => {
+            format!("timestamp {} in {time_zone}", formats.join(", then "))
+        }
         Converter::Boolean { table } => format!("boolean ({} values)", table.len()),
         Converter::Enumeration { table } => format!("enumeration ({} values)", table.len()),
     }
@@ -142,13 +144,13 @@ fn converter_changes(old: &Converter, new: &Converter) -> Vec<Change> {
             };
             change("text converter", Some(name(a)), Some(name(b))).into_iter().collect()
         }
-        (Converter::Date { format: a }, Converter::Date { format: b }) => {
-            change("format", Some(a.clone()), Some(b.clone())).into_iter().collect()
+        (Converter::Date { formats: a }, Converter::Date { formats: b }) => {
+            change("format", Some(a.join(", then ")), Some(b.join(", then "))).into_iter().collect()
         }
         (
-            Converter::Timestamp { format: fa, time_zone: za },
-            Converter::Timestamp { format: fb, time_zone: zb },
-        ) => change("format", Some(fa.clone()), Some(fb.clone()))
+            Converter::Timestamp { formats: fa, time_zone: za },
+            Converter::Timestamp { formats: fb, time_zone: zb },
+        ) => change("format", Some(fa.join(", then ")), Some(fb.join(", then ")))
             .into_iter()
             .chain(change("time zone", Some(za.clone()), Some(zb.clone())))
             .collect(),
@@ -403,7 +405,7 @@ mod tests {
         let mut b = a.clone();
         let f = &mut b.files[0];
         f.category = "Name".into();
-        f.mappings[1].converter = Converter::Date { format: "%m/%d/%Y".into() };
+        f.mappings[1].converter = Converter::date("%m/%d/%Y");
         f.mappings[2].converter = Converter::Boolean {
             table: BTreeMap::from([("Y".into(), true), ("N".into(), true), ("?".into(), false)]),
         };

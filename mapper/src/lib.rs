@@ -15,7 +15,11 @@
 //! - [`convert`]: what a legacy value becomes in a field of each type, and
 //!   the record-level rules; shared by `check` and the runner's staging;
 //! - [`record`], [`problem`]: what conversion produces, and what it finds;
-//! - [`profile`]: profiling legacy files (kinds, samples, distinct values);
+//! - [`profile`]: profiling legacy files (kinds, samples, distinct values,
+//!   the date formats of a column);
+//! - [`phone`]: the one rule that reads phone numbers (international form,
+//!   E.164 for matching);
+//! - [`country`]: the country of the data, given or guessed;
 //! - [`check`]: the dry run of a template over every row, child rows
 //!   assembled with their parents as an import would;
 //! - [`diff`]: what changed between two templates;
@@ -34,10 +38,12 @@
 pub mod auto;
 pub mod check;
 pub mod convert;
+pub mod country;
 pub mod csvout;
 pub mod diff;
 mod error;
 pub mod fsutil;
+pub mod phone;
 pub mod problem;
 pub mod profile;
 pub mod progress;

@@ -16,8 +16,10 @@ use serde::Serialize;
 use crate::Error;
 use crate::read::{self, ReadOptions, TableInfo};
 
+mod dates;
 mod infer;
 
+pub use dates::{Ambiguity, DATE_SHARE, DateFormats, FormatCount, Proposal, month_first};
 pub use infer::infer_kind;
 
 /// How many records samples and distinct values are taken from.
@@ -65,6 +67,10 @@ pub struct ColumnProfile {
     /// Empty cells (over the rows counted).
     pub empty: u64,
     pub kind: InferredKind,
+    /// For a column of dates (in one format or several): every format seen,
+    /// with counts, and the day/month ambiguity per pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dates: Option<DateFormats>,
 }
 
 /// What a column's values look like.
@@ -182,6 +188,7 @@ impl ColumnState {
     fn finish(self) -> ColumnProfile {
         let values: Vec<&str> = self.values.iter().map(String::as_str).collect();
         let kind = infer_kind(&values, &self.name);
+        let dates = date_formats(&kind, &values);
         ColumnProfile {
             name: self.name,
             samples: self.samples,
@@ -189,6 +196,18 @@ impl ColumnState {
             distinct_capped: self.distinct_capped,
             empty: self.empty,
             kind,
+            dates,
         }
+    }
+}
+
+/// The date formats of a column that holds dates, in one format or several.
+pub fn date_formats(kind: &InferredKind, values: &[&str]) -> Option<DateFormats> {
+    match kind {
+        InferredKind::Empty
+        | InferredKind::Boolean
+        | InferredKind::Email
+        | InferredKind::Timestamp { .. } => None,
+        _ => DateFormats::of(values),
     }
 }

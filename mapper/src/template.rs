@@ -43,6 +43,11 @@ pub struct MappingTemplate {
     /// its mapping is skipped, instead of an error.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ready_made: bool,
+    /// The country of the data (ISO 3166 alpha-2, `CA`): which of day and
+    /// month comes first in an ambiguous date, the default country of phone
+    /// numbers. `map --auto` writes it (from `--country`, or guessed from the data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
     /// One entry per legacy file.
     pub files: Vec<FileMapping>,
 }
@@ -202,9 +207,32 @@ pub struct TypeFrom {
 }
 
 /// What a field's type needs to turn source text into a value.
+// Saved as `ConverterJson`: a date or timestamp with one format keeps the
+// `format` key of earlier templates, one with several writes `formats`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(try_from = "ConverterJson", into = "ConverterJson")]
+pub enum Converter {
+    /// Text: kept as is (`none`) or RTF turned into plain text (`rtf2plain`).
+    Text { text: TextConverter },
+    /// A whole number.
+    Integer,
+    /// A decimal number (`.` as the decimal point).
+    Decimal,
+    /// A date in strftime-style formats, tried in order (never empty).
+    Date { formats: Vec<String> },
+    /// A date and time in strftime-style formats tried in order (never
+    /// empty), read in an IANA time zone, stored as UTC.
+    Timestamp { formats: Vec<String>, time_zone: String },
+    /// Every distinct source value → true or false.
+    Boolean { table: BTreeMap<String, bool> },
+    /// Every distinct source value → a target value, or null to ignore it.
+    Enumeration { table: BTreeMap<String, Option<String>> },
+}
+
+/// A converter as a template writes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
-pub enum Converter {
+pub enum ConverterJson {
     /// Text: kept as is (`none`) or RTF turned into plain text (`rtf2plain`).
     Text {
         #[serde(default)]
@@ -214,11 +242,29 @@ pub enum Converter {
     Integer,
     /// A decimal number (`.` as the decimal point).
     Decimal,
-    /// A date in a strftime-style format (`%d/%m/%Y`).
-    Date { format: String },
-    /// A date and time in a strftime-style format, read in an IANA time zone, stored as UTC.
+    /// A date in a strftime-style format (`"format": "%d/%m/%Y"`), or in
+    /// several tried in order, each value read by the first that fits
+    /// (`"formats": ["%Y-%m-%d", "%d.%m.%Y"]`). Give one of the two keys.
+    #[schemars(extend("oneOf" = [{"required": ["format"]}, {"required": ["formats"]}]))]
+    Date {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(with = "String")]
+        format: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[schemars(length(min = 1))]
+        formats: Vec<String>,
+    },
+    /// A date and time in a strftime-style format (`format`), or in several
+    /// tried in order (`formats`), read in an IANA time zone, stored as UTC.
+    /// Give one of `format` and `formats`.
+    #[schemars(extend("oneOf" = [{"required": ["format"]}, {"required": ["formats"]}]))]
     Timestamp {
-        format: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(with = "String")]
+        format: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[schemars(length(min = 1))]
+        formats: Vec<String>,
         #[serde(rename = "timeZone")]
         time_zone: String,
     },
@@ -226,6 +272,65 @@ pub enum Converter {
     Boolean { table: BTreeMap<String, bool> },
     /// Every distinct source value → a target value, or null to ignore it.
     Enumeration { table: BTreeMap<String, Option<String>> },
+}
+
+/// `format` or `formats`, as one list.
+fn one_of(kind: &str, format: Option<String>, formats: Vec<String>) -> Result<Vec<String>, String> {
+    match (format, formats.is_empty()) {
+        (Some(f), true) => Ok(vec![f]),
+        (None, false) => Ok(formats),
+        (Some(_), false) => Err(format!(
+            "a {kind} converter has both `format` and `formats`: keep one (`formats` lists several, tried in order)"
+        )),
+        (None, true) => {
+            Err(format!("a {kind} converter needs `format` (or `formats`, a list tried in order)"))
+        }
+    }
+}
+
+/// One format as `format`, several as `formats`.
+fn split_formats(mut formats: Vec<String>) -> (Option<String>, Vec<String>) {
+    if formats.len() == 1 { (formats.pop(), Vec::new()) } else { (None, formats) }
+}
+
+impl TryFrom<ConverterJson> for Converter {
+    type Error = String;
+
+    fn try_from(c: ConverterJson) -> Result<Converter, String> {
+        Ok(match c {
+            ConverterJson::Text { text } => Converter::Text { text },
+            ConverterJson::Integer => Converter::Integer,
+            ConverterJson::Decimal => Converter::Decimal,
+            ConverterJson::Date { format, formats } => {
+                Converter::Date { formats: one_of("date", format, formats)? }
+            }
+            ConverterJson::Timestamp { format, formats, time_zone } => {
+                Converter::Timestamp { formats: one_of("timestamp", format, formats)?, time_zone }
+            }
+            ConverterJson::Boolean { table } => Converter::Boolean { table },
+            ConverterJson::Enumeration { table } => Converter::Enumeration { table },
+        })
+    }
+}
+
+impl From<Converter> for ConverterJson {
+    fn from(c: Converter) -> ConverterJson {
+        match c {
+            Converter::Text { text } => ConverterJson::Text { text },
+            Converter::Integer => ConverterJson::Integer,
+            Converter::Decimal => ConverterJson::Decimal,
+            Converter::Date { formats } => {
+                let (format, formats) = split_formats(formats);
+                ConverterJson::Date { format, formats }
+            }
+            Converter::Timestamp { formats, time_zone } => {
+                let (format, formats) = split_formats(formats);
+                ConverterJson::Timestamp { format, formats, time_zone }
+            }
+            Converter::Boolean { table } => ConverterJson::Boolean { table },
+            Converter::Enumeration { table } => ConverterJson::Enumeration { table },
+        }
+    }
 }
 
 impl Default for Converter {
@@ -237,6 +342,16 @@ impl Default for Converter {
 impl Converter {
     fn is_default(&self) -> bool {
         *self == Converter::default()
+    }
+
+    /// A date converter with one format.
+    pub fn date(format: &str) -> Converter {
+        Converter::Date { formats: vec![format.to_string()] }
+    }
+
+    /// A timestamp converter with one format.
+    pub fn timestamp(format: &str, time_zone: &str) -> Converter {
+        Converter::Timestamp { formats: vec![format.to_string()], time_zone: time_zone.to_string() }
     }
 
     /// The converter's kind, as written in templates.
@@ -251,6 +366,12 @@ impl Converter {
             Converter::Enumeration { .. } => "enumeration",
         }
     }
+}
+
+/// Formats as a template's reader sees them: `` `%Y-%m-%d` `` or
+/// `` `%Y-%m-%d`, then `%d.%m.%Y` ``.
+pub fn show_formats(formats: &[String]) -> String {
+    formats.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", then ")
 }
 
 /// The text converter of a string field.
@@ -273,6 +394,7 @@ impl MappingTemplate {
             target: target.to_string(),
             encoding: default_encoding(),
             ready_made: false,
+            country: None,
             files: Vec::new(),
         }
     }
@@ -390,10 +512,20 @@ pub fn unpackable_texts(template: &MappingTemplate) -> Vec<(String, String)> {
                 }
             }
             let conv = format!("{at}.converter");
+            // One format is saved as `format`, several as `formats`.
+            let format_at = |formats: &[String], k: usize| {
+                if formats.len() == 1 { format!("{conv}.format") } else { format!("{conv}.formats[{k}]") }
+            };
             match &m.converter {
-                Converter::Date { format, .. } => see(format!("{conv}.format"), format),
-                Converter::Timestamp { format, time_zone, .. } => {
-                    see(format!("{conv}.format"), format);
+                Converter::Date { formats } => {
+                    for (k, f) in formats.iter().enumerate() {
+                        see(format_at(formats, k), f);
+                    }
+                }
+                Converter::Timestamp { formats, time_zone } => {
+                    for (k, f) in formats.iter().enumerate() {
+                        see(format_at(formats, k), f);
+                    }
                     see(format!("{conv}.timeZone"), time_zone);
                 }
                 Converter::Boolean { table } => {

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ferry_mapper::template::{Converter, FieldMapping, TextConverter};
+use ferry_mapper::template::{Converter, FieldMapping, TextConverter, show_formats};
 use serde::Serialize;
 
 use crate::read::{Limits, MemberSummary, Package};
@@ -195,8 +195,10 @@ fn describe_mapping(m: &FieldMapping) -> MappingLine {
         Converter::Text { text: TextConverter::Rtf2plain } => "text, rtf2plain".to_string(),
         Converter::Integer => "integer".to_string(),
         Converter::Decimal => "decimal".to_string(),
-        Converter::Date { format } => format!("date `{format}`"),
-        Converter::Timestamp { format, time_zone } => format!("timestamp `{format}` in `{time_zone}`"),
+        Converter::Date { formats } => format!("date {}", show_formats(formats)),
+        Converter::Timestamp { formats, time_zone } => {
+            format!("timestamp {} in `{time_zone}`", show_formats(formats))
+        }
         Converter::Boolean { table } => format!(
             "boolean: {}",
             table.iter().map(|(k, v)| format!("`{k}` → {v}")).collect::<Vec<_>>().join(", ")

@@ -304,6 +304,7 @@ impl Package {
             target: doc.target.clone(),
             encoding: doc.encoding.clone(),
             ready_made: false,
+            country: None,
             files,
         };
         crate::validate::check_template(path, FILE_MAPPINGS, &target, &template)?;

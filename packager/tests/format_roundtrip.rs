@@ -26,8 +26,9 @@ fn converter() -> impl Strategy<Value = Converter> {
         Just(Converter::Text { text: TextConverter::Rtf2plain }),
         Just(Converter::Integer),
         Just(Converter::Decimal),
-        text().prop_map(|format| Converter::Date { format }),
-        (text(), text()).prop_map(|(format, time_zone)| Converter::Timestamp { format, time_zone }),
+        prop::collection::vec(text(), 1..4).prop_map(|formats| Converter::Date { formats }),
+        (prop::collection::vec(text(), 1..4), text())
+            .prop_map(|(formats, time_zone)| Converter::Timestamp { formats, time_zone }),
         prop::collection::btree_map(text(), any::<bool>(), 0..4)
             .prop_map(|table| Converter::Boolean { table }),
         prop::collection::btree_map(text(), prop::option::of(text()), 0..4)
@@ -138,7 +139,15 @@ fn template() -> impl Strategy<Value = MappingTemplate> {
                     }
                 })
                 .collect();
-            MappingTemplate { schema: None, format_version: 1, target, encoding, ready_made: false, files }
+            MappingTemplate {
+                schema: None,
+                format_version: 1,
+                target,
+                encoding,
+                ready_made: false,
+                country: None,
+                files,
+            }
         })
 }
 

@@ -52,7 +52,7 @@ Examples:
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = ANSWERS_HELP)]
 #[command(
-    after_help = "Examples:\n  ferry map --data exports --target contacts --auto --out mapping.json\n  ferry map --data exports --target contacts --mapping mapping.json --out v2.json\n\n`ferry map --help` explains the answers of a scripted session."
+    after_help = "Examples:\n  ferry map --data exports --target contacts --auto --out mapping.json\n  ferry map --data exports --target contacts --auto --country CA --out mapping.json\n  ferry map --data exports --target contacts --mapping mapping.json --out v2.json\n\n`ferry map --help` explains the answers of a scripted session."
 )]
 pub struct Args {
     /// The data location: a directory of legacy files (CSV, TXT, TSV, XLSX, XLS)
@@ -74,6 +74,13 @@ pub struct Args {
     /// Write a suggested template without asking, and print what was mapped and how surely
     #[arg(long)]
     pub auto: bool,
+    /// With --auto: the country of the data (ISO 3166 alpha-2: US, CA, GB, DE …). It
+    /// orders day and month in dates no value decides (US: month first; most others:
+    /// day first) and is written into the template as the default country of phone
+    /// numbers. Without it the country is guessed from the data (a country column,
+    /// phone prefixes such as +44, postal-code shapes) and the guess is said
+    #[arg(long, value_name = "CC", requires = "auto")]
+    pub country: Option<String>,
     /// Read the answers from this file, one per line (see below), instead of the terminal
     #[arg(long, value_name = "FILE", conflicts_with = "auto")]
     pub answers: Option<PathBuf>,
@@ -215,6 +222,10 @@ struct AutoReport<'a> {
     template: &'a Path,
     mapped: Vec<&'a auto::Decision>,
     unmapped: Vec<&'a auto::Decision>,
+    /// The country of the data and why (`given with --country`, `guessed from …`).
+    country: Option<&'a ferry_mapper::country::CountryChoice>,
+    /// Converter choices worth saying: the formats of a mixed date column, their order and why.
+    notes: &'a [String],
 }
 
 fn run_auto(
@@ -224,7 +235,13 @@ fn run_auto(
     files: &[SourceFile],
     printer: &Printer,
 ) -> anyhow::Result<Outcome> {
-    let suggestion = auto::suggest(target, &args.target, files);
+    let country = match &args.country {
+        Some(c) => Some(ferry_mapper::country::parse_code(c).map_err(|why| {
+            crate::hint(anyhow::anyhow!("--country: {why}"), "give two letters, such as `--country CA`")
+        })?),
+        None => None,
+    };
+    let suggestion = auto::suggest_in(target, &args.target, files, country.as_deref());
     save(&suggestion.template, &args.out)?;
     // With `--out -` the template is stdout's data: the table is talk.
     let table = |line: String| -> anyhow::Result<()> {
@@ -242,6 +259,8 @@ fn run_auto(
             template: &args.out,
             mapped: mapped.clone(),
             unmapped: unmapped.clone(),
+            country: suggestion.country.as_ref(),
+            notes: &suggestion.notes,
         })?;
     } else {
         let mut t = crate::table::Table::new(["FILE", "COLUMN", "TARGET", "SURE", "WHY"]).right(&[3]);
@@ -261,6 +280,16 @@ fn run_auto(
         for line in t.lines() {
             table(line)?;
         }
+    }
+    match &suggestion.country {
+        Some(c) => printer.info(format!("country of the data: {} ({})", c.code, c.reason)),
+        None => printer.info(
+            "country of the data: unknown (nothing in the data tells it; give `--country CC` to set it)"
+                .to_string(),
+        ),
+    }
+    for note in &suggestion.notes {
+        printer.info(note.clone());
     }
     printer.info(format!(
         "mapped {} of {} columns ({} left unmapped); saved the suggested template to {}",

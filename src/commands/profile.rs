@@ -149,7 +149,12 @@ fn render(printer: &Printer, profile: &FileProfile) -> anyhow::Result<()> {
     for column in &profile.columns {
         table.row([
             column.name.clone(),
-            kind_text(&column.kind),
+            match &column.dates {
+                Some(d) if d.formats.len() > 1 && !matches!(column.kind, InferredKind::Date { .. }) => {
+                    format!("dates in {} formats", d.formats.len())
+                }
+                _ => kind_text(&column.kind),
+            },
             crate::printer::number(column.empty),
             samples_text(column),
         ]);
@@ -158,7 +163,44 @@ fn render(printer: &Printer, profile: &FileProfile) -> anyhow::Result<()> {
     if profile.rows.is_none() {
         printer.out(format!("  * empties of the first {SAMPLE_RECORDS} records"))?;
     }
+    for column in &profile.columns {
+        if let Some(d) = &column.dates
+            && (d.formats.len() > 1 || !d.ambiguities.is_empty())
+        {
+            render_dates(printer, &column.name, d)?;
+        }
+    }
     printer.out("")?;
+    Ok(())
+}
+
+/// A date column's formats with counts, and each ambiguous pair's split.
+fn render_dates(printer: &Printer, column: &str, d: &profile::DateFormats) -> anyhow::Result<()> {
+    printer.out(format!(
+        "  `{column}`: dates in {} formats; {} of {} values read (in the first {SAMPLE_RECORDS} records)",
+        d.formats.len(),
+        d.values - d.unreadable,
+        d.values
+    ))?;
+    let w = d.formats.iter().map(|f| f.format.chars().count()).max().unwrap_or(0).max(9);
+    for f in &d.formats {
+        printer.out(format!("    {:<w$}  {:>6}", f.format, crate::printer::number(f.count)))?;
+    }
+    if d.unreadable > 0 {
+        let shown: Vec<String> = d.unreadable_examples.iter().map(|v| format!("`{v}`")).collect();
+        printer.out(format!(
+            "    {:<w$}  {:>6}  {}",
+            "no format",
+            crate::printer::number(d.unreadable),
+            shown.join(", ")
+        ))?;
+    }
+    for a in &d.ambiguities {
+        printer.out(format!(
+            "    ambiguous: {} against {}: {} fit both, {} only {}, {} only {} (values with a part above 12 decide)",
+            a.day_first, a.month_first, a.both, a.only_day_first, a.day_first, a.only_month_first, a.month_first
+        ))?;
+    }
     Ok(())
 }
 

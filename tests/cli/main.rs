@@ -9,6 +9,7 @@ mod browser;
 mod check;
 mod completions;
 mod conventions;
+mod dates;
 mod demo;
 mod diff;
 mod errors;

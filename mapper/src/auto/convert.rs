@@ -10,6 +10,53 @@ use super::header::compact;
 
 /// The converter a field's type needs, filled from what the column holds.
 pub fn converter_for(field: &Field, column: &SourceColumn) -> Converter {
+    converter_in(field, column, None).0
+}
+
+/// [`converter_for`] for data of `country` (it orders day and month in
+/// ambiguous dates), with a sentence on the formats chosen for a date column
+/// that holds several or an ambiguous one.
+pub fn converter_in(
+    field: &Field,
+    column: &SourceColumn,
+    country: Option<&str>,
+) -> (Converter, Option<String>) {
+    if field.field_type == FieldType::Date
+        && let Some(dates) = &column.dates
+    {
+        let p = dates.proposal(country);
+        let note = (dates.formats.len() > 1 || !p.reasons.is_empty()).then(|| {
+            let seen: Vec<String> =
+                dates.formats.iter().map(|f| format!("`{}` {}", f.format, f.count)).collect();
+            let mut s = format!(
+                "`{}`: dates in several formats ({} of {} values read; seen {}); tried in order {}",
+                column.name,
+                dates.values - dates.unreadable,
+                dates.values,
+                seen.join(", "),
+                crate::template::show_formats(&p.formats)
+            );
+            for r in &p.reasons {
+                s.push_str("; ");
+                s.push_str(r);
+            }
+            if dates.unreadable > 0 {
+                s.push_str(&format!(
+                    "; {} values no format reads ({}) are dropped with a warning",
+                    dates.unreadable,
+                    crate::convert::value::list_values(dates.unreadable_examples.iter().map(String::as_str))
+                ));
+            }
+            s
+        });
+        if !p.formats.is_empty() {
+            return (Converter::Date { formats: p.formats }, note);
+        }
+    }
+    (converter_of_type(field, column), None)
+}
+
+fn converter_of_type(field: &Field, column: &SourceColumn) -> Converter {
     match field.field_type {
         FieldType::String => {
             let rtf = column.samples.iter().chain(column.sample.iter()).any(|s| is_rtf(s));
@@ -18,15 +65,15 @@ pub fn converter_for(field: &Field, column: &SourceColumn) -> Converter {
         FieldType::Integer => Converter::Integer,
         FieldType::Decimal => Converter::Decimal,
         FieldType::Date => Converter::Date {
-            format: match &column.kind {
-                InferredKind::Date { format, .. } => format.clone(),
-                _ => "%Y-%m-%d".to_string(),
+            formats: match &column.kind {
+                InferredKind::Date { format, .. } => vec![format.clone()],
+                _ => vec!["%Y-%m-%d".to_string()],
             },
         },
         FieldType::Timestamp => Converter::Timestamp {
-            format: match &column.kind {
-                InferredKind::Timestamp { format } => format.clone(),
-                _ => "%Y-%m-%d %H:%M:%S".to_string(),
+            formats: match &column.kind {
+                InferredKind::Timestamp { format } => vec![format.clone()],
+                _ => vec!["%Y-%m-%d %H:%M:%S".to_string()],
             },
             time_zone: "UTC".to_string(),
         },

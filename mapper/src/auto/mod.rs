@@ -18,7 +18,9 @@
 //!    only assumed.
 //!
 //! Each column gets a [`Decision`] with a confidence between 0 and 1.
-//! Converters come from [`converter_for`]: date formats from profiling,
+//! Converters come from [`converter_for`]: date formats from profiling (a
+//! column of mixed formats gets the list, ambiguous day/month pairs ordered by
+//! the values above 12, else by the data's country: [`crate::country`]),
 //! boolean and enumeration tables from the distinct values.
 
 mod content;
@@ -33,9 +35,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-pub use convert::{converter_for, guess_enum_value, is_rtf, is_truthy};
+pub use convert::{converter_for, converter_in, guess_enum_value, is_rtf, is_truthy};
 pub use header::normalize;
 
+use crate::country::CountryChoice;
 use crate::session::{SourceColumn, SourceFile};
 use crate::target::TargetDefinition;
 use crate::template::{ALL_CATEGORIES, FieldMapping, FileMapping, MappingTemplate, TypeFrom};
@@ -62,16 +65,39 @@ pub struct Decision {
 pub struct Suggestion {
     pub template: MappingTemplate,
     pub decisions: Vec<Decision>,
+    /// The country of the data, given or guessed, and why.
+    pub country: Option<CountryChoice>,
+    /// Converter choices worth saying (the formats of a mixed date column and their order).
+    pub notes: Vec<String>,
 }
 
 /// Suggests a template for `files` against `target`; `target_ref` is written as the template's target.
 pub fn suggest(target: &TargetDefinition, target_ref: &str, files: &[SourceFile]) -> Suggestion {
+    suggest_in(target, target_ref, files, None)
+}
+
+/// [`suggest`] for data of `country` (alpha-2, checked by the caller); without
+/// one the country is guessed from the data ([`crate::country::guess`]). The
+/// country is written into the template.
+pub fn suggest_in(
+    target: &TargetDefinition,
+    target_ref: &str,
+    files: &[SourceFile],
+    country: Option<&str>,
+) -> Suggestion {
+    let country = match country {
+        Some(c) => Some(CountryChoice { code: c.to_string(), reason: "given with `--country`".to_string() }),
+        None => crate::country::guess(files),
+    };
     let mut template = MappingTemplate::new(target_ref);
+    template.country = country.as_ref().map(|c| c.code.clone());
     let mut decisions = Vec::new();
+    let mut notes = Vec::new();
     for file in files {
-        let (mapping, mut d) = suggest_file(target, file);
+        let (mapping, mut d, mut n) = suggest_file_in(target, file, template.country.as_deref());
         template.files.push(mapping);
         decisions.append(&mut d);
+        notes.append(&mut n);
     }
     for (file, column, parent) in link_children(&mut template, files) {
         for d in decisions.iter_mut().filter(|d| d.file == file && d.column == column) {
@@ -80,11 +106,27 @@ pub fn suggest(target: &TargetDefinition, target_ref: &str, files: &[SourceFile]
             d.reason = format!("links each row to its parent row in `{parent}`");
         }
     }
-    Suggestion { template, decisions }
+    Suggestion { template, decisions, country, notes }
 }
 
 /// Suggests the mapping of one file (without a parent link).
 pub fn suggest_file(target: &TargetDefinition, file: &SourceFile) -> (FileMapping, Vec<Decision>) {
+    let (mapping, decisions, _) = suggest_file_in(target, file, None);
+    (mapping, decisions)
+}
+
+/// [`suggest_file`] for data of `country`, with the notes on its converters.
+fn suggest_file_in(
+    target: &TargetDefinition,
+    file: &SourceFile,
+    country: Option<&str>,
+) -> (FileMapping, Vec<Decision>, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut convert = |f: &crate::target::Field, column: &SourceColumn| {
+        let (c, note) = converter_in(f, column, country);
+        notes.extend(note.map(|n| format!("`{}` {n}", file.name)));
+        c
+    };
     let guesses: Vec<Guess> = file.columns.iter().map(|c| guess_column(target, file, c)).collect();
     let guesses = type_column(target, file, attach_primary(target, file, resolve_conflicts(guesses)));
     let mut mappings = Vec::new();
@@ -108,7 +150,7 @@ pub fn suggest_file(target: &TargetDefinition, file: &SourceFile) -> (FileMappin
                     subcollection: None,
                     type_name: None,
                     instance: None,
-                    converter: converter_for(f, column),
+                    converter: convert(f, column),
                     null_value: None,
                     null_values: Vec::new(),
                     on_invalid: Default::default(),
@@ -126,7 +168,7 @@ pub fn suggest_file(target: &TargetDefinition, file: &SourceFile) -> (FileMappin
                     subcollection: Some(s.sub.clone()),
                     type_name: s.type_from.is_none().then(|| s.type_name.clone()),
                     instance: (instance != 1).then_some(instance),
-                    converter: converter_for(f, column),
+                    converter: convert(f, column),
                     null_value: None,
                     null_values: Vec::new(),
                     on_invalid: Default::default(),
@@ -146,7 +188,7 @@ pub fn suggest_file(target: &TargetDefinition, file: &SourceFile) -> (FileMappin
         null_values: Vec::new(),
         mappings,
     };
-    (mapping, decisions)
+    (mapping, decisions, notes)
 }
 
 /// A subcollection guess: which instance a column feeds.

@@ -123,7 +123,7 @@ fn names_synonyms_and_content_decide() {
         ]
     );
     let m = &s.template.files[0].mappings;
-    assert_eq!(m[3].converter, Converter::Date { format: "%d/%m/%Y".into() });
+    assert_eq!(m[3].converter, Converter::date("%d/%m/%Y"));
     let gender = m.iter().find(|m| m.field == "gender").unwrap();
     assert_eq!(
         gender.converter,

@@ -146,7 +146,7 @@ fn conversion_failures_drop_the_value_with_a_warning_and_keep_the_row() {
             map("DNC", "doNotContact"),
         ],
     );
-    f.mappings[1].converter = Converter::Date { format: "%d/%m/%Y".into() };
+    f.mappings[1].converter = Converter::date("%d/%m/%Y");
     f.mappings[2].converter = Converter::Integer;
     f.mappings[3].converter =
         Converter::Boolean { table: BTreeMap::from([("Y".into(), true), ("N".into(), false)]) };
@@ -232,8 +232,7 @@ fn file_level_problems_name_the_column() {
             map("Seen", "lastContacted"),
         ],
     );
-    f.mappings[7].converter =
-        Converter::Timestamp { format: "%Y-%m-%d %H:%M".into(), time_zone: "Toronto".into() };
+    f.mappings[7].converter = Converter::timestamp("%Y-%m-%d %H:%M", "Toronto");
     let (c, problems) = compile(&contacts(), &f, &["Last", "Nick", "Born", "Fax", "Street", "Seen"]);
     let got: Vec<_> = problems.iter().map(|p| (p.column.as_deref().unwrap(), p.kind, p.line)).collect();
     assert_eq!(
@@ -291,7 +290,7 @@ fn null_values_are_read_in_the_column_format_or_canonically() {
         "c.csv",
         vec![map("Last", "lastName"), map("Born", "birthDate"), map("Kids", "numberOfChildren")],
     );
-    f.mappings[1].converter = Converter::Date { format: "%d/%m/%Y".into() };
+    f.mappings[1].converter = Converter::date("%d/%m/%Y");
     f.mappings[1].null_value = Some("01/01/1900".into());
     f.mappings[2].converter = Converter::Integer;
     f.null_default = Some("unknown".into());
@@ -305,7 +304,7 @@ fn null_values_are_read_in_the_column_format_or_canonically() {
     assert!(!out.record.fields.contains_key("numberOfChildren"));
 
     let mut f = file("c.csv", vec![map("Born", "birthDate")]);
-    f.mappings[0].converter = Converter::Date { format: "%d/%m/%Y".into() };
+    f.mappings[0].converter = Converter::date("%d/%m/%Y");
     f.mappings[0].null_value = Some("never".into());
     let (_, problems) = compile(&contacts(), &f, &["Born"]);
     assert_eq!(problems[0].severity, Severity::Error);

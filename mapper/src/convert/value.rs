@@ -39,8 +39,13 @@ pub enum ValueConverter {
     Text(TextConverter),
     Integer,
     Decimal,
-    Date(String),
-    Timestamp { format: String, zone_name: String, zone: TimeZone },
+    /// Formats tried in order.
+    Date(Vec<String>),
+    Timestamp {
+        formats: Vec<String>,
+        zone_name: String,
+        zone: TimeZone,
+    },
     Boolean(Table<bool>),
     Enumeration(Table<Option<String>>),
 }
@@ -125,18 +130,18 @@ impl ValueConverter {
             Converter::Text { text } => ValueConverter::Text(*text),
             Converter::Integer => ValueConverter::Integer,
             Converter::Decimal => ValueConverter::Decimal,
-            Converter::Date { format } => {
-                check_format(format)?;
-                ValueConverter::Date(format.clone())
+            Converter::Date { formats } => {
+                check_formats(formats)?;
+                ValueConverter::Date(formats.clone())
             }
-            Converter::Timestamp { format, time_zone } => {
-                check_format(format)?;
+            Converter::Timestamp { formats, time_zone } => {
+                check_formats(formats)?;
                 let zone = jiff::tz::TimeZoneDatabase::bundled().get(time_zone).map_err(|_| {
                     CompileError(format!(
                         "unknown time zone `{time_zone}` (use an IANA name such as `America/Toronto` or `UTC`)"
                     ))
                 })?;
-                ValueConverter::Timestamp { format: format.clone(), zone_name: time_zone.clone(), zone }
+                ValueConverter::Timestamp { formats: formats.clone(), zone_name: time_zone.clone(), zone }
             }
             Converter::Boolean { table } => ValueConverter::Boolean(Table::new(table)),
             Converter::Enumeration { table } => ValueConverter::Enumeration(Table::new(table)),
@@ -153,9 +158,12 @@ impl ValueConverter {
             }),
             ValueConverter::Integer => parse_integer(text.trim()).map(|i| Some(Value::Integer(i))),
             ValueConverter::Decimal => parse_decimal(text.trim()).map(|d| Some(Value::Decimal(d))),
-            ValueConverter::Date(format) => parse_date(format, text.trim()).map(|d| Some(Value::Date(d))),
-            ValueConverter::Timestamp { format, zone_name, zone } => {
-                parse_timestamp(format, zone_name, zone, text.trim()).map(|t| Some(Value::Timestamp(t)))
+            ValueConverter::Date(formats) => {
+                first_fit(formats, "date", text, |f| parse_date(f, text.trim())).map(|d| Some(Value::Date(d)))
+            }
+            ValueConverter::Timestamp { formats, zone_name, zone } => {
+                first_fit(formats, "timestamp", text, |f| parse_timestamp(f, zone_name, zone, text.trim()))
+                    .map(|t| Some(Value::Timestamp(t)))
             }
             ValueConverter::Boolean(table) => match table.get(text) {
                 Some(b) => Ok(Some(Value::Boolean(*b))),
@@ -173,6 +181,41 @@ impl ValueConverter {
             },
         }
     }
+}
+
+/// The value read by the first format that fits; when none does, the one
+/// format's own failure, or a message naming every format tried.
+fn first_fit<T>(
+    formats: &[String],
+    what: &str,
+    text: &str,
+    mut parse: impl FnMut(&str) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    let mut last = None;
+    for f in formats {
+        match parse(f) {
+            Ok(v) => return Ok(v),
+            Err(e) => last = Some(e),
+        }
+    }
+    match last {
+        Some(e) if formats.len() == 1 => Err(e),
+        _ => {
+            let tried = formats.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ");
+            Err(Failure::new(
+                ProblemKind::Unparseable,
+                format!("`{}` is not a {what} in any of the formats {tried}", show(text.trim())),
+            ))
+        }
+    }
+}
+
+/// Every format of a list must be usable, and there must be one.
+fn check_formats(formats: &[String]) -> Result<(), CompileError> {
+    if formats.is_empty() {
+        return Err(CompileError("no format is given (for example `%d/%m/%Y`)".to_string()));
+    }
+    formats.iter().try_for_each(|f| check_format(f))
 }
 
 /// A format must be usable: jiff rejects unknown directives only when it
@@ -411,7 +454,7 @@ mod tests {
 
     #[test]
     fn dates_follow_their_format() {
-        let c = conv(Converter::Date { format: "%d/%m/%Y".into() });
+        let c = conv(Converter::date("%d/%m/%Y"));
         assert_eq!(c.convert("15/03/1987").unwrap(), Some(Value::Date(jiff::civil::date(1987, 3, 15))));
         let err = c.convert("31/02/1987").unwrap_err();
         assert_eq!(err.kind, ProblemKind::Unparseable);
@@ -420,23 +463,51 @@ mod tests {
     }
 
     #[test]
+    fn each_date_is_read_by_the_first_format_that_fits() {
+        let formats = ["%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y", "%Y%m%d"].map(String::from).to_vec();
+        let c = conv(Converter::Date { formats });
+        let march_4 = Some(Value::Date(jiff::civil::date(1980, 3, 4)));
+        for text in ["1980-03-04", "04.03.1980", "03/04/1980", "19800304", " 1980-03-04 "] {
+            assert_eq!(c.convert(text).unwrap(), march_4, "{text}");
+        }
+        let err = c.convert("0/0/00").unwrap_err();
+        assert_eq!(err.kind, ProblemKind::Unparseable);
+        assert_eq!(
+            err.message,
+            "`0/0/00` is not a date in any of the formats `%Y-%m-%d`, `%d.%m.%Y`, `%m/%d/%Y`, `%Y%m%d`"
+        );
+        // Order decides an ambiguous value: day first, then month first.
+        let c = conv(Converter::Date { formats: vec!["%d/%m/%Y".into(), "%m/%d/%Y".into()] });
+        assert_eq!(c.convert("03/04/1980").unwrap(), Some(Value::Date(jiff::civil::date(1980, 4, 3))));
+        assert_eq!(c.convert("03/25/1980").unwrap(), Some(Value::Date(jiff::civil::date(1980, 3, 25))));
+        let bad = Converter::Date { formats: vec!["%Y-%m-%d".into(), "%d/%m/%Y %!".into()] };
+        assert!(ValueConverter::compile(&bad).is_err());
+        assert!(ValueConverter::compile(&Converter::Date { formats: vec![] }).is_err());
+    }
+
+    #[test]
+    fn timestamps_take_several_formats_too() {
+        let c = conv(Converter::Timestamp {
+            formats: vec!["%Y-%m-%d %H:%M".into(), "%d.%m.%Y %H:%M".into()],
+            time_zone: "UTC".into(),
+        });
+        assert_eq!(c.convert("15.03.2021 14:30").unwrap().unwrap().to_text(), "2021-03-15T14:30:00Z");
+        assert_eq!(c.convert("2021-03-15 14:30").unwrap().unwrap().to_text(), "2021-03-15T14:30:00Z");
+        assert!(c.convert("14:30").unwrap_err().message.contains("any of the formats"));
+    }
+
+    #[test]
     fn bad_formats_and_zones_do_not_compile() {
-        assert!(ValueConverter::compile(&Converter::Date { format: "".into() }).is_err());
-        assert!(ValueConverter::compile(&Converter::Date { format: "%d/%m/%Y %!".into() }).is_err());
-        let err = ValueConverter::compile(&Converter::Timestamp {
-            format: "%Y-%m-%d %H:%M".into(),
-            time_zone: "Mars/Olympus".into(),
-        })
-        .unwrap_err();
+        assert!(ValueConverter::compile(&Converter::date("")).is_err());
+        assert!(ValueConverter::compile(&Converter::date("%d/%m/%Y %!")).is_err());
+        let err =
+            ValueConverter::compile(&Converter::timestamp("%Y-%m-%d %H:%M", "Mars/Olympus")).unwrap_err();
         assert!(err.0.contains("unknown time zone `Mars/Olympus`"), "{}", err.0);
     }
 
     #[test]
     fn timestamps_are_read_in_their_zone_and_stored_as_utc() {
-        let c = conv(Converter::Timestamp {
-            format: "%m/%d/%Y %H:%M".into(),
-            time_zone: "America/Toronto".into(),
-        });
+        let c = conv(Converter::timestamp("%m/%d/%Y %H:%M", "America/Toronto"));
         let v = c.convert("03/15/2021 14:30").unwrap().unwrap();
         assert_eq!(v.to_text(), "2021-03-15T18:30:00Z");
         // Winter time: UTC-5.
@@ -451,10 +522,7 @@ mod tests {
 
     #[test]
     fn timestamps_with_an_offset_keep_it() {
-        let c = conv(Converter::Timestamp {
-            format: "%Y-%m-%d %H:%M %z".into(),
-            time_zone: "Europe/Paris".into(),
-        });
+        let c = conv(Converter::timestamp("%Y-%m-%d %H:%M %z", "Europe/Paris"));
         let v = c.convert("2021-06-01 10:00 +0200").unwrap().unwrap();
         assert_eq!(v.to_text(), "2021-06-01T08:00:00Z");
     }

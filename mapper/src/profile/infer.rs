@@ -14,7 +14,7 @@ use super::InferredKind;
 /// Date formats tried, in order of preference when several fit every value.
 /// Day-first comes before month-first: when both fit, the column is reported
 /// ambiguous anyway.
-const DATE_FORMATS: &[&str] = &[
+pub(crate) const DATE_FORMATS: &[&str] = &[
     "%Y-%m-%d",
     "%Y/%m/%d",
     "%Y.%m.%d",
@@ -156,14 +156,14 @@ fn infer_date(values: &[&str]) -> Option<InferredKind> {
 }
 
 /// The day/month swap of a day-first or month-first format (`%d/%m/%Y` ↔ `%m/%d/%Y`).
-fn swapped(format: &str) -> Option<String> {
+pub(super) fn swapped(format: &str) -> Option<String> {
     if !(format.starts_with("%d") || format.starts_with("%m")) || !format.contains("%m") {
         return None;
     }
     Some(format.replace("%d", "\u{0}").replace("%m", "%d").replace('\u{0}', "%m"))
 }
 
-fn parses_date(format: &str, value: &str) -> bool {
+pub(super) fn parses_date(format: &str, value: &str) -> bool {
     if format == "%Y%m%d" {
         // Eight digits are often an id; accept them as dates only in a plausible range.
         let plausible = value.len() == 8

@@ -73,8 +73,9 @@ impl Session {
                 q.notes = sample_note();
                 q
             }
-            (ConvStep::DateFormat, Converter::Date { format })
-            | (ConvStep::TimestampFormat, Converter::Timestamp { format, .. }) => {
+            (ConvStep::DateFormat, Converter::Date { formats: list })
+            | (ConvStep::TimestampFormat, Converter::Timestamp { formats: list, .. }) => {
+                let format = &first_format(list);
                 let timestamp = matches!(step, ConvStep::TimestampFormat);
                 let mut formats: Vec<String> = Vec::new();
                 match &column.kind {
@@ -111,10 +112,10 @@ impl Session {
                 q.notes = sample_note();
                 q
             }
-            (ConvStep::DateTyped, Converter::Date { format })
-            | (ConvStep::TimestampTyped, Converter::Timestamp { format, .. }) => Question::text(
+            (ConvStep::DateTyped, Converter::Date { formats })
+            | (ConvStep::TimestampTyped, Converter::Timestamp { formats, .. }) => Question::text(
                 format!("format of `{col}` (strftime: %Y %m %d %H %M %S %b %p)"),
-                Some(format.clone()),
+                Some(first_format(formats)),
             ),
             (ConvStep::TimeZone, Converter::Timestamp { time_zone, .. }) => Question::text(
                 format!("time zone `{col}` is written in (IANA name)"),
@@ -188,20 +189,20 @@ impl Session {
                 *text = if key == "rtf2plain" { TextConverter::Rtf2plain } else { TextConverter::None };
                 None
             }
-            (Converter::Date { format }, ConvStep::DateFormat)
-            | (Converter::Timestamp { format, .. }, ConvStep::TimestampFormat) => {
+            (Converter::Date { formats }, ConvStep::DateFormat)
+            | (Converter::Timestamp { formats, .. }, ConvStep::TimestampFormat) => {
                 if key == OTHER {
                     Some(if timestamp { ConvStep::TimestampTyped } else { ConvStep::DateTyped })
                 } else {
-                    *format = key.to_string();
+                    put_first(formats, key);
                     timestamp.then_some(ConvStep::TimeZone)
                 }
             }
-            (Converter::Date { format }, ConvStep::DateTyped)
-            | (Converter::Timestamp { format, .. }, ConvStep::TimestampTyped) => {
+            (Converter::Date { formats }, ConvStep::DateTyped)
+            | (Converter::Timestamp { formats, .. }, ConvStep::TimestampTyped) => {
                 let Answer::Text(typed) = &answer else { unreachable!("checked by answer") };
                 check_format(typed, column.sample.as_deref(), timestamp)?;
-                *format = typed.clone();
+                put_first(formats, typed);
                 timestamp.then_some(ConvStep::TimeZone)
             }
             (Converter::Timestamp { time_zone, .. }, ConvStep::TimeZone) => {
@@ -277,4 +278,16 @@ fn check_format(format: &str, sample: Option<&str>, timestamp: bool) -> Result<(
         }
     }
     Ok(())
+}
+
+/// The first format of a list (the one the session asks about).
+fn first_format(formats: &[String]) -> String {
+    formats.first().cloned().unwrap_or_default()
+}
+
+/// The chosen format replaces the first one tried; further formats (as
+/// `map --auto` lists them for a mixed column) stay after it.
+fn put_first(formats: &mut Vec<String>, chosen: &str) {
+    let rest: Vec<String> = formats.iter().skip(1).filter(|f| *f != chosen).cloned().collect();
+    *formats = std::iter::once(chosen.to_string()).chain(rest).collect();
 }

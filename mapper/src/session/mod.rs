@@ -342,6 +342,7 @@ impl Session {
             distinct: Vec::new(),
             distinct_capped: false,
             kind: InferredKind::Empty,
+            dates: None,
         })
     }
 

@@ -59,8 +59,10 @@ fn describe_converter(c: &Converter) -> String {
         Converter::Text { text: TextConverter::Rtf2plain } => "  [rtf2plain]".to_string(),
         Converter::Integer => "  [integer]".to_string(),
         Converter::Decimal => "  [decimal]".to_string(),
-        Converter::Date { format } => format!("  [date {format}]"),
-        Converter::Timestamp { format, time_zone } => format!("  [timestamp {format} in {time_zone}]"),
+        Converter::Date { formats } => format!("  [date {}]", formats.join(", then ")),
+        Converter::Timestamp { formats, time_zone } => {
+            format!("  [timestamp {} in {time_zone}]", formats.join(", then "))
+        }
         Converter::Boolean { table } => {
             format!("  [boolean {}]", table_text(table.iter().map(|(k, v)| (k, v.to_string()))))
         }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::Error;
-use crate::profile::{FileProfile, InferredKind, ProfileOptions};
+use crate::profile::{DateFormats, FileProfile, InferredKind, ProfileOptions};
 use crate::read::ReadOptions;
 
 /// Most distinct values kept per column: enough for any boolean or enumeration table.
@@ -24,6 +24,8 @@ pub struct SourceColumn {
     /// More distinct values exist than `distinct` holds.
     pub distinct_capped: bool,
     pub kind: InferredKind,
+    /// The date formats of a date column (see [`crate::profile::DateFormats`]).
+    pub dates: Option<DateFormats>,
 }
 
 impl SourceColumn {
@@ -41,6 +43,7 @@ impl SourceColumn {
             samples: distinct.iter().take(5).cloned().collect(),
             distinct,
             distinct_capped: false,
+            dates: crate::profile::date_formats(&kind, values),
             kind,
         }
     }
@@ -74,6 +77,7 @@ impl SourceFile {
                 distinct: c.distinct.clone(),
                 distinct_capped: c.distinct_capped,
                 kind: c.kind.clone(),
+                dates: c.dates.clone(),
             })
             .collect();
         SourceFile { name: name.to_string(), rows: profile.rows, columns }

@@ -159,7 +159,7 @@ fn a_whole_session_builds_every_kind_of_mapping() {
     assert_eq!(c.id_column.as_deref(), Some("ID"));
     assert_eq!(c.null_default.as_deref(), Some("n/a"));
     let by_field = |f: &str| c.mappings.iter().find(|m| m.field == f).unwrap();
-    assert_eq!(by_field("birthDate").converter, Converter::Date { format: "%d/%m/%Y".into() });
+    assert_eq!(by_field("birthDate").converter, Converter::date("%d/%m/%Y"));
     assert_eq!(
         by_field("gender").converter,
         Converter::Enumeration {
@@ -175,7 +175,7 @@ fn a_whole_session_builds_every_kind_of_mapping() {
     );
     assert_eq!(
         by_field("lastContacted").converter,
-        Converter::Timestamp { format: "%Y-%m-%d %H:%M".into(), time_zone: "America/Toronto".into() }
+        Converter::timestamp("%Y-%m-%d %H:%M", "America/Toronto")
     );
     assert_eq!(by_field("notes").converter, Converter::Text { text: TextConverter::Rtf2plain });
     assert_eq!(by_field("firstName").null_value.as_deref(), Some("?"));

@@ -248,10 +248,14 @@ enum ConverterXml {
     Integer,
     #[serde(rename = "decimal")]
     Decimal,
+    /// `<date format="%Y-%m-%d"><or format="%d.%m.%Y"/></date>`: the
+    /// first format, then the others tried in order.
     #[serde(rename = "date")]
     Date {
         #[serde(rename = "@format")]
         format: String,
+        #[serde(rename = "or", default, skip_serializing_if = "Vec::is_empty")]
+        or: Vec<OrFormatXml>,
     },
     #[serde(rename = "timestamp")]
     Timestamp {
@@ -259,6 +263,8 @@ enum ConverterXml {
         format: String,
         #[serde(rename = "@timeZone")]
         time_zone: String,
+        #[serde(rename = "or", default, skip_serializing_if = "Vec::is_empty")]
+        or: Vec<OrFormatXml>,
     },
     #[serde(rename = "boolean")]
     Boolean {
@@ -285,6 +291,14 @@ enum ConverterXml {
         #[serde(rename = "@value")]
         value: String,
     },
+}
+
+/// A further format of a date or timestamp converter.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrFormatXml {
+    #[serde(rename = "@format")]
+    format: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -347,6 +361,7 @@ pub fn template_from_xml(members: &[(String, String)]) -> Result<MappingTemplate
         target: doc.target,
         encoding: doc.encoding,
         ready_made: false,
+        country: None,
         files,
     })
 }

@@ -350,8 +350,13 @@ fn converter_from_xml(c: ConverterXml, member: &str, text: &str) -> Result<Conve
         },
         ConverterXml::Integer => Converter::Integer,
         ConverterXml::Decimal => Converter::Decimal,
-        ConverterXml::Date { format } => Converter::Date { format },
-        ConverterXml::Timestamp { format, time_zone } => Converter::Timestamp { format, time_zone },
+        ConverterXml::Date { format, or } => Converter::Date {
+            formats: std::iter::once(format).chain(or.into_iter().map(|o| o.format)).collect(),
+        },
+        ConverterXml::Timestamp { format, time_zone, or } => Converter::Timestamp {
+            formats: std::iter::once(format).chain(or.into_iter().map(|o| o.format)).collect(),
+            time_zone,
+        },
         ConverterXml::Boolean { values } => Converter::Boolean {
             table: values.into_iter().map(|v| (v.source, v.target)).collect::<BTreeMap<_, _>>(),
         },

@@ -152,6 +152,17 @@ pub fn write_field_mappings(file: &FileMapping) -> Result<String, UnwritableXml>
     Ok(serialize(&doc))
 }
 
+/// The first format as the attribute, the others as `<or format=…/>` children.
+fn formats_to_xml(what: &str, formats: &[String]) -> Result<(String, Vec<OrFormatXml>), UnwritableXml> {
+    for f in formats {
+        check_text(what, f)?;
+    }
+    // No format at all (only built in code) is written as an empty one, which
+    // a reader refuses like any other unusable format.
+    let first = formats.first().cloned().unwrap_or_default();
+    Ok((first, formats.iter().skip(1).map(|f| OrFormatXml { format: f.clone() }).collect()))
+}
+
 fn converter_to_xml(c: &Converter) -> Result<ConverterXml, UnwritableXml> {
     Ok(match c {
         Converter::Text { text } => ConverterXml::Text {
@@ -163,14 +174,14 @@ fn converter_to_xml(c: &Converter) -> Result<ConverterXml, UnwritableXml> {
         },
         Converter::Integer => ConverterXml::Integer,
         Converter::Decimal => ConverterXml::Decimal,
-        Converter::Date { format } => {
-            check_text("date format", format)?;
-            ConverterXml::Date { format: format.clone() }
+        Converter::Date { formats } => {
+            let (format, or) = formats_to_xml("date format", formats)?;
+            ConverterXml::Date { format, or }
         }
-        Converter::Timestamp { format, time_zone } => {
-            check_text("timestamp format", format)?;
+        Converter::Timestamp { formats, time_zone } => {
+            let (format, or) = formats_to_xml("timestamp format", formats)?;
             check_text("time zone", time_zone)?;
-            ConverterXml::Timestamp { format: format.clone(), time_zone: time_zone.clone() }
+            ConverterXml::Timestamp { format, time_zone: time_zone.clone(), or }
         }
         Converter::Boolean { table } => {
             let mut values = Vec::new();

@@ -87,10 +87,7 @@ fn contacts_package() -> MemPackage {
             map("ID", "externalId"),
             map("First", "firstName"),
             map("Last", "lastName"),
-            FieldMapping {
-                converter: Converter::Date { format: "%Y-%m-%d".into() },
-                ..map("Born", "birthDate")
-            },
+            FieldMapping { converter: Converter::date("%Y-%m-%d"), ..map("Born", "birthDate") },
             map("Title", "title"),
         ],
     );
