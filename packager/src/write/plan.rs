@@ -66,6 +66,9 @@ pub(super) fn plan(
     template.files = files.to_vec();
     // The package carries only the mappings this export has: nothing is ready-made about it.
     template.ready_made = false;
+    // The country only fills defaults of the template's converters; the
+    // package's converters say what they need themselves.
+    template.country = None;
     template.schema = None;
     template.encoding = encoding.name().to_string();
     for (f, plan) in template.files.iter_mut().zip(&plans) {
