@@ -95,13 +95,12 @@ fn check_with(options: &CheckOptions, reporter: &dyn Reporter, open: &Opener) ->
     let mut problems = crate::convert::check_template(target, template);
     let mut reports: BTreeMap<String, FileReport> = BTreeMap::new();
 
-    let children_of = |parent: &str| -> Vec<&FileMapping> {
-        template.files.iter().filter(|f| f.parent.as_ref().is_some_and(|l| l.file == parent)).collect()
-    };
+    let tree = template.tree();
     let rules = rule_fields(target);
 
-    for root in template.files.iter().filter(|f| f.parent.is_none()) {
-        let children = children_of(&root.name);
+    for branch in &tree.branches {
+        let root = &template.files[branch.main];
+        let children: Vec<&FileMapping> = branch.children.iter().map(|&c| &template.files[c]).collect();
         // Rule fields a child file can supply: failing records wait for the children.
         let child_supplied: BTreeSet<&str> = children
             .iter()
@@ -144,10 +143,14 @@ fn check_with(options: &CheckOptions, reporter: &dyn Reporter, open: &Opener) ->
         }
         reports.insert(root.name.clone(), report);
     }
-    // Child files whose parent is not a main file were reported by `check_template`;
-    // their rows are still converted.
-    let unlinked: Vec<&FileMapping> =
-        template.files.iter().filter(|f| !reports.contains_key(&f.name) && f.parent.is_some()).collect();
+    // Child files whose link breaks the tree's rule were reported by
+    // `check_template`; their rows are still converted.
+    let unlinked: Vec<&FileMapping> = tree
+        .broken
+        .iter()
+        .map(|(i, _)| &template.files[*i])
+        .filter(|f| !reports.contains_key(&f.name))
+        .collect();
     for orphan_file in unlinked {
         let mut none = ParentIds::default();
         let report =

@@ -55,5 +55,6 @@ pub mod session;
 pub mod suggest;
 pub mod target;
 pub mod template;
+pub mod tree;
 
 pub use error::{Error, SchemaError};

@@ -51,7 +51,8 @@ pub fn check_template(target: &TargetDefinition, template: &MappingTemplate) -> 
     }
 
     let mut names = BTreeSet::new();
-    for file in &template.files {
+    let tree = template.tree();
+    for (i, file) in template.files.iter().enumerate() {
         if !names.insert(file.name.as_str()) {
             problems.push(error(
                 &file.name,
@@ -77,28 +78,17 @@ pub fn check_template(target: &TargetDefinition, template: &MappingTemplate) -> 
             ));
         }
         if let Some(link) = &file.parent {
-            match template.file(&link.file) {
-                None => problems.push(error(
-                    &file.name,
-                    Some(&link.column),
-                    ProblemKind::BadParentLink,
-                    format!("the parent link names file `{}`, which the template does not map", link.file),
-                )),
-                Some(parent) if parent.name == file.name => problems.push(error(
-                    &file.name,
-                    Some(&link.column),
-                    ProblemKind::BadParentLink,
-                    "a file cannot be its own parent".to_string(),
-                )),
-                Some(parent) if parent.parent.is_some() => problems.push(error(
-                    &file.name,
-                    Some(&link.column),
-                    ProblemKind::BadParentLink,
-                    format!(
-                        "parent file `{}` is itself a child file; link to the main file instead",
-                        parent.name
-                    ),
-                )),
+            match tree.parent_of(i).map(|p| &template.files[p]) {
+                None => {
+                    if let Some(problem) = tree.problem_of(i) {
+                        problems.push(error(
+                            &file.name,
+                            Some(&link.column),
+                            ProblemKind::BadParentLink,
+                            problem.to_string(),
+                        ));
+                    }
+                }
                 Some(parent) => match &parent.id_column {
                     // The runner finds parents by the parent's `idColumn`: the two must agree.
                     None => problems.push(error(

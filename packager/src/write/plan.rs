@@ -44,22 +44,13 @@ pub(super) fn plan(
         }
         plans.push(Plan { member, parent: None, children: Vec::new(), columns: Vec::new() });
     }
-    for (i, f) in files.iter().enumerate() {
-        if let Some(link) = &f.parent {
-            let p = files.iter().position(|g| g.name == link.file).ok_or_else(|| {
-                fail(format!(
-                    "file `{}` names parent `{}`, which the template does not map",
-                    f.name, link.file
-                ))
-            })?;
-            if p == i || files[p].parent.is_some() {
-                return Err(fail(format!(
-                    "file `{}` links to `{}`, which has a parent itself; pack supports one level of parent links",
-                    f.name, link.file
-                )));
-            }
-            plans[i].parent = Some(p);
-            plans[p].children.push(i);
+    let tree = ferry_mapper::tree::FileTree::of(files)
+        .strict()
+        .map_err(|p| fail(format!("file `{}`: {p}", p.file())))?;
+    for branch in &tree.branches {
+        for &child in &branch.children {
+            plans[child].parent = Some(branch.main);
+            plans[branch.main].children.push(child);
         }
     }
     let mut template = options.template.clone();

@@ -9,7 +9,7 @@ use ferry_mapper::problem::{Problem, Severity};
 use ferry_mapper::read::{Row, Table};
 use ferry_mapper::record::{Record, Value};
 use ferry_mapper::target::{FieldType, RecordKind, TargetDefinition};
-use ferry_mapper::template::{FileMapping, MappingTemplate};
+use ferry_mapper::template::FileMapping;
 use rayon::prelude::*;
 use rusqlite::types::ToSql;
 use rusqlite::{ParamsFromIter, Transaction, params, params_from_iter};
@@ -180,8 +180,10 @@ impl<'t> Staging<'t> {
             params![self.job_id, seq as i64, package.path().display().to_string(), template.to_json()],
         )
         .db(path)?;
-        let order = file_order(template)
-            .map_err(|m| Stop::Package(format!("package `{}`: {m}", package.path().display())))?;
+        let tree = template.tree().strict().map_err(|m| {
+            Stop::Package(format!("package `{}`: file `{}`: {m}", package.path().display(), m.file()))
+        })?;
+        let order = tree.ordered();
         let deferred = template.files.iter().any(|f| f.parent.is_some());
         self.assembled |= deferred;
         let parents: BTreeSet<&str> =
@@ -613,39 +615,4 @@ fn field_mut<'a>(
             .flat_map(|c| c.fields.iter_mut())
             .find(|f| f.name == field),
     }
-}
-
-/// The template's files, every parent before its children.
-fn file_order(template: &MappingTemplate) -> Result<Vec<&FileMapping>, String> {
-    let mut done: Vec<&FileMapping> = Vec::new();
-    let mut left: Vec<&FileMapping> = template.files.iter().collect();
-    while !left.is_empty() {
-        let before = left.len();
-        let mut i = 0;
-        while i < left.len() {
-            let f = left[i];
-            let ready = match &f.parent {
-                None => true,
-                Some(link) => {
-                    if template.file(&link.file).is_none() {
-                        return Err(format!(
-                            "file `{}` names a parent file `{}` that it does not hold",
-                            f.name, link.file
-                        ));
-                    }
-                    done.iter().any(|d| d.name == link.file)
-                }
-            };
-            if ready {
-                done.push(left.remove(i));
-            } else {
-                i += 1;
-            }
-        }
-        if left.len() == before {
-            let names: Vec<String> = left.iter().map(|f| format!("`{}`", f.name)).collect();
-            return Err(format!("the parent links of {} form a cycle", names.join(", ")));
-        }
-    }
-    Ok(done)
 }
