@@ -159,7 +159,9 @@ pub fn skeleton(base: &MatchingProfile) -> MatchingProfile {
                 (vec![(Exact, 0.85), (DayMonthSwap, 0.02), (YearOff, 0.01), (OneDigit, 0.03)], false)
             }
             Normalize::Phone => (vec![(Exact, 0.85), (OneDigit, 0.02)], false),
-            Normalize::Email => (vec![(Exact, 0.85), (Typo, 0.03)], false),
+            // An address one character off is another mailbox, and addresses are
+            // made of the names: nearly equal ones mostly repeat the name fields.
+            Normalize::Email => (vec![(Exact, 0.85)], false),
             Normalize::Code => (vec![(Exact, 0.85), (Typo, 0.02)], true),
             Normalize::Text | Normalize::None => (vec![(Exact, 0.9)], false),
         };
@@ -403,62 +405,46 @@ pub fn learn(
         doubles.sort_by(|x, y| x.0.total_cmp(&y.0));
         blocks.extend(doubles.into_iter().take(3 - blocks.len()).map(|(_, mask)| mask));
     }
-    let mut sessions = Vec::new();
-    let mut results: Vec<(u32, EmResult, f64)> = Vec::new();
+    // Each session's patterns are counted once; the estimates are then refined
+    // in rounds, each taking the matches among the random pairs out of u.
+    let mut counted = Vec::new();
     for (k, &mask) in blocks.iter().enumerate() {
         let (patterns, pairs, sampled) =
             session_patterns(&comparer, staged, existing, within, mask, options, options.seed + k as u64);
-        if sampled == 0 {
-            continue;
+        if sampled > 0 {
+            counted.push((mask, patterns, pairs, sampled));
         }
-        let free: Vec<bool> = (0..n).map(|f| mask & (1 << f) == 0).collect();
-        let r = em(&patterns, &u, &m, &free, 0.1);
-        sessions.push(Session {
+    }
+    let observed = u.clone();
+    let most = staged.len().min(existing.len()).max(1) as f64 * if within { 2.0 } else { 1.0 };
+    let mut prior = 1.0 / total_pairs.max(1.0);
+    let mut results: Vec<(u32, EmResult, f64)> = Vec::new();
+    for _ in 0..ROUNDS {
+        results = counted
+            .iter()
+            .map(|(mask, patterns, pairs, sampled)| {
+                let free: Vec<bool> = (0..n).map(|f| mask & (1 << f) == 0).collect();
+                (*mask, em(patterns, &u, &m, &free, 0.1), *pairs as f64 / *sampled as f64)
+            })
+            .collect();
+        m = combine_m(&results, &m);
+        prior = estimate_prior(&results, &m, &present, most, total_pairs);
+        u = without_matches(&observed, &m, prior);
+    }
+    let sessions = counted
+        .iter()
+        .zip(&results)
+        .map(|((mask, _, pairs, sampled), (_, r, _))| Session {
             blocked_on: (0..n)
                 .filter(|f| mask & (1 << f) != 0)
                 .map(|f| skeleton.fields[f].name.clone())
                 .collect(),
-            pairs,
-            sampled,
+            pairs: *pairs,
+            sampled: *sampled,
             match_share: r.lambda,
             iterations: r.iterations,
-        });
-        let scale = pairs as f64 / sampled as f64;
-        results.push((mask, r, scale));
-    }
-    // m: the sessions' estimates of each field they left free, weighted by their matches.
-    for f in 0..n {
-        let mut sum = vec![0.0; Level::ALL.len()];
-        let mut weight = 0.0;
-        for (mask, r, _) in &results {
-            if mask & (1 << f) == 0 {
-                for l in 0..Level::ALL.len() {
-                    sum[l] += r.m[f][l] * r.matches;
-                }
-                weight += r.matches;
-            }
-        }
-        if weight > 0.0 {
-            for l in 0..Level::ALL.len() {
-                m[f][l] = sum[l] / weight;
-            }
-        }
-    }
-    // The prior: each session saw the matches that agree exactly on its fields.
-    let mut estimates: Vec<f64> = results
-        .iter()
-        .map(|(mask, r, scale)| {
-            let seen: f64 = (0..n)
-                .filter(|f| mask & (1 << f) != 0)
-                .map(|f| m[f][Level::Exact as usize] * present[f].0 * present[f].1)
-                .product();
-            r.matches * scale / seen.max(1e-9)
         })
         .collect();
-    estimates.sort_by(f64::total_cmp);
-    let most = staged.len().min(existing.len()).max(1) as f64 * if within { 2.0 } else { 1.0 };
-    let matches = estimates.get(estimates.len() / 2).copied().unwrap_or(1.0).clamp(1.0, most);
-    let prior = (matches / total_pairs.max(1.0)).clamp(1e-12, 0.5);
 
     let mut profile = skeleton.clone();
     profile.schema = Some(super::profile::MATCHING_SCHEMA_REF.into());
@@ -527,6 +513,86 @@ pub fn learn(
         uncompared_pairs: found.uncompared,
     };
     (profile, report)
+}
+
+/// Rounds of EM and u correction.
+const ROUNDS: usize = 3;
+
+/// The u of a level is never taken below this share of what the random
+/// pairs showed, however many matches they are estimated to hold.
+const U_FLOOR_SHARE: f64 = 1.0 / 64.0;
+
+/// m: the sessions' estimates of each field they left free, weighted by
+/// their matches (`m` itself for a field no session left free).
+#[allow(clippy::needless_range_loop)] // m is a table indexed by field and level
+fn combine_m(results: &[(u32, EmResult, f64)], m: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let mut out = m.to_vec();
+    for f in 0..m.len() {
+        let mut sum = vec![0.0; Level::ALL.len()];
+        let mut weight = 0.0;
+        for (mask, r, _) in results {
+            if mask & (1 << f) == 0 {
+                for l in 0..Level::ALL.len() {
+                    sum[l] += r.m[f][l] * r.matches;
+                }
+                weight += r.matches;
+            }
+        }
+        if weight > 0.0 {
+            for l in 0..Level::ALL.len() {
+                out[f][l] = sum[l] / weight;
+            }
+        }
+    }
+    out
+}
+
+/// The prior: each session saw the matches that agree exactly on its
+/// fields, a share of all of them that `m` and the fields' presence tell;
+/// the median of the sessions' totals, over all pairs.
+fn estimate_prior(
+    results: &[(u32, EmResult, f64)],
+    m: &[Vec<f64>],
+    present: &[(f64, f64)],
+    most: f64,
+    total_pairs: f64,
+) -> f64 {
+    let mut estimates: Vec<f64> = results
+        .iter()
+        .map(|(mask, r, scale)| {
+            let seen: f64 = (0..m.len())
+                .filter(|f| mask & (1 << f) != 0)
+                .map(|f| m[f][Level::Exact as usize] * present[f].0 * present[f].1)
+                .product();
+            r.matches * scale / seen.max(1e-9)
+        })
+        .collect();
+    estimates.sort_by(f64::total_cmp);
+    let matches = estimates.get(estimates.len() / 2).copied().unwrap_or(1.0).clamp(1.0, most);
+    (matches / total_pairs.max(1.0)).clamp(1e-12, 0.5)
+}
+
+/// u from the level shares among random pairs (`observed`), which hold a
+/// `prior` share of matches distributed as `m`: (observed − prior·m) / (1 −
+/// prior), at least [`U_FLOOR_SHARE`] of what was observed, rescaled to sum to one.
+fn without_matches(observed: &[Vec<f64>], m: &[Vec<f64>], prior: f64) -> Vec<Vec<f64>> {
+    observed
+        .iter()
+        .zip(m)
+        .map(|(q, m)| {
+            let row: Vec<f64> = q
+                .iter()
+                .zip(m)
+                .map(
+                    |(&q, &m)| {
+                        if q > 0.0 { ((q - prior * m) / (1.0 - prior)).max(q * U_FLOOR_SHARE) } else { 0.0 }
+                    },
+                )
+                .collect();
+            let sum: f64 = row.iter().sum();
+            row.iter().map(|v| if sum > 0.0 { v / sum } else { *v }).collect()
+        })
+        .collect()
 }
 
 /// Random pairs drawn for u at least (when the data has that many pairs).
