@@ -1,5 +1,5 @@
 //! Progress leaving a library: the one [`Reporter`] trait every long
-//! operation (check, pack, import, export, candidate generation) reports to,
+//! operation (check, pack, import, export, candidate generation, complete) reports to,
 //! and the binary implements with progress bars.
 //!
 //! A library names the [`Stage`] it starts (with its size when known) and the
@@ -28,6 +28,8 @@ pub enum Stage<'a> {
     Exporting,
     /// Generating match candidates, one unit a blocking plan (`match`).
     Candidates,
+    /// Carrying out a job's chosen actions, one unit a staged record (`complete`).
+    Completing,
 }
 
 /// Where a library's progress goes; every method defaults to nothing.

@@ -31,6 +31,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use ferry_mapper::progress::{self, NoReporter, Reporter, Throttle};
 use ferry_mapper::record::Record;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -86,10 +87,23 @@ fn free_key(
 /// Carries out a job's chosen actions (see the module docs), as one large
 /// write ([`Store::bulk`]).
 pub fn complete(store: &mut Store, job: &str) -> Result<CompleteSummary, Error> {
-    store.bulk(|store| complete_in_one_transaction(store, job))?.0
+    complete_reporting(store, job, &NoReporter)
 }
 
-fn complete_in_one_transaction(store: &mut Store, job: &str) -> Result<CompleteSummary, Error> {
+/// [`complete`], reporting the staged records carried out ([`Stage::Completing`](progress::Stage::Completing)).
+pub fn complete_reporting(
+    store: &mut Store,
+    job: &str,
+    reporter: &dyn Reporter,
+) -> Result<CompleteSummary, Error> {
+    store.bulk(|store| complete_in_one_transaction(store, job, reporter))?.0
+}
+
+fn complete_in_one_transaction(
+    store: &mut Store,
+    job: &str,
+    reporter: &dyn Reporter,
+) -> Result<CompleteSummary, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
     let found = job::find(&tx, &path, job)?;
@@ -120,6 +134,8 @@ fn complete_in_one_transaction(store: &mut Store, job: &str) -> Result<CompleteS
     // The record each processed staged record became, for `--within` merges.
     let mut became: HashMap<i64, i64> = HashMap::new();
     let mut seq = 0i64;
+    reporter.on_stage(progress::Stage::Completing, Some(found.counts.records_remaining));
+    let mut done = Throttle::new(reporter, 0);
     {
         let mut choice = tx
             .prepare("SELECT action, match_record_id, match_staged_id FROM staged WHERE id = ?1")
@@ -144,6 +160,7 @@ fn complete_in_one_transaction(store: &mut Store, job: &str) -> Result<CompleteS
                 page.reverse();
             }
             let Some((staged_id, record)) = page.pop() else { break };
+            done.tick();
             last = staged_id;
             let (staged_id, record) = (&staged_id, &record);
             let (action, record_id, staged_other): (Option<String>, Option<i64>, Option<i64>) =
@@ -253,6 +270,7 @@ fn complete_in_one_transaction(store: &mut Store, job: &str) -> Result<CompleteS
             processed.execute([staged_id]).db(&path)?;
         }
     }
+    done.flush();
     tx.execute(
         "UPDATE jobs SET stage = ?2, status = ?3, ended_at = ?4 WHERE id = ?1",
         params![found.id, Stage::Completed.label(), Status::Completed.label(), store::now()],

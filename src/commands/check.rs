@@ -8,6 +8,7 @@ use crate::Outcome;
 use crate::bar::Bar;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
+use crate::printer::{count, number};
 use ferry_mapper::check::{CheckOptions, CheckReport};
 use ferry_mapper::convert::ConvertOptions;
 use ferry_mapper::problem::Severity;
@@ -248,20 +249,16 @@ fn render(report: &CheckReport, printer: &Printer) -> anyhow::Result<()> {
     }
     let (mut rows, mut rejected) = (0, 0);
     for f in &report.files {
-        printer.out(format!("`{}`: {} rows, {} rejected", f.name, f.rows, f.rejected))?;
+        printer.out(format!("`{}`: {}, {} rejected", f.name, count(f.rows, "row"), number(f.rejected)))?;
         rows += f.rows;
         rejected += f.rejected;
     }
     printer.out(format!(
-        "total: {rows} rows, {rejected} rejected; {} {}, {} {}",
-        report.errors,
-        plural(report.errors, "error"),
-        report.warnings,
-        plural(report.warnings, "warning")
+        "total: {}, {} rejected; {}, {}",
+        count(rows, "row"),
+        number(rejected),
+        count(report.errors as u64, "error"),
+        count(report.warnings as u64, "warning")
     ))?;
     Ok(())
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { word.to_string() } else { format!("{word}s") }
 }

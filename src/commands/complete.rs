@@ -1,8 +1,10 @@
 //! `ferry complete JOB`: carry out a job's chosen actions in one transaction.
 
+use ferry_mapper::progress::{Reporter, Stage};
 use ferry_runner::complete::{self, CompleteSummary};
 
 use crate::Outcome;
+use crate::bar::Bar;
 use crate::cli::GlobalArgs;
 use crate::printer::Printer;
 use crate::store::{audit, open_store, runner_error};
@@ -13,6 +15,18 @@ use crate::summary::Summary;
 pub struct Args {
     /// The job: its id or its description
     job: String,
+}
+
+/// Draws a completion: the staged records carried out of the job's.
+pub struct Completing(pub Bar);
+
+impl Reporter for Completing {
+    fn on_stage(&self, _stage: Stage<'_>, total: Option<u64>) {
+        self.0.set_total(total);
+    }
+    fn on_progress(&self, done: u64) {
+        self.0.set_position(done);
+    }
 }
 
 /// What a completion did.
@@ -32,9 +46,9 @@ pub fn summary(s: &CompleteSummary) -> Summary {
 
 pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let mut store = open_store(global)?;
-    let spinner = printer.spinner("completing the chosen actions");
-    let result = complete::complete(&mut store, &args.job);
-    spinner.finish();
+    let reporter = Completing(printer.bar("completing the chosen actions", "records", None));
+    let result = complete::complete_reporting(&mut store, &args.job, &reporter);
+    reporter.0.finish();
     let summary = result.map_err(runner_error)?;
     if let Some(job) = &summary.job {
         audit(&store, job.id, "complete", None)?;

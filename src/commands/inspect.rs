@@ -61,8 +61,11 @@ fn render(r: &InspectReport, printer: &Printer) -> anyhow::Result<()> {
         for f in &c.files {
             printer.out("")?;
             printer.out(format_args!(
-                "{} ({} rows, category {}, mappings in {})",
-                f.name, f.rows, f.category, f.mappings_file
+                "{} ({}, category {}, mappings in {})",
+                f.name,
+                crate::printer::count(f.rows, "row"),
+                f.category,
+                f.mappings_file
             ))?;
             if let Some(p) = &f.parent {
                 printer.out(format_args!("  parent link  {p}"))?;

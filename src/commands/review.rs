@@ -70,7 +70,12 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         if printer.json {
             printer.json(&serde_json::json!({ "job": job.id, "rows": n, "out": out }))?;
         } else {
-            let line = format!("wrote {n} rows of job {} to {}", job.id, super::shown(out));
+            let line = format!(
+                "wrote {} of job {} to {}",
+                crate::printer::count(n, "row"),
+                job.id,
+                super::shown(out)
+            );
             if super::is_stdout(out) { printer.info(line) } else { printer.out(line)? }
         }
         if !super::is_stdout(out) {

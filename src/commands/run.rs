@@ -119,9 +119,10 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     if let Some(line) = super::matching::split_line(matched.split_blocks, matched.uncompared_pairs) {
         printer.warn(line);
     }
-    let spinner = printer.spinner("completing the proposed actions");
-    let done = complete::complete(&mut store, &id);
-    spinner.finish();
+    let reporter =
+        super::complete::Completing(printer.bar("completing the proposed actions", "records", None));
+    let done = complete::complete_reporting(&mut store, &id, &reporter);
+    reporter.0.finish();
     let done = done.map_err(runner_error)?;
     let summary = RunSummary {
         job: job.id,

@@ -69,9 +69,11 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
             printer.json(&edited)?;
         } else {
             printer.out(format!("edited staged record {id}"))?;
+            let mut t = crate::table::Table::plain().indent(2);
             for (name, value) in &edited.record.fields {
-                printer.out(format!("  {name:<16} {value}"))?;
+                t.row([name.to_string(), value.to_string()]);
             }
+            printer.table(t)?;
         }
         return Ok(Outcome::Success);
     }

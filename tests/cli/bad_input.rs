@@ -253,7 +253,7 @@ fn bytes_that_are_not_the_encoding_are_located_and_rejected_unless_replaced() {
         text.contains("`contacts.csv` line 2501, column `Note`: a byte sequence not valid `UTF-8`"),
         "{text}"
     );
-    assert!(text.contains("total: 5000 rows, 1 rejected"), "{text}");
+    assert!(text.contains("total: 5,000 rows, 1 rejected"), "{text}");
     let packed = run(&s, "pack", &["--out", "p.zip"]);
     assert_eq!(packed.status.code(), Some(1), "{}", stderr(&packed));
 

@@ -58,6 +58,12 @@ fn bars_on_a_terminal_show_the_totals_the_data_declares() {
     assert!(!passes.is_empty(), "{matched}");
     assert!(passes.iter().all(|&(_, total)| total > 0), "no bar at 0/0: {matched}");
     assert!(!matched.contains("0/0"), "{matched}");
+    // complete: the job's staged records.
+    let completed = on_a_terminal(&sb, &["complete", "tty"]);
+    let records = counts_of(&completed, "records");
+    assert!(records.iter().any(|&(_, total)| total == 30), "{completed}");
+    assert!(records.iter().all(|&(done, total)| done <= total), "{completed}");
+    assert!(squash(&completed).contains("created 27"), "the summary follows the bar: {completed}");
 }
 
 #[test]
