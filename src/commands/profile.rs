@@ -182,19 +182,15 @@ fn render_dates(printer: &Printer, column: &str, d: &profile::DateFormats) -> an
         d.values - d.unreadable,
         d.values
     ))?;
-    let w = d.formats.iter().map(|f| f.format.chars().count()).max().unwrap_or(0).max(9);
+    let mut t = crate::table::Table::plain().indent(4).right(&[1]);
     for f in &d.formats {
-        printer.out(format!("    {:<w$}  {:>6}", f.format, crate::printer::number(f.count)))?;
+        t.row([f.format.clone(), crate::printer::number(f.count), String::new()]);
     }
     if d.unreadable > 0 {
         let shown: Vec<String> = d.unreadable_examples.iter().map(|v| format!("`{v}`")).collect();
-        printer.out(format!(
-            "    {:<w$}  {:>6}  {}",
-            "no format",
-            crate::printer::number(d.unreadable),
-            shown.join(", ")
-        ))?;
+        t.row(["no format".to_string(), crate::printer::number(d.unreadable), shown.join(", ")]);
     }
+    printer.table(t)?;
     for a in &d.ambiguities {
         printer.out(format!(
             "    ambiguous: {} against {}: {} fit both, {} only {}, {} only {} (values with a part above 12 decide)",
