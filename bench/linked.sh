@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Linked files: `ferry check`, `ferry pack` and `ferry import` of generated
 # contacts, each with one address and one phone row in child files (the
-# bundled three-table template), at two sizes to show how memory grows.
+# bundled three-table template), at two sizes to show how memory grows; then
+# `ferry import` of one flat contacts file with as many rows as the three
+# files together, in the same run, and the linked import's rows per second
+# as a share of the flat one's (goal ≥ 80 %).
 #
 #   bench/linked.sh                  # 200,000 and 600,000 contacts, release build
 #   ROWS=50000 bench/linked.sh       # smaller (and three times that)
@@ -38,11 +41,22 @@ generate() { # contacts dir
     }' > "$2/phones.csv"
 }
 
+flat() { # rows dir: one flat file, as bench/import.sh makes it
+    mkdir -p "$2"
+    awk -v n="$1" 'BEGIN {
+        print "ID,First Name,Last Name,Birth Date,Email,Phone,City,Zip"
+        for (i = 0; i < n; i++)
+            printf "C%d,First%d,Last%d,19%02d-%02d-%02d,p%d@example.com,+1 416 555 %04d,Toronto,M5V %03d\n",
+                i, i % 997, i % 1999, 50 + i % 50, 1 + i % 12, 1 + i % 28, i, i % 10000, i % 1000
+    }' > "$2/contacts.csv"
+}
+
+# prints the line; leaves the seconds in $SECS
 measure() { # label command…
     local label=$1; shift
     /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" > /dev/null
-    read -r secs kb < "$WORK/time.txt"
-    printf "  %-8s %7.2f s %8.1f MiB peak\n" "$label" "$secs" "$(echo "$kb / 1024" | bc -l)"
+    read -r SECS kb < "$WORK/time.txt"
+    printf "  %-8s %7.2f s %8.1f MiB peak\n" "$label" "$SECS" "$(echo "$kb / 1024" | bc -l)"
 }
 
 run_size() { # contacts
@@ -52,6 +66,13 @@ run_size() { # contacts
     measure check "$BIN" check --quiet --data "$dir/data" --mapping "$MAPPING"
     measure pack "$BIN" pack --quiet --data "$dir/data" --mapping "$MAPPING" --out "$dir/pkg.zip"
     measure import "$BIN" import --quiet --db "$dir/ferry.db" "$dir"/pkg*.zip
+    local linked_secs=$SECS rows=$(($1 * 3))
+    flat "$rows" "$dir/flat"
+    "$BIN" pack --quiet --data "$dir/flat" --mapping "$ROOT/test-data/runner/simple-contacts.json" --out "$dir/flat.zip" > /dev/null
+    echo "$rows rows in one flat file:"
+    measure import "$BIN" import --quiet --db "$dir/flat.db" "$dir"/flat*.zip
+    printf "  linked %.0f rows/s, flat %.0f rows/s: linked at %.0f %% of flat\n" \
+        "$(echo "$rows / $linked_secs" | bc -l)" "$(echo "$rows / $SECS" | bc -l)" "$(echo "100 * $SECS / $linked_secs" | bc -l)"
     rm -rf "$dir"
 }
 
