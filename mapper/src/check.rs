@@ -169,7 +169,11 @@ fn check_with(options: &CheckOptions, reporter: &dyn Reporter, open: &Opener) ->
 
 /// The conversion options, with the template's `readyMade`.
 fn convert_options(options: &CheckOptions) -> ConvertOptions {
-    ConvertOptions { ready_made: options.template.ready_made, ..options.convert.clone() }
+    ConvertOptions {
+        ready_made: options.template.ready_made,
+        country: options.template.country.clone(),
+        ..options.convert.clone()
+    }
 }
 
 fn missing_file(options: &CheckOptions, file: &FileMapping) -> Problem {

@@ -116,6 +116,8 @@ pub fn describe(converter: &Converter) -> String {
         }
         Converter::Boolean { table } => format!("boolean ({} values)", table.len()),
         Converter::Enumeration { table } => format!("enumeration ({} values)", table.len()),
+        Converter::Phone { country: Some(c) } => format!("phone {c}"),
+        Converter::Phone { country: None } => "phone".to_string(),
     }
 }
 

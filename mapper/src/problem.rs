@@ -36,6 +36,8 @@ pub enum ProblemKind {
     UnknownField,
     /// RTF that cannot be parsed.
     BadRtf,
+    /// A phone number invalid for its country (kept as entered, with no country).
+    InvalidPhone,
     /// A child row whose parent row is absent.
     OrphanRow,
     /// A row with more or fewer cells than the header.

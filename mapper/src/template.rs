@@ -227,6 +227,8 @@ pub enum Converter {
     Boolean { table: BTreeMap<String, bool> },
     /// Every distinct source value → a target value, or null to ignore it.
     Enumeration { table: BTreeMap<String, Option<String>> },
+    /// A phone number, validated for a country and written in international form.
+    Phone { country: Option<String> },
 }
 
 /// A converter as a template writes it.
@@ -272,6 +274,15 @@ pub enum ConverterJson {
     Boolean { table: BTreeMap<String, bool> },
     /// Every distinct source value → a target value, or null to ignore it.
     Enumeration { table: BTreeMap<String, Option<String>> },
+    /// A phone number, validated for `country` (ISO 3166 alpha-2; absent: the
+    /// template's `country`; neither: numbers must carry `+`) and written in
+    /// international form, `+1 416-555-0123`. A number invalid for its
+    /// country is kept as entered, with a warning, and marked as having no
+    /// country (`Unspecified`) where the target has a field for it.
+    Phone {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        country: Option<String>,
+    },
 }
 
 /// `format` or `formats`, as one list.
@@ -309,6 +320,7 @@ impl TryFrom<ConverterJson> for Converter {
             }
             ConverterJson::Boolean { table } => Converter::Boolean { table },
             ConverterJson::Enumeration { table } => Converter::Enumeration { table },
+            ConverterJson::Phone { country } => Converter::Phone { country },
         })
     }
 }
@@ -329,6 +341,7 @@ impl From<Converter> for ConverterJson {
             }
             Converter::Boolean { table } => ConverterJson::Boolean { table },
             Converter::Enumeration { table } => ConverterJson::Enumeration { table },
+            Converter::Phone { country } => ConverterJson::Phone { country },
         }
     }
 }
@@ -364,6 +377,7 @@ impl Converter {
             Converter::Timestamp { .. } => "timestamp",
             Converter::Boolean { .. } => "boolean",
             Converter::Enumeration { .. } => "enumeration",
+            Converter::Phone { .. } => "phone",
         }
     }
 }
@@ -541,6 +555,7 @@ pub fn unpackable_texts(template: &MappingTemplate) -> Vec<(String, String)> {
                         }
                     }
                 }
+                Converter::Phone { country: Some(c) } => see(format!("{conv}.country"), c),
                 _ => {}
             }
         }

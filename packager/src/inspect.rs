@@ -199,6 +199,8 @@ fn describe_mapping(m: &FieldMapping) -> MappingLine {
         Converter::Timestamp { formats, time_zone } => {
             format!("timestamp {} in `{time_zone}`", show_formats(formats))
         }
+        Converter::Phone { country: Some(c) } => format!("phone, for `{c}`"),
+        Converter::Phone { country: None } => "phone".to_string(),
         Converter::Boolean { table } => format!(
             "boolean: {}",
             table.iter().map(|(k, v)| format!("`{k}` → {v}")).collect::<Vec<_>>().join(", ")

@@ -26,6 +26,7 @@ mod matching;
 mod messy;
 mod options;
 mod pack;
+mod phones;
 mod profile;
 mod progress;
 mod review;

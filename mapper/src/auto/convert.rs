@@ -86,6 +86,57 @@ fn converter_of_type(field: &Field, column: &SourceColumn) -> Converter {
     }
 }
 
+/// A plain field that holds a phone number (`phone`, `mobilePhone`, `fax`).
+pub(super) fn names_a_phone(field: &str) -> bool {
+    let f = field.to_lowercase();
+    ["phone", "mobile", "fax", "cell"].iter().any(|w| f.contains(w))
+}
+
+/// A Telcom type name that holds no phone number (`Email`, `Personal Email`, `Web`).
+pub(super) fn names_a_phone_free(type_name: &str) -> bool {
+    let t = type_name.to_lowercase();
+    ["email", "e-mail", "web", "url"].iter().any(|w| t.contains(w))
+}
+
+/// The phone converter for a column of phone numbers, with what it says:
+/// the numbers are read for `country` (the data's) and written in
+/// international form. `None` when the column does not hold phones, or when
+/// no country is known and most numbers lack a `+` (the converter could read
+/// none of them).
+pub(super) fn phone_converter(column: &SourceColumn, country: Option<&str>) -> Option<(Converter, String)> {
+    if column.dates.is_some() || column.is_empty() {
+        return None;
+    }
+    let values: Vec<&str> = column.distinct.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
+    let phoneish =
+        values.iter().filter(|v| crate::profile::infer_kind(&[v], "phone") == InferredKind::Phone).count();
+    if values.is_empty() || (phoneish as f64) < 0.8 * values.len() as f64 {
+        return None;
+    }
+    let plus = values.iter().filter(|v| v.starts_with('+')).count();
+    if country.is_none() && (plus as f64) < 0.8 * values.len() as f64 {
+        return None;
+    }
+    let default = country.and_then(crate::phone::country);
+    let invalid = values.iter().filter(|v| crate::phone::parse(v, default).is_none()).count();
+    let whose = match country {
+        Some(c) => format!("read as numbers of {c} (the data's country) unless they carry `+`"),
+        None => "read by their `+` prefix (no country is known)".to_string(),
+    };
+    let mut note = format!(
+        "`{}`: phone numbers, {whose}, and written in international form (`+1 416-555-0123`)",
+        column.name
+    );
+    if invalid > 0 {
+        note.push_str(&format!(
+            "; {invalid} of {} distinct numbers seen are not valid: they are kept as entered, with a warning and no country",
+            values.len()
+        ));
+    }
+    // The template's country is the converter's: it names none itself.
+    Some((Converter::Phone { country: None }, note))
+}
+
 /// True for text that is RTF.
 pub fn is_rtf(s: &str) -> bool {
     s.trim_start().starts_with("{\\rtf")

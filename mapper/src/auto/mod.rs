@@ -122,8 +122,11 @@ fn suggest_file_in(
     country: Option<&str>,
 ) -> (FileMapping, Vec<Decision>, Vec<String>) {
     let mut notes = Vec::new();
-    let mut convert = |f: &crate::target::Field, column: &SourceColumn| {
-        let (c, note) = converter_in(f, column, country);
+    let mut conv = |f: &crate::target::Field, column: &SourceColumn, phone: bool| {
+        let (c, note) = match phone.then(|| convert::phone_converter(column, country)).flatten() {
+            Some((c, note)) => (c, Some(note)),
+            None => converter_in(f, column, country),
+        };
         notes.extend(note.map(|n| format!("`{}` {n}", file.name)));
         c
     };
@@ -150,7 +153,7 @@ fn suggest_file_in(
                     subcollection: None,
                     type_name: None,
                     instance: None,
-                    converter: convert(f, column),
+                    converter: conv(f, column, convert::names_a_phone(field)),
                     null_value: None,
                     null_values: Vec::new(),
                     on_invalid: Default::default(),
@@ -168,7 +171,11 @@ fn suggest_file_in(
                     subcollection: Some(s.sub.clone()),
                     type_name: s.type_from.is_none().then(|| s.type_name.clone()),
                     instance: (instance != 1).then_some(instance),
-                    converter: convert(f, column),
+                    converter: conv(
+                        f,
+                        column,
+                        s.sub == "Telcom" && s.attr == "value" && !convert::names_a_phone_free(&s.type_name),
+                    ),
                     null_value: None,
                     null_values: Vec::new(),
                     on_invalid: Default::default(),

@@ -28,7 +28,7 @@ use crate::problem::{Problem, ProblemKind, Severity};
 use crate::read::Row;
 use crate::record::{Record, Value};
 use crate::target::{Field, TargetDefinition};
-use crate::template::{FileMapping, OnInvalid};
+use crate::template::{Converter, FileMapping, OnInvalid};
 use fit::{fit, null_value};
 use resolve::{converter_fits, converter_for, resolve_slot};
 use rules::violations;
@@ -46,7 +46,13 @@ pub struct ConvertOptions {
     /// ([`crate::template::MappingTemplate::ready_made`]): a mapped column the
     /// file lacks is a warning and its mapping is skipped, not an error.
     pub ready_made: bool,
+    /// The template's country ([`crate::template::MappingTemplate::country`]):
+    /// the country of `phone` converters that name none.
+    pub country: Option<String>,
 }
+
+/// What the country field of a phone says when the number is invalid (004).
+pub const UNSPECIFIED_COUNTRY: &str = "Unspecified";
 
 /// The result of converting one row.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,6 +129,10 @@ struct Compiled {
     nulls: Vec<String>,
     /// What a value the converter cannot read does.
     invalid: Invalid,
+    /// For phones: where the number's country goes (`phoneCountry` beside
+    /// `phone`, a `country` attribute beside a subcollection's value), if
+    /// the target has such a field.
+    country: Option<Slot>,
 }
 
 /// What a value the converter cannot read does to its row.
@@ -134,6 +144,9 @@ enum Invalid {
     Reject(&'static str),
     /// Kept as text in `UserField[<column>]`, fitted to this field.
     Keep(Field),
+    /// Kept as entered in the field itself, with a warning (a phone number
+    /// invalid for its country).
+    AsEntered,
 }
 
 /// Folds a cell for comparing with null values: trimmed, lower-case.
@@ -322,7 +335,12 @@ impl FileConverter {
                 ));
                 continue;
             }
-            let converter = match ValueConverter::compile(&m.converter) {
+            let phone = matches!(m.converter, Converter::Phone { .. });
+            let own = match &m.converter {
+                Converter::Phone { country: None } => Converter::Phone { country: options.country.clone() },
+                c => c.clone(),
+            };
+            let converter = match ValueConverter::compile(&own) {
                 Ok(c) => c,
                 Err(e) => {
                     problems.push(error(column, ProblemKind::BadConverter, e.0));
@@ -398,6 +416,7 @@ impl FileConverter {
                 (OnInvalid::Reject, _) => {
                     Invalid::Reject("the template rejects such rows (`onInvalid`: `reject`)")
                 }
+                (OnInvalid::Drop, _) if phone => Invalid::AsEntered,
                 (_, Slot::Field(_)) if field.key => Invalid::Reject("it is the key, so the row is rejected"),
                 (_, Slot::Field(_)) if field.required => {
                     Invalid::Reject("the field is required, so the row is rejected")
@@ -422,7 +441,9 @@ impl FileConverter {
                 (OnInvalid::Drop, _) => Invalid::Drop,
             };
             let nulls = file.null_values.iter().chain(&m.null_values).map(|v| fold(v)).collect();
+            let country = if phone { country_slot(target, &slot) } else { None };
             mappings.push(Compiled {
+                country,
                 column: column.to_string(),
                 index,
                 slot,
@@ -528,11 +549,16 @@ impl FileConverter {
 
         for m in &self.mappings {
             let cell = row.cell(m.index);
+            // A phone's country, for the target's country field beside it.
+            let mut country: Option<String> = None;
             let value = if cell.trim().is_empty() || (!m.nulls.is_empty() && m.nulls.contains(&fold(cell))) {
                 m.null.clone()
             } else {
                 match m.converter.convert(cell) {
                     Ok(Some(v)) => {
+                        if m.country.is_some() {
+                            country = Some(phone_country(&v));
+                        }
                         let fitted = fit(&m.field, v, self.create_missing);
                         if let Some((severity, kind, message)) = fitted.problem {
                             problems.push(problem(severity, kind, Some(&m.column), Some(cell), message));
@@ -540,10 +566,29 @@ impl FileConverter {
                         fitted.value
                     }
                     Ok(None) => None,
+                    Err(failure) if matches!(m.invalid, Invalid::AsEntered) => {
+                        let message = format!(
+                            "{}; it is kept as entered, with no country (`{UNSPECIFIED_COUNTRY}`)",
+                            failure.message
+                        );
+                        problems.push(problem(
+                            Severity::Warning,
+                            failure.kind,
+                            Some(&m.column),
+                            Some(cell),
+                            message,
+                        ));
+                        country = Some(UNSPECIFIED_COUNTRY.to_string());
+                        let kept = fit(&m.field, Value::Text(cell.trim().to_string()), false);
+                        if let Some((severity, kind, message)) = kept.problem {
+                            problems.push(problem(severity, kind, Some(&m.column), Some(cell), message));
+                        }
+                        kept.value
+                    }
                     Err(failure) => {
                         let (severity, message) = match &m.invalid {
                             Invalid::Reject(why) => (Severity::Error, format!("{}; {why}", failure.message)),
-                            Invalid::Drop => (
+                            Invalid::Drop | Invalid::AsEntered => (
                                 Severity::Warning,
                                 format!(
                                     "{}; the value is dropped (the field is left empty)",
@@ -576,9 +621,13 @@ impl FileConverter {
                 }
             };
             let Some(value) = value else { continue };
+            let country = country.map(Value::Text);
             match &m.slot {
                 Slot::Field(name) => {
                     record.fields.insert(name.clone(), value);
+                    if let (Some(Slot::Field(at)), Some(c)) = (&m.country, country) {
+                        record.fields.entry(at.clone()).or_insert(c);
+                    }
                 }
                 Slot::Attribute { subcollection, type_name, instance, attribute } => {
                     let type_name = match &m.row_type {
@@ -603,10 +652,11 @@ impl FileConverter {
                             }
                         },
                     };
-                    record
-                        .instance_mut(subcollection, type_name, *instance)
-                        .attributes
-                        .insert(attribute.clone(), value);
+                    let attributes = &mut record.instance_mut(subcollection, type_name, *instance).attributes;
+                    attributes.insert(attribute.clone(), value);
+                    if let (Some(Slot::Attribute { attribute: at, .. }), Some(c)) = (&m.country, country) {
+                        attributes.entry(at.clone()).or_insert(c);
+                    }
                 }
             }
         }
@@ -626,6 +676,34 @@ impl FileConverter {
                 v.into_problem(&self.file, line, column)
             })
             .collect()
+    }
+}
+
+/// The country of a phone converted to international form (`CA`), or
+/// [`UNSPECIFIED_COUNTRY`] when its plan names none.
+fn phone_country(value: &Value) -> String {
+    crate::phone::parse(&value.to_text(), None)
+        .and_then(|p| p.country)
+        .unwrap_or_else(|| UNSPECIFIED_COUNTRY.to_string())
+}
+
+/// Where a phone's country goes, when the target has a field for it: the
+/// plain field `<field>Country` beside a plain field (`phoneCountry`), the
+/// attribute `country` beside a subcollection's value.
+fn country_slot(target: &TargetDefinition, slot: &Slot) -> Option<Slot> {
+    match slot {
+        Slot::Field(name) => {
+            let at = format!("{name}Country");
+            target.plain_fields().any(|f| f.name == at).then_some(Slot::Field(at))
+        }
+        Slot::Attribute { subcollection, type_name, instance, .. } => {
+            target.attribute(subcollection, "country").map(|_| Slot::Attribute {
+                subcollection: subcollection.clone(),
+                type_name: type_name.clone(),
+                instance: *instance,
+                attribute: "country".to_string(),
+            })
+        }
     }
 }
 

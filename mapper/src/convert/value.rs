@@ -48,6 +48,8 @@ pub enum ValueConverter {
     },
     Boolean(Table<bool>),
     Enumeration(Table<Option<String>>),
+    /// Phone numbers of this country (none: they must carry `+`).
+    Phone(Option<crate::phone::Country>),
 }
 
 /// A lookup table: exact keys first, then keys trimmed and case-folded.
@@ -145,6 +147,14 @@ impl ValueConverter {
             }
             Converter::Boolean { table } => ValueConverter::Boolean(Table::new(table)),
             Converter::Enumeration { table } => ValueConverter::Enumeration(Table::new(table)),
+            Converter::Phone { country: None } => ValueConverter::Phone(None),
+            Converter::Phone { country: Some(c) } => ValueConverter::Phone(Some(
+                crate::phone::country(c).filter(|_| c.trim().len() == 2).ok_or_else(|| {
+                    CompileError(format!(
+                        "`{c}` is not an ISO 3166 alpha-2 country code (such as `US`, `CA`, `GB`, `DE`)"
+                    ))
+                })?,
+            )),
         })
     }
 
@@ -170,6 +180,19 @@ impl ValueConverter {
                 None => Err(Failure::new(
                     ProblemKind::NotInBooleanTable,
                     format!("`{}` is not in the boolean table (it knows {})", show(text), table.known()),
+                )),
+            },
+            ValueConverter::Phone(country) => match crate::phone::parse(text, *country) {
+                Some(p) => Ok(Some(Value::Text(p.international))),
+                None => Err(Failure::new(
+                    ProblemKind::InvalidPhone,
+                    match country {
+                        Some(c) => format!("`{}` is not a valid phone number for {}", show(text), c.as_ref()),
+                        None => format!(
+                            "`{}` is not a valid international phone number (it has no `+` and the template gives no country)",
+                            show(text)
+                        ),
+                    },
                 )),
             },
             ValueConverter::Enumeration(table) => match table.get(text) {

@@ -31,6 +31,8 @@ impl Session {
         let field = self.draft_field(&draft).clone();
         let column = self.source_column(f, &draft.mapping.column);
         let step = match field.field_type {
+            // A phone converter (from `--auto`) needs no question.
+            FieldType::String if matches!(draft.mapping.converter, Converter::Phone { .. }) => None,
             FieldType::String => Some(ConvStep::Text),
             FieldType::Date => Some(ConvStep::DateFormat),
             FieldType::Timestamp => Some(ConvStep::TimestampFormat),

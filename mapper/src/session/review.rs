@@ -66,6 +66,8 @@ fn describe_converter(c: &Converter) -> String {
         Converter::Boolean { table } => {
             format!("  [boolean {}]", table_text(table.iter().map(|(k, v)| (k, v.to_string()))))
         }
+        Converter::Phone { country: Some(c) } => format!("  [phone {c}]"),
+        Converter::Phone { country: None } => "  [phone]".to_string(),
         Converter::Enumeration { table } => format!(
             "  [enumeration {}]",
             table_text(table.iter().map(|(k, v)| (k, v.clone().unwrap_or_else(|| IGNORE.to_string()))))

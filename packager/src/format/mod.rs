@@ -266,6 +266,12 @@ enum ConverterXml {
         #[serde(rename = "or", default, skip_serializing_if = "Vec::is_empty")]
         or: Vec<OrFormatXml>,
     },
+    /// `<phone country="CA"/>`: phone numbers of that country (absent: they carry `+`).
+    #[serde(rename = "phone")]
+    Phone {
+        #[serde(rename = "@country", default, skip_serializing_if = "Option::is_none")]
+        country: Option<String>,
+    },
     #[serde(rename = "boolean")]
     Boolean {
         #[serde(rename = "value", default)]

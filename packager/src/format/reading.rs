@@ -357,6 +357,7 @@ fn converter_from_xml(c: ConverterXml, member: &str, text: &str) -> Result<Conve
             formats: std::iter::once(format).chain(or.into_iter().map(|o| o.format)).collect(),
             time_zone,
         },
+        ConverterXml::Phone { country } => Converter::Phone { country },
         ConverterXml::Boolean { values } => Converter::Boolean {
             table: values.into_iter().map(|v| (v.source, v.target)).collect::<BTreeMap<_, _>>(),
         },

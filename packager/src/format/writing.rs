@@ -183,6 +183,12 @@ fn converter_to_xml(c: &Converter) -> Result<ConverterXml, UnwritableXml> {
             check_text("time zone", time_zone)?;
             ConverterXml::Timestamp { format, time_zone: time_zone.clone(), or }
         }
+        Converter::Phone { country } => {
+            if let Some(c) = country {
+                check_text("phone country", c)?;
+            }
+            ConverterXml::Phone { country: country.clone() }
+        }
         Converter::Boolean { table } => {
             let mut values = Vec::new();
             for (k, v) in table {

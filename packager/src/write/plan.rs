@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ferry_mapper::template::{FileMapping, MappingTemplate};
+use ferry_mapper::template::{Converter, FileMapping, MappingTemplate};
 
 use super::{PackOptions, Source, fail, member_name};
 use crate::Error;
@@ -57,9 +57,15 @@ pub(super) fn plan(
     template.files = files.to_vec();
     // The package carries only the mappings this export has: nothing is ready-made about it.
     template.ready_made = false;
-    // The country only fills defaults of the template's converters; the
+    // The country only fills defaults of the template's converters: the
     // package's converters say what they need themselves.
-    template.country = None;
+    if let Some(country) = template.country.take() {
+        for m in template.files.iter_mut().flat_map(|f| f.mappings.iter_mut()) {
+            if let Converter::Phone { country: c @ None } = &mut m.converter {
+                *c = Some(country.clone());
+            }
+        }
+    }
     template.schema = None;
     template.encoding = encoding.name().to_string();
     for (f, plan) in template.files.iter_mut().zip(&plans) {

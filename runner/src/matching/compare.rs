@@ -8,7 +8,6 @@
 //! the all-pairs comparison without losing a pair.
 
 use std::collections::HashMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use ferry_mapper::record::{Record, Value};
 use rphonetic::Encoder;
@@ -81,7 +80,7 @@ pub struct Score {
 #[derive(Debug, Clone)]
 pub struct Comparer {
     profile: MatchingProfile,
-    country: Option<phonenumber::country::Id>,
+    country: Option<ferry_mapper::phone::Country>,
     swaps: Vec<(usize, usize)>,
     /// Per field, its swap partner.
     partner: Vec<Option<usize>>,
@@ -145,7 +144,7 @@ impl Comparer {
             })
             .collect();
         Comparer {
-            country: profile.default_country.as_deref().and_then(|c| c.parse().ok()),
+            country: profile.default_country.as_deref().and_then(ferry_mapper::phone::country),
             swaps,
             partner,
             levels,
@@ -677,29 +676,10 @@ fn normalize_date(raw: &str) -> String {
     }
 }
 
-/// E.164 when the phone library can read the number, else its digits (with
-/// a leading `+` if it had one), so unknown plans still compare sensibly.
-fn normalize_phone(raw: &str, country: Option<phonenumber::country::Id>) -> String {
-    let t = raw.trim();
-    if t.is_empty() {
-        return String::new();
-    }
-    // The phone library has panicked on crafted input before; imported data is untrusted.
-    let parsed = catch_unwind(AssertUnwindSafe(|| {
-        let n = phonenumber::parse(country, t).ok()?;
-        n.is_valid().then(|| n.format().mode(phonenumber::Mode::E164).to_string())
-    }));
-    if let Ok(Some(e164)) = parsed {
-        return e164;
-    }
-    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
-    if digits.is_empty() {
-        String::new()
-    } else if t.starts_with('+') {
-        format!("+{digits}")
-    } else {
-        digits
-    }
+/// Phones compare as E.164 when the phone library can read the number, else
+/// as their digits: the mapper's one rule ([`ferry_mapper::phone::comparable`]).
+fn normalize_phone(raw: &str, country: Option<ferry_mapper::phone::Country>) -> String {
+    ferry_mapper::phone::comparable(raw, country)
 }
 
 /// The text of a record's value for `source`.

@@ -339,7 +339,7 @@ impl MatchingProfile {
             return Err("`candidates` is 0: keep at least one candidate".into());
         }
         if let Some(c) = &self.default_country
-            && c.parse::<phonenumber::country::Id>().is_err()
+            && ferry_mapper::phone::country(c).is_none()
         {
             return Err(format!("`defaultCountry`: `{c}` is not a country id (such as `CA`, `US`, `DE`)"));
         }
