@@ -21,15 +21,6 @@ command -v sqlite3 >/dev/null || { echo "sqlite3 is missing: apt-get install -y 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-generate() { # rows dir
-    mkdir -p "$2"
-    awk -v n="$1" 'BEGIN {
-        print "ID,First Name,Last Name,Birth Date,Email,Phone,City,Zip"
-        for (i = 0; i < n; i++)
-            printf "C%d,First%d,Last%d,19%02d-%02d-%02d,p%d@example.com,+1 416 555 %04d,Toronto,M5V %03d\n",
-                i, i % 997, i % 1999, 50 + i % 50, 1 + i % 12, 1 + i % 28, i, i % 10000, i % 1000
-    }' > "$2/contacts.csv"
-}
 
 # wall seconds, CPU seconds (user + system) and peak KB of a command, from
 # GNU time; CPU time is printed too because wall time is noisy on a shared machine
@@ -42,7 +33,7 @@ measure() { # label command…
 
 run_size() { # rows
     local rows=$1 dir="$WORK/$1"
-    generate "$rows" "$dir/data"
+    flat_contacts "$rows" "$dir/data"
     mkdir -p "$dir/pkg"
     "$BIN" pack --quiet --data "$dir/data" --mapping "$ROOT/test-data/runner/simple-contacts.json" \
         --out "$dir/pkg/contacts.zip" > /dev/null

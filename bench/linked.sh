@@ -41,15 +41,6 @@ generate() { # contacts dir
     }' > "$2/phones.csv"
 }
 
-flat() { # rows dir: one flat file, as bench/import.sh makes it
-    mkdir -p "$2"
-    awk -v n="$1" 'BEGIN {
-        print "ID,First Name,Last Name,Birth Date,Email,Phone,City,Zip"
-        for (i = 0; i < n; i++)
-            printf "C%d,First%d,Last%d,19%02d-%02d-%02d,p%d@example.com,+1 416 555 %04d,Toronto,M5V %03d\n",
-                i, i % 997, i % 1999, 50 + i % 50, 1 + i % 12, 1 + i % 28, i, i % 10000, i % 1000
-    }' > "$2/contacts.csv"
-}
 
 # prints the line; leaves the seconds in $SECS
 measure() { # label command…
@@ -67,7 +58,7 @@ run_size() { # contacts
     measure pack "$BIN" pack --quiet --data "$dir/data" --mapping "$MAPPING" --out "$dir/pkg.zip"
     measure import "$BIN" import --quiet --db "$dir/ferry.db" "$dir"/pkg*.zip
     local linked_secs=$SECS rows=$(($1 * 3))
-    flat "$rows" "$dir/flat"
+    flat_contacts "$rows" "$dir/flat"
     "$BIN" pack --quiet --data "$dir/flat" --mapping "$ROOT/test-data/runner/simple-contacts.json" --out "$dir/flat.zip" > /dev/null
     echo "$rows rows in one flat file:"
     measure import "$BIN" import --quiet --db "$dir/flat.db" "$dir"/flat*.zip
