@@ -26,7 +26,7 @@ pub struct Failure {
 /// Where an error is and what kind it is.
 #[derive(Default)]
 struct Position {
-    kind: Option<&'static str>,
+    kind: Option<String>,
     file: Option<String>,
     line: Option<u64>,
     column: Option<String>,
@@ -38,11 +38,15 @@ fn path(p: &Path) -> Option<String> {
 
 fn mapper(e: &ferry_mapper::Error) -> Position {
     use ferry_mapper::Error as E;
-    let at = |kind, file: Option<String>| Position { kind: Some(kind), file, ..Position::default() };
+    let at = |kind: &str, file: Option<String>| Position {
+        kind: Some(kind.to_string()),
+        file,
+        ..Position::default()
+    };
     match e {
         E::Io { path: p, .. } => at("io", path(p)),
         E::Json { path: p, line, column, .. } => Position {
-            kind: Some("json"),
+            kind: Some("json".into()),
             file: path(p),
             line: Some(*line as u64),
             column: Some(column.to_string()),
@@ -56,6 +60,8 @@ fn mapper(e: &ferry_mapper::Error) -> Position {
         E::UnknownEncoding { path: p, .. } => at("unknown-encoding", path(p)),
         E::Spreadsheet { path: p, .. } => at("spreadsheet", path(p)),
         E::Mapping { file, .. } => at("mapping", Some(file.clone())),
+        // A package member's error, carried through the mapper's table.
+        E::Source(source) => source.downcast_ref::<ferry_packager::Error>().map(packager).unwrap_or_default(),
         #[allow(unreachable_patterns)]
         _ => Position::default(),
     }
@@ -63,16 +69,23 @@ fn mapper(e: &ferry_mapper::Error) -> Position {
 
 fn packager(e: &ferry_packager::Error) -> Position {
     use ferry_packager::Error as E;
+    let kind = |kind: &str| Position { kind: Some(kind.to_string()), ..Position::default() };
     match e {
-        E::Io { path: p, .. } => Position { kind: Some("io"), file: path(p), ..Position::default() },
+        E::Io { path: p, .. } => Position { file: path(p), ..kind("io") },
         E::Mapper(m) => mapper(m),
-        E::Invalid { path: p, .. } => {
-            Position { kind: Some("invalid-package"), file: path(p), ..Position::default() }
+        // The package's own kind (`bad-csv`, `encoding`, `path-escapes` …), as `inspect` reports it.
+        E::Invalid { path: p, kind: why, .. } => {
+            let why = serde_json::to_value(why).ok().and_then(|v| v.as_str().map(str::to_string));
+            Position {
+                kind: Some(why.unwrap_or_else(|| "invalid-package".into())),
+                file: path(p),
+                ..Position::default()
+            }
         }
         E::Check { source, .. } => mapper(source),
-        E::Pack { .. } => Position { kind: Some("pack"), ..Position::default() },
+        E::Pack { .. } => kind("pack"),
         E::Unencodable { file, line, column, .. } => Position {
-            kind: Some("unencodable"),
+            kind: Some("unencodable".into()),
             file: Some(file.clone()),
             line: Some(*line),
             column: Some(column.clone()),
@@ -84,7 +97,7 @@ fn packager(e: &ferry_packager::Error) -> Position {
 
 fn runner(e: &ferry_runner::Error) -> Position {
     use ferry_runner::Error as E;
-    let kind = |kind| Position { kind: Some(kind), ..Position::default() };
+    let kind = |kind: &str| Position { kind: Some(kind.to_string()), ..Position::default() };
     match e {
         E::Sqlite { path: p, .. } => Position { file: path(p), ..kind("store") },
         E::Io { path: p, .. } => Position { file: path(p), ..kind("io") },
@@ -94,7 +107,9 @@ fn runner(e: &ferry_runner::Error) -> Position {
         E::NoSuchJob(_) => kind("no-such-job"),
         E::DuplicateDescription { .. } => kind("duplicate-description"),
         E::WrongState { .. } => kind("wrong-state"),
-        E::ImportFailed { .. } => kind("import-failed"),
+        E::KindMismatch { package, .. } => Position { file: path(package), ..kind("kind-mismatch") },
+        // The cause's kind: the package's own fault, not a generic failure.
+        E::ImportFailed { cause, .. } => runner(cause),
         _ => kind("invalid"),
     }
 }
@@ -108,7 +123,7 @@ fn typed(cause: &(dyn std::error::Error + 'static)) -> Position {
     } else if let Some(e) = cause.downcast_ref::<ferry_runner::Error>() {
         runner(e)
     } else if cause.downcast_ref::<std::io::Error>().is_some() {
-        Position { kind: Some("io"), ..Position::default() }
+        Position { kind: Some("io".into()), ..Position::default() }
     } else {
         Position::default()
     }
@@ -145,7 +160,7 @@ impl Failure {
             }
         }
         Failure {
-            kind: position.kind.unwrap_or("error").to_string(),
+            kind: position.kind.unwrap_or_else(|| "error".into()),
             message: lines.join(": "),
             file: position.file,
             line: position.line,

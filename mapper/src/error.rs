@@ -38,6 +38,12 @@ pub enum Error {
 
     #[error("mapping of `{file}`: {message}")]
     Mapping { file: String, message: String },
+
+    /// An error of a table's own source that is not the mapper's (a package
+    /// member the packager reads), kept whole so that the caller can downcast
+    /// it back to its typed kind.
+    #[error(transparent)]
+    Source(Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// One schema violation, at a JSON path (`/files/0/mappings/2/colum`).

@@ -448,10 +448,8 @@ impl Package {
             has_header: true,
             sheet: None,
         };
-        let path = self.path.join(file);
-        let rows = records.map(move |r| {
-            r.map_err(|e| ferry_mapper::Error::Read { path: path.clone(), line: 0, message: e.to_string() })
-        });
+        // The packager's error rides in the mapper's, typed: a caller downcasts it.
+        let rows = records.map(|r| r.map_err(|e| ferry_mapper::Error::Source(Box::new(e))));
         Ok(Table::from_parts(info, headers, Box::new(rows)))
     }
 

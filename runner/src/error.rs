@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use ferry_mapper::target::RecordKind;
+
 /// An error of the runner crate.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -29,6 +31,10 @@ pub enum Error {
     #[error("job {id} is in {stage} / {status}: {message}")]
     WrongState { id: i64, stage: String, status: String, message: String },
 
+    /// A package of one record kind given to a job of another.
+    #[error("package `{}` holds {} but the job imports {} (use `--type {}` or another package)", package.display(), holds.as_str(), wanted.as_str(), holds.as_str())]
+    KindMismatch { package: PathBuf, holds: RecordKind, wanted: RecordKind },
+
     #[error("{0}")]
     Invalid(String),
 
@@ -36,14 +42,32 @@ pub enum Error {
     #[error("{0}")]
     Stale(String),
 
-    #[error("import job {id} failed: {message}")]
-    ImportFailed { id: i64, message: String },
+    /// A package that could not be staged: the job is recorded Failed, and
+    /// `cause` is why, typed (the packager's own error for a bad package).
+    #[error("import job {id} failed: {cause}")]
+    ImportFailed {
+        id: i64,
+        #[source]
+        cause: Box<Error>,
+    },
 }
 
 impl Error {
     /// An I/O error on `path`.
     pub fn io(path: &Path, source: std::io::Error) -> Error {
         Error::Io { path: path.to_path_buf(), source }
+    }
+
+    /// A table's read error, typed: the packager's own error when the table
+    /// is a package member.
+    pub fn from_table(e: ferry_mapper::Error) -> Error {
+        match e {
+            ferry_mapper::Error::Source(source) => match source.downcast::<ferry_packager::Error>() {
+                Ok(p) => Error::Package(*p),
+                Err(other) => Error::Mapper(ferry_mapper::Error::Source(other)),
+            },
+            other => Error::Mapper(other),
+        }
     }
 
     /// The store stayed locked by another connection past the busy timeout

@@ -102,7 +102,7 @@ pub fn pack(sb: &Sandbox, data: &Path, mapping: &Path, out: &str) -> PathBuf {
 }
 
 /// Copies a package, changing one CSV member (a package somebody else produced).
-fn tamper(src: &Path, dst: &Path, member: &str, change: impl Fn(String) -> String) {
+pub fn tamper(src: &Path, dst: &Path, member: &str, change: impl Fn(String) -> String) {
     use std::io::{Read, Write};
     let mut zin = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
     let mut zout = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
@@ -123,7 +123,7 @@ fn tamper(src: &Path, dst: &Path, member: &str, change: impl Fn(String) -> Strin
 }
 
 /// The bundled three-table example, packed as `example.zip`.
-fn pack_example(sb: &Sandbox) -> PathBuf {
+pub fn pack_example(sb: &Sandbox) -> PathBuf {
     pack(
         sb,
         &repo_file("templates/examples/three-tables"),

@@ -5,7 +5,7 @@ use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::import::stage_bad_example;
+use crate::import::{pack_example, stage_bad_example, tamper};
 use crate::util::{Sandbox, repo_file, stdout};
 
 /// Runs `ferry ARGS` with a stdout whose reading end is already closed.
@@ -74,4 +74,37 @@ fn a_usage_error_under_json_is_one_object_on_stdout() {
     for key in ["file", "line", "column", "hint"] {
         assert!(v.get(key).is_some(), "{key} is always there: {v}");
     }
+}
+
+#[test]
+fn a_failed_import_tells_the_packages_own_kind_and_file() {
+    let sb = Sandbox::new();
+    let pkg = pack_example(&sb);
+    let extra = sb.join("extra.zip");
+    tamper(&pkg, &extra, "phones.csv", |t| format!("{t}C001,Mobile,+1 416 555 0199\r\n"));
+    let out = sb.ferry().args(["import", "--json", "--description", "extra"]).arg(&extra).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("one JSON object on stdout");
+    // The packager's kind, as `inspect` reports it, not a generic import failure.
+    assert_eq!(v["kind"], "bad-csv", "{v}");
+    assert_eq!(v["file"].as_str(), Some(extra.to_str().unwrap()), "{v}");
+    let message = v["message"].as_str().unwrap();
+    assert!(message.starts_with("import job 1 failed: package `"), "{v}");
+    assert!(message.contains("`phones.csv` holds 31 rows but `fileMappings.xml` declares 30"), "{v}");
+    // Said once: no package named twice, no line 0 of a wrapper.
+    assert_eq!(message.matches("extra.zip").count(), 1, "{v}");
+    assert!(v["hint"].as_str().unwrap().contains("ferry jobs show 1"), "{v}");
+
+    // A package of the wrong kind for the job is a kind of its own, naming the package.
+    let out = sb
+        .ferry()
+        .args(["import", "--json", "--type", "leads", "--description", "wrong"])
+        .arg(&pkg)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("one JSON object on stdout");
+    assert_eq!(v["kind"], "kind-mismatch", "{v}");
+    assert_eq!(v["file"].as_str(), Some(pkg.to_str().unwrap()), "{v}");
+    assert!(v["message"].as_str().unwrap().contains("holds contacts but the job imports leads"), "{v}");
 }

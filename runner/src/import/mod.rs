@@ -171,8 +171,9 @@ pub fn import(
             Ok(p) => packages.push(p),
             Err(e) => {
                 let kind = options.kind.or(packages.first().map(|p| p.target.kind));
-                let id = record_failure(store, &description, options, kind, &e.to_string())?;
-                return Err(Error::ImportFailed { id, message: e.to_string() });
+                let cause = Error::Package(e);
+                let id = record_failure(store, &description, options, kind, &cause.to_string())?;
+                return Err(Error::ImportFailed { id, cause: Box::new(cause) });
             }
         }
     }
@@ -234,7 +235,7 @@ fn new_job<'a>(
 /// Why staging stopped: the package is bad (the job is recorded Failed), or
 /// the store failed (nothing is recorded).
 enum Stop {
-    Package(String),
+    Package(Error),
     Store(Error),
 }
 
@@ -242,7 +243,7 @@ impl From<Error> for Stop {
     fn from(e: Error) -> Stop {
         match e {
             Error::Sqlite { .. } | Error::Io { .. } | Error::StoreTooNew { .. } => Stop::Store(e),
-            other => Stop::Package(other.to_string()),
+            other => Stop::Package(other),
         }
     }
 }
@@ -314,9 +315,9 @@ fn stage_in_one_transaction<S: PackageSource>(
             Ok(ImportSummary { job, added_values: added, file_warnings, matched: None })
         }
         Err(Stop::Store(e)) => Err(e),
-        Err(Stop::Package(message)) => {
-            let id = record_failure(store, description, options, Some(kind), &message)?;
-            Err(Error::ImportFailed { id, message })
+        Err(Stop::Package(cause)) => {
+            let id = record_failure(store, description, options, Some(kind), &cause.to_string())?;
+            Err(Error::ImportFailed { id, cause: Box::new(cause) })
         }
     }
 }

@@ -5,11 +5,12 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use ferry_mapper::convert::{ConvertOptions, FileConverter, validate_record};
-use ferry_mapper::problem::{Problem, Severity};
+use ferry_mapper::problem::{Problem, ProblemKind, Severity};
 use ferry_mapper::read::{Row, Table};
 use ferry_mapper::record::{Record, Value};
 use ferry_mapper::target::{FieldType, RecordKind, TargetDefinition};
 use ferry_mapper::template::FileMapping;
+use ferry_packager::Invalid;
 use rayon::prelude::*;
 use rusqlite::types::ToSql;
 use rusqlite::{ParamsFromIter, Transaction, params, params_from_iter};
@@ -21,6 +22,12 @@ use crate::error::SqlResult;
 use crate::flat::{FLAT_COLUMNS, Flat};
 use crate::job::{self, Counts};
 use crate::store;
+
+/// A package's own fault, in the packager's vocabulary.
+fn bad_package(path: &Path, kind: Invalid, message: String) -> Stop {
+    let path = path.to_path_buf();
+    Stop::Package(Error::Package(ferry_packager::Error::Invalid { path, kind, message }))
+}
 
 /// One job's staging, inside its transaction.
 pub(super) struct Staging<'t> {
@@ -146,13 +153,11 @@ impl<'t> Staging<'t> {
     fn package_target<S: PackageSource>(&self, package: &S) -> Result<TargetDefinition, Stop> {
         let mut target = package.target().clone();
         if target.kind != self.kind {
-            return Err(Stop::Package(format!(
-                "package `{}` holds {} but the job imports {} (use `--type {}` or another package)",
-                package.path().display(),
-                target.kind.as_str(),
-                self.kind.as_str(),
-                target.kind.as_str()
-            )));
+            return Err(Stop::Package(Error::KindMismatch {
+                package: package.path().to_path_buf(),
+                holds: target.kind,
+                wanted: self.kind,
+            }));
         }
         for (field, values) in &self.known_added {
             if let Some(f) = field_mut(&mut target, field) {
@@ -181,7 +186,7 @@ impl<'t> Staging<'t> {
         )
         .db(path)?;
         let tree = template.tree().strict().map_err(|m| {
-            Stop::Package(format!("package `{}`: file `{}`: {m}", package.path().display(), m.file()))
+            bad_package(package.path(), Invalid::BadMapping, format!("file `{}`: {m}", m.file()))
         })?;
         let order = tree.ordered();
         let deferred = template.files.iter().any(|f| f.parent.is_some());
@@ -208,35 +213,40 @@ impl<'t> Staging<'t> {
             .db(path)?;
             let file_id = tx.last_insert_rowid();
             let (converter, problems) = FileConverter::new(target, file, &headers, &options);
-            let errors: Vec<String> =
-                problems.iter().filter(|p| p.severity == Severity::Error).map(|p| p.to_string()).collect();
+            let errors: Vec<&Problem> = problems.iter().filter(|p| p.severity == Severity::Error).collect();
             if !errors.is_empty() {
-                return Err(Stop::Package(format!(
-                    "package `{}`: the mapping does not fit the data: {}",
-                    package.path().display(),
-                    errors.join("; ")
-                )));
+                // Columns missing or repeated are the CSV's fault, as the packager says.
+                let csv = |p: &&Problem| {
+                    matches!(p.kind, ProblemKind::ColumnMissing | ProblemKind::DuplicateColumn)
+                };
+                let kind = if errors.iter().all(csv) { Invalid::BadCsv } else { Invalid::BadMapping };
+                let errors: Vec<String> = errors.iter().map(|p| p.to_string()).collect();
+                return Err(bad_package(
+                    package.path(),
+                    kind,
+                    format!("the mapping does not fit the data: {}", errors.join("; ")),
+                ));
             }
             for p in problems {
                 self.file_warnings.push(p.to_string());
             }
             let column = |name: &str, what: &str| -> Result<usize, Stop> {
                 ferry_mapper::convert::find_column(&headers, name).ok_or_else(|| {
-                    Stop::Package(format!(
-                        "package `{}`, file `{}`: the {what} column `{name}` is missing",
-                        package.path().display(),
-                        file.name
-                    ))
+                    bad_package(
+                        package.path(),
+                        Invalid::BadCsv,
+                        format!("file `{}`: the {what} column `{name}` is missing", file.name),
+                    )
                 })
             };
             let id_index = match (&file.id_column, parents.contains(file.name.as_str())) {
                 (Some(c), true) => Some(column(c, "id")?),
                 (None, true) => {
-                    return Err(Stop::Package(format!(
-                        "package `{}`: file `{}` has child files but no id column",
-                        package.path().display(),
-                        file.name
-                    )));
+                    return Err(bad_package(
+                        package.path(),
+                        Invalid::BadMapping,
+                        format!("file `{}` has child files but no id column", file.name),
+                    ));
                 }
                 _ => None,
             };
@@ -246,16 +256,14 @@ impl<'t> Staging<'t> {
             };
             let file_ctx = FileCtx { file, file_id, headers: &headers, id_index, link_index, deferred };
             if !deferred && !self.options.create_missing {
-                let rows =
-                    self.stage_simple(&file_ctx, target, table, converter, package.path(), reporter)?;
+                let rows = self.stage_simple(&file_ctx, target, table, converter, reporter)?;
                 tx.execute("UPDATE job_files SET rows = ?2 WHERE id = ?1", params![file_id, rows])
                     .db(path)?;
                 continue;
             }
             let mut rows = 0u64;
             for row in table {
-                let row =
-                    row.map_err(|e| Stop::Package(format!("package `{}`: {e}", package.path().display())))?;
+                let row = row.map_err(|e| Stop::Package(Error::from_table(e)))?;
                 rows += 1;
                 self.rows_read += 1;
                 if self.rows_read.is_multiple_of(4096) {
@@ -284,7 +292,6 @@ impl<'t> Staging<'t> {
         target: &TargetDefinition,
         table: Table,
         converter: FileConverter,
-        package: &Path,
         reporter: &dyn Reporter,
     ) -> Result<u64, Stop> {
         let kind = self.kind;
@@ -292,7 +299,8 @@ impl<'t> Staging<'t> {
         let provenance = self.provenance.clone();
         let provenance = &provenance;
         std::thread::scope(|scope| {
-            let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<Prepared>, String>>(16);
+            let (sender, receiver) =
+                std::sync::mpsc::sync_channel::<Result<Vec<Prepared>, ferry_mapper::Error>>(16);
             // Written batches come back to be freed here: the writer is the
             // slower thread, and freeing another thread's allocations is the
             // dear kind of free.
@@ -310,7 +318,7 @@ impl<'t> Staging<'t> {
                     let row = match row {
                         Ok(row) => row,
                         Err(e) => {
-                            let _ = sender.send(Err(e.to_string()));
+                            let _ = sender.send(Err(e));
                             return;
                         }
                     };
@@ -335,8 +343,7 @@ impl<'t> Staging<'t> {
             let mut insert_rejected = tx.prepare_cached(INSERT_REJECTED).db(path)?;
             let mut rows = 0u64;
             for message in receiver {
-                let batch =
-                    message.map_err(|e| Stop::Package(format!("package `{}`: {e}", package.display())))?;
+                let batch = message.map_err(|e| Stop::Package(Error::from_table(e)))?;
                 for p in &batch {
                     rows += 1;
                     self.rows_read += 1;

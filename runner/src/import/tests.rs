@@ -254,7 +254,12 @@ fn a_bad_package_fails_the_job_and_leaves_no_staged_rows() {
     let mut pkg = contacts_package();
     pkg.files[0].1 = pkg.files[0].1.replace("ID,First", "Key,First");
     let err = stage(&mut store, "bad", &[pkg], &ImportOptions::default(), &NoReporter).unwrap_err();
-    let Error::ImportFailed { id, message } = err else { panic!("{err}") };
+    let Error::ImportFailed { id, cause } = err else { panic!("{err}") };
+    // The cause stays typed: the package's own fault, in the packager's kind.
+    let Error::Package(ferry_packager::Error::Invalid { kind, message, .. }) = *cause else {
+        panic!("{cause}")
+    };
+    assert_eq!(kind, ferry_packager::Invalid::BadCsv);
     assert!(message.contains("ID"), "{message}");
     let job = job::get(store.conn(), store.path(), id).unwrap().unwrap();
     assert_eq!((job.stage, job.status), (Stage::ImportIntoStaging, Status::Failed));
