@@ -197,8 +197,8 @@ fn readable(
     report: &mut FileReport,
     problems: &mut Vec<Problem>,
 ) -> Result<Option<crate::read::Row>, Error> {
-    for warning in table.take_warnings() {
-        problems.push(warning.problem(&file.name, ProblemKind::InvalidBytes, Severity::Warning));
+    for (kind, warning) in table.take_warnings() {
+        problems.push(warning.problem(&file.name, kind, Severity::Warning));
     }
     match row {
         Ok(row) => Ok(Some(row)),

@@ -25,6 +25,7 @@ use crate::Error;
 mod csv;
 mod decode;
 mod quotes;
+mod ragged;
 mod sheet;
 
 pub use self::quotes::{MAX_QUOTED_LINES, ROW_LIKE_MIN_COLUMNS};
@@ -136,17 +137,17 @@ const MAX_PENDING_WARNINGS: usize = 4096;
 
 /// Warnings shared between a reader and its [`Table`].
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Warnings(Arc<std::sync::Mutex<Vec<RowFault>>>);
+pub(crate) struct Warnings(Arc<std::sync::Mutex<Vec<(crate::problem::ProblemKind, RowFault)>>>);
 
 impl Warnings {
-    pub(crate) fn push(&self, fault: RowFault) {
+    pub(crate) fn push(&self, kind: crate::problem::ProblemKind, fault: RowFault) {
         let mut pending = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if pending.len() < MAX_PENDING_WARNINGS {
-            pending.push(fault);
+            pending.push((kind, fault));
         }
     }
 
-    fn take(&self) -> Vec<RowFault> {
+    fn take(&self) -> Vec<(crate::problem::ProblemKind, RowFault)> {
         std::mem::take(&mut *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 }
@@ -211,10 +212,12 @@ impl Table {
         Table { info, headers, rows, undecodable: None, warnings: Warnings::default() }
     }
 
-    /// The warnings of the rows read since the last call (bytes read as
-    /// U+FFFD with [`ReadOptions::replace_invalid`]), kind
-    /// [`crate::problem::ProblemKind::InvalidBytes`].
-    pub fn take_warnings(&self) -> Vec<RowFault> {
+    /// The warnings of the rows read since the last call, each with its kind:
+    /// bytes read as U+FFFD with [`ReadOptions::replace_invalid`]
+    /// ([`crate::problem::ProblemKind::InvalidBytes`]), a short CSV row read
+    /// with its missing trailing fields empty or a row split by a line break
+    /// rejoined ([`crate::problem::ProblemKind::RaggedRow`]).
+    pub fn take_warnings(&self) -> Vec<(crate::problem::ProblemKind, RowFault)> {
         self.warnings.take()
     }
 

@@ -46,20 +46,110 @@ fn template_file_names_outside_the_data_location_are_refused() {
     }
 }
 
+/// The staged records of the sandbox's store: (line, record JSON), in line order.
+fn staged(s: &Sandbox) -> Vec<(u64, serde_json::Value)> {
+    let conn = rusqlite::Connection::open(s.join("ferry.db")).unwrap();
+    let mut stmt = conn.prepare("SELECT line, record FROM staged ORDER BY line").unwrap();
+    stmt.query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)))
+        .unwrap()
+        .map(|r| {
+            let (line, record) = r.unwrap();
+            (line, serde_json::from_str(&record).unwrap())
+        })
+        .collect()
+}
+
+/// Packs and imports `data/contacts.csv` with `m.json`; the staged records.
+fn pack_and_import(s: &Sandbox) -> Vec<(u64, serde_json::Value)> {
+    crate::import::pack(s, &s.join("data"), &s.join("m.json"), "p.zip");
+    let run = s.ferry().args(["import", "p.zip", "--description", "ragged"]).output().unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    staged(s)
+}
+
 #[test]
-fn a_short_row_is_a_row_error_at_its_line() {
+fn a_row_short_of_trailing_fields_is_kept_with_them_empty_and_a_warning() {
     let s = Sandbox::new();
-    s.write("data/contacts.csv", "ID,First,Last,Note\r\n1,Ann,Lee,hi\r\n2,Bob,Ray\r\n3,Cy,Moe,\r\n");
+    // Line 3 leaves out its empty `Note`; line 4 ends in a trailing delimiter.
+    s.write("data/contacts.csv", "ID,First,Last,Note\r\n1,Ann,Lee,hi\r\n2,Bob,Ray\r\n3,Cy,Moe,,\r\n");
     s.write("m.json", contacts_template("contacts.csv"));
     let out = run(&s, "check", &[]);
     let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("`contacts.csv` line 3: the row has 3 cells but the header has 4"), "{text}");
-    assert!(text.contains("total: 3 rows, 1 rejected"), "{text}");
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(
+            "`contacts.csv` line 3: the row has 3 of the header's 4 fields: `Note` is read as empty"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("total: 3 rows, 0 rejected"), "{text}");
+    let records = pack_and_import(&s);
+    let lines: Vec<u64> = records.iter().map(|(l, _)| *l).collect();
+    assert_eq!(lines, [2, 3, 4]);
+    assert_eq!(records[1].1["f"]["lastName"], "Ray", "{}", records[1].1);
+    assert!(records[1].1["f"].get("notes").is_none(), "{}", records[1].1);
 
-    let packed = run(&s, "pack", &["--out", "p.zip"]);
+    // A row with a value past the last column is refused, with what to do.
+    s.write("data/contacts.csv", "ID,First,Last,Note\r\n1,Ann,Lee,hi,there\r\n2,Bob,Ray,\r\n");
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("line 2: the row has 5 cells but the header has 4"), "{text}");
+    assert!(text.contains("needs quotes"), "{text}");
+}
+
+#[test]
+fn a_row_split_by_a_bare_line_break_is_rejoined_naming_both_lines() {
+    let s = Sandbox::new();
+    // CRLF rows; line 3's note was typed on two lines and exported unquoted (a bare LF).
+    s.write(
+        "data/contacts.csv",
+        "ID,First,Last,Note\r\n1,Ann,Lee,hi\r\n2,Bob,Ray,call Tue\nor Wed\r\n3,Cy,Moe,\r\n",
+    );
+    s.write("m.json", contacts_template("contacts.csv"));
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("`contacts.csv` line 3: lines 3 and 4 are one row split by a bare line break inside the unquoted value of `Note` (the file's rows end in CRLF)"),
+        "{text}"
+    );
+    assert!(text.contains("total: 3 rows, 0 rejected"), "{text}");
+    let records = pack_and_import(&s);
+    let lines: Vec<u64> = records.iter().map(|(l, _)| *l).collect();
+    assert_eq!(lines, [2, 3, 5], "the row after the split keeps its physical line");
+    assert_eq!(records[1].1["f"]["notes"], "call Tue\nor Wed", "{}", records[1].1);
+    assert_eq!(records[2].1["f"]["firstName"], "Cy", "{}", records[2].1);
+
+    // The same break in a file whose rows end in LF cannot be told from two
+    // short rows: both are rejected, naming both lines, and nothing is blended.
+    s.write("data/contacts.csv", "ID,First,Last,Note\n1,Ann,Lee,hi\n2,Bob,Ray,call Tue\nor Wed\n3,Cy,Moe,\n");
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for line in [3, 4] {
+        assert!(
+            text.contains(&format!(
+                "`contacts.csv` line {line}: lines 3 and 4 have 4 and 1 of the header's 4 fields"
+            )),
+            "{text}"
+        );
+    }
+    assert!(text.contains("put the value with the line break in quotes"), "{text}");
+    assert!(text.contains("total: 4 rows, 2 rejected"), "{text}");
+    let packed = run(&s, "pack", &["--out", "p2.zip"]);
     assert_eq!(packed.status.code(), Some(1), "{}", stderr(&packed));
-    assert!(!s.join("p.zip").exists());
+    assert!(stderr(&packed).contains("line 3"), "{}", stderr(&packed));
+    assert!(!s.join("p2.zip").exists());
+
+    // A bare break whose lines do not make a row: both rejected, never padded.
+    s.write("data/contacts.csv", "ID,First,Last,Note\r\n1,Ann\nLee\r\n2,Bob,Ray,\r\n");
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("line 2: the row has 2 of the header's 4 fields and ends in a bare LF"), "{text}");
+    assert!(text.contains("line 3: line 2 before it ends in a bare LF"), "{text}");
+    assert!(text.contains("total: 3 rows, 2 rejected"), "{text}");
 }
 
 #[test]

@@ -511,7 +511,7 @@ impl FileConverter {
                     None,
                     None,
                     format!(
-                        "the row has {} cells but the header has {}; the cells past the last column cannot be placed",
+                        "the row has {} cells but the header has {}; the cells past the last column cannot be placed (a value holding the delimiter needs quotes, `\"…\"`): fix the line and run again",
                         row.cells.len(),
                         self.headers
                     ),

@@ -13,6 +13,7 @@ use std::sync::atomic::AtomicU64;
 
 use super::decode::{self, DecodingReader, PREFIX_LEN};
 use super::quotes::QuoteWatch;
+use super::ragged::{Break, Piece, Ragged, RawRows};
 use super::{BadRow, FileFormat, ReadOptions, Row, RowFault, Table, TableInfo, Warnings, column_name};
 use crate::Error;
 use crate::problem::ProblemKind;
@@ -56,9 +57,12 @@ pub(super) fn open(path: &Path, mut file: File, options: &ReadOptions) -> Result
         replace_invalid: options.replace_invalid,
         warnings: warnings.clone(),
         located: 0,
+        end: Break::End,
     };
 
-    let first = rows.next().transpose()?;
+    let first = rows.raw().map(|piece| piece.row).transpose()?;
+    // The file's rows end as its first line does.
+    let rows_end = rows.end;
     let (headers, pending) = match (first, options.has_header) {
         (None, true) => {
             return Err(Error::Read {
@@ -83,6 +87,7 @@ pub(super) fn open(path: &Path, mut file: File, options: &ReadOptions) -> Result
         has_header: options.has_header,
         sheet: None,
     };
+    let rows = Ragged::new(rows, path.to_path_buf(), headers.clone(), rows_end, warnings.clone());
     let rows = pending.map(Ok).into_iter().chain(rows);
     let mut table = Table::from_parts(info, headers, Box::new(rows));
     table.undecodable = Some(replaced);
@@ -122,6 +127,8 @@ struct CsvRows {
     warnings: Warnings,
     /// Replaced sequences found in rows so far.
     located: u64,
+    /// How the last record read ended.
+    end: Break,
 }
 
 impl CsvRows {
@@ -159,6 +166,7 @@ impl CsvRows {
         let line = self.core.line();
         self.watch.start(line);
         let (mut out_len, mut ends_len) = (0, 0);
+        let mut last = None;
         loop {
             let input = match self.source.fill_buf() {
                 Ok(input) => input,
@@ -167,6 +175,9 @@ impl CsvRows {
             let (result, read, written, ended) =
                 self.core.read_record(input, &mut self.fields[out_len..], &mut self.ends[ends_len..]);
             self.watch.feed(&input[..read]);
+            if read > 0 {
+                last = Some(input[read - 1]);
+            }
             self.source.consume(read);
             out_len += written;
             ends_len += ended;
@@ -175,6 +186,16 @@ impl CsvRows {
                 csv_core::ReadRecordResult::OutputFull => self.fields.resize(self.fields.len() * 2, 0),
                 csv_core::ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
                 csv_core::ReadRecordResult::Record => {
+                    // csv-core ends a record on its terminator's first byte.
+                    self.end = match last {
+                        Some(b'\n') => Break::Lf,
+                        Some(b'\r') => match self.source.fill_buf() {
+                            Ok(next) if next.first() == Some(&b'\n') => Break::Crlf,
+                            Ok(_) => Break::Cr,
+                            Err(e) => return Err(self.read_error(e)),
+                        },
+                        _ => Break::End,
+                    };
                     let mut start = 0;
                     let cells: Vec<String> = self.ends[..ends_len]
                         .iter()
@@ -250,7 +271,7 @@ impl CsvRows {
         }
         if self.replace_invalid {
             for fault in faults {
-                self.warnings.push(fault);
+                self.warnings.push(ProblemKind::InvalidBytes, fault);
             }
             return Ok(row);
         }
@@ -258,14 +279,13 @@ impl CsvRows {
     }
 }
 
-impl Iterator for CsvRows {
-    type Item = Result<Row, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl RawRows for CsvRows {
+    fn raw(&mut self) -> Option<Piece> {
         if self.done {
             return None;
         }
-        self.read_row().transpose()
+        let row = self.read_row().transpose()?;
+        Some(Piece { row, end: self.end })
     }
 }
 
