@@ -22,8 +22,10 @@ for no date, `N/A` in other columns, stray quotes inside values, a few bytes
 that are not UTF-8 (CP-1252 accents in an otherwise UTF-8 file), missing and
 duplicated ids, typos, swapped first and last names, day/month swaps, names in
 capitals, stray spaces, reformatted phones and postal codes, people who moved
-or married, and rows that miss their last columns. No value holds a line break,
-so line = data row + 1.
+or married, rows that miss their last columns, rows with a trailing delimiter,
+and streets typed on two lines and exported unquoted (a bare LF inside a CRLF
+file, which splits the row across two physical lines). truth.csv names the
+physical line where each row starts.
 
 Deterministic for a given SEED; the standard library only.
 """
@@ -251,6 +253,7 @@ def main():
     copies = iter(order)
     ids = []
     rows = []
+    line = 2  # the physical line of the next row (the header is line 1)
     with open(os.path.join(out, "truth.csv"), "w", newline="", encoding="utf-8") as tf:
         truth = csv.writer(tf, lineterminator="\n")
         truth.writerow(["line", "copy_of", "birth_date", "written"])
@@ -298,10 +301,15 @@ def main():
             raw = [c.encode("utf-8") for c in cells]
             if rng.random() < 0.002:
                 raw[1] = cells[1].encode("utf-8") + b"\xe9"  # a CP-1252 byte: not UTF-8
+            if rng.random() < 0.003 and raw[7]:
+                raw[7] = raw[7] + b"\nApt " + str(rng.randint(1, 40)).encode()  # typed on two lines
             if rng.random() < 0.005:
                 raw = raw[: rng.choice([6, 8, 9])]  # the last columns are missing
+            elif rng.random() < 0.002:
+                raw = raw + [b""]  # a trailing delimiter
             rows.append(raw)
-            truth.writerow([s + 2, "" if copy_of is None else "E%06d" % copy_of, meant or "", date_text])
+            truth.writerow([line, "" if copy_of is None else "E%06d" % copy_of, meant or "", date_text])
+            line += 1 + sum(c.count(b"\n") for c in raw)
 
     with open(os.path.join(out, "messy", "export_2024.csv"), "wb") as f:
         f.write(",".join(HEADER).encode() + b"\r\n")

@@ -118,8 +118,10 @@ pub fn profile_file(path: &Path, read: &ReadOptions, options: &ProfileOptions) -
             Err(e) => return Err(e),
         };
         rows += 1;
-        // A ragged row wider than the header still shows its extra cells.
-        while columns.len() < row.cells.len() {
+        // A ragged row wider than the header still shows its extra cells
+        // (empty ones, a trailing delimiter, add no column).
+        let width = row.cells.iter().rposition(|c| !c.trim().is_empty()).map_or(0, |i| i + 1);
+        while columns.len() < width {
             let mut extra = ColumnState::new(read::column_name(columns.len() + 1));
             extra.empty = rows - 1;
             columns.push(extra);
