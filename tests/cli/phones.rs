@@ -58,6 +58,40 @@ fn valid_numbers_of_four_countries_become_international_and_invalid_ones_are_kep
     for as_entered in ["416 555", "1234", "07946", "+49 30"] {
         assert!(records[1].contains(&format!("\"{as_entered}\"")), "{as_entered}: {}", records[1]);
     }
+    // Each Telcom carries its number's country (004: "the Country field"),
+    // `Unspecified` for a number kept as entered.
+    let telcoms = |record: &str| -> Vec<(String, String)> {
+        let v: serde_json::Value = serde_json::from_str(record).unwrap();
+        let mut out = Vec::new();
+        // Instances are `[subcollection, type name, instance, attributes]`.
+        for i in v["i"].as_array().unwrap().iter().filter(|i| i[0] == "Telcom") {
+            out.push((
+                i[1].as_str().unwrap().to_string(),
+                i[3]["country"].as_str().unwrap_or("-").to_string(),
+            ));
+        }
+        out.sort();
+        out
+    };
+    let pairs =
+        |p: &[(&str, &str)]| p.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
+    assert_eq!(
+        telcoms(&records[0]),
+        pairs(&[("Business", "CA"), ("Home", "US"), ("Mobile", "GB"), ("Other", "DE")]),
+        "{}",
+        records[0]
+    );
+    assert_eq!(
+        telcoms(&records[1]),
+        pairs(&[
+            ("Business", "Unspecified"),
+            ("Home", "Unspecified"),
+            ("Mobile", "Unspecified"),
+            ("Other", "Unspecified")
+        ]),
+        "{}",
+        records[1]
+    );
 }
 
 #[test]
