@@ -3,6 +3,7 @@
 //! with a known total it shows the bar, the count of the total and an ETA, without one
 //! (or with a total of 0) a spinner with the running count and the time spent.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -10,13 +11,14 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 /// A bar of labelled units.
 pub struct Bar {
     bar: ProgressBar,
-    counts: bool,
+    /// Whether it counts units (it has a unit); a spinner without one shows the time only.
+    counts: AtomicBool,
 }
 
 impl Bar {
     /// A bar that draws nothing (off a terminal, under `--quiet`).
     pub fn hidden() -> Bar {
-        Bar { bar: ProgressBar::hidden(), counts: false }
+        Bar { bar: ProgressBar::hidden(), counts: AtomicBool::new(false) }
     }
 
     /// A drawn bar: `message`, counting `unit`s, of `total` when known.
@@ -27,7 +29,7 @@ impl Bar {
             .with_prefix(unit.to_string())
             .with_message(message.to_string());
         bar.set_draw_target(ProgressDrawTarget::stderr());
-        let shown = Bar { bar, counts };
+        let shown = Bar { bar, counts: AtomicBool::new(counts) };
         shown.set_total(total);
         shown.bar.enable_steady_tick(Duration::from_millis(120));
         shown
@@ -41,13 +43,20 @@ impl Bar {
         if let Some(t) = total {
             self.bar.set_length(t);
         }
-        self.bar.set_style(style(total, self.counts));
+        self.bar.set_style(style(total, self.counts.load(Ordering::Relaxed)));
         self.bar.force_draw();
     }
 
     /// What the bar is doing now (`staging contacts.csv`).
     pub fn set_message(&self, message: impl Into<String>) {
         self.bar.set_message(message.into());
+    }
+
+    /// What the bar counts from now on (`pairs`; `""`: nothing); takes effect
+    /// with the next [`Bar::set_total`].
+    pub fn set_unit(&self, unit: &str) {
+        self.counts.store(!unit.is_empty(), Ordering::Relaxed);
+        self.bar.set_prefix(unit.to_string());
     }
 
     /// Units done so far.

@@ -1,5 +1,5 @@
 //! Progress leaving a library: the one [`Reporter`] trait every long
-//! operation (check, pack, import, export, candidate generation, complete) reports to,
+//! operation (check, pack, import, export, candidate generation, learn, complete) reports to,
 //! and the binary implements with progress bars.
 //!
 //! A library names the [`Stage`] it starts (with its size when known) and the
@@ -30,6 +30,12 @@ pub enum Stage<'a> {
     Candidates,
     /// Carrying out a job's chosen actions, one unit a staged record (`complete`).
     Completing,
+    /// Drawing random pairs for the u-probabilities, one unit a pair (`learn`).
+    RandomPairs,
+    /// Sampling the pairs of the EM sessions, one unit a session (`learn`).
+    EmSessions,
+    /// Refining m, u and the prior by EM, one unit a round (`learn`).
+    EmRounds,
 }
 
 /// Where a library's progress goes; every method defaults to nothing.

@@ -514,10 +514,12 @@ fn limits_for(
 /// Learns a probabilistic profile from a job's unprocessed staged records
 /// and the store's records of its kind (or, when the store has none, from
 /// the staged records against each other). Changes nothing in the store.
+/// Its steps go to `reporter` (see [`learn::learn_reporting`]).
 pub fn learn_job(
     store: &Store,
     job: &str,
     options: &LearnJobOptions,
+    reporter: &(dyn matching::Reporter + Sync),
 ) -> Result<(Job, MatchingProfile, LearnReport), Error> {
     let path = store.path().to_path_buf();
     let conn = store.conn();
@@ -552,7 +554,8 @@ pub fn learn_job(
     }
     let existing = (!inputs.existing.is_empty()).then_some(&inputs.existing[..]);
     let learn_options = LearnOptions { limits, ..options.learn };
-    let (profile, report) = learn::learn(&skeleton, &inputs.staged, existing, &learn_options);
+    let (profile, report) =
+        learn::learn_reporting(&skeleton, &inputs.staged, existing, &learn_options, reporter);
     Ok((found, profile, report))
 }
 

@@ -3,11 +3,14 @@
 
 use std::path::PathBuf;
 
+use ferry_mapper::progress::Stage;
+use ferry_runner::matching::Reporter;
 use ferry_runner::matching::learn::LearnReport;
 use ferry_runner::matchjob::{self, LearnJobOptions};
 
 use super::matching::load_profile;
 use crate::Outcome;
+use crate::bar::Bar;
 use crate::cli::GlobalArgs;
 use crate::printer::{Printer, number};
 use crate::store::{open_store, runner_error};
@@ -35,9 +38,9 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     let base = load_profile(args.profile.as_ref())?;
     let store = open_store(global)?;
     let options = LearnJobOptions { base, memory: args.memory, ..Default::default() };
-    let spinner = printer.spinner("learning the matching profile");
-    let result = matchjob::learn_job(&store, &args.job, &options);
-    spinner.finish();
+    let reporter = LearnReporter(printer.bar("loading the records", "", None));
+    let result = matchjob::learn_job(&store, &args.job, &options, &reporter);
+    reporter.0.finish();
     let (job, profile, report) = result.map_err(runner_error)?;
     ferry_mapper::fsutil::write_atomic(&args.out, profile.to_json().as_bytes())?;
     if printer.json {
@@ -57,6 +60,30 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     told.print(printer);
     printer.info(format!("next: `ferry match {} --profile {}`", job.id, args.out.display()));
     Ok(Outcome::Success)
+}
+
+/// Draws learning's steps on one bar, each with its total and unit: random
+/// pairs, EM sessions, EM rounds, then the candidates the thresholds are chosen
+/// from (a spinner while the records load).
+struct LearnReporter(Bar);
+
+impl Reporter for LearnReporter {
+    fn on_stage(&self, stage: Stage<'_>, total: Option<u64>) {
+        let (message, unit) = match stage {
+            Stage::RandomPairs => ("drawing random pairs (u)", "pairs"),
+            Stage::EmSessions => ("sampling the pairs of the EM sessions (m)", "sessions"),
+            Stage::EmRounds => ("estimating m, u and the prior by EM", "rounds"),
+            Stage::Candidates => ("choosing the thresholds from the best candidates", "blocking passes"),
+            _ => return,
+        };
+        self.0.set_position(0);
+        self.0.set_unit(unit);
+        self.0.set_message(message);
+        self.0.set_total(total);
+    }
+    fn on_progress(&self, done: u64) {
+        self.0.set_position(done);
+    }
 }
 
 /// The table of m, u and weights per field and level, then the histogram.

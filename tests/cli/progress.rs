@@ -58,6 +58,13 @@ fn bars_on_a_terminal_show_the_totals_the_data_declares() {
     assert!(!passes.is_empty(), "{matched}");
     assert!(passes.iter().all(|&(_, total)| total > 0), "no bar at 0/0: {matched}");
     assert!(!matched.contains("0/0"), "{matched}");
+    // learn: each step its units and total (pairs drawn, EM rounds), not a spinner.
+    let learned = on_a_terminal(&sb, &["learn", "tty", "--out", "learned.json"]);
+    let pairs = counts_of(&learned, "pairs");
+    assert!(pairs.iter().any(|&(_, total)| total > 0), "{learned}");
+    assert!(pairs.iter().all(|&(done, total)| done <= total), "{learned}");
+    assert!(counts_of(&learned, "rounds").iter().any(|&(_, total)| total == 3), "{learned}");
+    assert!(learned.contains("ETA"), "{learned}");
     // complete: the job's staged records.
     let completed = on_a_terminal(&sb, &["complete", "tty"]);
     let records = counts_of(&completed, "records");

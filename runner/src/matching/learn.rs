@@ -26,6 +26,9 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use ferry_mapper::progress::Stage;
+
+use super::Reporter;
 use super::candidates::{Limits, MatchInput, NoReporter, find_candidates_within};
 use super::compare::{Comparer, hash32, mix64};
 use super::profile::{
@@ -289,12 +292,26 @@ pub fn em(
 /// Learns a profile from `skeleton` (see [`skeleton`]) and the records:
 /// `staged` against `existing`, or against each other when it is `None`.
 /// The inputs must be prepared with a comparer of `skeleton`.
-#[allow(clippy::needless_range_loop)] // m and u are tables indexed by field and level
 pub fn learn(
     skeleton: &MatchingProfile,
     staged: &[MatchInput],
     existing: Option<&[MatchInput]>,
     options: &LearnOptions,
+) -> (MatchingProfile, LearnReport) {
+    learn_reporting(skeleton, staged, existing, options, &NoReporter)
+}
+
+/// [`learn`], reporting its steps: the random pairs drawn
+/// ([`Stage::RandomPairs`]), the EM sessions sampled ([`Stage::EmSessions`]),
+/// the EM rounds ([`Stage::EmRounds`]) and the candidates of the thresholds
+/// ([`Stage::Candidates`]).
+#[allow(clippy::needless_range_loop)] // m and u are tables indexed by field and level
+pub fn learn_reporting(
+    skeleton: &MatchingProfile,
+    staged: &[MatchInput],
+    existing: Option<&[MatchInput]>,
+    options: &LearnOptions,
+    reporter: &(dyn Reporter + Sync),
 ) -> (MatchingProfile, LearnReport) {
     let within = existing.is_none();
     let existing = existing.unwrap_or(staged);
@@ -321,6 +338,8 @@ pub fn learn(
         options.random_pairs.min(enough.max(MIN_RANDOM_PAIRS)).min(total_pairs as usize)
     };
     let chunks = 64usize;
+    reporter.on_stage(Stage::RandomPairs, Some(draws as u64));
+    let drawn = std::sync::atomic::AtomicU64::new(0);
     let counts: Vec<Vec<Vec<f64>>> = (0..chunks)
         .into_par_iter()
         .map(|c| {
@@ -336,6 +355,9 @@ pub fn learn(
                     row[level_at(p, f)] += 1.0;
                 }
             }
+            let per_chunk = draws.div_ceil(chunks) as u64;
+            let done = drawn.fetch_add(per_chunk, std::sync::atomic::Ordering::Relaxed) + per_chunk;
+            reporter.on_progress(done.min(draws as u64));
             counts
         })
         .collect();
@@ -408,18 +430,21 @@ pub fn learn(
     // Each session's patterns are counted once; the estimates are then refined
     // in rounds, each taking the matches among the random pairs out of u.
     let mut counted = Vec::new();
+    reporter.on_stage(Stage::EmSessions, Some(blocks.len() as u64));
     for (k, &mask) in blocks.iter().enumerate() {
         let (patterns, pairs, sampled) =
             session_patterns(&comparer, staged, existing, within, mask, options, options.seed + k as u64);
         if sampled > 0 {
             counted.push((mask, patterns, pairs, sampled));
         }
+        reporter.on_progress(k as u64 + 1);
     }
     let observed = u.clone();
     let most = staged.len().min(existing.len()).max(1) as f64 * if within { 2.0 } else { 1.0 };
     let mut prior = 1.0 / total_pairs.max(1.0);
     let mut results: Vec<(u32, EmResult, f64)> = Vec::new();
-    for _ in 0..ROUNDS {
+    reporter.on_stage(Stage::EmRounds, Some(ROUNDS as u64));
+    for round in 0..ROUNDS {
         results = counted
             .iter()
             .map(|(mask, patterns, pairs, sampled)| {
@@ -430,6 +455,7 @@ pub fn learn(
         m = combine_m(&results, &m);
         prior = estimate_prior(&results, &m, &present, most, total_pairs);
         u = without_matches(&observed, &m, prior);
+        reporter.on_progress(round as u64 + 1);
     }
     let sessions = counted
         .iter()
@@ -479,7 +505,7 @@ pub fn learn(
         &comparer,
         staged,
         if within { None } else { Some(existing) },
-        &NoReporter,
+        reporter,
         &options.limits,
     );
     let best = found.lists;
