@@ -121,26 +121,41 @@ fn a_row_split_by_a_bare_line_break_is_rejoined_naming_both_lines() {
     assert_eq!(records[1].1["f"]["notes"], "call Tue\nor Wed", "{}", records[1].1);
     assert_eq!(records[2].1["f"]["firstName"], "Cy", "{}", records[2].1);
 
-    // The same break in a file whose rows end in LF cannot be told from two
-    // short rows: both are rejected, naming both lines, and nothing is blended.
+    // The same break in a file whose rows end in LF cannot be told from a row
+    // short of fields: the line is rejected, the row before it told, and
+    // nothing is blended.
     s.write("data/contacts.csv", "ID,First,Last,Note\n1,Ann,Lee,hi\n2,Bob,Ray,call Tue\nor Wed\n3,Cy,Moe,\n");
     let out = run(&s, "check", &[]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("`contacts.csv` line 4: the row has 1 of the header's 4 fields, after line 3 with all 4: it may be the rest of that row's last value (`Note`)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`contacts.csv` line 3, column `Note`: line 4 after this row holds one field"),
+        "{text}"
+    );
+    assert!(text.contains("put the value with the line break in quotes"), "{text}");
+    assert!(text.contains("total: 4 rows, 1 rejected"), "{text}");
+    let packed = run(&s, "pack", &["--out", "p2.zip"]);
+    assert_eq!(packed.status.code(), Some(1), "{}", stderr(&packed));
+    assert!(stderr(&packed).contains("line 4"), "{}", stderr(&packed));
+    assert!(!s.join("p2.zip").exists());
+
+    // Two short lines that would make one row, with no bare break: both rejected.
+    s.write("data/contacts.csv", "ID,First,Last,Note\n1,Ann,Lee,hi\n2,Bob,Ray\nx,y\n3,Cy,Moe,\n");
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
     for line in [3, 4] {
         assert!(
             text.contains(&format!(
-                "`contacts.csv` line {line}: lines 3 and 4 have 4 and 1 of the header's 4 fields"
+                "`contacts.csv` line {line}: lines 3 and 4 have 3 and 2 of the header's 4 fields"
             )),
             "{text}"
         );
     }
-    assert!(text.contains("put the value with the line break in quotes"), "{text}");
     assert!(text.contains("total: 4 rows, 2 rejected"), "{text}");
-    let packed = run(&s, "pack", &["--out", "p2.zip"]);
-    assert_eq!(packed.status.code(), Some(1), "{}", stderr(&packed));
-    assert!(stderr(&packed).contains("line 3"), "{}", stderr(&packed));
-    assert!(!s.join("p2.zip").exists());
 
     // A bare break whose lines do not make a row: both rejected, never padded.
     s.write("data/contacts.csv", "ID,First,Last,Note\r\n1,Ann\nLee\r\n2,Bob,Ray,\r\n");

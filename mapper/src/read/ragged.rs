@@ -71,6 +71,8 @@ pub(super) struct Ragged<R> {
     ahead: VecDeque<Piece>,
     /// A short row still to come that is rejected for the row before it: its line and why.
     reject: Option<(u64, String)>,
+    /// The line of the row just read, when it had all the header's fields.
+    last_full: Option<u64>,
     warnings: Warnings,
 }
 
@@ -82,7 +84,16 @@ impl<R: RawRows> Ragged<R> {
         rows_end: Break,
         warnings: Warnings,
     ) -> Self {
-        Ragged { inner, path, headers, rows_end, ahead: VecDeque::new(), reject: None, warnings }
+        Ragged {
+            inner,
+            path,
+            headers,
+            rows_end,
+            ahead: VecDeque::new(),
+            reject: None,
+            last_full: None,
+            warnings,
+        }
     }
 
     /// A line end that is not the file's row end.
@@ -170,6 +181,30 @@ impl<R: RawRows> Ragged<R> {
             );
             return Err(self.bad(row, message));
         }
+        if fields == width {
+            return Ok(row);
+        }
+        if fields == 1
+            && let Some(full) = self.last_full
+        {
+            // The rest of the last value of the full row before, or a row of one field?
+            let column = self.headers.last().map_or("", String::as_str);
+            self.warnings.push(
+                ProblemKind::RaggedRow,
+                RowFault {
+                    line: full,
+                    column: Some(column.to_string()),
+                    message: format!(
+                        "line {} after this row holds one field, which may be the rest of this row's last value split by a line break; this row is read as it stands",
+                        row.line
+                    ),
+                },
+            );
+            let message = format!(
+                "the row has 1 of the header's {width} fields, after line {full} with all {width}: it may be the rest of that row's last value (`{column}`) split by a line break inside an unquoted value, or a row short of fields, and that cannot be told, so it is not read: put the value with the line break in quotes (`\"…\"`), or complete the row, and run again"
+            );
+            return Err(self.bad(row, message));
+        }
         if self.fill(1)
             && let Some((next, n, _)) = self.short_ahead(0)
             && fields + n - 1 == width
@@ -180,9 +215,6 @@ impl<R: RawRows> Ragged<R> {
             );
             self.reject = Some((next, both.clone()));
             return Err(self.bad(row, both));
-        }
-        if fields == width {
-            return Ok(row);
         }
         let missing: Vec<String> = self.headers[fields..].iter().map(|h| format!("`{h}`")).collect();
         self.warnings.push(
@@ -261,9 +293,19 @@ impl<R: RawRows> Iterator for Ragged<R> {
             self.reject = Some((line, why));
         }
         if self.headers.len() < 2 || row.cells.len() > self.headers.len() {
+            self.last_full = None;
             return Some(Ok(row));
         }
-        Some(self.fit(row, end))
+        let fitted = self.fit(row, end);
+        self.last_full = match &fitted {
+            Ok(row)
+                if row.cells.len() == self.headers.len() && !row.cells.iter().any(|c| c.contains('\n')) =>
+            {
+                Some(row.line)
+            }
+            _ => None,
+        };
+        Some(fitted)
     }
 }
 
@@ -333,10 +375,18 @@ mod tests {
         assert!(rows[0].as_ref().unwrap_err().starts_with("2: lines 2 and 3 have 3 and 2"), "{rows:?}");
         assert!(rows[1].as_ref().unwrap_err().starts_with("3: lines 2 and 3"), "{rows:?}");
         assert_eq!(rows[2].as_ref().unwrap().line, 4);
-        let (rows, _) = read("1,x,y,note;more;2,a,b,c;");
-        assert!(rows[0].as_ref().unwrap_err().starts_with("2: lines 2 and 3 have 4 and 1"), "{rows:?}");
-        assert!(rows[1].is_err(), "{rows:?}");
+        // A line of one field after a full row: the rest of its last value, or a row?
+        let (rows, warnings) = read("1,x,y,note;more;2,a,b,c;");
+        assert_eq!(rows[0].as_ref().unwrap().cells, ["1", "x", "y", "note"]);
+        assert!(
+            rows[1]
+                .as_ref()
+                .unwrap_err()
+                .starts_with("3: the row has 1 of the header's 4 fields, after line 2"),
+            "{rows:?}"
+        );
         assert_eq!(rows[2].as_ref().unwrap().line, 4);
+        assert_eq!((warnings[0].line, warnings[0].column.as_deref()), (2, Some("d")), "{warnings:?}");
     }
 
     #[test]
