@@ -97,20 +97,32 @@ fn packager(e: &ferry_packager::Error) -> Position {
 
 fn runner(e: &ferry_runner::Error) -> Position {
     use ferry_runner::Error as E;
-    let kind = |kind: &str| Position { kind: Some(kind.to_string()), ..Position::default() };
+    use ferry_runner::matching::Error as M;
+    // The variant's own kind (`Error::kind`), with where it is when the error knows.
+    let at = |file: Option<String>, line: Option<u64>, column: Option<&String>| Position {
+        kind: Some(e.kind().to_string()),
+        file,
+        line,
+        column: column.cloned(),
+    };
     match e {
-        E::Sqlite { path: p, .. } => Position { file: path(p), ..kind("store") },
-        E::Io { path: p, .. } => Position { file: path(p), ..kind("io") },
-        E::StoreTooNew { path: p, .. } => Position { file: path(p), ..kind("store-too-new") },
         E::Package(p) => packager(p),
-        E::Mapper(m) => mapper(m),
-        E::NoSuchJob(_) => kind("no-such-job"),
-        E::DuplicateDescription { .. } => kind("duplicate-description"),
-        E::WrongState { .. } => kind("wrong-state"),
-        E::KindMismatch { package, .. } => Position { file: path(package), ..kind("kind-mismatch") },
+        E::Mapper(m) | E::Matching(M::Load(m)) => mapper(m),
         // The cause's kind: the package's own fault, not a generic failure.
         E::ImportFailed { cause, .. } => runner(cause),
-        _ => kind("invalid"),
+        E::Sqlite { path: p, .. }
+        | E::Io { path: p, .. }
+        | E::StoreTooNew { path: p, .. }
+        | E::Unreadable { path: p, .. }
+        | E::KindMismatch { package: p, .. }
+        | E::PackageTwice { path: p, .. }
+        | E::Matching(M::Io { path: p, .. } | M::Profile { path: p, .. }) => at(path(p), None, None),
+        E::BadAnswer { file, line, .. } => at(path(file), *line, None),
+        E::BadValue { field: c, .. }
+        | E::UnknownColumn { name: c, .. }
+        | E::UnknownField { name: c, .. }
+        | E::NotEditable { name: c } => at(None, None, Some(c)),
+        _ => at(None, None, None),
     }
 }
 

@@ -38,6 +38,7 @@ use serde::Serialize;
 
 use crate::Error;
 use crate::error::SqlResult;
+use crate::error::Undecided;
 use crate::job::{self, Job, Stage, Status};
 use crate::keys;
 use crate::matching::merge;
@@ -165,12 +166,12 @@ fn complete_in_one_transaction(
             let (staged_id, record) = (&staged_id, &record);
             let (action, record_id, staged_other): (Option<String>, Option<i64>, Option<i64>) =
                 choice.query_row([staged_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).db(&path)?;
-            let decision = action.as_deref().and_then(|a| Decision::parse(a, kind)).ok_or_else(|| {
-                Error::Invalid(format!(
-                    "staged record {staged_id} of job {} has no action (match the job again)",
-                    found.id
-                ))
-            })?;
+            let decision =
+                action.as_deref().and_then(|a| Decision::parse(a, kind)).ok_or(Error::Undecided {
+                    job: found.id,
+                    staged: *staged_id,
+                    problem: Undecided::NoAction,
+                })?;
             let key = keys::key_of(&target_def, record);
             let key_owner = match &key {
                 Some(k) if by_key => external_key_owner(&tx, &path, kind.as_str(), k)?,
@@ -197,10 +198,11 @@ fn complete_in_one_transaction(
                         // Its staged partner was dropped: nothing to merge into.
                         None if staged_other.is_some() => (Decision::Create, None),
                         None => {
-                            return Err(Error::Invalid(format!(
-                                "staged record {staged_id} of job {} is to be merged but has no matched record (choose one with `ferry review`)",
-                                found.id
-                            )));
+                            return Err(Error::Undecided {
+                                job: found.id,
+                                staged: *staged_id,
+                                problem: Undecided::NoMatch,
+                            });
                         }
                     }
                 }
@@ -224,11 +226,10 @@ fn complete_in_one_transaction(
                     id
                 }
                 (_, Some(target)) => {
-                    let existing = store::load_record(&tx, &path, target)?.ok_or_else(|| {
-                        Error::Invalid(format!(
-                            "staged record {staged_id} of job {} is to be merged into record {target}, which no longer exists (match the job again)",
-                            found.id
-                        ))
+                    let existing = store::load_record(&tx, &path, target)?.ok_or(Error::Undecided {
+                        job: found.id,
+                        staged: *staged_id,
+                        problem: Undecided::MatchGone(target),
                     })?;
                     let before_job: Option<i64> = writer_of.query_row([target], |r| r.get(0)).db(&path)?;
                     let wins: Vec<String> = if decision == Decision::Update {
@@ -344,10 +345,7 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
         if changed_count > changed.len() {
             list.push_str(&format!(" and {} more", changed_count - changed.len()));
         }
-        return Err(Error::Invalid(format!(
-            "cannot undo job {}: records it wrote changed since: {list}",
-            found.id
-        )));
+        return Err(Error::UndoBlocked { job: found.id, changed: list });
     }
     let kind = found.kind;
     let target_def = crate::staged::job_target(&tx, &path, found.id)?;
@@ -371,10 +369,7 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
                 }
                 Some(json) => {
                     let record: Record = serde_json::from_str(&json).map_err(|e| {
-                        Error::Invalid(format!(
-                            "job {}: the before-image of record {id} is unreadable: {e}",
-                            found.id
-                        ))
+                        Error::unreadable(&path, format!("job {}'s before-image of record {id}", found.id), e)
                     })?;
                     // The job that wrote it before may have been deleted since.
                     let before_job = match before_job {

@@ -35,8 +35,115 @@ pub enum Error {
     #[error("package `{}` holds {} but the job imports {} (use `--type {}` or another package)", package.display(), holds.as_str(), wanted.as_str(), holds.as_str())]
     KindMismatch { package: PathBuf, holds: RecordKind, wanted: RecordKind },
 
-    #[error("{0}")]
-    Invalid(String),
+    // What the user asked for names something that is not there.
+    /// A staged record the job does not have (`what`: `staged record`, `unprocessed staged record`).
+    #[error("job {job} has no {what} {id}")]
+    UnknownRecord { job: i64, id: i64, what: &'static str },
+
+    /// Staged records to delete that the job does not have: nothing was deleted.
+    #[error("job {job} has no staged record {}; nothing was deleted", list(missing))]
+    NothingDeleted { job: i64, missing: Vec<i64> },
+
+    /// Text given as an id that is not a number.
+    #[error("`{text}` is not a {what} id")]
+    BadId { text: String, what: &'static str },
+
+    #[error("unknown column `{name}` (columns: {})", known.join(", "))]
+    UnknownColumn { name: String, known: Vec<String> },
+
+    #[error("unknown field `{name}` (fields: {})", known.join(", "))]
+    UnknownField { name: String, known: Vec<String> },
+
+    /// A subcollection named where only a basic field can be.
+    #[error("`{name}` is a subcollection; only basic fields can be edited")]
+    NotEditable { name: String },
+
+    #[error("there is no user `{0}` (`ferry users list` lists them)")]
+    UnknownUser(String),
+
+    // What the user gave does not do.
+    /// A value typed for a field that it cannot hold.
+    #[error("field `{field}`: `{value}` {why}")]
+    BadValue { field: String, value: String, why: String },
+
+    /// A staged record an edit would leave invalid.
+    #[error("staged record {id} would be invalid: {}", errors.join("; "))]
+    InvalidRecord { id: i64, errors: Vec<String> },
+
+    #[error("`{0}` is not a date (`2026-11-21`) or a timestamp (`2026-11-21T17:00:00Z`)")]
+    BadDate(String),
+
+    #[error("`{0}` is not a user name (1 to 64 letters, digits, `.`, `_`, `-` or `@`)")]
+    BadUserName(String),
+
+    #[error("the password is shorter than 8 characters")]
+    ShortPassword,
+
+    #[error("there is a user `{0}` already (`ferry users passwd` changes the password)")]
+    UserExists(String),
+
+    #[error("no package to import")]
+    NoPackage,
+
+    /// One package named twice in one import.
+    #[error("package `{}` is given twice (also as `{}`); its rows would be staged twice", path.display(), first.display())]
+    PackageTwice { path: PathBuf, first: PathBuf },
+
+    #[error("the description must not be empty")]
+    EmptyDescription,
+
+    /// Lead provenance options given to a job of another kind.
+    #[error("`--source-type`, `--source` and `--owner` are stored on leads (the lead import dialog); this job imports {}: leave them out, or import with a lead target", kind.as_str())]
+    ProvenanceOnLeads { kind: RecordKind },
+
+    /// An option's value that does not fit (`option` is the option, `--owner` say).
+    #[error("`{option}`: {message}")]
+    BadOption { option: String, message: String },
+
+    /// A parameter of a request (a query or form field of the web pages) that does not do.
+    #[error("{message}")]
+    BadParam { name: String, message: String },
+
+    /// A chosen action that the store refutes (a record that is not there, a
+    /// merge with a later record …).
+    #[error("{message}")]
+    BadChoice { staged: i64, message: String },
+
+    /// A row of a review answer file (`review --apply`) that cannot be applied.
+    #[error("`{}`{}: {message}", file.display(), line.map_or_else(String::new, |l| format!(" line {l}")))]
+    BadAnswer { file: PathBuf, line: Option<u64>, message: String },
+
+    /// A matching profile of one record kind given to a job of another
+    /// (`which`: `matching` or `base`).
+    #[error("the {which} profile is for {}, but job {job} imports {}", profile.as_str(), kind.as_str())]
+    ProfileKind { which: &'static str, profile: RecordKind, job: i64, kind: RecordKind },
+
+    #[error(transparent)]
+    Matching(#[from] crate::matching::Error),
+
+    // A job's state forbids the step.
+    /// A staged record whose decision `complete` cannot carry out.
+    #[error("staged record {staged} of job {job} {problem}")]
+    Undecided { job: i64, staged: i64, problem: Undecided },
+
+    /// Records an undo would put back changed since the job wrote them.
+    #[error("cannot undo job {job}: records it wrote changed since: {changed}")]
+    UndoBlocked { job: i64, changed: String },
+
+    #[error("job {job} has {staged} unprocessed staged records: too few to learn from")]
+    TooFewToLearn { job: i64, staged: usize },
+
+    #[error("job {job} cannot be matched inside its memory: {why}")]
+    OverMemory { job: i64, why: String },
+
+    // The store or ferry itself is at fault.
+    /// Something the store holds that this ferry cannot read back (a damaged store).
+    #[error("store `{}`: {what} is unreadable: {message}", path.display())]
+    Unreadable { path: PathBuf, what: String, message: String },
+
+    /// A broken invariant: a bug in ferry, not in the data.
+    #[error("internal error: {0}")]
+    Internal(String),
 
     /// A write based on a stale page (another user changed the record meanwhile).
     #[error("{0}")]
@@ -52,7 +159,91 @@ pub enum Error {
     },
 }
 
+/// Why `complete` cannot carry out a staged record's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Undecided {
+    /// It has no action.
+    NoAction,
+    /// It is to be merged but names no record.
+    NoMatch,
+    /// It is to be merged into a record that was deleted since.
+    MatchGone(i64),
+}
+
+impl std::fmt::Display for Undecided {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Undecided::NoAction => write!(f, "has no action (match the job again)"),
+            Undecided::NoMatch => {
+                write!(f, "is to be merged but has no matched record (choose one with `ferry review`)")
+            }
+            Undecided::MatchGone(target) => write!(
+                f,
+                "is to be merged into record {target}, which no longer exists (match the job again)"
+            ),
+        }
+    }
+}
+
+fn list(ids: &[i64]) -> String {
+    ids.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
+}
+
 impl Error {
+    /// What went wrong, as a stable kebab-case word (`--json` error objects
+    /// and the web API say it): one per variant, or the wrapped error's own.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Sqlite { .. } => "store",
+            Error::Io { .. } => "io",
+            Error::StoreTooNew { .. } => "store-too-new",
+            Error::Package(_) => "package",
+            Error::Mapper(_) => "mapper",
+            Error::NoSuchJob(_) => "no-such-job",
+            Error::DuplicateDescription { .. } => "duplicate-description",
+            Error::WrongState { .. } => "wrong-state",
+            Error::KindMismatch { .. } => "kind-mismatch",
+            Error::UnknownRecord { .. } => "unknown-record",
+            Error::NothingDeleted { .. } => "unknown-record",
+            Error::BadId { .. } => "bad-id",
+            Error::UnknownColumn { .. } => "unknown-column",
+            Error::UnknownField { .. } => "unknown-field",
+            Error::NotEditable { .. } => "not-editable",
+            Error::UnknownUser(_) => "unknown-user",
+            Error::BadValue { .. } => "bad-value",
+            Error::InvalidRecord { .. } => "invalid-record",
+            Error::BadDate(_) => "bad-date",
+            Error::BadUserName(_) => "bad-user-name",
+            Error::ShortPassword => "short-password",
+            Error::UserExists(_) => "user-exists",
+            Error::NoPackage => "no-package",
+            Error::PackageTwice { .. } => "package-twice",
+            Error::EmptyDescription => "empty-description",
+            Error::ProvenanceOnLeads { .. } => "provenance-on-leads",
+            Error::BadOption { .. } => "bad-option",
+            Error::BadParam { .. } => "bad-param",
+            Error::BadChoice { .. } => "bad-choice",
+            Error::BadAnswer { .. } => "bad-answer",
+            Error::ProfileKind { .. } => "profile-kind",
+            Error::Matching(crate::matching::Error::Profile { .. }) => "bad-profile",
+            Error::Matching(crate::matching::Error::Io { .. }) => "io",
+            Error::Matching(crate::matching::Error::Load(_)) => "mapper",
+            Error::Undecided { .. } => "undecided",
+            Error::UndoBlocked { .. } => "undo-blocked",
+            Error::TooFewToLearn { .. } => "too-few-to-learn",
+            Error::OverMemory { .. } => "over-memory",
+            Error::Unreadable { .. } => "unreadable",
+            Error::Internal(_) => "internal",
+            Error::Stale(_) => "stale",
+            Error::ImportFailed { cause, .. } => cause.kind(),
+        }
+    }
+
+    /// Something stored that cannot be read back: `what` of the store at `path`.
+    pub(crate) fn unreadable(path: &Path, what: impl Into<String>, message: impl std::fmt::Display) -> Error {
+        Error::Unreadable { path: path.to_path_buf(), what: what.into(), message: message.to_string() }
+    }
+
     /// An I/O error on `path`.
     pub fn io(path: &Path, source: std::io::Error) -> Error {
         Error::Io { path: path.to_path_buf(), source }
@@ -104,6 +295,6 @@ mod tests {
         assert!(sqlite(rusqlite::ffi::SQLITE_BUSY).is_busy());
         assert!(sqlite(rusqlite::ffi::SQLITE_LOCKED).is_busy());
         assert!(!sqlite(rusqlite::ffi::SQLITE_CORRUPT).is_busy());
-        assert!(!Error::Invalid("x".into()).is_busy());
+        assert!(!Error::NoPackage.is_busy());
     }
 }

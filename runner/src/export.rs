@@ -179,9 +179,8 @@ pub fn export(
     while let Some(r) = rows.next().db(path)? {
         let id: i64 = r.get(0).db(path)?;
         let fields: String = r.get(1).db(path)?;
-        let fields: BTreeMap<String, Value> = serde_json::from_str(&fields).map_err(|e| {
-            Error::Invalid(format!("store `{}`: record {id} is unreadable: {e}", path.display()))
-        })?;
+        let fields: BTreeMap<String, Value> =
+            serde_json::from_str(&fields).map_err(|e| Error::unreadable(path, format!("record {id}"), e))?;
         let record = if needs_instances { store::load_record(conn, path, id)? } else { None };
         let mut line = Vec::with_capacity(cols.len());
         for (_, col) in &cols {

@@ -300,12 +300,10 @@ pub fn parse_time_bound(text: &str) -> Result<String, Error> {
     }
     if let Ok(date) = text.parse::<jiff::civil::Date>() {
         let ts =
-            date.to_zoned(jiff::tz::TimeZone::UTC).map_err(|e| Error::Invalid(e.to_string()))?.timestamp();
+            date.to_zoned(jiff::tz::TimeZone::UTC).map_err(|_| Error::BadDate(text.to_string()))?.timestamp();
         return Ok(crate::store::format_time(ts));
     }
-    Err(Error::Invalid(format!(
-        "`{text}` is not a date (`2026-11-21`) or a timestamp (`2026-11-21T17:00:00Z`)"
-    )))
+    Err(Error::BadDate(text.to_string()))
 }
 
 /// What deleting a job removed.

@@ -135,8 +135,8 @@ pub(crate) fn reject_duplicates<S: PackageSource>(
             insert.execute(params![job_id, file_id, line, cells, why]).db(path)?;
         }
         if mine.len() as u64 != h.rows {
-            return Err(Error::Invalid(format!(
-                "internal error: staged record {} was assembled from {} rows, {} found again",
+            return Err(Error::Internal(format!(
+                "staged record {} was assembled from {} rows, {} found again",
                 h.staged_id,
                 h.rows,
                 mine.len()

@@ -167,10 +167,6 @@ pub fn decode_explanation(bytes: &[u8]) -> Vec<FieldScore> {
         .collect()
 }
 
-pub(crate) fn matching_error(e: matching::Error) -> Error {
-    Error::Invalid(e.to_string())
-}
-
 /// The profile a job was matched with (stored at match time), else the
 /// bundled one of its kind.
 pub fn job_profile(conn: &Connection, path: &Path, job: &Job) -> Result<MatchingProfile, Error> {
@@ -178,7 +174,7 @@ pub fn job_profile(conn: &Connection, path: &Path, job: &Job) -> Result<Matching
         conn.query_row("SELECT matching_profile FROM jobs WHERE id = ?1", [job.id], |r| r.get(0)).db(path)?;
     match text {
         Some(t) => MatchingProfile::from_json(&t, Path::new(&format!("job {} matching profile", job.id)))
-            .map_err(matching_error),
+            .map_err(Error::Matching),
         None => Ok(MatchingProfile::for_kind(job.kind)),
     }
 }
@@ -193,7 +189,7 @@ pub fn for_each_record(
     mut f: impl FnMut(i64, Record),
 ) -> Result<(), Error> {
     let unreadable = |id: i64, what: &str, e: serde_json::Error| {
-        Error::Invalid(format!("store `{}`: record {id} has unreadable {what}: {e}", path.display()))
+        Error::unreadable(path, format!("the {what} of record {id}"), e)
     };
     let mut records = conn.prepare("SELECT id, fields FROM records WHERE kind = ?1 ORDER BY id").db(path)?;
     let mut instances = conn
@@ -268,7 +264,7 @@ pub fn staged_chunk(
     for row in rows {
         let (id, json) = row.db(path)?;
         let record: Record = crate::codec::decode(&json)
-            .map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))?;
+            .map_err(|e| Error::unreadable(path, format!("staged record {id}"), e))?;
         out.push((id, record));
     }
     Ok(out)
@@ -320,12 +316,7 @@ fn match_in_one_transaction(
     let kind = found.kind;
     let profile = options.profile.clone().unwrap_or_else(|| MatchingProfile::for_kind(kind));
     if profile.kind != kind {
-        return Err(Error::Invalid(format!(
-            "the matching profile is for {}, but job {} imports {}",
-            profile.kind.as_str(),
-            found.id,
-            kind.as_str()
-        )));
+        return Err(Error::ProfileKind { which: "matching", profile: profile.kind, job: found.id, kind });
     }
     let limits = limits_for(&tx, &path, &found, options.memory, options.within)?;
     let mut comparer = Comparer::new(&profile);
@@ -507,8 +498,7 @@ fn limits_for(
     // Matching within holds the staged records' variants once more.
     let records = staged + existing + if within { staged } else { 0 };
     let budget = memory.unwrap_or_else(crate::memory::default_budget);
-    crate::memory::limits(budget, records)
-        .map_err(|why| Error::Invalid(format!("job {} cannot be matched inside its memory: {why}", job.id)))
+    crate::memory::limits(budget, records).map_err(|why| Error::OverMemory { job: job.id, why })
 }
 
 /// Learns a probabilistic profile from a job's unprocessed staged records
@@ -534,23 +524,19 @@ pub fn learn_job(
     }
     let base = options.base.clone().unwrap_or_else(|| MatchingProfile::for_kind(found.kind));
     if base.kind != found.kind {
-        return Err(Error::Invalid(format!(
-            "the base profile is for {}, but job {} imports {}",
-            base.kind.as_str(),
-            found.id,
-            found.kind.as_str()
-        )));
+        return Err(Error::ProfileKind {
+            which: "base",
+            profile: base.kind,
+            job: found.id,
+            kind: found.kind,
+        });
     }
     let limits = limits_for(conn, &path, &found, options.memory, false)?;
     let skeleton = learn::skeleton(&base);
     let comparer = Comparer::new(&skeleton);
     let inputs = load_inputs(conn, &path, &found, &comparer)?;
     if inputs.staged.len() < 2 {
-        return Err(Error::Invalid(format!(
-            "job {} has {} unprocessed staged records: too few to learn from",
-            found.id,
-            inputs.staged.len()
-        )));
+        return Err(Error::TooFewToLearn { job: found.id, staged: inputs.staged.len() });
     }
     let existing = (!inputs.existing.is_empty()).then_some(&inputs.existing[..]);
     let learn_options = LearnOptions { limits, ..options.learn };

@@ -88,7 +88,7 @@ fn write_rows(store: &Store, job: &str, out: &Path, force: bool, which: Rows) ->
         for row in rows {
             let (id, file, headers, package) = row.db(path)?;
             let headers: Vec<String> = serde_json::from_str(&headers).map_err(|e| {
-                Error::Invalid(format!("job {}: unreadable headers of `{file}`: {e}", job.id))
+                Error::unreadable(path, format!("the headers of `{file}` of job {}", job.id), e)
             })?;
             let mut positions = Vec::with_capacity(headers.len());
             for h in headers {
@@ -144,7 +144,7 @@ fn write_rows(store: &Store, job: &str, out: &Path, force: bool, which: Rows) ->
         let reason: String = r.get(3).db(path)?;
         let column: Option<String> = r.get(4).db(path)?;
         let cells: Vec<String> = serde_json::from_str(&cells)
-            .map_err(|e| Error::Invalid(format!("job {}: unreadable rejected row: {e}", job.id)))?;
+            .map_err(|e| Error::unreadable(path, format!("a rejected row of job {}", job.id), e))?;
         let (file, package, positions) = files.get(&file_id).expect("file listed above");
         let mut out_row = vec![String::new(); data_columns];
         let mut extra_cells = Vec::new();

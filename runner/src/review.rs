@@ -468,19 +468,23 @@ fn cell(value: &str) -> &str {
 pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, Error> {
     // Read as `profile` reads a legacy file: a spreadsheet may save it again
     // with `;` or tabs, in windows-1252 or UTF-8 with or without a BOM.
-    let name = csv_path.display().to_string();
-    let bad = |line: u64, message: String| Error::Invalid(format!("`{name}` line {line}: {message}"));
+    let answer =
+        |line: Option<u64>, message: String| Error::BadAnswer { file: csv_path.to_path_buf(), line, message };
+    let bad = |line: u64, message: String| answer(Some(line), message);
     let table = ferry_mapper::read::open(csv_path, &ferry_mapper::read::ReadOptions::default())
-        .map_err(|e| Error::Invalid(format!("`{name}`: cannot read it: {e}")))?;
+        .map_err(|e| answer(None, format!("cannot read it: {e}")))?;
     let column = |n: &str| table.headers.iter().position(|h| cell(h).eq_ignore_ascii_case(n));
     let (Some(id_col), Some(action_col)) = (column("staged_id"), column("chosen_action")) else {
         let found = table.headers.iter().take(6).map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ");
-        return Err(Error::Invalid(format!(
-            "`{name}` needs the columns `staged_id` and `chosen_action` (as `ferry review --export` writes them); \
-             its header, read as {} with `{}` between columns, has {found}",
-            table.info.encoding,
-            table.info.delimiter.map_or_else(|| "?".to_string(), |d| d.escape_default().to_string())
-        )));
+        return Err(answer(
+            None,
+            format!(
+                "needs the columns `staged_id` and `chosen_action` (as `ferry review --export` writes them); \
+                 its header, read as {} with `{}` between columns, has {found}",
+                table.info.encoding,
+                table.info.delimiter.map_or_else(|| "?".to_string(), |d| d.escape_default().to_string())
+            ),
+        ));
     };
     let record_col = column("match_record_id");
     let staged_col = column("match_staged_id");
@@ -491,7 +495,7 @@ pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, E
     let kind = found.kind;
     let mut choices = Vec::new();
     for row in table {
-        let row = row.map_err(|e| Error::Invalid(format!("`{name}`: {e}")))?;
+        let row = row.map_err(|e| answer(None, e.to_string()))?;
         let line = row.line;
         let get =
             |c: Option<usize>| c.and_then(|c| row.cells.get(c)).map(|v| cell(v)).filter(|v| !v.is_empty());
@@ -521,7 +525,10 @@ pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, E
     }
     let mut changed = 0u64;
     for c in &choices {
-        check_choice(&tx, &path, &found, kind, c).map_err(|m| bad(c.line, m))?;
+        check_choice(&tx, &path, &found, kind, c).map_err(|e| match e {
+            Error::BadChoice { message, .. } => bad(c.line, message),
+            other => other,
+        })?;
         let (record_id, staged_other) = match c.decision {
             Decision::Merge | Decision::Update => (c.record_id, c.staged_other),
             // Create and Delete keep the match shown, for the record.
@@ -546,44 +553,44 @@ fn check_choice(
     job: &Job,
     kind: RecordKind,
     c: &Choice,
-) -> Result<(), String> {
-    let sql = |e: Error| e.to_string();
+) -> Result<(), Error> {
+    let bad = |message: String| Err(Error::BadChoice { staged: c.staged_id, message });
     let processed: Option<i64> = conn
         .query_row("SELECT processed FROM staged WHERE id = ?1 AND job_id = ?2", [c.staged_id, job.id], |r| {
             r.get(0)
         })
         .optional()
-        .map_err(|e| sql(Error::Sqlite { path: path.into(), source: e }))?;
+        .db(path)?;
     match processed {
-        None => return Err(format!("job {} has no staged record {}", job.id, c.staged_id)),
-        Some(1) => return Err(format!("staged record {} was processed already", c.staged_id)),
+        None => return bad(format!("job {} has no staged record {}", job.id, c.staged_id)),
+        Some(1) => return bad(format!("staged record {} was processed already", c.staged_id)),
         Some(_) => {}
     }
-    let record_ok = |id: i64| -> Result<bool, String> {
+    let record_ok = |id: i64| -> Result<bool, Error> {
         conn.query_row(
             "SELECT count(*) FROM records WHERE id = ?1 AND kind = ?2",
             params![id, kind.as_str()],
             |r| r.get::<_, i64>(0),
         )
         .map(|n| n > 0)
-        .map_err(|e| sql(Error::Sqlite { path: path.into(), source: e }))
+        .db(path)
     };
     if let Some(id) = c.record_id
         && !record_ok(id)?
     {
-        return Err(format!("there is no existing {} record {id}", kind.as_str()));
+        return bad(format!("there is no existing {} record {id}", kind.as_str()));
     }
     if let Some(other) = c.staged_other {
         let ok: i64 = conn
             .query_row("SELECT count(*) FROM staged WHERE id = ?1 AND job_id = ?2", [other, job.id], |r| {
                 r.get(0)
             })
-            .map_err(|e| sql(Error::Sqlite { path: path.into(), source: e }))?;
+            .db(path)?;
         if ok == 0 {
-            return Err(format!("job {} has no staged record {other} to merge with", job.id));
+            return bad(format!("job {} has no staged record {other} to merge with", job.id));
         }
         if other >= c.staged_id {
-            return Err(format!(
+            return bad(format!(
                 "staged record {} can merge only with an earlier staged record (a lower id), not {other}; \
                  merge {other} into {} instead",
                 c.staged_id, c.staged_id
@@ -591,15 +598,15 @@ fn check_choice(
         }
     }
     match c.decision {
-        Decision::Merge if c.record_id.is_none() && c.staged_other.is_none() => Err(format!(
+        Decision::Merge if c.record_id.is_none() && c.staged_other.is_none() => bad(format!(
             "`{}` needs the record to merge with in `match_record_id` (or `match_staged_id`)",
             Decision::Merge.label(kind)
         )),
         Decision::Merge if c.record_id.is_some() && c.staged_other.is_some() => {
-            Err("give either `match_record_id` or `match_staged_id`, not both".to_string())
+            bad("give either `match_record_id` or `match_staged_id`, not both".to_string())
         }
         Decision::Update if c.record_id.is_none() => {
-            Err("`Update` needs the record to update in `match_record_id`".to_string())
+            bad("`Update` needs the record to update in `match_record_id`".to_string())
         }
         _ => Ok(()),
     }
@@ -618,7 +625,7 @@ pub fn choose(
     let tx = store.write()?;
     let found = waiting_job(&tx, &path, job)?;
     let c = Choice { line: 0, staged_id, decision, record_id, staged_other };
-    check_choice(&tx, &path, &found, found.kind, &c).map_err(Error::Invalid)?;
+    check_choice(&tx, &path, &found, found.kind, &c)?;
     tx.execute(
         "UPDATE staged SET action = ?2, match_record_id = ?3, match_staged_id = ?4 WHERE id = ?1",
         params![staged_id, decision.as_str(), record_id, staged_other],
@@ -664,7 +671,8 @@ pub fn staged_record(store: &Store, id: i64) -> Result<Option<ferry_mapper::reco
         .optional()
         .db(store.path())?;
     json.map(|j| {
-        crate::codec::decode(&j).map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))
+        crate::codec::decode(&j)
+            .map_err(|e| Error::unreadable(store.path(), format!("staged record {id}"), e))
     })
     .transpose()
 }
@@ -686,7 +694,7 @@ pub fn same_values(store: &mut Store, job: &str, staged_id: i64) -> Result<(Job,
         )
         .db(&path)?;
     if exists == 0 {
-        return Err(Error::Invalid(format!("job {} has no unprocessed staged record {staged_id}", found.id)));
+        return Err(Error::UnknownRecord { job: found.id, id: staged_id, what: "unprocessed staged record" });
     }
     let n = tx
         .execute(

@@ -98,9 +98,7 @@ pub struct Listing {
 pub fn job_target(conn: &rusqlite::Connection, path: &Path, job_id: i64) -> Result<TargetDefinition, Error> {
     let text: String =
         conn.query_row("SELECT target FROM jobs WHERE id = ?1", [job_id], |r| r.get(0)).db(path)?;
-    serde_json::from_str(&text).map_err(|e| {
-        Error::Invalid(format!("store `{}`: job {job_id} has an unreadable target: {e}", path.display()))
-    })
+    serde_json::from_str(&text).map_err(|e| Error::unreadable(path, format!("the target of job {job_id}"), e))
 }
 
 /// Resolves a column name: a meta column, a flat column, or a plain field
@@ -123,7 +121,7 @@ fn resolve_column(target: &TargetDefinition, name: &str) -> Result<String, Error
         .map(|s| s.to_string())
         .chain(target.plain_fields().map(|f| f.name.clone()))
         .collect();
-    Err(Error::Invalid(format!("unknown column `{name}` (columns: {})", known.join(", "))))
+    Err(Error::UnknownColumn { name: name.to_string(), known })
 }
 
 /// The SQL expression that sorts by a column.
@@ -188,7 +186,7 @@ pub fn list(store: &Store, job: &str, options: &ListOptions) -> Result<Listing, 
         let id: i64 = r.get(0).db(path)?;
         let record: String = r.get(10).db(path)?;
         let record: Record = crate::codec::decode(&record)
-            .map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))?;
+            .map_err(|e| Error::unreadable(path, format!("staged record {id}"), e))?;
         let text = |i: usize| -> Result<String, Error> {
             let v: rusqlite::types::Value = r.get(i).db(path)?;
             Ok(match v {
@@ -237,7 +235,9 @@ fn editable(job: &Job) -> Result<(), Error> {
 
 /// Parses `value` for `field` as a user typed it (an empty value clears it).
 pub fn parse_value(field: &Field, value: &str) -> Result<Option<Value>, Error> {
-    let bad = |what: &str| Error::Invalid(format!("`{value}` is not {what} (field `{}`)", field.name));
+    let bad_value =
+        |why: String| Error::BadValue { field: field.name.clone(), value: value.to_string(), why };
+    let bad = |what: &str| bad_value(format!("is not {what}"));
     if value.is_empty() {
         return Ok(None);
     }
@@ -247,10 +247,7 @@ pub fn parse_value(field: &Field, value: &str) -> Result<Option<Value>, Error> {
             if let Some(max) = field.max_length
                 && len > max
             {
-                return Err(Error::Invalid(format!(
-                    "`{value}` is {len} characters long; field `{}` holds at most {max}",
-                    field.name
-                )));
+                return Err(bad_value(format!("is {len} characters long; it holds at most {max}")));
             }
             Value::Text(value.to_string())
         }
@@ -279,11 +276,7 @@ pub fn parse_value(field: &Field, value: &str) -> Result<Option<Value>, Error> {
             let known =
                 field.values.iter().find(|v| v.eq_ignore_ascii_case(value.trim())).ok_or_else(|| {
                     let list: Vec<String> = field.values.iter().map(|v| format!("`{v}`")).collect();
-                    Error::Invalid(format!(
-                        "`{value}` is not a value of field `{}` ({})",
-                        field.name,
-                        list.join(", ")
-                    ))
+                    bad_value(format!("is not a value ({})", list.join(", ")))
                 })?;
             Value::Text(known.clone())
         }
@@ -311,10 +304,10 @@ pub fn edit(
     ))
     .db(&path)?;
     let Some((json, file, line)) = found else {
-        return Err(Error::Invalid(format!("job {} has no staged record {id}", job.id)));
+        return Err(Error::UnknownRecord { job: job.id, id, what: "staged record" });
     };
     let mut record: Record = crate::codec::decode(&json)
-        .map_err(|e| Error::Invalid(format!("staged record {id} is unreadable: {e}")))?;
+        .map_err(|e| Error::unreadable(&path, format!("staged record {id}"), e))?;
     for (name, value) in assignments {
         let field = target
             .plain_fields()
@@ -325,10 +318,10 @@ pub fn edit(
                 let is_sub =
                     target.categories.iter().any(|c| c.subcollection && c.name.eq_ignore_ascii_case(name));
                 if is_sub {
-                    Error::Invalid(format!("`{name}` is a subcollection; only basic fields can be edited"))
+                    Error::NotEditable { name: name.to_string() }
                 } else {
-                    let names: Vec<&str> = target.plain_fields().map(|f| f.name.as_str()).collect();
-                    Error::Invalid(format!("unknown field `{name}` (fields: {})", names.join(", ")))
+                    let known = target.plain_fields().map(|f| f.name.clone()).collect();
+                    Error::UnknownField { name: name.to_string(), known }
                 }
             })?;
         match parse_value(field, value)? {
@@ -342,7 +335,7 @@ pub fn edit(
         .map(|p| p.message)
         .collect();
     if !errors.is_empty() {
-        return Err(Error::Invalid(format!("staged record {id} would be invalid: {}", errors.join("; "))));
+        return Err(Error::InvalidRecord { id, errors });
     }
     let flat = Flat::of(job.kind, &record);
     tx.execute(
@@ -385,16 +378,12 @@ pub fn delete(store: &mut Store, job: &str, ids: Option<&[i64]>) -> Result<u64, 
                     .execute("DELETE FROM staged WHERE id = ?1 AND job_id = ?2", params![id, job.id])
                     .db(&path)?;
                 if n == 0 {
-                    missing.push(format!("`{id}`"));
+                    missing.push(*id);
                 }
                 removed += n as u64;
             }
             if !missing.is_empty() {
-                return Err(Error::Invalid(format!(
-                    "job {} has no staged record {}; nothing was deleted",
-                    job.id,
-                    missing.join(", ")
-                )));
+                return Err(Error::NothingDeleted { job: job.id, missing });
             }
             removed
         }

@@ -556,9 +556,8 @@ pub fn load_record(conn: &Connection, path: &Path, id: i64) -> Result<Option<Rec
         .optional()
         .db(path)?;
     let Some(fields) = fields else { return Ok(None) };
-    let fields = serde_json::from_str(&fields).map_err(|e| {
-        Error::Invalid(format!("store `{}`: record {id} has unreadable fields: {e}", path.display()))
-    })?;
+    let fields = serde_json::from_str(&fields)
+        .map_err(|e| Error::unreadable(path, format!("the fields of record {id}"), e))?;
     let mut st = conn
         .prepare_cached(
             "SELECT subcollection, type_name, instance, attributes FROM record_instances
@@ -574,12 +573,7 @@ pub fn load_record(conn: &Connection, path: &Path, id: i64) -> Result<Option<Rec
     for row in rows {
         let (subcollection, type_name, instance, attributes) = row.db(path)?;
         let attributes: std::collections::BTreeMap<String, Value> = serde_json::from_str(&attributes)
-            .map_err(|e| {
-                Error::Invalid(format!(
-                    "store `{}`: record {id} has unreadable instances: {e}",
-                    path.display()
-                ))
-            })?;
+            .map_err(|e| Error::unreadable(path, format!("the instances of record {id}"), e))?;
         instances.push(Instance { subcollection, type_name, instance, attributes });
     }
     Ok(Some(Record { fields, instances }))

@@ -85,24 +85,18 @@ fn check_name(name: &str) -> Result<(), Error> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Invalid(format!(
-            "`{name}` is not a user name (1 to 64 letters, digits, `.`, `_`, `-` or `@`)"
-        )))
-    }
+    if ok { Ok(()) } else { Err(Error::BadUserName(name.to_string())) }
 }
 
 fn hash_password(password: &str) -> Result<String, Error> {
     if password.chars().count() < 8 {
-        return Err(Error::Invalid("the password is shorter than 8 characters".into()));
+        return Err(Error::ShortPassword);
     }
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| Error::Invalid(format!("cannot hash the password: {e}")))
+        .map_err(|e| Error::Internal(format!("cannot hash the password: {e}")))
 }
 
 /// Adds a user.
@@ -116,9 +110,7 @@ pub fn add(store: &mut Store, name: &str, role: Role, password: &str) -> Result<
         .db(&path)?
         > 0;
     if exists {
-        return Err(Error::Invalid(format!(
-            "there is a user `{name}` already (`ferry users passwd` changes the password)"
-        )));
+        return Err(Error::UserExists(name.to_string()));
     }
     let now = store::now();
     tx.execute(
@@ -147,7 +139,7 @@ pub fn list(store: &Store) -> Result<Vec<User>, Error> {
 }
 
 fn no_such_user(name: &str) -> Error {
-    Error::Invalid(format!("there is no user `{name}` (`ferry users list` lists them)"))
+    Error::UnknownUser(name.to_string())
 }
 
 /// Removes a user and ends their sessions.

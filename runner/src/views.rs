@@ -104,8 +104,7 @@ pub fn review_row(store: &Store, job: &str, staged_id: i64) -> Result<(Job, Revi
         }
         Ok(())
     })?;
-    let row =
-        found.ok_or_else(|| Error::Invalid(format!("job {} has no staged record {staged_id}", job.id)))?;
+    let row = found.ok_or(Error::UnknownRecord { job: job.id, id: staged_id, what: "staged record" })?;
     let v = version(store, staged_id)?.unwrap_or_default();
     Ok((job, row, v))
 }
@@ -203,7 +202,7 @@ fn staged_in_job(store: &Store, job_id: i64, id: i64) -> Result<Record, Error> {
         .optional()
         .db(store.path())?;
     if owner != Some(job_id) {
-        return Err(Error::Invalid(format!("job {job_id} has no staged record {id}")));
+        return Err(Error::UnknownRecord { job: job_id, id, what: "staged record" });
     }
     Ok(review::staged_record(store, id)?.unwrap_or_default())
 }

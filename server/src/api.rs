@@ -43,20 +43,29 @@ fn status_of(e: &Error) -> StatusCode {
         Error::Stale(_) | Error::WrongState { .. } | Error::DuplicateDescription { .. } => {
             StatusCode::CONFLICT
         }
-        Error::Invalid(_) | Error::Mapper(_) | Error::Package(_) | Error::ImportFailed { .. } => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
+        // The store, the machine or ferry itself failed: not the request.
+        Error::Sqlite { .. }
+        | Error::Io { .. }
+        | Error::StoreTooNew { .. }
+        | Error::Unreadable { .. }
+        | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 
 /// A runner error as JSON (`{"error": …}`) with its status.
 pub fn error_response(_ctx: &Ctx, e: &Error) -> Response {
-    json(status_of(e), &serde_json::json!({ "error": e.to_string() }))
+    json(status_of(e), &serde_json::json!({ "error": e.to_string(), "kind": e.kind() }))
 }
 
-fn bad_request(message: String) -> Response {
-    json(StatusCode::BAD_REQUEST, &serde_json::json!({ "error": message }))
+/// A request that does not do (a query parameter, an upload), as JSON with its kind.
+fn bad_request(e: &Error) -> Response {
+    json(StatusCode::BAD_REQUEST, &serde_json::json!({ "error": e.to_string(), "kind": e.kind() }))
+}
+
+/// An upload that is not a whole multipart form.
+fn bad_upload(message: String) -> Response {
+    bad_request(&Error::BadParam { name: "package".into(), message })
 }
 
 /// Appends `key=value` to a local path's query.
@@ -91,17 +100,22 @@ fn finish<T: serde::Serialize>(
 }
 
 /// The job filter of a query (`type`, `stage`, `status`, `search`, `since`, `until`).
-pub fn job_filter(ctx: &Ctx) -> Result<JobFilter, String> {
+pub fn job_filter(ctx: &Ctx) -> Result<JobFilter, Error> {
     let given = |name: &str| ctx.param(name).filter(|v| !v.is_empty());
+    let bad = |name: &str, message: String| Error::BadParam { name: name.to_string(), message };
     let kind = given("type")
-        .map(|t| job::parse_kind(t).ok_or_else(|| format!("unknown import type `{t}` (contacts, leads)")))
+        .map(|t| {
+            job::parse_kind(t)
+                .ok_or_else(|| bad("type", format!("unknown import type `{t}` (contacts, leads)")))
+        })
         .transpose()?;
-    let stage =
-        given("stage").map(|s| Stage::parse(s).ok_or_else(|| format!("unknown stage `{s}`"))).transpose()?;
+    let stage = given("stage")
+        .map(|s| Stage::parse(s).ok_or_else(|| bad("stage", format!("unknown stage `{s}`"))))
+        .transpose()?;
     let status = given("status")
-        .map(|s| Status::parse(s).ok_or_else(|| format!("unknown status `{s}`")))
+        .map(|s| Status::parse(s).ok_or_else(|| bad("status", format!("unknown status `{s}`"))))
         .transpose()?;
-    let bound = |name: &str| given(name).map(job::parse_time_bound).transpose().map_err(|e| e.to_string());
+    let bound = |name: &str| given(name).map(job::parse_time_bound).transpose();
     Ok(JobFilter {
         kind,
         stage,
@@ -113,11 +127,16 @@ pub fn job_filter(ctx: &Ctx) -> Result<JobFilter, String> {
 }
 
 /// The staged listing options of a query.
-pub fn staged_options(ctx: &Ctx) -> Result<staged::ListOptions, String> {
+pub fn staged_options(ctx: &Ctx) -> Result<staged::ListOptions, Error> {
     let number = |name: &str| {
         ctx.param(name)
             .filter(|v| !v.is_empty())
-            .map(|v| v.parse::<u64>().map_err(|_| format!("`{name}` must be a number, not `{v}`")))
+            .map(|v| {
+                v.parse::<u64>().map_err(|_| Error::BadParam {
+                    name: name.to_string(),
+                    message: format!("`{name}` must be a number, not `{v}`"),
+                })
+            })
             .transpose()
     };
     Ok(staged::ListOptions {
@@ -143,7 +162,7 @@ pub async fn route(
     Some(match segments {
         ["jobs"] if get => match job_filter(ctx) {
             Ok(filter) => read(app, ctx, move |s| job::list(s.conn(), s.path(), &filter)).await,
-            Err(e) => bad_request(e),
+            Err(e) => bad_request(&e),
         },
         ["jobs", j] if get => {
             let j = j.to_string();
@@ -154,7 +173,7 @@ pub async fn route(
                 let j = j.to_string();
                 read(app, ctx, move |s| staged::list(s, &j, &options)).await
             }
-            Err(e) => bad_request(e),
+            Err(e) => bad_request(&e),
         },
         ["jobs", j, "matches"] if get => {
             let j = j.to_string();
@@ -237,7 +256,10 @@ pub async fn route(
                 return Some(finish(
                     ctx,
                     form,
-                    Err::<(), _>(Error::Invalid("choose records to delete".into())),
+                    Err::<(), _>(Error::BadParam {
+                        name: "ids".into(),
+                        message: "choose records to delete".into(),
+                    }),
                     |_| String::new(),
                 ));
             }
@@ -288,8 +310,10 @@ pub async fn route(
             let detail = format!("staged {id}: {action}");
             let run = move |s: &mut Store, j: &str| {
                 let found = job::find(s.conn(), s.path(), j)?;
-                let decision = Decision::parse(&action, found.kind)
-                    .ok_or_else(|| Error::Invalid(format!("unknown action `{action}`")))?;
+                let decision = Decision::parse(&action, found.kind).ok_or_else(|| Error::BadParam {
+                    name: "action".into(),
+                    message: format!("unknown action `{action}`"),
+                })?;
                 let (record, other) = if decision == Decision::Merge || decision == Decision::Update {
                     (record, other)
                 } else {
@@ -432,13 +456,13 @@ pub async fn import(app: &Shared, ctx: &Ctx, req: Request) -> Response {
     let mut packages = Vec::new();
     let mut multipart = match Multipart::from_request(req, &()).await {
         Ok(m) => m,
-        Err(e) => return bad_request(format!("expected a multipart form: {e}")),
+        Err(e) => return bad_upload(format!("expected a multipart form: {e}")),
     };
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) => return bad_request(format!("the upload was cut short: {e}")),
+            Err(e) => return bad_upload(format!("the upload was cut short: {e}")),
         };
         let name = field.name().unwrap_or("").to_string();
         match field.file_name().map(str::to_string) {
@@ -460,13 +484,13 @@ pub async fn import(app: &Shared, ctx: &Ctx, req: Request) -> Response {
                             );
                         }
                     }
-                    Err(e) => return bad_request(format!("the upload was cut short: {e}")),
+                    Err(e) => return bad_upload(format!("the upload was cut short: {e}")),
                 }
                 packages.push(path);
             }
             _ => match field.text().await {
                 Ok(text) => form.push((name, text)),
-                Err(e) => return bad_request(format!("the upload was cut short: {e}")),
+                Err(e) => return bad_upload(format!("the upload was cut short: {e}")),
             },
         }
     }
@@ -477,7 +501,10 @@ pub async fn import(app: &Shared, ctx: &Ctx, req: Request) -> Response {
         return finish(
             ctx,
             &form,
-            Err::<(), _>(Error::Invalid("choose a package (ZIP) to import".into())),
+            Err::<(), _>(Error::BadParam {
+                name: "package".into(),
+                message: "choose a package (ZIP) to import".into(),
+            }),
             |_| String::new(),
         );
     }

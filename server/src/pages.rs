@@ -116,7 +116,7 @@ fn chips(ctx: &Ctx, key: &str, label: &str, values: &[&str]) -> String {
 async fn jobs_page(app: &Shared, ctx: &Ctx, session: &Session) -> Response {
     let filter = match crate::api::job_filter(ctx) {
         Ok(f) => f,
-        Err(e) => return render(session, "Import workspace", ctx, Err(Error::Invalid(e))),
+        Err(e) => return render(session, "Import workspace", ctx, Err(e)),
     };
     let listed = match with_store(app, move |s| job::list(s.conn(), s.path(), &filter)).await {
         Ok(l) => l,
@@ -282,7 +282,7 @@ struct JobView {
 async fn job_page(app: &Shared, ctx: &Ctx, session: &Session, j: &str) -> Response {
     let mut options = match crate::api::staged_options(ctx) {
         Ok(o) => o,
-        Err(e) => return render(session, "Job", ctx, Err(Error::Invalid(e))),
+        Err(e) => return render(session, "Job", ctx, Err(e)),
     };
     options.limit = Some(options.limit.unwrap_or(PAGE).min(500));
     let j = j.to_string();
@@ -487,7 +487,7 @@ async fn edit_page(app: &Shared, ctx: &Ctx, session: &Session, j: &str, id: &str
             session,
             "Edit",
             ctx,
-            Err(Error::Invalid(format!("`{id}` is not a staged record id"))),
+            Err(Error::BadId { text: id.to_string(), what: "staged record" }),
         );
     };
     let j = j.to_string();

@@ -140,7 +140,7 @@ pub async fn record_page(app: &Shared, ctx: &Ctx, session: &Session, j: &str, id
             session,
             "Review",
             ctx,
-            Err(Error::Invalid(format!("`{id}` is not a staged record id"))),
+            Err(Error::BadId { text: id.to_string(), what: "staged record" }),
         );
     };
     let cand = ctx.param("cand").and_then(|c| c.parse::<usize>().ok());

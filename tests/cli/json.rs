@@ -108,3 +108,48 @@ fn a_failed_import_tells_the_packages_own_kind_and_file() {
     assert_eq!(v["file"].as_str(), Some(pkg.to_str().unwrap()), "{v}");
     assert!(v["message"].as_str().unwrap().contains("holds contacts but the job imports leads"), "{v}");
 }
+
+/// Runs `ferry ARGS` expecting exit 2 and one error object on stdout.
+fn error_object(sb: &Sandbox, args: &[&str]) -> Value {
+    let out = sb.ferry().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "ferry {args:?}: {}", crate::util::stderr(&out));
+    serde_json::from_str(&stdout(&out)).expect("one JSON object on stdout")
+}
+
+#[test]
+fn a_runner_error_under_json_names_its_kind_and_where() {
+    let sb = Sandbox::new();
+    stage_bad_example(&sb, "kinds");
+    let id = crate::import::sql_i64(&sb, "SELECT id FROM staged WHERE legacy_id = 'C001'").to_string();
+    // A field the target does not have: its name is the column.
+    let v = error_object(&sb, &["staged", "kinds", "--json", "--edit", &id, "shoeSize=9"]);
+    assert_eq!((v["kind"].as_str(), v["column"].as_str()), (Some("unknown-field"), Some("shoeSize")), "{v}");
+    assert!(v["message"].as_str().unwrap().contains("(fields: "), "{v}");
+    // A value the field cannot hold: the field is the column, and the message names it first.
+    let v = error_object(&sb, &["staged", "kinds", "--json", "--edit", &id, "gender=Maybe"]);
+    assert_eq!((v["kind"].as_str(), v["column"].as_str()), (Some("bad-value"), Some("gender")), "{v}");
+    assert!(v["message"].as_str().unwrap().starts_with("field `gender`: `Maybe` is not a value ("), "{v}");
+    // A staged record the job does not have.
+    let v = error_object(&sb, &["staged", "kinds", "--json", "--delete", "999999"]);
+    assert_eq!(v["kind"], "unknown-record", "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("has no staged record `999999`; nothing was deleted"),
+        "{v}"
+    );
+
+    // A review answer file: its own kind, the file and the line of the bad row.
+    for args in
+        [&["staged", "kinds", "--submit"][..], &["match", "kinds"], &["review", "kinds", "--export", "r.csv"]]
+    {
+        let out = sb.ferry().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", crate::util::stderr(&out));
+    }
+    let review = std::fs::read_to_string(sb.join("r.csv")).unwrap();
+    // The first row's chosen action (it follows the proposed one).
+    sb.write("bad.csv", review.replacen("\"Create\",\"Create\"", "\"Create\",\"Shred\"", 1));
+    let v = error_object(&sb, &["review", "kinds", "--json", "--apply", "bad.csv"]);
+    assert_eq!(v["kind"], "bad-answer", "{v}");
+    assert!(v["file"].as_str().unwrap().ends_with("bad.csv"), "{v}");
+    assert_eq!(v["line"], 2, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("unknown action `Shred`"), "{v}");
+}

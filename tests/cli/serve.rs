@@ -271,10 +271,12 @@ fn the_api_answers_what_the_command_line_prints() {
     assert_eq!(actions[0].1, "delete staged");
     assert_eq!(actions.last(), Some(&("ann", "delete staged")));
     // Unknown jobs and bad filters are errors with a message.
-    assert_eq!(server.get("/api/jobs/nope", Some(&cookie)).status, 404);
+    let nope = server.get("/api/jobs/nope", Some(&cookie));
+    assert_eq!((nope.status, nope.json()["kind"].as_str()), (404, Some("no-such-job")));
     let bad = server.get("/api/jobs?stage=Sleeping", Some(&cookie));
     assert_eq!(bad.status, 400);
     assert!(bad.json()["error"].as_str().unwrap().contains("`Sleeping`"));
+    assert_eq!(bad.json()["kind"], "bad-param");
 }
 
 #[test]
@@ -307,6 +309,7 @@ fn a_write_based_on_a_stale_page_is_refused() {
     );
     assert_eq!(second.status, 409, "{}", second.text());
     assert!(second.json()["error"].as_str().unwrap().contains("reload"), "{}", second.text());
+    assert_eq!(second.json()["kind"], "stale", "{}", second.text());
     let listed = json(&sb, &["staged", "2", "--columns", "id,firstName"]);
     let row = listed["rows"].as_array().unwrap().iter().find(|r| r["id"] == 31).unwrap().clone();
     assert_eq!(row["values"][1], "Johnny", "the first write stays");

@@ -215,7 +215,7 @@ impl Staging<'_> {
         let (tx, path) = (self.tx, self.path);
         for (staged_id, json, file, line) in page {
             let unreadable = |e: serde_json::Error| {
-                Stop::Store(Error::Invalid(format!("staged record {staged_id} is unreadable: {e}")))
+                Stop::Store(Error::unreadable(self.path, format!("staged record {staged_id}"), e))
             };
             let mut record: Record = crate::codec::decode(&json).map_err(unreadable)?;
             // Its child rows' records, in the order they were read.

@@ -133,7 +133,7 @@ pub fn import(
     reporter: &dyn Reporter,
 ) -> Result<ImportSummary, Error> {
     if options.packages.is_empty() {
-        return Err(Error::Invalid("no package to import".into()));
+        return Err(Error::NoPackage);
     }
     let mut seen = HashMap::new();
     for path in &options.packages {
@@ -145,16 +145,12 @@ pub fn import(
         }
         let canonical = path.canonicalize().map_err(|e| Error::io(path, e))?;
         if let Some(first) = seen.insert(canonical, path) {
-            return Err(Error::Invalid(format!(
-                "package `{}` is given twice (also as `{}`); its rows would be staged twice",
-                path.display(),
-                first.display()
-            )));
+            return Err(Error::PackageTwice { path: path.clone(), first: first.clone() });
         }
     }
     let description = match &options.description {
         Some(d) if d.trim().is_empty() => {
-            return Err(Error::Invalid("the description must not be empty".into()));
+            return Err(Error::EmptyDescription);
         }
         Some(d) => d.trim().to_string(),
         None => job::default_description(store, &options.packages[0])?,
@@ -270,7 +266,7 @@ fn stage_in_one_transaction<S: PackageSource>(
     reporter: &dyn Reporter,
 ) -> Result<ImportSummary, Error> {
     let Some(first) = packages.first() else {
-        return Err(Error::Invalid("no package to import".into()));
+        return Err(Error::NoPackage);
     };
     let kind = options.kind.unwrap_or(first.target().kind);
     let path = store.path().to_path_buf();

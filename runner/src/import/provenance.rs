@@ -52,26 +52,27 @@ impl Provenance {
             return Ok(Provenance::default());
         }
         if kind != RecordKind::Leads {
-            return Err(Error::Invalid(format!(
-                "`--source-type`, `--source` and `--owner` are stored on leads (the lead import dialog); \
-                 this job imports {}: leave them out, or import with a lead target",
-                kind.as_str()
-            )));
+            return Err(Error::ProvenanceOnLeads { kind });
         }
+        let bad = |option: &str, message: String| Error::BadOption { option: option.to_string(), message };
         let field = |name: &str, option: &str, value: &str| {
             let Some(f) = target.field(name) else {
-                return Err(Error::Invalid(format!(
-                    "`{option}`: the target `{}` has no `{name}` field to hold `{value}` \
-                     (the bundled `leads` and `leads-ilm` targets have one)",
-                    target.name
-                )));
+                return Err(bad(
+                    option,
+                    format!(
+                        "the target `{}` has no `{name}` field to hold `{value}` \
+                         (the bundled `leads` and `leads-ilm` targets have one)",
+                        target.name
+                    ),
+                ));
             };
             if let Some(max) = f.max_length
                 && value.chars().count() > max
             {
-                return Err(Error::Invalid(format!(
-                    "`{option}`: `{value}` is longer than the {max} characters `{name}` holds; shorten it"
-                )));
+                return Err(bad(
+                    option,
+                    format!("`{value}` is longer than the {max} characters `{name}` holds; shorten it"),
+                ));
             }
             Ok(f)
         };
@@ -89,12 +90,15 @@ impl Provenance {
                         None if create_missing => Some(value.to_string()),
                         None => {
                             let list: Vec<String> = known.iter().map(|v| format!("`{v}`")).collect();
-                            return Err(Error::Invalid(format!(
-                                "`--source-type`: `{value}` is not a source type of the target `{}`; \
-                                 give one of {} (or add it with `--create-missing`)",
-                                target.name,
-                                list.join(", ")
-                            )));
+                            return Err(bad(
+                                "--source-type",
+                                format!(
+                                    "`{value}` is not a source type of the target `{}`; \
+                                     give one of {} (or add it with `--create-missing`)",
+                                    target.name,
+                                    list.join(", ")
+                                ),
+                            ));
                         }
                     }
                 }
@@ -109,11 +113,14 @@ impl Provenance {
             let users: Vec<String> =
                 st.query_map([], |r| r.get(0)).db(path)?.collect::<rusqlite::Result<_>>().db(path)?;
             if !users.is_empty() && !users.iter().any(|u| u == value) {
-                return Err(Error::Invalid(format!(
-                    "`--owner`: `{value}` is not a user of this store (users: {}); \
-                     give one of them, or add the user first (`ferry users add {value}`)",
-                    users.join(", ")
-                )));
+                return Err(bad(
+                    "--owner",
+                    format!(
+                        "`{value}` is not a user of this store (users: {}); \
+                         give one of them, or add the user first (`ferry users add {value}`)",
+                        users.join(", ")
+                    ),
+                ));
             }
         }
         Ok(Provenance { source_type, source: source.map(str::to_string), owner: owner.map(str::to_string) })

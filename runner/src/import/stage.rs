@@ -128,8 +128,8 @@ impl<'t> Staging<'t> {
             (records, records)
         };
         if rows_staged + self.rows_rejected != self.rows_read {
-            return Err(Stop::Store(Error::Invalid(format!(
-                "internal error: {} rows read but {rows_staged} staged and {} rejected",
+            return Err(Stop::Store(Error::Internal(format!(
+                "{} rows read but {rows_staged} staged and {} rejected",
                 self.rows_read, self.rows_rejected
             ))));
         }
