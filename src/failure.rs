@@ -97,7 +97,6 @@ fn packager(e: &ferry_packager::Error) -> Position {
 
 fn runner(e: &ferry_runner::Error) -> Position {
     use ferry_runner::Error as E;
-    use ferry_runner::matching::Error as M;
     // The variant's own kind (`Error::kind`), with where it is when the error knows.
     let at = |file: Option<String>, line: Option<u64>, column: Option<&String>| Position {
         kind: Some(e.kind().to_string()),
@@ -107,7 +106,8 @@ fn runner(e: &ferry_runner::Error) -> Position {
     };
     match e {
         E::Package(p) => packager(p),
-        E::Mapper(m) | E::Matching(M::Load(m)) => mapper(m),
+        E::Mapper(m) => mapper(m),
+        E::Matching(m) => matching(m),
         // The cause's kind: the package's own fault, not a generic failure.
         E::ImportFailed { cause, .. } => runner(cause),
         E::Sqlite { path: p, .. }
@@ -115,14 +115,29 @@ fn runner(e: &ferry_runner::Error) -> Position {
         | E::StoreTooNew { path: p, .. }
         | E::Unreadable { path: p, .. }
         | E::KindMismatch { package: p, .. }
-        | E::PackageTwice { path: p, .. }
-        | E::Matching(M::Io { path: p, .. } | M::Profile { path: p, .. }) => at(path(p), None, None),
+        | E::PackageTwice { path: p, .. } => at(path(p), None, None),
         E::BadAnswer { file, line, .. } => at(path(file), *line, None),
         E::BadValue { field: c, .. }
         | E::UnknownColumn { name: c, .. }
         | E::UnknownField { name: c, .. }
         | E::NotEditable { name: c } => at(None, None, Some(c)),
         _ => at(None, None, None),
+    }
+}
+
+fn matching(e: &ferry_runner::matching::Error) -> Position {
+    use ferry_runner::matching::Error as E;
+    let at = |kind: &str, file: &Path, column: Option<&String>| Position {
+        kind: Some(kind.to_string()),
+        file: path(file),
+        line: None,
+        column: column.cloned(),
+    };
+    match e {
+        E::Io { path: p, .. } => at("io", p, None),
+        E::Load(m) => mapper(m),
+        // Where in the profile: a JSON pointer.
+        E::Profile { path: p, at: pointer, .. } => at("bad-profile", p, Some(pointer)),
     }
 }
 
@@ -134,6 +149,8 @@ fn typed(cause: &(dyn std::error::Error + 'static)) -> Position {
         packager(e)
     } else if let Some(e) = cause.downcast_ref::<ferry_runner::Error>() {
         runner(e)
+    } else if let Some(e) = cause.downcast_ref::<ferry_runner::matching::Error>() {
+        matching(e)
     } else if cause.downcast_ref::<std::io::Error>().is_some() {
         Position { kind: Some("io".into()), ..Position::default() }
     } else {

@@ -451,6 +451,18 @@ fn bad_profiles_are_rejected_with_where_and_what() {
     assert!(e.contains("`surname`") && e.contains("not a field"), "{e}");
     let e = err(&base.replace("\"potential\": 50", "\"potential\": 90"));
     assert!(e.contains("below"), "{e}");
+    // The rules the schema cannot say name where they are broken, as a JSON pointer.
+    let at = |text: &str| match MatchingProfile::from_json(text, Path::new("p.json")).unwrap_err() {
+        ferry_runner::matching::Error::Profile { at, .. } => at,
+        other => panic!("{other}"),
+    };
+    assert_eq!(at(&base.replace("\"potential\": 50", "\"potential\": 90")), "/thresholds/match");
+    let swap = base.find("\"swapWith\": \"lastName\"").unwrap();
+    let field = base[..swap].matches("\"name\":").count() - 1;
+    assert_eq!(
+        at(&base.replace("\"swapWith\": \"lastName\"", "\"swapWith\": \"surname\"")),
+        format!("/fields/{field}/swapWith")
+    );
 }
 
 // --- candidate generation ---

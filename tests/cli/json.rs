@@ -153,3 +153,20 @@ fn a_runner_error_under_json_names_its_kind_and_where() {
     assert_eq!(v["line"], 2, "{v}");
     assert!(v["message"].as_str().unwrap().contains("unknown action `Shred`"), "{v}");
 }
+
+#[test]
+fn a_bad_matching_profile_under_json_names_the_file_and_the_json_path() {
+    let sb = Sandbox::new();
+    stage_bad_example(&sb, "profiled");
+    let mut profile: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_file("templates/matching/contacts.json")).unwrap(),
+    )
+    .unwrap();
+    profile["thresholds"]["match"] = Value::from(profile["thresholds"]["potential"].as_u64().unwrap() - 1);
+    sb.write("p.json", serde_json::to_string_pretty(&profile).unwrap());
+    let v = error_object(&sb, &["match", "profiled", "--json", "--profile", "p.json"]);
+    assert_eq!(v["kind"], "bad-profile", "{v}");
+    assert!(v["file"].as_str().unwrap().ends_with("p.json"), "{v}");
+    assert_eq!(v["column"], "/thresholds/match", "{v}");
+    assert!(v["message"].as_str().unwrap().contains("is below `thresholds.potential`"), "{v}");
+}

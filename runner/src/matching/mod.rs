@@ -43,8 +43,9 @@ pub enum Error {
     #[error(transparent)]
     Load(#[from] ferry_mapper::Error),
 
+    /// A profile that breaks a rule its schema cannot say; `at` is where, a JSON pointer.
     #[error("matching profile `{}`: {message}", path.display())]
-    Profile { path: PathBuf, message: String },
+    Profile { path: PathBuf, at: String, message: String },
 }
 
 /// The matching result of one staged record.

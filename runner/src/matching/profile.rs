@@ -14,6 +14,14 @@ use serde::{Deserialize, Serialize};
 
 use super::{Error, MatchClass};
 
+/// What is wrong with a matching profile, and where: a JSON pointer
+/// (`/fields/2/weight`, `/thresholds/potential`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileProblem {
+    pub at: String,
+    pub message: String,
+}
+
 /// The `$schema` reference written into matching profiles.
 pub const MATCHING_SCHEMA_REF: &str = "https://ferry.dev/schemas/matching.schema.json";
 
@@ -297,7 +305,11 @@ impl MatchingProfile {
     /// Parses profile JSON, validates it against its schema, then checks it; `path` names it in errors.
     pub fn from_json(text: &str, path: &Path) -> Result<MatchingProfile, Error> {
         let profile: MatchingProfile = ferry_mapper::schema::load_json(text, path)?;
-        profile.check().map_err(|message| Error::Profile { path: path.to_path_buf(), message })?;
+        profile.check().map_err(|ProfileProblem { at, message }| Error::Profile {
+            path: path.to_path_buf(),
+            at,
+            message,
+        })?;
         Ok(profile)
     }
 
@@ -309,140 +321,187 @@ impl MatchingProfile {
     }
 
     /// Checks what the schema cannot: unique names, swap partners, thresholds.
-    pub fn check(&self) -> Result<(), String> {
+    /// A problem names where it is as a JSON pointer (`/fields/2/weight`).
+    pub fn check(&self) -> Result<(), ProfileProblem> {
+        let bad = |at: String, message: String| Err(ProfileProblem { at, message });
         if self.format_version != 1 {
-            return Err(format!("unsupported `formatVersion` {} (this ferry reads 1)", self.format_version));
+            return bad(
+                "/formatVersion".into(),
+                format!("unsupported `formatVersion` {} (this ferry reads 1)", self.format_version),
+            );
         }
         if self.fields.is_empty() {
-            return Err("`fields` is empty: a profile compares at least one value".into());
+            return bad("/fields".into(), "`fields` is empty: a profile compares at least one value".into());
         }
         if self.fields.len() > 16 {
-            return Err(format!("{} fields: a profile compares at most 16 values", self.fields.len()));
+            return bad(
+                "/fields".into(),
+                format!("{} fields: a profile compares at most 16 values", self.fields.len()),
+            );
         }
         let mut names = BTreeSet::new();
-        for f in &self.fields {
+        for (i, f) in self.fields.iter().enumerate() {
             if !names.insert(f.name.as_str()) {
-                return Err(format!("field name `{}` appears twice", f.name));
+                return bad(format!("/fields/{i}/name"), format!("field name `{}` appears twice", f.name));
             }
         }
         let t = self.thresholds;
         if t.potential == 0 {
-            return Err("`thresholds.potential` is 0: it must be at least 1".into());
+            return bad(
+                "/thresholds/potential".into(),
+                "`thresholds.potential` is 0: it must be at least 1".into(),
+            );
         }
         if t.match_ < t.potential {
-            return Err(format!(
-                "`thresholds.match` ({}) is below `thresholds.potential` ({})",
-                t.match_, t.potential
-            ));
+            return bad(
+                "/thresholds/match".into(),
+                format!(
+                    "`thresholds.match` ({}) is below `thresholds.potential` ({})",
+                    t.match_, t.potential
+                ),
+            );
         }
         if self.candidates == 0 {
-            return Err("`candidates` is 0: keep at least one candidate".into());
+            return bad("/candidates".into(), "`candidates` is 0: keep at least one candidate".into());
         }
         if let Some(c) = &self.default_country
             && ferry_mapper::phone::country(c).is_none()
         {
-            return Err(format!("`defaultCountry`: `{c}` is not a country id (such as `CA`, `US`, `DE`)"));
+            return bad(
+                "/defaultCountry".into(),
+                format!("`defaultCountry`: `{c}` is not a country id (such as `CA`, `US`, `DE`)"),
+            );
         }
-        for f in &self.fields {
+        for (i, f) in self.fields.iter().enumerate() {
             if let Some(t) = f.tolerant_weight
                 && t > f.weight
             {
-                return Err(format!(
-                    "field `{}`: `tolerantWeight` {t} is above its `weight` {}",
-                    f.name, f.weight
-                ));
+                return bad(
+                    format!("/fields/{i}/tolerantWeight"),
+                    format!("field `{}`: `tolerantWeight` {t} is above its `weight` {}", f.name, f.weight),
+                );
             }
         }
         self.check_levels()?;
         if let Some(base) = super::compare::nonagreeing_bits(self) {
             if t.potential > 100 {
-                return Err(format!(
-                    "`thresholds.potential` is {}: a probability is at most 100",
-                    t.potential
-                ));
+                return bad(
+                    "/thresholds/potential".into(),
+                    format!("`thresholds.potential` is {}: a probability is at most 100", t.potential),
+                );
             }
             if super::compare::quality_of_bits(base) >= t.potential {
-                return Err(format!(
-                    "a pair that agrees on no field reaches quality {} (≥ `thresholds.potential` {}): raise the threshold or lower `probabilistic.prior`",
-                    super::compare::quality_of_bits(base),
-                    t.potential
-                ));
+                return bad(
+                    "/thresholds/potential".into(),
+                    format!(
+                        "a pair that agrees on no field reaches quality {} (≥ `thresholds.potential` {}): raise the threshold or lower `probabilistic.prior`",
+                        super::compare::quality_of_bits(base),
+                        t.potential
+                    ),
+                );
             }
         }
         let mut partnered = BTreeSet::new();
         for (i, f) in self.fields.iter().enumerate() {
             let Some(other) = &f.swap_with else { continue };
+            let at = format!("/fields/{i}/swapWith");
             let Some(j) = self.field_index(other) else {
-                return Err(format!("field `{}`: `swapWith` names `{other}`, which is not a field", f.name));
+                return bad(
+                    at,
+                    format!("field `{}`: `swapWith` names `{other}`, which is not a field", f.name),
+                );
             };
             let g = &self.fields[j];
             if i == j {
-                return Err(format!("field `{}` swaps with itself", f.name));
+                return bad(at, format!("field `{}` swaps with itself", f.name));
             }
             if f.normalize != g.normalize || f.agree != g.agree || f.missing_values != g.missing_values {
-                return Err(format!(
-                    "fields `{}` and `{}` swap, so they need the same `normalize`, `agree` and `missingValues`",
-                    f.name, g.name
-                ));
+                return bad(
+                    at,
+                    format!(
+                        "fields `{}` and `{}` swap, so they need the same `normalize`, `agree` and `missingValues`",
+                        f.name, g.name
+                    ),
+                );
             }
             if !partnered.insert(i) || !partnered.insert(j) {
-                return Err(format!(
-                    "field `{}` is in two swaps: each field swaps with at most one other",
-                    f.name
-                ));
+                return bad(
+                    at,
+                    format!("field `{}` is in two swaps: each field swaps with at most one other", f.name),
+                );
             }
         }
         Ok(())
     }
 
     /// Checks the levels of a probabilistic profile (and that an additive one has none).
-    fn check_levels(&self) -> Result<(), String> {
+    fn check_levels(&self) -> Result<(), ProfileProblem> {
+        let bad = |at: String, message: String| Err(ProfileProblem { at, message });
         let Some(p) = self.probabilistic else {
-            if let Some(f) = self.fields.iter().find(|f| !f.levels.is_empty() || f.term_frequency) {
-                return Err(format!(
-                    "field `{}` has `levels` or `termFrequency`, which only a profile with `probabilistic` uses",
-                    f.name
-                ));
+            if let Some(i) = self.fields.iter().position(|f| !f.levels.is_empty() || f.term_frequency) {
+                return bad(
+                    format!("/fields/{i}"),
+                    format!(
+                        "field `{}` has `levels` or `termFrequency`, which only a profile with `probabilistic` uses",
+                        self.fields[i].name
+                    ),
+                );
             }
             return Ok(());
         };
         if !(p.prior > 0.0 && p.prior < 1.0) {
-            return Err(format!("`probabilistic.prior` is {}: it must be between 0 and 1", p.prior));
+            return bad(
+                "/probabilistic/prior".into(),
+                format!("`probabilistic.prior` is {}: it must be between 0 and 1", p.prior),
+            );
         }
-        for f in &self.fields {
+        for (i, f) in self.fields.iter().enumerate() {
             let Some(last) = f.levels.last() else {
-                return Err(format!(
-                    "field `{}` has no `levels` (a probabilistic profile needs them)",
-                    f.name
-                ));
+                return bad(
+                    format!("/fields/{i}"),
+                    format!("field `{}` has no `levels` (a probabilistic profile needs them)", f.name),
+                );
             };
             if last.level != Level::Else {
-                return Err(format!("field `{}`: the last level must be `else`", f.name));
+                return bad(
+                    format!("/fields/{i}/levels/{}", f.levels.len() - 1),
+                    format!("field `{}`: the last level must be `else`", f.name),
+                );
             }
             let mut seen = BTreeSet::new();
-            for l in &f.levels {
+            for (k, l) in f.levels.iter().enumerate() {
+                let at = format!("/fields/{i}/levels/{k}");
                 if !seen.insert(l.level) {
-                    return Err(format!("field `{}`: level `{}` appears twice", f.name, l.level.as_str()));
+                    return bad(
+                        at,
+                        format!("field `{}`: level `{}` appears twice", f.name, l.level.as_str()),
+                    );
                 }
                 if l.level == Level::Missing {
-                    return Err(format!(
-                        "field `{}`: `missing` is not listed (a missing value weighs nothing)",
-                        f.name
-                    ));
+                    return bad(
+                        at,
+                        format!(
+                            "field `{}`: `missing` is not listed (a missing value weighs nothing)",
+                            f.name
+                        ),
+                    );
                 }
                 if l.level == Level::Swapped
                     && f.swap_with.is_none()
                     && !self.fields.iter().any(|g| g.swap_with.as_deref() == Some(&f.name))
                 {
-                    return Err(format!("field `{}`: level `swapped` needs `swapWith`", f.name));
+                    return bad(at, format!("field `{}`: level `swapped` needs `swapWith`", f.name));
                 }
                 for (what, v) in [("m", l.m), ("u", l.u)] {
                     if !(v > 0.0 && v <= 1.0) {
-                        return Err(format!(
-                            "field `{}`, level `{}`: `{what}` is {v}: it must be above 0 and at most 1",
-                            f.name,
-                            l.level.as_str()
-                        ));
+                        return bad(
+                            format!("{at}/{what}"),
+                            format!(
+                                "field `{}`, level `{}`: `{what}` is {v}: it must be above 0 and at most 1",
+                                f.name,
+                                l.level.as_str()
+                            ),
+                        );
                     }
                 }
             }
