@@ -298,15 +298,38 @@ fn a_quote_that_swallows_rows_is_an_error_naming_where_it_opens_and_closes() {
         text.contains("`contacts.csv` line 6: a quoted field opens on line 6 and holds line 7"),
         "{text}"
     );
+    // Only the line where the quote opened is lost: the rows it swallowed are read again.
+    assert!(
+        text.contains("line 6 is rejected, and lines 7 to 10, which the quote swallowed, are read again as rows of their own"),
+        "{text}"
+    );
+    assert!(text.contains("total: 30 rows, 1 rejected"), "{text}");
     let packed = run(&s, "pack", &["--out", "p.zip"]);
     assert_eq!(packed.status.code(), Some(1), "{}", stderr(&packed));
+    assert!(stderr(&packed).contains("line 6: a quoted field opens on line 6"), "{}", stderr(&packed));
     assert!(!s.join("p.zip").exists());
+    let packed = run(&s, "pack", &["--out", "p.zip", "--allow-errors", "--quiet"]);
+    assert_eq!(packed.status.code(), Some(1), "{}", stderr(&packed));
+    let errors = std::fs::read_to_string(s.join("p.contacts.errors.csv")).unwrap();
+    assert!(errors.contains("\"called, left msg\",\"6\""), "only line 6 is rejected: {errors}");
+    assert!(!errors.contains("First6"), "{errors}");
+    let run_import = s.ferry().args(["import", "p.zip", "--description", "quotes"]).output().unwrap();
+    assert!(run_import.status.success(), "{}", stderr(&run_import));
+    let lines: Vec<u64> = staged(&s).iter().map(|(l, _)| *l).collect();
+    assert_eq!(lines.len(), 29, "{lines:?}");
+    assert!(lines.contains(&7) && lines.contains(&10) && !lines.contains(&6), "{lines:?}");
 
     // A quote that never closes runs to the end of the file.
     s.write("data/contacts.csv", thirty_contacts(|n| if n == 28 { "\"open".into() } else { String::new() }));
     let out = run(&s, "check", &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("line 29: a quoted field opens on line 29 and never closes: it runs to the end of the file (line 32)"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("lines 30 to 31, which the quote swallowed, are read again"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("total: 30 rows, 1 rejected"), "{}", stdout(&out));
 
     // Text after a closing quote.
     s.write(

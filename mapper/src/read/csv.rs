@@ -24,7 +24,59 @@ const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
 /// How many records the delimiter sniffer looks at.
 const SNIFF_RECORDS: usize = 50;
 
-type Source = DecodingReader<std::io::Chain<Cursor<Vec<u8>>, File>>;
+type Source = Unread<DecodingReader<std::io::Chain<Cursor<Vec<u8>>, File>>>;
+
+/// A reader that can be handed back text it gave out (the lines a faulty
+/// quote swallowed), to give it out again before the rest.
+struct Unread<R> {
+    front: Vec<u8>,
+    at: usize,
+    inner: R,
+}
+
+impl<R: BufRead> Unread<R> {
+    fn new(inner: R) -> Unread<R> {
+        Unread { front: Vec::new(), at: 0, inner }
+    }
+
+    /// `text`, which was read last, is read again next.
+    fn unread(&mut self, mut text: Vec<u8>) {
+        text.extend_from_slice(&self.front[self.at..]);
+        self.front = text;
+        self.at = 0;
+    }
+}
+
+impl<R: BufRead> Read for Unread<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let buf = self.fill_buf()?;
+            let n = buf.len().min(out.len());
+            out[..n].copy_from_slice(&buf[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Unread<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.at < self.front.len() { Ok(&self.front[self.at..]) } else { self.inner.fill_buf() }
+    }
+
+    fn consume(&mut self, amount: usize) {
+        if self.at < self.front.len() {
+            self.at += amount;
+            if self.at >= self.front.len() {
+                self.front.clear();
+                self.at = 0;
+            }
+        } else {
+            self.inner.consume(amount);
+        }
+    }
+}
 
 pub(super) fn open(path: &Path, mut file: File, options: &ReadOptions) -> Result<Table, Error> {
     let mut prefix = Vec::with_capacity(PREFIX_LEN);
@@ -41,7 +93,8 @@ pub(super) fn open(path: &Path, mut file: File, options: &ReadOptions) -> Result
 
     let replaced = Arc::new(AtomicU64::new(0));
     let body = Cursor::new(prefix.split_off(detected.bom_len)).chain(file);
-    let source = DecodingReader::new(body, detected.encoding, replaced.clone()).with_cr_breaks(cr_breaks);
+    let source =
+        Unread::new(DecodingReader::new(body, detected.encoding, replaced.clone()).with_cr_breaks(cr_breaks));
     let warnings = Warnings::default();
     let mut rows = CsvRows {
         path: path.to_path_buf(),
@@ -235,7 +288,34 @@ impl CsvRows {
             })))
         };
         if let Some(fault) = self.watch.finish() {
-            let faults = vec![RowFault { line: fault.line, column: None, message: fault.message }];
+            let mut row = row;
+            let mut message = fault.message;
+            if !fault.rest.is_empty() {
+                // Only the line where the quote opened is lost: the lines
+                // the quoted field swallowed are read again, as rows.
+                let again = fault.line + 1;
+                let body = fault.rest.trim_ascii_end();
+                let last = again + body.iter().filter(|b| **b == b'\n').count() as u64;
+                row.cells.truncate(fault.field + 1);
+                if let Some(cell) = row.cells.get_mut(fault.field)
+                    && let Some(at) = cell.find('\n')
+                {
+                    cell.truncate(at);
+                    if cell.ends_with('\r') {
+                        cell.pop();
+                    }
+                }
+                let lines =
+                    if again >= last { format!("line {again}") } else { format!("lines {again} to {last}") };
+                message.push_str(&format!(
+                    "; line {} is rejected, and {lines}, which the quote swallowed, are read again as rows of their own",
+                    fault.line
+                ));
+                self.source.unread(fault.rest);
+                self.core.reset();
+                self.core.set_line(again);
+            }
+            let faults = vec![RowFault { line: fault.line, column: None, message }];
             return bad(fault.kind, faults, row);
         }
         if !invalid {

@@ -15,6 +15,11 @@
 //! Real multi-line values (Outlook notes, addresses) hold a few line breaks
 //! and prose, which has far fewer delimiters a line than a row of a wide
 //! export; swallowed rows keep every delimiter of a row.
+//!
+//! The watch keeps the text after the first line break of the record's last
+//! quoted field ([`QuoteFault::rest`]), so that when that field is the fault,
+//! the lines it swallowed are read again as rows of their own: only the line
+//! where the quote opened is lost.
 
 use crate::problem::ProblemKind;
 
@@ -47,6 +52,13 @@ pub(super) struct QuoteWatch {
     inner_delimiters: usize,
     inner_line: bool,
     fault: Option<QuoteFault>,
+    /// The field being read (0-based) and the one where the quote opened.
+    field: usize,
+    open_field: usize,
+    /// Whether `rest` is being filled: from the first line break inside the
+    /// current quoted field (or the faulty one, once there is a fault).
+    capturing: bool,
+    rest: Vec<u8>,
 }
 
 /// What looks wrong with a record's quotes.
@@ -56,6 +68,11 @@ pub(super) struct QuoteFault {
     /// The line where the quote opened.
     pub line: u64,
     pub message: String,
+    /// The field (0-based) where the quote opened.
+    pub field: usize,
+    /// The record's text after the line where the quote opened, when the
+    /// quoted field runs past it: the lines it swallowed, to read again.
+    pub rest: Vec<u8>,
 }
 
 impl QuoteWatch {
@@ -69,6 +86,10 @@ impl QuoteWatch {
             inner_delimiters: 0,
             inner_line: false,
             fault: None,
+            field: 0,
+            open_field: 0,
+            capturing: false,
+            rest: Vec::new(),
         }
     }
 
@@ -82,6 +103,9 @@ impl QuoteWatch {
         self.state = State::FieldStart;
         self.line = line;
         self.fault = None;
+        self.field = 0;
+        self.capturing = false;
+        self.rest.clear();
     }
 
     /// The record's raw bytes, in order, as csv-core consumes them.
@@ -93,14 +117,23 @@ impl QuoteWatch {
 
     fn byte(&mut self, b: u8) {
         let d = self.delimiter;
+        if self.capturing {
+            self.rest.push(b);
+        }
         match self.state {
             State::FieldStart | State::Unquoted => {
                 if b == b'"' && self.state == State::FieldStart {
                     self.state = State::Quoted;
-                    self.opened = self.line;
+                    if self.fault.is_none() {
+                        self.opened = self.line;
+                        self.open_field = self.field;
+                        self.capturing = false;
+                        self.rest.clear();
+                    }
                     self.inner_line = false;
                 } else if b == d || b == b'\n' || b == b'\r' {
                     self.state = State::FieldStart;
+                    self.field += usize::from(b == d);
                 } else {
                     self.state = State::Unquoted;
                 }
@@ -108,6 +141,9 @@ impl QuoteWatch {
             State::Quoted => match b {
                 b'"' => self.state = State::QuoteInQuoted,
                 b'\n' => {
+                    if !self.inner_line && self.fault.is_none() && self.opened == self.line {
+                        self.capturing = true;
+                    }
                     self.line += 1;
                     self.inner_line = true;
                     self.inner_delimiters = 0;
@@ -115,6 +151,8 @@ impl QuoteWatch {
                         self.fault = Some(QuoteFault {
                             kind: ProblemKind::UnbalancedQuote,
                             line: self.opened,
+                            field: self.open_field,
+                            rest: Vec::new(),
                             message: format!(
                                 "a quoted field opens on line {} and is still open {MAX_QUOTED_LINES} lines later: a closing quote is missing",
                                 self.opened
@@ -128,6 +166,8 @@ impl QuoteWatch {
                         self.fault = Some(QuoteFault {
                             kind: ProblemKind::UnbalancedQuote,
                             line: self.opened,
+                            field: self.open_field,
+                            rest: Vec::new(),
                             message: format!(
                                 "a quoted field opens on line {} and holds line {}, which looks like a row of its own ({} delimiters): a quote is missing on line {} (or one too many)",
                                 self.opened, self.line, self.inner_delimiters, self.opened
@@ -142,6 +182,7 @@ impl QuoteWatch {
                     self.state = State::Quoted;
                 } else if b == d || b == b'\n' || b == b'\r' {
                     self.state = State::FieldStart;
+                    self.field += usize::from(b == d);
                 } else {
                     if self.fault.is_none() {
                         let closed = if self.line == self.opened {
@@ -152,6 +193,8 @@ impl QuoteWatch {
                         self.fault = Some(QuoteFault {
                             kind: ProblemKind::UnbalancedQuote,
                             line: self.opened,
+                            field: self.open_field,
+                            rest: Vec::new(),
                             message: format!(
                                 "a quoted field {closed}, and text follows its closing quote: a quote inside the field is not doubled (`\"\"`), or one is missing"
                             ),
@@ -163,20 +206,32 @@ impl QuoteWatch {
         }
     }
 
+    /// The line the record has reached (where it ends, once it has).
+    pub(super) fn line(&self) -> u64 {
+        self.line
+    }
+
     /// The record ended; what was wrong with it, if anything.
     pub(super) fn finish(&mut self) -> Option<QuoteFault> {
-        if self.state == State::Quoted {
+        let mut fault = if self.state == State::Quoted {
             // csv-core ends a record inside quotes only at the end of the input.
-            return Some(QuoteFault {
+            QuoteFault {
                 kind: ProblemKind::UnbalancedQuote,
                 line: self.opened,
+                field: self.open_field,
+                rest: Vec::new(),
                 message: format!(
-                    "a quoted field opens on line {} and never closes: it runs to the end of the file (line {}), swallowing the rows after it",
+                    "a quoted field opens on line {} and never closes: it runs to the end of the file (line {})",
                     self.opened, self.line
                 ),
-            });
+            }
+        } else {
+            self.fault.take()?
+        };
+        if self.capturing {
+            fault.rest = std::mem::take(&mut self.rest);
         }
-        self.fault.take()
+        Some(fault)
     }
 }
 
@@ -204,9 +259,13 @@ mod tests {
             fault("5,Ann,Lee,\"Co 5 called, left msg\n6,Bob,Ray,x,y\n7,Cy,Moe,x,y\"\n", 5).unwrap();
         assert_eq!(swallowed.line, 2);
         assert!(swallowed.message.contains("holds line 3"), "{}", swallowed.message);
+        // The swallowed lines, to read again, and the field where the quote opened.
+        assert_eq!(swallowed.rest, b"6,Bob,Ray,x,y\n7,Cy,Moe,x,y\"\n");
+        assert_eq!(swallowed.field, 3);
         let eof = fault("5,Ann,\"open\n6,Bob\n", 3).unwrap();
         assert!(eof.message.contains("never closes"), "{}", eof.message);
         let glued = fault("5,\"Ann\" Lee,x\n", 3).unwrap();
         assert!(glued.message.contains("text follows its closing quote"), "{}", glued.message);
+        assert!(glued.rest.is_empty(), "a quote on one line swallows nothing");
     }
 }
