@@ -18,7 +18,8 @@ Writes, under OUT_DIR:
 
 The export's corruption: one birth-date column in mixed formats (1980-03-04,
 04.03.1980, 03/04/1980, 19800304, 4 Mar 1980, 1980/03/04), `0/0/00` and `N/A`
-for no date, `N/A` in other columns, stray quotes inside values, a few bytes
+for no date, `N/A` in other columns, stray quotes inside values (and a few
+opening a value, which swallow the rows up to the next quote), a few bytes
 that are not UTF-8 (CP-1252 accents in an otherwise UTF-8 file), missing and
 duplicated ids, typos, swapped first and last names, day/month swaps, names in
 capitals, stray spaces, reformatted phones and postal codes, people who moved
@@ -298,6 +299,8 @@ def main():
                 cells[i] = " " + cells[i] + "  "
             if rng.random() < 0.005:
                 cells[2] = cells[2][:1] + '"' + cells[2][1:]  # a stray quote inside a value
+            elif rng.random() < 0.001:
+                cells[8] = '"' + cells[8]  # one that opens the value: it swallows the rows after it
             raw = [c.encode("utf-8") for c in cells]
             if rng.random() < 0.002:
                 raw[1] = cells[1].encode("utf-8") + b"\xe9"  # a CP-1252 byte: not UTF-8
