@@ -206,11 +206,6 @@ impl QuoteWatch {
         }
     }
 
-    /// The line the record has reached (where it ends, once it has).
-    pub(super) fn line(&self) -> u64 {
-        self.line
-    }
-
     /// The record ended; what was wrong with it, if anything.
     pub(super) fn finish(&mut self) -> Option<QuoteFault> {
         let mut fault = if self.state == State::Quoted {
