@@ -36,7 +36,6 @@ use ferry_mapper::record::Record;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use crate::Error;
 use crate::error::SqlResult;
 use crate::error::Undecided;
 use crate::job::{self, Job, Stage, Status};
@@ -44,6 +43,7 @@ use crate::keys;
 use crate::matching::merge;
 use crate::matchjob::{Decision, STAGED_CHUNK, job_profile, staged_chunk};
 use crate::store::{self, Store};
+use crate::{Db, Error};
 
 /// What completing a job did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -107,7 +107,7 @@ fn complete_in_one_transaction(
 ) -> Result<CompleteSummary, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let found = job::find(&tx, &path, job)?;
+    let found = job::find(Db::new(&tx, &path), job)?;
     if !(found.stage == Stage::ReviewMatchResults && found.status == Status::WaitingOnUser) {
         let message = match (found.stage, found.status) {
             (Stage::ReviewMatchResults, Status::Queued) => {
@@ -278,7 +278,7 @@ fn complete_in_one_transaction(
     )
     .db(&path)?;
     tx.commit().db(&path)?;
-    summary.job = job::get(store.conn(), &path, found.id)?;
+    summary.job = job::get(store.db(), found.id)?;
     Ok(summary)
 }
 
@@ -301,7 +301,7 @@ pub fn undo(store: &mut Store, job: &str) -> Result<UndoSummary, Error> {
 fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let found = job::find(&tx, &path, job)?;
+    let found = job::find(Db::new(&tx, &path), job)?;
     if found.stage != Stage::Completed {
         return Err(Error::WrongState {
             id: found.id,
@@ -387,8 +387,8 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
     tx.execute("DELETE FROM before_images WHERE job_id = ?1", [found.id]).db(&path)?;
     tx.execute("UPDATE staged SET processed = 0 WHERE job_id = ?1", [found.id]).db(&path)?;
     tx.execute("UPDATE jobs SET ended_at = NULL WHERE id = ?1", [found.id]).db(&path)?;
-    job::set_state(&tx, &path, found.id, Stage::ReviewMatchResults, Status::WaitingOnUser)?;
+    job::set_state(Db::new(&tx, &path), found.id, Stage::ReviewMatchResults, Status::WaitingOnUser)?;
     tx.commit().db(&path)?;
-    let job = job::get(store.conn(), &path, found.id)?.expect("exists");
+    let job = job::get(store.db(), found.id)?.expect("exists");
     Ok(UndoSummary { job, removed, restored })
 }

@@ -22,12 +22,12 @@
 use std::path::{Path, PathBuf};
 
 use ferry_mapper::target::RecordKind;
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use rusqlite::{Row, Transaction, params};
 use serde::Serialize;
 
-use crate::Error;
 use crate::error::SqlResult;
 use crate::store::{self, Store};
+use crate::{Db, Error};
 
 /// The stage of a job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -212,32 +212,27 @@ fn job_from_row(row: &Row<'_>) -> rusqlite::Result<Job> {
 }
 
 /// Loads a job by id.
-pub fn get(conn: &Connection, path: &Path, id: i64) -> Result<Option<Job>, Error> {
-    conn.query_row(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"), [id], job_from_row)
-        .optional()
-        .db(path)
+pub fn get(db: Db<'_>, id: i64) -> Result<Option<Job>, Error> {
+    db.query_opt(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"), [id], job_from_row)
 }
 
 /// Finds a job by id (a number) or description.
-pub fn find(conn: &Connection, path: &Path, job: &str) -> Result<Job, Error> {
+pub fn find(db: Db<'_>, job: &str) -> Result<Job, Error> {
     if let Ok(id) = job.trim().parse::<i64>()
-        && let Some(found) = get(conn, path, id)?
+        && let Some(found) = get(db, id)?
     {
         return Ok(found);
     }
-    conn.query_row(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE description = ?1"), [job], job_from_row)
-        .optional()
-        .db(path)?
+    db.query_opt(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE description = ?1"), [job], job_from_row)?
         .ok_or_else(|| Error::NoSuchJob(job.to_string()))
 }
 
 /// Sets a job's stage and status.
-pub fn set_state(conn: &Connection, path: &Path, id: i64, stage: Stage, status: Status) -> Result<(), Error> {
-    conn.execute(
+pub fn set_state(db: Db<'_>, id: i64, stage: Stage, status: Status) -> Result<(), Error> {
+    db.execute(
         "UPDATE jobs SET stage = ?2, status = ?3 WHERE id = ?1",
         params![id, stage.label(), status.label()],
-    )
-    .db(path)?;
+    )?;
     Ok(())
 }
 
@@ -256,7 +251,7 @@ pub struct JobFilter {
 }
 
 /// Jobs matching `filter`, newest first.
-pub fn list(conn: &Connection, path: &Path, filter: &JobFilter) -> Result<Vec<Job>, Error> {
+pub fn list(db: Db<'_>, filter: &JobFilter) -> Result<Vec<Job>, Error> {
     let mut sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE 1");
     let mut args: Vec<String> = Vec::new();
     let mut arg = |value: String| {
@@ -286,9 +281,9 @@ pub fn list(conn: &Connection, path: &Path, filter: &JobFilter) -> Result<Vec<Jo
         sql.push_str(&format!(" AND coalesce(started_at, created_at) < {}", arg(until.clone())));
     }
     sql.push_str(" ORDER BY coalesce(started_at, created_at) DESC, id DESC");
-    let mut st = conn.prepare(&sql).db(path)?;
-    let rows = st.query_map(rusqlite::params_from_iter(args.iter()), job_from_row).db(path)?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().db(path)
+    let mut st = db.prepare(&sql)?;
+    let rows = st.query_map(rusqlite::params_from_iter(args.iter()), job_from_row).db(db.path())?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().db(db.path())
 }
 
 /// Parses `--since`/`--until`: a date (`2026-11-21`, midnight UTC) or an RFC
@@ -325,7 +320,7 @@ pub struct Deleted {
 pub fn delete(store: &mut Store, job: &str) -> Result<Deleted, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let job = find(&tx, &path, job)?;
+    let job = find(Db::new(&tx, &path), job)?;
     let deletable =
         matches!(job.status, Status::Failed | Status::Completed | Status::WaitingOnUser | Status::Queued);
     if !deletable {
@@ -368,7 +363,7 @@ pub(crate) struct NewJob<'a> {
 /// Records a job that starts staging (Import into Staging / Running), inside
 /// the staging transaction; returns its id.
 pub(crate) fn insert_running(tx: &Transaction<'_>, path: &Path, job: &NewJob<'_>) -> Result<i64, Error> {
-    replace_failed(tx, path, job.description)?;
+    replace_failed(Db::new(tx, path), job.description)?;
     tx.execute(
         "INSERT INTO jobs (kind, description, source_type, source, owner, stage, status, created_at, started_at,
                            create_missing, target, no_update)
@@ -402,7 +397,7 @@ pub(crate) fn record_failure(
 ) -> Result<i64, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    replace_failed(&tx, &path, job.description)?;
+    replace_failed(Db::new(&tx, &path), job.description)?;
     let now = store::now();
     tx.execute(
         "INSERT INTO jobs (kind, description, source_type, source, owner, stage, status, created_at, started_at,
@@ -485,27 +480,25 @@ pub(crate) fn default_description(store: &Store, first: &Path) -> Result<String,
     let base = format!("{name} {}", store::now());
     let mut candidate = base.clone();
     let mut n = 2;
-    while description_owner(store.conn(), store.path(), &candidate)?.is_some() {
+    while description_owner(store.db(), &candidate)?.is_some() {
         candidate = format!("{base} ({n})");
         n += 1;
     }
     Ok(candidate)
 }
 
-fn description_owner(conn: &Connection, path: &Path, description: &str) -> Result<Option<Job>, Error> {
-    let id: Option<i64> = conn
-        .query_row("SELECT id FROM jobs WHERE description = ?1", [description], |r| r.get(0))
-        .optional()
-        .db(path)?;
+fn description_owner(db: Db<'_>, description: &str) -> Result<Option<Job>, Error> {
+    let id: Option<i64> =
+        db.query_opt("SELECT id FROM jobs WHERE description = ?1", [description], |r| r.get(0))?;
     match id {
-        Some(id) => get(conn, path, id),
+        Some(id) => get(db, id),
         None => Ok(None),
     }
 }
 
 /// Refuses a description in use, unless its job failed in staging (it will be replaced).
-pub(crate) fn check_description(conn: &Connection, path: &Path, description: &str) -> Result<(), Error> {
-    match description_owner(conn, path, description)? {
+pub(crate) fn check_description(db: Db<'_>, description: &str) -> Result<(), Error> {
+    match description_owner(db, description)? {
         Some(j) if !(j.stage == Stage::ImportIntoStaging && j.status == Status::Failed) => {
             Err(Error::DuplicateDescription { description: description.to_string(), id: j.id })
         }
@@ -514,10 +507,10 @@ pub(crate) fn check_description(conn: &Connection, path: &Path, description: &st
 }
 
 /// Removes a Failed job with this description (a re-run replaces it).
-fn replace_failed(tx: &Transaction<'_>, path: &Path, description: &str) -> Result<(), Error> {
-    if let Some(j) = description_owner(tx, path, description)? {
+fn replace_failed(db: Db<'_>, description: &str) -> Result<(), Error> {
+    if let Some(j) = description_owner(db, description)? {
         if j.stage == Stage::ImportIntoStaging && j.status == Status::Failed {
-            tx.execute("DELETE FROM jobs WHERE id = ?1", [j.id]).db(path)?;
+            db.execute("DELETE FROM jobs WHERE id = ?1", [j.id])?;
         } else {
             return Err(Error::DuplicateDescription { description: description.to_string(), id: j.id });
         }

@@ -4,7 +4,8 @@
 //! Which module owns which rule:
 //!
 //! - [`store`]: the SQLite store, its schema and migrations (from
-//!   `user_version`, newer stores refused), records;
+//!   `user_version`, newer stores refused), records; [`db`]: a connection
+//!   with the store's path, which its errors name;
 //! - [`job`]: import jobs, their stages and statuses, listing and deleting;
 //! - [`import`]: staging packages as a job, in one transaction (a job is
 //!   staged whole or not at all);
@@ -28,6 +29,7 @@
 
 pub mod codec;
 pub mod complete;
+pub mod db;
 pub use ferry_mapper::csvout;
 mod error;
 pub mod export;
@@ -45,4 +47,5 @@ pub mod store;
 pub mod users;
 pub mod views;
 
-pub use error::Error;
+pub use db::Db;
+pub use error::{Error, Undecided};

@@ -36,7 +36,6 @@ use ferry_mapper::target::RecordKind;
 use rusqlite::{Connection, params};
 use serde::Serialize;
 
-use crate::Error;
 use crate::error::SqlResult;
 use crate::job::{self, Job, Stage, Status};
 use crate::matching::learn::{self, LearnOptions, LearnReport};
@@ -44,6 +43,7 @@ use crate::matching::{
     self, Comparer, Explanation, FieldScore, Level, Limits, MatchClass, MatchInput, MatchingProfile,
 };
 use crate::store::Store;
+use crate::{Db, Error};
 
 pub use crate::matching::Decision;
 
@@ -311,7 +311,7 @@ fn match_in_one_transaction(
 ) -> Result<MatchSummary, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let found = job::find(&tx, &path, job)?;
+    let found = job::find(Db::new(&tx, &path), job)?;
     check_matchable(&found)?;
     let kind = found.kind;
     let profile = options.profile.clone().unwrap_or_else(|| MatchingProfile::for_kind(kind));
@@ -463,9 +463,9 @@ fn match_in_one_transaction(
         params![found.id, profile.to_json(), crate::store::now()],
     )
     .db(&path)?;
-    job::set_state(&tx, &path, found.id, Stage::ReviewMatchResults, Status::WaitingOnUser)?;
+    job::set_state(Db::new(&tx, &path), found.id, Stage::ReviewMatchResults, Status::WaitingOnUser)?;
     tx.commit().db(&path)?;
-    summary.job = job::get(store.conn(), &path, found.id)?.expect("exists");
+    summary.job = job::get(store.db(), found.id)?.expect("exists");
     Ok(summary)
 }
 
@@ -513,7 +513,7 @@ pub fn learn_job(
 ) -> Result<(Job, MatchingProfile, LearnReport), Error> {
     let path = store.path().to_path_buf();
     let conn = store.conn();
-    let found = job::find(conn, &path, job)?;
+    let found = job::find(Db::new(conn, &path), job)?;
     if found.stage == Stage::Completed || found.stage == Stage::ImportIntoStaging {
         return Err(Error::WrongState {
             id: found.id,

@@ -15,11 +15,11 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::Error;
 use crate::csvout::ExcelCsv;
 use crate::error::SqlResult;
 use crate::job::{self, Job};
 use crate::store::Store;
+use crate::{Db, Error};
 
 /// What [`write_errors`] wrote.
 #[derive(Debug, Clone, Serialize)]
@@ -53,7 +53,7 @@ enum Rows {
 
 fn write_rows(store: &Store, job: &str, out: &Path, force: bool, which: Rows) -> Result<ErrorReport, Error> {
     let (conn, path) = (store.conn(), store.path());
-    let job = job::find(conn, path, job)?;
+    let job = job::find(Db::new(conn, path), job)?;
     let packages: i64 = conn
         .query_row("SELECT count(*) FROM job_packages WHERE job_id = ?1", [job.id], |r| r.get(0))
         .db(path)?;
@@ -190,7 +190,7 @@ pub struct JobWarning {
 /// The warnings of `job` (values dropped, truncated, ignored), in file and line order.
 pub fn warnings(store: &Store, job: &str) -> Result<(Job, Vec<JobWarning>), Error> {
     let (conn, path) = (store.conn(), store.path());
-    let job = job::find(conn, path, job)?;
+    let job = job::find(Db::new(conn, path), job)?;
     let mut st = conn
         .prepare(
             "SELECT coalesce(f.file, ''), p.line, p.column_name, p.value, p.kind, p.message FROM problems p

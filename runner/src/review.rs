@@ -21,13 +21,13 @@ use ferry_mapper::target::RecordKind;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use crate::Error;
 use crate::csvout::ExcelCsv;
 use crate::error::SqlResult;
 use crate::job::{self, Job, Stage, Status};
 use crate::matching::{Level, MatchClass};
 use crate::matchjob::{Decision, decode_explanation};
 use crate::store::Store;
+use crate::{Db, Error};
 
 /// A candidate as reviewed.
 #[derive(Debug, Clone, Serialize)]
@@ -190,7 +190,7 @@ fn record_text(field: &str) -> String {
 }
 
 fn matched_job(conn: &Connection, path: &Path, job: &str) -> Result<Job, Error> {
-    let found = job::find(conn, path, job)?;
+    let found = job::find(Db::new(conn, path), job)?;
     if found.stage == Stage::ReviewMatchResults && found.status == Status::WaitingOnUser
         || found.stage == Stage::Completed
     {

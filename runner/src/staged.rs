@@ -17,11 +17,11 @@ use ferry_mapper::target::{Field, FieldType, RecordKind, TargetDefinition};
 use rusqlite::params;
 use serde::Serialize;
 
-use crate::Error;
 use crate::error::SqlResult;
 use crate::flat::Flat;
 use crate::job::{self, Job, Stage, Status};
 use crate::store::{self, Store};
+use crate::{Db, Error};
 
 /// Columns that are not target fields.
 const META_COLUMNS: &[&str] = &["id", "file", "line", "rows", "class", "quality", "action"];
@@ -149,7 +149,7 @@ fn sort_expr(column: &str) -> String {
 /// Lists the staged records of a job.
 pub fn list(store: &Store, job: &str, options: &ListOptions) -> Result<Listing, Error> {
     let (conn, path) = (store.conn(), store.path());
-    let job = job::find(conn, path, job)?;
+    let job = job::find(Db::new(conn, path), job)?;
     let target = job_target(conn, path, job.id)?;
     // The default columns the job's target has (a lead target of the user's
     // own may lack the import dialog's source fields).
@@ -293,7 +293,7 @@ pub fn edit(
 ) -> Result<Record, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let job = job::find(&tx, &path, job)?;
+    let job = job::find(Db::new(&tx, &path), job)?;
     editable(&job)?;
     let target = job_target(&tx, &path, job.id)?;
     let found: Option<(String, String, u64)> = rusqlite::OptionalExtension::optional(tx.query_row(
@@ -366,7 +366,7 @@ pub fn edit(
 pub fn delete(store: &mut Store, job: &str, ids: Option<&[i64]>) -> Result<u64, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let job = job::find(&tx, &path, job)?;
+    let job = job::find(Db::new(&tx, &path), job)?;
     editable(&job)?;
     let removed = match ids {
         None => tx.execute("DELETE FROM staged WHERE job_id = ?1", [job.id]).db(&path)? as u64,
@@ -396,7 +396,7 @@ pub fn delete(store: &mut Store, job: &str, ids: Option<&[i64]>) -> Result<u64, 
 pub fn submit(store: &mut Store, job: &str) -> Result<Job, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let found = job::find(&tx, &path, job)?;
+    let found = job::find(Db::new(&tx, &path), job)?;
     if found.stage != Stage::ReviewStagedData {
         return Err(Error::WrongState {
             id: found.id,
@@ -405,9 +405,9 @@ pub fn submit(store: &mut Store, job: &str) -> Result<Job, Error> {
             message: "only a job in Review Staged Data can be submitted for matching".into(),
         });
     }
-    job::set_state(&tx, &path, found.id, Stage::ReviewMatchResults, Status::Queued)?;
+    job::set_state(Db::new(&tx, &path), found.id, Stage::ReviewMatchResults, Status::Queued)?;
     tx.commit().db(&path)?;
-    Ok(job::get(store.conn(), &path, found.id)?.expect("exists"))
+    Ok(job::get(store.db(), found.id)?.expect("exists"))
 }
 
 #[cfg(test)]

@@ -359,6 +359,11 @@ impl Store {
         &self.conn
     }
 
+    /// The connection with the store's path, for reads.
+    pub fn db(&self) -> crate::Db<'_> {
+        crate::Db::new(&self.conn, &self.path)
+    }
+
     /// The connection, for transactions.
     pub fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn

@@ -177,7 +177,7 @@ pub struct FieldValue {
 /// A staged record's plain fields (every field of the job's target, set or
 /// not) and its version.
 pub fn staged_fields(store: &Store, job: &str, id: i64) -> Result<(Job, Vec<FieldValue>, String), Error> {
-    let found = job::find(store.conn(), store.path(), job)?;
+    let found = job::find(store.db(), job)?;
     let target = crate::staged::job_target(store.conn(), store.path(), found.id)?;
     let record = staged_in_job(store, found.id, id)?;
     let fields = target

@@ -161,12 +161,12 @@ pub async fn route(
     let get = ctx.method == axum::http::Method::GET;
     Some(match segments {
         ["jobs"] if get => match job_filter(ctx) {
-            Ok(filter) => read(app, ctx, move |s| job::list(s.conn(), s.path(), &filter)).await,
+            Ok(filter) => read(app, ctx, move |s| job::list(s.db(), &filter)).await,
             Err(e) => bad_request(&e),
         },
         ["jobs", j] if get => {
             let j = j.to_string();
-            read(app, ctx, move |s| job::find(s.conn(), s.path(), &j)).await
+            read(app, ctx, move |s| job::find(s.db(), &j)).await
         }
         ["jobs", j, "staged"] if get => match staged_options(ctx) {
             Ok(options) => {
@@ -182,7 +182,7 @@ pub async fn route(
         ["jobs", j, "audit"] if get => {
             let j = j.to_string();
             read(app, ctx, move |s| {
-                let found = job::find(s.conn(), s.path(), &j)?;
+                let found = job::find(s.db(), &j)?;
                 users::audit_trail(s, found.id)
             })
             .await
@@ -309,7 +309,7 @@ pub async fn route(
             let version = param(form, "version").map(|v| (id, v.to_string()));
             let detail = format!("staged {id}: {action}");
             let run = move |s: &mut Store, j: &str| {
-                let found = job::find(s.conn(), s.path(), j)?;
+                let found = job::find(s.db(), j)?;
                 let decision = Decision::parse(&action, found.kind).ok_or_else(|| Error::BadParam {
                     name: "action".into(),
                     message: format!("unknown action `{action}`"),
@@ -394,7 +394,7 @@ where
 {
     let user = session.user.clone();
     let outcome = with_store(app, move |store| {
-        let found = job::find(store.conn(), store.path(), &op.job)?;
+        let found = job::find(store.db(), &op.job)?;
         if let Some((id, seen)) = &op.version {
             views::check_version(store, *id, seen)?;
         }

@@ -118,7 +118,7 @@ async fn jobs_page(app: &Shared, ctx: &Ctx, session: &Session) -> Response {
         Ok(f) => f,
         Err(e) => return render(session, "Import workspace", ctx, Err(e)),
     };
-    let listed = match with_store(app, move |s| job::list(s.conn(), s.path(), &filter)).await {
+    let listed = match with_store(app, move |s| job::list(s.db(), &filter)).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -287,7 +287,7 @@ async fn job_page(app: &Shared, ctx: &Ctx, session: &Session, j: &str) -> Respon
     options.limit = Some(options.limit.unwrap_or(PAGE).min(500));
     let j = j.to_string();
     let view = with_store(app, move |s| -> Result<JobView, Error> {
-        let job = job::find(s.conn(), s.path(), &j)?;
+        let job = job::find(s.db(), &j)?;
         let listing = if job.counts.records_remaining > 0 || job.stage != Stage::Completed {
             Some(staged::list(s, &job.id.to_string(), &options)?)
         } else {

@@ -124,7 +124,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     let mut store = open_store(global)?;
     match args.command {
         Some(JobsCommand::Show { job }) => {
-            let job = job::find(store.conn(), store.path(), &job).map_err(runner_error)?;
+            let job = job::find(store.db(), &job).map_err(runner_error)?;
             if printer.json {
                 printer.json(&job)?;
             } else {
@@ -180,7 +180,7 @@ fn list(store: &Store, f: &FilterArgs, printer: &Printer) -> anyhow::Result<Outc
         since: bound(&f.since)?,
         until: bound(&f.until)?,
     };
-    let jobs = job::list(store.conn(), store.path(), &filter).map_err(runner_error)?;
+    let jobs = job::list(store.db(), &filter).map_err(runner_error)?;
     if printer.json {
         printer.json(&jobs)?;
         return Ok(Outcome::Success);

@@ -62,7 +62,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
             assignments.push((field.trim().to_string(), value.to_string()));
         }
         let record = staged::edit(&mut store, &args.job, id, &assignments).map_err(runner_error)?;
-        let job = ferry_runner::job::find(store.conn(), store.path(), &args.job).map_err(runner_error)?;
+        let job = ferry_runner::job::find(store.db(), &args.job).map_err(runner_error)?;
         audit(&store, job.id, "edit staged", Some(&format!("staged {id}")))?;
         let edited = views::Edited { id, record };
         if printer.json {
@@ -79,7 +79,7 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
     }
     if args.delete.is_some() || args.delete_all {
         let removed = staged::delete(&mut store, &args.job, args.delete.as_deref()).map_err(runner_error)?;
-        let job = ferry_runner::job::find(store.conn(), store.path(), &args.job).map_err(runner_error)?;
+        let job = ferry_runner::job::find(store.db(), &args.job).map_err(runner_error)?;
         let detail = args.delete.as_ref().map_or("all".to_string(), |ids| format!("{ids:?}"));
         audit(&store, job.id, "delete staged", Some(&detail))?;
         if printer.json {

@@ -155,7 +155,7 @@ pub fn import(
         Some(d) => d.trim().to_string(),
         None => job::default_description(store, &options.packages[0])?,
     };
-    job::check_description(store.conn(), store.path(), &description)?;
+    job::check_description(store.db(), &description)?;
     let mut packages = Vec::new();
     for path in &options.packages {
         reporter.on_stage(ferry_mapper::progress::Stage::Package(path), None);
@@ -307,7 +307,7 @@ fn stage_in_one_transaction<S: PackageSource>(
     };
     match outcome {
         Ok((job_id, added, file_warnings)) => {
-            let job = job::get(store.conn(), &path, job_id)?.expect("just committed");
+            let job = job::get(store.db(), job_id)?.expect("just committed");
             Ok(ImportSummary { job, added_values: added, file_warnings, matched: None })
         }
         Err(Stop::Store(e)) => Err(e),

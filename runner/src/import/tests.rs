@@ -126,7 +126,7 @@ fn contacts_package() -> MemPackage {
 }
 
 fn counts(store: &Store, job_id: i64) -> (u64, u64, u64, u64) {
-    let job = job::get(store.conn(), store.path(), job_id).unwrap().unwrap();
+    let job = job::get(store.db(), job_id).unwrap().unwrap();
     (job.counts.rows_read, job.counts.rows_staged, job.counts.rows_rejected, job.counts.warnings)
 }
 
@@ -261,7 +261,7 @@ fn a_bad_package_fails_the_job_and_leaves_no_staged_rows() {
     };
     assert_eq!(kind, ferry_packager::Invalid::BadCsv);
     assert!(message.contains("ID"), "{message}");
-    let job = job::get(store.conn(), store.path(), id).unwrap().unwrap();
+    let job = job::get(store.db(), id).unwrap().unwrap();
     assert_eq!((job.stage, job.status), (Stage::ImportIntoStaging, Status::Failed));
     let staged: i64 = store.conn().query_row("SELECT count(*) FROM staged", [], |r| r.get(0)).unwrap();
     assert_eq!(staged, 0);
@@ -269,7 +269,7 @@ fn a_bad_package_fails_the_job_and_leaves_no_staged_rows() {
     let again =
         stage(&mut store, "bad", &[contacts_package()], &ImportOptions::default(), &NoReporter).unwrap();
     assert_ne!(again.job.id, id);
-    assert!(job::get(store.conn(), store.path(), id).unwrap().is_none());
+    assert!(job::get(store.db(), id).unwrap().is_none());
     // A description in use by a job that did not fail is refused.
     let dup = stage(&mut store, "bad", &[contacts_package()], &ImportOptions::default(), &NoReporter);
     assert!(matches!(dup, Err(Error::DuplicateDescription { .. })));
