@@ -60,7 +60,8 @@ fn record_json(record: &Record) -> String {
     serde_json::to_string(record).expect("records serialize")
 }
 
-fn external_key_owner(conn: &Connection, path: &Path, kind: &str, key: &str) -> Result<Option<i64>, Error> {
+fn external_key_owner(db: Db<'_>, kind: &str, key: &str) -> Result<Option<i64>, Error> {
+    let (conn, path) = (db.conn(), db.path());
     conn.prepare_cached("SELECT id FROM records WHERE kind = ?1 AND external_key = ?2")
         .db(path)?
         .query_row([kind, key], |r| r.get(0))
@@ -79,7 +80,7 @@ fn free_key(
     me: Option<i64>,
 ) -> Result<Option<String>, Error> {
     let Some(k) = key else { return Ok(None) };
-    Ok(match external_key_owner(conn, path, kind, &k)? {
+    Ok(match external_key_owner(Db::new(conn, path), kind, &k)? {
         Some(owner) if Some(owner) != me => None,
         _ => Some(k),
     })
@@ -128,9 +129,9 @@ fn complete_in_one_transaction(
         });
     }
     let kind = found.kind;
-    let profile = job_profile(&tx, &path, &found)?;
-    let target_def = crate::staged::job_target(&tx, &path, found.id)?;
-    let by_key = keys::updates_by_key(&tx, &path, found.id)?;
+    let profile = job_profile(Db::new(&tx, &path), &found)?;
+    let target_def = crate::staged::job_target(Db::new(&tx, &path), found.id)?;
+    let by_key = keys::updates_by_key(Db::new(&tx, &path), found.id)?;
     let mut summary = CompleteSummary::default();
     // The record each processed staged record became, for `--within` merges.
     let mut became: HashMap<i64, i64> = HashMap::new();
@@ -174,7 +175,7 @@ fn complete_in_one_transaction(
                 })?;
             let key = keys::key_of(&target_def, record);
             let key_owner = match &key {
-                Some(k) if by_key => external_key_owner(&tx, &path, kind.as_str(), k)?,
+                Some(k) if by_key => external_key_owner(Db::new(&tx, &path), kind.as_str(), k)?,
                 _ => None,
             };
             // Create with a taken key, and Update, write into the key's owner.
@@ -210,7 +211,13 @@ fn complete_in_one_transaction(
             let id = match (decision, target) {
                 (Decision::Create, _) => {
                     let key = free_key(&tx, &path, kind.as_str(), key, None)?;
-                    let id = store::insert_record(&tx, &path, kind, record, key.as_deref(), Some(found.id))?;
+                    let id = store::insert_record(
+                        Db::new(&tx, &path),
+                        kind,
+                        record,
+                        key.as_deref(),
+                        Some(found.id),
+                    )?;
                     image
                         .execute(params![
                             found.id,
@@ -226,11 +233,12 @@ fn complete_in_one_transaction(
                     id
                 }
                 (_, Some(target)) => {
-                    let existing = store::load_record(&tx, &path, target)?.ok_or(Error::Undecided {
-                        job: found.id,
-                        staged: *staged_id,
-                        problem: Undecided::MatchGone(target),
-                    })?;
+                    let existing =
+                        store::load_record(Db::new(&tx, &path), target)?.ok_or(Error::Undecided {
+                            job: found.id,
+                            staged: *staged_id,
+                            problem: Undecided::MatchGone(target),
+                        })?;
                     let before_job: Option<i64> = writer_of.query_row([target], |r| r.get(0)).db(&path)?;
                     let wins: Vec<String> = if decision == Decision::Update {
                         record.fields.keys().cloned().collect()
@@ -256,7 +264,14 @@ fn complete_in_one_transaction(
                         keys::key_of(&target_def, &merged),
                         Some(target),
                     )?;
-                    store::replace_record(&tx, &path, target, kind, &merged, key.as_deref(), Some(found.id))?;
+                    store::replace_record(
+                        Db::new(&tx, &path),
+                        target,
+                        kind,
+                        &merged,
+                        key.as_deref(),
+                        Some(found.id),
+                    )?;
                     if decision == Decision::Update {
                         summary.updated += 1;
                     } else {
@@ -321,7 +336,7 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
         let mut rows = images.query([found.id]).db(&path)?;
         while let Some(row) = rows.next().db(&path)? {
             let (id, after): (i64, String) = (row.get(0).db(&path)?, row.get(1).db(&path)?);
-            let now = store::load_record(&tx, &path, id)?;
+            let now = store::load_record(Db::new(&tx, &path), id)?;
             let (writer, legacy): (Option<i64>, Option<String>) = meta
                 .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()
@@ -348,7 +363,7 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
         return Err(Error::UndoBlocked { job: found.id, changed: list });
     }
     let kind = found.kind;
-    let target_def = crate::staged::job_target(&tx, &path, found.id)?;
+    let target_def = crate::staged::job_target(Db::new(&tx, &path), found.id)?;
     let (mut removed, mut restored) = (0, 0);
     {
         let mut images = tx
@@ -364,7 +379,7 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
             let before_job: Option<i64> = row.get(2).db(&path)?;
             match before {
                 None => {
-                    store::delete_record(&tx, &path, id)?;
+                    store::delete_record(Db::new(&tx, &path), id)?;
                     removed += 1;
                 }
                 Some(json) => {
@@ -378,7 +393,14 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
                     };
                     let key =
                         free_key(&tx, &path, kind.as_str(), keys::key_of(&target_def, &record), Some(id))?;
-                    store::replace_record(&tx, &path, id, kind, &record, key.as_deref(), before_job)?;
+                    store::replace_record(
+                        Db::new(&tx, &path),
+                        id,
+                        kind,
+                        &record,
+                        key.as_deref(),
+                        before_job,
+                    )?;
                     restored += 1;
                 }
             }

@@ -18,10 +18,10 @@ use ferry_mapper::record::Value;
 use ferry_mapper::target::{RecordKind, TargetDefinition};
 use serde::Serialize;
 
-use crate::Error;
 use crate::csvout::ExcelCsv;
 use crate::error::SqlResult;
 use crate::store::{self, Store};
+use crate::{Db, Error};
 
 /// Which columns to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -181,7 +181,7 @@ pub fn export(
         let fields: String = r.get(1).db(path)?;
         let fields: BTreeMap<String, Value> =
             serde_json::from_str(&fields).map_err(|e| Error::unreadable(path, format!("record {id}"), e))?;
-        let record = if needs_instances { store::load_record(conn, path, id)? } else { None };
+        let record = if needs_instances { store::load_record(Db::new(conn, path), id)? } else { None };
         let mut line = Vec::with_capacity(cols.len());
         for (_, col) in &cols {
             let text = match col {
@@ -243,10 +243,10 @@ mod tests {
         r.fields.insert("birthDate".into(), Value::Date("1980-05-06".parse().unwrap()));
         r.instance_mut("Telcom", "Business", 1).attributes.insert("value".into(), text("+1 416 555 0100"));
         r.instance_mut("Address", "Home", 1).attributes.insert("zip".into(), text("M5V"));
-        store::insert_record(store.conn(), store.path(), RecordKind::Contacts, &r, None, None).unwrap();
+        store::insert_record(store.db(), RecordKind::Contacts, &r, None, None).unwrap();
         let mut lead = Record::default();
         lead.fields.insert("lastName".into(), text("Lead"));
-        store::insert_record(store.conn(), store.path(), RecordKind::Leads, &lead, None, None).unwrap();
+        store::insert_record(store.db(), RecordKind::Leads, &lead, None, None).unwrap();
 
         let out = dir.path().join("visible.csv");
         let summary =

@@ -16,11 +16,11 @@ use std::path::Path;
 
 use ferry_mapper::record::{Record, Value};
 use ferry_mapper::target::TargetDefinition;
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Transaction, params};
 
-use crate::Error;
 use crate::error::SqlResult;
 use crate::import::PackageSource;
+use crate::{Db, Error};
 
 /// The key of `record`: the value of the target's key field, when it has one.
 pub fn key_of(target: &TargetDefinition, record: &Record) -> Option<String> {
@@ -33,9 +33,8 @@ pub fn key_of(target: &TargetDefinition, record: &Record) -> Option<String> {
 
 /// Does this job let a record's key update the existing record with that key?
 /// (False for a job imported with `--no-update`.)
-pub fn updates_by_key(conn: &Connection, path: &Path, job_id: i64) -> Result<bool, Error> {
-    let no_update: bool =
-        conn.query_row("SELECT no_update FROM jobs WHERE id = ?1", [job_id], |r| r.get(0)).db(path)?;
+pub fn updates_by_key(db: Db<'_>, job_id: i64) -> Result<bool, Error> {
+    let no_update: bool = db.query_row("SELECT no_update FROM jobs WHERE id = ?1", [job_id], |r| r.get(0))?;
     Ok(!no_update)
 }
 

@@ -124,8 +124,8 @@ struct Inputs {
 /// its kind; only their prepared values (and the staged keys) are kept.
 fn load_inputs(conn: &Connection, path: &Path, job: &Job, comparer: &Comparer) -> Result<Inputs, Error> {
     // A job imported with `--no-update` proposes no update by key.
-    let target = crate::staged::job_target(conn, path, job.id)?;
-    let by_key = crate::keys::updates_by_key(conn, path, job.id)?;
+    let target = crate::staged::job_target(Db::new(conn, path), job.id)?;
+    let by_key = crate::keys::updates_by_key(Db::new(conn, path), job.id)?;
     let (mut staged, mut staged_keys) = (Vec::new(), Vec::new());
     let mut after = 0;
     loop {
@@ -169,9 +169,9 @@ pub fn decode_explanation(bytes: &[u8]) -> Vec<FieldScore> {
 
 /// The profile a job was matched with (stored at match time), else the
 /// bundled one of its kind.
-pub fn job_profile(conn: &Connection, path: &Path, job: &Job) -> Result<MatchingProfile, Error> {
+pub fn job_profile(db: Db<'_>, job: &Job) -> Result<MatchingProfile, Error> {
     let text: Option<String> =
-        conn.query_row("SELECT matching_profile FROM jobs WHERE id = ?1", [job.id], |r| r.get(0)).db(path)?;
+        db.query_row("SELECT matching_profile FROM jobs WHERE id = ?1", [job.id], |r| r.get(0))?;
     match text {
         Some(t) => MatchingProfile::from_json(&t, Path::new(&format!("job {} matching profile", job.id)))
             .map_err(Error::Matching),
@@ -565,18 +565,18 @@ mod tests {
                     .attributes
                     .insert("zip".into(), Value::Text(format!("Z{i}{n}")));
             }
-            ids.push(insert_record(conn, path, RecordKind::Contacts, &r, None, None).unwrap());
+            ids.push(insert_record(Db::new(conn, path), RecordKind::Contacts, &r, None, None).unwrap());
         }
         let mut lead = Record::default();
         lead.fields.insert("lastName".into(), Value::Text("Lead".into()));
         lead.instance_mut("Address", "Home", 1).attributes.insert("zip".into(), Value::Text("L".into()));
-        insert_record(conn, path, RecordKind::Leads, &lead, None, None).unwrap();
+        insert_record(Db::new(conn, path), RecordKind::Leads, &lead, None, None).unwrap();
 
         let mut seen = Vec::new();
         for_each_record(conn, path, RecordKind::Contacts, |id, r| seen.push((id, r))).unwrap();
         assert_eq!(seen.len(), 5);
         for (id, r) in seen {
-            assert_eq!(Some(r), load_record(conn, path, id).unwrap(), "record {id}");
+            assert_eq!(Some(r), load_record(Db::new(conn, path), id).unwrap(), "record {id}");
         }
     }
 }

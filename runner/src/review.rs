@@ -189,8 +189,8 @@ fn record_text(field: &str) -> String {
     )
 }
 
-fn matched_job(conn: &Connection, path: &Path, job: &str) -> Result<Job, Error> {
-    let found = job::find(Db::new(conn, path), job)?;
+fn matched_job(db: Db<'_>, job: &str) -> Result<Job, Error> {
+    let found = job::find(db, job)?;
     if found.stage == Stage::ReviewMatchResults && found.status == Status::WaitingOnUser
         || found.stage == Stage::Completed
     {
@@ -230,8 +230,8 @@ pub fn for_each_row(
 ) -> Result<Job, Error> {
     let path = store.path();
     let conn = store.conn();
-    let found = matched_job(conn, path, job)?;
-    let profile = crate::matchjob::job_profile(conn, path, &found)?;
+    let found = matched_job(store.db(), job)?;
+    let profile = crate::matchjob::job_profile(store.db(), &found)?;
     let explain = |bytes: Option<Vec<u8>>| -> Vec<FieldExplanation> {
         let scores = bytes.map(|b| decode_explanation(&b)).unwrap_or_default();
         profile
@@ -326,7 +326,7 @@ pub fn for_each_row(
 /// Writes a matched job's review as CSV ([`export_columns`]), streaming; returns the rows written.
 /// An existing `out` is replaced only with `force`.
 pub fn export(store: &Store, job: &str, out: &Path, force: bool) -> Result<(Job, u64), Error> {
-    let kind = matched_job(store.conn(), store.path(), job)?.kind;
+    let kind = matched_job(store.db(), job)?.kind;
     let mut csv = ExcelCsv::create(out, force)?;
     csv.row(export_columns(kind))?;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -384,8 +384,8 @@ pub fn export(store: &Store, job: &str, out: &Path, force: bool) -> Result<(Job,
     Ok((found, written))
 }
 
-fn waiting_job(conn: &Connection, path: &Path, job: &str) -> Result<Job, Error> {
-    let found = matched_job(conn, path, job)?;
+fn waiting_job(db: Db<'_>, job: &str) -> Result<Job, Error> {
+    let found = matched_job(db, job)?;
     if found.stage == Stage::Completed {
         return Err(Error::WrongState {
             id: found.id,
@@ -401,7 +401,7 @@ fn waiting_job(conn: &Connection, path: &Path, job: &str) -> Result<Job, Error> 
 pub fn accept_all(store: &mut Store, job: &str) -> Result<(Job, u64), Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let found = waiting_job(&tx, &path, job)?;
+    let found = waiting_job(Db::new(&tx, &path), job)?;
     let n = tx
         .execute(
             "UPDATE staged SET action = proposed WHERE job_id = ?1 AND processed = 0
@@ -418,7 +418,7 @@ pub fn accept_all(store: &mut Store, job: &str) -> Result<(Job, u64), Error> {
 pub fn accept_matches_above(store: &mut Store, job: &str, quality: u32) -> Result<(Job, u64, u64), Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let found = waiting_job(&tx, &path, job)?;
+    let found = waiting_job(Db::new(&tx, &path), job)?;
     let class = crate::matching::MatchClass::Match.label();
     let accepted = tx
         .execute(
@@ -491,7 +491,7 @@ pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, E
 
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let found = waiting_job(&tx, &path, job)?;
+    let found = waiting_job(Db::new(&tx, &path), job)?;
     let kind = found.kind;
     let mut choices = Vec::new();
     for row in table {
@@ -623,7 +623,7 @@ pub fn choose(
 ) -> Result<(), Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let found = waiting_job(&tx, &path, job)?;
+    let found = waiting_job(Db::new(&tx, &path), job)?;
     let c = Choice { line: 0, staged_id, decision, record_id, staged_other };
     check_choice(&tx, &path, &found, found.kind, &c)?;
     tx.execute(
@@ -657,7 +657,7 @@ pub fn candidate_record(
     candidate: &ReviewCandidate,
 ) -> Result<Option<ferry_mapper::record::Record>, Error> {
     match (candidate.record_id, candidate.staged_id) {
-        (Some(id), _) => crate::store::load_record(store.conn(), store.path(), id),
+        (Some(id), _) => crate::store::load_record(store.db(), id),
         (None, Some(id)) => staged_record(store, id),
         (None, None) => Ok(None),
     }
@@ -685,7 +685,7 @@ pub fn staged_record(store: &Store, id: i64) -> Result<Option<ferry_mapper::reco
 pub fn same_values(store: &mut Store, job: &str, staged_id: i64) -> Result<(Job, u64), Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let found = waiting_job(&tx, &path, job)?;
+    let found = waiting_job(Db::new(&tx, &path), job)?;
     let exists: i64 = tx
         .query_row(
             "SELECT count(*) FROM staged WHERE id = ?1 AND job_id = ?2 AND processed = 0",

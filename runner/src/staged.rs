@@ -8,8 +8,6 @@
 //! length, enumeration values) and the record against the target's rules.
 //! Deleting a staged record cannot be undone.
 
-use std::path::Path;
-
 use ferry_mapper::convert::validate_record;
 use ferry_mapper::problem::Severity;
 use ferry_mapper::record::{Record, Value};
@@ -95,10 +93,10 @@ pub struct Listing {
 }
 
 /// The job's target definition, as it was staged with.
-pub fn job_target(conn: &rusqlite::Connection, path: &Path, job_id: i64) -> Result<TargetDefinition, Error> {
-    let text: String =
-        conn.query_row("SELECT target FROM jobs WHERE id = ?1", [job_id], |r| r.get(0)).db(path)?;
-    serde_json::from_str(&text).map_err(|e| Error::unreadable(path, format!("the target of job {job_id}"), e))
+pub fn job_target(db: Db<'_>, job_id: i64) -> Result<TargetDefinition, Error> {
+    let text: String = db.query_row("SELECT target FROM jobs WHERE id = ?1", [job_id], |r| r.get(0))?;
+    serde_json::from_str(&text)
+        .map_err(|e| Error::unreadable(db.path(), format!("the target of job {job_id}"), e))
 }
 
 /// Resolves a column name: a meta column, a flat column, or a plain field
@@ -149,8 +147,8 @@ fn sort_expr(column: &str) -> String {
 /// Lists the staged records of a job.
 pub fn list(store: &Store, job: &str, options: &ListOptions) -> Result<Listing, Error> {
     let (conn, path) = (store.conn(), store.path());
-    let job = job::find(Db::new(conn, path), job)?;
-    let target = job_target(conn, path, job.id)?;
+    let job = job::find(store.db(), job)?;
+    let target = job_target(store.db(), job.id)?;
     // The default columns the job's target has (a lead target of the user's
     // own may lack the import dialog's source fields).
     let requested = if options.columns.is_empty() {
@@ -295,7 +293,7 @@ pub fn edit(
     let tx = store.write()?;
     let job = job::find(Db::new(&tx, &path), job)?;
     editable(&job)?;
-    let target = job_target(&tx, &path, job.id)?;
+    let target = job_target(Db::new(&tx, &path), job.id)?;
     let found: Option<(String, String, u64)> = rusqlite::OptionalExtension::optional(tx.query_row(
         "SELECT s.record, f.file, s.line FROM staged s JOIN job_files f ON f.id = s.file_id
          WHERE s.id = ?1 AND s.job_id = ?2",

@@ -74,9 +74,9 @@ use ferry_mapper::record::{Instance, Record, Value};
 use ferry_mapper::target::RecordKind;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::Error;
 use crate::error::SqlResult;
 use crate::flat::Flat;
+use crate::{Db, Error};
 
 /// Schema migrations, in order; entry `i` takes the store to version `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
@@ -456,13 +456,13 @@ fn fields_json(record: &Record) -> String {
 
 /// Creates a record of `kind` with its instances; returns its id.
 pub fn insert_record(
-    conn: &Connection,
-    path: &Path,
+    db: Db<'_>,
     kind: RecordKind,
     record: &Record,
     key: Option<&str>,
     job_id: Option<i64>,
 ) -> Result<i64, Error> {
+    let (conn, path) = (db.conn(), db.path());
     let flat = Flat::of(kind, record);
     let now = now();
     conn.prepare_cached(
@@ -488,11 +488,12 @@ pub fn insert_record(
     ])
     .db(path)?;
     let id = conn.last_insert_rowid();
-    insert_instances(conn, path, id, &record.instances)?;
+    insert_instances(db, id, &record.instances)?;
     Ok(id)
 }
 
-fn insert_instances(conn: &Connection, path: &Path, id: i64, instances: &[Instance]) -> Result<(), Error> {
+fn insert_instances(db: Db<'_>, id: i64, instances: &[Instance]) -> Result<(), Error> {
+    let (conn, path) = (db.conn(), db.path());
     let mut st = conn
         .prepare_cached(
             "INSERT INTO record_instances (record_id, subcollection, type_name, instance, attributes)
@@ -508,14 +509,14 @@ fn insert_instances(conn: &Connection, path: &Path, id: i64, instances: &[Instan
 
 /// Replaces a record's fields and instances (its id, kind and creation time stay).
 pub fn replace_record(
-    conn: &Connection,
-    path: &Path,
+    db: Db<'_>,
     id: i64,
     kind: RecordKind,
     record: &Record,
     key: Option<&str>,
     job_id: Option<i64>,
 ) -> Result<(), Error> {
+    let (conn, path) = (db.conn(), db.path());
     let flat = Flat::of(kind, record);
     conn.prepare_cached(
         "UPDATE records SET external_key = ?2, fields = ?3, legacy_id = ?4, first_name = ?5, last_name = ?6,
@@ -543,17 +544,19 @@ pub fn replace_record(
         .db(path)?
         .execute([id])
         .db(path)?;
-    insert_instances(conn, path, id, &record.instances)
+    insert_instances(db, id, &record.instances)
 }
 
 /// Deletes a record and its instances.
-pub fn delete_record(conn: &Connection, path: &Path, id: i64) -> Result<(), Error> {
+pub fn delete_record(db: Db<'_>, id: i64) -> Result<(), Error> {
+    let (conn, path) = (db.conn(), db.path());
     conn.prepare_cached("DELETE FROM records WHERE id = ?1").db(path)?.execute([id]).db(path)?;
     Ok(())
 }
 
 /// Loads a record (fields and instances), or `None` when there is no such id.
-pub fn load_record(conn: &Connection, path: &Path, id: i64) -> Result<Option<Record>, Error> {
+pub fn load_record(db: Db<'_>, id: i64) -> Result<Option<Record>, Error> {
+    let (conn, path) = (db.conn(), db.path());
     let fields: Option<String> = conn
         .prepare_cached("SELECT fields FROM records WHERE id = ?1")
         .db(path)?
@@ -585,11 +588,8 @@ pub fn load_record(conn: &Connection, path: &Path, id: i64) -> Result<Option<Rec
 }
 
 /// Enumeration values added by `--create-missing` for `kind`: (field, value).
-pub fn added_values(
-    conn: &Connection,
-    path: &Path,
-    kind: RecordKind,
-) -> Result<Vec<(String, String)>, Error> {
+pub fn added_values(db: Db<'_>, kind: RecordKind) -> Result<Vec<(String, String)>, Error> {
+    let (conn, path) = (db.conn(), db.path());
     let mut st = conn
         .prepare_cached("SELECT field, value FROM target_values WHERE kind = ?1 ORDER BY rowid")
         .db(path)?;
@@ -688,9 +688,8 @@ mod tests {
         record.fields.insert("externalId".into(), text("C-1"));
         record.fields.insert("lastName".into(), text("Smith"));
         record.instance_mut("Address", "Home", 1).attributes.insert("zip".into(), text("M5V 1A1"));
-        let id = insert_record(store.conn(), store.path(), RecordKind::Contacts, &record, Some("C-1"), None)
-            .unwrap();
-        assert_eq!(load_record(store.conn(), store.path(), id).unwrap().unwrap(), record);
+        let id = insert_record(store.db(), RecordKind::Contacts, &record, Some("C-1"), None).unwrap();
+        assert_eq!(load_record(store.db(), id).unwrap().unwrap(), record);
         let (key, zip): (String, String) = store
             .conn()
             .query_row("SELECT external_key, zip FROM records WHERE id = ?1", [id], |r| {
@@ -701,14 +700,13 @@ mod tests {
 
         record.fields.insert("firstName".into(), text("Ann"));
         record.instances.clear();
-        replace_record(store.conn(), store.path(), id, RecordKind::Contacts, &record, Some("C-1"), None)
-            .unwrap();
-        assert_eq!(load_record(store.conn(), store.path(), id).unwrap().unwrap(), record);
+        replace_record(store.db(), id, RecordKind::Contacts, &record, Some("C-1"), None).unwrap();
+        assert_eq!(load_record(store.db(), id).unwrap().unwrap(), record);
 
         // The key is unique per kind.
-        let dup = insert_record(store.conn(), store.path(), RecordKind::Contacts, &record, Some("C-1"), None);
+        let dup = insert_record(store.db(), RecordKind::Contacts, &record, Some("C-1"), None);
         assert!(dup.is_err());
-        delete_record(store.conn(), store.path(), id).unwrap();
-        assert!(load_record(store.conn(), store.path(), id).unwrap().is_none());
+        delete_record(store.db(), id).unwrap();
+        assert!(load_record(store.db(), id).unwrap().is_none());
     }
 }

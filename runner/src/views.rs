@@ -178,7 +178,7 @@ pub struct FieldValue {
 /// not) and its version.
 pub fn staged_fields(store: &Store, job: &str, id: i64) -> Result<(Job, Vec<FieldValue>, String), Error> {
     let found = job::find(store.db(), job)?;
-    let target = crate::staged::job_target(store.conn(), store.path(), found.id)?;
+    let target = crate::staged::job_target(store.db(), found.id)?;
     let record = staged_in_job(store, found.id, id)?;
     let fields = target
         .plain_fields()

@@ -297,7 +297,7 @@ async fn job_page(app: &Shared, ctx: &Ctx, session: &Session, j: &str) -> Respon
         let histogram = if job.stage == Stage::ReviewMatchResults && job.status == Status::WaitingOnUser
             || job.stage == Stage::Completed
         {
-            let t = matchjob::job_profile(s.conn(), s.path(), &job)?.thresholds;
+            let t = matchjob::job_profile(s.db(), &job)?.thresholds;
             Some((views::quality_histogram(s, job.id)?, t.match_, t.potential))
         } else {
             None

@@ -59,7 +59,7 @@ fn export_writes_records_with_formulas_neutralised() {
     r.instance_mut("Telcom", "Business", 1)
         .attributes
         .insert("value".into(), Value::Text("+1 416 555 0100".into()));
-    insert_record(store.conn(), store.path(), RecordKind::Contacts, &r, Some("C1"), None).unwrap();
+    insert_record(store.db(), RecordKind::Contacts, &r, Some("C1"), None).unwrap();
     drop(store);
 
     let out = sb.ferry().args(["export", "contacts", "--out", "c.csv"]).output().unwrap();

@@ -270,7 +270,7 @@ fn stage_in_one_transaction<S: PackageSource>(
     };
     let kind = options.kind.unwrap_or(first.target().kind);
     let path = store.path().to_path_buf();
-    let added_before = store::added_values(store.conn(), &path, kind)?;
+    let added_before = store::added_values(store.db(), kind)?;
     let mut known: HashMap<String, std::collections::BTreeSet<String>> = HashMap::new();
     for (field, value) in &added_before {
         known.entry(field.clone()).or_default().insert(value.clone());
