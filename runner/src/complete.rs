@@ -29,11 +29,10 @@
 //! and completed again (or deleted).
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use ferry_mapper::progress::{self, NoReporter, Reporter, Throttle};
 use ferry_mapper::record::Record;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::error::SqlResult;
@@ -72,15 +71,9 @@ fn external_key_owner(db: Db<'_>, kind: &str, key: &str) -> Result<Option<i64>, 
 /// `key` when no record other than `me` holds it, else none: a record's key
 /// stays unique (with `--no-update`, a record created beside the key's owner
 /// keeps the key as data only).
-fn free_key(
-    conn: &Connection,
-    path: &Path,
-    kind: &str,
-    key: Option<String>,
-    me: Option<i64>,
-) -> Result<Option<String>, Error> {
+fn free_key(db: Db<'_>, kind: &str, key: Option<String>, me: Option<i64>) -> Result<Option<String>, Error> {
     let Some(k) = key else { return Ok(None) };
-    Ok(match external_key_owner(Db::new(conn, path), kind, &k)? {
+    Ok(match external_key_owner(db, kind, &k)? {
         Some(owner) if Some(owner) != me => None,
         _ => Some(k),
     })
@@ -108,7 +101,8 @@ fn complete_in_one_transaction(
 ) -> Result<CompleteSummary, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let found = job::find(Db::new(&tx, &path), job)?;
+    let db = Db::new(&tx, &path);
+    let found = job::find(db, job)?;
     if !(found.stage == Stage::ReviewMatchResults && found.status == Status::WaitingOnUser) {
         let message = match (found.stage, found.status) {
             (Stage::ReviewMatchResults, Status::Queued) => {
@@ -129,9 +123,9 @@ fn complete_in_one_transaction(
         });
     }
     let kind = found.kind;
-    let profile = job_profile(Db::new(&tx, &path), &found)?;
-    let target_def = crate::staged::job_target(Db::new(&tx, &path), found.id)?;
-    let by_key = keys::updates_by_key(Db::new(&tx, &path), found.id)?;
+    let profile = job_profile(db, &found)?;
+    let target_def = crate::staged::job_target(db, found.id)?;
+    let by_key = keys::updates_by_key(db, found.id)?;
     let mut summary = CompleteSummary::default();
     // The record each processed staged record became, for `--within` merges.
     let mut became: HashMap<i64, i64> = HashMap::new();
@@ -158,7 +152,7 @@ fn complete_in_one_transaction(
         let mut last = 0;
         loop {
             if page.is_empty() {
-                page = staged_chunk(&tx, &path, found.id, last, STAGED_CHUNK)?;
+                page = staged_chunk(db, found.id, last, STAGED_CHUNK)?;
                 page.reverse();
             }
             let Some((staged_id, record)) = page.pop() else { break };
@@ -175,7 +169,7 @@ fn complete_in_one_transaction(
                 })?;
             let key = keys::key_of(&target_def, record);
             let key_owner = match &key {
-                Some(k) if by_key => external_key_owner(Db::new(&tx, &path), kind.as_str(), k)?,
+                Some(k) if by_key => external_key_owner(db, kind.as_str(), k)?,
                 _ => None,
             };
             // Create with a taken key, and Update, write into the key's owner.
@@ -210,14 +204,8 @@ fn complete_in_one_transaction(
             };
             let id = match (decision, target) {
                 (Decision::Create, _) => {
-                    let key = free_key(&tx, &path, kind.as_str(), key, None)?;
-                    let id = store::insert_record(
-                        Db::new(&tx, &path),
-                        kind,
-                        record,
-                        key.as_deref(),
-                        Some(found.id),
-                    )?;
+                    let key = free_key(db, kind.as_str(), key, None)?;
+                    let id = store::insert_record(db, kind, record, key.as_deref(), Some(found.id))?;
                     image
                         .execute(params![
                             found.id,
@@ -233,12 +221,11 @@ fn complete_in_one_transaction(
                     id
                 }
                 (_, Some(target)) => {
-                    let existing =
-                        store::load_record(Db::new(&tx, &path), target)?.ok_or(Error::Undecided {
-                            job: found.id,
-                            staged: *staged_id,
-                            problem: Undecided::MatchGone(target),
-                        })?;
+                    let existing = store::load_record(db, target)?.ok_or(Error::Undecided {
+                        job: found.id,
+                        staged: *staged_id,
+                        problem: Undecided::MatchGone(target),
+                    })?;
                     let before_job: Option<i64> = writer_of.query_row([target], |r| r.get(0)).db(&path)?;
                     let wins: Vec<String> = if decision == Decision::Update {
                         record.fields.keys().cloned().collect()
@@ -257,21 +244,8 @@ fn complete_in_one_transaction(
                             record_json(&merged)
                         ])
                         .db(&path)?;
-                    let key = free_key(
-                        &tx,
-                        &path,
-                        kind.as_str(),
-                        keys::key_of(&target_def, &merged),
-                        Some(target),
-                    )?;
-                    store::replace_record(
-                        Db::new(&tx, &path),
-                        target,
-                        kind,
-                        &merged,
-                        key.as_deref(),
-                        Some(found.id),
-                    )?;
+                    let key = free_key(db, kind.as_str(), keys::key_of(&target_def, &merged), Some(target))?;
+                    store::replace_record(db, target, kind, &merged, key.as_deref(), Some(found.id))?;
                     if decision == Decision::Update {
                         summary.updated += 1;
                     } else {
@@ -316,7 +290,8 @@ pub fn undo(store: &mut Store, job: &str) -> Result<UndoSummary, Error> {
 fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let found = job::find(Db::new(&tx, &path), job)?;
+    let db = Db::new(&tx, &path);
+    let found = job::find(db, job)?;
     if found.stage != Stage::Completed {
         return Err(Error::WrongState {
             id: found.id,
@@ -336,7 +311,7 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
         let mut rows = images.query([found.id]).db(&path)?;
         while let Some(row) = rows.next().db(&path)? {
             let (id, after): (i64, String) = (row.get(0).db(&path)?, row.get(1).db(&path)?);
-            let now = store::load_record(Db::new(&tx, &path), id)?;
+            let now = store::load_record(db, id)?;
             let (writer, legacy): (Option<i64>, Option<String>) = meta
                 .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()
@@ -363,7 +338,7 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
         return Err(Error::UndoBlocked { job: found.id, changed: list });
     }
     let kind = found.kind;
-    let target_def = crate::staged::job_target(Db::new(&tx, &path), found.id)?;
+    let target_def = crate::staged::job_target(db, found.id)?;
     let (mut removed, mut restored) = (0, 0);
     {
         let mut images = tx
@@ -379,7 +354,7 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
             let before_job: Option<i64> = row.get(2).db(&path)?;
             match before {
                 None => {
-                    store::delete_record(Db::new(&tx, &path), id)?;
+                    store::delete_record(db, id)?;
                     removed += 1;
                 }
                 Some(json) => {
@@ -391,16 +366,8 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
                         Some(j) => job_exists.query_row([j], |r| r.get::<_, i64>(0)).optional().db(&path)?,
                         None => None,
                     };
-                    let key =
-                        free_key(&tx, &path, kind.as_str(), keys::key_of(&target_def, &record), Some(id))?;
-                    store::replace_record(
-                        Db::new(&tx, &path),
-                        id,
-                        kind,
-                        &record,
-                        key.as_deref(),
-                        before_job,
-                    )?;
+                    let key = free_key(db, kind.as_str(), keys::key_of(&target_def, &record), Some(id))?;
+                    store::replace_record(db, id, kind, &record, key.as_deref(), before_job)?;
                     restored += 1;
                 }
             }
@@ -409,7 +376,7 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
     tx.execute("DELETE FROM before_images WHERE job_id = ?1", [found.id]).db(&path)?;
     tx.execute("UPDATE staged SET processed = 0 WHERE job_id = ?1", [found.id]).db(&path)?;
     tx.execute("UPDATE jobs SET ended_at = NULL WHERE id = ?1", [found.id]).db(&path)?;
-    job::set_state(Db::new(&tx, &path), found.id, Stage::ReviewMatchResults, Status::WaitingOnUser)?;
+    job::set_state(db, found.id, Stage::ReviewMatchResults, Status::WaitingOnUser)?;
     tx.commit().db(&path)?;
     let job = job::get(store.db(), found.id)?.expect("exists");
     Ok(UndoSummary { job, removed, restored })

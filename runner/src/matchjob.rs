@@ -33,7 +33,7 @@ use std::path::Path;
 
 use ferry_mapper::record::{Instance, Record, Value};
 use ferry_mapper::target::RecordKind;
-use rusqlite::{Connection, params};
+use rusqlite::params;
 use serde::Serialize;
 
 use crate::error::SqlResult;
@@ -122,14 +122,14 @@ struct Inputs {
 
 /// Prepares a job's unprocessed staged records and the store's records of
 /// its kind; only their prepared values (and the staged keys) are kept.
-fn load_inputs(conn: &Connection, path: &Path, job: &Job, comparer: &Comparer) -> Result<Inputs, Error> {
+fn load_inputs(db: Db<'_>, job: &Job, comparer: &Comparer) -> Result<Inputs, Error> {
     // A job imported with `--no-update` proposes no update by key.
-    let target = crate::staged::job_target(Db::new(conn, path), job.id)?;
-    let by_key = crate::keys::updates_by_key(Db::new(conn, path), job.id)?;
+    let target = crate::staged::job_target(db, job.id)?;
+    let by_key = crate::keys::updates_by_key(db, job.id)?;
     let (mut staged, mut staged_keys) = (Vec::new(), Vec::new());
     let mut after = 0;
     loop {
-        let chunk = staged_chunk(conn, path, job.id, after, STAGED_CHUNK)?;
+        let chunk = staged_chunk(db, job.id, after, STAGED_CHUNK)?;
         let Some(last) = chunk.last() else { break };
         after = last.0;
         for (id, record) in &chunk {
@@ -138,9 +138,7 @@ fn load_inputs(conn: &Connection, path: &Path, job: &Job, comparer: &Comparer) -
         }
     }
     let mut existing: Vec<MatchInput> = Vec::new();
-    for_each_record(conn, path, job.kind, |id, r| {
-        existing.push(MatchInput { id, prepared: comparer.prepare(&r) })
-    })?;
+    for_each_record(db, job.kind, |id, r| existing.push(MatchInput { id, prepared: comparer.prepare(&r) }))?;
     Ok(Inputs { staged, staged_keys, existing })
 }
 
@@ -182,12 +180,8 @@ pub fn job_profile(db: Db<'_>, job: &Job) -> Result<MatchingProfile, Error> {
 /// Calls `f` with every record of `kind` (id order) with its instances,
 /// one at a time (two cursors merged by id), so that memory holds only what
 /// `f` keeps.
-pub fn for_each_record(
-    conn: &Connection,
-    path: &Path,
-    kind: RecordKind,
-    mut f: impl FnMut(i64, Record),
-) -> Result<(), Error> {
+pub fn for_each_record(db: Db<'_>, kind: RecordKind, mut f: impl FnMut(i64, Record)) -> Result<(), Error> {
+    let (conn, path) = (db.conn(), db.path());
     let unreadable = |id: i64, what: &str, e: serde_json::Error| {
         Error::unreadable(path, format!("the {what} of record {id}"), e)
     };
@@ -243,13 +237,8 @@ pub const STAGED_CHUNK: usize = 4096;
 
 /// Up to `limit` of a job's unprocessed staged records with ids above
 /// `after`, in id order (callers page through a job with the last id seen).
-pub fn staged_chunk(
-    conn: &Connection,
-    path: &Path,
-    job_id: i64,
-    after: i64,
-    limit: usize,
-) -> Result<Vec<(i64, Record)>, Error> {
+pub fn staged_chunk(db: Db<'_>, job_id: i64, after: i64, limit: usize) -> Result<Vec<(i64, Record)>, Error> {
+    let (conn, path) = (db.conn(), db.path());
     let mut st = conn
         .prepare_cached(
             "SELECT id, record FROM staged WHERE job_id = ?1 AND processed = 0 AND id > ?2 ORDER BY id LIMIT ?3",
@@ -311,18 +300,19 @@ fn match_in_one_transaction(
 ) -> Result<MatchSummary, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let found = job::find(Db::new(&tx, &path), job)?;
+    let db = Db::new(&tx, &path);
+    let found = job::find(db, job)?;
     check_matchable(&found)?;
     let kind = found.kind;
     let profile = options.profile.clone().unwrap_or_else(|| MatchingProfile::for_kind(kind));
     if profile.kind != kind {
         return Err(Error::ProfileKind { which: "matching", profile: profile.kind, job: found.id, kind });
     }
-    let limits = limits_for(&tx, &path, &found, options.memory, options.within)?;
+    let limits = limits_for(db, &found, options.memory, options.within)?;
     let mut comparer = Comparer::new(&profile);
     let keep = profile.candidates.max(1);
     let Inputs { staged: staged_inputs, staged_keys, existing: existing_inputs } =
-        load_inputs(&tx, &path, &found, &comparer)?;
+        load_inputs(db, &found, &comparer)?;
     comparer.count_terms(staged_inputs.iter().chain(&existing_inputs).map(|r| &r.prepared));
     let keys: HashMap<String, i64> = {
         let mut st = tx
@@ -463,7 +453,7 @@ fn match_in_one_transaction(
         params![found.id, profile.to_json(), crate::store::now()],
     )
     .db(&path)?;
-    job::set_state(Db::new(&tx, &path), found.id, Stage::ReviewMatchResults, Status::WaitingOnUser)?;
+    job::set_state(db, found.id, Stage::ReviewMatchResults, Status::WaitingOnUser)?;
     tx.commit().db(&path)?;
     summary.job = job::get(store.db(), found.id)?.expect("exists");
     Ok(summary)
@@ -483,13 +473,8 @@ pub struct LearnJobOptions {
 /// The candidate-generation limits that keep matching `job` (its
 /// unprocessed staged records against the store's records of its kind)
 /// inside `memory`, checked before anything is loaded.
-fn limits_for(
-    conn: &Connection,
-    path: &Path,
-    job: &Job,
-    memory: Option<u64>,
-    within: bool,
-) -> Result<Limits, Error> {
+fn limits_for(db: Db<'_>, job: &Job, memory: Option<u64>, within: bool) -> Result<Limits, Error> {
+    let (conn, path) = (db.conn(), db.path());
     let count = |sql: &str, p: &dyn rusqlite::ToSql| -> Result<u64, Error> {
         conn.query_row(sql, [p], |r| r.get::<_, i64>(0)).db(path).map(|n| n.max(0) as u64)
     };
@@ -531,10 +516,10 @@ pub fn learn_job(
             kind: found.kind,
         });
     }
-    let limits = limits_for(conn, &path, &found, options.memory, false)?;
+    let limits = limits_for(Db::new(conn, &path), &found, options.memory, false)?;
     let skeleton = learn::skeleton(&base);
     let comparer = Comparer::new(&skeleton);
-    let inputs = load_inputs(conn, &path, &found, &comparer)?;
+    let inputs = load_inputs(Db::new(conn, &path), &found, &comparer)?;
     if inputs.staged.len() < 2 {
         return Err(Error::TooFewToLearn { job: found.id, staged: inputs.staged.len() });
     }
@@ -573,7 +558,7 @@ mod tests {
         insert_record(Db::new(conn, path), RecordKind::Leads, &lead, None, None).unwrap();
 
         let mut seen = Vec::new();
-        for_each_record(conn, path, RecordKind::Contacts, |id, r| seen.push((id, r))).unwrap();
+        for_each_record(Db::new(conn, path), RecordKind::Contacts, |id, r| seen.push((id, r))).unwrap();
         assert_eq!(seen.len(), 5);
         for (id, r) in seen {
             assert_eq!(Some(r), load_record(Db::new(conn, path), id).unwrap(), "record {id}");

@@ -18,7 +18,7 @@
 use std::path::Path;
 
 use ferry_mapper::target::RecordKind;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::csvout::ExcelCsv;
@@ -491,7 +491,8 @@ pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, E
 
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let found = waiting_job(Db::new(&tx, &path), job)?;
+    let db = Db::new(&tx, &path);
+    let found = waiting_job(db, job)?;
     let kind = found.kind;
     let mut choices = Vec::new();
     for row in table {
@@ -525,7 +526,7 @@ pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, E
     }
     let mut changed = 0u64;
     for c in &choices {
-        check_choice(&tx, &path, &found, kind, c).map_err(|e| match e {
+        check_choice(db, &found, kind, c).map_err(|e| match e {
             Error::BadChoice { message, .. } => bad(c.line, message),
             other => other,
         })?;
@@ -547,13 +548,8 @@ pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, E
 }
 
 /// Checks one choice against the store; the message says what is wrong.
-fn check_choice(
-    conn: &Connection,
-    path: &Path,
-    job: &Job,
-    kind: RecordKind,
-    c: &Choice,
-) -> Result<(), Error> {
+fn check_choice(db: Db<'_>, job: &Job, kind: RecordKind, c: &Choice) -> Result<(), Error> {
+    let (conn, path) = (db.conn(), db.path());
     let bad = |message: String| Err(Error::BadChoice { staged: c.staged_id, message });
     let processed: Option<i64> = conn
         .query_row("SELECT processed FROM staged WHERE id = ?1 AND job_id = ?2", [c.staged_id, job.id], |r| {
@@ -623,9 +619,10 @@ pub fn choose(
 ) -> Result<(), Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let found = waiting_job(Db::new(&tx, &path), job)?;
+    let db = Db::new(&tx, &path);
+    let found = waiting_job(db, job)?;
     let c = Choice { line: 0, staged_id, decision, record_id, staged_other };
-    check_choice(&tx, &path, &found, found.kind, &c)?;
+    check_choice(db, &found, found.kind, &c)?;
     tx.execute(
         "UPDATE staged SET action = ?2, match_record_id = ?3, match_staged_id = ?4 WHERE id = ?1",
         params![staged_id, decision.as_str(), record_id, staged_other],

@@ -291,9 +291,10 @@ pub fn edit(
 ) -> Result<Record, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let job = job::find(Db::new(&tx, &path), job)?;
+    let db = Db::new(&tx, &path);
+    let job = job::find(db, job)?;
     editable(&job)?;
-    let target = job_target(Db::new(&tx, &path), job.id)?;
+    let target = job_target(db, job.id)?;
     let found: Option<(String, String, u64)> = rusqlite::OptionalExtension::optional(tx.query_row(
         "SELECT s.record, f.file, s.line FROM staged s JOIN job_files f ON f.id = s.file_id
          WHERE s.id = ?1 AND s.job_id = ?2",
@@ -394,7 +395,8 @@ pub fn delete(store: &mut Store, job: &str, ids: Option<&[i64]>) -> Result<u64, 
 pub fn submit(store: &mut Store, job: &str) -> Result<Job, Error> {
     let path = store.path().to_path_buf();
     let tx = store.write()?;
-    let found = job::find(Db::new(&tx, &path), job)?;
+    let db = Db::new(&tx, &path);
+    let found = job::find(db, job)?;
     if found.stage != Stage::ReviewStagedData {
         return Err(Error::WrongState {
             id: found.id,
@@ -403,7 +405,7 @@ pub fn submit(store: &mut Store, job: &str) -> Result<Job, Error> {
             message: "only a job in Review Staged Data can be submitted for matching".into(),
         });
     }
-    job::set_state(Db::new(&tx, &path), found.id, Stage::ReviewMatchResults, Status::Queued)?;
+    job::set_state(db, found.id, Stage::ReviewMatchResults, Status::Queued)?;
     tx.commit().db(&path)?;
     Ok(job::get(store.db(), found.id)?.expect("exists"))
 }
