@@ -68,6 +68,12 @@ pub(super) struct Ragged<R> {
     headers: Vec<String>,
     /// How the file's rows end: as its first line (the header) does.
     rows_end: Break,
+    /// The line ends rows end with: the header's, and any a row of all the
+    /// header's fields (or more) ends with as read (a file whose rows end
+    /// in CRLF and LF alike has no bare line break).
+    row_ends: Vec<Break>,
+    /// Whether the row just made was rejoined from pieces.
+    joined: bool,
     ahead: VecDeque<Piece>,
     /// A short row still to come that is rejected for the row before it: its line and why.
     reject: Option<(u64, String)>,
@@ -89,6 +95,8 @@ impl<R: RawRows> Ragged<R> {
             path,
             headers,
             rows_end,
+            row_ends: vec![rows_end],
+            joined: false,
             ahead: VecDeque::new(),
             reject: None,
             last_full: None,
@@ -98,7 +106,14 @@ impl<R: RawRows> Ragged<R> {
 
     /// A line end that is not the file's row end.
     fn bare(&self, end: Break) -> bool {
-        end != Break::End && end != self.rows_end
+        end != Break::End && !self.row_ends.contains(&end)
+    }
+
+    /// `end` ends a whole row as read: it is a row end of the file.
+    fn row_end(&mut self, end: Break) {
+        if !self.row_ends.contains(&end) {
+            self.row_ends.push(end);
+        }
     }
 
     /// Makes `ahead` hold `n` pieces, if the file has them.
@@ -144,11 +159,20 @@ impl<R: RawRows> Ragged<R> {
             count += n - 1;
             k += 1;
             end = next_end;
-            if count > width {
+            // Past the last column only empty fields of the last piece (a
+            // trailing delimiter), as for any row.
+            if count > width && (self.bare(end) || !self.empty_tail(k - 1, count - width)) {
                 return None;
             }
         }
-        (count == width).then_some(k)
+        (count >= width).then_some(k)
+    }
+
+    /// Whether the last `n` fields of the piece at `index` of `ahead`, its
+    /// first field aside, are empty.
+    fn empty_tail(&self, index: usize, n: usize) -> bool {
+        let Some(Ok(row)) = self.ahead.get(index).map(|p| p.row.as_ref()) else { return false };
+        n < row.cells.len() && row.cells[row.cells.len() - n..].iter().all(|c| c.trim().is_empty())
     }
 
     /// A row of at most the header's fields: rejoined with the lines after
@@ -236,6 +260,7 @@ impl<R: RawRows> Ragged<R> {
 
     /// `row` and the next `k` pieces as one row, each break kept in its value.
     fn rejoin(&mut self, mut row: Row, k: usize) -> Row {
+        self.joined = true;
         let first = row.line;
         let mut last = first;
         let mut columns = Vec::new();
@@ -294,9 +319,15 @@ impl<R: RawRows> Iterator for Ragged<R> {
         }
         if self.headers.len() < 2 || row.cells.len() > self.headers.len() {
             self.last_full = None;
+            self.row_end(end);
             return Some(Ok(row));
         }
+        let whole = row.cells.len() == self.headers.len();
+        self.joined = false;
         let fitted = self.fit(row, end);
+        if whole && fitted.is_ok() && !self.joined {
+            self.row_end(end);
+        }
         self.last_full = match &fitted {
             Ok(row)
                 if row.cells.len() == self.headers.len() && !row.cells.iter().any(|c| c.contains('\n')) =>
@@ -360,6 +391,11 @@ mod tests {
         let (rows, warnings) = read("1,a|b|c,d,e;");
         assert_eq!(rows[0].as_ref().unwrap().cells, ["1", "a\nb\nc", "d", "e"]);
         assert!(warnings[0].message.starts_with("lines 2 to 4 are one row"), "{:?}", warnings[0]);
+        // And a trailing delimiter after the row's last piece.
+        let (rows, _) = read("1,x,12 Main|Apt 4,z,;2,y,q,r;");
+        assert_eq!(rows[0].as_ref().unwrap().cells, ["1", "x", "12 Main\nApt 4", "z", ""]);
+        let (rows, _) = read("1,x,12 Main|Apt 4,z,w;2,y,q,r;");
+        assert!(rows[0].is_err(), "a value past the last column: {rows:?}");
         // A break in the last value: the first line has all its fields.
         let (rows, _) = read("1,x,y,note|more;2,a,b,c;");
         assert_eq!(rows[0].as_ref().unwrap().cells, ["1", "x", "y", "note\nmore"]);
@@ -387,6 +423,15 @@ mod tests {
         );
         assert_eq!(rows[2].as_ref().unwrap().line, 4);
         assert_eq!((warnings[0].line, warnings[0].column.as_deref()), (2, Some("d")), "{warnings:?}");
+    }
+
+    #[test]
+    fn a_file_whose_rows_end_in_crlf_and_lf_alike_has_no_bare_break() {
+        // Line 3 is a whole row ending in LF: LF ends rows too, so line 4 is
+        // padded, not taken for the piece of a split.
+        let (rows, warnings) = read("1,a,b,c;2,a,b,c|3,x|4,y,z,w;");
+        assert_eq!(rows[2].as_ref().unwrap().cells, ["3", "x", "", ""]);
+        assert!(warnings[0].message.contains("read as empty"), "{warnings:?}");
     }
 
     #[test]
