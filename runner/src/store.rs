@@ -314,8 +314,8 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON").db(path)?;
         // A bounded page cache keeps memory flat however large an import is.
         conn.pragma_update(None, "cache_size", -32768).db(path)?;
-        // An import of linked files cycles through some twenty statements per
-        // row: the default cache of 16 would parse them again and again.
+        // The default cache of 16 statements is too small for a job's import
+        // and matching, which would parse some again and again.
         conn.set_prepared_statement_cache_capacity(64);
         let mut store = Store { conn, path: path.to_path_buf() };
         store.migrate()?;

@@ -1,279 +1,357 @@
-//! Parent/child assembly: a child row (its file has a parent link) joins its
-//! parent's staged record, through the keys of the parent file's id column;
-//! assembled records are validated once all their files are read.
+//! Parent/child assembly, in one place. A branch of the file tree (a main
+//! file and its child files) is staged children first: each child row waits
+//! in a temporary table under its parent file and id. Then the main file is
+//! read; each of its rows takes the child rows that name its id, in the order
+//! they were read, and the record they make is validated and staged once —
+//! or rejected with all its rows. Conversion runs on the worker pool for
+//! both, and so does the assembly (absorbing, validating, encoding) of each
+//! batch of main rows.
+//!
+//! The rules: a child row without a parent id, or whose parent row is
+//! absent or was rejected, is rejected; a child row with a conversion error
+//! is rejected alone (its parent keeps its other rows); a main row whose id
+//! an earlier row of its file has is rejected (child rows could not tell
+//! them apart; the first row keeps them); a record rejected at validation
+//! takes its child rows with it.
 
-use ferry_mapper::convert::validate_record;
+use std::collections::HashMap;
+
+use ferry_mapper::convert::{FileConverter, validate_record};
 use ferry_mapper::problem::{Problem, Severity};
 use ferry_mapper::read::Row;
 use ferry_mapper::record::Record;
-use ferry_mapper::target::TargetDefinition;
-use rusqlite::{OptionalExtension, params};
+use ferry_mapper::target::{RecordKind, TargetDefinition};
+use rayon::prelude::*;
+use rusqlite::params;
 
 use super::Stop;
-use super::stage::{FileCtx, INSERT_REJECTED, Staging, UPDATE_ASSEMBLED, cells_json, reason, staged_params};
+use super::provenance::Provenance;
+use super::stage::{
+    ChildFile, FileCtx, INSERT_STAGED, Staging, ToStage, cells_json, fresh_values, reason, staged_params,
+};
 use crate::Error;
 use crate::error::SqlResult;
-use crate::flat::Flat;
 
-/// Where a parent key leads: a staged record, or a rejected row.
-#[derive(Clone, Copy)]
-enum Parent {
-    Staged(i64),
-    Rejected { line: u64 },
+/// A child row, read: the id of its parent and its cells. It is converted
+/// when its parent row is read, with the record it joins.
+pub(super) struct ChildRow {
+    line: u64,
+    parent_key: String,
+    /// The row's cells (JSON).
+    cells: String,
+}
+
+/// Reads a row of a child file (on the worker pool).
+pub(super) fn prepare_child(ctx: &FileCtx<'_>, row: Row) -> ChildRow {
+    let parent_key = ctx.link_index.map(|i| row.cell(i).trim().to_string()).unwrap_or_default();
+    ChildRow { line: row.line, parent_key, cells: cells_json(&row.cells) }
+}
+
+/// A main row of a linked package, converted.
+pub(super) struct MainRow {
+    line: u64,
+    cells: Vec<String>,
+    /// Its id (the file's id column), when it has one.
+    key: Option<String>,
+    /// The record, or why the row is rejected.
+    converted: Result<MainRecord, String>,
+}
+
+pub(super) struct MainRecord {
+    record: Record,
+    warnings: Vec<Problem>,
+    /// Enumeration values the target does not know (`--create-missing`).
+    fresh: Vec<(String, String)>,
+}
+
+/// Converts a row of a main file of a linked package (on the worker pool).
+pub(super) fn prepare_main(
+    ctx: &FileCtx<'_>,
+    converter: &FileConverter,
+    provenance: &Provenance,
+    create_missing: bool,
+    target: &TargetDefinition,
+    row: Row,
+) -> MainRow {
+    let key = ctx.id_index.map(|i| row.cell(i).trim().to_string()).filter(|k| !k.is_empty());
+    let mut converted = converter.convert(&row);
+    let converted = if converted.is_rejected() {
+        Err(reason(&converted.problems))
+    } else {
+        provenance.apply(&mut converted.record);
+        let fresh = if create_missing { fresh_values(target, &converted.record) } else { Vec::new() };
+        let warnings = converted.problems.into_iter().filter(|p| p.severity == Severity::Warning).collect();
+        Ok(MainRecord { record: converted.record, warnings, fresh })
+    };
+    MainRow { line: row.line, cells: row.cells, key, converted }
+}
+
+/// A child row as it waited for its parent.
+struct KeptChild {
+    file_id: i64,
+    line: u64,
+    /// The row's cells (JSON).
+    cells: String,
+}
+
+/// A child row joined to its parent: kept, or rejected for its own reason.
+struct Joined {
+    row: KeptChild,
+    /// Its warnings (kept), or the reason it is rejected.
+    problems: Result<Vec<Problem>, String>,
+}
+
+/// A main row with its children, to assemble.
+struct Work {
+    line: u64,
+    cells: Vec<String>,
+    main: MainRecord,
+    children: Vec<KeptChild>,
+}
+
+/// A record assembled from a main row and its children.
+struct Assembled {
+    line: u64,
+    /// The main row's cells (JSON), when it has warnings or is rejected.
+    cells: String,
+    /// The children: absorbed (or rejected with the record), or rejected
+    /// for their own reason; in order.
+    children: Vec<Joined>,
+    /// The children's enumeration values the target does not know.
+    fresh: Vec<(String, String)>,
+    /// Staged, or rejected with the reason.
+    outcome: Result<ToStage, String>,
 }
 
 impl Staging<'_> {
-    pub(super) fn stage_row(
+    /// Keeps a batch of child rows until their parents are read; a row
+    /// without a parent id is rejected now.
+    pub(super) fn keep_children(&mut self, ctx: &FileCtx<'_>, batch: &[ChildRow]) -> Result<(), Stop> {
+        let (tx, path) = (self.tx, self.path);
+        let link = ctx.file.parent.as_ref().expect("child files have a parent link");
+        let mut insert = tx
+            .prepare_cached(
+                "INSERT INTO temp.import_children (parent, key, file_id, line, cells) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .db(path)?;
+        for c in batch.iter() {
+            if c.parent_key.is_empty() {
+                let why = format!("column `{}`: no parent id, so the row belongs to no record", link.column);
+                self.reject_cells(ctx.file_id, c.line, &c.cells, &why)?;
+                continue;
+            }
+            insert.execute(params![link.file, c.parent_key, ctx.file_id, c.line, c.cells]).db(path)?;
+        }
+        Ok(())
+    }
+
+    /// The child rows waiting for the rows of `parent` with the ids `keys`,
+    /// by id, in the order they were read (one query for a batch of rows).
+    fn children(&self, parent: &str, keys: &[&str]) -> Result<HashMap<String, Vec<KeptChild>>, Stop> {
+        let mut out: HashMap<String, Vec<KeptChild>> = HashMap::new();
+        if keys.is_empty() {
+            return Ok(out);
+        }
+        let keys = serde_json::to_string(keys).expect("strings serialize");
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT key, file_id, line, cells FROM temp.import_children
+                 WHERE parent = ?1 AND key IN (SELECT value FROM json_each(?2)) ORDER BY rowid",
+            )
+            .db(self.path)?;
+        let mut rows = st.query(params![parent, keys]).db(self.path)?;
+        while let Some(r) = rows.next().db(self.path)? {
+            let key: String = r.get(0).db(self.path)?;
+            let child = KeptChild {
+                file_id: r.get(1).db(self.path)?,
+                line: r.get(2).db(self.path)?,
+                cells: r.get(3).db(self.path)?,
+            };
+            out.entry(key).or_default().push(child);
+        }
+        Ok(out)
+    }
+
+    /// Stages a batch of main rows of a linked package, each with its children.
+    pub(super) fn assemble_batch(
         &mut self,
         ctx: &FileCtx<'_>,
         target: &TargetDefinition,
-        row: &Row,
-        mut record: Record,
-        problems: Vec<Problem>,
+        files: &[ChildFile<'_>],
+        batch: &mut Vec<MainRow>,
     ) -> Result<(), Stop> {
-        let rejected = problems.iter().any(|p| p.severity == Severity::Error);
-        let key = ctx.id_index.map(|i| row.cell(i).trim().to_string()).filter(|k| !k.is_empty());
-        let Some(link_index) = ctx.link_index else {
-            // A top-level row: a record of its own.
-            if rejected {
-                self.reject(ctx.file_id, row, &reason(&problems))?;
-                if let Some(key) = key {
-                    self.link(&ctx.file.name, &key, Parent::Rejected { line: row.line }, row)?;
-                }
-                return Ok(());
-            }
-            self.provenance.apply(&mut record);
-            if !ctx.deferred {
-                let errors: Vec<Problem> = validate_record(target, &record, &ctx.file.name, row.line)
-                    .into_iter()
-                    .filter(|p| p.severity == Severity::Error)
-                    .collect();
-                if !errors.is_empty() {
-                    self.reject(ctx.file_id, row, &reason(&errors))?;
-                    return Ok(());
-                }
-            }
-            if self.options.create_missing {
-                self.note_added(target, &record)?;
-            }
-            if let Some(key) = &key
-                && self.find_link(&ctx.file.name, key)?.is_some()
-            {
-                let message = format!(
-                    "column `{}`: the id `{key}` appears on an earlier row too, so child rows could not tell them apart",
-                    ctx.file.id_column.as_deref().unwrap_or_default()
-                );
-                self.reject(ctx.file_id, row, &message)?;
-                return Ok(());
-            }
-            let staged_id = self.insert_staged(target, ctx.file_id, row.line, &record)?;
-            self.insert_warnings(staged_id, ctx.file_id, &problems, &cells_json(&row.cells))?;
-            if ctx.deferred {
-                self.keep_row(staged_id, ctx.file_id, row, None)?;
-                if let Some(key) = key {
-                    self.link(&ctx.file.name, &key, Parent::Staged(staged_id), row)?;
-                }
-            }
-            return Ok(());
-        };
-        // A child row: part of its parent's record.
-        let link = ctx.file.parent.as_ref().expect("child files have a parent link");
-        let parent_key = row.cell(link_index).trim().to_string();
-        let parent = if parent_key.is_empty() { None } else { self.find_link(&link.file, &parent_key)? };
-        match parent {
-            None => {
-                let message = if parent_key.is_empty() {
-                    format!("column `{}`: no parent id, so the row belongs to no record", link.column)
-                } else {
-                    format!(
-                        "column `{}`: no row of `{}` has `{}` = `{parent_key}` (the parent row is absent)",
-                        link.column, link.file, link.parent_column
-                    )
-                };
-                self.reject(ctx.file_id, row, &message)?;
-                if let Some(key) = key {
-                    self.link(&ctx.file.name, &key, Parent::Rejected { line: row.line }, row)?;
-                }
-            }
-            Some(Parent::Rejected { line }) => {
-                let message = format!("its parent row (`{}` line {line}) was rejected", link.file);
-                self.reject(ctx.file_id, row, &message)?;
-                if let Some(key) = key {
-                    self.link(&ctx.file.name, &key, Parent::Rejected { line: row.line }, row)?;
-                }
-            }
-            Some(Parent::Staged(staged_id)) => {
-                if rejected {
-                    // The child row alone is bad: the parent keeps its other rows.
-                    self.reject(ctx.file_id, row, &reason(&problems))?;
-                    if let Some(key) = key {
-                        self.link(&ctx.file.name, &key, Parent::Rejected { line: row.line }, row)?;
+        let (tx, path) = (self.tx, self.path);
+        let file = ctx.file.name.as_str();
+        let mut claim = tx
+            .prepare_cached("INSERT OR IGNORE INTO temp.import_keys (parent, key) VALUES (?1, ?2)")
+            .db(path)?;
+        // The first row with an id is the one its child rows join.
+        let mut first = Vec::with_capacity(batch.len());
+        for row in batch.iter() {
+            first.push(match &row.key {
+                Some(key) => claim.execute(params![file, key]).db(path)? == 1,
+                None => false,
+            });
+        }
+        let keys: Vec<&str> =
+            batch.iter().zip(&first).filter(|(_, f)| **f).filter_map(|(r, _)| r.key.as_deref()).collect();
+        let mut children = self.children(file, &keys)?;
+        let mut work = Vec::with_capacity(batch.len());
+        for (row, first) in batch.drain(..).zip(first) {
+            let mine = match (&row.key, first) {
+                (Some(key), true) => children.remove(key.as_str()).unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            match row.converted {
+                Err(why) => {
+                    self.reject_cells(ctx.file_id, row.line, &cells_json(&row.cells), &why)?;
+                    let why = format!("its parent row (`{file}` line {}) was rejected", row.line);
+                    for c in mine {
+                        self.reject_cells(c.file_id, c.line, &c.cells, &why)?;
                     }
-                    return Ok(());
                 }
-                if self.options.create_missing {
-                    self.note_added(target, &record)?;
+                Ok(main) => {
+                    if !main.fresh.is_empty() {
+                        self.note_added(&main.fresh)?;
+                    }
+                    if let (Some(key), false) = (&row.key, first) {
+                        let message = format!(
+                            "column `{}`: the id `{key}` appears on an earlier row too, so child rows could not tell them apart",
+                            ctx.file.id_column.as_deref().unwrap_or_default()
+                        );
+                        self.reject_cells(ctx.file_id, row.line, &cells_json(&row.cells), &message)?;
+                        continue;
+                    }
+                    work.push(Work { line: row.line, cells: row.cells, main, children: mine });
                 }
-                self.insert_warnings(staged_id, ctx.file_id, &problems, &cells_json(&row.cells))?;
-                self.keep_row(staged_id, ctx.file_id, row, Some(&record))?;
-                if let Some(key) = key {
-                    self.link(&ctx.file.name, &key, Parent::Staged(staged_id), row)?;
+            }
+        }
+        let (kind, create_missing) = (self.kind, self.options.create_missing);
+        let assembled: Vec<Assembled> = work
+            .into_par_iter()
+            .map(|w| assemble(kind, target, file, files, create_missing, w))
+            .collect::<Result<_, Stop>>()?;
+        let mut insert_staged = tx.prepare_cached(&INSERT_STAGED).db(path)?;
+        for a in assembled {
+            for c in &a.children {
+                if let Err(why) = &c.problems {
+                    self.reject_cells(c.row.file_id, c.row.line, &c.row.cells, why)?;
+                }
+            }
+            if !a.fresh.is_empty() {
+                self.note_added(&a.fresh)?;
+            }
+            let kept = a.children.iter().filter_map(|c| c.problems.as_ref().ok().map(|p| (&c.row, p)));
+            match a.outcome {
+                Ok(staged) => {
+                    let rows = 1 + kept.clone().count() as u64;
+                    let staged_id = insert_staged
+                        .insert(staged_params(
+                            &[&self.job_id, &ctx.file_id, &a.line, &rows],
+                            &staged.flat,
+                            &[&staged.json, &staged.key],
+                        ))
+                        .db(path)?;
+                    if !staged.warnings.is_empty() {
+                        self.insert_warnings(staged_id, ctx.file_id, &staged.warnings, &a.cells)?;
+                    }
+                    for (row, warnings) in kept {
+                        if !warnings.is_empty() {
+                            self.insert_warnings(staged_id, row.file_id, warnings, &row.cells)?;
+                        }
+                    }
+                }
+                Err(main_reason) => {
+                    self.reject_cells(ctx.file_id, a.line, &a.cells, &main_reason)?;
+                    let why = format!("its record (`{file}` line {}) was rejected: {main_reason}", a.line);
+                    for (row, _) in kept {
+                        self.reject_cells(row.file_id, row.line, &row.cells, &why)?;
+                    }
                 }
             }
         }
         Ok(())
     }
 
-    /// Keeps a row of record `staged_id` for the error report; a child row
-    /// also keeps its converted record, absorbed when the record is validated.
-    fn keep_row(
-        &mut self,
-        staged_id: i64,
-        file_id: i64,
-        row: &Row,
-        child: Option<&Record>,
-    ) -> Result<(), Stop> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO temp.import_rows (staged_id, file_id, line, cells, child) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .db(self.path)?
-            .execute(params![staged_id, file_id, row.line, cells_json(&row.cells), child.map(crate::codec::encode)])
-            .db(self.path)?;
-        Ok(())
-    }
-
-    fn link(&mut self, file: &str, key: &str, parent: Parent, _row: &Row) -> Result<(), Stop> {
-        let (staged_id, rejected_line) = match parent {
-            Parent::Staged(id) => (Some(id), None),
-            Parent::Rejected { line } => (None, Some(line)),
-        };
-        // The first row with a key wins; a later duplicate was rejected above.
-        self.tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO temp.import_links (file, key, staged_id, rejected_line) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .db(self.path)?
-            .execute(params![file, key, staged_id, rejected_line])
-            .db(self.path)?;
-        Ok(())
-    }
-
-    fn find_link(&self, file: &str, key: &str) -> Result<Option<Parent>, Stop> {
-        let found: Option<(Option<i64>, Option<u64>)> = self
-            .tx
-            .prepare_cached(
-                "SELECT staged_id, rejected_line FROM temp.import_links WHERE file = ?1 AND key = ?2",
-            )
-            .db(self.path)?
-            .query_row(params![file, key], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()
-            .db(self.path)?;
-        // A staged parent may have been dropped since (its record was rejected).
-        Ok(found.map(|(staged, line)| match staged {
-            Some(id) => Parent::Staged(id),
-            None => Parent::Rejected { line: line.unwrap_or(0) },
-        }))
-    }
-
-    /// Validates the records assembled from several files; a rejected record
-    /// takes all its rows to the error report.
-    pub(super) fn validate_deferred(&mut self, target: &TargetDefinition) -> Result<(), Stop> {
+    /// Rejects the child rows of `parent` whose parent row is absent, once
+    /// the parent file is read (`children`: the child files and their ids).
+    pub(super) fn reject_orphans(&mut self, parent: &str, children: &[ChildFile<'_>]) -> Result<(), Stop> {
         let (tx, path) = (self.tx, self.path);
-        // In pages of records (this package's: those with kept rows), so
-        // memory stays flat however many records the package assembles.
-        let mut after = 0i64;
-        loop {
-            let page: Vec<(i64, String, String, u64)> = {
-                let mut st = tx
-                    .prepare_cached(
-                        "SELECT s.id, s.record, f.file, s.line FROM staged s JOIN job_files f ON f.id = s.file_id
-                         WHERE s.job_id = ?1 AND s.id > ?2
-                           AND EXISTS (SELECT 1 FROM temp.import_rows r WHERE r.staged_id = s.id)
-                         ORDER BY s.id LIMIT 4096",
-                    )
-                    .db(path)?;
-                let rows = st
-                    .query_map(params![self.job_id, after], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                    })
-                    .db(path)?;
-                rows.collect::<rusqlite::Result<Vec<_>>>().db(path)?
-            };
-            let Some(last) = page.last() else { break };
-            after = last.0;
-            self.validate_page(target, page)?;
-        }
-        Ok(())
-    }
-
-    fn validate_page(
-        &mut self,
-        target: &TargetDefinition,
-        page: Vec<(i64, String, String, u64)>,
-    ) -> Result<(), Stop> {
-        let (tx, path) = (self.tx, self.path);
-        for (staged_id, json, file, line) in page {
-            let unreadable = |e: serde_json::Error| {
-                Stop::Store(Error::unreadable(self.path, format!("staged record {staged_id}"), e))
-            };
-            let mut record: Record = crate::codec::decode(&json).map_err(unreadable)?;
-            // Its child rows' records, in the order they were read.
-            let children: Vec<String> = {
-                let mut st = tx
-                    .prepare_cached(
-                        "SELECT child FROM temp.import_rows WHERE staged_id = ?1 AND child IS NOT NULL ORDER BY rowid",
-                    )
-                    .db(path)?;
-                let rows = st.query_map([staged_id], |r| r.get(0)).db(path)?;
-                rows.collect::<rusqlite::Result<_>>().db(path)?
-            };
-            let rows = 1 + children.len() as u64;
-            for child in children {
-                record.absorb(crate::codec::decode(&child).map_err(unreadable)?);
-            }
-            let errors: Vec<Problem> = validate_record(target, &record, &file, line)
-                .into_iter()
-                .filter(|p| p.severity == Severity::Error)
-                .collect();
-            if errors.is_empty() {
-                let flat = Flat::of(self.kind, &record);
-                let json = crate::codec::encode(&record);
-                let key = crate::keys::key_of(target, &record);
-                tx.prepare_cached(&UPDATE_ASSEMBLED)
-                    .db(path)?
-                    .execute(staged_params(&[&staged_id], &flat, &[&json, &rows, &key]))
-                    .db(path)?;
-                continue;
-            }
-            let main_reason = reason(&errors);
-            let rows: Vec<(i64, u64, String)> = {
-                let mut st = tx
-                    .prepare_cached(
-                        "SELECT file_id, line, cells FROM temp.import_rows WHERE staged_id = ?1 ORDER BY rowid",
-                    )
-                    .db(path)?;
-                let rows = st.query_map([staged_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).db(path)?;
-                rows.collect::<rusqlite::Result<Vec<_>>>().db(path)?
-            };
-            for (i, (file_id, row_line, cells)) in rows.into_iter().enumerate() {
-                let why = if i == 0 {
-                    main_reason.clone()
-                } else {
-                    format!("its record (`{file}` line {line}) was rejected: {main_reason}")
-                };
-                tx.prepare_cached(INSERT_REJECTED)
-                    .db(path)?
-                    .execute(params![self.job_id, file_id, row_line, cells, why])
-                    .db(path)?;
-                self.rows_rejected += 1;
-            }
-            let dropped_warnings: u64 = tx
-                .query_row("SELECT count(*) FROM problems WHERE staged_id = ?1", [staged_id], |r| r.get(0))
+        let orphans: Vec<(i64, u64, String, String)> = {
+            let mut st = tx
+                .prepare_cached(
+                    "SELECT c.file_id, c.line, c.cells, c.key FROM temp.import_children c
+                     WHERE c.parent = ?1
+                       AND NOT EXISTS (SELECT 1 FROM temp.import_keys k WHERE k.parent = c.parent AND k.key = c.key)
+                     ORDER BY c.rowid",
+                )
                 .db(path)?;
-            self.warnings -= dropped_warnings;
-            tx.execute("DELETE FROM staged WHERE id = ?1", [staged_id]).db(path)?;
+            let rows =
+                st.query_map([parent], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).db(path)?;
+            rows.collect::<rusqlite::Result<_>>().db(path)?
+        };
+        for (file_id, line, cells, key) in orphans {
+            let Some(link) =
+                children.iter().find(|c| c.file_id == file_id).and_then(|c| c.file.parent.as_ref())
+            else {
+                continue;
+            };
+            let why = format!(
+                "column `{}`: no row of `{}` has `{}` = `{key}` (the parent row is absent)",
+                link.column, link.file, link.parent_column
+            );
+            self.reject_cells(file_id, line, &cells, &why)?;
         }
         Ok(())
     }
+}
+
+/// Converts a main row's children and absorbs them into its record, then
+/// validates it (on the worker pool).
+fn assemble(
+    kind: RecordKind,
+    target: &TargetDefinition,
+    file: &str,
+    files: &[ChildFile<'_>],
+    create_missing: bool,
+    w: Work,
+) -> Result<Assembled, Stop> {
+    let Work { line, cells, main, children: rows } = w;
+    let mut record = main.record;
+    let (mut children, mut fresh) = (Vec::with_capacity(rows.len()), Vec::new());
+    for row in rows {
+        let converter = &files
+            .iter()
+            .find(|f| f.file_id == row.file_id)
+            .ok_or_else(|| Stop::Store(Error::Internal(format!("no child file {}", row.file_id))))?
+            .converter;
+        let cells: Vec<String> = serde_json::from_str(&row.cells).map_err(unreadable)?;
+        let converted = converter.convert(&Row { line: row.line, cells });
+        if converted.is_rejected() {
+            children.push(Joined { row, problems: Err(reason(&converted.problems)) });
+            continue;
+        }
+        if create_missing {
+            fresh.extend(fresh_values(target, &converted.record));
+        }
+        record.absorb(converted.record);
+        let warnings = converted.problems.into_iter().filter(|p| p.severity == Severity::Warning).collect();
+        children.push(Joined { row, problems: Ok(warnings) });
+    }
+    let errors: Vec<Problem> = validate_record(target, &record, file, line)
+        .into_iter()
+        .filter(|p| p.severity == Severity::Error)
+        .collect();
+    if !errors.is_empty() {
+        let outcome = Err(reason(&errors));
+        return Ok(Assembled { line, cells: cells_json(&cells), children, fresh, outcome });
+    }
+    let cells = if main.warnings.is_empty() { String::new() } else { cells_json(&cells) };
+    let staged = ToStage::of(kind, target, &record, main.warnings, String::new());
+    Ok(Assembled { line, cells, children, fresh, outcome: Ok(staged) })
+}
+
+fn unreadable(e: serde_json::Error) -> Stop {
+    Stop::Store(Error::Internal(format!("a kept child row's cells are unreadable: {e}")))
 }

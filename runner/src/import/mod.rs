@@ -6,11 +6,15 @@
 //! as it was and the import can simply be run again:
 //!
 //! 1. the job row goes in as Import into Staging / Running;
-//! 2. for each package, its files in parent-before-child order: every row is
-//!    converted with its file's [`FileConverter`]; a row of a top-level file
-//!    becomes a staged record, a child row (its file has a [`ParentLink`]) is
-//!    added to its parent's record ([`Record::absorb`]);
-//! 3. each assembled record is validated ([`validate_record`]);
+//! 2. for each package, each main file with its child files (the template's
+//!    [`ferry_mapper::tree::FileTree`]): every file goes through one pipeline
+//!    (`pipeline`: rows read and converted with the file's [`FileConverter`]
+//!    on the worker pool while this thread writes them in order). A main file
+//!    of a package without links is staged record by record; in a package
+//!    with links, the child rows (their file has a [`ParentLink`]) are read
+//!    first and wait by parent id, then each main row is joined by its child
+//!    rows ([`Record::absorb`]) and written once (`assemble`);
+//! 3. each record is validated ([`validate_record`]) before it is written;
 //! 4. the job moves on (contacts: Review Staged Data / Waiting on User; leads
 //!    skip that stage: Review Match Results / Queued) with its counts, and the
 //!    transaction commits;
@@ -319,6 +323,7 @@ fn stage_in_one_transaction<S: PackageSource>(
 }
 
 mod assemble;
+mod pipeline;
 mod provenance;
 mod stage;
 #[cfg(test)]

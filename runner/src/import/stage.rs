@@ -11,10 +11,10 @@ use ferry_mapper::record::{Record, Value};
 use ferry_mapper::target::{FieldType, RecordKind, TargetDefinition};
 use ferry_mapper::template::FileMapping;
 use ferry_packager::Invalid;
-use rayon::prelude::*;
 use rusqlite::types::ToSql;
 use rusqlite::{ParamsFromIter, Transaction, params, params_from_iter};
 
+use super::pipeline;
 use super::provenance::Provenance;
 use super::{AddedValue, ImportOptions, PackageSource, Reporter, Stop};
 use crate::Error;
@@ -89,15 +89,18 @@ impl<'t> Staging<'t> {
         let first_target = serde_json::to_string(packages[0].target()).expect("serializes");
         let job = super::new_job(self.kind, description, self.options, &first_target);
         self.job_id = job::insert_running(tx, path, &job)?;
+        // Child rows wait here for their parent row, by parent file and id
+        // (see `assemble`); the main rows' ids are kept to find duplicates
+        // and orphans. Temporary: they never reach the store's file.
         tx.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS import_links (
-                 file TEXT NOT NULL, key TEXT NOT NULL, staged_id INTEGER, rejected_line INTEGER,
-                 PRIMARY KEY (file, key)) WITHOUT ROWID;
-             CREATE TEMP TABLE IF NOT EXISTS import_rows (
-                 staged_id INTEGER NOT NULL, file_id INTEGER NOT NULL, line INTEGER NOT NULL, cells TEXT NOT NULL,
-                 child TEXT);
-             CREATE INDEX IF NOT EXISTS temp.import_rows_staged ON import_rows(staged_id);
-             DELETE FROM import_links; DELETE FROM import_rows;",
+            "CREATE TEMP TABLE IF NOT EXISTS import_children (
+                 parent TEXT NOT NULL, key TEXT NOT NULL, file_id INTEGER NOT NULL, line INTEGER NOT NULL,
+                 cells TEXT NOT NULL);
+             CREATE INDEX IF NOT EXISTS temp.import_children_key ON import_children(parent, key);
+             CREATE TEMP TABLE IF NOT EXISTS import_keys (
+                 parent TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (parent, key)) WITHOUT ROWID;
+             PRAGMA temp.cache_size = -8192;
+             DELETE FROM temp.import_children; DELETE FROM temp.import_keys;",
         )
         .db(path)?;
 
@@ -145,7 +148,7 @@ impl<'t> Staging<'t> {
         };
         let target = serde_json::to_string(&target).expect("serializes");
         job::record_staged(tx, path, self.job_id, self.kind, &counts, &target)?;
-        tx.execute_batch("DELETE FROM import_links; DELETE FROM import_rows;").db(path)?;
+        tx.execute_batch("DELETE FROM temp.import_children; DELETE FROM temp.import_keys;").db(path)?;
         Ok(self.job_id)
     }
 
@@ -188,218 +191,232 @@ impl<'t> Staging<'t> {
         let tree = template.tree().strict().map_err(|m| {
             bad_package(package.path(), Invalid::BadMapping, format!("file `{}`: {m}", m.file()))
         })?;
-        let order = tree.ordered();
-        let deferred = template.files.iter().any(|f| f.parent.is_some());
-        self.assembled |= deferred;
-        let parents: BTreeSet<&str> =
-            template.files.iter().filter_map(|f| f.parent.as_ref().map(|p| p.file.as_str())).collect();
-        let options = ConvertOptions { create_missing: self.options.create_missing, ..Default::default() };
-        for file in order {
-            reporter.on_stage(
-                ferry_mapper::progress::Stage::Staging { package: package.path(), file: &file.name },
-                None,
-            );
-            let table = package.rows(&file.name)?;
-            let headers = table.headers.clone();
-            tx.execute(
-                "INSERT INTO job_files (job_id, package_seq, file, headers) VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    self.job_id,
-                    seq as i64,
-                    file.name,
-                    serde_json::to_string(&headers).expect("serializes")
-                ],
-            )
-            .db(path)?;
-            let file_id = tx.last_insert_rowid();
-            let (converter, problems) = FileConverter::new(target, file, &headers, &options);
-            let errors: Vec<&Problem> = problems.iter().filter(|p| p.severity == Severity::Error).collect();
-            if !errors.is_empty() {
-                // Columns missing or repeated are the CSV's fault, as the packager says.
-                let csv = |p: &&Problem| {
-                    matches!(p.kind, ProblemKind::ColumnMissing | ProblemKind::DuplicateColumn)
-                };
-                let kind = if errors.iter().all(csv) { Invalid::BadCsv } else { Invalid::BadMapping };
-                let errors: Vec<String> = errors.iter().map(|p| p.to_string()).collect();
-                return Err(bad_package(
-                    package.path(),
-                    kind,
-                    format!("the mapping does not fit the data: {}", errors.join("; ")),
-                ));
+        let linked = template.files.iter().any(|f| f.parent.is_some());
+        self.assembled |= linked;
+        for branch in &tree.branches {
+            // The branch's files are opened in the tree's order (their ids
+            // order the error report); a main file's children are read
+            // first, so each of its rows meets its children when it is read.
+            let mut files = Vec::with_capacity(1 + branch.children.len());
+            for &i in std::iter::once(&branch.main).chain(&branch.children) {
+                let has_children = i == branch.main && !branch.children.is_empty();
+                files.push(self.open_file(seq, package, &tree.files[i], target, has_children)?);
             }
-            for p in problems {
-                self.file_warnings.push(p.to_string());
+            let main = files.remove(0);
+            let mut children = Vec::with_capacity(files.len());
+            for child in files {
+                self.stage_file(
+                    &child.ctx,
+                    child.table,
+                    &child.converter,
+                    &[],
+                    package,
+                    target,
+                    linked,
+                    reporter,
+                )?;
+                children.push(ChildFile {
+                    file_id: child.ctx.file_id,
+                    file: child.ctx.file,
+                    converter: child.converter,
+                });
             }
-            let column = |name: &str, what: &str| -> Result<usize, Stop> {
-                ferry_mapper::convert::find_column(&headers, name).ok_or_else(|| {
-                    bad_package(
-                        package.path(),
-                        Invalid::BadCsv,
-                        format!("file `{}`: the {what} column `{name}` is missing", file.name),
-                    )
-                })
-            };
-            let id_index = match (&file.id_column, parents.contains(file.name.as_str())) {
-                (Some(c), true) => Some(column(c, "id")?),
-                (None, true) => {
-                    return Err(bad_package(
-                        package.path(),
-                        Invalid::BadMapping,
-                        format!("file `{}` has child files but no id column", file.name),
-                    ));
-                }
-                _ => None,
-            };
-            let link_index = match &file.parent {
-                Some(link) => Some(column(&link.column, "parent link")?),
-                None => None,
-            };
-            let file_ctx = FileCtx { file, file_id, headers: &headers, id_index, link_index, deferred };
-            if !deferred && !self.options.create_missing {
-                let rows = self.stage_simple(&file_ctx, target, table, converter, reporter)?;
-                tx.execute("UPDATE job_files SET rows = ?2 WHERE id = ?1", params![file_id, rows])
-                    .db(path)?;
-                continue;
+            self.stage_file(
+                &main.ctx,
+                main.table,
+                &main.converter,
+                &children,
+                package,
+                target,
+                linked,
+                reporter,
+            )?;
+            if !children.is_empty() {
+                self.reject_orphans(&main.ctx.file.name, &children)?;
             }
-            let mut rows = 0u64;
-            for row in table {
-                let row = row.map_err(|e| Stop::Package(Error::from_table(e)))?;
-                rows += 1;
-                self.rows_read += 1;
-                if self.rows_read.is_multiple_of(4096) {
-                    reporter.on_progress(self.rows_read);
-                }
-                let converted = converter.convert(&row);
-                self.stage_row(&file_ctx, target, &row, converted.record, converted.problems)?;
-            }
-            reporter.on_progress(self.rows_read);
-            tx.execute("UPDATE job_files SET rows = ?2 WHERE id = ?1", params![file_id, rows]).db(path)?;
         }
-        if deferred {
-            reporter.on_stage(ferry_mapper::progress::Stage::Validating, None);
-            self.validate_deferred(target)?;
-        }
-        tx.execute_batch("DELETE FROM import_links; DELETE FROM import_rows;").db(path)?;
+        tx.execute_batch("DELETE FROM temp.import_children; DELETE FROM temp.import_keys;").db(path)?;
         Ok(())
     }
 
-    /// Stages a file whose rows are whole records (no child files, no
-    /// `--create-missing`): a second thread converts and validates while this
-    /// one writes, so both cores work.
-    fn stage_simple(
+    /// Opens a file of a package, records it, and sets up its converter.
+    fn open_file<'f, S: PackageSource>(
         &mut self,
-        ctx: &FileCtx<'_>,
+        seq: usize,
+        package: &S,
+        file: &'f FileMapping,
         target: &TargetDefinition,
-        table: Table,
-        converter: FileConverter,
-        reporter: &dyn Reporter,
-    ) -> Result<u64, Stop> {
-        let kind = self.kind;
-        let file_name = ctx.file.name.clone();
-        let provenance = self.provenance.clone();
-        let provenance = &provenance;
-        std::thread::scope(|scope| {
-            let (sender, receiver) =
-                std::sync::mpsc::sync_channel::<Result<Vec<Prepared>, ferry_mapper::Error>>(16);
-            // Written batches come back to be freed here: the writer is the
-            // slower thread, and freeing another thread's allocations is the
-            // dear kind of free.
-            let (done_sender, done) = std::sync::mpsc::channel::<Vec<Prepared>>();
-            scope.spawn(move || {
-                // Rows are read here and converted in parallel, a batch at a
-                // time (rayon keeps their order): converting is the dearer half.
-                let convert = |rows: &mut Vec<Row>| -> Vec<Prepared> {
-                    rows.par_drain(..)
-                        .map(|row| prepare(kind, target, &converter, provenance, &file_name, row))
-                        .collect()
-                };
-                let mut rows = Vec::with_capacity(BATCH);
-                for row in table {
-                    let row = match row {
-                        Ok(row) => row,
-                        Err(e) => {
-                            let _ = sender.send(Err(e));
-                            return;
-                        }
-                    };
-                    rows.push(row);
-                    if rows.len() == BATCH {
-                        if sender.send(Ok(convert(&mut rows))).is_err() {
-                            return; // the writer stopped
-                        }
-                        while let Ok(written) = done.try_recv() {
-                            drop(written);
-                        }
-                    }
-                }
-                if !rows.is_empty() {
-                    let _ = sender.send(Ok(convert(&mut rows)));
-                }
-            });
-            // The statements are prepared once for the whole file: looking a
-            // statement up in the cache hashes its SQL, a cost paid per row.
-            let (tx, path, job_id, file_id) = (self.tx, self.path, self.job_id, ctx.file_id);
-            let mut insert_staged = tx.prepare_cached(&INSERT_STAGED).db(path)?;
-            let mut insert_rejected = tx.prepare_cached(INSERT_REJECTED).db(path)?;
-            let mut rows = 0u64;
-            for message in receiver {
-                let batch = message.map_err(|e| Stop::Package(Error::from_table(e)))?;
-                for p in &batch {
-                    rows += 1;
-                    self.rows_read += 1;
-                    if self.rows_read.is_multiple_of(4096) {
-                        reporter.on_progress(self.rows_read);
-                    }
-                    match &p.outcome {
-                        Err((cells, reason)) => {
-                            insert_rejected
-                                .execute(params![job_id, file_id, p.line, cells, reason])
-                                .db(path)?;
-                            self.rows_rejected += 1;
-                        }
-                        Ok(ToStage { json, flat, key, warnings, cells }) => {
-                            let staged_id = insert_staged
-                                .insert(staged_params(&[&job_id, &file_id, &p.line], flat, &[json, key]))
-                                .db(path)?;
-                            if !warnings.is_empty() {
-                                self.insert_warnings(staged_id, file_id, warnings, cells)?;
-                            }
-                        }
-                    }
-                }
-                let _ = done_sender.send(batch);
+        has_children: bool,
+    ) -> Result<OpenFile<'f>, Stop> {
+        let (tx, path) = (self.tx, self.path);
+        let table = package.rows(&file.name)?;
+        let headers = table.headers.clone();
+        tx.execute(
+            "INSERT INTO job_files (job_id, package_seq, file, headers) VALUES (?1, ?2, ?3, ?4)",
+            params![self.job_id, seq as i64, file.name, serde_json::to_string(&headers).expect("serializes")],
+        )
+        .db(path)?;
+        let file_id = tx.last_insert_rowid();
+        let options = ConvertOptions { create_missing: self.options.create_missing, ..Default::default() };
+        let (converter, problems) = FileConverter::new(target, file, &headers, &options);
+        let errors: Vec<&Problem> = problems.iter().filter(|p| p.severity == Severity::Error).collect();
+        if !errors.is_empty() {
+            // Columns missing or repeated are the CSV's fault, as the packager says.
+            let csv =
+                |p: &&Problem| matches!(p.kind, ProblemKind::ColumnMissing | ProblemKind::DuplicateColumn);
+            let kind = if errors.iter().all(csv) { Invalid::BadCsv } else { Invalid::BadMapping };
+            let errors: Vec<String> = errors.iter().map(|p| p.to_string()).collect();
+            return Err(bad_package(
+                package.path(),
+                kind,
+                format!("the mapping does not fit the data: {}", errors.join("; ")),
+            ));
+        }
+        for p in problems {
+            self.file_warnings.push(p.to_string());
+        }
+        let column = |name: &str, what: &str| -> Result<usize, Stop> {
+            ferry_mapper::convert::find_column(&headers, name).ok_or_else(|| {
+                bad_package(
+                    package.path(),
+                    Invalid::BadCsv,
+                    format!("file `{}`: the {what} column `{name}` is missing", file.name),
+                )
+            })
+        };
+        let id_index = match (&file.id_column, has_children) {
+            (Some(c), true) => Some(column(c, "id")?),
+            (None, true) => {
+                return Err(bad_package(
+                    package.path(),
+                    Invalid::BadMapping,
+                    format!("file `{}` has child files but no id column", file.name),
+                ));
             }
-            reporter.on_progress(self.rows_read);
-            Ok(rows)
-        })
+            _ => None,
+        };
+        let link_index = match &file.parent {
+            Some(link) => Some(column(&link.column, "parent link")?),
+            None => None,
+        };
+        Ok(OpenFile { ctx: FileCtx { file, file_id, id_index, link_index }, table, converter })
     }
 
-    pub(super) fn reject(&mut self, file_id: i64, row: &Row, reason: &str) -> Result<(), Stop> {
+    /// Stages one file through the pipeline: a file of a package without
+    /// links is staged record by record; a child file waits for its parents
+    /// ([`Staging::keep_children`]); a main file of a linked package is
+    /// assembled with them ([`Staging::assemble_batch`]).
+    #[allow(clippy::too_many_arguments)]
+    fn stage_file<S: PackageSource>(
+        &mut self,
+        ctx: &FileCtx<'_>,
+        table: Table,
+        converter: &FileConverter,
+        children: &[ChildFile<'_>],
+        package: &S,
+        target: &TargetDefinition,
+        linked: bool,
+        reporter: &dyn Reporter,
+    ) -> Result<(), Stop> {
+        reporter.on_stage(
+            ferry_mapper::progress::Stage::Staging { package: package.path(), file: &ctx.file.name },
+            None,
+        );
+        let before = self.rows_read;
+        let (kind, provenance, create_missing) =
+            (self.kind, self.provenance.clone(), self.options.create_missing);
+        let provenance = &provenance;
+        let progress = |staging: &mut Staging<'_>, n: usize| {
+            let was = staging.rows_read;
+            staging.rows_read += n as u64;
+            if was / 4096 != staging.rows_read / 4096 {
+                reporter.on_progress(staging.rows_read);
+            }
+        };
+        if ctx.link_index.is_some() {
+            pipeline::run(
+                table,
+                |row| super::assemble::prepare_child(ctx, row),
+                |batch| {
+                    progress(self, batch.len());
+                    self.keep_children(ctx, batch)
+                },
+            )?;
+        } else if linked {
+            pipeline::run(
+                table,
+                |row| super::assemble::prepare_main(ctx, converter, provenance, create_missing, target, row),
+                |batch| {
+                    progress(self, batch.len());
+                    self.assemble_batch(ctx, target, children, batch)
+                },
+            )?;
+        } else {
+            let mut insert_staged = self.tx.prepare_cached(&INSERT_STAGED).db(self.path)?;
+            pipeline::run(
+                table,
+                |row| prepare(kind, target, converter, provenance, create_missing, &ctx.file.name, row),
+                |batch| {
+                    progress(self, batch.len());
+                    self.write_records(ctx, &mut insert_staged, batch)
+                },
+            )?;
+        }
+        reporter.on_progress(self.rows_read);
+        let rows = self.rows_read - before;
+        self.tx
+            .execute("UPDATE job_files SET rows = ?2 WHERE id = ?1", params![ctx.file_id, rows])
+            .db(self.path)?;
+        Ok(())
+    }
+
+    /// Writes a batch of whole records: staged, or rejected with the reason.
+    fn write_records(
+        &mut self,
+        ctx: &FileCtx<'_>,
+        insert_staged: &mut rusqlite::CachedStatement<'_>,
+        batch: &[Prepared],
+    ) -> Result<(), Stop> {
+        let (job_id, file_id) = (self.job_id, ctx.file_id);
+        for p in batch.iter() {
+            match &p.outcome {
+                Err((cells, reason)) => self.reject_cells(file_id, p.line, cells, reason)?,
+                Ok(staged) => {
+                    if !staged.fresh.is_empty() {
+                        self.note_added(&staged.fresh)?;
+                    }
+                    let rows = 1u64;
+                    let staged_id = insert_staged
+                        .insert(staged_params(
+                            &[&job_id, &file_id, &p.line, &rows],
+                            &staged.flat,
+                            &[&staged.json, &staged.key],
+                        ))
+                        .db(self.path)?;
+                    if !staged.warnings.is_empty() {
+                        self.insert_warnings(staged_id, file_id, &staged.warnings, &staged.cells)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Rejects a row with `reason`; `cells` is the row's cells as JSON.
+    pub(super) fn reject_cells(
+        &mut self,
+        file_id: i64,
+        line: u64,
+        cells: &str,
+        reason: &str,
+    ) -> Result<(), Stop> {
         self.tx
             .prepare_cached(INSERT_REJECTED)
             .db(self.path)?
-            .execute(params![self.job_id, file_id, row.line, cells_json(&row.cells), reason])
+            .execute(params![self.job_id, file_id, line, cells, reason])
             .db(self.path)?;
         self.rows_rejected += 1;
         Ok(())
-    }
-
-    pub(super) fn insert_staged(
-        &mut self,
-        target: &TargetDefinition,
-        file_id: i64,
-        line: u64,
-        record: &Record,
-    ) -> Result<i64, Stop> {
-        let flat = Flat::of(self.kind, record);
-        let json = crate::codec::encode(record);
-        let key = crate::keys::key_of(target, record);
-        self.tx
-            .prepare_cached(&INSERT_STAGED)
-            .db(self.path)?
-            .execute(staged_params(&[&self.job_id, &file_id, &line], &flat, &[&json, &key]))
-            .db(self.path)?;
-        Ok(self.tx.last_insert_rowid())
     }
 
     /// Records the warnings of a staged row, with the row's cells (`cells`, JSON) for `ferry warnings`.
@@ -411,34 +428,35 @@ impl<'t> Staging<'t> {
         cells: &str,
     ) -> Result<(), Stop> {
         for p in problems.iter().filter(|p| p.severity == Severity::Warning) {
-            insert_problem(self.tx, self.path, self.job_id, Some(staged_id), file_id, p, cells)?;
+            let kind = serde_json::to_value(p.kind).expect("serializes");
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO problems (job_id, staged_id, file_id, line, severity, kind, column_name, value, message, cells)
+                     VALUES (?1, ?2, ?3, ?4, 'warning', ?5, ?6, ?7, ?8, ?9)",
+                )
+                .db(self.path)?
+                .execute(params![
+                    self.job_id,
+                    staged_id,
+                    file_id,
+                    p.line,
+                    kind.as_str(),
+                    p.column,
+                    p.value,
+                    p.message,
+                    cells
+                ])
+                .db(self.path)?;
             self.warnings += 1;
         }
         Ok(())
     }
 
-    /// Records the enumeration values of `record` the target does not know.
-    pub(super) fn note_added(&mut self, target: &TargetDefinition, record: &Record) -> Result<(), Stop> {
-        let mut fresh = Vec::new();
-        for (name, value) in &record.fields {
-            if let Some(f) = target.field(name)
-                && f.field_type == FieldType::Enum
-            {
-                fresh.push((name.clone(), value, &f.values));
-            }
-        }
-        for inst in &record.instances {
-            for (name, value) in &inst.attributes {
-                if let Some(f) = target.attribute(&inst.subcollection, name)
-                    && f.field_type == FieldType::Enum
-                {
-                    fresh.push((format!("{}.{name}", inst.subcollection), value, &f.values));
-                }
-            }
-        }
-        for (field, value, values) in fresh {
-            let Value::Text(text) = value else { continue };
-            if values.contains(text) || self.known_added.get(&field).is_some_and(|s| s.contains(text)) {
+    /// Records the enumeration values the target does not know (`fresh`,
+    /// from [`fresh_values`]) that this job has not added yet.
+    pub(super) fn note_added(&mut self, fresh: &[(String, String)]) -> Result<(), Stop> {
+        for (field, text) in fresh {
+            if self.known_added.get(field).is_some_and(|s| s.contains(text)) {
                 continue;
             }
             self.known_added.entry(field.clone()).or_default().insert(text.clone());
@@ -449,38 +467,52 @@ impl<'t> Staging<'t> {
                 .db(self.path)?
                 .execute(params![self.kind.as_str(), field, text, self.job_id, store::now()])
                 .db(self.path)?;
-            self.added.push(AddedValue { field, value: text.clone() });
+            self.added.push(AddedValue { field: field.clone(), value: text.clone() });
         }
         Ok(())
     }
 }
 
-/// The insert of a staged row: job, file, line, the flat columns, record, key.
-static INSERT_STAGED: LazyLock<String> = LazyLock::new(|| {
+/// The enumeration values of `record` that `target` does not know, as
+/// (`field` or `Subcollection.attribute`, value), in the record's order.
+pub(super) fn fresh_values(target: &TargetDefinition, record: &Record) -> Vec<(String, String)> {
+    let mut fresh = Vec::new();
+    for (name, value) in &record.fields {
+        if let Some(f) = target.field(name)
+            && f.field_type == FieldType::Enum
+            && let Value::Text(text) = value
+            && !f.values.contains(text)
+        {
+            fresh.push((name.clone(), text.clone()));
+        }
+    }
+    for inst in &record.instances {
+        for (name, value) in &inst.attributes {
+            if let Some(f) = target.attribute(&inst.subcollection, name)
+                && f.field_type == FieldType::Enum
+                && let Value::Text(text) = value
+                && !f.values.contains(text)
+            {
+                fresh.push((format!("{}.{name}", inst.subcollection), text.clone()));
+            }
+        }
+    }
+    fresh
+}
+
+/// The insert of a staged row: job, file, line, rows, the flat columns, record, key.
+/// The one statement that binds the flat columns of an import.
+pub(super) static INSERT_STAGED: LazyLock<String> = LazyLock::new(|| {
     let columns = FLAT_COLUMNS.join(", ");
-    let values: Vec<String> = (1..=FLAT_COLUMNS.len() + 5).map(|i| format!("?{i}")).collect();
+    let values: Vec<String> = (1..=FLAT_COLUMNS.len() + 6).map(|i| format!("?{i}")).collect();
     format!(
-        "INSERT INTO staged (job_id, file_id, line, {columns}, record, record_key) VALUES ({})",
+        "INSERT INTO staged (job_id, file_id, line, rows, {columns}, record, record_key) VALUES ({})",
         values.join(", ")
     )
 });
 
-/// The update of an assembled record: id, the flat columns, record, rows, key.
-pub(super) static UPDATE_ASSEMBLED: LazyLock<String> = LazyLock::new(|| {
-    let n = FLAT_COLUMNS.len();
-    let set: Vec<String> =
-        FLAT_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 2)).collect();
-    format!(
-        "UPDATE staged SET {}, record = ?{}, rows = ?{}, record_key = ?{} WHERE id = ?1",
-        set.join(", "),
-        n + 2,
-        n + 3,
-        n + 4
-    )
-});
-
 /// The parameters of a staged row's statement: `head`, the flat columns in
-/// [`FLAT_COLUMNS`] order, `tail`. The one place an import binds them.
+/// [`FLAT_COLUMNS`] order, `tail`.
 pub(super) fn staged_params<'a>(
     head: &[&'a dyn ToSql],
     flat: &'a Flat,
@@ -493,31 +525,52 @@ pub(super) fn staged_params<'a>(
 pub(super) const INSERT_REJECTED: &str =
     "INSERT INTO rejected (job_id, file_id, line, cells, reason) VALUES (?1, ?2, ?3, ?4, ?5)";
 
-/// Rows per batch handed from the converting thread to the writing one.
-const BATCH: usize = 512;
-
 /// A row converted and validated, ready to write.
-struct Prepared {
+pub(super) struct Prepared {
     line: u64,
     /// Staged, or rejected: the row's cells as JSON and the reason.
     outcome: Result<ToStage, (String, String)>,
 }
 
-/// A converted row to stage: the record's JSON, its flat columns, its key, its warnings.
-struct ToStage {
-    json: String,
-    flat: Flat,
-    key: Option<String>,
-    warnings: Vec<Problem>,
+/// A record to stage: its JSON, its flat columns, its key, its warnings.
+pub(super) struct ToStage {
+    pub(super) json: String,
+    pub(super) flat: Flat,
+    pub(super) key: Option<String>,
+    pub(super) warnings: Vec<Problem>,
     /// The row's cells (JSON), when it has warnings.
-    cells: String,
+    pub(super) cells: String,
+    /// Enumeration values the target does not know (`--create-missing`).
+    pub(super) fresh: Vec<(String, String)>,
 }
 
+impl ToStage {
+    /// The record's stored forms.
+    pub(super) fn of(
+        kind: RecordKind,
+        target: &TargetDefinition,
+        record: &Record,
+        warnings: Vec<Problem>,
+        cells: String,
+    ) -> ToStage {
+        ToStage {
+            json: crate::codec::encode(record),
+            flat: Flat::of(kind, record),
+            key: crate::keys::key_of(target, record),
+            warnings,
+            cells,
+            fresh: Vec::new(),
+        }
+    }
+}
+
+/// Converts and validates a row of a file whose rows are whole records.
 fn prepare(
     kind: RecordKind,
     target: &TargetDefinition,
     converter: &FileConverter,
     provenance: &Provenance,
+    create_missing: bool,
     file: &str,
     row: Row,
 ) -> Prepared {
@@ -534,55 +587,38 @@ fn prepare(
     if !errors.is_empty() {
         return Prepared { line: row.line, outcome: Err((cells_json(&row.cells), reason(&errors))) };
     }
-    let flat = Flat::of(kind, &converted.record);
-    let json = crate::codec::encode(&converted.record);
-    let key = crate::keys::key_of(target, &converted.record);
     let warnings: Vec<Problem> =
         converted.problems.into_iter().filter(|p| p.severity == Severity::Warning).collect();
     let cells = if warnings.is_empty() { String::new() } else { cells_json(&row.cells) };
-    Prepared { line: row.line, outcome: Ok(ToStage { json, flat, key, warnings, cells }) }
+    let mut staged = ToStage::of(kind, target, &converted.record, warnings, cells);
+    if create_missing {
+        staged.fresh = fresh_values(target, &converted.record);
+    }
+    Prepared { line: row.line, outcome: Ok(staged) }
 }
 
+/// A file being staged: its mapping, its row in `job_files`, and the
+/// columns of its own id and of its parent link.
 pub(super) struct FileCtx<'a> {
     pub(super) file: &'a FileMapping,
     pub(super) file_id: i64,
-    #[allow(dead_code)]
-    pub(super) headers: &'a [String],
     pub(super) id_index: Option<usize>,
     pub(super) link_index: Option<usize>,
-    pub(super) deferred: bool,
 }
 
-fn insert_problem(
-    tx: &Transaction<'_>,
-    path: &Path,
-    job_id: i64,
-    staged_id: Option<i64>,
-    file_id: i64,
-    p: &Problem,
-    cells: &str,
-) -> Result<(), Error> {
-    let severity = serde_json::to_value(p.severity).expect("serializes");
-    let kind = serde_json::to_value(p.kind).expect("serializes");
-    tx.prepare_cached(
-        "INSERT INTO problems (job_id, staged_id, file_id, line, severity, kind, column_name, value, message, cells)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )
-    .db(path)?
-    .execute(params![
-        job_id,
-        staged_id,
-        file_id,
-        p.line,
-        severity.as_str(),
-        kind.as_str(),
-        p.column,
-        p.value,
-        p.message,
-        cells
-    ])
-    .db(path)?;
-    Ok(())
+/// A child file of the branch being staged: its rows are converted when
+/// their parent row is read.
+pub(super) struct ChildFile<'a> {
+    pub(super) file_id: i64,
+    pub(super) file: &'a FileMapping,
+    pub(super) converter: FileConverter,
+}
+
+/// A file opened to be staged.
+struct OpenFile<'a> {
+    ctx: FileCtx<'a>,
+    table: Table,
+    converter: FileConverter,
 }
 
 pub(super) fn cells_json(cells: &[String]) -> String {
