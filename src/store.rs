@@ -59,6 +59,9 @@ pub fn runner_error(err: Error) -> anyhow::Error {
             "`ferry jobs show {id}` shows the failed job; fix the package (`ferry inspect`) and import it again with the same description to replace the failed job"
         )),
         Error::WrongState { id, .. } => Some(format!("`ferry jobs show {id}` shows where the job is")),
+        Error::UnknownRecord { job, .. } | Error::NothingDeleted { job, .. } => {
+            Some(format!("`ferry staged {job} --columns id,line` lists the job's staged records by id"))
+        }
         Error::Mapper(ferry_mapper::Error::Exists { .. }) => Some(EXISTS_HINT.to_string()),
         _ => None,
     };

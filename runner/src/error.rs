@@ -133,8 +133,8 @@ pub enum Error {
     #[error("job {job} has {staged} unprocessed staged records: too few to learn from")]
     TooFewToLearn { job: i64, staged: usize },
 
-    #[error("job {job} cannot be matched inside its memory: {why}")]
-    OverMemory { job: i64, why: String },
+    #[error("job {job} cannot be matched inside its memory: {short}")]
+    OverMemory { job: i64, short: crate::memory::TooLittle },
 
     // The store or ferry itself is at fault.
     /// Something the store holds that this ferry cannot read back (a damaged store).

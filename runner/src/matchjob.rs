@@ -483,7 +483,7 @@ fn limits_for(db: Db<'_>, job: &Job, memory: Option<u64>, within: bool) -> Resul
     // Matching within holds the staged records' variants once more.
     let records = staged + existing + if within { staged } else { 0 };
     let budget = memory.unwrap_or_else(crate::memory::default_budget);
-    crate::memory::limits(budget, records).map_err(|why| Error::OverMemory { job: job.id, why })
+    crate::memory::limits(budget, records).map_err(|short| Error::OverMemory { job: job.id, short })
 }
 
 /// Learns a probabilistic profile from a job's unprocessed staged records

@@ -39,21 +39,42 @@ pub fn mib(bytes: u64) -> String {
     format!("{} MiB", bytes.div_ceil(1 << 20))
 }
 
+/// A budget too small for a run: what its records need, and what was allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLittle {
+    pub records: u64,
+    /// Bytes the records and the fixed overhead hold.
+    pub held: u64,
+    /// Bytes the run needs at least (with the smallest batches).
+    pub need: u64,
+    pub budget: u64,
+    /// The machine's memory, when it can be read.
+    pub machine: Option<u64>,
+}
+
+impl std::fmt::Display for TooLittle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} records need about {} (at least {} with the smallest batches), more than the {} allowed: \
+             raise --memory{}, or match the job in smaller imports",
+            self.records,
+            mib(self.held),
+            mib(self.need),
+            mib(self.budget),
+            self.machine.map_or(String::new(), |m| format!(" (the machine has {})", mib(m)))
+        )
+    }
+}
+
 /// The limits that keep a run over `records` records inside `budget`
-/// bytes, or why none can (a sentence for the user).
-pub fn limits(budget: u64, records: u64) -> Result<Limits, String> {
+/// bytes, or what it would need.
+pub fn limits(budget: u64, records: u64) -> Result<Limits, TooLittle> {
     let default = Limits::default();
     let held = BASE_BYTES + records * BYTES_PER_RECORD;
     let need = held + MIN_KEYS_PER_SLICE * Limits::BYTES_PER_KEY;
     if budget < need {
-        return Err(format!(
-            "{records} records need about {} (at least {} with the smallest batches), more than the {} allowed: \
-             raise --memory{}, or match the job in smaller imports",
-            mib(held),
-            mib(need),
-            mib(budget),
-            machine_memory().map_or(String::new(), |m| format!(" (the machine has {})", mib(m)))
-        ));
+        return Err(TooLittle { records, held, need, budget, machine: machine_memory() });
     }
     let keys = ((budget - held) / Limits::BYTES_PER_KEY).min(default.keys_per_slice as u64);
     Ok(Limits { keys_per_slice: keys as usize, ..default })
@@ -78,7 +99,10 @@ mod tests {
 
     #[test]
     fn too_little_memory_is_refused_with_what_it_needs() {
-        let e = limits(100 << 20, 1_000_000).unwrap_err();
+        let short = limits(100 << 20, 1_000_000).unwrap_err();
+        assert_eq!((short.records, short.budget), (1_000_000, 100 << 20));
+        assert!(short.need > short.held && short.held > short.budget);
+        let e = short.to_string();
         assert!(e.contains("1000000 records need about 1041 MiB"), "{e}");
         assert!(e.contains("raise --memory"), "{e}");
     }

@@ -136,6 +136,7 @@ fn a_runner_error_under_json_names_its_kind_and_where() {
         v["message"].as_str().unwrap().contains("has no staged record `999999`; nothing was deleted"),
         "{v}"
     );
+    assert!(v["hint"].as_str().unwrap().contains("`ferry staged 1 --columns id,line`"), "{v}");
 
     // A review answer file: its own kind, the file and the line of the bad row.
     for args in
