@@ -311,3 +311,62 @@ fn leads_skip_review_of_staged_data_and_check_email_or_phone() {
     let err = stage(&mut store, "mixed", &[pkg], &options, &NoReporter).unwrap_err();
     assert!(err.to_string().contains("holds leads"), "{err}");
 }
+
+/// Child rows are read before their parents and join the first main row with
+/// their parent's id; every other child row is rejected with why.
+#[test]
+fn child_rows_join_the_first_row_with_their_parent_id() {
+    let mut package = contacts_package();
+    let born = &mut package.template.files[0].mappings[3];
+    born.on_invalid = ferry_mapper::template::OnInvalid::Reject;
+    package.files = vec![
+        (
+            "contacts.csv".into(),
+            [
+                "ID,First,Last,Born,Title",
+                "1,Ann,Smith,1980-01-02,Dr.",
+                "1,Ann,Again,1980-01-02,Dr.", // the same id: rejected, Ann keeps the phones
+                "5,Eve,Stone,bad-date,Ms.",   // rejected, and its phone with it
+                ",Nid,Less,1980-01-02,Mr.",   // no id: a record without children
+            ]
+            .join("\n"),
+        ),
+        (
+            "phones.csv".into(),
+            ["Contact,Number", "1,555-0001", "5,555-0005", ",555-0000", "7,555-0007", "1,555-0011"]
+                .join("\n"),
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("ferry.db")).unwrap();
+    let job = stage(&mut store, "ids", &[package], &ImportOptions::default(), &NoReporter).unwrap().job;
+    assert_eq!(counts(&store, job.id), (9, 4, 5, 0));
+    assert_eq!(job.counts.records_staged, 2);
+    let reasons: Vec<(String, u64, String)> = {
+        let mut st = store
+            .conn()
+            .prepare("SELECT f.file, r.line, r.reason FROM rejected r JOIN job_files f ON f.id = r.file_id ORDER BY f.id, r.line")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    };
+    let lines: Vec<(&str, u64)> = reasons.iter().map(|r| (r.0.as_str(), r.1)).collect();
+    assert_eq!(
+        lines,
+        [("contacts.csv", 3), ("contacts.csv", 4), ("phones.csv", 3), ("phones.csv", 4), ("phones.csv", 5)],
+        "{reasons:?}"
+    );
+    assert!(reasons[0].2.contains("the id `1` appears on an earlier row too"), "{reasons:?}");
+    assert!(reasons[1].2.contains("Born"), "{reasons:?}");
+    assert_eq!(reasons[2].2, "its parent row (`contacts.csv` line 4) was rejected");
+    assert!(reasons[3].2.contains("no parent id"), "{reasons:?}");
+    assert!(reasons[4].2.contains("has `ID` = `7` (the parent row is absent)"), "{reasons:?}");
+    let (json, rows, line): (String, u64, u64) = store
+        .conn()
+        .query_row("SELECT record, rows, line FROM staged WHERE legacy_id = '1'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    let ann: Record = crate::codec::decode(&json).unwrap();
+    let phones: Vec<String> = ann.instances.iter().map(|i| i.attributes["value"].to_text()).collect();
+    assert_eq!((rows, line, phones), (3, 2, vec!["555-0001".to_string(), "555-0011".to_string()]));
+}
