@@ -157,6 +157,22 @@ fn a_row_split_by_a_bare_line_break_is_rejoined_naming_both_lines() {
     }
     assert!(text.contains("total: 4 rows, 2 rejected"), "{text}");
 
+    // A row that cannot be read (a byte that is not UTF-8) takes the rest of
+    // its split with it: no piece of it is read as a row of its own.
+    s.write(
+        "data/contacts.csv",
+        b"ID,First,Last,Note\r\n1,Zo\xc3\xab,C\xc3\xb4t\xc3\xa9,hi\r\n2,B\xe9b,Ray,call Tue\nor Wed\r\n3,Cy,Moe,\r\n",
+    );
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("line 3, column `First`: a byte sequence not valid `UTF-8`"), "{text}");
+    assert!(
+        text.contains("line 4: line 3 before it is rejected and this line may be the rest of that row"),
+        "{text}"
+    );
+    assert!(text.contains("total: 4 rows, 2 rejected"), "{text}");
+
     // A bare break whose lines do not make a row: both rejected, never padded.
     s.write("data/contacts.csv", "ID,First,Last,Note\r\n1,Ann\nLee\r\n2,Bob,Ray,\r\n");
     let out = run(&s, "check", &[]);

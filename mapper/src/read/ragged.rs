@@ -258,6 +258,26 @@ impl<R: RawRows> Ragged<R> {
         Ok(row)
     }
 
+    /// A row at `line` of `fields` fields ending in `end` is rejected: the
+    /// short row after it is rejected too when it may be that row's rest (the
+    /// row ends in a bare break, or their fields would make one row), so that
+    /// no piece of a row is read as a row of its own.
+    fn follows_rejected(&mut self, line: u64, fields: usize, end: Break) {
+        let width = self.headers.len();
+        if width < 2 || !self.fill(1) {
+            return;
+        }
+        let Some((next, n, _)) = self.short_ahead(0) else { return };
+        if self.bare(end) || fields + n - 1 == width {
+            self.reject = Some((
+                next,
+                format!(
+                    "line {line} before it is rejected and this line may be the rest of that row (split by a line break inside an unquoted value), so it is not read either: fix line {line}, and put a value with a line break in quotes (`\"…\"`)"
+                ),
+            ));
+        }
+    }
+
     /// `row` and the next `k` pieces as one row, each break kept in its value.
     fn rejoin(&mut self, mut row: Row, k: usize) -> Row {
         self.joined = true;
@@ -309,10 +329,18 @@ impl<R: RawRows> Iterator for Ragged<R> {
         };
         let row = match row {
             Ok(row) => row,
-            Err(e) => return Some(Err(e)),
+            Err(e) => {
+                self.last_full = None;
+                if let Error::BadRow(bad) = &e {
+                    self.follows_rejected(bad.line, bad.cells.len(), end);
+                }
+                return Some(Err(e));
+            }
         };
         if let Some((line, why)) = self.reject.take() {
             if line == row.line {
+                self.last_full = None;
+                self.follows_rejected(row.line, row.cells.len(), end);
                 return Some(Err(self.bad(row, why)));
             }
             self.reject = Some((line, why));
