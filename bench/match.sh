@@ -38,12 +38,8 @@ trap 'rm -rf "$WORK"' EXIT
 export FERRY_DB="$WORK/ferry.db"
 mapping=${MAPPING:-$ROOT/test-data/matching/synth-contacts.json}
 
-measure() { # label command…
-    local label=$1; shift
-    /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" > "$WORK/out.txt"
-    read -r secs kb < "$WORK/time.txt"
-    printf "%-28s %8.2f s %9d KB peak   (load %s)\n" "$label" "$secs" "$kb" "$(cut -d' ' -f1 /proc/loadavg)"
-}
+# shellcheck source=bench/match_common.sh
+source "$(dirname "$0")/match_common.sh"
 
 "$SYNTH" "$existing" "$staged" "$seed" "$WORK"
 "$BIN" pack --quiet --data "$WORK/existing" --mapping "$mapping" --out "$WORK/existing.zip" > /dev/null
@@ -53,39 +49,4 @@ measure "run (existing)" "$BIN" run --quiet --description existing "$WORK"/exist
 measure "import (staged)" "$BIN" import --quiet --description staged "$WORK"/staged*.zip
 "$BIN" staged --quiet staged --submit > /dev/null
 
-score() { # label export.csv
-    python3 - "$1" "$2" "$WORK/truth.csv" <<'PY'
-import csv, sys
-label, export, truth_file = sys.argv[1:4]
-truth = {r["staged"]: r["existing"] for r in csv.DictReader(open(truth_file, encoding="utf-8"))}
-rows = list(csv.DictReader(open(export, encoding="utf-8-sig")))
-imported = {r["legacy_id"] for r in rows}
-dups = sum(1 for s in truth if s in imported)
-def prf(tp, fp):
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / dups if dups else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f, tp, fp, dups - tp
-m_tp = m_fp = s_tp = s_fp = 0
-for r in rows:
-    right = truth.get(r["legacy_id"]) is not None and r["match_legacy_id"] == truth[r["legacy_id"]]
-    if r["class"] == "Match":
-        if right: m_tp += 1
-        else: m_fp += 1
-    if r["class"] in ("Match", "Potential Match"):
-        if right: s_tp += 1
-        else: s_fp += 1
-for name, (p, rc, f, tp, fp, fn) in (("Match", prf(m_tp, m_fp)), ("Match ∪ Potential", prf(s_tp, s_fp))):
-    print(f"    {label:<8} {name:<18} precision {p:.4f}  recall {rc:.4f}  F1 {f:.4f}  (TP {tp}, FP {fp}, FN {fn})")
-PY
-}
-
-measure "match (seed profile)" "$BIN" match --quiet staged
-measure "review --export" "$BIN" review --quiet staged --export "$WORK/seed.csv"
-score seed "$WORK/seed.csv"
-measure "learn" "$BIN" learn --quiet staged --out "$WORK/learned.json"
-grep -E "session|prior|thresholds" "$WORK/out.txt" | sed 's/^/    /'
-measure "match (learned profile)" "$BIN" match --quiet staged --profile "$WORK/learned.json"
-measure "review --export" "$BIN" review --quiet staged --export "$WORK/learned.csv"
-score learned "$WORK/learned.csv"
-if [ -n "${KEEP:-}" ]; then cp "$WORK/learned.json" "$WORK/seed.csv" "$WORK/learned.csv" "$KEEP"/; fi
+match_both

@@ -442,17 +442,30 @@ pub fn learn_reporting(
     let observed = u.clone();
     let most = staged.len().min(existing.len()).max(1) as f64 * if within { 2.0 } else { 1.0 };
     let mut prior = 1.0 / total_pairs.max(1.0);
+    // A session blocked on a field also leaves its swap partner's m to the
+    // others: pairs equal on a last name are never its swapped copies, so
+    // they would show the first name swapped too rarely.
+    let swaps = skeleton.swaps();
+    let fixed: Vec<u32> = counted
+        .iter()
+        .map(|(mask, ..)| {
+            swaps.iter().fold(*mask, |fixed, &(i, j)| {
+                if mask & ((1 << i) | (1 << j)) != 0 { fixed | (1 << i) | (1 << j) } else { fixed }
+            })
+        })
+        .collect();
     let mut results: Vec<(u32, EmResult, f64)> = Vec::new();
     reporter.on_stage(Stage::EmRounds, Some(ROUNDS as u64));
     for round in 0..ROUNDS {
         results = counted
             .iter()
-            .map(|(mask, patterns, pairs, sampled)| {
-                let free: Vec<bool> = (0..n).map(|f| mask & (1 << f) == 0).collect();
+            .zip(&fixed)
+            .map(|((mask, patterns, pairs, sampled), fixed)| {
+                let free: Vec<bool> = (0..n).map(|f| fixed & (1 << f) == 0).collect();
                 (*mask, em(patterns, &u, &m, &free, 0.1), *pairs as f64 / *sampled as f64)
             })
             .collect();
-        m = combine_m(&results, &m);
+        m = combine_m(&results, &fixed, &m);
         prior = estimate_prior(&results, &m, &present, most, total_pairs);
         u = without_matches(&observed, &m, prior);
         reporter.on_progress(round as u64 + 1);
@@ -548,15 +561,16 @@ const ROUNDS: usize = 3;
 /// pairs showed, however many matches they are estimated to hold.
 const U_FLOOR_SHARE: f64 = 1.0 / 64.0;
 
-/// m: the sessions' estimates of each field they left free, weighted by
-/// their matches (`m` itself for a field no session left free).
+/// m: the sessions' estimates of each field they left free (not in their
+/// `fixed` mask), weighted by their matches (`m` itself for a field no
+/// session left free).
 #[allow(clippy::needless_range_loop)] // m is a table indexed by field and level
-fn combine_m(results: &[(u32, EmResult, f64)], m: &[Vec<f64>]) -> Vec<Vec<f64>> {
+fn combine_m(results: &[(u32, EmResult, f64)], fixed: &[u32], m: &[Vec<f64>]) -> Vec<Vec<f64>> {
     let mut out = m.to_vec();
     for f in 0..m.len() {
         let mut sum = vec![0.0; Level::ALL.len()];
         let mut weight = 0.0;
-        for (mask, r, _) in results {
+        for ((_, r, _), mask) in results.iter().zip(fixed) {
             if mask & (1 << f) == 0 {
                 for l in 0..Level::ALL.len() {
                     sum[l] += r.m[f][l] * r.matches;
