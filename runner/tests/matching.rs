@@ -836,3 +836,92 @@ fn generated_people_match_safely_and_surface_their_duplicates() {
         q.surfaced_recall_recognisable
     );
 }
+
+#[test]
+fn learned_name_agreement_counts_the_swapped_copies() {
+    // 3,000 people; 1,200 staged copies, 30 % of them with first and last
+    // name swapped, the rest exact; 1,800 other people.
+    let mut rng = synth::Rng::new(3);
+    let syllables = ["ka", "lo", "mer", "an", "ber", "ton", "vi", "sa", "dre", "wel", "ham", "ric", "ol"];
+    let name = |rng: &mut synth::Rng, parts: usize| -> String {
+        (0..parts).map(|_| syllables[rng.below(syllables.len())]).collect()
+    };
+    let person = |rng: &mut synth::Rng| -> Record {
+        let (first, last) = (name(rng, 2), name(rng, 3));
+        let birth = format!("{}-{:02}-{:02}", 1940 + rng.below(60), 1 + rng.below(12), 1 + rng.below(28));
+        let zip = format!("Z{}", rng.below(200));
+        with_zip(record(&[("firstName", &first), ("lastName", &last), ("birthDate", &birth)]), &zip)
+    };
+    let existing: Vec<Record> = (0..3000).map(|_| person(&mut rng)).collect();
+    let mut staged = Vec::new();
+    let mut swapped = 0;
+    for (i, e) in existing.iter().take(1200).enumerate() {
+        let mut copy = e.clone();
+        if i % 10 < 3 {
+            let (f, l) = (copy.fields.remove("firstName").unwrap(), copy.fields.remove("lastName").unwrap());
+            copy.fields.insert("firstName".into(), l);
+            copy.fields.insert("lastName".into(), f);
+            swapped += 1;
+        }
+        staged.push(copy);
+    }
+    staged.extend((0..1800).map(|_| person(&mut rng)));
+    let skeleton = learn::skeleton(&MatchingProfile::bundled("contacts").unwrap());
+    let c = Comparer::new(&skeleton);
+    let prep = |records: &[Record]| -> Vec<MatchInput> {
+        records.iter().enumerate().map(|(i, r)| MatchInput { id: i as i64, prepared: c.prepare(r) }).collect()
+    };
+    let (s, e) = (prep(&staged), prep(&existing));
+    let options = learn::LearnOptions { random_pairs: 300_000, ..Default::default() };
+    let (_, report) = learn::learn(&skeleton, &s, Some(&e), &options);
+    assert!(
+        report.sessions.iter().any(|s| s.blocked_on == ["lastName"]),
+        "a session on equal last names (which never holds a swapped copy): {:?}",
+        report.sessions
+    );
+    let want = 1.0 - swapped as f64 / 1200.0;
+    let first = report.fields.iter().find(|f| f.name == "firstName").unwrap();
+    let exact = first.levels.iter().find(|l| l.level == Level::Exact).unwrap().m;
+    assert!(
+        (exact - want).abs() < 0.04,
+        "m of an equal first name {exact:.3}, want {want:.2}: {:?}",
+        first.levels
+    );
+}
+
+#[test]
+fn an_e_mail_address_many_records_share_weighs_less_than_one_two_share() {
+    let skeleton = learn::skeleton(&MatchingProfile::bundled("contacts").unwrap());
+    let email = skeleton.field_index("email").unwrap();
+    assert!(skeleton.fields[email].term_frequency, "e-mail agreement weighs by the address's frequency");
+    let mut profile = skeleton.clone();
+    for l in &mut profile.fields[email].levels {
+        (l.m, l.u) = if l.level == Level::Exact { (0.95, 1e-7) } else { (0.05, 1.0 - 1e-7) };
+    }
+    let person = |i: usize, mail: &str| {
+        let mut r = record(&[("firstName", "Ann"), ("lastName", &format!("Lee{i}"))]);
+        let mut attributes = BTreeMap::new();
+        attributes.insert("value".to_string(), Value::Text(mail.to_string()));
+        r.instances.push(Instance {
+            subcollection: "Telcom".into(),
+            type_name: "Email".into(),
+            instance: 1,
+            attributes,
+        });
+        r
+    };
+    // A household's address on six records, a person's own on two, among 1,000 others.
+    let mut records: Vec<Record> = (0..6).map(|i| person(i, "home@example.com")).collect();
+    records.extend([person(6, "ann@example.com"), person(7, "ann@example.com")]);
+    records.extend((8..1000).map(|i| person(i, &format!("p{i}@example.com"))));
+    let mut c = Comparer::new(&profile);
+    let prepared: Vec<_> = records.iter().map(|r| c.prepare(r)).collect();
+    c.count_terms(prepared.iter());
+    let weight = |a: usize, b: usize| c.explain(&prepared[a], &prepared[b]).fields[email].contribution;
+    assert!(
+        weight(0, 1) + 1.5 < weight(6, 7),
+        "shared by six {:.2} bits, by two {:.2} bits",
+        weight(0, 1),
+        weight(6, 7)
+    );
+}

@@ -164,7 +164,10 @@ pub fn skeleton(base: &MatchingProfile) -> MatchingProfile {
             Normalize::Phone => (vec![(Exact, 0.85), (OneDigit, 0.02)], false),
             // An address one character off is another mailbox, and addresses are
             // made of the names: nearly equal ones mostly repeat the name fields.
-            Normalize::Email => (vec![(Exact, 0.85)], false),
+            // Equal ones weigh by their frequency: namesakes' addresses
+            // (first.last7@…) and shared ones (a household's, an office's)
+            // repeat, which the names' own agreement already told.
+            Normalize::Email => (vec![(Exact, 0.85)], true),
             Normalize::Code => (vec![(Exact, 0.85), (Typo, 0.02)], true),
             Normalize::Text | Normalize::None => (vec![(Exact, 0.9)], false),
         };
