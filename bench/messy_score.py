@@ -43,8 +43,13 @@ for sid, _seq, line, birth in listed:
 def pct(a, b):
     return "%.2f %%" % (100.0 * a / b) if b else "-"
 
+# A staged record whose line starts no row of the export is a piece of a row
+# read as a row of its own (blended values): never a row kept.
+kept = sum(1 for line, _ in staged.values() if line is not None)
+pieces = len(staged) - kept
 print("check: %d rows rejected, %d warnings" % (len(dropped), warnings))
-print("rows kept: %d of %d (%s; goal >= 99.5 %%)" % (len(staged), rows, pct(len(staged), rows)))
+print("rows kept: %d of %d (%s; goal >= 99.5 %%); staged records that are no row of the export: %d"
+      % (kept, rows, pct(kept, rows), pieces))
 given = sum(1 for _, b in truth.values() if b)
 stored = right = 0
 for line, birth in staged.values():
