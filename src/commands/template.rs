@@ -22,6 +22,10 @@ pub struct Args {
     /// for spreadsheets); `-` writes those bytes to stdout
     #[arg(long, short, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Replace `--out` if it exists (without it, an existing file is an error
+    /// and nothing is written: it may be a filled-in template)
+    #[arg(long)]
+    force: bool,
 }
 
 /// One CSV field, quoted when it needs to be.
@@ -49,9 +53,15 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
         return Ok(Outcome::Success);
     };
     // The file is for a spreadsheet, as the other CSVs ferry writes: BOM, CRLF, quoted.
-    super::write_out(out, true, printer, |path, force| {
-        let mut csv = ExcelCsv::create(path, force)
-            .with_context(|| format!("cannot write the template CSV {}", super::shown(out)))?;
+    super::write_out(out, args.force, printer, |path, force| {
+        let mut csv = match ExcelCsv::create(path, force) {
+            Err(e @ ferry_mapper::Error::Exists { .. }) => {
+                return Err(crate::hint(e, crate::store::EXISTS_HINT));
+            }
+            created => {
+                created.with_context(|| format!("cannot write the template CSV {}", super::shown(out)))?
+            }
+        };
         csv.row(&target.simple_import_columns)?;
         csv.finish().with_context(|| format!("cannot write the template CSV {}", super::shown(out)))?;
         Ok(())
@@ -64,10 +74,10 @@ pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Resul
         }))?;
     } else {
         printer.info(format!(
-            "wrote {}: {} columns for target `{}`",
-            super::shown(out),
+            "wrote the simple-import template of target `{}` ({} columns) to {}",
+            target.name,
             target.simple_import_columns.len(),
-            target.name
+            super::shown(out)
         ));
     }
     Ok(Outcome::Success)

@@ -61,6 +61,17 @@ fn template_out_writes_a_file_that_check_reads() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+
+    // A template filled in since is not written over without --force.
+    std::fs::write(sb.join("data/leads.csv"), "ID,First Name\r\nL1,Ann\r\n").unwrap();
+    let output = sb.ferry().args(["template", "leads", "--out", "data/leads.csv"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--force"), "{}", stderr(&output));
+    assert!(std::fs::read_to_string(sb.join("data/leads.csv")).unwrap().contains("L1,Ann"));
+    let output =
+        sb.ferry().args(["template", "leads", "--out", "data/leads.csv", "--force"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!std::fs::read_to_string(sb.join("data/leads.csv")).unwrap().contains("L1,Ann"));
 }
 
 #[test]
