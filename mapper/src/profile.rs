@@ -71,6 +71,45 @@ pub struct ColumnProfile {
     /// with counts, and the day/month ambiguity per pair.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dates: Option<DateFormats>,
+    /// Values of the sample records that exports write for "no value"
+    /// (`N/A`, `NULL`, `-`, `0/0/00` …, see [`NULL_TOKENS`]), as written,
+    /// with their counts. They are left out of the samples, the distinct
+    /// values and the kind's inference; `map --auto` proposes them as the
+    /// mapping's `nullValues`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nulls: Vec<NullSeen>,
+}
+
+/// A value meaning "no value", as a column writes it, and how often.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NullSeen {
+    pub value: String,
+    pub count: u64,
+}
+
+/// What exports write for "no value", compared ignoring case: spreadsheet
+/// and database placeholders, dashes, and the zero dates of Outlook and of
+/// other exports. A word such as `none` or `unknown` is not among them: it
+/// can be a value (a gender, a title).
+pub const NULL_TOKENS: &[&str] = &[
+    "n/a",
+    "#n/a",
+    "null",
+    "(null)",
+    "(none)",
+    "-",
+    "--",
+    "0/0/00",
+    "00/00/00",
+    "00/00/0000",
+    "00.00.0000",
+    "0000-00-00",
+];
+
+/// True when `value` (trimmed) is one of [`NULL_TOKENS`].
+pub fn is_null_token(value: &str) -> bool {
+    let value = value.trim();
+    NULL_TOKENS.iter().any(|t| t.eq_ignore_ascii_case(value))
 }
 
 /// What a column's values look like.
@@ -155,6 +194,7 @@ struct ColumnState {
     seen: HashSet<String>,
     distinct_capped: bool,
     empty: u64,
+    nulls: Vec<NullSeen>,
 }
 
 impl ColumnState {
@@ -167,10 +207,18 @@ impl ColumnState {
             seen: HashSet::new(),
             distinct_capped: false,
             empty: 0,
+            nulls: Vec::new(),
         }
     }
 
     fn sample(&mut self, value: &str, options: &ProfileOptions) {
+        if is_null_token(value) {
+            match self.nulls.iter_mut().find(|n| n.value == value) {
+                Some(seen) => seen.count += 1,
+                None => self.nulls.push(NullSeen { value: value.to_string(), count: 1 }),
+            }
+            return;
+        }
         self.values.push(value.to_string());
         if self.seen.contains(value) {
             return;
@@ -199,6 +247,7 @@ impl ColumnState {
             empty: self.empty,
             kind,
             dates,
+            nulls: self.nulls,
         }
     }
 }

@@ -170,6 +170,18 @@ fn render(printer: &Printer, profile: &FileProfile) -> anyhow::Result<()> {
             render_dates(printer, &column.name, d)?;
         }
     }
+    for column in profile.columns.iter().filter(|c| !c.nulls.is_empty()) {
+        let seen: Vec<String> = column
+            .nulls
+            .iter()
+            .map(|n| format!("`{}` {}", n.value, crate::printer::number(n.count)))
+            .collect();
+        printer.out(format!(
+            "  `{}`: values for \"no value\" (read as empty; `map --auto` proposes them as `nullValues`): {}",
+            column.name,
+            seen.join(", ")
+        ))?;
+    }
     printer.out("")?;
     Ok(())
 }

@@ -7,8 +7,8 @@
 use crate::import::pack;
 use crate::util::{Sandbox, stderr, stdout};
 
-/// One birth date in each of four formats, Outlook's "no birthday", and two
-/// more that only one format reads.
+/// One birth date in each of four formats, Outlook's "no birthday" (a null
+/// value), and two more that only one format reads.
 const MIXED: &str = "ID,Last,Birth Date,Info\n\
     1,Ames,1980-03-04,1980-03-04\n\
     2,Baker,04.03.1980,04.03.1980\n\
@@ -57,18 +57,19 @@ fn map_auto_proposes_the_formats_in_order_and_pack_and_import_keep_every_row_and
         "{talk}"
     );
     assert!(talk.contains("`%d/%m/%Y` before `%m/%d/%Y`: no value decides (1 fit both) and the data's country is unknown: day first"), "{talk}");
-    assert!(talk.contains("1 values no format reads (`0/0/00`) are dropped with a warning"), "{talk}");
+    // Outlook's "no birthday" is no date of any format: it is proposed as the
+    // column's null value, so it is read as empty and warns of nothing.
+    assert!(talk.contains("column `Birth Date`: `0/0/00` read as empty (`nullValues`)"), "{talk}");
+    assert_eq!(born["nullValues"], serde_json::json!(["0/0/00"]), "{born}");
     // The same dates in a column named for nothing are never taken for phone numbers.
     let info = mapping(&t, "Info");
     assert_ne!(info["subcollection"], "Telcom", "{info}");
 
     let check = sb.ferry().args(["check", "--data", "data", "--mapping", "m.json"]).output().unwrap();
     let text = stdout(&check);
-    assert!(
-        text.contains("line 6, column `Birth Date`: `0/0/00` is not a date in any of the formats `%Y-%m-%d`, `%d.%m.%Y`, `%d/%m/%Y`, `%Y%m%d`"),
-        "{text}"
-    );
+    assert!(!text.contains("`0/0/00`"), "{text}");
     assert!(text.contains("7 rows, 0 rejected"), "{text}");
+    assert!(text.contains("0 errors, 0 warnings"), "{text}");
 
     pack(&sb, &sb.join("data"), &sb.join("m.json"), "p.zip");
     let inspect = stdout(&sb.ferry().args(["inspect", "p.zip"]).output().unwrap());
@@ -151,11 +152,13 @@ fn profile_reports_every_date_format_with_its_count_and_the_day_month_ambiguity(
     let out = sb.ferry().args(["profile", "data"]).output().unwrap();
     let text = stdout(&out);
     assert!(out.status.success(), "{text}{}", stderr(&out));
-    assert!(text.contains("`Birth Date`: dates in 5 formats; 6 of 7 values read"), "{text}");
+    assert!(text.contains("`Birth Date`: dates in 5 formats; 6 of 6 values read"), "{text}");
+    // Outlook's "no birthday" is a value for "no value", not an unreadable date.
+    assert!(text.contains("`Birth Date`: values for \"no value\" (read as empty; `map --auto` proposes them as `nullValues`): `0/0/00` 1"), "{text}");
     // Each format on a line of its own, with its count.
     let lines: Vec<String> =
         text.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
-    for line in ["%Y-%m-%d 2", "%d.%m.%Y 2", "%d/%m/%Y 1", "%m/%d/%Y 1", "%Y%m%d 1", "no format 1 `0/0/00`"] {
+    for line in ["%Y-%m-%d 2", "%d.%m.%Y 2", "%d/%m/%Y 1", "%m/%d/%Y 1", "%Y%m%d 1"] {
         assert!(lines.iter().any(|l| l == line), "{line}\n{text}");
     }
     assert!(
@@ -169,8 +172,9 @@ fn profile_reports_every_date_format_with_its_count_and_the_day_month_ambiguity(
     let born =
         files[0]["columns"].as_array().unwrap().iter().find(|c| c["name"] == "Birth Date").unwrap().clone();
     let dates = &born["dates"];
-    assert_eq!(dates["values"], 7);
-    assert_eq!(dates["unreadable"], 1);
+    assert_eq!(dates["values"], 6);
+    assert_eq!(dates["unreadable"], 0);
+    assert_eq!(born["nulls"], serde_json::json!([{"value": "0/0/00", "count": 1}]));
     assert_eq!(dates["formats"][0], serde_json::json!({"format": "%Y-%m-%d", "count": 2}));
     assert_eq!(
         dates["ambiguities"][0],

@@ -216,3 +216,37 @@ fn a_template_made_on_one_export_applies_to_the_file_with_the_same_columns() {
         serde_json::from_str(&std::fs::read_to_string(sb.join("t2.json")).unwrap()).unwrap();
     assert_eq!(t2["files"][0]["name"], "export_2024.csv");
 }
+
+#[test]
+fn placeholders_for_no_value_are_proposed_as_null_values_and_check_clean() {
+    let sb = Sandbox::new();
+    let mut csv = String::from("ID,First Name,Last Name,Phone,Birthday\n");
+    for i in 1..=30 {
+        let phone = if i % 7 == 0 { "N/A".to_string() } else { format!("416-555-01{i:02}") };
+        let birthday = if i % 9 == 0 { "0/0/00".to_string() } else { format!("1980-03-{i:02}") };
+        csv.push_str(&format!("C{i},Ann{i},Lee{i},{phone},{birthday}\n"));
+    }
+    sb.write("data/contacts.csv", &csv);
+    let got = auto(&sb, &sb.join("data"));
+    // The placeholders do not hide what the columns hold.
+    assert_eq!(target(&got, "contacts.csv/Birthday"), "birthDate");
+    assert!(target(&got, "contacts.csv/Phone").starts_with("Telcom["), "{got:?}");
+    let template: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sb.join("auto.json")).unwrap()).unwrap();
+    let nulls = |column: &str| {
+        template["files"][0]["mappings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["column"] == column)
+            .map(|m| m["nullValues"].clone())
+            .unwrap_or_else(|| panic!("`{column}` is not mapped: {template}"))
+    };
+    assert_eq!(nulls("Phone"), serde_json::json!(["N/A"]));
+    assert_eq!(nulls("Birthday"), serde_json::json!(["0/0/00"]));
+    assert_eq!(nulls("First Name"), serde_json::Value::Null);
+    // So the check drops nothing: no value was bad, only absent.
+    let out = sb.ferry().args(["check", "--data", "data", "--mapping", "auto.json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("0 warnings"), "{}", stdout(&out));
+}

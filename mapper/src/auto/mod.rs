@@ -155,7 +155,7 @@ fn suggest_file_in(
                     instance: None,
                     converter: conv(f, column, convert::names_a_phone(field)),
                     null_value: None,
-                    null_values: Vec::new(),
+                    null_values: column.nulls.clone(),
                     on_invalid: Default::default(),
                 };
                 decisions.push(decision(Some(m.target_label()), *confidence, reason));
@@ -177,7 +177,7 @@ fn suggest_file_in(
                         s.sub == "Telcom" && s.attr == "value" && !convert::names_a_phone_free(&s.type_name),
                     ),
                     null_value: None,
-                    null_values: Vec::new(),
+                    null_values: column.nulls.clone(),
                     on_invalid: Default::default(),
                 };
                 decisions.push(decision(Some(m.target_label()), s.confidence, &s.reason));
@@ -185,6 +185,15 @@ fn suggest_file_in(
             }
             Guess::Skip(reason) => decisions.push(decision(None, 0.0, reason)),
         }
+    }
+    for m in mappings.iter().filter(|m| !m.null_values.is_empty()) {
+        let values: Vec<String> = m.null_values.iter().map(|v| format!("`{v}`")).collect();
+        notes.push(format!(
+            "`{}` column `{}`: {} read as empty (`nullValues`), not as a bad value",
+            file.name,
+            m.column,
+            values.join(", ")
+        ));
     }
     let mapping = FileMapping {
         name: file.name.clone(),

@@ -343,6 +343,7 @@ impl Session {
             distinct_capped: false,
             kind: InferredKind::Empty,
             dates: None,
+            nulls: Vec::new(),
         })
     }
 

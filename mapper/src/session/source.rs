@@ -26,15 +26,19 @@ pub struct SourceColumn {
     pub kind: InferredKind,
     /// The date formats of a date column (see [`crate::profile::DateFormats`]).
     pub dates: Option<DateFormats>,
+    /// The values meaning "no value" seen in the column, as written (`N/A`).
+    pub nulls: Vec<String>,
 }
 
 impl SourceColumn {
     /// A column from its name, a few values and their kind; for tests and callers without a profile.
     pub fn from_values(name: &str, values: &[&str], kind: InferredKind) -> SourceColumn {
         let mut distinct: Vec<String> = Vec::new();
+        let mut nulls: Vec<String> = Vec::new();
         for v in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
-            if !distinct.iter().any(|d| d == v) {
-                distinct.push(v.to_string());
+            let seen = if crate::profile::is_null_token(v) { &mut nulls } else { &mut distinct };
+            if !seen.iter().any(|d| d == v) {
+                seen.push(v.to_string());
             }
         }
         SourceColumn {
@@ -45,6 +49,7 @@ impl SourceColumn {
             distinct_capped: false,
             dates: crate::profile::date_formats(&kind, values),
             kind,
+            nulls,
         }
     }
 
@@ -78,6 +83,7 @@ impl SourceFile {
                 distinct_capped: c.distinct_capped,
                 kind: c.kind.clone(),
                 dates: c.dates.clone(),
+                nulls: c.nulls.iter().map(|n| n.value.clone()).collect(),
             })
             .collect();
         SourceFile { name: name.to_string(), rows: profile.rows, columns }
