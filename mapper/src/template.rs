@@ -174,6 +174,23 @@ impl OnInvalid {
 }
 
 impl FieldMapping {
+    /// A plain mapping of `column` to the field `field`, with the default
+    /// converter and nothing else set.
+    pub fn new(column: impl Into<String>, field: impl Into<String>) -> FieldMapping {
+        FieldMapping {
+            column: column.into(),
+            field: field.into(),
+            subcollection: None,
+            type_name: None,
+            instance: None,
+            type_from: None,
+            converter: Converter::default(),
+            null_value: None,
+            null_values: Vec::new(),
+            on_invalid: OnInvalid::default(),
+        }
+    }
+
     /// The instance number, 1 when not given.
     pub fn instance_number(&self) -> u32 {
         self.instance.unwrap_or(1)

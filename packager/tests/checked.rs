@@ -14,18 +14,7 @@ use ferry_packager::read::Package;
 use ferry_packager::write::{NoReporter, PackOptions};
 
 fn field(column: &str, field: &str) -> FieldMapping {
-    FieldMapping {
-        type_from: None,
-        column: column.into(),
-        field: field.into(),
-        subcollection: None,
-        type_name: None,
-        instance: None,
-        converter: Default::default(),
-        null_value: None,
-        null_values: Vec::new(),
-        on_invalid: Default::default(),
-    }
+    FieldMapping::new(column, field)
 }
 
 /// contacts.csv mapped onto `contacts`, `column` as the last name (required).

@@ -19,18 +19,7 @@ fn dir() -> PathBuf {
 }
 
 fn field(column: &str, field: &str) -> FieldMapping {
-    FieldMapping {
-        type_from: None,
-        column: column.into(),
-        field: field.into(),
-        subcollection: None,
-        type_name: None,
-        instance: None,
-        converter: Default::default(),
-        null_value: None,
-        null_values: Vec::new(),
-        on_invalid: Default::default(),
-    }
+    FieldMapping::new(column, field)
 }
 
 fn template() -> MappingTemplate {

@@ -31,18 +31,7 @@ fn table(path: &Path, text: &str) -> Table {
 }
 
 fn map(column: &str, field: &str) -> FieldMapping {
-    FieldMapping {
-        type_from: None,
-        column: column.into(),
-        field: field.into(),
-        subcollection: None,
-        type_name: None,
-        instance: None,
-        converter: Default::default(),
-        null_value: None,
-        null_values: Vec::new(),
-        on_invalid: Default::default(),
-    }
+    FieldMapping::new(column, field)
 }
 
 fn file(name: &str, mappings: Vec<FieldMapping>) -> FileMapping {

@@ -46,18 +46,7 @@ impl PackageSource for MemPackage {
 }
 
 fn map(column: &str, field: &str) -> FieldMapping {
-    FieldMapping {
-        type_from: None,
-        column: column.into(),
-        field: field.into(),
-        subcollection: None,
-        type_name: None,
-        instance: None,
-        converter: Converter::default(),
-        null_value: None,
-        null_values: Vec::new(),
-        on_invalid: Default::default(),
-    }
+    FieldMapping::new(column, field)
 }
 
 fn sub(column: &str, subcollection: &str, type_name: &str, field: &str) -> FieldMapping {
