@@ -18,13 +18,21 @@ pub struct CountryChoice {
     pub reason: String,
 }
 
+/// A country code that is not two letters the phone library knows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{code}` is not an ISO 3166 alpha-2 country code (such as `US`, `CA`, `GB`, `DE`)")]
+pub struct UnknownCountry {
+    /// The code as given.
+    pub code: String,
+}
+
 /// A country code as given by a user: two letters the phone library knows.
-pub fn parse_code(code: &str) -> Result<String, String> {
+pub fn parse_code(code: &str) -> Result<String, UnknownCountry> {
     let up = code.trim().to_ascii_uppercase();
     if up.len() == 2 && crate::phone::country(&up).is_some() {
         Ok(up)
     } else {
-        Err(format!("`{code}` is not an ISO 3166 alpha-2 country code (such as `US`, `CA`, `GB`, `DE`)"))
+        Err(UnknownCountry { code: code.to_string() })
     }
 }
 
@@ -210,7 +218,7 @@ mod tests {
     #[test]
     fn codes_are_checked() {
         assert_eq!(parse_code("ca"), Ok("CA".to_string()));
-        assert!(parse_code("XX").is_err());
+        assert_eq!(parse_code("XX"), Err(UnknownCountry { code: "XX".to_string() }));
         assert!(parse_code("CAN").is_err());
         assert_eq!(postal_country("SW1A 1AA"), Some("GB"));
         assert_eq!(postal_country("12345-6789"), Some("US"));

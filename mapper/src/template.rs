@@ -302,17 +302,36 @@ pub enum ConverterJson {
     },
 }
 
+/// A date or timestamp converter whose `format`/`formats` is given wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormatsError {
+    /// Both `format` and `formats` are given.
+    #[error(
+        "a {kind} converter has both `format` and `formats`: keep one (`formats` lists several, tried in order)"
+    )]
+    Both {
+        /// `date` or `timestamp`.
+        kind: &'static str,
+    },
+    /// Neither is given.
+    #[error("a {kind} converter needs `format` (or `formats`, a list tried in order)")]
+    Neither {
+        /// `date` or `timestamp`.
+        kind: &'static str,
+    },
+}
+
 /// `format` or `formats`, as one list.
-fn one_of(kind: &str, format: Option<String>, formats: Vec<String>) -> Result<Vec<String>, String> {
+fn one_of(
+    kind: &'static str,
+    format: Option<String>,
+    formats: Vec<String>,
+) -> Result<Vec<String>, FormatsError> {
     match (format, formats.is_empty()) {
         (Some(f), true) => Ok(vec![f]),
         (None, false) => Ok(formats),
-        (Some(_), false) => Err(format!(
-            "a {kind} converter has both `format` and `formats`: keep one (`formats` lists several, tried in order)"
-        )),
-        (None, true) => {
-            Err(format!("a {kind} converter needs `format` (or `formats`, a list tried in order)"))
-        }
+        (Some(_), false) => Err(FormatsError::Both { kind }),
+        (None, true) => Err(FormatsError::Neither { kind }),
     }
 }
 
@@ -322,9 +341,9 @@ fn split_formats(mut formats: Vec<String>) -> (Option<String>, Vec<String>) {
 }
 
 impl TryFrom<ConverterJson> for Converter {
-    type Error = String;
+    type Error = FormatsError;
 
-    fn try_from(c: ConverterJson) -> Result<Converter, String> {
+    fn try_from(c: ConverterJson) -> Result<Converter, FormatsError> {
         Ok(match c {
             ConverterJson::Text { text } => Converter::Text { text },
             ConverterJson::Integer => Converter::Integer,

@@ -205,7 +205,9 @@ fn drive(
                     }
                 })?;
                 if let Err(message) = session.answer(answer) {
-                    prompter.refused(&q, &message).context("the session stopped; nothing was written")?;
+                    prompter
+                        .refused(&q, &message.to_string())
+                        .context("the session stopped; nothing was written")?;
                 }
             }
             Step::Save(template) => {

@@ -6,7 +6,7 @@
 //! that mean true, or the target value of each distinct enumeration value.
 //! Types with nothing to ask are committed at once.
 
-use super::{Answer, Choice, ConvStep, Draft, IGNORE, OTHER, Question, Session, State, shorten};
+use super::{Answer, Choice, ConvStep, Draft, IGNORE, OTHER, Question, Refusal, Session, State, shorten};
 use crate::profile::InferredKind;
 use crate::target::FieldType;
 use crate::template::{Converter, TextConverter};
@@ -183,7 +183,7 @@ impl Session {
         step: ConvStep,
         key: &str,
         answer: Answer,
-    ) -> Result<(), String> {
+    ) -> Result<(), Refusal> {
         let column = self.source_column(f, &draft.mapping.column);
         let timestamp = matches!(draft.mapping.converter, Converter::Timestamp { .. });
         let next = match (&mut draft.mapping.converter, step) {
@@ -212,9 +212,7 @@ impl Session {
                 if jiff::tz::TimeZoneDatabase::bundled().get(zone).is_err()
                     && jiff::tz::db().get(zone).is_err()
                 {
-                    return Err(format!(
-                        "`{zone}` is not an IANA time zone (such as `UTC`, `America/Toronto`, `Europe/Paris`)"
-                    ));
+                    return Err(Refusal::NotATimeZone { zone: zone.clone() });
                 }
                 *time_zone = zone.clone();
                 None
@@ -268,15 +266,15 @@ fn reads(format: &str, sample: Option<&str>, timestamp: bool) -> String {
 }
 
 /// A typed format must be a strftime format that reads the column's sample.
-fn check_format(format: &str, sample: Option<&str>, timestamp: bool) -> Result<(), String> {
+fn check_format(format: &str, sample: Option<&str>, timestamp: bool) -> Result<(), Refusal> {
     if !format.contains('%') {
-        return Err(format!("`{format}` is not a strftime format (such as `%d/%m/%Y`)"));
+        return Err(Refusal::NotAFormat { format: format.to_string() });
     }
     if let Some(s) = sample {
         let parsed = jiff::fmt::strtime::parse(format, s.trim());
         let ok = parsed.is_ok_and(|p| if timestamp { p.to_datetime().is_ok() } else { p.to_date().is_ok() });
         if !ok {
-            return Err(format!("format `{format}` does not read the sample value `{s}`"));
+            return Err(Refusal::FormatMisreads { format: format.to_string(), sample: s.to_string() });
         }
     }
     Ok(())

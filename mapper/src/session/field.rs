@@ -7,7 +7,7 @@
 //! and `Session::commit`, which numbers new instances.
 
 use super::{
-    Answer, BACK, Choice, Draft, NO_TYPE, Question, Session, State, TYPE_FROM_COLUMN, field_list,
+    Answer, BACK, Choice, Draft, NO_TYPE, Question, Refusal, Session, State, TYPE_FROM_COLUMN, field_list,
     new_mapping, same_instance,
 };
 use crate::template::{FieldMapping, TypeFrom};
@@ -40,7 +40,7 @@ impl Session {
         Question::select("map which target field?", options, default)
     }
 
-    pub(super) fn take_field(&mut self, f: usize, key: String) -> Result<(), String> {
+    pub(super) fn take_field(&mut self, f: usize, key: String) -> Result<(), Refusal> {
         if key == BACK {
             self.state = State::Menu(f);
             return Ok(());
@@ -63,7 +63,7 @@ impl Session {
         Question::select("add an instance of which subcollection?", options, 0)
     }
 
-    pub(super) fn take_sub(&mut self, f: usize, key: String) -> Result<(), String> {
+    pub(super) fn take_sub(&mut self, f: usize, key: String) -> Result<(), Refusal> {
         if key == BACK {
             self.state = State::Menu(f);
         } else if self.target.subcollection(&key).is_some_and(|c| c.type_names.is_empty()) {
@@ -91,7 +91,7 @@ impl Session {
         Question::select(format!("type name of the new {} instance", c.label), options, 0)
     }
 
-    pub(super) fn take_type(&mut self, f: usize, sub: String, key: String) -> Result<(), String> {
+    pub(super) fn take_type(&mut self, f: usize, sub: String, key: String) -> Result<(), Refusal> {
         if key == BACK {
             self.state = State::Menu(f);
         } else if key == TYPE_FROM_COLUMN {
@@ -114,7 +114,7 @@ impl Session {
         Question::select(format!("which column names the type of each {sub} row?"), options, 0)
     }
 
-    pub(super) fn take_type_column(&mut self, f: usize, sub: String, key: String) -> Result<(), String> {
+    pub(super) fn take_type_column(&mut self, f: usize, sub: String, key: String) -> Result<(), Refusal> {
         if key == BACK {
             self.state = State::Menu(f);
             return Ok(());
@@ -150,7 +150,7 @@ impl Session {
         mut draft: Draft,
         mut unknown: Vec<String>,
         key: String,
-    ) -> Result<(), String> {
+    ) -> Result<(), Refusal> {
         let value = unknown.remove(0);
         if key != NO_TYPE {
             let from = draft.mapping.type_from.as_mut().expect("a type-column draft");
@@ -169,7 +169,7 @@ impl Session {
         Question::select(format!("type of rows whose `{}` is blank", from.column), options, 0)
     }
 
-    pub(super) fn take_type_blank(&mut self, f: usize, mut draft: Draft, key: String) -> Result<(), String> {
+    pub(super) fn take_type_blank(&mut self, f: usize, mut draft: Draft, key: String) -> Result<(), Refusal> {
         draft.mapping.type_name = (key != NO_TYPE).then_some(key);
         self.state = State::PickAttr(f, draft);
         Ok(())
@@ -210,7 +210,7 @@ impl Session {
         Question::select(format!("sub collection attribute of {which}"), options, default)
     }
 
-    pub(super) fn take_attr(&mut self, f: usize, mut draft: Draft, key: String) -> Result<(), String> {
+    pub(super) fn take_attr(&mut self, f: usize, mut draft: Draft, key: String) -> Result<(), Refusal> {
         if key == BACK {
             self.state = State::Menu(f);
         } else {
@@ -240,7 +240,7 @@ impl Session {
         Question::select(format!("source column for {what}"), options, default)
     }
 
-    pub(super) fn take_column(&mut self, f: usize, mut draft: Draft, key: String) -> Result<(), String> {
+    pub(super) fn take_column(&mut self, f: usize, mut draft: Draft, key: String) -> Result<(), Refusal> {
         if key == BACK {
             self.state = State::Menu(f);
             return Ok(());
@@ -272,11 +272,11 @@ impl Session {
         f: usize,
         mut draft: Draft,
         answer: Answer,
-    ) -> Result<(), String> {
+    ) -> Result<(), Refusal> {
         let Answer::Text(name) = answer else { unreachable!("checked by answer") };
         let name = name.trim().to_string();
         if name.is_empty() {
-            return Err("a user field needs a name".to_string());
+            return Err(Refusal::NoName);
         }
         draft.mapping.type_name = Some(name);
         self.start_converter(f, draft);

@@ -5,7 +5,7 @@
 //! column and the parent's id column); then the menu, until `next` moves to
 //! the next file or, after the last, to the finish (save, back to a file, quit).
 
-use super::{BACK, Choice, Question, RowPurpose, Session, State, field_list};
+use super::{BACK, Choice, Question, Refusal, RowPurpose, Session, State, field_list};
 use crate::template::{ALL_CATEGORIES, ParentLink};
 
 impl Session {
@@ -31,7 +31,7 @@ impl Session {
         q
     }
 
-    pub(super) fn take_category(&mut self, f: usize, key: String) -> Result<(), String> {
+    pub(super) fn take_category(&mut self, f: usize, key: String) -> Result<(), Refusal> {
         self.fm_mut(f).category = key;
         self.state = if self.files.len() > 1 { State::Parent(f) } else { State::Menu(f) };
         Ok(())
@@ -52,7 +52,7 @@ impl Session {
         )
     }
 
-    pub(super) fn take_parent(&mut self, f: usize, key: String) -> Result<(), String> {
+    pub(super) fn take_parent(&mut self, f: usize, key: String) -> Result<(), Refusal> {
         if key == BACK {
             self.fm_mut(f).parent = None;
             self.state = State::Menu(f);
@@ -79,7 +79,12 @@ impl Session {
         Question::select(format!("which column of `{}` holds the parent's id?", fm.name), options, default)
     }
 
-    pub(super) fn take_parent_column(&mut self, f: usize, parent: String, key: String) -> Result<(), String> {
+    pub(super) fn take_parent_column(
+        &mut self,
+        f: usize,
+        parent: String,
+        key: String,
+    ) -> Result<(), Refusal> {
         self.state = State::ParentIdColumn(f, parent, key);
         Ok(())
     }
@@ -105,7 +110,7 @@ impl Session {
         parent: String,
         column: String,
         key: String,
-    ) -> Result<(), String> {
+    ) -> Result<(), Refusal> {
         let link = ParentLink { file: parent.clone(), column, parent_column: key.clone() };
         if self.fm(f).parent.as_ref() != Some(&link) {
             self.fm_mut(f).parent = Some(link);
@@ -146,7 +151,7 @@ impl Session {
         Question::select(format!("`{}`: what next?", fm.name), options, n - 1)
     }
 
-    pub(super) fn take_menu(&mut self, f: usize, key: &str) -> Result<(), String> {
+    pub(super) fn take_menu(&mut self, f: usize, key: &str) -> Result<(), Refusal> {
         self.state = match key {
             "map" => State::PickField(f),
             "add" => State::PickSub(f),
@@ -178,7 +183,7 @@ impl Session {
         q
     }
 
-    pub(super) fn take_finish(&mut self, key: &str) -> Result<(), String> {
+    pub(super) fn take_finish(&mut self, key: &str) -> Result<(), Refusal> {
         self.state = match key {
             "save" => State::Saved,
             "quit" => State::Quit,
@@ -192,8 +197,8 @@ impl Session {
         Question::select("which file?", options, 0)
     }
 
-    pub(super) fn take_file(&mut self, key: &str) -> Result<(), String> {
-        let f = self.files.iter().position(|x| x.name == key).ok_or("no such file")?;
+    pub(super) fn take_file(&mut self, key: &str) -> Result<(), Refusal> {
+        let f = self.files.iter().position(|x| x.name == key).ok_or(Refusal::NoSuchFile)?;
         self.state = State::Category(f);
         Ok(())
     }

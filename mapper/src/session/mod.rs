@@ -5,8 +5,8 @@
 //! [`Question`] to ask, or the end (save the template, or quit). The caller
 //! asks the question however it likes (dialoguer on a terminal, a line of an
 //! answers file) and hands the [`Answer`] to [`Session::answer`]; an answer
-//! the session cannot take comes back as an error message and the same
-//! question is asked again.
+//! the session cannot take comes back as a [`Refusal`] (its text is the message
+//! to show) and the same question is asked again.
 //!
 //! The flow, per file: its field category and
 //! (for child tables) its parent link, then a menu: map a field, add a
@@ -26,11 +26,13 @@ mod converter;
 mod field;
 mod file;
 mod question;
+mod refusal;
 mod review;
 mod rows;
 mod source;
 
 pub use question::{Answer, Choice, Question, QuestionKind};
+pub use refusal::Refusal;
 pub use source::{DISTINCT_CAP, SourceColumn, SourceFile, load_data};
 
 use crate::profile::InferredKind;
@@ -237,21 +239,21 @@ impl Session {
 
     /// Takes the answer to the question [`Session::step`] returned. An error
     /// says why the answer does not do; the same question comes next.
-    pub fn answer(&mut self, answer: Answer) -> Result<(), String> {
+    pub fn answer(&mut self, answer: Answer) -> Result<(), Refusal> {
         let q = self.question();
         let key = match (&q.kind, &answer) {
             (QuestionKind::Select { options, .. }, Answer::Select(i)) => {
-                Some(options.get(*i).ok_or_else(|| format!("option {} does not exist", i + 1))?.key.clone())
+                Some(options.get(*i).ok_or(Refusal::NoSuchOption { number: i + 1 })?.key.clone())
             }
             (QuestionKind::MultiSelect { options, .. }, Answer::MultiSelect(picked)) => {
                 if picked.iter().any(|i| *i >= options.len()) {
-                    return Err("an option picked does not exist".to_string());
+                    return Err(Refusal::NoSuchPick);
                 }
                 None
             }
             (QuestionKind::Text { .. }, Answer::Text(_))
             | (QuestionKind::Confirm { .. }, Answer::Confirm(_)) => None,
-            _ => return Err("that kind of answer does not fit this question".to_string()),
+            _ => return Err(Refusal::WrongKind),
         };
         let key = key.unwrap_or_default();
         let state = self.state.clone();
@@ -277,7 +279,7 @@ impl Session {
             State::NullOverride(f, i) => self.take_null_override(f, i, answer),
             State::Finish => self.take_finish(&key),
             State::PickFile => self.take_file(&key),
-            State::Saved | State::Quit => Err("the session is over".to_string()),
+            State::Saved | State::Quit => Err(Refusal::SessionOver),
         }
     }
 

@@ -6,6 +6,8 @@
 //! as a line of text (the answers-file format), so every prompter, and every
 //! test, answers through the same rules.
 
+use super::Refusal;
+
 /// One option of a select: `key` is what a line answer may name, `label` what is shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choice {
@@ -89,7 +91,7 @@ impl Question {
     /// Reads a line answer. An empty line takes the default. A select takes the
     /// option's number (1-based), its key or its label; a multi-select takes such
     /// items separated by commas, or `none`; a confirm takes `y`/`yes`/`n`/`no`.
-    pub fn parse(&self, line: &str) -> Result<Answer, String> {
+    pub fn parse(&self, line: &str) -> Result<Answer, Refusal> {
         let line = line.trim();
         if line.is_empty() {
             return Ok(self.default_answer());
@@ -118,20 +120,20 @@ impl Question {
             QuestionKind::Confirm { .. } => match line.to_ascii_lowercase().as_str() {
                 "y" | "yes" | "true" => Ok(Answer::Confirm(true)),
                 "n" | "no" | "false" => Ok(Answer::Confirm(false)),
-                _ => Err(format!("`{line}` is not an answer to a yes/no question (answer `y` or `n`)")),
+                _ => Err(Refusal::NotYesNo { text: line.to_string() }),
             },
         }
     }
 }
 
 /// The option a line names: by number, key or label (case-insensitive).
-fn find_option(options: &[Choice], text: &str) -> Result<usize, String> {
+fn find_option(options: &[Choice], text: &str) -> Result<usize, Refusal> {
     if let Ok(n) = text.parse::<usize>() {
         if (1..=options.len()).contains(&n) {
             return Ok(n - 1);
         }
         if !options.iter().any(|o| o.key == text) {
-            return Err(format!("`{text}` is not an option number (1 to {})", options.len()));
+            return Err(Refusal::NotAnOptionNumber { text: text.to_string(), count: options.len() });
         }
     }
     options
@@ -139,13 +141,10 @@ fn find_option(options: &[Choice], text: &str) -> Result<usize, String> {
         .position(|o| o.key == text)
         .or_else(|| options.iter().position(|o| o.key.eq_ignore_ascii_case(text)))
         .or_else(|| options.iter().position(|o| o.label.trim().eq_ignore_ascii_case(text)))
-        .ok_or_else(|| {
-            let keys: Vec<String> = options.iter().take(12).map(|o| format!("`{}`", o.key)).collect();
-            let more = if options.len() > 12 { ", …" } else { "" };
-            format!(
-                "`{text}` is not one of the options ({}{more}); answer with a number or a name",
-                keys.join(", ")
-            )
+        .ok_or_else(|| Refusal::NotAnOption {
+            text: text.to_string(),
+            keys: options.iter().take(12).map(|o| o.key.clone()).collect(),
+            more: options.len() > 12,
         })
 }
 
@@ -173,8 +172,12 @@ mod tests {
         assert_eq!(q().parse("  "), Ok(Answer::Select(1)));
         // a key that looks like a number is reached by number first, by key when out of range
         assert_eq!(q().parse("12"), Ok(Answer::Select(2)));
-        assert!(q().parse("4").unwrap_err().contains("not an option number"));
-        assert!(q().parse("Address").unwrap_err().contains("`All`"));
+        assert_eq!(q().parse("4"), Err(Refusal::NotAnOptionNumber { text: "4".into(), count: 3 }));
+        assert_eq!(
+            q().parse("Address").map_err(|e| e.to_string()),
+            Err("`Address` is not one of the options (`All`, `Name`, `12`); answer with a number or a name"
+                .into())
+        );
     }
 
     #[test]

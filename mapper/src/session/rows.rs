@@ -6,7 +6,7 @@
 //! default, applied to or erased from every field, or one field's override
 //! (`-` for none, kept as `""` so the file's default does not apply).
 
-use super::{Answer, BACK, Choice, Draft, Question, RowPurpose, Session, State, same_instance};
+use super::{Answer, BACK, Choice, Draft, Question, Refusal, RowPurpose, Session, State, same_instance};
 use crate::template::FieldMapping;
 
 impl Session {
@@ -41,12 +41,12 @@ impl Session {
         q
     }
 
-    pub(super) fn take_row(&mut self, f: usize, purpose: RowPurpose, key: &str) -> Result<(), String> {
+    pub(super) fn take_row(&mut self, f: usize, purpose: RowPurpose, key: &str) -> Result<(), Refusal> {
         if key == BACK {
             self.state = State::Menu(f);
             return Ok(());
         }
-        let i = self.fm(f).mappings.iter().position(|m| row_key(m) == key).ok_or("no such row")?;
+        let i = self.fm(f).mappings.iter().position(|m| row_key(m) == key).ok_or(Refusal::NoSuchRow)?;
         match purpose {
             RowPurpose::Copy => {
                 let row = self.fm(f).mappings[i].clone();
@@ -94,7 +94,7 @@ impl Session {
         Question::select(format!("null converters of `{}`", fm.name), options, 4)
     }
 
-    pub(super) fn take_null_menu(&mut self, f: usize, key: &str) -> Result<(), String> {
+    pub(super) fn take_null_menu(&mut self, f: usize, key: &str) -> Result<(), Refusal> {
         match key {
             "default" => self.state = State::NullDefault(f),
             "apply" => {
@@ -130,7 +130,7 @@ impl Session {
         )
     }
 
-    pub(super) fn take_null_default(&mut self, f: usize, answer: Answer) -> Result<(), String> {
+    pub(super) fn take_null_default(&mut self, f: usize, answer: Answer) -> Result<(), Refusal> {
         let Answer::Text(v) = answer else { unreachable!("checked by answer") };
         self.fm_mut(f).null_default = null_text(&v);
         self.state = State::NullMenu(f);
@@ -145,7 +145,7 @@ impl Session {
         )
     }
 
-    pub(super) fn take_null_override(&mut self, f: usize, i: usize, answer: Answer) -> Result<(), String> {
+    pub(super) fn take_null_override(&mut self, f: usize, i: usize, answer: Answer) -> Result<(), Refusal> {
         let Answer::Text(v) = answer else { unreachable!("checked by answer") };
         // `-` is an override too: this field has no null converter,
         // whatever the file's default (`""` in the template).
