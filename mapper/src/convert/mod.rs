@@ -307,8 +307,8 @@ impl FileConverter {
             let column = m.column.as_str();
             let (slot, field) = match resolve_slot(target, file, m) {
                 Ok(found) => found,
-                Err(message) => {
-                    problems.push(error(column, ProblemKind::UnknownField, message));
+                Err(why) => {
+                    problems.push(error(column, ProblemKind::UnknownField, why.to_string()));
                     continue;
                 }
             };

@@ -34,21 +34,54 @@ pub(super) fn converter_for(field_type: FieldType) -> &'static str {
     }
 }
 
+/// Why a field mapping names no field or attribute of the target.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum SlotError {
+    #[error("`typeName` or `typeFrom` is set for field `{field}`, which is not in a subcollection")]
+    TypeOutsideSubcollection { field: String },
+    #[error("target `{target}` has no field `{field}`{}", if *.is_attribute { " (it is a subcollection attribute: set `subcollection` and `typeName`)" } else { "" })]
+    NoField { target: String, field: String, is_attribute: bool },
+    #[error("field `{field}` is in category `{category}`, not in the file's category `{file_category}`")]
+    FieldOutOfCategory { field: String, category: String, file_category: String },
+    #[error("target `{target}` has no subcollection `{sub}` (it has {})", list(.known))]
+    NoSubcollection { target: String, sub: String, known: Vec<String> },
+    #[error("subcollection `{sub}` is not in the file's category `{file_category}`")]
+    SubcollectionOutOfCategory { sub: String, file_category: String },
+    #[error("subcollection `{sub}` has no type name `{type_name}`{} (it has {})", given_for(.value.as_deref()), list(.known))]
+    NoTypeName { sub: String, type_name: String, value: Option<String>, known: Vec<String> },
+    #[error("subcollection `{sub}` needs a `typeName` (or a `typeFrom` column holding each row's type)")]
+    NeedsTypeName { sub: String },
+    #[error("subcollection `{sub}` has no attribute `{attribute}` (it has {})", list(.known))]
+    NoAttribute { sub: String, attribute: String, known: Vec<String> },
+    #[error("instance numbers start at 1")]
+    InstanceZero,
+}
+
+fn list(known: &[String]) -> String {
+    list_values(known.iter().map(String::as_str))
+}
+
+/// ` (given for `home` in `typeFrom.values`)` for a type name given in a `typeFrom` table.
+fn given_for(value: Option<&str>) -> String {
+    value.map(|v| format!(" (given for `{v}` in `typeFrom.values`)")).unwrap_or_default()
+}
+
+fn names<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    names.map(str::to_string).collect()
+}
+
 /// Resolves a mapping's target against the target definition.
 pub(super) fn resolve_slot<'t>(
     target: &'t TargetDefinition,
     file: &FileMapping,
     m: &FieldMapping,
-) -> Result<(Slot, &'t Field), String> {
+) -> Result<(Slot, &'t Field), SlotError> {
     let in_category = |category: &str| file.category == ALL_CATEGORIES || file.category == category;
     let category_known = file.category == ALL_CATEGORIES || target.category(&file.category).is_some();
     match &m.subcollection {
         None => {
             if m.type_name.is_some() || m.type_from.is_some() {
-                return Err(format!(
-                    "`typeName` or `typeFrom` is set for field `{}`, which is not in a subcollection",
-                    m.field
-                ));
+                return Err(SlotError::TypeOutsideSubcollection { field: m.field.clone() });
             }
             let Some(category) = target
                 .categories
@@ -56,79 +89,79 @@ pub(super) fn resolve_slot<'t>(
                 .filter(|c| !c.subcollection)
                 .find(|c| c.fields.iter().any(|f| f.name == m.field))
             else {
-                let hint = if target
+                let is_attribute = target
                     .categories
                     .iter()
-                    .any(|c| c.subcollection && c.fields.iter().any(|f| f.name == m.field))
-                {
-                    " (it is a subcollection attribute: set `subcollection` and `typeName`)"
-                } else {
-                    ""
-                };
-                return Err(format!("target `{}` has no field `{}`{hint}", target.name, m.field));
+                    .any(|c| c.subcollection && c.fields.iter().any(|f| f.name == m.field));
+                return Err(SlotError::NoField {
+                    target: target.name.clone(),
+                    field: m.field.clone(),
+                    is_attribute,
+                });
             };
             if category_known && !in_category(&category.name) {
-                return Err(format!(
-                    "field `{}` is in category `{}`, not in the file's category `{}`",
-                    m.field, category.name, file.category
-                ));
+                return Err(SlotError::FieldOutOfCategory {
+                    field: m.field.clone(),
+                    category: category.name.clone(),
+                    file_category: file.category.clone(),
+                });
             }
             let field = category.fields.iter().find(|f| f.name == m.field).expect("found above");
             Ok((Slot::Field(m.field.clone()), field))
         }
         Some(sub) => {
             let Some(category) = target.subcollection(sub) else {
-                let known: Vec<&str> =
-                    target.categories.iter().filter(|c| c.subcollection).map(|c| c.name.as_str()).collect();
-                return Err(format!(
-                    "target `{}` has no subcollection `{sub}` (it has {})",
-                    target.name,
-                    list_values(known.into_iter())
-                ));
+                let known =
+                    names(target.categories.iter().filter(|c| c.subcollection).map(|c| c.name.as_str()));
+                return Err(SlotError::NoSubcollection {
+                    target: target.name.clone(),
+                    sub: sub.clone(),
+                    known,
+                });
             };
             if category_known && !in_category(&category.name) {
-                return Err(format!(
-                    "subcollection `{sub}` is not in the file's category `{}`",
-                    file.category
-                ));
+                return Err(SlotError::SubcollectionOutOfCategory {
+                    sub: sub.clone(),
+                    file_category: file.category.clone(),
+                });
             }
             // A subcollection without type names (UserField) takes any name.
-            let check_type = |type_name: &str, what: &str| {
+            let check_type = |type_name: &str, value: Option<&str>| {
                 if !category.type_names.is_empty() && !category.type_names.iter().any(|t| t == type_name) {
-                    return Err(format!(
-                        "subcollection `{sub}` has no type name `{type_name}`{what} (it has {})",
-                        list_values(category.type_names.iter().map(String::as_str))
-                    ));
+                    return Err(SlotError::NoTypeName {
+                        sub: sub.clone(),
+                        type_name: type_name.to_string(),
+                        value: value.map(str::to_string),
+                        known: category.type_names.clone(),
+                    });
                 }
                 Ok(())
             };
             if let Some(type_name) = &m.type_name {
-                check_type(type_name, "")?;
+                check_type(type_name, None)?;
             }
             let type_name = match (&m.type_from, &m.type_name) {
                 // Told apart from fixed types, for duplicate mappings and instances.
                 (Some(from), _) => {
                     for (value, type_name) in &from.values {
-                        check_type(type_name, &format!(" (given for `{value}` in `typeFrom.values`)"))?;
+                        check_type(type_name, Some(value))?;
                     }
                     format!("{{{}}}", from.column)
                 }
                 (None, Some(type_name)) => type_name.clone(),
                 (None, None) => {
-                    return Err(format!(
-                        "subcollection `{sub}` needs a `typeName` (or a `typeFrom` column holding each row's type)"
-                    ));
+                    return Err(SlotError::NeedsTypeName { sub: sub.clone() });
                 }
             };
             let Some(field) = category.fields.iter().find(|f| f.name == m.field) else {
-                return Err(format!(
-                    "subcollection `{sub}` has no attribute `{}` (it has {})",
-                    m.field,
-                    list_values(category.fields.iter().map(|f| f.name.as_str()))
-                ));
+                return Err(SlotError::NoAttribute {
+                    sub: sub.clone(),
+                    attribute: m.field.clone(),
+                    known: names(category.fields.iter().map(|f| f.name.as_str())),
+                });
             };
             if m.instance == Some(0) {
-                return Err("instance numbers start at 1".to_string());
+                return Err(SlotError::InstanceZero);
             }
             Ok((
                 Slot::Attribute {
