@@ -30,7 +30,7 @@ use crate::record::{Record, Value};
 use crate::target::{Field, TargetDefinition};
 use crate::template::{Converter, FileMapping, OnInvalid};
 use fit::{fit, null_value};
-use resolve::{converter_fits, converter_for, resolve_slot};
+use resolve::{RowTypeError, converter_fits, converter_for, resolve_slot};
 use rules::violations;
 pub use rules::{rule_fields, validate_record};
 pub use template_check::check_template;
@@ -170,15 +170,13 @@ struct RowType {
 }
 
 impl RowType {
-    fn resolve<'a>(&'a self, cell: &'a str) -> Result<&'a str, String> {
+    fn resolve<'a>(&'a self, cell: &'a str) -> Result<&'a str, RowTypeError> {
         let key = cell.trim();
         if key.is_empty() {
-            return self.default.as_deref().ok_or_else(|| {
-                format!(
-                    "the type column `{}` is empty (give the mapping a `typeName` for such rows)",
-                    self.column
-                )
-            });
+            return self
+                .default
+                .as_deref()
+                .ok_or_else(|| RowTypeError::Blank { column: self.column.clone() });
         }
         let folded = key.to_lowercase();
         if let Some((_, type_name)) = self.values.iter().find(|(k, _)| *k == folded) {
@@ -187,14 +185,14 @@ impl RowType {
         if self.any {
             return Ok(key);
         }
-        let mut known: Vec<&str> = self.values.iter().map(|(_, t)| t.as_str()).collect();
+        let mut known: Vec<String> = self.values.iter().map(|(_, t)| t.clone()).collect();
         known.sort_unstable();
         known.dedup();
-        Err(format!(
-            "`{key}` is not a type of `{}` ({}); map it to one in the mapping's `typeFrom.values`",
-            self.subcollection,
-            list_values(known.into_iter())
-        ))
+        Err(RowTypeError::Unknown {
+            value: key.to_string(),
+            subcollection: self.subcollection.clone(),
+            known,
+        })
     }
 }
 
@@ -634,7 +632,7 @@ impl FileConverter {
                         None => type_name.as_str(),
                         Some(rt) => match rt.resolve(row.cell(rt.index)) {
                             Ok(t) => t,
-                            Err(message) => {
+                            Err(why) => {
                                 // Once per row and type column, however many values it types.
                                 let column = Some(rt.column.as_str());
                                 if !problems.iter().any(|p: &Problem| {
@@ -645,7 +643,7 @@ impl FileConverter {
                                         ProblemKind::UnknownTypeName,
                                         column,
                                         Some(row.cell(rt.index)),
-                                        message,
+                                        why.to_string(),
                                     ));
                                 }
                                 continue;

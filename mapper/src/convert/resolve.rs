@@ -57,6 +57,15 @@ pub(super) enum SlotError {
     InstanceZero,
 }
 
+/// Why a row's type cell names no type of its subcollection.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum RowTypeError {
+    #[error("the type column `{column}` is empty (give the mapping a `typeName` for such rows)")]
+    Blank { column: String },
+    #[error("`{value}` is not a type of `{subcollection}` ({}); map it to one in the mapping's `typeFrom.values`", list(.known))]
+    Unknown { value: String, subcollection: String, known: Vec<String> },
+}
+
 fn list(known: &[String]) -> String {
     list_values(known.iter().map(String::as_str))
 }
