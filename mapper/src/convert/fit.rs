@@ -76,6 +76,17 @@ pub(super) fn fit(field: &Field, value: Value, create_missing: bool) -> Fitted {
     }
 }
 
+/// Why a mapping's null value cannot stand in for an empty cell.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum NullValueError {
+    /// Neither the column's converter nor the type's canonical form reads it.
+    #[error("the null value `{}` is not a valid {field_type} for `{field}`", show(.text))]
+    Invalid { text: String, field_type: &'static str, field: String },
+    /// It reads, but does not fit the field (why, as the fitting says).
+    #[error("null value: {0}")]
+    Unfit(String),
+}
+
 /// The null value of a mapping, fitted to its field. The text is read as the
 /// column's text would be, else in the canonical form of the field's type.
 /// `Ok((value, Some(warning)))` when the value needed changing.
@@ -84,19 +95,16 @@ pub(super) fn null_value(
     converter: &ValueConverter,
     text: &str,
     create_missing: bool,
-) -> Result<(Option<Value>, Option<String>), String> {
+) -> Result<(Option<Value>, Option<String>), NullValueError> {
     if text.is_empty() {
         return Ok((None, None));
     }
     let value = match converter.convert(text) {
         Ok(v) => v,
-        Err(_) => Some(canonical_value(field, text).ok_or_else(|| {
-            format!(
-                "the null value `{}` is not a valid {} for `{}`",
-                show(text),
-                field.field_type.as_str(),
-                field.name
-            )
+        Err(_) => Some(canonical_value(field, text).ok_or_else(|| NullValueError::Invalid {
+            text: text.to_string(),
+            field_type: field.field_type.as_str(),
+            field: field.name.clone(),
         })?),
     };
     let Some(value) = value else { return Ok((None, None)) };
@@ -106,6 +114,6 @@ pub(super) fn null_value(
         Some((_, ProblemKind::Truncated, message)) => {
             Ok((fitted.value, Some(format!("null value: {message}"))))
         }
-        Some((_, _, message)) => Err(format!("null value: {message}")),
+        Some((_, _, message)) => Err(NullValueError::Unfit(message)),
     }
 }

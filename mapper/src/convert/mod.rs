@@ -359,16 +359,20 @@ impl FileConverter {
                         }
                         value
                     }
-                    Err(message) => {
-                        problems.push(error(column, ProblemKind::BadConverter, message));
+                    Err(why) => {
+                        problems.push(error(column, ProblemKind::BadConverter, why.to_string()));
                         continue;
                     }
                 },
-                (None, Some(text)) => match null_value(field, &converter, text, options.create_missing) {
-                    Ok((value, None)) => value,
+                (None, Some(text)) => {
+                    let fitted = match null_value(field, &converter, text, options.create_missing) {
+                        Ok((value, None)) => Ok(value),
+                        Ok((_, Some(warning))) => Err(warning),
+                        Err(why) => Err(why.to_string()),
+                    };
                     // The file-wide default suits some fields and not others: where it
                     // does not, empty cells stay empty.
-                    Ok((_, Some(message))) | Err(message) => {
+                    fitted.unwrap_or_else(|message| {
                         problems.push(file_problem(
                             name,
                             Severity::Warning,
@@ -377,8 +381,8 @@ impl FileConverter {
                             format!("{message}; empty cells of this column stay empty"),
                         ));
                         None
-                    }
-                },
+                    })
+                }
                 (None, None) => None,
             };
             let Some(index) = find_column(headers, column) else {
