@@ -650,6 +650,31 @@ mod property {
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+        /// Stopping a hopeless pair early never changes a score that reaches
+        /// the threshold, and never drops one that does.
+        #[test]
+        fn score_reaching_is_the_score_when_it_reaches_the_threshold(
+            people in prop::collection::vec(person(), 2..8),
+            p in learned_profile(),
+            threshold in prop_oneof![Just(0u32), 0u32..=100, Just(101u32)],
+        ) {
+            prop_assume!(p.check().is_ok());
+            let mut c = Comparer::new(&p);
+            let r = inputs(&c, &people, &(0..people.len() as i64).collect::<Vec<_>>());
+            c.count_terms(r.iter().map(|x| &x.prepared));
+            for a in &r {
+                for b in &r {
+                    let full = c.score(&a.prepared, &b.prepared);
+                    let fast = c.score_reaching(&a.prepared, &b.prepared, threshold);
+                    prop_assert_eq!(fast, (full.quality >= threshold).then_some(full));
+                }
+            }
+        }
+    }
+
+    proptest! {
         #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
         #[test]

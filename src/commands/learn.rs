@@ -123,7 +123,14 @@ fn report_lines(r: &LearnReport) -> Vec<String> {
     }
     out.extend(t.lines());
     out.push(String::new());
-    out.push("match probability of each staged record's best candidate (bar: log scale)".into());
+    if r.histogram_records < r.staged {
+        out.push(format!(
+            "match probability of the best candidate of {} staged records sampled at random (bar: log scale)",
+            number(r.histogram_records)
+        ));
+    } else {
+        out.push("match probability of each staged record's best candidate (bar: log scale)".into());
+    }
     let t = r.thresholds;
     let buckets: Vec<(String, u64, u32)> = (0..10)
         .map(|b| {

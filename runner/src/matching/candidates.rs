@@ -156,6 +156,8 @@ pub struct Found {
     pub uncompared: u64,
     /// Blocks split on a stricter key.
     pub split_blocks: u64,
+    /// Pairs scored (a pair sharing keys of several plans once per plan).
+    pub compared: u64,
 }
 
 /// Finds, for every staged record, its best candidates among `existing`
@@ -196,7 +198,7 @@ pub fn find_candidates_within(
 
     let stricter = Stricter::new(comparer, staged, existing, within);
     let mut best: Vec<Vec<Candidate>> = vec![Vec::new(); staged.len()];
-    let (mut uncompared, mut split_blocks) = (0u64, 0u64);
+    let (mut uncompared, mut split_blocks, mut compared) = (0u64, 0u64, 0u64);
     // Buffers kept across slices and plans: their pages are touched once,
     // not faulted in (and zeroed by the kernel) again for every slice.
     let (mut right, mut left, mut pairs) = (Vec::new(), Vec::new(), Vec::new());
@@ -237,11 +239,12 @@ pub fn find_candidates_within(
                     .par_iter()
                     .filter_map(|&p| {
                         let (s, e) = ((p >> 32) as u32, p as u32);
-                        let score =
-                            comparer.score(&staged[s as usize].prepared, &existing[e as usize].prepared);
-                        (score.quality >= threshold).then_some((s, e, score.quality, score.agreeing))
+                        let (a, b) = (&staged[s as usize].prepared, &existing[e as usize].prepared);
+                        let score = comparer.score_reaching(a, b, threshold)?;
+                        Some((s, e, score.quality, score.agreeing))
                     })
                     .collect();
+                compared += pairs.len() as u64;
                 // A pair seen in an earlier batch again is inserted once.
                 for (s, e, quality, agreeing) in scored {
                     insert(
@@ -255,7 +258,7 @@ pub fn find_candidates_within(
         }
         reporter.on_progress(plan_no as u64 + 1);
     }
-    Found { lists: best, uncompared, split_blocks }
+    Found { lists: best, uncompared, split_blocks, compared }
 }
 
 /// Per field, every record's stricter key: a hash of its exact value (0
@@ -643,6 +646,21 @@ impl Variants {
             }
         }
     }
+}
+
+/// A seeded random sample of `n` of `records` (at least 1), in their
+/// order; `None` when there are no more than that.
+pub fn sample(records: &[MatchInput], n: usize, seed: u64) -> Option<Vec<MatchInput>> {
+    let n = n.max(1);
+    if records.len() <= n {
+        return None;
+    }
+    let mut order: Vec<(u64, usize)> =
+        (0..records.len()).map(|i| (mix64(seed ^ mix64(i as u64 + 1)), i)).collect();
+    order.sort_unstable();
+    let mut picked: Vec<usize> = order.into_iter().take(n).map(|(_, i)| i).collect();
+    picked.sort_unstable();
+    Some(picked.into_iter().map(|i| records[i].clone()).collect())
 }
 
 /// Every candidate pair by brute force (all pairs scored): the reference the

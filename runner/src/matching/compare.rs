@@ -88,6 +88,9 @@ pub struct Comparer {
     levels: Vec<LevelBits>,
     /// Per field with `termFrequency`, the counts of its values.
     terms: Vec<Option<TermCounts>>,
+    /// Probabilistic profiles: per field `i`, the most fields `i..` can add
+    /// together (bits, never below 0), for stopping a hopeless pair early.
+    rest_max: Vec<f64>,
 }
 
 /// log2 odds of a probability.
@@ -149,8 +152,30 @@ impl Comparer {
             partner,
             levels,
             terms: vec![None; profile.fields.len()],
+            rest_max: Vec::new(),
             profile: profile.clone(),
         }
+        .with_rest_max()
+    }
+
+    /// Sets `rest_max` from the levels and the term counts.
+    fn with_rest_max(mut self) -> Comparer {
+        self.rest_max = self.rest_max_bits();
+        self
+    }
+
+    fn rest_max_bits(&self) -> Vec<f64> {
+        let n = self.profile.fields.len();
+        let mut rest = vec![0.0; n + 1];
+        for i in (0..n).rev() {
+            let best = self.profile.fields[i]
+                .levels
+                .iter()
+                .map(|l| if l.level == Level::Exact { self.max_exact_bits(i) } else { l.weight() })
+                .fold(0.0, f64::max);
+            rest[i] = rest[i + 1] + best;
+        }
+        rest
     }
 
     /// Counts the values of the fields with `termFrequency` among `records`
@@ -180,6 +205,7 @@ impl Comparer {
         for (k, c) in tf.into_iter().zip(counts) {
             self.terms[k] = Some(c);
         }
+        self.rest_max = self.rest_max_bits();
     }
 
     /// The weight (bits) of exact agreement of field `i` on value `v`.
@@ -298,6 +324,38 @@ impl Comparer {
     /// Whether field `i`'s values `a` and `b` agree.
     pub fn agree(&self, i: usize, a: &str, b: &str) -> bool {
         agree(self.profile.fields[i].agree, a, b)
+    }
+
+    /// [`Comparer::score`] of a pair whose quality reaches `threshold`, else
+    /// `None`. A probabilistic profile stops comparing as soon as the fields
+    /// left cannot lift the pair to `threshold` (the same score otherwise).
+    pub fn score_reaching(&self, a: &Prepared, b: &Prepared, threshold: u32) -> Option<Score> {
+        let Some(p) = self.profile.probabilistic else {
+            return Some(self.score(a, b)).filter(|s| s.quality >= threshold);
+        };
+        if threshold == 0 || threshold > 100 || self.rest_max.len() != a.values.len() + 1 {
+            return Some(self.score(a, b)).filter(|s| s.quality >= threshold);
+        }
+        // quality ≥ threshold ⇔ 100 p ≥ threshold − ½ (rounded half up); a
+        // hair lower, so rounding in the sums never loses a pair.
+        let needed = logit2((f64::from(threshold) - 0.5) / 100.0) - 1e-6;
+        let mut bits = logit2(p.prior);
+        let (mut agreeing, mut straight) = (0u32, 0u32);
+        for i in 0..a.values.len() {
+            if bits + self.rest_max[i] < needed {
+                return None;
+            }
+            let (level, w) = self.level_of(i, a, b);
+            bits += w;
+            if level.blockable() && w > 0.0 {
+                agreeing |= 1 << i;
+                if level != Level::Swapped {
+                    straight |= 1 << i;
+                }
+            }
+        }
+        let quality = quality_of_bits(bits);
+        (quality >= threshold).then_some(Score { quality, agreeing, straight })
     }
 
     /// Scores a pair.

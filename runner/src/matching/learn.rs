@@ -29,12 +29,13 @@ use serde::Serialize;
 use ferry_mapper::progress::Stage;
 
 use super::Reporter;
-use super::candidates::{Limits, MatchInput, NoReporter, find_candidates_within};
+use super::candidates::{Limits, MatchInput, NoReporter, find_candidates_within, sample};
 use super::compare::{Comparer, hash32, mix64};
 use super::profile::{
     Level, LevelWeight, MatchField, MatchingProfile, Normalize, PrimarySource, Probabilistic, RecordKind,
     Source, Thresholds,
 };
+pub use super::thresholds::choose_thresholds;
 
 /// How much of the data learning looks at.
 #[derive(Debug, Clone, Copy)]
@@ -46,11 +47,21 @@ pub struct LearnOptions {
     pub seed: u64,
     /// What candidate generation (for the thresholds) holds at once.
     pub limits: Limits,
+    /// Staged records whose best candidates choose the thresholds at most
+    /// (a seeded random sample of them when there are more; matching
+    /// within a job always takes all).
+    pub threshold_sample: usize,
 }
 
 impl Default for LearnOptions {
     fn default() -> Self {
-        LearnOptions { random_pairs: 2_000_000, em_pairs: 2_000_000, seed: 7, limits: Limits::default() }
+        LearnOptions {
+            random_pairs: 2_000_000,
+            em_pairs: 2_000_000,
+            seed: 7,
+            limits: Limits::default(),
+            threshold_sample: 20_000,
+        }
     }
 }
 
@@ -65,7 +76,10 @@ pub struct LearnReport {
     pub fields: Vec<FieldReport>,
     /// `histogram[q]`: staged records whose best candidate has quality `q`
     /// (0–100); records without a candidate at 10 or above count under 0.
+    /// Of the sampled staged records only, when `histogram_records` < `staged`.
     pub histogram: Vec<u64>,
+    /// Staged records the histogram counts (all, or a random sample).
+    pub histogram_records: u64,
     pub thresholds: Thresholds,
     /// Pairs of blocks too large to compare in full that were not scored
     /// while choosing the thresholds (0 when no block was split).
@@ -517,9 +531,14 @@ pub fn learn_reporting(
     profile.thresholds = Thresholds { match_: 50, potential: 10 };
     let mut comparer = Comparer::new(&profile);
     comparer.count_terms(staged.iter().chain(if within { &[][..] } else { existing }).map(|r| &r.prepared));
+    // The thresholds depend on the histogram's shares, not its counts: a
+    // sample of the staged records chooses them, with pairs to score that
+    // grow with the sample, not with the job.
+    let sample = (!within).then(|| sample(staged, options.threshold_sample, options.seed)).flatten();
+    let chosen = sample.as_deref().unwrap_or(staged);
     let found = find_candidates_within(
         &comparer,
-        staged,
+        chosen,
         if within { None } else { Some(existing) },
         reporter,
         &options.limits,
@@ -551,6 +570,7 @@ pub fn learn_reporting(
         prior: round_sig(prior),
         fields,
         histogram,
+        histogram_records: chosen.len() as u64,
         thresholds: profile.thresholds,
         uncompared_pairs: found.uncompared,
     };
@@ -678,33 +698,6 @@ fn round_sig(x: f64) -> f64 {
     }
     let scale = 10f64.powi(3 - x.abs().log10().floor() as i32);
     (x * scale).round() / scale
-}
-
-/// Match: the lowest quality (at least 50) above which the expected
-/// precision (the mean probability of the records there) is at least
-/// 0.995. Potential: the lowest (at least 10) where the records between it
-/// and Match are, on average, at least one in four a match.
-pub fn choose_thresholds(histogram: &[u64]) -> Thresholds {
-    let p = |q: usize| if q >= 100 { 0.998 } else { q as f64 / 100.0 };
-    let mut match_ = 100;
-    for q in (50..=100).rev() {
-        let (n, s) =
-            (q..=100).fold((0u64, 0.0), |(n, s), k| (n + histogram[k], s + histogram[k] as f64 * p(k)));
-        if n > 0 && s / n as f64 >= 0.995 {
-            match_ = q;
-        }
-    }
-    let mut potential = match_.min(10);
-    for q in 10..match_ {
-        let (n, s) =
-            (q..match_).fold((0u64, 0.0), |(n, s), k| (n + histogram[k], s + histogram[k] as f64 * p(k)));
-        if n == 0 || s / n as f64 >= 0.25 {
-            potential = q;
-            break;
-        }
-        potential = q + 1;
-    }
-    Thresholds { match_: match_ as u32, potential: potential.clamp(1, match_) as u32 }
 }
 
 /// The counted patterns of the pairs that agree exactly on the fields of

@@ -25,6 +25,7 @@ pub mod diff;
 pub mod learn;
 pub mod merge;
 pub mod profile;
+pub mod thresholds;
 
 use std::path::PathBuf;
 
