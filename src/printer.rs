@@ -162,6 +162,21 @@ pub fn share(size: u64, cap: u64) -> String {
     format!("{} ({percent:.0} % of {})", bytes(size), bytes(cap))
 }
 
+/// `text` with its control characters other than line breaks and tabs
+/// shown escaped (`\u{1b}`), for printing legacy values on a terminal: an
+/// escape sequence in an export must not move the cursor or recolour it.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| c.is_control() && !matches!(c, '\n' | '\t');
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| if hidden(c) { c.escape_unicode().to_string() } else { c.to_string() })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,10 +83,12 @@ impl Table {
     }
 }
 
-/// One line; at most [`CELL_MAX`] characters when `cut`.
+/// One line; at most [`CELL_MAX`] characters when `cut`. Line breaks and
+/// tabs become spaces, and other control characters are shown escaped
+/// (`\u{1b}`): a legacy value must not move the cursor or recolour the
+/// terminal.
 fn fit(text: &str, cut: bool) -> String {
-    let one_line =
-        if text.contains(['\n', '\r']) { text.replace(['\r', '\n'], " ") } else { text.to_string() };
+    let one_line = crate::printer::visible(&text.replace(['\r', '\n', '\t'], " ")).into_owned();
     if cut && one_line.chars().count() > CELL_MAX {
         one_line.chars().take(CELL_MAX - 1).chain(['…']).collect()
     } else {
@@ -111,6 +113,13 @@ mod tests {
         assert_eq!(lines[1], format!("{:<40}     30", "contacts.csv"));
         assert_eq!(lines[2], format!("{:<40}  1,234", "a"));
         assert_eq!(lines[3], format!("{}…      7", "x".repeat(39)));
+    }
+
+    #[test]
+    fn control_characters_in_cells_are_shown_escaped_and_breaks_as_spaces() {
+        let mut t = Table::new(["value"]);
+        t.row(["\u{1b}[31mred\tcell\r\nnext\u{7}"]);
+        assert_eq!(t.lines()[1], "\\u{1b}[31mred cell  next\\u{7}");
     }
 
     #[test]

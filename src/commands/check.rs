@@ -236,7 +236,7 @@ fn render(report: &CheckReport, printer: &Printer) -> anyhow::Result<()> {
                 printer.paint("warning", console::Style::new().yellow().bold())
             }
         };
-        printer.out(format!("{mark}: {p}"))?;
+        printer.out(format!("{mark}: {}", crate::printer::visible(&p.to_string())))?;
     }
     if warnings > SHOWN_WARNINGS {
         printer.out(format!(

@@ -496,3 +496,30 @@ fn every_verb_names_the_physical_line_of_the_legacy_file() {
     assert!(report.contains(r#""file","line","error""#), "{report}");
     assert!(report.contains(r#""4","Cy","","","contacts.csv","7","#), "{report}");
 }
+
+#[test]
+fn control_characters_of_legacy_values_are_shown_escaped_on_the_terminal() {
+    let s = Sandbox::new();
+    s.write("data/c.csv", "ID,First,Last,Born\n1,\u{1b}[31mAnn,Lee,\u{1b}[2J1980\n2,Bob,Ng,1981-02-03\n");
+    s.write(
+        "m.json",
+        serde_json::json!({"formatVersion": 1, "target": "contacts", "files": [{"name": "c.csv", "mappings": [
+            {"column": "First", "field": "firstName"},
+            {"column": "Last", "field": "lastName"},
+            {"column": "Born", "field": "birthDate", "converter": {"kind": "date", "format": "%Y-%m-%d"}}]}]})
+        .to_string(),
+    );
+    let check = run(&s, "check", &[]);
+    let text = stdout(&check);
+    assert!(text.contains("`\\u{1b}[2J1980` is not a date"), "{text}");
+    assert!(!text.contains('\u{1b}'), "an escape sequence reached the terminal: {text:?}");
+    let staged_records = pack_and_import(&s);
+    // The value itself is kept as it was exported.
+    let record = staged_records[0].1.to_string();
+    assert!(record.contains("\\u001b[31mAnn"), "{record}");
+    let shown = s.ferry().args(["staged", "ragged"]).output().unwrap();
+    let text = stdout(&shown);
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    assert!(text.contains("\\u{1b}[31mAnn"), "{text}");
+    assert!(!text.contains('\u{1b}'), "an escape sequence reached the terminal: {text:?}");
+}
