@@ -347,12 +347,7 @@ impl Comparer {
             }
             let (level, w) = self.level_of(i, a, b);
             bits += w;
-            if level.blockable() && w > 0.0 {
-                agreeing |= 1 << i;
-                if level != Level::Swapped {
-                    straight |= 1 << i;
-                }
-            }
+            mark_agreement(level, w, i, &mut agreeing, &mut straight);
         }
         let quality = quality_of_bits(bits);
         (quality >= threshold).then_some(Score { quality, agreeing, straight })
@@ -366,12 +361,7 @@ impl Comparer {
             for i in 0..a.values.len() {
                 let (level, w) = self.level_of(i, a, b);
                 bits += w;
-                if level.blockable() && w > 0.0 {
-                    agreeing |= 1 << i;
-                    if level != Level::Swapped {
-                        straight |= 1 << i;
-                    }
-                }
+                mark_agreement(level, w, i, &mut agreeing, &mut straight);
             }
             return Score { quality: quality_of_bits(bits), agreeing, straight };
         }
@@ -770,6 +760,18 @@ pub fn hash32(space: u8, bytes: &[u8]) -> u32 {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     (mix64(h) >> 32) as u32
+}
+
+/// Marks field `i` of a probabilistic pair in the agreement masks: agreeing
+/// when its level can block and adds weight, straight unless it is a swap.
+#[inline]
+fn mark_agreement(level: Level, w: f64, i: usize, agreeing: &mut u32, straight: &mut u32) {
+    if level.blockable() && w > 0.0 {
+        *agreeing |= 1 << i;
+        if level != Level::Swapped {
+            *straight |= 1 << i;
+        }
+    }
 }
 
 /// A strong 64-bit finaliser (splitmix64).
