@@ -32,10 +32,10 @@ use std::collections::HashMap;
 
 use ferry_mapper::progress::{self, NoReporter, Reporter, Throttle};
 use ferry_mapper::record::Record;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::Serialize;
 
-use crate::error::SqlResult;
+use crate::db::Tx;
 use crate::error::Undecided;
 use crate::job::{self, Job, Stage, Status};
 use crate::keys;
@@ -60,12 +60,8 @@ fn record_json(record: &Record) -> String {
 }
 
 fn external_key_owner(db: Db<'_>, kind: &str, key: &str) -> Result<Option<i64>, Error> {
-    let (conn, path) = (db.conn(), db.path());
-    conn.prepare_cached("SELECT id FROM records WHERE kind = ?1 AND external_key = ?2")
-        .db(path)?
-        .query_row([kind, key], |r| r.get(0))
-        .optional()
-        .db(path)
+    db.prepare_cached("SELECT id FROM records WHERE kind = ?1 AND external_key = ?2")?
+        .query_opt([kind, key], |r| r.get(0))
 }
 
 /// `key` when no record other than `me` holds it, else none: a record's key
@@ -99,9 +95,8 @@ fn complete_in_one_transaction(
     job: &str,
     reporter: &dyn Reporter,
 ) -> Result<CompleteSummary, Error> {
-    let path = store.path().to_path_buf();
-    let tx = store.write()?;
-    let db = Db::new(&tx, &path);
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
     let found = job::find(db, job)?;
     if !(found.stage == Stage::ReviewMatchResults && found.status == Status::WaitingOnUser) {
         let message = match (found.stage, found.status) {
@@ -133,20 +128,17 @@ fn complete_in_one_transaction(
     reporter.on_stage(progress::Stage::Completing, Some(found.counts.records_remaining));
     let mut done = Throttle::new(reporter, 0);
     {
-        let mut choice = tx
-            .prepare("SELECT action, match_record_id, match_staged_id FROM staged WHERE id = ?1")
-            .db(&path)?;
+        let mut choice =
+            db.prepare("SELECT action, match_record_id, match_staged_id FROM staged WHERE id = ?1")?;
         // The first write of a record keeps its before-image; every write
         // sets the after-image, so the last leaves the record as the job left it.
-        let mut image = tx
-            .prepare(
-                "INSERT INTO before_images (job_id, record_id, seq, action, before, before_job_id, after)
+        let mut image = db.prepare(
+            "INSERT INTO before_images (job_id, record_id, seq, action, before, before_job_id, after)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (job_id, record_id) DO UPDATE SET after = excluded.after",
-            )
-            .db(&path)?;
-        let mut writer_of = tx.prepare("SELECT job_id FROM records WHERE id = ?1").db(&path)?;
-        let mut processed = tx.prepare("UPDATE staged SET processed = 1 WHERE id = ?1").db(&path)?;
+        )?;
+        let mut writer_of = db.prepare("SELECT job_id FROM records WHERE id = ?1")?;
+        let mut processed = db.prepare("UPDATE staged SET processed = 1 WHERE id = ?1")?;
         // Pages of staged records, so memory stays bounded on big jobs.
         let mut page = Vec::new();
         let mut last = 0;
@@ -160,7 +152,7 @@ fn complete_in_one_transaction(
             last = staged_id;
             let (staged_id, record) = (&staged_id, &record);
             let (action, record_id, staged_other): (Option<String>, Option<i64>, Option<i64>) =
-                choice.query_row([staged_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).db(&path)?;
+                choice.query_row([staged_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             let decision =
                 action.as_deref().and_then(|a| Decision::parse(a, kind)).ok_or(Error::Undecided {
                     job: found.id,
@@ -176,7 +168,7 @@ fn complete_in_one_transaction(
             let (decision, target) = match decision {
                 Decision::Delete => {
                     summary.discarded += 1;
-                    processed.execute([staged_id]).db(&path)?;
+                    processed.execute([staged_id])?;
                     continue;
                 }
                 Decision::Create | Decision::Update if key_owner.is_some() => (Decision::Update, key_owner),
@@ -206,17 +198,15 @@ fn complete_in_one_transaction(
                 (Decision::Create, _) => {
                     let key = free_key(db, kind.as_str(), key, None)?;
                     let id = store::insert_record(db, kind, record, key.as_deref(), Some(found.id))?;
-                    image
-                        .execute(params![
-                            found.id,
-                            id,
-                            seq,
-                            "Create",
-                            None::<String>,
-                            None::<i64>,
-                            record_json(record)
-                        ])
-                        .db(&path)?;
+                    image.execute(params![
+                        found.id,
+                        id,
+                        seq,
+                        "Create",
+                        None::<String>,
+                        None::<i64>,
+                        record_json(record)
+                    ])?;
                     summary.created += 1;
                     id
                 }
@@ -226,24 +216,22 @@ fn complete_in_one_transaction(
                         staged: *staged_id,
                         problem: Undecided::MatchGone(target),
                     })?;
-                    let before_job: Option<i64> = writer_of.query_row([target], |r| r.get(0)).db(&path)?;
+                    let before_job: Option<i64> = writer_of.query_row([target], |r| r.get(0))?;
                     let wins: Vec<String> = if decision == Decision::Update {
                         record.fields.keys().cloned().collect()
                     } else {
                         profile.import_wins.clone()
                     };
                     let (merged, _report) = merge::merge(&existing, record, &wins);
-                    image
-                        .execute(params![
-                            found.id,
-                            target,
-                            seq,
-                            decision.as_str(),
-                            Some(record_json(&existing)),
-                            before_job,
-                            record_json(&merged)
-                        ])
-                        .db(&path)?;
+                    image.execute(params![
+                        found.id,
+                        target,
+                        seq,
+                        decision.as_str(),
+                        Some(record_json(&existing)),
+                        before_job,
+                        record_json(&merged)
+                    ])?;
                     let key = free_key(db, kind.as_str(), keys::key_of(&target_def, &merged), Some(target))?;
                     store::replace_record(db, target, kind, &merged, key.as_deref(), Some(found.id))?;
                     if decision == Decision::Update {
@@ -257,16 +245,15 @@ fn complete_in_one_transaction(
             };
             seq += 1;
             became.insert(*staged_id, id);
-            processed.execute([staged_id]).db(&path)?;
+            processed.execute([staged_id])?;
         }
     }
     done.flush();
-    tx.execute(
+    db.execute(
         "UPDATE jobs SET stage = ?2, status = ?3, ended_at = ?4 WHERE id = ?1",
         params![found.id, Stage::Completed.label(), Status::Completed.label(), store::now()],
-    )
-    .db(&path)?;
-    tx.commit().db(&path)?;
+    )?;
+    tx.commit()?;
     summary.job = job::get(store.db(), found.id)?;
     Ok(summary)
 }
@@ -288,9 +275,8 @@ pub fn undo(store: &mut Store, job: &str) -> Result<UndoSummary, Error> {
 }
 
 fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, Error> {
-    let path = store.path().to_path_buf();
-    let tx = store.write()?;
-    let db = Db::new(&tx, &path);
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
     let found = job::find(db, job)?;
     if found.stage != Stage::Completed {
         return Err(Error::WrongState {
@@ -304,19 +290,15 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
     // records): first to find records changed since, then to restore.
     let (mut changed, mut changed_count) = (Vec::new(), 0usize);
     {
-        let mut images = tx
-            .prepare("SELECT record_id, after FROM before_images WHERE job_id = ?1 ORDER BY record_id")
-            .db(&path)?;
-        let mut meta = tx.prepare("SELECT job_id, legacy_id FROM records WHERE id = ?1").db(&path)?;
-        let mut rows = images.query([found.id]).db(&path)?;
-        while let Some(row) = rows.next().db(&path)? {
-            let (id, after): (i64, String) = (row.get(0).db(&path)?, row.get(1).db(&path)?);
+        let mut images =
+            db.prepare("SELECT record_id, after FROM before_images WHERE job_id = ?1 ORDER BY record_id")?;
+        let mut meta = db.prepare("SELECT job_id, legacy_id FROM records WHERE id = ?1")?;
+        let mut rows = images.query([found.id])?;
+        while let Some(row) = rows.next()? {
+            let (id, after): (i64, String) = (row.get(0)?, row.get(1)?);
             let now = store::load_record(db, id)?;
-            let (writer, legacy): (Option<i64>, Option<String>) = meta
-                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()
-                .db(&path)?
-                .unwrap_or_default();
+            let (writer, legacy): (Option<i64>, Option<String>) =
+                meta.query_opt([id], |r| Ok((r.get(0)?, r.get(1)?)))?.unwrap_or_default();
             // Another job that wrote the record since (even the same values) owns it now.
             if now.as_ref().map(record_json).as_deref() != Some(after.as_str()) || writer != Some(found.id) {
                 changed_count += 1;
@@ -341,17 +323,15 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
     let target_def = crate::staged::job_target(db, found.id)?;
     let (mut removed, mut restored) = (0, 0);
     {
-        let mut images = tx
-            .prepare(
-                "SELECT record_id, before, before_job_id FROM before_images WHERE job_id = ?1 ORDER BY record_id",
-            )
-            .db(&path)?;
-        let mut job_exists = tx.prepare("SELECT id FROM jobs WHERE id = ?1").db(&path)?;
-        let mut rows = images.query([found.id]).db(&path)?;
-        while let Some(row) = rows.next().db(&path)? {
-            let id: i64 = row.get(0).db(&path)?;
-            let before: Option<String> = row.get(1).db(&path)?;
-            let before_job: Option<i64> = row.get(2).db(&path)?;
+        let mut images = db.prepare(
+            "SELECT record_id, before, before_job_id FROM before_images WHERE job_id = ?1 ORDER BY record_id",
+        )?;
+        let mut job_exists = db.prepare("SELECT id FROM jobs WHERE id = ?1")?;
+        let mut rows = images.query([found.id])?;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            let before: Option<String> = row.get(1)?;
+            let before_job: Option<i64> = row.get(2)?;
             match before {
                 None => {
                     store::delete_record(db, id)?;
@@ -359,11 +339,15 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
                 }
                 Some(json) => {
                     let record: Record = serde_json::from_str(&json).map_err(|e| {
-                        Error::unreadable(&path, format!("job {}'s before-image of record {id}", found.id), e)
+                        Error::unreadable(
+                            db.path(),
+                            format!("job {}'s before-image of record {id}", found.id),
+                            e,
+                        )
                     })?;
                     // The job that wrote it before may have been deleted since.
                     let before_job = match before_job {
-                        Some(j) => job_exists.query_row([j], |r| r.get::<_, i64>(0)).optional().db(&path)?,
+                        Some(j) => job_exists.query_opt([j], |r| r.get::<_, i64>(0))?,
                         None => None,
                     };
                     let key = free_key(db, kind.as_str(), keys::key_of(&target_def, &record), Some(id))?;
@@ -373,11 +357,11 @@ fn undo_in_one_transaction(store: &mut Store, job: &str) -> Result<UndoSummary, 
             }
         }
     }
-    tx.execute("DELETE FROM before_images WHERE job_id = ?1", [found.id]).db(&path)?;
-    tx.execute("UPDATE staged SET processed = 0 WHERE job_id = ?1", [found.id]).db(&path)?;
-    tx.execute("UPDATE jobs SET ended_at = NULL WHERE id = ?1", [found.id]).db(&path)?;
+    db.execute("DELETE FROM before_images WHERE job_id = ?1", [found.id])?;
+    db.execute("UPDATE staged SET processed = 0 WHERE job_id = ?1", [found.id])?;
+    db.execute("UPDATE jobs SET ended_at = NULL WHERE id = ?1", [found.id])?;
     job::set_state(db, found.id, Stage::ReviewMatchResults, Status::WaitingOnUser)?;
-    tx.commit().db(&path)?;
+    tx.commit()?;
     let job = job::get(store.db(), found.id)?.expect("exists");
     Ok(UndoSummary { job, removed, restored })
 }

@@ -18,10 +18,9 @@ use ferry_mapper::record::Value;
 use ferry_mapper::target::{RecordKind, TargetDefinition};
 use serde::Serialize;
 
+use crate::Error;
 use crate::csvout::ExcelCsv;
-use crate::error::SqlResult;
 use crate::store::{self, Store};
-use crate::{Db, Error};
 
 /// Which columns to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -77,10 +76,9 @@ pub fn export(
     force: bool,
     reporter: &dyn Reporter,
 ) -> Result<ExportSummary, Error> {
-    let (conn, path) = (store.conn(), store.path());
-    let total: u64 = conn
-        .query_row("SELECT count(*) FROM records WHERE kind = ?1", [kind.as_str()], |r| r.get(0))
-        .db(path)?;
+    let db = store.db();
+    let total: u64 =
+        db.query_row("SELECT count(*) FROM records WHERE kind = ?1", [kind.as_str()], |r| r.get(0))?;
     reporter.on_stage(Stage::Exporting, Some(total));
     let target = TargetDefinition::bundled(kind.as_str()).expect("bundled targets exist");
     let mut cols: Vec<(String, Col)> = vec![("ID".into(), Col::Id)];
@@ -102,11 +100,10 @@ pub fn export(
             }
             let known: BTreeSet<String> = target.plain_fields().map(|f| f.name.clone()).collect();
             let mut extra = BTreeSet::new();
-            let mut st = conn
-                .prepare("SELECT DISTINCT j.key FROM records, json_each(records.fields) j WHERE kind = ?1")
-                .db(path)?;
-            for name in st.query_map([kind.as_str()], |r| r.get::<_, String>(0)).db(path)? {
-                let name = name.db(path)?;
+            let mut st = db
+                .prepare("SELECT DISTINCT j.key FROM records, json_each(records.fields) j WHERE kind = ?1")?;
+            for name in st.query_map([kind.as_str()], |r| r.get::<_, String>(0))? {
+                let name = name?;
                 if !known.contains(&name) {
                     extra.insert(name);
                 }
@@ -116,26 +113,21 @@ pub fn export(
             }
             cols.push(("Created".into(), Col::Created));
             cols.push(("Updated".into(), Col::Updated));
-            let mut st = conn
-                .prepare(
-                    "SELECT DISTINCT i.subcollection, i.type_name, i.instance, j.key
+            let mut st = db.prepare(
+                "SELECT DISTINCT i.subcollection, i.type_name, i.instance, j.key
                      FROM record_instances i JOIN records r ON r.id = i.record_id, json_each(i.attributes) j
                      WHERE r.kind = ?1",
-                )
-                .db(path)?;
+            )?;
             let mut present = Vec::new();
-            for row in st
-                .query_map([kind.as_str()], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, u32>(2)?,
-                        r.get::<_, String>(3)?,
-                    ))
-                })
-                .db(path)?
-            {
-                present.push(row.db(path)?);
+            for row in st.query_map([kind.as_str()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u32>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })? {
+                present.push(row?);
             }
             // Target order: subcollection, type name, instance, attribute; unknown ones after, by name.
             let rank = |sub: &str, type_name: &str, attr: &str| {
@@ -168,26 +160,25 @@ pub fn export(
     let mut csv = ExcelCsv::create(out, force)?;
     let header: Vec<String> = cols.iter().map(|(l, _)| l.clone()).collect();
     csv.row(&header)?;
-    let mut st = conn
+    let mut st = db
         .prepare(
             "SELECT id, fields, created_at, updated_at, email, phone, zip FROM records WHERE kind = ?1 ORDER BY id",
-        )
-        .db(path)?;
-    let mut rows = st.query([kind.as_str()]).db(path)?;
+        )?;
+    let mut rows = st.query([kind.as_str()])?;
     let needs_instances = cols.iter().any(|(_, c)| matches!(c, Col::Attribute { .. }));
     let mut count: u64 = 0;
-    while let Some(r) = rows.next().db(path)? {
-        let id: i64 = r.get(0).db(path)?;
-        let fields: String = r.get(1).db(path)?;
-        let fields: BTreeMap<String, Value> =
-            serde_json::from_str(&fields).map_err(|e| Error::unreadable(path, format!("record {id}"), e))?;
-        let record = if needs_instances { store::load_record(Db::new(conn, path), id)? } else { None };
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let fields: String = r.get(1)?;
+        let fields: BTreeMap<String, Value> = serde_json::from_str(&fields)
+            .map_err(|e| Error::unreadable(db.path(), format!("record {id}"), e))?;
+        let record = if needs_instances { store::load_record(db, id)? } else { None };
         let mut line = Vec::with_capacity(cols.len());
         for (_, col) in &cols {
             let text = match col {
                 Col::Id => id.to_string(),
-                Col::Created => r.get(2).db(path)?,
-                Col::Updated => r.get(3).db(path)?,
+                Col::Created => r.get(2)?,
+                Col::Updated => r.get(3)?,
                 Col::Field(name) => fields.get(name).map(Value::to_text).unwrap_or_default(),
                 Col::Flat(name) => {
                     let i = match *name {
@@ -195,7 +186,7 @@ pub fn export(
                         "phone" => 5,
                         _ => 6,
                     };
-                    r.get::<_, Option<String>>(i).db(path)?.unwrap_or_default()
+                    r.get::<_, Option<String>>(i)?.unwrap_or_default()
                 }
                 Col::Attribute { subcollection, type_name, instance, attribute } => record
                     .as_ref()

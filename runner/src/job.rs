@@ -25,7 +25,7 @@ use ferry_mapper::target::RecordKind;
 use rusqlite::{Row, Transaction, params};
 use serde::Serialize;
 
-use crate::error::SqlResult;
+use crate::db::Tx;
 use crate::store::{self, Store};
 use crate::{Db, Error};
 
@@ -282,8 +282,8 @@ pub fn list(db: Db<'_>, filter: &JobFilter) -> Result<Vec<Job>, Error> {
     }
     sql.push_str(" ORDER BY coalesce(started_at, created_at) DESC, id DESC");
     let mut st = db.prepare(&sql)?;
-    let rows = st.query_map(rusqlite::params_from_iter(args.iter()), job_from_row).db(db.path())?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().db(db.path())
+    let rows = st.query_map(rusqlite::params_from_iter(args.iter()), job_from_row)?;
+    rows.collect::<Result<Vec<_>, Error>>()
 }
 
 /// Parses `--since`/`--until`: a date (`2026-11-21`, midnight UTC) or an RFC
@@ -318,9 +318,9 @@ pub struct Deleted {
 
 /// Deletes a job as its stage allows (see the module docs).
 pub fn delete(store: &mut Store, job: &str) -> Result<Deleted, Error> {
-    let path = store.path().to_path_buf();
-    let tx = store.write()?;
-    let job = find(Db::new(&tx, &path), job)?;
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
+    let job = find(db, job)?;
     let deletable =
         matches!(job.status, Status::Failed | Status::Completed | Status::WaitingOnUser | Status::Queued);
     if !deletable {
@@ -332,18 +332,18 @@ pub fn delete(store: &mut Store, job: &str) -> Result<Deleted, Error> {
                 .into(),
         });
     }
-    let count = |sql: &str| -> Result<u64, Error> { tx.query_row(sql, [job.id], |r| r.get(0)).db(&path) };
+    let count = |sql: &str| -> Result<u64, Error> { db.query_row(sql, [job.id], |r| r.get(0)) };
     let staged_removed = count("SELECT count(*) FROM staged WHERE job_id = ?1 AND processed = 0")?;
     let rejected_removed = count("SELECT count(*) FROM rejected WHERE job_id = ?1")?;
     let records_kept = count("SELECT count(*) FROM records WHERE job_id = ?1")?;
     // Before matching nothing reached the store, so the values the job added go too.
     let values_removed = if matches!(job.stage, Stage::ImportIntoStaging | Stage::ReviewStagedData) {
-        tx.execute("DELETE FROM target_values WHERE job_id = ?1", [job.id]).db(&path)? as u64
+        db.execute("DELETE FROM target_values WHERE job_id = ?1", [job.id])? as u64
     } else {
         0
     };
-    tx.execute("DELETE FROM jobs WHERE id = ?1", [job.id]).db(&path)?;
-    tx.commit().db(&path)?;
+    db.execute("DELETE FROM jobs WHERE id = ?1", [job.id])?;
+    tx.commit()?;
     Ok(Deleted { job, staged_removed, rejected_removed, records_kept, values_removed })
 }
 
@@ -363,8 +363,9 @@ pub(crate) struct NewJob<'a> {
 /// Records a job that starts staging (Import into Staging / Running), inside
 /// the staging transaction; returns its id.
 pub(crate) fn insert_running(tx: &Transaction<'_>, path: &Path, job: &NewJob<'_>) -> Result<i64, Error> {
-    replace_failed(Db::new(tx, path), job.description)?;
-    tx.execute(
+    let db = Db::new(tx, path);
+    replace_failed(db, job.description)?;
+    db.execute(
         "INSERT INTO jobs (kind, description, source_type, source, owner, stage, status, created_at, started_at,
                            create_missing, target, no_update)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11)",
@@ -381,9 +382,8 @@ pub(crate) fn insert_running(tx: &Transaction<'_>, path: &Path, job: &NewJob<'_>
             job.target,
             job.no_update
         ],
-    )
-    .db(path)?;
-    Ok(tx.last_insert_rowid())
+    )?;
+    Ok(db.last_insert_rowid())
 }
 
 /// Records a job that failed in Import into Staging, with its error and its
@@ -395,11 +395,11 @@ pub(crate) fn record_failure(
     packages: &[PathBuf],
     message: &str,
 ) -> Result<i64, Error> {
-    let path = store.path().to_path_buf();
-    let tx = store.write()?;
-    replace_failed(Db::new(&tx, &path), job.description)?;
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
+    replace_failed(db, job.description)?;
     let now = store::now();
-    tx.execute(
+    db.execute(
         "INSERT INTO jobs (kind, description, source_type, source, owner, stage, status, created_at, started_at,
                            ended_at, create_missing, target, error)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8, ?9, ?10, ?11)",
@@ -416,17 +416,15 @@ pub(crate) fn record_failure(
             job.target,
             message
         ],
-    )
-    .db(&path)?;
-    let id = tx.last_insert_rowid();
+    )?;
+    let id = db.last_insert_rowid();
     for (seq, p) in packages.iter().enumerate() {
-        tx.execute(
+        db.execute(
             "INSERT INTO job_packages (job_id, seq, path) VALUES (?1, ?2, ?3)",
             params![id, seq as i64, p.display().to_string()],
-        )
-        .db(&path)?;
+        )?;
     }
-    tx.commit().db(&path)?;
+    tx.commit()?;
     Ok(id)
 }
 
@@ -452,7 +450,7 @@ pub(crate) fn record_staged(
     target: &str,
 ) -> Result<(), Error> {
     let (stage, status) = after_staging(kind);
-    tx.execute(
+    Db::new(tx, path).execute(
         "UPDATE jobs SET stage = ?2, status = ?3, staged_at = ?4, rows_read = ?5, rows_staged = ?6,
                 rows_rejected = ?7, records_staged = ?8, warnings = ?9, target = ?10
          WHERE id = ?1",
@@ -468,8 +466,7 @@ pub(crate) fn record_staged(
             counts.warnings,
             target,
         ],
-    )
-    .db(path)?;
+    )?;
     Ok(())
 }
 

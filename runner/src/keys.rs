@@ -18,7 +18,6 @@ use ferry_mapper::record::{Record, Value};
 use ferry_mapper::target::TargetDefinition;
 use rusqlite::{Transaction, params};
 
-use crate::error::SqlResult;
 use crate::import::PackageSource;
 use crate::{Db, Error};
 
@@ -66,35 +65,32 @@ pub(crate) fn reject_duplicates<S: PackageSource>(
     packages: &[S],
 ) -> Result<Unstaged, Error> {
     let Some(field) = target.key_field() else { return Ok(Unstaged::default()) };
+    let db = Db::new(tx, path);
     let mut groups: BTreeMap<String, Vec<Holder>> = BTreeMap::new();
     {
-        let mut st = tx
-            .prepare(
-                "SELECT s.record_key, s.id, s.file_id, s.line, s.rows, f.package_seq, f.file
+        let mut st = db.prepare(
+            "SELECT s.record_key, s.id, s.file_id, s.line, s.rows, f.package_seq, f.file
                  FROM staged s JOIN job_files f ON f.id = s.file_id
                  WHERE s.job_id = ?1 AND s.record_key IN
                      (SELECT record_key FROM staged WHERE job_id = ?1 AND record_key IS NOT NULL
                       GROUP BY record_key HAVING count(*) > 1)
                  ORDER BY s.record_key, s.file_id, s.line",
-            )
-            .db(path)?;
-        let rows = st
-            .query_map([job_id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    Holder {
-                        staged_id: r.get(1)?,
-                        file_id: r.get(2)?,
-                        line: r.get(3)?,
-                        rows: r.get(4)?,
-                        package_seq: r.get::<_, i64>(5)? as usize,
-                        file: r.get(6)?,
-                    },
-                ))
-            })
-            .db(path)?;
+        )?;
+        let rows = st.query_map([job_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                Holder {
+                    staged_id: r.get(1)?,
+                    file_id: r.get(2)?,
+                    line: r.get(3)?,
+                    rows: r.get(4)?,
+                    package_seq: r.get::<_, i64>(5)? as usize,
+                    file: r.get(6)?,
+                },
+            ))
+        })?;
         for row in rows {
-            let (key, holder) = row.db(path)?;
+            let (key, holder) = row?;
             groups.entry(key).or_default().push(holder);
         }
     }
@@ -115,13 +111,11 @@ pub(crate) fn reject_duplicates<S: PackageSource>(
         }
     }
     let holders: Vec<&Holder> = groups.values().flatten().collect();
-    let rows = rows_of(tx, path, job_id, &holders, packages)?;
+    let rows = rows_of(db, job_id, &holders, packages)?;
     let mut unstaged = Unstaged::default();
-    let mut insert = tx
-        .prepare_cached(
-            "INSERT INTO rejected (job_id, file_id, line, cells, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .db(path)?;
+    let mut insert = db.prepare_cached(
+        "INSERT INTO rejected (job_id, file_id, line, cells, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
     for h in holders {
         let reason = &reasons[&h.staged_id];
         let mine = rows.get(&h.staged_id).map(Vec::as_slice).unwrap_or_default();
@@ -131,7 +125,7 @@ pub(crate) fn reject_duplicates<S: PackageSource>(
             } else {
                 format!("its record (`{}` line {}) was rejected: {reason}", h.file, h.line)
             };
-            insert.execute(params![job_id, file_id, line, cells, why]).db(path)?;
+            insert.execute(params![job_id, file_id, line, cells, why])?;
         }
         if mine.len() as u64 != h.rows {
             return Err(Error::Internal(format!(
@@ -142,12 +136,11 @@ pub(crate) fn reject_duplicates<S: PackageSource>(
             )));
         }
         unstaged.rows += h.rows;
-        unstaged.warnings += tx
-            .query_row("SELECT count(*) FROM problems WHERE staged_id = ?1", [h.staged_id], |r| {
+        unstaged.warnings +=
+            db.query_row("SELECT count(*) FROM problems WHERE staged_id = ?1", [h.staged_id], |r| {
                 r.get::<_, u64>(0)
-            })
-            .db(path)?;
-        tx.execute("DELETE FROM staged WHERE id = ?1", [h.staged_id]).db(path)?;
+            })?;
+        db.execute("DELETE FROM staged WHERE id = ?1", [h.staged_id])?;
     }
     Ok(unstaged)
 }
@@ -159,20 +152,18 @@ type KeptRow = (i64, u64, String);
 /// main row, and the rows of child files that link to it and were not
 /// rejected, read again from the packages.
 fn rows_of<S: PackageSource>(
-    tx: &Transaction<'_>,
-    path: &Path,
+    db: Db<'_>,
     job_id: i64,
     holders: &[&Holder],
     packages: &[S],
 ) -> Result<HashMap<i64, Vec<KeptRow>>, Error> {
     let mut out: HashMap<i64, Vec<KeptRow>> = HashMap::new();
     let file_id = |seq: usize, file: &str| -> Result<i64, Error> {
-        tx.query_row(
+        db.query_row(
             "SELECT id FROM job_files WHERE job_id = ?1 AND package_seq = ?2 AND file = ?3",
             params![job_id, seq as i64, file],
             |r| r.get(0),
         )
-        .db(path)
     };
     let mut by_file: BTreeMap<(usize, &str), Vec<&Holder>> = BTreeMap::new();
     for h in holders {
@@ -206,9 +197,9 @@ fn rows_of<S: PackageSource>(
             let link = child.parent.as_ref().expect("filtered on the parent link");
             let child_id = file_id(seq, &child.name)?;
             let rejected: BTreeSet<u64> = {
-                let mut st = tx.prepare("SELECT line FROM rejected WHERE file_id = ?1").db(path)?;
-                let rows = st.query_map([child_id], |r| r.get(0)).db(path)?;
-                rows.collect::<rusqlite::Result<_>>().db(path)?
+                let mut st = db.prepare("SELECT line FROM rejected WHERE file_id = ?1")?;
+                let rows = st.query_map([child_id], |r| r.get(0))?;
+                rows.collect::<Result<_, Error>>()?
             };
             let table = package.rows(&child.name)?;
             let Some(link_index) = ferry_mapper::convert::find_column(&table.headers, &link.column) else {

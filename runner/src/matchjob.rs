@@ -36,7 +36,7 @@ use ferry_mapper::target::RecordKind;
 use rusqlite::params;
 use serde::Serialize;
 
-use crate::error::SqlResult;
+use crate::db::Tx;
 use crate::job::{self, Job, Stage, Status};
 use crate::matching::learn::{self, LearnOptions, LearnReport};
 use crate::matching::{
@@ -181,40 +181,37 @@ pub fn job_profile(db: Db<'_>, job: &Job) -> Result<MatchingProfile, Error> {
 /// one at a time (two cursors merged by id), so that memory holds only what
 /// `f` keeps.
 pub fn for_each_record(db: Db<'_>, kind: RecordKind, mut f: impl FnMut(i64, Record)) -> Result<(), Error> {
-    let (conn, path) = (db.conn(), db.path());
     let unreadable = |id: i64, what: &str, e: serde_json::Error| {
-        Error::unreadable(path, format!("the {what} of record {id}"), e)
+        Error::unreadable(db.path(), format!("the {what} of record {id}"), e)
     };
-    let mut records = conn.prepare("SELECT id, fields FROM records WHERE kind = ?1 ORDER BY id").db(path)?;
-    let mut instances = conn
-        .prepare(
-            "SELECT i.record_id, i.subcollection, i.type_name, i.instance, i.attributes
+    let mut records = db.prepare("SELECT id, fields FROM records WHERE kind = ?1 ORDER BY id")?;
+    let mut instances = db.prepare(
+        "SELECT i.record_id, i.subcollection, i.type_name, i.instance, i.attributes
              FROM record_instances i JOIN records r ON r.id = i.record_id
              WHERE r.kind = ?1 ORDER BY i.record_id, i.id",
-        )
-        .db(path)?;
-    let mut rows = records.query([kind.as_str()]).db(path)?;
-    let mut inst_rows = instances.query([kind.as_str()]).db(path)?;
-    let next_instance = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<(i64, Instance)>, Error> {
-        let Some(row) = rows.next().db(path)? else { return Ok(None) };
-        let id: i64 = row.get(0).db(path)?;
-        let attributes: String = row.get(4).db(path)?;
+    )?;
+    let mut rows = records.query([kind.as_str()])?;
+    let mut inst_rows = instances.query([kind.as_str()])?;
+    let next_instance = |rows: &mut crate::db::Rows<'_>| -> Result<Option<(i64, Instance)>, Error> {
+        let Some(row) = rows.next()? else { return Ok(None) };
+        let id: i64 = row.get(0)?;
+        let attributes: String = row.get(4)?;
         let attributes: std::collections::BTreeMap<String, Value> =
             serde_json::from_str(&attributes).map_err(|e| unreadable(id, "instances", e))?;
         Ok(Some((
             id,
             Instance {
-                subcollection: row.get(1).db(path)?,
-                type_name: row.get(2).db(path)?,
-                instance: row.get(3).db(path)?,
+                subcollection: row.get(1)?,
+                type_name: row.get(2)?,
+                instance: row.get(3)?,
                 attributes,
             },
         )))
     };
     let mut pending = next_instance(&mut inst_rows)?;
-    while let Some(row) = rows.next().db(path)? {
-        let id: i64 = row.get(0).db(path)?;
-        let fields: String = row.get(1).db(path)?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let fields: String = row.get(1)?;
         let fields = serde_json::from_str(&fields).map_err(|e| unreadable(id, "fields", e))?;
         let mut record = Record { fields, instances: Vec::new() };
         while let Some((owner, _)) = &pending {
@@ -238,22 +235,17 @@ pub const STAGED_CHUNK: usize = 4096;
 /// Up to `limit` of a job's unprocessed staged records with ids above
 /// `after`, in id order (callers page through a job with the last id seen).
 pub fn staged_chunk(db: Db<'_>, job_id: i64, after: i64, limit: usize) -> Result<Vec<(i64, Record)>, Error> {
-    let (conn, path) = (db.conn(), db.path());
-    let mut st = conn
-        .prepare_cached(
-            "SELECT id, record FROM staged WHERE job_id = ?1 AND processed = 0 AND id > ?2 ORDER BY id LIMIT ?3",
-        )
-        .db(path)?;
-    let rows = st
-        .query_map(params![job_id, after, limit as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })
-        .db(path)?;
+    let mut st = db.prepare_cached(
+        "SELECT id, record FROM staged WHERE job_id = ?1 AND processed = 0 AND id > ?2 ORDER BY id LIMIT ?3",
+    )?;
+    let rows = st.query_map(params![job_id, after, limit as i64], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, json) = row.db(path)?;
+        let (id, json) = row?;
         let record: Record = crate::codec::decode(&json)
-            .map_err(|e| Error::unreadable(path, format!("staged record {id}"), e))?;
+            .map_err(|e| Error::unreadable(db.path(), format!("staged record {id}"), e))?;
         out.push((id, record));
     }
     Ok(out)
@@ -298,9 +290,8 @@ fn match_in_one_transaction(
     options: &MatchOptions,
     reporter: &(dyn matching::Reporter + Sync),
 ) -> Result<MatchSummary, Error> {
-    let path = store.path().to_path_buf();
-    let tx = store.write()?;
-    let db = Db::new(&tx, &path);
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
     let found = job::find(db, job)?;
     check_matchable(&found)?;
     let kind = found.kind;
@@ -315,11 +306,10 @@ fn match_in_one_transaction(
         load_inputs(db, &found, &comparer)?;
     comparer.count_terms(staged_inputs.iter().chain(&existing_inputs).map(|r| &r.prepared));
     let keys: HashMap<String, i64> = {
-        let mut st = tx
-            .prepare("SELECT external_key, id FROM records WHERE kind = ?1 AND external_key IS NOT NULL")
-            .db(&path)?;
-        let rows = st.query_map([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).db(&path)?;
-        rows.collect::<rusqlite::Result<_>>().db(&path)?
+        let mut st =
+            db.prepare("SELECT external_key, id FROM records WHERE kind = ?1 AND external_key IS NOT NULL")?;
+        let rows = st.query_map([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, Error>>()?
     };
 
     let against =
@@ -334,12 +324,11 @@ fn match_in_one_transaction(
     let against = against.outcomes;
     let within = within.map(|w| w.outcomes);
 
-    tx.execute(
+    db.execute(
         "DELETE FROM match_candidates WHERE staged_id IN
            (SELECT id FROM staged WHERE job_id = ?1 AND processed = 0)",
         [found.id],
-    )
-    .db(&path)?;
+    )?;
     let mut summary = MatchSummary {
         job: found.clone(),
         records: staged_inputs.len() as u64,
@@ -353,19 +342,16 @@ fn match_in_one_transaction(
         uncompared_pairs,
     };
     {
-        let mut insert = tx
+        let mut insert = db
             .prepare(
                 "INSERT INTO match_candidates (staged_id, rank, record_id, staged_other_id, quality, agreeing, explain)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .db(&path)?;
-        let mut update = tx
-            .prepare(
-                "UPDATE staged SET class = ?2, quality = ?3, proposed = ?4, action = ?4,
+            )?;
+        let mut update = db.prepare(
+            "UPDATE staged SET class = ?2, quality = ?3, proposed = ?4, action = ?4,
                         match_record_id = ?5, match_staged_id = ?6
                  WHERE id = ?1",
-            )
-            .db(&path)?;
+        )?;
         for (i, input) in staged_inputs.iter().enumerate() {
             let staged_id = &input.id;
             let mut list: Vec<Found> = against[i]
@@ -395,17 +381,15 @@ fn match_in_one_transaction(
             for (rank, c) in list.iter().enumerate() {
                 let other = if c.staged { &staged_inputs[c.index] } else { &existing_inputs[c.index] };
                 let explanation = comparer.explain(&input.prepared, &other.prepared);
-                insert
-                    .execute(params![
-                        staged_id,
-                        rank as i64,
-                        (!c.staged).then_some(c.id),
-                        c.staged.then_some(c.id),
-                        c.quality,
-                        c.agreeing,
-                        encode_explanation(&explanation)
-                    ])
-                    .db(&path)?;
+                insert.execute(params![
+                    staged_id,
+                    rank as i64,
+                    (!c.staged).then_some(c.id),
+                    c.staged.then_some(c.id),
+                    c.quality,
+                    c.agreeing,
+                    encode_explanation(&explanation)
+                ])?;
             }
             // Merge targets: the best existing record, or the best earlier staged one.
             let best = list.iter().find(|c| !c.staged || c.id < *staged_id).copied();
@@ -436,25 +420,22 @@ fn match_in_one_transaction(
                 summary.updates += 1;
             }
             *summary.proposed.entry(decision.as_str()).or_default() += 1;
-            update
-                .execute(params![
-                    staged_id,
-                    class.label(),
-                    list.first().map(|c| c.quality as f64),
-                    decision.as_str(),
-                    record_id,
-                    staged_other
-                ])
-                .db(&path)?;
+            update.execute(params![
+                staged_id,
+                class.label(),
+                list.first().map(|c| c.quality as f64),
+                decision.as_str(),
+                record_id,
+                staged_other
+            ])?;
         }
     }
-    tx.execute(
+    db.execute(
         "UPDATE jobs SET matching_profile = ?2, matched_at = ?3 WHERE id = ?1",
         params![found.id, profile.to_json(), crate::store::now()],
-    )
-    .db(&path)?;
+    )?;
     job::set_state(db, found.id, Stage::ReviewMatchResults, Status::WaitingOnUser)?;
-    tx.commit().db(&path)?;
+    tx.commit()?;
     summary.job = job::get(store.db(), found.id)?.expect("exists");
     Ok(summary)
 }
@@ -474,9 +455,8 @@ pub struct LearnJobOptions {
 /// unprocessed staged records against the store's records of its kind)
 /// inside `memory`, checked before anything is loaded.
 fn limits_for(db: Db<'_>, job: &Job, memory: Option<u64>, within: bool) -> Result<Limits, Error> {
-    let (conn, path) = (db.conn(), db.path());
     let count = |sql: &str, p: &dyn rusqlite::ToSql| -> Result<u64, Error> {
-        conn.query_row(sql, [p], |r| r.get::<_, i64>(0)).db(path).map(|n| n.max(0) as u64)
+        db.query_row(sql, [p], |r| r.get::<_, i64>(0)).map(|n| n.max(0) as u64)
     };
     let staged = count("SELECT count(*) FROM staged WHERE job_id = ?1 AND processed = 0", &job.id)?;
     let existing = count("SELECT count(*) FROM records WHERE kind = ?1", &job.kind.as_str())?;
@@ -496,9 +476,8 @@ pub fn learn_job(
     options: &LearnJobOptions,
     reporter: &(dyn matching::Reporter + Sync),
 ) -> Result<(Job, MatchingProfile, LearnReport), Error> {
-    let path = store.path().to_path_buf();
-    let conn = store.conn();
-    let found = job::find(Db::new(conn, &path), job)?;
+    let db = store.db();
+    let found = job::find(db, job)?;
     if found.stage == Stage::Completed || found.stage == Stage::ImportIntoStaging {
         return Err(Error::WrongState {
             id: found.id,
@@ -516,10 +495,10 @@ pub fn learn_job(
             kind: found.kind,
         });
     }
-    let limits = limits_for(Db::new(conn, &path), &found, options.memory, false)?;
+    let limits = limits_for(db, &found, options.memory, false)?;
     let skeleton = learn::skeleton(&base);
     let comparer = Comparer::new(&skeleton);
-    let inputs = load_inputs(Db::new(conn, &path), &found, &comparer)?;
+    let inputs = load_inputs(db, &found, &comparer)?;
     if inputs.staged.len() < 2 {
         return Err(Error::TooFewToLearn { job: found.id, staged: inputs.staged.len() });
     }
@@ -539,7 +518,7 @@ mod tests {
     fn records_stream_with_their_own_instances() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("ferry.db")).unwrap();
-        let (conn, path) = (store.conn(), store.path());
+        let db = store.db();
         let mut ids = Vec::new();
         for i in 0..5 {
             let mut r = Record::default();
@@ -550,18 +529,18 @@ mod tests {
                     .attributes
                     .insert("zip".into(), Value::Text(format!("Z{i}{n}")));
             }
-            ids.push(insert_record(Db::new(conn, path), RecordKind::Contacts, &r, None, None).unwrap());
+            ids.push(insert_record(db, RecordKind::Contacts, &r, None, None).unwrap());
         }
         let mut lead = Record::default();
         lead.fields.insert("lastName".into(), Value::Text("Lead".into()));
         lead.instance_mut("Address", "Home", 1).attributes.insert("zip".into(), Value::Text("L".into()));
-        insert_record(Db::new(conn, path), RecordKind::Leads, &lead, None, None).unwrap();
+        insert_record(db, RecordKind::Leads, &lead, None, None).unwrap();
 
         let mut seen = Vec::new();
-        for_each_record(Db::new(conn, path), RecordKind::Contacts, |id, r| seen.push((id, r))).unwrap();
+        for_each_record(db, RecordKind::Contacts, |id, r| seen.push((id, r))).unwrap();
         assert_eq!(seen.len(), 5);
         for (id, r) in seen {
-            assert_eq!(Some(r), load_record(Db::new(conn, path), id).unwrap(), "record {id}");
+            assert_eq!(Some(r), load_record(db, id).unwrap(), "record {id}");
         }
     }
 }

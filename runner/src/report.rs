@@ -15,11 +15,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::Error;
 use crate::csvout::ExcelCsv;
-use crate::error::SqlResult;
 use crate::job::{self, Job};
 use crate::store::Store;
-use crate::{Db, Error};
 
 /// What [`write_errors`] wrote.
 #[derive(Debug, Clone, Serialize)]
@@ -52,11 +51,10 @@ enum Rows {
 }
 
 fn write_rows(store: &Store, job: &str, out: &Path, force: bool, which: Rows) -> Result<ErrorReport, Error> {
-    let (conn, path) = (store.conn(), store.path());
-    let job = job::find(Db::new(conn, path), job)?;
-    let packages: i64 = conn
-        .query_row("SELECT count(*) FROM job_packages WHERE job_id = ?1", [job.id], |r| r.get(0))
-        .db(path)?;
+    let db = store.db();
+    let job = job::find(db, job)?;
+    let packages: i64 =
+        db.query_row("SELECT count(*) FROM job_packages WHERE job_id = ?1", [job.id], |r| r.get(0))?;
 
     // The files with rejected rows, their headers, and the shared column list.
     let mut files: HashMap<i64, (String, String, Vec<usize>)> = HashMap::new();
@@ -68,27 +66,18 @@ fn write_rows(store: &Store, job: &str, out: &Path, force: bool, which: Rows) ->
                 "EXISTS (SELECT 1 FROM problems w WHERE w.file_id = f.id AND w.cells IS NOT NULL)"
             }
         };
-        let mut st = conn
-            .prepare(&format!(
-                "SELECT f.id, f.file, f.headers, coalesce(p.path, '') FROM job_files f
+        let mut st = db.prepare(&format!(
+            "SELECT f.id, f.file, f.headers, coalesce(p.path, '') FROM job_files f
                  LEFT JOIN job_packages p ON p.job_id = f.job_id AND p.seq = f.package_seq
                  WHERE f.job_id = ?1 AND {has_rows} ORDER BY f.id"
-            ))
-            .db(path)?;
-        let rows = st
-            .query_map([job.id], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            })
-            .db(path)?;
+        ))?;
+        let rows = st.query_map([job.id], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        })?;
         for row in rows {
-            let (id, file, headers, package) = row.db(path)?;
+            let (id, file, headers, package) = row?;
             let headers: Vec<String> = serde_json::from_str(&headers).map_err(|e| {
-                Error::unreadable(path, format!("the headers of `{file}` of job {}", job.id), e)
+                Error::unreadable(db.path(), format!("the headers of `{file}` of job {}", job.id), e)
             })?;
             let mut positions = Vec::with_capacity(headers.len());
             for h in headers {
@@ -134,17 +123,17 @@ fn write_rows(store: &Store, job: &str, out: &Path, force: bool, which: Rows) ->
              WHERE job_id = ?1 AND severity = 'warning' AND cells IS NOT NULL ORDER BY file_id, line, id"
         }
     };
-    let mut st = conn.prepare(sql).db(path)?;
-    let mut rows = st.query([job.id]).db(path)?;
+    let mut st = db.prepare(sql)?;
+    let mut rows = st.query([job.id])?;
     let mut count = 0;
-    while let Some(r) = rows.next().db(path)? {
-        let file_id: i64 = r.get(0).db(path)?;
-        let line: u64 = r.get(1).db(path)?;
-        let cells: String = r.get(2).db(path)?;
-        let reason: String = r.get(3).db(path)?;
-        let column: Option<String> = r.get(4).db(path)?;
+    while let Some(r) = rows.next()? {
+        let file_id: i64 = r.get(0)?;
+        let line: u64 = r.get(1)?;
+        let cells: String = r.get(2)?;
+        let reason: String = r.get(3)?;
+        let column: Option<String> = r.get(4)?;
         let cells: Vec<String> = serde_json::from_str(&cells)
-            .map_err(|e| Error::unreadable(path, format!("a rejected row of job {}", job.id), e))?;
+            .map_err(|e| Error::unreadable(db.path(), format!("a rejected row of job {}", job.id), e))?;
         let (file, package, positions) = files.get(&file_id).expect("file listed above");
         let mut out_row = vec![String::new(); data_columns];
         let mut extra_cells = Vec::new();
@@ -189,30 +178,26 @@ pub struct JobWarning {
 
 /// The warnings of `job` (values dropped, truncated, ignored), in file and line order.
 pub fn warnings(store: &Store, job: &str) -> Result<(Job, Vec<JobWarning>), Error> {
-    let (conn, path) = (store.conn(), store.path());
-    let job = job::find(Db::new(conn, path), job)?;
-    let mut st = conn
-        .prepare(
-            "SELECT coalesce(f.file, ''), p.line, p.column_name, p.value, p.kind, p.message FROM problems p
+    let db = store.db();
+    let job = job::find(db, job)?;
+    let mut st = db.prepare(
+        "SELECT coalesce(f.file, ''), p.line, p.column_name, p.value, p.kind, p.message FROM problems p
              LEFT JOIN job_files f ON f.id = p.file_id
              WHERE p.job_id = ?1 AND p.severity = 'warning' ORDER BY p.file_id, p.line, p.id",
-        )
-        .db(path)?;
-    let rows = st
-        .query_map([job.id], |r| {
-            Ok(JobWarning {
-                file: r.get(0)?,
-                line: r.get(1)?,
-                column: r.get(2)?,
-                value: r.get(3)?,
-                kind: r.get(4)?,
-                warning: r.get(5)?,
-            })
+    )?;
+    let rows = st.query_map([job.id], |r| {
+        Ok(JobWarning {
+            file: r.get(0)?,
+            line: r.get(1)?,
+            column: r.get(2)?,
+            value: r.get(3)?,
+            kind: r.get(4)?,
+            warning: r.get(5)?,
         })
-        .db(path)?;
+    })?;
     let mut out = Vec::new();
     for row in rows {
-        out.push(row.db(path)?);
+        out.push(row?);
     }
     Ok((job, out))
 }

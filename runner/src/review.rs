@@ -18,11 +18,11 @@
 use std::path::Path;
 
 use ferry_mapper::target::RecordKind;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::Serialize;
 
 use crate::csvout::ExcelCsv;
-use crate::error::SqlResult;
+use crate::db::Tx;
 use crate::job::{self, Job, Stage, Status};
 use crate::matching::{Level, MatchClass};
 use crate::matchjob::{Decision, decode_explanation};
@@ -228,8 +228,7 @@ pub fn for_each_row(
     job: &str,
     mut each: impl FnMut(ReviewRow) -> Result<(), Error>,
 ) -> Result<Job, Error> {
-    let path = store.path();
-    let conn = store.conn();
+    let db = store.db();
     let found = matched_job(store.db(), job)?;
     let profile = crate::matchjob::job_profile(store.db(), &found)?;
     let explain = |bytes: Option<Vec<u8>>| -> Vec<FieldExplanation> {
@@ -246,47 +245,43 @@ pub fn for_each_row(
             })
             .collect()
     };
-    let mut cst = conn
-        .prepare(
-            "SELECT c.staged_id, c.record_id, c.staged_other_id, c.quality,
+    let mut cst = db.prepare(
+        "SELECT c.staged_id, c.record_id, c.staged_other_id, c.quality,
                     coalesce(r.legacy_id, o.legacy_id), c.explain
              FROM match_candidates c JOIN staged s ON s.id = c.staged_id
              LEFT JOIN records r ON r.id = c.record_id
              LEFT JOIN staged o ON o.id = c.staged_other_id
              WHERE s.job_id = ?1 ORDER BY c.staged_id, c.rank",
-        )
-        .db(path)?;
-    let mut cq = cst.query([found.id]).db(path)?;
+    )?;
+    let mut cq = cst.query([found.id])?;
     let mut next_candidate = || -> Result<Option<(i64, ReviewCandidate)>, Error> {
-        let Some(r) = cq.next().db(path)? else { return Ok(None) };
+        let Some(r) = cq.next()? else { return Ok(None) };
         Ok(Some((
-            r.get(0).db(path)?,
+            r.get(0)?,
             ReviewCandidate {
-                record_id: r.get(1).db(path)?,
-                staged_id: r.get(2).db(path)?,
-                quality: r.get(3).db(path)?,
-                legacy_id: r.get(4).db(path)?,
-                explain: explain(r.get(5).db(path)?),
+                record_id: r.get(1)?,
+                staged_id: r.get(2)?,
+                quality: r.get(3)?,
+                legacy_id: r.get(4)?,
+                explain: explain(r.get(5)?),
             },
         )))
     };
     let mut pending = next_candidate()?;
-    let mut st = conn
-        .prepare(&format!(
-            "SELECT s.id, f.file, s.line, s.legacy_id, s.first_name, s.last_name, s.class, s.quality,
+    let mut st = db.prepare(&format!(
+        "SELECT s.id, f.file, s.line, s.legacy_id, s.first_name, s.last_name, s.class, s.quality,
                         s.proposed, s.action, s.match_record_id, r.legacy_id, s.match_staged_id, s.processed,
                         {}, {}, {}
                  FROM staged s JOIN job_files f ON f.id = s.file_id
                  LEFT JOIN records r ON r.id = s.match_record_id
                  WHERE s.job_id = ?1 ORDER BY s.id",
-            record_text("sourceType"),
-            record_text("source"),
-            record_text("owner")
-        ))
-        .db(path)?;
-    let mut q = st.query([found.id]).db(path)?;
-    while let Some(r) = q.next().db(path)? {
-        let id: i64 = r.get(0).db(path)?;
+        record_text("sourceType"),
+        record_text("source"),
+        record_text("owner")
+    ))?;
+    let mut q = st.query([found.id])?;
+    while let Some(r) = q.next()? {
+        let id: i64 = r.get(0)?;
         let mut candidates = Vec::new();
         // Candidates of records listed before (none: both are in id order) are skipped.
         while let Some((staged_id, _)) = &pending
@@ -298,25 +293,25 @@ pub fn for_each_row(
             }
             pending = next_candidate()?;
         }
-        let quality: Option<f64> = r.get(7).db(path)?;
+        let quality: Option<f64> = r.get(7)?;
         each(ReviewRow {
             staged_id: id,
-            file: r.get(1).db(path)?,
-            line: r.get(2).db(path)?,
-            legacy_id: r.get(3).db(path)?,
-            first_name: r.get(4).db(path)?,
-            last_name: r.get(5).db(path)?,
-            source_type: r.get(14).db(path)?,
-            source: r.get(15).db(path)?,
-            owner: r.get(16).db(path)?,
-            class: r.get(6).db(path)?,
+            file: r.get(1)?,
+            line: r.get(2)?,
+            legacy_id: r.get(3)?,
+            first_name: r.get(4)?,
+            last_name: r.get(5)?,
+            source_type: r.get(14)?,
+            source: r.get(15)?,
+            owner: r.get(16)?,
+            class: r.get(6)?,
             quality: quality.map(|q| q as u32),
-            proposed: r.get(8).db(path)?,
-            chosen: r.get(9).db(path)?,
-            match_record_id: r.get(10).db(path)?,
-            match_legacy_id: r.get(11).db(path)?,
-            match_staged_id: r.get(12).db(path)?,
-            processed: r.get::<_, i64>(13).db(path)? != 0,
+            proposed: r.get(8)?,
+            chosen: r.get(9)?,
+            match_record_id: r.get(10)?,
+            match_legacy_id: r.get(11)?,
+            match_staged_id: r.get(12)?,
+            processed: r.get::<_, i64>(13)? != 0,
             candidates,
         })?;
     }
@@ -399,42 +394,36 @@ fn waiting_job(db: Db<'_>, job: &str) -> Result<Job, Error> {
 
 /// Sets every chosen action back to its proposal; returns how many changed.
 pub fn accept_all(store: &mut Store, job: &str) -> Result<(Job, u64), Error> {
-    let path = store.path().to_path_buf();
-    let tx = store.write()?;
-    let found = waiting_job(Db::new(&tx, &path), job)?;
-    let n = tx
-        .execute(
-            "UPDATE staged SET action = proposed WHERE job_id = ?1 AND processed = 0
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
+    let found = waiting_job(db, job)?;
+    let n = db.execute(
+        "UPDATE staged SET action = proposed WHERE job_id = ?1 AND processed = 0
              AND action IS NOT proposed",
-            [found.id],
-        )
-        .db(&path)?;
-    tx.commit().db(&path)?;
+        [found.id],
+    )?;
+    tx.commit()?;
     Ok((found, n as u64))
 }
 
 /// Matches at or above `quality` get their proposal, Matches below become
 /// Create; returns (accepted, set to Create).
 pub fn accept_matches_above(store: &mut Store, job: &str, quality: u32) -> Result<(Job, u64, u64), Error> {
-    let path = store.path().to_path_buf();
-    let tx = store.write()?;
-    let found = waiting_job(Db::new(&tx, &path), job)?;
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
+    let found = waiting_job(db, job)?;
     let class = crate::matching::MatchClass::Match.label();
-    let accepted = tx
-        .execute(
-            "UPDATE staged SET action = proposed WHERE job_id = ?1 AND processed = 0 AND class = ?2
+    let accepted = db.execute(
+        "UPDATE staged SET action = proposed WHERE job_id = ?1 AND processed = 0 AND class = ?2
              AND quality >= ?3",
-            params![found.id, class, quality as f64],
-        )
-        .db(&path)?;
-    let created = tx
-        .execute(
-            "UPDATE staged SET action = 'Create' WHERE job_id = ?1 AND processed = 0 AND class = ?2
+        params![found.id, class, quality as f64],
+    )?;
+    let created = db.execute(
+        "UPDATE staged SET action = 'Create' WHERE job_id = ?1 AND processed = 0 AND class = ?2
              AND quality < ?3 AND action = 'Merge'",
-            params![found.id, class, quality as f64],
-        )
-        .db(&path)?;
-    tx.commit().db(&path)?;
+        params![found.id, class, quality as f64],
+    )?;
+    tx.commit()?;
     Ok((found, accepted as u64, created as u64))
 }
 
@@ -489,9 +478,8 @@ pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, E
     let record_col = column("match_record_id");
     let staged_col = column("match_staged_id");
 
-    let path = store.path().to_path_buf();
-    let tx = store.write()?;
-    let db = Db::new(&tx, &path);
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
     let found = waiting_job(db, job)?;
     let kind = found.kind;
     let mut choices = Vec::new();
@@ -535,41 +523,37 @@ pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, E
             // Create and Delete keep the match shown, for the record.
             Decision::Create | Decision::Delete => (c.record_id, c.staged_other),
         };
-        changed += tx
+        changed += db
             .execute(
                 "UPDATE staged SET action = ?2, match_record_id = ?3, match_staged_id = ?4
                  WHERE id = ?1 AND (action IS NOT ?2 OR match_record_id IS NOT ?3 OR match_staged_id IS NOT ?4)",
                 params![c.staged_id, c.decision.as_str(), record_id, staged_other],
-            )
-            .db(&path)? as u64;
+            )? as u64;
     }
-    tx.commit().db(&path)?;
+    tx.commit()?;
     Ok(Applied { job: found, rows: choices.len() as u64, changed })
 }
 
 /// Checks one choice against the store; the message says what is wrong.
 fn check_choice(db: Db<'_>, job: &Job, kind: RecordKind, c: &Choice) -> Result<(), Error> {
-    let (conn, path) = (db.conn(), db.path());
     let bad = |message: String| Err(Error::BadChoice { staged: c.staged_id, message });
-    let processed: Option<i64> = conn
-        .query_row("SELECT processed FROM staged WHERE id = ?1 AND job_id = ?2", [c.staged_id, job.id], |r| {
-            r.get(0)
-        })
-        .optional()
-        .db(path)?;
+    let processed: Option<i64> = db.query_opt(
+        "SELECT processed FROM staged WHERE id = ?1 AND job_id = ?2",
+        [c.staged_id, job.id],
+        |r| r.get(0),
+    )?;
     match processed {
         None => return bad(format!("job {} has no staged record {}", job.id, c.staged_id)),
         Some(1) => return bad(format!("staged record {} was processed already", c.staged_id)),
         Some(_) => {}
     }
     let record_ok = |id: i64| -> Result<bool, Error> {
-        conn.query_row(
+        db.query_row(
             "SELECT count(*) FROM records WHERE id = ?1 AND kind = ?2",
             params![id, kind.as_str()],
             |r| r.get::<_, i64>(0),
         )
         .map(|n| n > 0)
-        .db(path)
     };
     if let Some(id) = c.record_id
         && !record_ok(id)?
@@ -577,11 +561,11 @@ fn check_choice(db: Db<'_>, job: &Job, kind: RecordKind, c: &Choice) -> Result<(
         return bad(format!("there is no existing {} record {id}", kind.as_str()));
     }
     if let Some(other) = c.staged_other {
-        let ok: i64 = conn
-            .query_row("SELECT count(*) FROM staged WHERE id = ?1 AND job_id = ?2", [other, job.id], |r| {
-                r.get(0)
-            })
-            .db(path)?;
+        let ok: i64 = db.query_row(
+            "SELECT count(*) FROM staged WHERE id = ?1 AND job_id = ?2",
+            [other, job.id],
+            |r| r.get(0),
+        )?;
         if ok == 0 {
             return bad(format!("job {} has no staged record {other} to merge with", job.id));
         }
@@ -617,18 +601,16 @@ pub fn choose(
     record_id: Option<i64>,
     staged_other: Option<i64>,
 ) -> Result<(), Error> {
-    let path = store.path().to_path_buf();
-    let tx = store.write()?;
-    let db = Db::new(&tx, &path);
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
     let found = waiting_job(db, job)?;
     let c = Choice { line: 0, staged_id, decision, record_id, staged_other };
     check_choice(db, &found, found.kind, &c)?;
-    tx.execute(
+    db.execute(
         "UPDATE staged SET action = ?2, match_record_id = ?3, match_staged_id = ?4 WHERE id = ?1",
         params![staged_id, decision.as_str(), record_id, staged_other],
-    )
-    .db(&path)?;
-    tx.commit().db(&path)?;
+    )?;
+    tx.commit()?;
     Ok(())
 }
 
@@ -662,11 +644,8 @@ pub fn candidate_record(
 
 /// A staged record's values.
 pub fn staged_record(store: &Store, id: i64) -> Result<Option<ferry_mapper::record::Record>, Error> {
-    let json: Option<String> = store
-        .conn()
-        .query_row("SELECT record FROM staged WHERE id = ?1", [id], |r| r.get(0))
-        .optional()
-        .db(store.path())?;
+    let json: Option<String> =
+        store.db().query_opt("SELECT record FROM staged WHERE id = ?1", [id], |r| r.get(0))?;
     json.map(|j| {
         crate::codec::decode(&j)
             .map_err(|e| Error::unreadable(store.path(), format!("staged record {id}"), e))
@@ -680,22 +659,19 @@ pub fn staged_record(store: &Store, id: i64) -> Result<Option<ferry_mapper::reco
 /// returns how many records were changed. A merge into an earlier staged
 /// record is copied only to records after that one.
 pub fn same_values(store: &mut Store, job: &str, staged_id: i64) -> Result<(Job, u64), Error> {
-    let path = store.path().to_path_buf();
-    let tx = store.write()?;
-    let found = waiting_job(Db::new(&tx, &path), job)?;
-    let exists: i64 = tx
-        .query_row(
-            "SELECT count(*) FROM staged WHERE id = ?1 AND job_id = ?2 AND processed = 0",
-            [staged_id, found.id],
-            |r| r.get(0),
-        )
-        .db(&path)?;
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
+    let found = waiting_job(db, job)?;
+    let exists: i64 = db.query_row(
+        "SELECT count(*) FROM staged WHERE id = ?1 AND job_id = ?2 AND processed = 0",
+        [staged_id, found.id],
+        |r| r.get(0),
+    )?;
     if exists == 0 {
         return Err(Error::UnknownRecord { job: found.id, id: staged_id, what: "unprocessed staged record" });
     }
-    let n = tx
-        .execute(
-            "UPDATE staged SET (action, match_record_id, match_staged_id) =
+    let n = db.execute(
+        "UPDATE staged SET (action, match_record_id, match_staged_id) =
                  (SELECT action, match_record_id, match_staged_id FROM staged WHERE id = ?1)
              WHERE job_id = ?2 AND processed = 0 AND id <> ?1
                AND first_name IS (SELECT first_name FROM staged WHERE id = ?1)
@@ -706,10 +682,9 @@ pub fn same_values(store: &mut Store, job: &str, staged_id: i64) -> Result<(Job,
                AND email IS (SELECT email FROM staged WHERE id = ?1)
                AND phone IS (SELECT phone FROM staged WHERE id = ?1)
                AND id > coalesce((SELECT match_staged_id FROM staged WHERE id = ?1), 0)",
-            [staged_id, found.id],
-        )
-        .db(&path)?;
-    tx.commit().db(&path)?;
+        [staged_id, found.id],
+    )?;
+    tx.commit()?;
     Ok((found, n as u64))
 }
 

@@ -14,12 +14,12 @@
 use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::Error;
-use crate::error::SqlResult;
+use crate::db::Tx;
 use crate::store::{self, Store};
 
 /// How long a session lasts.
@@ -103,35 +103,30 @@ fn hash_password(password: &str) -> Result<String, Error> {
 pub fn add(store: &mut Store, name: &str, role: Role, password: &str) -> Result<User, Error> {
     check_name(name)?;
     let hash = hash_password(password)?;
-    let path = store.path().to_path_buf();
-    let tx = store.write()?;
-    let exists: bool = tx
-        .query_row("SELECT count(*) FROM users WHERE name = ?1", [name], |r| r.get::<_, i64>(0))
-        .db(&path)?
-        > 0;
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
+    let exists: bool =
+        db.query_row("SELECT count(*) FROM users WHERE name = ?1", [name], |r| r.get::<_, i64>(0))? > 0;
     if exists {
         return Err(Error::UserExists(name.to_string()));
     }
     let now = store::now();
-    tx.execute(
+    db.execute(
         "INSERT INTO users (name, role, password, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![name, role.as_str(), hash, now],
-    )
-    .db(&path)?;
-    tx.commit().db(&path)?;
+    )?;
+    tx.commit()?;
     Ok(User { name: name.to_string(), role, created_at: now })
 }
 
 /// Lists the users by name.
 pub fn list(store: &Store) -> Result<Vec<User>, Error> {
-    let path = store.path();
-    let mut st = store.conn().prepare("SELECT name, role, created_at FROM users ORDER BY name").db(path)?;
-    let rows = st
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
-        .db(path)?;
+    let mut st = store.db().prepare("SELECT name, role, created_at FROM users ORDER BY name")?;
+    let rows =
+        st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
     let mut out = Vec::new();
     for row in rows {
-        let (name, role, created_at) = row.db(path)?;
+        let (name, role, created_at) = row?;
         let role = Role::parse(&role).unwrap_or(Role::View);
         out.push(User { name, role, created_at });
     }
@@ -144,24 +139,24 @@ fn no_such_user(name: &str) -> Error {
 
 /// Removes a user and ends their sessions.
 pub fn remove(store: &mut Store, name: &str) -> Result<(), Error> {
-    let path = store.path().to_path_buf();
-    let tx = store.write()?;
-    if tx.execute("DELETE FROM users WHERE name = ?1", [name]).db(&path)? == 0 {
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
+    if db.execute("DELETE FROM users WHERE name = ?1", [name])? == 0 {
         return Err(no_such_user(name));
     }
-    tx.commit().db(&path)
+    tx.commit()
 }
 
 /// Sets a user's password and ends their sessions.
 pub fn set_password(store: &mut Store, name: &str, password: &str) -> Result<(), Error> {
     let hash = hash_password(password)?;
-    let path = store.path().to_path_buf();
-    let tx = store.write()?;
-    if tx.execute("UPDATE users SET password = ?2 WHERE name = ?1", [name, &hash]).db(&path)? == 0 {
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
+    if db.execute("UPDATE users SET password = ?2 WHERE name = ?1", [name, &hash])? == 0 {
         return Err(no_such_user(name));
     }
-    tx.execute("DELETE FROM sessions WHERE user_name = ?1", [name]).db(&path)?;
-    tx.commit().db(&path)
+    db.execute("DELETE FROM sessions WHERE user_name = ?1", [name])?;
+    tx.commit()
 }
 
 fn random_token() -> String {
@@ -181,12 +176,10 @@ fn token_hash(token: &str) -> String {
 /// Checks a user's password; on success starts a session and returns its
 /// token (for the cookie) with the session. A wrong name or password is `None`.
 pub fn login(store: &mut Store, name: &str, password: &str) -> Result<Option<(String, Session)>, Error> {
-    let path = store.path().to_path_buf();
-    let found: Option<(String, String)> = store
-        .conn()
-        .query_row("SELECT role, password FROM users WHERE name = ?1", [name], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()
-        .db(&path)?;
+    let found: Option<(String, String)> =
+        store.db().query_opt("SELECT role, password FROM users WHERE name = ?1", [name], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     let Some((role, hash)) = found else { return Ok(None) };
     let ok = PasswordHash::new(&hash)
         .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
@@ -196,14 +189,14 @@ pub fn login(store: &mut Store, name: &str, password: &str) -> Result<Option<(St
     let (token, csrf) = (random_token(), random_token());
     let now = jiff::Timestamp::now();
     let expires = now + jiff::SignedDuration::from_hours(SESSION_HOURS);
-    let tx = store.write()?;
-    tx.execute("DELETE FROM sessions WHERE expires_at < ?1", [store::format_time(now)]).db(&path)?;
-    tx.execute(
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
+    db.execute("DELETE FROM sessions WHERE expires_at < ?1", [store::format_time(now)])?;
+    db.execute(
         "INSERT INTO sessions (token_hash, user_name, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![token_hash(&token), name, csrf, store::format_time(now), store::format_time(expires)],
-    )
-    .db(&path)?;
-    tx.commit().db(&path)?;
+    )?;
+    tx.commit()?;
     let role = Role::parse(&role).unwrap_or(Role::View);
     Ok(Some((token, Session { user: name.to_string(), role, csrf })))
 }
@@ -211,15 +204,13 @@ pub fn login(store: &mut Store, name: &str, password: &str) -> Result<Option<(St
 /// The live session of a cookie token, if any.
 pub fn session(store: &Store, token: &str) -> Result<Option<Session>, Error> {
     store
-        .conn()
-        .query_row(
+        .db()
+        .query_opt(
             "SELECT s.user_name, u.role, s.csrf FROM sessions s JOIN users u ON u.name = s.user_name
              WHERE s.token_hash = ?1 AND s.expires_at >= ?2",
             params![token_hash(token), store::now()],
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
         )
-        .optional()
-        .db(store.path())
         .map(|found| {
             found.map(|(user, role, csrf)| Session {
                 user,
@@ -231,8 +222,7 @@ pub fn session(store: &Store, token: &str) -> Result<Option<Session>, Error> {
 
 /// Ends a session.
 pub fn logout(store: &mut Store, token: &str) -> Result<(), Error> {
-    let path = store.path().to_path_buf();
-    store.conn().execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(token)]).db(&path)?;
+    store.db().execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(token)])?;
     Ok(())
 }
 
@@ -244,29 +234,22 @@ pub fn audit(
     action: &str,
     detail: Option<&str>,
 ) -> Result<(), Error> {
-    store
-        .conn()
-        .execute(
-            "INSERT INTO audit (job_id, at, user_name, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![job_id, store::now(), user, action, detail],
-        )
-        .db(store.path())?;
+    store.db().execute(
+        "INSERT INTO audit (job_id, at, user_name, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![job_id, store::now(), user, action, detail],
+    )?;
     Ok(())
 }
 
 /// A job's audit trail, oldest first.
 pub fn audit_trail(store: &Store, job_id: i64) -> Result<Vec<AuditEntry>, Error> {
-    let path = store.path();
     let mut st = store
-        .conn()
-        .prepare("SELECT at, user_name, action, detail FROM audit WHERE job_id = ?1 ORDER BY id")
-        .db(path)?;
-    let rows = st
-        .query_map([job_id], |r| {
-            Ok(AuditEntry { at: r.get(0)?, user: r.get(1)?, action: r.get(2)?, detail: r.get(3)? })
-        })
-        .db(path)?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().db(path)
+        .db()
+        .prepare("SELECT at, user_name, action, detail FROM audit WHERE job_id = ?1 ORDER BY id")?;
+    let rows = st.query_map([job_id], |r| {
+        Ok(AuditEntry { at: r.get(0)?, user: r.get(1)?, action: r.get(2)?, detail: r.get(3)? })
+    })?;
+    rows.collect::<Result<Vec<_>, Error>>()
 }
 
 /// The name the command line's actions are recorded under: `cli:$USER`.
@@ -292,7 +275,7 @@ mod tests {
         assert_eq!((s.user.as_str(), s.role), ("ann", Role::Manage));
         let again = session(&store, &token).unwrap().unwrap();
         assert_eq!(again.csrf, s.csrf);
-        let stored: String = store.conn().query_row("SELECT password FROM users", [], |r| r.get(0)).unwrap();
+        let stored: String = store.db().query_row("SELECT password FROM users", [], |r| r.get(0)).unwrap();
         assert!(stored.starts_with("$argon2id$"), "{stored}");
         // A new password ends the sessions.
         set_password(&mut store, "ann", "battery staple").unwrap();

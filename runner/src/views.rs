@@ -10,12 +10,10 @@
 
 use ferry_mapper::record::Record;
 use ferry_mapper::target::FieldType;
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::Error;
-use crate::error::SqlResult;
 use crate::job::{self, Job};
 use crate::matching::MatchClass;
 use crate::review::{self, ReviewRow};
@@ -112,18 +110,14 @@ pub fn review_row(store: &Store, job: &str, staged_id: i64) -> Result<(Job, Revi
 /// How many of a job's staged records have a best quality in each tenth
 /// (0–9, 10–19, … 90–99) and at 100: eleven counts.
 pub fn quality_histogram(store: &Store, job_id: i64) -> Result<[u64; 11], Error> {
-    let path = store.path();
-    let mut st = store
-        .conn()
-        .prepare(
-            "SELECT min(CAST(quality / 10 AS INTEGER), 10), count(*) FROM staged
+    let mut st = store.db().prepare(
+        "SELECT min(CAST(quality / 10 AS INTEGER), 10), count(*) FROM staged
              WHERE job_id = ?1 AND quality IS NOT NULL GROUP BY 1",
-        )
-        .db(path)?;
-    let rows = st.query_map([job_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u64>(1)?))).db(path)?;
+    )?;
+    let rows = st.query_map([job_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u64>(1)?)))?;
     let mut out = [0u64; 11];
     for row in rows {
-        let (bucket, n) = row.db(path)?;
+        let (bucket, n) = row?;
         out[bucket.clamp(0, 10) as usize] += n;
     }
     Ok(out)
@@ -144,21 +138,17 @@ pub fn rejected_page(
     offset: u64,
     limit: u64,
 ) -> Result<(u64, Vec<RejectedRow>), Error> {
-    let (conn, path) = (store.conn(), store.path());
+    let db = store.db();
     let total: u64 =
-        conn.query_row("SELECT count(*) FROM rejected WHERE job_id = ?1", [job_id], |r| r.get(0)).db(path)?;
-    let mut st = conn
-        .prepare(
-            "SELECT f.file, r.line, r.reason FROM rejected r JOIN job_files f ON f.id = r.file_id
+        db.query_row("SELECT count(*) FROM rejected WHERE job_id = ?1", [job_id], |r| r.get(0))?;
+    let mut st = db.prepare(
+        "SELECT f.file, r.line, r.reason FROM rejected r JOIN job_files f ON f.id = r.file_id
              WHERE r.job_id = ?1 ORDER BY r.file_id, r.line LIMIT ?2 OFFSET ?3",
-        )
-        .db(path)?;
-    let rows = st
-        .query_map(rusqlite::params![job_id, limit as i64, offset as i64], |r| {
-            Ok(RejectedRow { file: r.get(0)?, line: r.get(1)?, reason: r.get(2)? })
-        })
-        .db(path)?;
-    Ok((total, rows.collect::<rusqlite::Result<Vec<_>>>().db(path)?))
+    )?;
+    let rows = st.query_map(rusqlite::params![job_id, limit as i64, offset as i64], |r| {
+        Ok(RejectedRow { file: r.get(0)?, line: r.get(1)?, reason: r.get(2)? })
+    })?;
+    Ok((total, rows.collect::<Result<Vec<_>, Error>>()?))
 }
 
 /// A plain field of a staged record, for an edit form.
@@ -196,11 +186,8 @@ pub fn staged_fields(store: &Store, job: &str, id: i64) -> Result<(Job, Vec<Fiel
 }
 
 fn staged_in_job(store: &Store, job_id: i64, id: i64) -> Result<Record, Error> {
-    let owner: Option<i64> = store
-        .conn()
-        .query_row("SELECT job_id FROM staged WHERE id = ?1", [id], |r| r.get(0))
-        .optional()
-        .db(store.path())?;
+    let owner: Option<i64> =
+        store.db().query_opt("SELECT job_id FROM staged WHERE id = ?1", [id], |r| r.get(0))?;
     if owner != Some(job_id) {
         return Err(Error::UnknownRecord { job: job_id, id, what: "staged record" });
     }
@@ -210,17 +197,13 @@ fn staged_in_job(store: &Store, job_id: i64, id: i64) -> Result<Record, Error> {
 /// A staged record's version: a digest of its values and its chosen action
 /// and match; `None` when there is no such record.
 pub fn version(store: &Store, id: i64) -> Result<Option<String>, Error> {
-    let found: Option<String> = store
-        .conn()
-        .query_row(
-            "SELECT record || char(1) || coalesce(action, '') || char(1) || coalesce(match_record_id, '')
+    let found: Option<String> = store.db().query_opt(
+        "SELECT record || char(1) || coalesce(action, '') || char(1) || coalesce(match_record_id, '')
                     || char(1) || coalesce(match_staged_id, '') || char(1) || processed
              FROM staged WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()
-        .db(store.path())?;
+        [id],
+        |r| r.get(0),
+    )?;
     Ok(found.map(|text| Sha256::digest(text.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()))
 }
 
