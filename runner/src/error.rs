@@ -104,10 +104,9 @@ pub enum Error {
     #[error("{message}")]
     BadParam { name: String, message: String },
 
-    /// A chosen action that the store refutes (a record that is not there, a
-    /// merge with a later record …).
-    #[error("{message}")]
-    BadChoice { staged: i64, message: String },
+    /// A chosen action for staged record `staged` that the store refutes.
+    #[error("{problem}")]
+    BadChoice { staged: i64, problem: ChoiceProblem },
 
     /// A row of a review answer file (`review --apply`) that cannot be applied.
     #[error("`{}`{}: {message}", file.display(), line.map_or_else(String::new, |l| format!(" line {l}")))]
@@ -145,9 +144,15 @@ pub enum Error {
     #[error("internal error: {0}")]
     Internal(String),
 
-    /// A write based on a stale page (another user changed the record meanwhile).
-    #[error("{0}")]
-    Stale(String),
+    /// A write based on a stale page: another user changed the staged record meanwhile.
+    #[error(
+        "staged record {staged} was changed by someone else since this page was loaded; reload the page and choose again"
+    )]
+    StaleChanged { staged: i64 },
+
+    /// A write based on a stale page: the staged record was deleted meanwhile.
+    #[error("staged record {staged} was deleted since this page was loaded; reload the page")]
+    StaleDeleted { staged: i64 },
 
     /// A package that could not be staged: the job is recorded Failed, and
     /// `cause` is why, typed (the packager's own error for a bad package).
@@ -181,6 +186,60 @@ impl std::fmt::Display for Undecided {
                 f,
                 "is to be merged into record {target}, which no longer exists (match the job again)"
             ),
+        }
+    }
+}
+
+/// Why a chosen action (a row of `review --apply`, a choice on the review
+/// page) cannot be taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChoiceProblem {
+    /// The staged record is not one of the job's.
+    NotInJob { job: i64, staged: i64 },
+    /// The staged record was carried out already.
+    Processed { staged: i64 },
+    /// The record to merge with or update is not there (`kind`: `contacts`, `leads`).
+    NoRecord { kind: RecordKind, id: i64 },
+    /// The staged record to merge with is not one of the job's.
+    NoStagedToMerge { job: i64, other: i64 },
+    /// A merge with a later staged record (only an earlier one can be merged into).
+    LaterStaged { staged: i64, other: i64 },
+    /// A merge that names no record (`label`: the kind's name of Merge).
+    MergeNeedsTarget { label: &'static str },
+    /// A merge that names both an existing and a staged record.
+    MergeBoth,
+    /// An update that names no record.
+    UpdateNeedsRecord,
+}
+
+impl std::fmt::Display for ChoiceProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChoiceProblem::NotInJob { job, staged } => write!(f, "job {job} has no staged record {staged}"),
+            ChoiceProblem::Processed { staged } => write!(f, "staged record {staged} was processed already"),
+            ChoiceProblem::NoRecord { kind, id } => {
+                write!(f, "there is no existing {} record {id}", kind.as_str())
+            }
+            ChoiceProblem::NoStagedToMerge { job, other } => {
+                write!(f, "job {job} has no staged record {other} to merge with")
+            }
+            ChoiceProblem::LaterStaged { staged, other } => write!(
+                f,
+                "staged record {staged} can merge only with an earlier staged record (a lower id), not {other}; \
+                 merge {other} into {staged} instead"
+            ),
+            ChoiceProblem::MergeNeedsTarget { label } => {
+                write!(
+                    f,
+                    "`{label}` needs the record to merge with in `match_record_id` (or `match_staged_id`)"
+                )
+            }
+            ChoiceProblem::MergeBoth => {
+                write!(f, "give either `match_record_id` or `match_staged_id`, not both")
+            }
+            ChoiceProblem::UpdateNeedsRecord => {
+                write!(f, "`Update` needs the record to update in `match_record_id`")
+            }
         }
     }
 }
@@ -234,7 +293,7 @@ impl Error {
             Error::OverMemory { .. } => "over-memory",
             Error::Unreadable { .. } => "unreadable",
             Error::Internal(_) => "internal",
-            Error::Stale(_) => "stale",
+            Error::StaleChanged { .. } | Error::StaleDeleted { .. } => "stale",
             Error::ImportFailed { cause, .. } => cause.kind(),
         }
     }
@@ -296,5 +355,21 @@ mod tests {
         assert!(sqlite(rusqlite::ffi::SQLITE_LOCKED).is_busy());
         assert!(!sqlite(rusqlite::ffi::SQLITE_CORRUPT).is_busy());
         assert!(!Error::NoPackage.is_busy());
+    }
+
+    #[test]
+    fn typed_choice_and_stale_errors_say_what_the_user_does_next() {
+        let later =
+            Error::BadChoice { staged: 7, problem: ChoiceProblem::LaterStaged { staged: 7, other: 9 } };
+        assert_eq!(
+            later.to_string(),
+            "staged record 7 can merge only with an earlier staged record (a lower id), not 9; merge 9 into 7 instead"
+        );
+        assert_eq!(later.kind(), "bad-choice");
+        let changed = Error::StaleChanged { staged: 3 };
+        let deleted = Error::StaleDeleted { staged: 3 };
+        assert!(changed.to_string().ends_with("reload the page and choose again"), "{changed}");
+        assert!(deleted.to_string().starts_with("staged record 3 was deleted"), "{deleted}");
+        assert_eq!((changed.kind(), deleted.kind()), ("stale", "stale"));
     }
 }

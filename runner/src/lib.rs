@@ -48,4 +48,4 @@ pub mod users;
 pub mod views;
 
 pub use db::Db;
-pub use error::{Error, Undecided};
+pub use error::{ChoiceProblem, Error, Undecided};

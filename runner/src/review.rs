@@ -27,7 +27,7 @@ use crate::job::{self, Job, Stage, Status};
 use crate::matching::{Level, MatchClass};
 use crate::matchjob::{Decision, decode_explanation};
 use crate::store::Store;
-use crate::{Db, Error};
+use crate::{ChoiceProblem, Db, Error};
 
 /// A candidate as reviewed.
 #[derive(Debug, Clone, Serialize)]
@@ -515,7 +515,7 @@ pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, E
     let mut changed = 0u64;
     for c in &choices {
         check_choice(db, &found, kind, c).map_err(|e| match e {
-            Error::BadChoice { message, .. } => bad(c.line, message),
+            Error::BadChoice { problem, .. } => bad(c.line, problem.to_string()),
             other => other,
         })?;
         let (record_id, staged_other) = match c.decision {
@@ -536,15 +536,15 @@ pub fn apply(store: &mut Store, job: &str, csv_path: &Path) -> Result<Applied, E
 
 /// Checks one choice against the store; the message says what is wrong.
 fn check_choice(db: Db<'_>, job: &Job, kind: RecordKind, c: &Choice) -> Result<(), Error> {
-    let bad = |message: String| Err(Error::BadChoice { staged: c.staged_id, message });
+    let bad = |problem: ChoiceProblem| Err(Error::BadChoice { staged: c.staged_id, problem });
     let processed: Option<i64> = db.query_opt(
         "SELECT processed FROM staged WHERE id = ?1 AND job_id = ?2",
         [c.staged_id, job.id],
         |r| r.get(0),
     )?;
     match processed {
-        None => return bad(format!("job {} has no staged record {}", job.id, c.staged_id)),
-        Some(1) => return bad(format!("staged record {} was processed already", c.staged_id)),
+        None => return bad(ChoiceProblem::NotInJob { job: job.id, staged: c.staged_id }),
+        Some(1) => return bad(ChoiceProblem::Processed { staged: c.staged_id }),
         Some(_) => {}
     }
     let record_ok = |id: i64| -> Result<bool, Error> {
@@ -558,7 +558,7 @@ fn check_choice(db: Db<'_>, job: &Job, kind: RecordKind, c: &Choice) -> Result<(
     if let Some(id) = c.record_id
         && !record_ok(id)?
     {
-        return bad(format!("there is no existing {} record {id}", kind.as_str()));
+        return bad(ChoiceProblem::NoRecord { kind, id });
     }
     if let Some(other) = c.staged_other {
         let ok: i64 = db.query_row(
@@ -567,27 +567,18 @@ fn check_choice(db: Db<'_>, job: &Job, kind: RecordKind, c: &Choice) -> Result<(
             |r| r.get(0),
         )?;
         if ok == 0 {
-            return bad(format!("job {} has no staged record {other} to merge with", job.id));
+            return bad(ChoiceProblem::NoStagedToMerge { job: job.id, other });
         }
         if other >= c.staged_id {
-            return bad(format!(
-                "staged record {} can merge only with an earlier staged record (a lower id), not {other}; \
-                 merge {other} into {} instead",
-                c.staged_id, c.staged_id
-            ));
+            return bad(ChoiceProblem::LaterStaged { staged: c.staged_id, other });
         }
     }
     match c.decision {
-        Decision::Merge if c.record_id.is_none() && c.staged_other.is_none() => bad(format!(
-            "`{}` needs the record to merge with in `match_record_id` (or `match_staged_id`)",
-            Decision::Merge.label(kind)
-        )),
-        Decision::Merge if c.record_id.is_some() && c.staged_other.is_some() => {
-            bad("give either `match_record_id` or `match_staged_id`, not both".to_string())
+        Decision::Merge if c.record_id.is_none() && c.staged_other.is_none() => {
+            bad(ChoiceProblem::MergeNeedsTarget { label: Decision::Merge.label(kind) })
         }
-        Decision::Update if c.record_id.is_none() => {
-            bad("`Update` needs the record to update in `match_record_id`".to_string())
-        }
+        Decision::Merge if c.record_id.is_some() && c.staged_other.is_some() => bad(ChoiceProblem::MergeBoth),
+        Decision::Update if c.record_id.is_none() => bad(ChoiceProblem::UpdateNeedsRecord),
         _ => Ok(()),
     }
 }

@@ -212,11 +212,7 @@ pub fn version(store: &Store, id: i64) -> Result<Option<String>, Error> {
 pub fn check_version(store: &Store, id: i64, seen: &str) -> Result<(), Error> {
     match version(store, id)? {
         Some(now) if now == seen => Ok(()),
-        Some(_) => Err(Error::Stale(format!(
-            "staged record {id} was changed by someone else since this page was loaded; reload the page and choose again"
-        ))),
-        None => Err(Error::Stale(format!(
-            "staged record {id} was deleted since this page was loaded; reload the page"
-        ))),
+        Some(_) => Err(Error::StaleChanged { staged: id }),
+        None => Err(Error::StaleDeleted { staged: id }),
     }
 }

@@ -40,9 +40,10 @@ fn status_of(e: &Error) -> StatusCode {
     match e {
         _ if e.is_busy() => StatusCode::SERVICE_UNAVAILABLE,
         Error::NoSuchJob(_) => StatusCode::NOT_FOUND,
-        Error::Stale(_) | Error::WrongState { .. } | Error::DuplicateDescription { .. } => {
-            StatusCode::CONFLICT
-        }
+        Error::StaleChanged { .. }
+        | Error::StaleDeleted { .. }
+        | Error::WrongState { .. }
+        | Error::DuplicateDescription { .. } => StatusCode::CONFLICT,
         // The store, the machine or ferry itself failed: not the request.
         Error::Sqlite { .. }
         | Error::Io { .. }
