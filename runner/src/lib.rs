@@ -4,8 +4,11 @@
 //! Which module owns which rule:
 //!
 //! - [`store`]: the SQLite store, its schema and migrations (from
-//!   `user_version`, newer stores refused), records; [`db`]: a connection
-//!   with the store's path, which its errors name;
+//!   `user_version`, newer stores refused), records; [`db`]: a connection,
+//!   its transactions ([`db::Tx`]), statements and rows ([`db::Stmt`]), each
+//!   with the store's path, which every SQLite error names;
+//! - `error`: the one [`Error`] type and its stable `kind` words (the
+//!   `--json` and web API `kind`);
 //! - [`job`]: import jobs, their stages and statuses, listing and deleting;
 //! - [`import`]: staging packages as a job, in one transaction (a job is
 //!   staged whole or not at all);
@@ -21,6 +24,8 @@
 //! - [`report`]: a job's error report (rejected rows in the upload's columns);
 //! - [`export`]: records as CSV (through [`csvout`], mapper's spreadsheet-safe writer);
 //! - [`keys`]: record keys, duplicate keys within an import, `--no-update`;
+//! - [`memory`]: the memory budget of matching and learning (`--memory`),
+//!   refused before anything loads when it cannot fit;
 //! - [`flat`]: the flat columns kept beside record JSON; [`codec`]: the
 //!   compact JSON of staged records.
 //!

@@ -1,4 +1,5 @@
-//! Matching: the seed's worked examples, class → action rules, agreement
+//! Matching: worked examples of scoring (per-field weights summed into a
+//! quality, then classed), class → action rules, agreement
 //! rules, profiles and their schema, candidate generation against brute
 //! force, and quality on generated people with ground truth.
 
@@ -61,7 +62,7 @@ fn outcome(c: &Comparer, staged: &Record, existing: &[Record]) -> MatchOutcome {
     match_records(c, &s, Some(&e), &NoReporter).outcomes.remove(0)
 }
 
-// --- the seed's worked examples ---
+// --- worked examples: a pair's quality from its agreeing fields, its class and action ---
 
 #[test]
 fn contact_only_gender_agrees_is_5_non_match_create() {

@@ -100,7 +100,7 @@ fn learn_writes_a_profile_that_match_uses_and_review_explains() {
     assert!(text.contains("Last Name exact +"), "{text}");
     let _ = Level::Exact;
 
-    // `ferry diff` reads the learned profile against the seed's.
+    // `ferry diff` reads the learned profile against the shipped default one.
     let seed = repo_file("templates/matching/contacts.json");
     let out = sb.ferry().arg("diff").arg(&seed).arg("learned.json").output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));

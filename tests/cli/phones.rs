@@ -1,4 +1,4 @@
-//! Phones as the seeds handle them (issue 11, point 6): the `phone`
+//! Phones (issue 11, point 6): the `phone`
 //! converter validates a number for a country and writes it in
 //! international form (004: "+ countryCode nationalDestinationCode
 //! subscriberNumber"); a number invalid for its country is kept as entered,
