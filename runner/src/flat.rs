@@ -7,6 +7,8 @@
 
 use ferry_mapper::record::{Record, Value};
 use ferry_mapper::target::RecordKind;
+use rusqlite::types::ToSql;
+use rusqlite::{ParamsFromIter, params_from_iter};
 
 /// The flat columns of a record.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,6 +26,31 @@ pub struct Flat {
 /// The flat column names, as in the store.
 pub const FLAT_COLUMNS: &[&str] =
     &["legacy_id", "first_name", "last_name", "birth_date", "gender", "zip", "email", "phone"];
+
+/// The one place the flat columns meet SQL: an INSERT's columns and
+/// placeholders, an UPDATE's assignments, and the parameters in that order
+/// ([`Flat::params`]). `staged` (import, edit) and `records` (complete) use them.
+pub mod sql {
+    use super::FLAT_COLUMNS;
+
+    /// `legacy_id, first_name, …` (for an INSERT's column list).
+    pub fn columns() -> String {
+        FLAT_COLUMNS.join(", ")
+    }
+
+    /// `?first, ?first+1, …`: a placeholder per flat column, numbered from `first`.
+    pub fn placeholders(first: usize) -> String {
+        let values: Vec<String> = (first..first + FLAT_COLUMNS.len()).map(|i| format!("?{i}")).collect();
+        values.join(", ")
+    }
+
+    /// `legacy_id = ?first, first_name = ?first+1, …` (for an UPDATE's SET).
+    pub fn assignments(first: usize) -> String {
+        let set: Vec<String> =
+            FLAT_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", first + i)).collect();
+        set.join(", ")
+    }
+}
 
 /// An empty text is no value; other kinds always show something.
 fn blank(value: &Value) -> bool {
@@ -108,6 +135,22 @@ impl Flat {
             &self.email,
             &self.phone,
         ]
+    }
+
+    /// The parameters of a statement: `head`, the flat values in
+    /// [`FLAT_COLUMNS`] order (numbered as [`sql`] numbers them when
+    /// `first` = `head.len() + 1`), then `tail`.
+    pub fn params<'a>(
+        &'a self,
+        head: &[&'a dyn ToSql],
+        tail: &[&'a dyn ToSql],
+    ) -> ParamsFromIter<Vec<&'a dyn ToSql>> {
+        let values = self.values().into_iter().map(|v| v as &dyn ToSql);
+        let mut all = Vec::with_capacity(head.len() + FLAT_COLUMNS.len() + tail.len());
+        all.extend(head.iter().copied());
+        all.extend(values);
+        all.extend(tail.iter().copied());
+        params_from_iter(all)
     }
 }
 

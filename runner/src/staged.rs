@@ -16,7 +16,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use crate::error::SqlResult;
-use crate::flat::Flat;
+use crate::flat::{self, FLAT_COLUMNS, Flat};
 use crate::job::{self, Job, Stage, Status};
 use crate::store::{self, Store};
 use crate::{Db, Error};
@@ -337,25 +337,15 @@ pub fn edit(
         return Err(Error::InvalidRecord { id, errors });
     }
     let flat = Flat::of(job.kind, &record);
-    tx.execute(
-        "UPDATE staged SET record = ?2, legacy_id = ?3, first_name = ?4, last_name = ?5, birth_date = ?6,
-                gender = ?7, zip = ?8, email = ?9, phone = ?10, edited_at = ?11, record_key = ?12 WHERE id = ?1",
-        params![
-            id,
-            crate::codec::encode(&record),
-            flat.legacy_id,
-            flat.first_name,
-            flat.last_name,
-            flat.birth_date,
-            flat.gender,
-            flat.zip,
-            flat.email,
-            flat.phone,
-            store::now(),
-            crate::keys::key_of(&target, &record)
-        ],
-    )
-    .db(&path)?;
+    let sql = format!(
+        "UPDATE staged SET record = ?2, {}, edited_at = ?{}, record_key = ?{} WHERE id = ?1",
+        flat::sql::assignments(3),
+        3 + FLAT_COLUMNS.len(),
+        4 + FLAT_COLUMNS.len()
+    );
+    let json = crate::codec::encode(&record);
+    let key = crate::keys::key_of(&target, &record);
+    tx.execute(&sql, flat.params(&[&id, &json], &[&store::now(), &key])).db(&path)?;
     tx.commit().db(&path)?;
     Ok(record)
 }

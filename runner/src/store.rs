@@ -69,13 +69,14 @@
 //! [`insert_record`], [`load_record`], [`replace_record`] and [`delete_record`].
 
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use ferry_mapper::record::{Instance, Record, Value};
 use ferry_mapper::target::RecordKind;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::SqlResult;
-use crate::flat::Flat;
+use crate::flat::{self, FLAT_COLUMNS, Flat};
 use crate::{Db, Error};
 
 /// Schema migrations, in order; entry `i` takes the store to version `i + 1`.
@@ -454,6 +455,32 @@ fn fields_json(record: &Record) -> String {
     serde_json::to_string(&record.fields).expect("values serialize")
 }
 
+/// The insert of a record: kind, key, fields, the flat columns
+/// ([`crate::flat::sql`]), job, time (created and updated).
+static INSERT_RECORD: LazyLock<String> = LazyLock::new(|| {
+    let n = FLAT_COLUMNS.len();
+    format!(
+        "INSERT INTO records (kind, external_key, fields, {}, job_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, {}, ?{}, ?{}, ?{})",
+        flat::sql::columns(),
+        flat::sql::placeholders(4),
+        4 + n,
+        5 + n,
+        5 + n,
+    )
+});
+
+/// The update of a record: id, key, fields, the flat columns, job, time.
+static REPLACE_RECORD: LazyLock<String> = LazyLock::new(|| {
+    let n = FLAT_COLUMNS.len();
+    format!(
+        "UPDATE records SET external_key = ?2, fields = ?3, {}, job_id = ?{}, updated_at = ?{} WHERE id = ?1",
+        flat::sql::assignments(4),
+        4 + n,
+        5 + n,
+    )
+});
+
 /// Creates a record of `kind` with its instances; returns its id.
 pub fn insert_record(
     db: Db<'_>,
@@ -465,28 +492,10 @@ pub fn insert_record(
     let (conn, path) = (db.conn(), db.path());
     let flat = Flat::of(kind, record);
     let now = now();
-    conn.prepare_cached(
-        "INSERT INTO records (kind, external_key, fields, legacy_id, first_name, last_name, birth_date, gender,
-                              zip, email, phone, job_id, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-    )
-    .db(path)?
-    .execute(params![
-        kind.as_str(),
-        key,
-        fields_json(record),
-        flat.legacy_id,
-        flat.first_name,
-        flat.last_name,
-        flat.birth_date,
-        flat.gender,
-        flat.zip,
-        flat.email,
-        flat.phone,
-        job_id,
-        now
-    ])
-    .db(path)?;
+    conn.prepare_cached(&INSERT_RECORD)
+        .db(path)?
+        .execute(flat.params(&[&kind.as_str(), &key, &fields_json(record)], &[&job_id, &now]))
+        .db(path)?;
     let id = conn.last_insert_rowid();
     insert_instances(db, id, &record.instances)?;
     Ok(id)
@@ -518,28 +527,10 @@ pub fn replace_record(
 ) -> Result<(), Error> {
     let (conn, path) = (db.conn(), db.path());
     let flat = Flat::of(kind, record);
-    conn.prepare_cached(
-        "UPDATE records SET external_key = ?2, fields = ?3, legacy_id = ?4, first_name = ?5, last_name = ?6,
-                birth_date = ?7, gender = ?8, zip = ?9, email = ?10, phone = ?11, job_id = ?12, updated_at = ?13
-         WHERE id = ?1",
-    )
-    .db(path)?
-    .execute(params![
-        id,
-        key,
-        fields_json(record),
-        flat.legacy_id,
-        flat.first_name,
-        flat.last_name,
-        flat.birth_date,
-        flat.gender,
-        flat.zip,
-        flat.email,
-        flat.phone,
-        job_id,
-        now()
-    ])
-    .db(path)?;
+    conn.prepare_cached(&REPLACE_RECORD)
+        .db(path)?
+        .execute(flat.params(&[&id, &key, &fields_json(record)], &[&job_id, &now()]))
+        .db(path)?;
     conn.prepare_cached("DELETE FROM record_instances WHERE record_id = ?1")
         .db(path)?
         .execute([id])

@@ -26,9 +26,7 @@ use rusqlite::params;
 
 use super::Stop;
 use super::provenance::Provenance;
-use super::stage::{
-    ChildFile, FileCtx, INSERT_STAGED, Staging, ToStage, cells_json, fresh_values, reason, staged_params,
-};
+use super::stage::{ChildFile, FileCtx, INSERT_STAGED, Staging, ToStage, cells_json, fresh_values, reason};
 use crate::Error;
 use crate::error::SqlResult;
 
@@ -247,9 +245,8 @@ impl Staging<'_> {
                 Ok(staged) => {
                     let rows = 1 + kept.clone().count() as u64;
                     let staged_id = insert_staged
-                        .insert(staged_params(
+                        .insert(staged.flat.params(
                             &[&self.job_id, &ctx.file_id, &a.line, &rows],
-                            &staged.flat,
                             &[&staged.json, &staged.key],
                         ))
                         .db(path)?;

@@ -280,8 +280,7 @@ fn stage_in_one_transaction<S: PackageSource>(
         known.entry(field.clone()).or_default().insert(value.clone());
     }
     let provenance = Provenance::check(
-        store.conn(),
-        &path,
+        store.db(),
         kind,
         first.target(),
         &known,

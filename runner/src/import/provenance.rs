@@ -17,14 +17,11 @@
 //!   `--source-type`); a lead whose own columns hold a value keeps it.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
 
 use ferry_mapper::record::{Record, Value};
 use ferry_mapper::target::{FieldType, RecordKind, TargetDefinition};
-use rusqlite::Connection;
 
-use crate::Error;
-use crate::error::SqlResult;
+use crate::{Db, Error};
 
 /// The checked source type, source and owner of a job.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,8 +36,7 @@ impl Provenance {
     /// (see the module docs); `added` holds the values `--create-missing`
     /// added to the target's fields before.
     pub(super) fn check(
-        conn: &Connection,
-        path: &Path,
+        db: Db<'_>,
         kind: RecordKind,
         target: &TargetDefinition,
         added: &HashMap<String, BTreeSet<String>>,
@@ -109,9 +105,8 @@ impl Provenance {
         }
         if let Some(value) = owner {
             field("owner", "--owner", value)?;
-            let mut st = conn.prepare("SELECT name FROM users ORDER BY name").db(path)?;
             let users: Vec<String> =
-                st.query_map([], |r| r.get(0)).db(path)?.collect::<rusqlite::Result<_>>().db(path)?;
+                db.query_vec("SELECT name FROM users ORDER BY name", [], |r| r.get(0))?;
             if !users.is_empty() && !users.iter().any(|u| u == value) {
                 return Err(bad(
                     "--owner",
@@ -165,7 +160,7 @@ mod tests {
         given: [Option<&str>; 3],
     ) -> Result<Provenance, Error> {
         let target = TargetDefinition::bundled("leads").unwrap();
-        Provenance::check(store.conn(), store.path(), kind, &target, &HashMap::new(), given, false)
+        Provenance::check(store.db(), kind, &target, &HashMap::new(), given, false)
     }
 
     #[test]

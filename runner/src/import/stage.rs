@@ -11,15 +11,14 @@ use ferry_mapper::record::{Record, Value};
 use ferry_mapper::target::{FieldType, RecordKind, TargetDefinition};
 use ferry_mapper::template::FileMapping;
 use ferry_packager::Invalid;
-use rusqlite::types::ToSql;
-use rusqlite::{ParamsFromIter, Transaction, params, params_from_iter};
+use rusqlite::{Transaction, params};
 
 use super::pipeline;
 use super::provenance::Provenance;
 use super::{AddedValue, ImportOptions, PackageSource, Reporter, Stop};
 use crate::Error;
 use crate::error::SqlResult;
-use crate::flat::{FLAT_COLUMNS, Flat};
+use crate::flat::{self, FLAT_COLUMNS, Flat};
 use crate::job::{self, Counts};
 use crate::store;
 
@@ -387,11 +386,11 @@ impl<'t> Staging<'t> {
                     }
                     let rows = 1u64;
                     let staged_id = insert_staged
-                        .insert(staged_params(
-                            &[&job_id, &file_id, &p.line, &rows],
-                            &staged.flat,
-                            &[&staged.json, &staged.key],
-                        ))
+                        .insert(
+                            staged
+                                .flat
+                                .params(&[&job_id, &file_id, &p.line, &rows], &[&staged.json, &staged.key]),
+                        )
                         .db(self.path)?;
                     if !staged.warnings.is_empty() {
                         self.insert_warnings(staged_id, file_id, &staged.warnings, &staged.cells)?;
@@ -500,27 +499,17 @@ pub(super) fn fresh_values(target: &TargetDefinition, record: &Record) -> Vec<(S
     fresh
 }
 
-/// The insert of a staged row: job, file, line, rows, the flat columns, record, key.
-/// The one statement that binds the flat columns of an import.
+/// The insert of a staged row: job, file, line, rows, the flat columns
+/// ([`crate::flat::sql`]), record, key; bound with [`Flat::params`].
 pub(super) static INSERT_STAGED: LazyLock<String> = LazyLock::new(|| {
-    let columns = FLAT_COLUMNS.join(", ");
-    let values: Vec<String> = (1..=FLAT_COLUMNS.len() + 6).map(|i| format!("?{i}")).collect();
     format!(
-        "INSERT INTO staged (job_id, file_id, line, rows, {columns}, record, record_key) VALUES ({})",
-        values.join(", ")
+        "INSERT INTO staged (job_id, file_id, line, rows, {}, record, record_key) VALUES (?1, ?2, ?3, ?4, {}, ?{}, ?{})",
+        flat::sql::columns(),
+        flat::sql::placeholders(5),
+        5 + FLAT_COLUMNS.len(),
+        6 + FLAT_COLUMNS.len(),
     )
 });
-
-/// The parameters of a staged row's statement: `head`, the flat columns in
-/// [`FLAT_COLUMNS`] order, `tail`.
-pub(super) fn staged_params<'a>(
-    head: &[&'a dyn ToSql],
-    flat: &'a Flat,
-    tail: &[&'a dyn ToSql],
-) -> ParamsFromIter<Vec<&'a dyn ToSql>> {
-    let values = flat.values().into_iter().map(|v| v as &dyn ToSql);
-    params_from_iter(head.iter().copied().chain(values).chain(tail.iter().copied()).collect())
-}
 
 pub(super) const INSERT_REJECTED: &str =
     "INSERT INTO rejected (job_id, file_id, line, cells, reason) VALUES (?1, ?2, ?3, ?4, ?5)";
