@@ -88,16 +88,16 @@ impl<'t> Staging<'t> {
         let first_target = serde_json::to_string(packages[0].target()).expect("serializes");
         let job = super::new_job(self.kind, description, self.options, &first_target);
         self.job_id = job::insert_running(tx, path, &job)?;
-        // Child rows wait here for their parent row, by parent file and id
-        // (see `assemble`); the main rows' ids are kept to find duplicates
-        // and orphans. Temporary: they never reach the store's file.
+        // Child rows wait here for their parent row, by id, in the order
+        // they were read (file, then line); the main rows' ids are kept to find
+        // duplicates and orphans (see `assemble`). Both hold one branch of
+        // the file tree at a time (its children all link to its main file),
+        // in one B-tree each. Temporary: they never reach the store's file.
         tx.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS import_children (
-                 parent TEXT NOT NULL, key TEXT NOT NULL, file_id INTEGER NOT NULL, line INTEGER NOT NULL,
-                 cells TEXT NOT NULL);
-             CREATE INDEX IF NOT EXISTS temp.import_children_key ON import_children(parent, key);
-             CREATE TEMP TABLE IF NOT EXISTS import_keys (
-                 parent TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (parent, key)) WITHOUT ROWID;
+                 key TEXT NOT NULL, file_id INTEGER NOT NULL, line INTEGER NOT NULL, cells BLOB NOT NULL,
+                 PRIMARY KEY (key, file_id, line)) WITHOUT ROWID;
+             CREATE TEMP TABLE IF NOT EXISTS import_keys (key TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID;
              PRAGMA temp.cache_size = -8192;
              DELETE FROM temp.import_children; DELETE FROM temp.import_keys;",
         )
@@ -231,10 +231,10 @@ impl<'t> Staging<'t> {
                 reporter,
             )?;
             if !children.is_empty() {
-                self.reject_orphans(&main.ctx.file.name, &children)?;
+                self.reject_orphans(&children)?;
             }
+            tx.execute_batch("DELETE FROM temp.import_children; DELETE FROM temp.import_keys;").db(path)?;
         }
-        tx.execute_batch("DELETE FROM temp.import_children; DELETE FROM temp.import_keys;").db(path)?;
         Ok(())
     }
 
