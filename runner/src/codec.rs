@@ -84,8 +84,18 @@ impl Serialize for CompactValue<'_> {
 
 fn tagged<S: Serializer, T: fmt::Display>(s: S, tag: &str, value: T) -> Result<S::Ok, S::Error> {
     let mut map = s.serialize_map(Some(1))?;
-    map.serialize_entry(tag, &value.to_string())?;
+    map.serialize_entry(tag, &Displayed(value))?;
     map.end()
+}
+
+/// A value written as the string its `Display` gives, straight into the
+/// output (no `String` per date or decimal).
+struct Displayed<T>(T);
+
+impl<T: fmt::Display> Serialize for Displayed<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
 }
 
 impl Serialize for CompactInstances<'_> {

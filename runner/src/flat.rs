@@ -5,22 +5,25 @@
 //! subcollections, so the primary instance is chosen (the one marked
 //! `primary`, else the first of the preferred type names, else the first).
 
+use std::borrow::Cow;
+
 use ferry_mapper::record::{Record, Value};
 use ferry_mapper::target::RecordKind;
 use rusqlite::types::ToSql;
 use rusqlite::{ParamsFromIter, params_from_iter};
 
-/// The flat columns of a record.
+/// The flat columns of a record, borrowed from it where they are its text
+/// (no allocation per value: the import binds a million of them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Flat {
-    pub legacy_id: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub birth_date: Option<String>,
-    pub gender: Option<String>,
-    pub zip: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
+pub struct Flat<'a> {
+    pub legacy_id: Option<Cow<'a, str>>,
+    pub first_name: Option<Cow<'a, str>>,
+    pub last_name: Option<Cow<'a, str>>,
+    pub birth_date: Option<Cow<'a, str>>,
+    pub gender: Option<Cow<'a, str>>,
+    pub zip: Option<Cow<'a, str>>,
+    pub email: Option<Cow<'a, str>>,
+    pub phone: Option<Cow<'a, str>>,
 }
 
 /// The flat column names, as in the store.
@@ -57,20 +60,28 @@ fn blank(value: &Value) -> bool {
     matches!(value, Value::Text(s) | Value::Decimal(s) if s.is_empty())
 }
 
-fn field(record: &Record, name: &str) -> Option<String> {
-    record.fields.get(name).filter(|v| !blank(v)).map(Value::to_text)
+/// A value as its flat text: borrowed when it is text already.
+fn text(value: &Value) -> Cow<'_, str> {
+    match value {
+        Value::Text(s) | Value::Decimal(s) => Cow::Borrowed(s),
+        other => Cow::Owned(other.to_text()),
+    }
+}
+
+fn field<'a>(record: &'a Record, name: &str) -> Option<Cow<'a, str>> {
+    record.fields.get(name).filter(|v| !blank(v)).map(text)
 }
 
 /// The attribute of the best instance of `subcollection`: the first primary
 /// one, else the first whose type name comes first in `preferred`, else the
 /// first. (Run for every staged row: one pass, and it allocates only the
 /// text it returns.)
-fn instance_value(
-    record: &Record,
+fn instance_value<'a>(
+    record: &'a Record,
     subcollection: &str,
     preferred: &[&str],
     attribute: &str,
-) -> Option<String> {
+) -> Option<Cow<'a, str>> {
     let mut best: Option<((u8, usize), &Value)> = None;
     for i in &record.instances {
         if i.subcollection != subcollection {
@@ -95,12 +106,12 @@ fn instance_value(
             best = Some((key, value));
         }
     }
-    best.map(|(_, v)| v.to_text())
+    best.map(|(_, v)| text(v))
 }
 
-impl Flat {
+impl<'a> Flat<'a> {
     /// Extracts the flat values of `record`.
-    pub fn of(kind: RecordKind, record: &Record) -> Flat {
+    pub fn of(kind: RecordKind, record: &'a Record) -> Flat<'a> {
         let legacy_id = field(record, "externalId").or_else(|| field(record, "legacyId"));
         let mut flat = Flat {
             legacy_id,
@@ -124,7 +135,7 @@ impl Flat {
     }
 
     /// The values in [`FLAT_COLUMNS`] order.
-    pub fn values(&self) -> [&Option<String>; 8] {
+    pub fn values(&self) -> [&Option<Cow<'a, str>>; 8] {
         [
             &self.legacy_id,
             &self.first_name,
@@ -140,17 +151,15 @@ impl Flat {
     /// The parameters of a statement: `head`, the flat values in
     /// [`FLAT_COLUMNS`] order (numbered as [`sql`] numbers them when
     /// `first` = `head.len() + 1`), then `tail`.
-    pub fn params<'a>(
-        &'a self,
-        head: &[&'a dyn ToSql],
-        tail: &[&'a dyn ToSql],
-    ) -> ParamsFromIter<Vec<&'a dyn ToSql>> {
+    pub fn params<'p>(
+        &'p self,
+        head: &'p [&'p dyn ToSql],
+        tail: &'p [&'p dyn ToSql],
+    ) -> ParamsFromIter<impl Iterator<Item = &'p dyn ToSql>> {
+        // An iterator, not a Vec: no allocation per statement (the import
+        // binds one per row).
         let values = self.values().into_iter().map(|v| v as &dyn ToSql);
-        let mut all = Vec::with_capacity(head.len() + FLAT_COLUMNS.len() + tail.len());
-        all.extend(head.iter().copied());
-        all.extend(values);
-        all.extend(tail.iter().copied());
-        params_from_iter(all)
+        params_from_iter(head.iter().copied().chain(values).chain(tail.iter().copied()))
     }
 }
 
@@ -246,7 +255,7 @@ mod choice {
             }
             let preferred: &[&str] = if with_preferred { &["Business", "Mobile", "Home"] } else { &[] };
             prop_assert_eq!(
-                instance_value(&record, "Telcom", preferred, "value"),
+                instance_value(&record, "Telcom", preferred, "value").map(Cow::into_owned),
                 reference(&record, "Telcom", preferred, "value")
             );
         }
