@@ -9,6 +9,7 @@
 #   bench/import.sh                 # 1,000,000 rows, release build
 #   ROWS=200000 bench/import.sh     # smaller
 #   PROFILE=debug bench/import.sh   # without a release build (slow, for a smoke run)
+#   FERRY_BIN=/tmp/ferry-old bench/import.sh   # another binary (before/after in one session)
 #
 # Needs: cargo, python3 or awk, sqlite3 (apt-get install -y sqlite3), GNU time (/usr/bin/time).
 set -euo pipefail
@@ -16,6 +17,8 @@ set -euo pipefail
 ROWS=${ROWS:-1000000}
 # shellcheck source=bench/common.sh
 source "$(dirname "$0")/common.sh"
+# FERRY_BIN=path runs another build (an earlier one, to compare in the same session).
+BIN=${FERRY_BIN:-$BIN}
 command -v sqlite3 >/dev/null || { echo "sqlite3 is missing: apt-get install -y sqlite3" >&2; exit 2; }
 
 WORK=$(mktemp -d)

@@ -9,6 +9,7 @@
 #   bench/linked.sh                  # 200,000 and 600,000 contacts, release build
 #   ROWS=50000 bench/linked.sh       # smaller (and three times that)
 #   PROFILE=debug bench/linked.sh    # without a release build (slow, for a smoke run)
+#   FERRY_BIN=/tmp/ferry-old bench/linked.sh   # another binary (before/after in one session)
 #
 # Needs: cargo, awk, GNU time (/usr/bin/time).
 set -euo pipefail
@@ -16,6 +17,8 @@ set -euo pipefail
 ROWS=${ROWS:-200000}
 # shellcheck source=bench/common.sh
 source "$(dirname "$0")/common.sh"
+# FERRY_BIN=path runs another build (an earlier one, to compare in the same session).
+BIN=${FERRY_BIN:-$BIN}
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
