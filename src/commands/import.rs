@@ -32,17 +32,24 @@ pub struct Args {
     description: Option<String>,
     #[command(flatten)]
     lead_source: LeadSource,
+    #[command(flatten)]
+    pub staging: StagingArgs,
+}
+
+/// How a job is staged: what `import` and `run` both take.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StagingArgs {
     /// Add enumeration values the target does not know (instead of ignoring them)
     #[arg(long)]
-    create_missing: bool,
+    pub create_missing: bool,
     /// Leave existing records unchanged when a staged record's key finds them:
     /// such records go through ordinary matching instead of updating by key
     #[arg(long)]
-    no_update: bool,
+    pub no_update: bool,
     /// The size cap each package must respect: bytes or KB, MB, GB (1024-based);
     /// a package made with a larger `pack --max-size` needs it raised here too
     #[arg(long, value_name = "SIZE", default_value = "10MB", value_parser = ferry_packager::inspect::parse_size)]
-    max_size: u64,
+    pub max_size: u64,
 }
 
 /// The lead import dialog's fields, stored on every lead of the job.
@@ -230,12 +237,12 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         source_type: args.lead_source.source_type,
         source: args.lead_source.source,
         owner: args.lead_source.owner,
-        create_missing: args.create_missing,
-        no_update: args.no_update,
-        max_size: Some(args.max_size),
+        create_missing: args.staging.create_missing,
+        no_update: args.staging.no_update,
+        max_size: Some(args.staging.max_size),
         ..ImportOptions::default()
     };
-    let reporter = Reporter::new(printer, &options.packages, args.max_size);
+    let reporter = Reporter::new(printer, &options.packages, args.staging.max_size);
     let result = import::import(&mut store, &options, &reporter);
     reporter.bar.finish();
     let summary = result.map_err(runner_error)?;

@@ -39,17 +39,8 @@ pub struct Args {
     /// A matching profile (JSON; default: the bundled profile of the job's type)
     #[arg(long, value_name = "FILE")]
     profile: Option<PathBuf>,
-    /// Add enumeration values the target does not know (instead of ignoring them)
-    #[arg(long)]
-    create_missing: bool,
-    /// Leave existing records unchanged when a staged record's key finds them:
-    /// such records go through ordinary matching instead of updating by key
-    #[arg(long)]
-    no_update: bool,
-    /// The size cap each package must respect: bytes or KB, MB, GB (1024-based);
-    /// a package made with a larger `pack --max-size` needs it raised here too
-    #[arg(long, value_name = "SIZE", default_value = "10MB", value_parser = ferry_packager::inspect::parse_size)]
-    max_size: u64,
+    #[command(flatten)]
+    staging: super::import::StagingArgs,
 }
 
 #[derive(serde::Serialize)]
@@ -77,16 +68,16 @@ pub fn run(args: Args, global: &GlobalArgs, printer: &Printer) -> anyhow::Result
         packages: scratch.as_ref().map_or(args.packages, |s| s.packages.clone()),
         kind: args.kind.map(Into::into),
         description: args.description,
-        create_missing: args.create_missing,
-        no_update: args.no_update,
-        max_size: Some(args.max_size),
+        create_missing: args.staging.create_missing,
+        no_update: args.staging.no_update,
+        max_size: Some(args.staging.max_size),
         source_type: args.lead_source.source_type,
         source: args.lead_source.source,
         owner: args.lead_source.owner,
         // Leads are matched as they are imported.
         matching: matchjob::MatchOptions { within: args.within, profile: profile.clone(), memory: None },
     };
-    let reporter = super::import::Reporter::new(printer, &options.packages, args.max_size);
+    let reporter = super::import::Reporter::new(printer, &options.packages, args.staging.max_size);
     let imported = import::import(&mut store, &options, &reporter);
     reporter.bar.finish();
     let imported = imported.map_err(runner_error)?;
