@@ -103,24 +103,13 @@ impl Standalone {
             .ok()
             .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "data".into());
-        #[derive(clap::Parser)]
-        struct PackCli {
-            #[command(flatten)]
-            args: super::pack::Args,
-        }
-        let argv: Vec<std::ffi::OsString> = vec![
-            "pack".into(),
-            "--data".into(),
-            data.into(),
-            "--mapping".into(),
-            mapping.into(),
-            "--out".into(),
-            dir.path().join(format!("{name}.zip")).into(),
-        ];
-        let mut pack =
-            <PackCli as clap::Parser>::try_parse_from(argv).context("cannot set up the packing")?;
-        pack.args.read = self.read.clone();
-        Ok(Some(match super::pack::build(&pack.args, printer)? {
+        let pack = super::pack::Args::with_defaults(
+            data.clone(),
+            mapping.clone(),
+            dir.path().join(format!("{name}.zip")),
+            self.read.clone(),
+        );
+        Ok(Some(match super::pack::build(&pack, printer)? {
             Some(report) => Packed::Scratch(Scratch {
                 packages: report.packages.into_iter().map(|p| p.path).collect(),
                 _dir: dir,

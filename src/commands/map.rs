@@ -332,16 +332,11 @@ fn save(template: &MappingTemplate, out: &Path) -> anyhow::Result<()> {
 /// Packs as `ferry pack` does with its defaults, from the saved template,
 /// reading the data as the session did.
 fn pack(args: &Args, pkg: &Path, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
-    let pack = super::pack::Args {
-        data: args.data.clone(),
-        mapping: args.out.clone(),
-        out: pkg.to_path_buf(),
-        max_size: ferry_packager::write::DEFAULT_MAX_SIZE,
-        encoding: None,
-        replace: false,
-        allow_errors: false,
-        force: false,
-        read: args.read.clone(),
-    };
+    let pack = super::pack::Args::with_defaults(
+        args.data.clone(),
+        args.out.clone(),
+        pkg.to_path_buf(),
+        args.read.clone(),
+    );
     super::pack::run(pack, global, printer).context("the template was saved, but packing failed")
 }

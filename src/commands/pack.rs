@@ -53,6 +53,25 @@ pub struct Args {
     pub read: ReadArgs,
 }
 
+impl Args {
+    /// `ferry pack --data DATA --mapping MAPPING --out OUT` with every other
+    /// option at its default and the data read as `read` says (for `map
+    /// --pack` and `import --data`, which pack as `ferry pack` does).
+    pub fn with_defaults(data: PathBuf, mapping: PathBuf, out: PathBuf, read: ReadArgs) -> Args {
+        Args {
+            data,
+            mapping,
+            out,
+            max_size: ferry_packager::write::DEFAULT_MAX_SIZE,
+            encoding: None,
+            replace: false,
+            allow_errors: false,
+            force: false,
+            read,
+        }
+    }
+}
+
 pub fn run(args: Args, _global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Outcome> {
     let Some(report) = build(&args, printer)? else { return Ok(Outcome::Problems) };
     print_report(printer, &args.data, &report)?;
@@ -211,4 +230,22 @@ fn print_report(
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_defaults_is_pack_given_only_data_mapping_and_out() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: Args,
+        }
+        let argv = ["pack", "--data", "d", "--mapping", "m.json", "--out", "p.zip"];
+        let parsed = <Cli as clap::Parser>::try_parse_from(argv).unwrap().args;
+        let built = Args::with_defaults("d".into(), "m.json".into(), "p.zip".into(), parsed.read.clone());
+        assert_eq!(format!("{built:?}"), format!("{parsed:?}"));
+    }
 }
