@@ -24,6 +24,7 @@ mod map;
 mod map_auto;
 mod matching;
 mod messy;
+mod messy_kinds;
 mod options;
 mod pack;
 mod phones;

@@ -84,9 +84,19 @@ pub(super) fn open(path: &Path, mut file: File, options: &ReadOptions) -> Result
     let complete = prefix.len() < PREFIX_LEN;
     let detected = decode::detect(&prefix, complete, options.encoding);
     let (text, _) = detected.encoding.decode_without_bom_handling(&prefix[detected.bom_len..]);
-    let delimiter = match options.delimiter {
-        Some(d) => d,
-        None => sniff_delimiter(&text, complete),
+    // Excel writes `sep=;` as the first line of a CSV to name its delimiter.
+    let sep_line = sep_line(&text);
+    let delimiter = match (options.delimiter, sep_line) {
+        (Some(d), _) => d,
+        (None, Some(d)) => d,
+        (None, None) => sniff_delimiter(&text, complete),
+    };
+    // Title lines above the header (a report's name, its date): one value
+    // each over a file of several columns.
+    let titles = if options.has_header {
+        title_lines(after_sep_line(&text, sep_line.is_some()), delimiter)
+    } else {
+        0
     };
     // Classic Mac OS files break lines with a bare CR: no LF anywhere in the prefix.
     let cr_breaks = text.contains('\r') && !text.contains('\n');
@@ -113,6 +123,18 @@ pub(super) fn open(path: &Path, mut file: File, options: &ReadOptions) -> Result
         end: Break::End,
     };
 
+    if sep_line.is_some() {
+        rows.raw().map(|piece| piece.row).transpose()?;
+    }
+    for _ in 0..titles {
+        if let Some(title) = rows.raw().map(|piece| piece.row).transpose()? {
+            let value = title.cells.iter().find(|c| !c.trim().is_empty()).map_or("", |c| c.trim());
+            let message = format!(
+                "`{value}` is the only value of this line, above a header of several columns: read as a title line, and skipped"
+            );
+            warnings.push(ProblemKind::RaggedRow, RowFault { line: title.line, column: None, message });
+        }
+    }
     let first = rows.raw().map(|piece| piece.row).transpose()?;
     // The file's rows end as its first line does.
     let rows_end = rows.end;
@@ -146,6 +168,84 @@ pub(super) fn open(path: &Path, mut file: File, options: &ReadOptions) -> Result
     table.undecodable = Some(replaced);
     table.warnings = warnings;
     Ok(table)
+}
+
+/// The delimiter a first line `sep=X` names (Excel writes it; `sep` in any case).
+fn sep_line(text: &str) -> Option<u8> {
+    let line = text.split(['\r', '\n']).next()?.as_bytes();
+    match line {
+        [s, e, p, b'=', d] if [*s, *e, *p].eq_ignore_ascii_case(b"sep") => {
+            (d.is_ascii_punctuation() && *d != b'"' || *d == b'\t').then_some(*d)
+        }
+        _ => None,
+    }
+}
+
+/// `text` after its first line when `skip` (the `sep=` line).
+fn after_sep_line(text: &str, skip: bool) -> &str {
+    if !skip {
+        return text;
+    }
+    let rest = &text[text.find(['\r', '\n']).unwrap_or(text.len())..];
+    rest.strip_prefix("\r\n").or_else(|| rest.strip_prefix(['\r', '\n'])).unwrap_or(rest)
+}
+
+/// How many leading records of `text` are title lines above the header: each
+/// holds at most one value, while the record after them (the header) names
+/// at least two columns, none of them a number. Zero when `text` shows no
+/// such header.
+fn title_lines(text: &str, delimiter: u8) -> usize {
+    const MAX_TITLES: usize = 5;
+    let records = prefix_records(text, delimiter, MAX_TITLES + 1);
+    let filled = |r: &Vec<String>| r.iter().filter(|c| !c.trim().is_empty()).count();
+    let titles = records.iter().take_while(|r| filled(r) <= 1).count();
+    match records.get(titles) {
+        Some(header)
+            if titles > 0
+                && filled(header) >= 2
+                && header.iter().all(|c| c.trim().parse::<f64>().is_err()) =>
+        {
+            titles
+        }
+        _ => 0,
+    }
+}
+
+/// The first `limit` records of `text`, as cells (a record cut by the end of
+/// `text` included: only its emptiness counts).
+fn prefix_records(text: &str, delimiter: u8, limit: usize) -> Vec<Vec<String>> {
+    let mut reader = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    let mut input = text.as_bytes();
+    let mut records = Vec::new();
+    let (mut out, mut ends) = (vec![0u8; 4096], vec![0usize; 64]);
+    let (mut out_len, mut ends_len) = (0, 0);
+    while records.len() < limit {
+        let (result, read, written, ended) =
+            reader.read_record(input, &mut out[out_len..], &mut ends[ends_len..]);
+        input = &input[read..];
+        out_len += written;
+        ends_len += ended;
+        match result {
+            csv_core::ReadRecordResult::OutputFull => out.resize(out.len() * 2, 0),
+            csv_core::ReadRecordResult::OutputEndsFull => ends.resize(ends.len() * 2, 0),
+            csv_core::ReadRecordResult::InputEmpty => {}
+            csv_core::ReadRecordResult::Record => {
+                let mut start = 0;
+                let cells = ends[..ends_len]
+                    .iter()
+                    .map(|&end| {
+                        let cell = String::from_utf8_lossy(&out[start..end]).into_owned();
+                        start = end;
+                        cell
+                    })
+                    .collect();
+                records.push(cells);
+                (out_len, ends_len) = (0, 0);
+            }
+            csv_core::ReadRecordResult::End => break,
+        }
+    }
+    records
 }
 
 /// Header cells as column names: trimmed, and `column N` where a header is blank.
@@ -337,7 +437,7 @@ impl CsvRows {
                     format!("{what} not valid `{}`, read as `\u{FFFD}`", self.encoding)
                 } else {
                     format!(
-                        "{what} not valid `{}`: fix the bytes, name the file's encoding with `--encoding`, or pass `--replace` to read them as `\u{FFFD}`",
+                        "{what} not valid `{}`: fix the bytes, name the file's encoding with `--input-encoding`, or pass `--replace` to read them as `\u{FFFD}`",
                         self.encoding
                     )
                 };
@@ -480,5 +580,27 @@ mod tests {
     fn decimal_commas_lose_to_semicolons() {
         let text = "id;amount;rate\n1;2,50;0,1\n2;3,75;0,2\n3;1;0\n";
         assert_eq!(sniff_delimiter(text, true), b';');
+    }
+
+    #[test]
+    fn sep_lines_name_one_delimiter() {
+        assert_eq!(sep_line("sep=;\r\na;b\r\n"), Some(b';'));
+        assert_eq!(sep_line("SEP=|\na|b"), Some(b'|'));
+        assert_eq!(sep_line("sep=\t\n"), Some(b'\t'));
+        assert_eq!(sep_line("sep=,"), Some(b','));
+        assert_eq!(sep_line("sep=x\n"), None);
+        assert_eq!(sep_line("sep=;;\n"), None);
+        assert_eq!(sep_line("separator,b\n"), None);
+        assert_eq!(after_sep_line("sep=;\r\na;b\r\n", true), "a;b\r\n");
+    }
+
+    #[test]
+    fn title_lines_are_single_values_above_a_header_of_names() {
+        assert_eq!(title_lines("Report\r\nID,Name\r\n1,Ann\r\n", b','), 1);
+        assert_eq!(title_lines("Report\r\n2024-05-01,,\r\nID,Name,X\r\n", b','), 2);
+        assert_eq!(title_lines("ID,Name\r\n1,Ann\r\n", b','), 0);
+        assert_eq!(title_lines("Name\nAnn\nBob\n", b','), 0);
+        assert_eq!(title_lines("ID,,\n1,2,3\n", b','), 0);
+        assert_eq!(title_lines("a\nb\nc\nd\ne\nf\nID,Name\n", b','), 0);
     }
 }

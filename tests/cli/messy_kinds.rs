@@ -1,0 +1,130 @@
+//! Shapes of real exports that `bench/messy_kinds.py` makes, through the real
+//! binary: Excel's `sep=;` first line, title lines above the header, and the
+//! encoding hint of bytes that are not the detected encoding. Each test checks
+//! what is stored for every row, so no row is lost, shifted or blended.
+
+use crate::bad_input::contacts_template;
+use crate::util::{Sandbox, stderr, stdout};
+
+/// `ferry VERB --data data --mapping m.json ARGS…`.
+fn run(s: &Sandbox, verb: &str, args: &[&str]) -> std::process::Output {
+    s.ferry().args([verb, "--data", "data", "--mapping", "m.json"]).args(args).output().unwrap()
+}
+
+/// (line, first name, last name, note) of each staged record, in line order.
+fn staged(s: &Sandbox) -> Vec<(u64, String, String, String)> {
+    let conn = rusqlite::Connection::open(s.join("ferry.db")).unwrap();
+    let mut stmt = conn.prepare("SELECT line, record FROM staged ORDER BY line").unwrap();
+    stmt.query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)))
+        .unwrap()
+        .map(|r| {
+            let (line, record) = r.unwrap();
+            let record: serde_json::Value = serde_json::from_str(&record).unwrap();
+            let field = |name: &str| record["f"][name].as_str().unwrap_or("").to_string();
+            (line, field("firstName"), field("lastName"), field("notes"))
+        })
+        .collect()
+}
+
+fn import(s: &Sandbox) -> std::process::Output {
+    s.ferry()
+        .args(["import", "--data", "data", "--mapping", "m.json", "--description", "t"])
+        .output()
+        .unwrap()
+}
+
+fn row(line: u64, first: &str, last: &str, note: &str) -> (u64, String, String, String) {
+    (line, first.into(), last.into(), note.into())
+}
+
+#[test]
+fn an_excel_sep_line_names_the_delimiter_and_is_not_the_header() {
+    let s = Sandbox::new();
+    // A European Excel export: `sep=;`, decimal commas in a note, CRLF.
+    s.write("data/contacts.csv", "sep=;\r\nID;First;Last;Note\r\n1;Ann;Lee;2,5 kg\r\n2;Bob;Roe;a, b\r\n");
+    s.write("m.json", contacts_template("contacts.csv"));
+    let profile = s.ferry().args(["profile", "data"]).output().unwrap();
+    let text = stdout(&profile);
+    assert!(text.contains("delimiter `;`, 2 rows"), "{text}{}", stderr(&profile));
+    assert!(!text.contains("sep="), "{text}");
+    let out = run(&s, "check", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let out = import(&s);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(staged(&s), vec![row(3, "Ann", "Lee", "2,5 kg"), row(4, "Bob", "Roe", "a, b")]);
+
+    // `--delimiter` still wins; `SEP=|` is read too; the sep line alone is never a header.
+    s.write("data/contacts.csv", "SEP=|\nID|First|Last|Note\n1|Ann|Lee|x;y\n");
+    let text = stdout(&s.ferry().args(["profile", "data"]).output().unwrap());
+    assert!(text.contains("delimiter `|`, 1 rows") || text.contains("delimiter `|`, 1 row"), "{text}");
+    let text = stdout(&s.ferry().args(["profile", "data", "--delimiter", ";"]).output().unwrap());
+    assert!(text.contains("delimiter `;`"), "{text}");
+}
+
+#[test]
+fn title_lines_above_the_header_are_skipped_with_a_warning_naming_them() {
+    let s = Sandbox::new();
+    // A report's name and date above the header, the second padded with
+    // delimiters as a spreadsheet writes a title cell.
+    s.write(
+        "data/contacts.csv",
+        "Contacts export\r\n2024-05-01,,,\r\nID,First,Last,Note\r\n1,Ann,Lee,x\r\n2,Bob,Roe,y\r\n",
+    );
+    s.write("m.json", contacts_template("contacts.csv"));
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("warning: `contacts.csv` line 1: `Contacts export` is the only value of this line, above a header of several columns: read as a title line, and skipped"),
+        "{text}"
+    );
+    assert!(text.contains("warning: `contacts.csv` line 2: `2024-05-01` is the only value"), "{text}");
+    assert!(text.contains("`contacts.csv`: 2 rows, 0 rejected"), "{text}");
+    let out = import(&s);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(staged(&s), vec![row(4, "Ann", "Lee", "x"), row(5, "Bob", "Roe", "y")]);
+}
+
+#[test]
+fn a_header_that_only_looks_like_a_title_stays_the_header() {
+    let s = Sandbox::new();
+    // One named column over numbered data: the data row is no header.
+    s.write("data/a.csv", "ID,,,\n1,a,b,c\n");
+    // A one-column file: every line holds one value.
+    s.write("data/b.csv", "Name\nAnn\nBob\n");
+    let out = s.ferry().args(["profile", "data"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("a.csv: CSV, UTF-8, delimiter `,`, 1 row"), "{text}{}", stderr(&out));
+    assert!(text.contains("b.csv: CSV, UTF-8, delimiter `,`, 2 rows"), "{text}");
+    // `--no-header`: the first line is data, title or not.
+    s.write("data/contacts.csv", "Contacts export\nID,First,Last,Note\n1,Ann,Lee,x\n");
+    let text = stdout(&s.ferry().args(["profile", "data/contacts.csv", "--no-header"]).output().unwrap());
+    assert!(text.contains("3 rows"), "{text}");
+}
+
+#[test]
+fn bytes_not_in_the_detected_encoding_name_the_reading_option_that_fixes_them() {
+    let s = Sandbox::new();
+    // ASCII for more than the detector's 64 KiB, then a Windows-1252 accent.
+    let mut data = b"ID,First,Last,Note\r\n".to_vec();
+    for i in 0..6000 {
+        data.extend_from_slice(format!("{i},Ann,Lee,x\r\n").as_bytes());
+    }
+    data.extend_from_slice(b"6000,Ren\xe9e,C\xf4t\xe9,x\r\n");
+    s.write("data/contacts.csv", &data);
+    s.write("m.json", contacts_template("contacts.csv"));
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("line 6002, column `First`: a byte sequence not valid `UTF-8`: fix the bytes, name the file's encoding with `--input-encoding`"), "{text}");
+    // The option the hint names reads the row in every verb, pack included.
+    let out = run(&s, "check", &["--input-encoding", "windows-1252"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = s
+        .ferry()
+        .args(["import", "--data", "data", "--mapping", "m.json", "--input-encoding", "windows-1252"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(staged(&s).last(), Some(&row(6002, "Renée", "Côté", "x")));
+}
