@@ -128,3 +128,55 @@ fn bytes_not_in_the_detected_encoding_name_the_reading_option_that_fixes_them() 
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(staged(&s).last(), Some(&row(6002, "Renée", "Côté", "x")));
 }
+
+#[test]
+fn two_digit_years_are_read_as_such_and_never_as_the_first_century() {
+    let s = Sandbox::new();
+    // A US export with two-digit years: `%m/%d/%Y` used to read `11/14/81` as
+    // the year 81, and `%y` reads `04/24/65` as 2065.
+    let mut data = String::from("ID,First,Last,Birth Date\n");
+    for (i, born) in ["11/14/81", "04/24/65", "01/23/88", "12/31/99", "02/03/04"].iter().enumerate() {
+        data.push_str(&format!("{i},Ann,Lee{i},{born}\n"));
+    }
+    s.write("data/contacts.csv", &data);
+    let out = s
+        .ferry()
+        .args(["map", "--data", "data", "--target", "contacts", "--out", "m.json", "--auto"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let template: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.join("m.json")).unwrap()).unwrap();
+    let born = template["files"][0]["mappings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["column"] == "Birth Date")
+        .unwrap()
+        .clone();
+    assert_eq!(born["field"], "birthDate", "{born}");
+    assert_eq!(born["converter"]["format"], "%m/%d/%y", "{born}");
+    let out = import(&s);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let conn = rusqlite::Connection::open(s.join("ferry.db")).unwrap();
+    let mut stmt =
+        conn.prepare("SELECT json_extract(record, '$.f.birthDate.d') FROM staged ORDER BY line").unwrap();
+    let dates: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    assert_eq!(dates, ["1981-11-14", "1965-04-24", "1988-01-23", "1999-12-31", "2004-02-03"]);
+
+    // A hand-made template with `%m/%d/%Y` drops them with a warning instead of storing the year 81.
+    s.write(
+        "m.json",
+        r#"{"formatVersion": 1, "target": "contacts", "files": [{"name": "contacts.csv", "mappings": [
+            {"column": "Last", "field": "lastName"},
+            {"column": "Birth Date", "field": "birthDate", "converter": {"kind": "date", "format": "%m/%d/%Y"}}]}]}"#,
+    );
+    let out = s.ferry().args(["check", "--data", "data", "--mapping", "m.json"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "line 2, column `Birth Date`: `11/14/81` is not a date in format `%m/%d/%Y`; the value is dropped"
+        ),
+        "{text}"
+    );
+}

@@ -383,10 +383,37 @@ pub fn parse_decimal(s: &str) -> Result<String, Failure> {
 }
 
 /// A date in a strftime-style format.
+///
+/// `%Y` reads a year of four digits (`0081` is the year 81; `11/14/81` is no
+/// `%m/%d/%Y` date, so a list of formats goes on to `%m/%d/%y`); `%y` reads
+/// a year of two digits as the latest year that puts the date no later than
+/// today (`65` is 1965, not 2065: the dates of contacts and leads are past).
 pub fn parse_date(format: &str, s: &str) -> Result<Date, Failure> {
-    Date::strptime(format, s).map_err(|_| {
+    let bad = || {
         Failure::new(ProblemKind::Unparseable, format!("`{}` is not a date in format `{format}`", show(s)))
-    })
+    };
+    let date = Date::strptime(format, s).map_err(|_| bad())?;
+    if !full_year(format, date.year(), s) {
+        return Err(bad());
+    }
+    Ok(past_century(format, date, jiff::Zoned::now().date()))
+}
+
+/// False when `format` reads the year with `%Y` and `s` writes the year
+/// `year` (below 1000) with fewer than four digits: a two-digit year, which
+/// `%Y` would read as the first century.
+pub fn full_year(format: &str, year: i16, s: &str) -> bool {
+    !format.contains("%Y") || !(0..1000).contains(&year) || s.contains(&format!("{year:04}"))
+}
+
+/// `date` a century earlier when `format` reads a two-digit year (`%y`) and
+/// the date falls after `today`.
+fn past_century(format: &str, date: Date, today: Date) -> Date {
+    if format.contains("%y") && date > today {
+        date.checked_sub(jiff::Span::new().years(100)).unwrap_or(date)
+    } else {
+        date
+    }
 }
 
 /// A date and time in a strftime-style format, read in `zone` (unless the
@@ -409,6 +436,10 @@ pub fn parse_timestamp(
         return parsed.to_timestamp().map_err(|_| bad());
     }
     let dt = parsed.to_datetime().map_err(|_| bad())?;
+    if !full_year(format, dt.year(), s) {
+        return Err(bad());
+    }
+    let dt = past_century(format, dt.date(), jiff::Zoned::now().date()).to_datetime(dt.time());
     dt.to_zoned(zone.clone()).map(|z| z.timestamp()).map_err(|_| {
         Failure::new(
             ProblemKind::Unparseable,
@@ -578,6 +609,24 @@ mod tests {
         assert_eq!(c.convert("?").unwrap(), None);
         let err = c.convert("X").unwrap_err();
         assert_eq!(err.kind, ProblemKind::NotInEnumerationTable);
+    }
+
+    #[test]
+    fn a_two_digit_year_is_no_four_digit_year_and_lies_in_the_past() {
+        assert!(parse_date("%m/%d/%Y", "11/14/81").is_err());
+        assert!(parse_date("%m/%d/%Y", "11/14/181").is_err());
+        assert_eq!(parse_date("%m/%d/%Y", "11/14/0081").unwrap(), jiff::civil::date(81, 11, 14));
+        assert_eq!(parse_date("%m/%d/%Y", "1/4/1981").unwrap(), jiff::civil::date(1981, 1, 4));
+        assert_eq!(parse_date("%m/%d/%y", "11/14/81").unwrap(), jiff::civil::date(1981, 11, 14));
+        let today = jiff::civil::date(2026, 12, 2);
+        let read = |text: &str| past_century("%d.%m.%y", Date::strptime("%d.%m.%y", text).unwrap(), today);
+        assert_eq!(read("24.04.65"), jiff::civil::date(1965, 4, 24));
+        assert_eq!(read("01.12.26"), jiff::civil::date(2026, 12, 1));
+        assert_eq!(read("03.12.26"), jiff::civil::date(1926, 12, 3));
+        assert_eq!(read("01.01.05"), jiff::civil::date(2005, 1, 1));
+        let c = conv(Converter::Date { formats: vec!["%m/%d/%Y".into(), "%m/%d/%y".into()] });
+        assert_eq!(c.convert("04/24/65").unwrap(), Some(Value::Date(jiff::civil::date(1965, 4, 24))));
+        assert_eq!(c.convert("04/24/1965").unwrap(), Some(Value::Date(jiff::civil::date(1965, 4, 24))));
     }
 
     proptest! {

@@ -173,12 +173,15 @@ pub(super) fn parses_date(format: &str, value: &str) -> bool {
             return false;
         }
     }
-    Date::strptime(format, value).is_ok()
+    Date::strptime(format, value)
+        .is_ok_and(|date| crate::convert::value::full_year(format, date.year(), value))
 }
 
 fn parses_timestamp(format: &str, value: &str) -> bool {
     value.len() <= 40
-        && jiff::fmt::strtime::parse(format, value).is_ok_and(|parsed| parsed.to_datetime().is_ok())
+        && jiff::fmt::strtime::parse(format, value).is_ok_and(|parsed| {
+            parsed.to_datetime().is_ok_and(|dt| crate::convert::value::full_year(format, dt.year(), value))
+        })
 }
 
 fn is_integer(value: &str) -> bool {
