@@ -134,6 +134,22 @@ impl<'a> Flat<'a> {
         flat
     }
 
+    /// The values owned, to outlive the record (the import extracts them
+    /// on the worker pool, where the record is freed by the thread that made it).
+    pub fn into_owned(self) -> Flat<'static> {
+        let own = |v: Option<Cow<'a, str>>| v.map(|c| Cow::Owned(c.into_owned()));
+        Flat {
+            legacy_id: own(self.legacy_id),
+            first_name: own(self.first_name),
+            last_name: own(self.last_name),
+            birth_date: own(self.birth_date),
+            gender: own(self.gender),
+            zip: own(self.zip),
+            email: own(self.email),
+            phone: own(self.phone),
+        }
+    }
+
     /// The values in [`FLAT_COLUMNS`] order.
     pub fn values(&self) -> [&Option<Cow<'a, str>>; 8] {
         [

@@ -20,7 +20,7 @@ use ferry_mapper::convert::{FileConverter, validate_record};
 use ferry_mapper::problem::{Problem, Severity};
 use ferry_mapper::read::Row;
 use ferry_mapper::record::Record;
-use ferry_mapper::target::TargetDefinition;
+use ferry_mapper::target::{RecordKind, TargetDefinition};
 use rayon::prelude::*;
 use rusqlite::params;
 
@@ -260,10 +260,10 @@ impl Staging<'_> {
                 }
             }
         }
-        let create_missing = self.options.create_missing;
+        let (kind, create_missing) = (self.kind, self.options.create_missing);
         let assembled: Vec<Assembled> = work
             .into_par_iter()
-            .map(|w| assemble(target, file, files, create_missing, w))
+            .map(|w| assemble(kind, target, file, files, create_missing, w))
             .collect::<Result<_, Stop>>()?;
         let mut insert_staged = tx.prepare_cached(&INSERT_STAGED).db(path)?;
         for a in assembled {
@@ -280,7 +280,7 @@ impl Staging<'_> {
                 Ok(staged) => {
                     let rows = 1 + kept.clone().count() as u64;
                     let staged_id = insert_staged
-                        .insert(staged.flat(self.kind).params(
+                        .insert(staged.flat.params(
                             &[&self.job_id, &ctx.file_id, &a.line, &rows],
                             &[&staged.json, &staged.key],
                         ))
@@ -340,6 +340,7 @@ impl Staging<'_> {
 /// Converts a main row's children and absorbs them into its record, then
 /// validates it (on the worker pool).
 fn assemble(
+    kind: RecordKind,
     target: &TargetDefinition,
     file: &str,
     files: &[ChildFile<'_>],
@@ -379,7 +380,7 @@ fn assemble(
         return Ok(Assembled { line, cells: cells_json(&cells), children, fresh, outcome });
     }
     let cells = if main.warnings.is_empty() { String::new() } else { cells_json(&cells) };
-    let staged = ToStage::of(target, record, main.warnings, String::new());
+    let staged = ToStage::of(kind, target, &record, main.warnings, String::new());
     Ok(Assembled { line, cells, children, fresh, outcome: Ok(staged) })
 }
 

@@ -322,7 +322,8 @@ impl<'t> Staging<'t> {
             None,
         );
         let before = self.rows_read;
-        let (provenance, create_missing) = (self.provenance.clone(), self.options.create_missing);
+        let (kind, provenance, create_missing) =
+            (self.kind, self.provenance.clone(), self.options.create_missing);
         let provenance = &provenance;
         let progress = |staging: &mut Staging<'_>, n: usize| {
             let was = staging.rows_read;
@@ -353,7 +354,7 @@ impl<'t> Staging<'t> {
             let mut insert_staged = self.tx.prepare_cached(&INSERT_STAGED).db(self.path)?;
             pipeline::run(
                 table,
-                |row| prepare(target, converter, provenance, create_missing, &ctx.file.name, row),
+                |row| prepare(kind, target, converter, provenance, create_missing, &ctx.file.name, row),
                 |batch| {
                     progress(self, batch.len());
                     self.write_records(ctx, &mut insert_staged, batch)
@@ -387,7 +388,7 @@ impl<'t> Staging<'t> {
                     let staged_id = insert_staged
                         .insert(
                             staged
-                                .flat(self.kind)
+                                .flat
                                 .params(&[&job_id, &file_id, &p.line, &rows], &[&staged.json, &staged.key]),
                         )
                         .db(self.path)?;
@@ -520,11 +521,13 @@ pub(super) struct Prepared {
     outcome: Result<ToStage, (String, String)>,
 }
 
-/// A record to stage: its JSON, the record (its flat columns are bound
-/// from it, borrowed: [`ToStage::flat`]), its key, its warnings.
+/// A record to stage: its JSON, its flat columns, its key, its warnings.
+/// (The record itself is dropped on the worker pool, by the thread that
+/// made it: kept to the writer, it cost more in cross-thread frees and
+/// memory than the flat values' copies.)
 pub(super) struct ToStage {
     pub(super) json: String,
-    record: Record,
+    pub(super) flat: Flat<'static>,
     pub(super) key: Option<String>,
     pub(super) warnings: Vec<Problem>,
     /// The row's cells (JSON), when it has warnings.
@@ -536,29 +539,26 @@ pub(super) struct ToStage {
 impl ToStage {
     /// The record's stored forms.
     pub(super) fn of(
+        kind: RecordKind,
         target: &TargetDefinition,
-        record: Record,
+        record: &Record,
         warnings: Vec<Problem>,
         cells: String,
     ) -> ToStage {
         ToStage {
-            json: crate::codec::encode(&record),
-            key: crate::keys::key_of(target, &record),
-            record,
+            json: crate::codec::encode(record),
+            flat: Flat::of(kind, record).into_owned(),
+            key: crate::keys::key_of(target, record),
             warnings,
             cells,
             fresh: Vec::new(),
         }
     }
-
-    /// The record's flat columns.
-    pub(super) fn flat(&self, kind: RecordKind) -> Flat<'_> {
-        Flat::of(kind, &self.record)
-    }
 }
 
 /// Converts and validates a row of a file whose rows are whole records.
 fn prepare(
+    kind: RecordKind,
     target: &TargetDefinition,
     converter: &FileConverter,
     provenance: &Provenance,
@@ -582,9 +582,10 @@ fn prepare(
     let warnings: Vec<Problem> =
         converted.problems.into_iter().filter(|p| p.severity == Severity::Warning).collect();
     let cells = if warnings.is_empty() { String::new() } else { cells_json(&row.cells) };
-    let fresh = if create_missing { fresh_values(target, &converted.record) } else { Vec::new() };
-    let mut staged = ToStage::of(target, converted.record, warnings, cells);
-    staged.fresh = fresh;
+    let mut staged = ToStage::of(kind, target, &converted.record, warnings, cells);
+    if create_missing {
+        staged.fresh = fresh_values(target, &converted.record);
+    }
     Prepared { line: row.line, outcome: Ok(staged) }
 }
 
