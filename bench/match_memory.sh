@@ -5,6 +5,8 @@
 # 100,000 × 100,000).
 #
 #   bench/match_memory.sh [EXISTING] [STAGED] [MEMORY]   (defaults: 100000 100000, no --memory)
+#   SKIP_SEED=1 bench/match_memory.sh                     (learn and the learned profile only:
+#                                                          the seed profile's match takes half an hour)
 #
 # Prints, for match (seed profile), learn and match (learned profile), the
 # time, the peak resident memory (GNU time's maximum RSS) and what match
@@ -66,6 +68,6 @@ measure() { # label command…
     printf "%-26s %8.2f s %8.0f MiB peak RSS  (exit %d)\n" "$label" "$secs" "$((kb / 1024))" "$rc"
     grep -hiE "not compared|too large|memory" "$WORK/out.txt" "$WORK/err.txt" | sed 's/^/    /' || true
 }
-measure "match (seed profile)" "$BIN" match staged "${limit[@]}"
+[ -n "${SKIP_SEED:-}" ] || measure "match (seed profile)" "$BIN" match staged "${limit[@]}"
 measure "learn" "$BIN" learn staged --out "$WORK/learned.json" "${limit[@]}"
 measure "match (learned profile)" "$BIN" match staged --profile "$WORK/learned.json" "${limit[@]}"

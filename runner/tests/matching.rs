@@ -701,6 +701,125 @@ mod property {
             lossless_or_counted(&fast, &slow, max_block_pairs)?;
         }
     }
+
+    /// A value that is `common` more than half the time, else one of many
+    /// rare ones (short random strings over few letters, so typos, shared
+    /// deletions and phonetic codes meet), sometimes missing.
+    fn skewed(common: &'static str) -> impl Strategy<Value = Option<String>> {
+        prop_oneof![
+            1 => Just(None),
+            6 => Just(Some(common.to_string())),
+            4 => "[aeiklmnorst]{2,6}".prop_map(Some),
+            1 => (0..common.len(), 0..26u8).prop_map(move |(i, ch)| {
+                let mut s: Vec<char> = common.chars().collect();
+                s[i] = (b'a' + ch) as char;
+                Some(s.into_iter().collect())
+            }),
+        ]
+    }
+
+    /// People whose names, zip and e-mail are skewed: a few very common
+    /// values ("smith", "john", one zip) and many rare ones.
+    fn skewed_person() -> impl Strategy<Value = Record> {
+        (skewed("john"), skewed("smith"), pick(DATES), pick(GENDERS), skewed("k1a0b1"), any::<bool>())
+            .prop_map(|(f, l, d, g, z, shared_mail)| {
+                let mut r = Record::default();
+                let mut put = |k: &str, v: Option<String>| {
+                    if let Some(v) = v {
+                        r.fields.insert(k.to_string(), Value::Text(v));
+                    }
+                };
+                let email = match (&f, shared_mail) {
+                    (_, true) => Some("office@example.com".to_string()),
+                    (Some(f), false) => Some(format!("{f}@example.com")),
+                    (None, false) => None,
+                };
+                put("firstName", f);
+                put("lastName", l);
+                put("birthDate", d);
+                put("gender", g);
+                if let Some(z) = z {
+                    r.instances.push(address("Home", &z, None));
+                }
+                if let Some(e) = email {
+                    let mut attributes = BTreeMap::new();
+                    attributes.insert("value".to_string(), Value::Text(e));
+                    r.instances.push(Instance {
+                        subcollection: "Telcom".into(),
+                        type_name: "Email".into(),
+                        instance: 1,
+                        attributes,
+                    });
+                }
+                r
+            })
+    }
+
+    /// A learned profile of the kind `ferry learn` writes for such data:
+    /// term frequencies on, m and u near realistic ones (exact agreement
+    /// rare among random pairs, typos rarer), a small prior and a low
+    /// potential threshold, each jittered.
+    fn realistic_learned_profile() -> impl Strategy<Value = MatchingProfile> {
+        let jitter = prop::collection::vec(0.25f64..4.0, 7 * 6);
+        (jitter, -20.0f64..-8.0, 5u32..40, 1usize..4).prop_map(|(jitter, prior_bits, potential, keep)| {
+            let mut p = learn::skeleton(&MatchingProfile::bundled("contacts").unwrap());
+            let mut k = 0;
+            for f in &mut p.fields {
+                for l in &mut f.levels {
+                    let (m, u): (f64, f64) = match l.level {
+                        Level::Exact => (0.85, 0.01),
+                        Level::Swapped => (0.03, 0.0005),
+                        Level::Typo => (0.04, 0.002),
+                        Level::Phonetic => (0.02, 0.01),
+                        Level::Initial => (0.01, 0.005),
+                        Level::Else => (0.05, 0.95),
+                        _ => (0.02, 0.001),
+                    };
+                    let j = jitter[k % jitter.len()];
+                    (l.m, l.u) = ((m * j).min(0.95), (u / j).clamp(1e-6, 0.99));
+                    k += 1;
+                }
+            }
+            p.probabilistic = Some(Probabilistic { prior: prior_bits.exp2() });
+            p.thresholds.potential = potential;
+            p.thresholds.match_ = potential.max(50);
+            p.candidates = keep;
+            p
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Per-value bounds on skewed data: term frequencies make common
+        /// values weigh little and rare ones much, which is where blocking
+        /// by per-value bounds could lose a pair if it were wrong.
+        #[test]
+        fn blocking_finds_exactly_what_all_pairs_scoring_finds_on_skewed_values(
+            staged in prop::collection::vec(skewed_person(), 0..18),
+            existing in prop::collection::vec(skewed_person(), 0..30),
+            ids in prop::collection::vec(0i64..6, 30),
+            realistic in any::<bool>(),
+            random in learned_profile(),
+            near in realistic_learned_profile(),
+            keys_per_slice in prop_oneof![Just(usize::MAX), 20usize..400],
+            max_block_pairs in prop_oneof![Just(u64::MAX), Just(u64::MAX), 1u64..8],
+        ) {
+            let p = if realistic { near } else { random };
+            prop_assume!(p.check().is_ok());
+            let mut c = Comparer::new(&p);
+            let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
+            let e = inputs(&c, &existing, &ids[..existing.len()]);
+            c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
+            let limits = Limits { keys_per_slice, max_block_pairs };
+            let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
+            let slow = candidates::brute_force(&c, &s, Some(&e));
+            lossless_or_counted(&fast, &slow, max_block_pairs)?;
+            let fast = candidates::find_candidates_within(&c, &s, None, &NoReporter, &limits);
+            let slow = candidates::brute_force(&c, &s, None);
+            lossless_or_counted(&fast, &slow, max_block_pairs)?;
+        }
+    }
 }
 
 // --- learning ---

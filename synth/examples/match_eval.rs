@@ -79,6 +79,7 @@ fn main() {
 
     let t = Instant::now();
     let matched = match_records(&c, &s, Some(&e), &NoReporter);
+    println!("pairs scored: {} in {} blocking plans", matched.compared, matched.plans);
     if matched.uncompared > 0 {
         println!("{} pairs of split blocks not compared", matched.uncompared);
     }

@@ -27,7 +27,9 @@ pub use ferry_mapper::progress::NoReporter;
 use ferry_mapper::progress::{Reporter, Stage};
 use rayon::prelude::*;
 
+use super::bounds::Bounds;
 use super::compare::{Comparer, Prepared, hash32, mix64};
+use super::keys::{Variants, Walk};
 
 /// A blocking plan: the conjunction of components that make one key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -40,8 +42,12 @@ pub struct Plan {
 pub enum Component {
     /// A variant of this field's value.
     Field(usize),
-    /// Variants of two swappable fields, as an unordered pair.
+    /// Variants of two swappable fields, as an unordered pair (in a
+    /// probabilistic profile's template: of the exact kind).
     Pair(usize, usize),
+    /// A probabilistic profile's variants of this field of one kind (see
+    /// [`super::bounds`]).
+    Kind(usize, super::profile::Level),
 }
 
 /// The blocking plans of a profile at its potential threshold.
@@ -158,6 +164,8 @@ pub struct Found {
     pub split_blocks: u64,
     /// Pairs scored (a pair sharing keys of several plans once per plan).
     pub compared: u64,
+    /// Blocking plans (for probabilistic profiles: templates) joined.
+    pub plans: u64,
 }
 
 /// Finds, for every staged record, its best candidates among `existing`
@@ -190,11 +198,38 @@ pub fn find_candidates_within(
     let profile = comparer.profile();
     let keep = profile.candidates;
     let threshold = profile.thresholds.potential;
-    let plans = plans(comparer);
-
-    let staged_variants = Variants::build(comparer, staged);
-    let existing_variants = if within { None } else { Some(Variants::build(comparer, existing)) };
+    let sides: &[&[MatchInput]] = if within { &[staged] } else { &[staged, existing] };
+    let bounds = Bounds::new(comparer, sides);
+    let staged_variants = Variants::build(comparer, staged, bounds.as_ref());
+    let existing_variants =
+        if within { None } else { Some(Variants::build(comparer, existing, bounds.as_ref())) };
     let existing_variants = existing_variants.as_ref().unwrap_or(&staged_variants);
+    // Probabilistic profiles: the templates of their per-value bounds (see
+    // `bounds`), else one bound per field.
+    let ranges = bounds.as_ref().map(|_| {
+        let mut ranges = staged_variants.ranges();
+        if !within {
+            for (r, e) in ranges.iter_mut().zip(existing_variants.ranges()) {
+                for (x, y) in r.iter_mut().zip(e) {
+                    *x = match (*x, y) {
+                        ((0, _), y) => y,
+                        (x, (0, _)) => x,
+                        (x, y) => (x.0.min(y.0), x.1.max(y.1)),
+                    };
+                }
+            }
+        }
+        ranges
+    });
+    let templates = bounds.as_ref().zip(ranges.as_ref()).and_then(|(b, r)| b.templates(r));
+    let plans = templates.clone().unwrap_or_else(|| plans(comparer));
+    let walks: Vec<Option<Walk<'_>>> = plans
+        .iter()
+        .map(|p| match (&templates, &bounds, &ranges) {
+            (Some(_), Some(b), Some(r)) => Some(b.walk(p, r)),
+            _ => None,
+        })
+        .collect();
 
     let stricter = Stricter::new(comparer, staged, existing, within);
     let mut best: Vec<Vec<Candidate>> = vec![Vec::new(); staged.len()];
@@ -204,22 +239,23 @@ pub fn find_candidates_within(
     let (mut right, mut left, mut pairs) = (Vec::new(), Vec::new(), Vec::new());
     let total = plans.len() as u64;
     reporter.on_stage(Stage::Candidates, Some(total));
-    for (plan_no, plan) in plans.iter().enumerate() {
+    for (plan_no, (plan, walk)) in plans.iter().zip(&walks).enumerate() {
+        let walk = walk.as_ref();
         // Both sides' keys of a slice are held at once: the larger side sets
         // the number of slices.
         let count = |variants: &Variants, records: usize| -> usize {
-            (0..records).into_par_iter().map(|r| variants.key_count(plan, r)).sum()
+            (0..records).into_par_iter().map(|r| variants.key_count(plan, walk, r)).sum()
         };
         let right_count = count(existing_variants, existing.len());
         let left_count = if within { 0 } else { count(&staged_variants, staged.len()) };
         let slices = right_count.max(left_count).div_ceil(keys_per_slice.max(1)).max(1) as u64;
         for slice in 0..slices {
             let in_slice = |k: u64| k % slices == slice;
-            existing_variants.keys_into(plan, plan_no, &in_slice, &mut right);
+            existing_variants.keys_into(plan, walk, plan_no, &in_slice, &mut right);
             right.par_sort_unstable();
             right.dedup();
             if !within {
-                staged_variants.keys_into(plan, plan_no, &in_slice, &mut left);
+                staged_variants.keys_into(plan, walk, plan_no, &in_slice, &mut left);
                 left.par_sort_unstable();
                 left.dedup();
             }
@@ -258,7 +294,7 @@ pub fn find_candidates_within(
         }
         reporter.on_progress(plan_no as u64 + 1);
     }
-    Found { lists: best, uncompared, split_blocks, compared }
+    Found { lists: best, uncompared, split_blocks, compared, plans: plans.len() as u64 }
 }
 
 /// Per field, every record's stricter key: a hash of its exact value (0
@@ -305,7 +341,7 @@ impl Stricter {
     fn field_for(&self, plan: &Plan) -> Option<usize> {
         let used = |f: usize| {
             plan.components.iter().any(|c| match *c {
-                Component::Field(i) => i == f,
+                Component::Field(i) | Component::Kind(i, _) => i == f,
                 Component::Pair(i, j) => i == f || j == f,
             })
         };
@@ -521,7 +557,7 @@ fn join_split(
 
 /// Sizes `out` to the sum of `counts` (reusing its allocation) and lets
 /// `write(part, slot)` fill each part's stretch, in parallel.
-fn fill<T: Copy + Default + Send>(
+pub(super) fn fill<T: Copy + Default + Send>(
     out: &mut Vec<T>,
     counts: &[usize],
     write: impl Fn(usize, &mut [T]) + Sync,
@@ -536,116 +572,6 @@ fn fill<T: Copy + Default + Send>(
         rest = tail;
     }
     slots.into_par_iter().enumerate().for_each(|(p, slot)| write(p, slot));
-}
-
-/// Every record's blocking variants per field, flattened.
-struct Variants {
-    fields: usize,
-    /// `offsets[r * fields + f] .. offsets[r * fields + f + 1]` index `hashes`.
-    offsets: Vec<u32>,
-    hashes: Vec<u32>,
-}
-
-impl Variants {
-    fn build(comparer: &Comparer, records: &[MatchInput]) -> Variants {
-        let fields = comparer.profile().fields.len();
-        let per_record: Vec<Vec<Vec<u32>>> = records
-            .par_iter()
-            .map(|r| {
-                (0..fields)
-                    .map(|f| {
-                        let mut out = Vec::new();
-                        if let Some(v) = &r.prepared.values[f] {
-                            comparer.variants(f, v, &mut out);
-                        }
-                        out
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut offsets = Vec::with_capacity(records.len() * fields + 1);
-        let mut hashes = Vec::new();
-        offsets.push(0);
-        for rec in per_record {
-            for f in rec {
-                hashes.extend(f);
-                offsets.push(u32::try_from(hashes.len()).expect("fewer than 4 billion variants"));
-            }
-        }
-        Variants { fields, offsets, hashes }
-    }
-
-    fn of(&self, record: usize, field: usize) -> &[u32] {
-        let k = record * self.fields + field;
-        &self.hashes[self.offsets[k] as usize..self.offsets[k + 1] as usize]
-    }
-
-    fn key_count(&self, plan: &Plan, record: usize) -> usize {
-        plan.components
-            .iter()
-            .map(|c| match *c {
-                Component::Field(i) => self.of(record, i).len(),
-                Component::Pair(i, j) => self.of(record, i).len() * self.of(record, j).len(),
-            })
-            .product()
-    }
-
-    /// The (key, record) list of `plan` for keys that `keep` accepts, into
-    /// `out` (record order; counted first, then filled in parallel).
-    fn keys_into(
-        &self,
-        plan: &Plan,
-        plan_no: usize,
-        keep: &(dyn Fn(u64) -> bool + Sync),
-        out: &mut Vec<(u64, u32)>,
-    ) {
-        const CHUNK: usize = 4096;
-        let records = self.offsets.len().saturating_sub(1) / self.fields.max(1);
-        let seed = mix64(plan_no as u64 + 1);
-        let chunk = |c: usize| c * CHUNK..((c + 1) * CHUNK).min(records);
-        let counts: Vec<usize> = (0..records.div_ceil(CHUNK))
-            .into_par_iter()
-            .map(|c| {
-                let mut n = 0;
-                for r in chunk(c) {
-                    self.each_key(&plan.components, seed, r, &mut |k| n += usize::from(keep(k)));
-                }
-                n
-            })
-            .collect();
-        fill(out, &counts, |c, slot| {
-            let mut i = 0;
-            for r in chunk(c) {
-                self.each_key(&plan.components, seed, r, &mut |k| {
-                    if keep(k) {
-                        slot[i] = (k, r as u32);
-                        i += 1;
-                    }
-                });
-            }
-        });
-    }
-
-    /// Calls `f` with every key of `record` for `components`, each a hash
-    /// chained from `h` through one variant (or unordered pair) per component.
-    fn each_key(&self, components: &[Component], h: u64, record: usize, f: &mut impl FnMut(u64)) {
-        match components.split_first() {
-            None => f(h),
-            Some((&Component::Field(i), rest)) => {
-                for &v in self.of(record, i) {
-                    self.each_key(rest, mix64(h ^ u64::from(v)), record, f);
-                }
-            }
-            Some((&Component::Pair(i, j), rest)) => {
-                for &x in self.of(record, i) {
-                    for &y in self.of(record, j) {
-                        let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
-                        self.each_key(rest, mix64(h ^ ((u64::from(lo) << 32) | u64::from(hi))), record, f);
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// A seeded random sample of `n` of `records` (at least 1), in their

@@ -112,7 +112,7 @@ pub fn nonagreeing_bits(profile: &MatchingProfile) -> Option<f64> {
     Some(prior + profile.fields.iter().map(|f| nonagreeing(&f.levels)).sum::<f64>())
 }
 
-fn nonagreeing(levels: &[super::profile::LevelWeight]) -> f64 {
+pub(super) fn nonagreeing(levels: &[super::profile::LevelWeight]) -> f64 {
     levels.iter().filter(|l| !l.level.blockable()).map(|l| l.weight()).fold(0.0, f64::max)
 }
 
@@ -209,7 +209,7 @@ impl Comparer {
     }
 
     /// The weight (bits) of exact agreement of field `i` on value `v`.
-    fn exact_bits(&self, i: usize, v: &str) -> f64 {
+    pub(super) fn exact_bits(&self, i: usize, v: &str) -> f64 {
         let lb = &self.levels[i];
         match &self.terms[i] {
             Some(t) if t.total > 0 => {
@@ -219,6 +219,12 @@ impl Comparer {
             }
             _ => lb.bits[Level::Exact as usize],
         }
+    }
+
+    /// The weight (bits) of field `i`'s `level` when the profile lists it.
+    pub(super) fn level_bits(&self, i: usize, level: Level) -> Option<f64> {
+        let lb = &self.levels[i];
+        lb.present[level as usize].then_some(lb.bits[level as usize])
     }
 
     /// The largest weight exact agreement of field `i` can have.
@@ -508,8 +514,9 @@ impl Comparer {
     pub fn variants(&self, i: usize, v: &str, out: &mut Vec<u32>) {
         let start = out.len();
         if self.profile.probabilistic.is_some() {
-            self.level_variants(i, v, out);
-            let mut tail = out.split_off(start);
+            let mut kinded = Vec::new();
+            super::bounds::kinded_variants(self, i, v, &mut kinded);
+            let mut tail: Vec<u32> = kinded.into_iter().map(|(h, _)| h).collect();
             tail.sort_unstable();
             tail.dedup();
             out.extend(tail);
@@ -563,66 +570,8 @@ impl Comparer {
     }
 }
 
-impl Comparer {
-    /// The variants of a probabilistic profile's field, one kind per blockable level.
-    fn level_variants(&self, i: usize, v: &str, out: &mut Vec<u32>) {
-        let lb = &self.levels[i];
-        let has = |l: Level| lb.present[l as usize];
-        out.push(hash32(0, v.as_bytes()));
-        if has(Level::Typo) {
-            deletions(v, out);
-        }
-        if has(Level::Phonetic) {
-            let code = rphonetic::DoubleMetaphone::default().encode(v);
-            if !code.is_empty() {
-                out.push(hash32(3, code.as_bytes()));
-            }
-        }
-        let b = v.as_bytes();
-        if has(Level::OneDigit) {
-            let mut masked: Vec<u8> = b.to_vec();
-            for pos in 0..b.len() {
-                masked.copy_from_slice(b);
-                masked[pos] = 0xff; // never in UTF-8 text
-                out.push(hash32(1, &masked));
-            }
-        }
-        if is_ymd(b) {
-            if has(Level::DayMonthSwap) {
-                let (m, d) = (&b[4..6], &b[6..8]);
-                let (lo, hi) = if m <= d { (m, d) } else { (d, m) };
-                out.push(hash32(2, &[b[0], b[1], b[2], b[3], lo[0], lo[1], hi[0], hi[1]]));
-            }
-            if has(Level::YearOff) {
-                // Years y and y + 1 share y / 2 or (y + 1) / 2.
-                let year: u32 = v[..4].parse().unwrap_or(0);
-                for half in [year / 2, year.div_ceil(2)] {
-                    let mut key = half.to_be_bytes().to_vec();
-                    key.extend_from_slice(&b[4..8]);
-                    out.push(hash32(4, &key));
-                }
-            }
-        }
-    }
-}
-
-/// Pushes the hashes of `v` with one character deleted (when `v` has at
-/// least 4): two strings one edit apart share the string or one of these.
-fn deletions(v: &str, out: &mut Vec<u32>) {
-    let chars: Vec<char> = v.chars().collect();
-    if chars.len() < TYPO_MIN_LENGTH {
-        return;
-    }
-    let mut buf = String::with_capacity(v.len());
-    for skip in 0..chars.len() {
-        buf.clear();
-        buf.extend(chars.iter().enumerate().filter(|(k, _)| *k != skip).map(|(_, c)| c));
-        out.push(hash32(0, buf.as_bytes()));
-    }
-}
-
 /// The shortest values the `typo` level tolerates a typo in.
-const TYPO_MIN_LENGTH: usize = 4;
+pub(super) const TYPO_MIN_LENGTH: usize = 4;
 
 fn typo_apart(a: &str, b: &str) -> bool {
     agree(Agreement::Typo { min_length: TYPO_MIN_LENGTH }, a, b)
@@ -705,7 +654,7 @@ pub fn within_one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     }
 }
 
-fn is_ymd(b: &[u8]) -> bool {
+pub(super) fn is_ymd(b: &[u8]) -> bool {
     b.len() == 8 && b.iter().all(u8::is_ascii_digit)
 }
 

@@ -18,10 +18,12 @@
 //! [`match_records`] ties them together: records in, one [`MatchOutcome`]
 //! per staged record out (candidates, class, proposed action).
 
+mod bounds;
 pub mod candidates;
 pub mod compare;
 pub mod decision;
 pub mod diff;
+mod keys;
 pub mod learn;
 pub mod merge;
 pub mod profile;
@@ -80,6 +82,9 @@ pub struct Matched {
     /// ([`Found::uncompared`]); 0 when no block was split.
     pub uncompared: u64,
     pub split_blocks: u64,
+    /// Candidate pairs scored ([`Found::compared`]) and the plans joined.
+    pub compared: u64,
+    pub plans: u64,
 }
 
 /// Matches staged records against existing ones (or, with `existing` =
@@ -110,5 +115,7 @@ pub fn match_records_within(
             .collect(),
         uncompared: found.uncompared,
         split_blocks: found.split_blocks,
+        compared: found.compared,
+        plans: found.plans,
     }
 }

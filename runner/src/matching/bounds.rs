@@ -1,0 +1,327 @@
+//! Per-value blocking bounds of probabilistic profiles, and the blocking
+//! plans (*templates*) derived from them.
+//!
+//! Every blocking variant of a value has a *kind*: the exact kind (the value
+//! itself and, with a `typo` level, its one-character deletions), the
+//! phonetic code, the one-digit masks, the day/month-swap canonical date and
+//! the year halves. A pair whose field reaches a blockable level shares a
+//! variant of that level's kind, its *witness* (an equal value or a typo
+//! shares an exact-kind variant, a phonetic agreement the code, and so on;
+//! swapped names share an unordered pair of exact-kind variants).
+//!
+//! Each variant gets a bound `b`: at least what any level witnessed by a
+//! variant of its kind with that hash can add beyond not agreeing. Only the
+//! exact kind's bound depends on the value: term frequencies make agreeing on
+//! "smith" weigh less than on a rare name, so its bound is the weight of the
+//! values whose exact variant has that hash (the largest, when hashes
+//! collide), or the typo weight when that is larger (a deletion can equal a
+//! value). Both records of a pair compute the same bound for their shared
+//! witness, since it depends on the witness alone.
+//!
+//! A pair that reaches the potential threshold agrees on fields whose gains
+//! add up to the needed bits, so the bounds of its witnesses add up to at
+//! least that, and some subset of them is *minimal*: it reaches the needed
+//! bits and no longer does without any one of them. Each record emits a key
+//! for every minimal combination of its own variants, one per component of
+//! a template (a set of (field, kind) components and swap pairs); both
+//! records of the pair emit the key of the pair's minimal combination. A
+//! common value's bound is low, so it only makes keys together with more
+//! fields; a rare one stays as cheap as before.
+//!
+//! Bounds are counted in eighths of a bit, rounded up (never below the
+//! weight), so sums are exact integers both records compute alike.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use rayon::prelude::*;
+
+use super::candidates::{Component, MatchInput, Plan};
+use super::compare::{Comparer, TYPO_MIN_LENGTH, hash32, is_ymd, mix64, nonagreeing};
+use super::keys::Walk;
+use super::profile::Level;
+
+/// The variant kinds, by index (the exact kind covers typos too).
+pub(super) const KINDS: [Level; 5] =
+    [Level::Exact, Level::Phonetic, Level::OneDigit, Level::DayMonthSwap, Level::YearOff];
+
+/// More templates than this: candidate generation falls back to one bound
+/// per field (the plans of [`super::candidates::plans`]).
+const MAX_TEMPLATES: usize = 4096;
+
+/// The index of a kind in [`KINDS`].
+pub(super) fn kind_index(level: Level) -> u8 {
+    KINDS.iter().position(|&k| k == level).unwrap_or(0) as u8
+}
+
+/// Bits in units of 1/8, rounded up; 255 stands for 31.875 bits or more and
+/// counts as more than any threshold ([`units`]).
+pub(super) fn quantize(bits: f64) -> u8 {
+    if bits.is_nan() || bits <= 0.0 {
+        return 0;
+    }
+    let q = (bits * 8.0 + 1e-9).ceil();
+    if q >= 255.0 { u8::MAX } else { q as u8 }
+}
+
+/// What a quantized bound counts for in sums.
+pub(super) fn units(q: u8) -> u32 {
+    if q == u8::MAX { 1 << 16 } else { u32::from(q) }
+}
+
+/// The variants of a probabilistic profile's field `i` for value `v`, each
+/// with its kind, in no particular order (possibly repeated).
+pub(super) fn kinded_variants(c: &Comparer, i: usize, v: &str, out: &mut Vec<(u32, Level)>) {
+    let has = |l: Level| c.level_bits(i, l).is_some();
+    out.push((hash32(0, v.as_bytes()), Level::Exact));
+    if has(Level::Typo) {
+        let chars: Vec<char> = v.chars().collect();
+        if chars.len() >= TYPO_MIN_LENGTH {
+            // Two strings one edit apart share the string or one of these.
+            let mut buf = String::with_capacity(v.len());
+            for skip in 0..chars.len() {
+                buf.clear();
+                buf.extend(chars.iter().enumerate().filter(|(k, _)| *k != skip).map(|(_, c)| c));
+                out.push((hash32(0, buf.as_bytes()), Level::Exact));
+            }
+        }
+    }
+    if has(Level::Phonetic) {
+        use rphonetic::Encoder;
+        let code = rphonetic::DoubleMetaphone::default().encode(v);
+        if !code.is_empty() {
+            out.push((hash32(3, code.as_bytes()), Level::Phonetic));
+        }
+    }
+    let b = v.as_bytes();
+    if has(Level::OneDigit) {
+        let mut masked: Vec<u8> = b.to_vec();
+        for pos in 0..b.len() {
+            masked.copy_from_slice(b);
+            masked[pos] = 0xff; // never in UTF-8 text
+            out.push((hash32(1, &masked), Level::OneDigit));
+        }
+    }
+    if is_ymd(b) {
+        if has(Level::DayMonthSwap) {
+            let (m, d) = (&b[4..6], &b[6..8]);
+            let (lo, hi) = if m <= d { (m, d) } else { (d, m) };
+            out.push((hash32(2, &[b[0], b[1], b[2], b[3], lo[0], lo[1], hi[0], hi[1]]), Level::DayMonthSwap));
+        }
+        if has(Level::YearOff) {
+            // Years y and y + 1 share y / 2 or (y + 1) / 2.
+            let year: u32 = v[..4].parse().unwrap_or(0);
+            for half in [year / 2, year.div_ceil(2)] {
+                let mut key = half.to_be_bytes().to_vec();
+                key.extend_from_slice(&b[4..8]);
+                out.push((hash32(4, &key), Level::YearOff));
+            }
+        }
+    }
+}
+
+/// A hasher for keys that are already hashes.
+#[derive(Default)]
+struct Premixed(u64);
+
+impl Hasher for Premixed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = mix64(self.0 ^ u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = mix64(u64::from(n));
+    }
+}
+
+type Table = HashMap<u32, u8, BuildHasherDefault<Premixed>>;
+
+/// The bounds of one probabilistic profile over the records being matched.
+pub(super) struct Bounds {
+    /// The needed units: a pair reaches the potential threshold only if its
+    /// witnesses' bounds add up to at least this.
+    pub need: u32,
+    /// Per field and kind: the kind's bound (for the exact kind of a field
+    /// with a `typo` level: the typo's).
+    konst: Vec<[u8; KINDS.len()]>,
+    /// Per field with a `typo` level: the bound of exact agreement on the
+    /// values whose exact variant has that hash (largest on collisions).
+    tables: Vec<Option<Table>>,
+    /// Per field: whether it has an `exact` level.
+    has_exact: Vec<bool>,
+    /// Per swap `(i, j)` (`i < j`): the bound of a swap pair (the most both
+    /// fields can add, whatever their levels).
+    pairs: Vec<((usize, usize), u8)>,
+}
+
+impl Bounds {
+    /// The bounds of `comparer`'s probabilistic profile over `sides` (every
+    /// record being matched); `None` for additive profiles.
+    pub(super) fn new(comparer: &Comparer, sides: &[&[MatchInput]]) -> Option<Bounds> {
+        let profile = comparer.profile();
+        profile.probabilistic?;
+        let (field_max, needed) = comparer.block_bounds();
+        let need = ((needed * 8.0).ceil().max(1.0)) as u32;
+        let n = profile.fields.len();
+        let mut konst = vec![[0u8; KINDS.len()]; n];
+        let mut tables = Vec::with_capacity(n);
+        let mut has_exact = Vec::with_capacity(n);
+        for (i, f) in profile.fields.iter().enumerate() {
+            let base = nonagreeing(&f.levels);
+            let gain = |l: Level| comparer.level_bits(i, l).map_or(0, |w| quantize(w - base));
+            konst[i] = [
+                gain(Level::Typo),
+                gain(Level::Phonetic),
+                gain(Level::OneDigit),
+                gain(Level::DayMonthSwap),
+                gain(Level::YearOff),
+            ];
+            has_exact.push(comparer.level_bits(i, Level::Exact).is_some());
+            let table = (comparer.level_bits(i, Level::Typo).is_some() && has_exact[i]).then(|| {
+                let mut entries: Vec<(u32, u8)> = sides
+                    .iter()
+                    .flat_map(|side| {
+                        side.par_iter()
+                            .filter_map(|r| r.prepared.values[i].as_deref())
+                            .map(|v| (hash32(0, v.as_bytes()), quantize(comparer.exact_bits(i, v) - base)))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                entries.par_sort_unstable();
+                let mut table = Table::default();
+                for (h, q) in entries {
+                    let e = table.entry(h).or_insert(q);
+                    *e = (*e).max(q);
+                }
+                table
+            });
+            tables.push(table);
+        }
+        let pairs = profile
+            .swaps()
+            .into_iter()
+            .map(|(i, j)| ((i.min(j), i.max(j)), quantize(field_max[i] + field_max[j])))
+            .collect();
+        Some(Bounds { need, konst, tables, has_exact, pairs })
+    }
+
+    /// The bound of field `i`'s variant `h` of kind `kind` for value `v`.
+    pub(super) fn of(&self, comparer: &Comparer, i: usize, kind: Level, h: u32, v: &str) -> u8 {
+        let k = kind_index(kind) as usize;
+        if k != 0 {
+            return self.konst[i][k];
+        }
+        match &self.tables[i] {
+            Some(t) => self.konst[i][0].max(t.get(&h).copied().unwrap_or(0)),
+            None if self.has_exact[i] && h == hash32(0, v.as_bytes()) => {
+                let base = nonagreeing(&comparer.profile().fields[i].levels);
+                quantize(comparer.exact_bits(i, v) - base)
+            }
+            None => self.konst[i][0],
+        }
+    }
+
+    /// The bound of the swap pair of fields `i < j`.
+    pub(super) fn pair(&self, i: usize, j: usize) -> u8 {
+        self.pairs.iter().find(|(p, _)| *p == (i, j)).map_or(0, |p| p.1)
+    }
+
+    /// The templates: every set of components (one kind per field, or a
+    /// swap pair of two fields) that a minimal combination can use, given
+    /// the least and largest bound (`ranges[field][kind]`, 0 when none) of
+    /// the records' variants. `None` when there are too many.
+    pub(super) fn templates(&self, ranges: &[[(u8, u8); KINDS.len()]]) -> Option<Vec<Plan>> {
+        let n = ranges.len();
+        // Per field, its components starting there with (least, largest) units.
+        let mut comps: Vec<Vec<(Component, u32, u32)>> = vec![Vec::new(); n];
+        for (i, kinds) in ranges.iter().enumerate() {
+            for (k, &(lo, hi)) in kinds.iter().enumerate() {
+                if hi > 0 {
+                    comps[i].push((Component::Kind(i, KINDS[k]), units(lo), units(hi)));
+                }
+            }
+        }
+        for &((i, j), q) in &self.pairs {
+            if q > 0 {
+                comps[i].push((Component::Pair(i, j), units(q), units(q)));
+            }
+        }
+        // The most the fields from `f` on can add.
+        let mut rest = vec![0u32; n + 1];
+        for f in (0..n).rev() {
+            rest[f] = rest[f + 1] + comps[f].iter().map(|c| c.2).max().unwrap_or(0);
+        }
+        if n > 32 {
+            return None; // more components than a walk holds
+        }
+        let mut out = Vec::new();
+        let mut chosen = Vec::new();
+        let ok = self.grow(&comps, &rest, 0, 0, &mut chosen, &mut out);
+        ok.then_some(out)
+    }
+
+    /// The walk of template `plan` over the records' variants (`ranges` as
+    /// for [`Bounds::templates`]).
+    pub(super) fn walk<'p>(&self, plan: &'p Plan, ranges: &[[(u8, u8); KINDS.len()]]) -> Walk<'p> {
+        let most = |c: &Component| match *c {
+            Component::Pair(i, j) => units(self.pair(i, j)),
+            Component::Kind(i, l) => units(ranges[i][kind_index(l) as usize].1),
+            Component::Field(_) => 0,
+        };
+        let mut upper = vec![0u32; plan.components.len() + 1];
+        for k in (0..plan.components.len()).rev() {
+            upper[k] = upper[k + 1] + most(&plan.components[k]);
+        }
+        Walk { components: &plan.components, upper }
+    }
+
+    /// Extends `chosen` (components with their least and largest units) from
+    /// field `f` on; false when the templates are too many.
+    fn grow(
+        &self,
+        comps: &[Vec<(Component, u32, u32)>],
+        rest: &[u32],
+        f: usize,
+        used: u64,
+        chosen: &mut Vec<(Component, u32, u32)>,
+        out: &mut Vec<Plan>,
+    ) -> bool {
+        let least: u32 = chosen.iter().map(|c| c.1).sum();
+        let most: u32 = chosen.iter().map(|c| c.2).sum();
+        if !chosen.is_empty() && most >= self.need && chosen.iter().all(|c| least - c.1 < self.need) {
+            out.push(Plan { components: chosen.iter().map(|c| c.0).collect() });
+            if out.len() > MAX_TEMPLATES {
+                return false;
+            }
+        }
+        // More components: no longer minimal once the least already reaches.
+        if least >= self.need || f >= comps.len() || most + rest[f] < self.need {
+            return true;
+        }
+        for g in f..comps.len() {
+            if used & (1 << g) != 0 {
+                continue;
+            }
+            for &c in &comps[g] {
+                let fields = match c.0 {
+                    Component::Pair(i, j) => (1u64 << i) | (1 << j),
+                    Component::Field(i) | Component::Kind(i, _) => 1 << i,
+                };
+                if used & fields != 0 {
+                    continue;
+                }
+                chosen.push(c);
+                let ok = self.grow(comps, rest, g + 1, used | fields, chosen, out);
+                chosen.pop();
+                if !ok {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}

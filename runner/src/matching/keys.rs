@@ -1,0 +1,306 @@
+//! Every record's blocking variants, and the keys a plan makes of them.
+//!
+//! Additive profiles' plans chain one variant per component (see
+//! [`super::candidates`]). Probabilistic profiles' templates (see
+//! [`super::bounds`]) also carry each variant's kind and bound, and a record
+//! makes a template's key only from a combination of its variants whose
+//! bounds reach the needed units and no longer do without any one of them.
+
+use rayon::prelude::*;
+
+use super::bounds::{Bounds, KINDS, kind_index, kinded_variants, units};
+use super::candidates::{Component, MatchInput, Plan};
+use super::compare::{Comparer, mix64};
+
+/// Every record's blocking variants per field, flattened.
+pub(super) struct Variants<'b> {
+    fields: usize,
+    /// `offsets[r * fields + f] .. offsets[r * fields + f + 1]` index `hashes`.
+    offsets: Vec<u32>,
+    hashes: Vec<u32>,
+    /// Probabilistic profiles: per variant its kind (index in [`KINDS`]) and
+    /// bound, each record's field sorted by kind, then bound; empty otherwise.
+    kinds: Vec<u8>,
+    bounds: Vec<u8>,
+    limits: Option<&'b Bounds>,
+}
+
+/// A template's components with the most the ones from each position on
+/// can add (`upper[k]`: components `k..`).
+pub(super) struct Walk<'p> {
+    pub components: &'p [Component],
+    pub upper: Vec<u32>,
+}
+
+/// The stretch of a record's field variants a chosen component uses (for a
+/// swap pair: the exact-kind variants of both fields).
+type Chosen = [(u32, u32); 2];
+
+impl<'b> Variants<'b> {
+    pub(super) fn build(
+        comparer: &Comparer,
+        records: &[MatchInput],
+        limits: Option<&'b Bounds>,
+    ) -> Variants<'b> {
+        let fields = comparer.profile().fields.len();
+        let per_record: Vec<Vec<Vec<(u32, u8, u8)>>> = records
+            .par_iter()
+            .map(|r| {
+                (0..fields)
+                    .map(|f| {
+                        let Some(v) = &r.prepared.values[f] else { return Vec::new() };
+                        let mut out = Vec::new();
+                        if let Some(b) = limits {
+                            let mut kinded = Vec::new();
+                            kinded_variants(comparer, f, v, &mut kinded);
+                            out.extend(
+                                kinded
+                                    .into_iter()
+                                    .map(|(h, k)| (h, kind_index(k), b.of(comparer, f, k, h, v))),
+                            );
+                            out.sort_unstable_by_key(|&(h, k, q)| (k, q, h));
+                        } else {
+                            let mut hashes = Vec::new();
+                            comparer.variants(f, v, &mut hashes);
+                            out.extend(hashes.into_iter().map(|h| (h, 0, 0)));
+                        }
+                        out.dedup();
+                        out
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut offsets = Vec::with_capacity(records.len() * fields + 1);
+        let (mut hashes, mut kinds, mut bounds) = (Vec::new(), Vec::new(), Vec::new());
+        offsets.push(0);
+        for rec in per_record {
+            for f in rec {
+                for (h, k, q) in f {
+                    hashes.push(h);
+                    if limits.is_some() {
+                        kinds.push(k);
+                        bounds.push(q);
+                    }
+                }
+                offsets.push(u32::try_from(hashes.len()).expect("fewer than 4 billion variants"));
+            }
+        }
+        Variants { fields, offsets, hashes, kinds, bounds, limits }
+    }
+
+    /// Per field and kind, the least positive and the largest bound of any
+    /// record's variants ((0, 0) when none).
+    pub(super) fn ranges(&self) -> Vec<[(u8, u8); KINDS.len()]> {
+        let mut out = vec![[(0u8, 0u8); KINDS.len()]; self.fields];
+        let records = self.offsets.len().saturating_sub(1) / self.fields.max(1);
+        for r in 0..records {
+            for (f, kinds) in out.iter_mut().enumerate() {
+                let span = self.span(r, f);
+                for e in span.0..span.1 {
+                    let (k, q) = (self.kinds[e as usize] as usize, self.bounds[e as usize]);
+                    if q > 0 {
+                        let (lo, hi) = &mut kinds[k];
+                        *lo = if *lo == 0 { q } else { (*lo).min(q) };
+                        *hi = (*hi).max(q);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn span(&self, record: usize, field: usize) -> (u32, u32) {
+        let k = record * self.fields + field;
+        (self.offsets[k], self.offsets[k + 1])
+    }
+
+    fn of(&self, record: usize, field: usize) -> &[u32] {
+        let (a, b) = self.span(record, field);
+        &self.hashes[a as usize..b as usize]
+    }
+
+    /// The stretch of `record`'s field `field` variants of kind `kind`.
+    fn kind_span(&self, record: usize, field: usize, kind: u8) -> (u32, u32) {
+        let (a, b) = self.span(record, field);
+        let ks = &self.kinds[a as usize..b as usize];
+        let from = ks.partition_point(|&k| k < kind) as u32;
+        let to = ks.partition_point(|&k| k <= kind) as u32;
+        (a + from, a + to)
+    }
+
+    pub(super) fn key_count(&self, plan: &Plan, walk: Option<&Walk<'_>>, record: usize) -> usize {
+        if let Some(w) = walk {
+            let mut n = 0usize;
+            let mut chosen = [[(0, 0); 2]; 32];
+            self.walk(w, 0, record, 0, u32::MAX, &mut chosen, &mut |c| {
+                n += c
+                    .iter()
+                    .map(|s| ((s[0].1 - s[0].0) * (s[1].1 - s[1].0).max(1)) as usize)
+                    .product::<usize>()
+            });
+            return n;
+        }
+        plan.components
+            .iter()
+            .map(|c| match *c {
+                Component::Field(i) | Component::Kind(i, _) => self.of(record, i).len(),
+                Component::Pair(i, j) => self.of(record, i).len() * self.of(record, j).len(),
+            })
+            .product()
+    }
+
+    /// The (key, record) list of `plan` for keys that `keep` accepts, into
+    /// `out` (record order; counted first, then filled in parallel).
+    pub(super) fn keys_into(
+        &self,
+        plan: &Plan,
+        walk: Option<&Walk<'_>>,
+        plan_no: usize,
+        keep: &(dyn Fn(u64) -> bool + Sync),
+        out: &mut Vec<(u64, u32)>,
+    ) {
+        const CHUNK: usize = 4096;
+        let records = self.offsets.len().saturating_sub(1) / self.fields.max(1);
+        let seed = mix64(plan_no as u64 + 1);
+        let chunk = |c: usize| c * CHUNK..((c + 1) * CHUNK).min(records);
+        let counts: Vec<usize> = (0..records.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let mut n = 0;
+                for r in chunk(c) {
+                    self.each_key(plan, walk, seed, r, &mut |k| n += usize::from(keep(k)));
+                }
+                n
+            })
+            .collect();
+        super::candidates::fill(out, &counts, |c, slot| {
+            let mut i = 0;
+            for r in chunk(c) {
+                self.each_key(plan, walk, seed, r, &mut |k| {
+                    if keep(k) {
+                        slot[i] = (k, r as u32);
+                        i += 1;
+                    }
+                });
+            }
+        });
+    }
+
+    fn each_key(
+        &self,
+        plan: &Plan,
+        walk: Option<&Walk<'_>>,
+        seed: u64,
+        record: usize,
+        f: &mut impl FnMut(u64),
+    ) {
+        match walk {
+            None => self.chain(&plan.components, seed, record, f),
+            Some(w) => {
+                let mut chosen = [[(0, 0); 2]; 32];
+                self.walk(w, 0, record, 0, u32::MAX, &mut chosen, &mut |c| {
+                    self.chain_chosen(w.components, c, seed, &mut *f)
+                });
+            }
+        }
+    }
+
+    /// Calls `f` with every key of `record` for `components`, each a hash
+    /// chained from `h` through one variant (or unordered pair) per component.
+    fn chain(&self, components: &[Component], h: u64, record: usize, f: &mut impl FnMut(u64)) {
+        match components.split_first() {
+            None => f(h),
+            Some((&(Component::Field(i) | Component::Kind(i, _)), rest)) => {
+                for &v in self.of(record, i) {
+                    self.chain(rest, mix64(h ^ u64::from(v)), record, f);
+                }
+            }
+            Some((&Component::Pair(i, j), rest)) => {
+                for &x in self.of(record, i) {
+                    for &y in self.of(record, j) {
+                        let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
+                        self.chain(rest, mix64(h ^ ((u64::from(lo) << 32) | u64::from(hi))), record, f);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Like [`Variants::chain`], through the chosen stretches only.
+    fn chain_chosen(&self, components: &[Component], chosen: &[Chosen], h: u64, f: &mut impl FnMut(u64)) {
+        let (Some((c, rest)), Some((s, srest))) = (components.split_first(), chosen.split_first()) else {
+            return f(h);
+        };
+        let hashes = |(a, b): (u32, u32)| &self.hashes[a as usize..b as usize];
+        match *c {
+            Component::Pair(..) => {
+                for &x in hashes(s[0]) {
+                    for &y in hashes(s[1]) {
+                        let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
+                        self.chain_chosen(rest, srest, mix64(h ^ ((u64::from(lo) << 32) | u64::from(hi))), f);
+                    }
+                }
+            }
+            _ => {
+                for &v in hashes(s[0]) {
+                    self.chain_chosen(rest, srest, mix64(h ^ u64::from(v)), f);
+                }
+            }
+        }
+    }
+
+    /// Calls `leaf` with every choice, per component from `k` on, of a
+    /// stretch of `record`'s variants of one bound whose bounds (with `sum`
+    /// so far, `least` the smallest chosen) make a minimal combination.
+    #[allow(clippy::too_many_arguments)]
+    fn walk(
+        &self,
+        w: &Walk<'_>,
+        k: usize,
+        record: usize,
+        sum: u32,
+        least: u32,
+        chosen: &mut [Chosen],
+        leaf: &mut dyn FnMut(&[Chosen]),
+    ) {
+        let Some(limits) = self.limits else { return };
+        let need = limits.need;
+        if k == w.components.len() {
+            if sum >= need && sum - least < need {
+                leaf(&chosen[..k]);
+            }
+            return;
+        }
+        let last = k + 1 == w.components.len();
+        // A sum that reaches before the last component is not minimal.
+        let fits = |q: u32| q > 0 && !(!last && sum + q >= need) && sum + q + w.upper[k + 1] >= need;
+        match w.components[k] {
+            Component::Pair(i, j) => {
+                let (a, b) = (self.kind_span(record, i, 0), self.kind_span(record, j, 0));
+                let q = units(limits.pair(i, j));
+                if a.0 < a.1 && b.0 < b.1 && fits(q) {
+                    chosen[k] = [a, b];
+                    self.walk(w, k + 1, record, sum + q, least.min(q), chosen, leaf);
+                }
+            }
+            Component::Kind(i, level) => {
+                let (a, b) = self.kind_span(record, i, kind_index(level));
+                let mut at = a;
+                while at < b {
+                    let q = self.bounds[at as usize];
+                    let mut end = at + 1;
+                    while end < b && self.bounds[end as usize] == q {
+                        end += 1;
+                    }
+                    let u = units(q);
+                    if fits(u) {
+                        chosen[k] = [(at, end), (0, 0)];
+                        self.walk(w, k + 1, record, sum + u, least.min(u), chosen, leaf);
+                    }
+                    at = end;
+                }
+            }
+            Component::Field(_) => {}
+        }
+    }
+}
