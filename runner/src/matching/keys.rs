@@ -273,7 +273,7 @@ impl<'b> Variants<'b> {
         }
         let last = k + 1 == w.components.len();
         // A sum that reaches before the last component is not minimal.
-        let fits = |q: u32| q > 0 && !(!last && sum + q >= need) && sum + q + w.upper[k + 1] >= need;
+        let fits = |q: u32| q > 0 && (last || sum + q < need) && sum + q + w.upper[k + 1] >= need;
         match w.components[k] {
             Component::Pair(i, j) => {
                 let (a, b) = (self.kind_span(record, i, 0), self.kind_span(record, j, 0));
