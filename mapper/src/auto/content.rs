@@ -16,7 +16,9 @@ pub(super) fn content_fits(field_type: FieldType, column: &SourceColumn) -> bool
     }
     match field_type {
         FieldType::Date => {
-            matches!(column.kind, InferredKind::Date { .. } | InferredKind::Empty) || mostly_dates(column)
+            matches!(column.kind, InferredKind::Date { .. } | InferredKind::Empty)
+                || mostly_dates(column)
+                || excel_serials(column)
         }
         FieldType::Timestamp => {
             matches!(
@@ -31,6 +33,15 @@ pub(super) fn content_fits(field_type: FieldType, column: &SourceColumn) -> bool
         FieldType::Boolean => matches!(column.kind, InferredKind::Boolean) || column.distinct.len() <= 3,
         FieldType::String | FieldType::Enum => true,
     }
+}
+
+/// A column of whole numbers that are all plausible Excel serial dates
+/// (`22666`): a spreadsheet's date cells saved without their format. Only a
+/// date field named so takes them.
+pub(super) fn excel_serials(column: &SourceColumn) -> bool {
+    column.kind == InferredKind::Integer
+        && !column.distinct.is_empty()
+        && column.distinct.iter().all(|v| crate::convert::serial::plausible(v.trim()))
 }
 
 /// The content decides: e-mails, phones, zips and genders.

@@ -67,6 +67,10 @@ fn converter_of_type(field: &Field, column: &SourceColumn) -> Converter {
         FieldType::Date => Converter::Date {
             formats: match &column.kind {
                 InferredKind::Date { format, .. } => vec![format.clone()],
+                // A spreadsheet's date cells saved as day numbers (`22666`).
+                InferredKind::Integer if super::content::excel_serials(column) => {
+                    vec![crate::convert::serial::EXCEL.to_string()]
+                }
                 _ => vec!["%Y-%m-%d".to_string()],
             },
         },

@@ -171,6 +171,71 @@ pub(super) fn same_header(a: &SourceFile, b: &SourceFile) -> bool {
     a.columns.len() == b.columns.len() && names(a) == names(b)
 }
 
+/// A child's column that names the parent by its entity rather than by the
+/// parent's id column (`CONTACT_ID` or `ContactKey` beside `contacts.csv`'s
+/// `ID`; `CUST_ID` beside `customers.csv`'s `CUSTOMER_KEY`), or whose values
+/// are the parent's ids: an id-like column (not the child's first, not named
+/// after the child's own file) whose values are nearly all found in the
+/// parent's id column, when both lists of values are whole.
+fn refers_to(
+    column: &SourceColumn,
+    at: usize,
+    child: &SourceFile,
+    parent: &SourceFile,
+    id: &SourceColumn,
+) -> bool {
+    if !looks_like_id(&column.name) {
+        return false;
+    }
+    let name = normalize(&column.name);
+    let mut words: Vec<&str> = name.split(' ').collect();
+    words.pop();
+    if names_entity_of(&words, child) {
+        return false;
+    }
+    if names_entity_of(&words, parent) {
+        return true;
+    }
+    if at == 0 || column.distinct_capped || id.distinct_capped || column.distinct.is_empty() {
+        return false;
+    }
+    let found = column.distinct.iter().filter(|v| id.distinct.iter().any(|p| p.trim() == v.trim())).count();
+    found * 10 >= column.distinct.len() * 8
+}
+
+/// The last of an id column's other words (`contact` of `CONTACT_ID`) names
+/// what the file holds, by its file name (`contacts.csv`, `tbl_contact.txt`;
+/// `cust` for `customers.csv`).
+fn names_entity_of(words: &[&str], file: &SourceFile) -> bool {
+    let Some(word) = words.last().map(|w| singular(w)) else { return false };
+    let stem = file.name.rsplit(['/', '\\']).next().unwrap_or(&file.name);
+    let stem = stem.split('.').next().unwrap_or(stem);
+    normalize(stem).split(' ').any(|entity| {
+        let entity = singular(entity);
+        word == entity || (word.len() >= 3 && entity.starts_with(&word))
+    })
+}
+
+/// An English plural made singular, for comparing file names with column
+/// names (`contacts` → `contact`, `addresses` → `address`, `people` → `person`).
+fn singular(word: &str) -> String {
+    if word == "people" {
+        return "person".to_string();
+    }
+    if let Some(stem) = word.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    for suffix in ["sses", "shes", "ches", "xes"] {
+        if word.ends_with(suffix) {
+            return word[..word.len() - 2].to_string();
+        }
+    }
+    match word.strip_suffix('s') {
+        Some(stem) if !word.ends_with("ss") && stem.len() >= 2 => stem.to_string(),
+        _ => word.to_string(),
+    }
+}
+
 /// Child files: a file holding another file's first (id) column (not as its own
 /// first column, unless the other file comes first).
 /// Returns the links made: (child file, link column, parent file).
@@ -200,7 +265,10 @@ pub(super) fn link_children(
             if !looks_like_id(&id.name) {
                 continue;
             }
-            let Some(pos) = child.columns.iter().position(|c| normalize(&c.name) == normalize(&id.name))
+            let Some(pos) =
+                child.columns.iter().position(|c| normalize(&c.name) == normalize(&id.name)).or_else(|| {
+                    (0..child.columns.len()).find(|&at| refers_to(&child.columns[at], at, child, parent, id))
+                })
             else {
                 continue;
             };

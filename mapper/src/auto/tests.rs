@@ -192,6 +192,57 @@ fn child_files_link_and_group_their_columns_into_instances() {
 }
 
 #[test]
+fn a_child_links_by_the_parents_entity_or_by_its_ids() {
+    let people = || {
+        file(
+            "contacts.csv",
+            &[
+                ("ID", &["1001", "1002", "1003"], K::Integer),
+                ("First Name", &["Ann"], K::Text),
+                ("Last Name", &["Lee"], K::Text),
+            ],
+        )
+    };
+    // `CONTACT_ID` names the parent by its file, not by its id column `ID`.
+    let phones = file(
+        "phones.csv",
+        &[
+            ("CONTACT_ID", &["1001", "1001", "1002", "9999"], K::Integer),
+            ("TYPE", &["H", "W", "M", "X"], K::Text),
+            ("NUMBER", &["416-555-0101", "416-555-0201"], K::Phone),
+        ],
+    );
+    let s = suggest(&contacts(), "contacts", &[people(), phones]);
+    assert_eq!(s.template.files[0].id_column.as_deref(), Some("ID"));
+    let p = &s.template.files[1];
+    assert_eq!(
+        p.parent.as_ref().map(|l| (l.column.as_str(), l.parent_column.as_str())),
+        Some(("CONTACT_ID", "ID"))
+    );
+    assert_eq!(targets(&s, "phones.csv")[2], t("NUMBER", Some("Telcom[type in TYPE].value")));
+
+    // `OWNER_ID` names nothing, but its values are the contacts' ids.
+    let addresses = file(
+        "addresses.csv",
+        &[
+            ("ADDRESS_ID", &["A1", "A2", "A3"], K::Text),
+            ("OWNER_ID", &["1001", "1003", "1003"], K::Integer),
+            ("STREET1", &["1 Main St"], K::Text),
+        ],
+    );
+    let s = suggest(&contacts(), "contacts", &[people(), addresses]);
+    assert_eq!(s.template.files[1].parent.as_ref().map(|l| l.column.as_str()), Some("OWNER_ID"));
+
+    // A file's own id (`ORDER_ID` of orders.csv, first) is never a link, whatever its values.
+    let orders = file(
+        "orders.csv",
+        &[("ORDER_ID", &["1001", "1002"], K::Integer), ("ACCOUNT_ID", &["7", "8"], K::Integer)],
+    );
+    let s = suggest(&contacts(), "contacts", &[people(), orders]);
+    assert!(s.template.files[1].parent.is_none(), "{:?}", s.template.files[1].parent);
+}
+
+#[test]
 fn google_groups_take_their_type_from_the_label_column() {
     let f = file(
         "google.csv",
@@ -224,4 +275,18 @@ fn google_groups_take_their_type_from_the_label_column() {
             t("Website 1 - Value", Some("UserField[Website 1].value")),
         ]
     );
+}
+
+#[test]
+fn a_date_field_of_day_numbers_reads_excel_serials() {
+    let f = file(
+        "contacts.csv",
+        &[("Last Name", &["Lee", "Ames"], K::Text), ("Birth Date", &["22666", "27457"], K::Integer)],
+    );
+    let s = suggest(&contacts(), "contacts", &[f]);
+    let m = &s.template.files[0].mappings;
+    let birth = m.iter().find(|m| m.field == "birthDate").expect("Birth Date is mapped");
+    assert_eq!(birth.converter, Converter::date("excel"));
+    let c = crate::convert::value::ValueConverter::compile(&birth.converter).unwrap();
+    assert_eq!(c.convert("22666").unwrap(), Some(crate::record::Value::Date(jiff::civil::date(1962, 1, 20))));
 }

@@ -19,6 +19,7 @@
 mod fit;
 mod resolve;
 mod rules;
+pub mod serial;
 mod template_check;
 pub mod value;
 

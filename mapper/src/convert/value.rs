@@ -138,6 +138,12 @@ impl ValueConverter {
             }
             Converter::Timestamp { formats, time_zone } => {
                 check_formats(formats)?;
+                if formats.iter().any(|f| f == super::serial::EXCEL) {
+                    return Err(CompileError(format!(
+                        "`{}` reads dates, not timestamps: use it in a `date` converter",
+                        super::serial::EXCEL
+                    )));
+                }
                 let zone = jiff::tz::TimeZoneDatabase::bundled().get(time_zone).map_err(|_| {
                     CompileError(format!(
                         "unknown time zone `{time_zone}` (use an IANA name such as `America/Toronto` or `UTC`)"
@@ -246,6 +252,9 @@ fn check_formats(formats: &[String]) -> Result<(), CompileError> {
 fn check_format(format: &str) -> Result<(), CompileError> {
     if format.trim().is_empty() {
         return Err(CompileError("the format is empty (for example `%d/%m/%Y`)".to_string()));
+    }
+    if format == super::serial::EXCEL {
+        return Ok(());
     }
     let probe = DateTime::constant(2001, 2, 3, 4, 5, 6, 0).to_zoned(TimeZone::UTC).expect("UTC has no gaps");
     let mut out = String::new();
@@ -392,6 +401,14 @@ pub fn parse_date(format: &str, s: &str) -> Result<Date, Failure> {
     let bad = || {
         Failure::new(ProblemKind::Unparseable, format!("`{}` is not a date in format `{format}`", show(s)))
     };
+    if format == super::serial::EXCEL {
+        return super::serial::date(s).ok_or_else(|| {
+            Failure::new(
+                ProblemKind::Unparseable,
+                format!("`{}` is not an Excel serial date (a day number such as `22666`)", show(s)),
+            )
+        });
+    }
     let date = Date::strptime(format, s).map_err(|_| bad())?;
     if !full_year(format, date.year(), s) {
         return Err(bad());

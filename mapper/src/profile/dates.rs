@@ -80,12 +80,19 @@ impl DateFormats {
         let mut pairs: Vec<(usize, usize, Ambiguity)> =
             pairs().map(|(d, m)| (d, m, Ambiguity::new(DATE_FORMATS[d], DATE_FORMATS[m]))).collect();
         let (mut seen, mut unreadable) = (0u64, 0u64);
+        // Day numbers (`22666`) count as Excel serial dates only beside
+        // values a date format reads: alone, they are more likely integers.
+        let mut serials: Vec<String> = Vec::new();
         let mut examples: Vec<String> = Vec::new();
         for v in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
             seen += 1;
             let cheap = v.len() <= 40 && v.bytes().any(|b| b.is_ascii_digit());
             let fits: Vec<bool> = DATE_FORMATS.iter().map(|f| cheap && parses_date(f, v)).collect();
             if !fits.contains(&true) {
+                if crate::convert::serial::plausible(v) {
+                    serials.push(v.to_string());
+                    continue;
+                }
                 unreadable += 1;
                 if examples.len() < UNREADABLE_SHOWN && !examples.iter().any(|e| e == v) {
                     examples.push(v.to_string());
@@ -104,6 +111,15 @@ impl DateFormats {
                 }
             }
         }
+        let dated = seen - unreadable - serials.len() as u64;
+        if dated == 0 {
+            for v in serials.drain(..) {
+                unreadable += 1;
+                if examples.len() < UNREADABLE_SHOWN && !examples.contains(&v) {
+                    examples.push(v);
+                }
+            }
+        }
         if seen == 0 || ((seen - unreadable) as f64) < DATE_SHARE * seen as f64 {
             return None;
         }
@@ -113,6 +129,10 @@ impl DateFormats {
             .filter(|(_, c)| **c > 0)
             .map(|(f, c)| FormatCount { format: f.to_string(), count: *c })
             .collect();
+        if !serials.is_empty() {
+            let format = crate::convert::serial::EXCEL.to_string();
+            formats.push(FormatCount { format, count: serials.len() as u64 });
+        }
         // Most values first; ties keep the preference order of DATE_FORMATS.
         formats.sort_by_key(|f| std::cmp::Reverse(f.count));
         // A pair only one side of which ever reads a value is no ambiguity.
@@ -245,6 +265,20 @@ mod tests {
         assert!(!us.formats.contains(&"%d/%m/%Y".to_string()));
         assert!(us.reasons[0].contains("country is US, which writes the month first"), "{:?}", us.reasons);
         assert_eq!(d.proposal(Some("DE")).formats, p.formats);
+    }
+
+    #[test]
+    fn day_numbers_beside_dates_are_excel_serials_and_midnights_are_dates() {
+        let d =
+            DateFormats::of(&["1980-12-31 00:00:00", "1975-03-04T00:00:00", "22666", "5/5/1955"]).unwrap();
+        assert_eq!(d.unreadable, 0, "{d:?}");
+        let formats = d.proposal(Some("US")).formats;
+        for f in ["%Y-%m-%d 00:00:00", "%Y-%m-%dT00:00:00", "excel", "%m/%d/%Y"] {
+            assert!(formats.iter().any(|g| g == f), "{f} not in {formats:?}");
+        }
+        // Day numbers alone are integers, not dates; a time of day is no midnight.
+        assert_eq!(DateFormats::of(&["22666", "27457", "32000"]), None);
+        assert_eq!(DateFormats::of(&["1980-12-31 14:30:00", "1975-03-04 09:00:00"]), None);
     }
 
     #[test]

@@ -37,6 +37,24 @@ pub(crate) const DATE_FORMATS: &[&str] = &[
     "%B %d, %Y",
     "%B %d %Y",
     "%Y%m%d",
+    // A date written as a timestamp at midnight, as databases and
+    // spreadsheets export a date column (`1980-12-31 00:00:00`,
+    // `12/31/1980 0:00`): the time is matched as written, so a real time of
+    // day is never dropped.
+    "%Y-%m-%d 00:00:00",
+    "%Y-%m-%dT00:00:00",
+    "%Y-%m-%d 00:00:00.000",
+    "%Y-%m-%dT00:00:00.000",
+    "%Y-%m-%dT00:00:00Z",
+    "%Y-%m-%dT00:00:00.000Z",
+    "%Y-%m-%d 00:00",
+    "%d/%m/%Y 00:00:00",
+    "%m/%d/%Y 00:00:00",
+    "%d/%m/%Y 0:00",
+    "%m/%d/%Y 0:00",
+    "%m/%d/%Y 12:00:00 AM",
+    "%d.%m.%Y 00:00:00",
+    "%d.%m.%Y 00:00",
 ];
 
 /// Timestamp formats tried, in order of preference.

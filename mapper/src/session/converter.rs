@@ -267,6 +267,14 @@ fn reads(format: &str, sample: Option<&str>, timestamp: bool) -> String {
 
 /// A typed format must be a strftime format that reads the column's sample.
 fn check_format(format: &str, sample: Option<&str>, timestamp: bool) -> Result<(), Refusal> {
+    if !timestamp && format == crate::convert::serial::EXCEL {
+        return match sample {
+            Some(s) if crate::convert::serial::date(s.trim()).is_none() => {
+                Err(Refusal::FormatMisreads { format: format.to_string(), sample: s.to_string() })
+            }
+            _ => Ok(()),
+        };
+    }
     if !format.contains('%') {
         return Err(Refusal::NotAFormat { format: format.to_string() });
     }
