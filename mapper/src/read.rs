@@ -316,7 +316,32 @@ fn format_of(path: &Path, file: &mut File) -> Result<FileFormat, Error> {
 
 #[cfg(test)]
 mod tests {
-    use super::encoding_for_label;
+    use super::*;
+
+    #[test]
+    fn a_first_accent_far_past_the_prefix_still_names_the_encoding() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("late.csv");
+        let mut bytes = b"ID,Name\r\n".to_vec();
+        let mut n = 0;
+        while bytes.len() < 3 * decode::PREFIX_LEN {
+            n += 1;
+            bytes.extend_from_slice(format!("{n},Ann Smith\r\n").as_bytes());
+        }
+        bytes.extend_from_slice(b"9001,Jos\xe9 Mu\xf1oz\r\n9002,Ren\xe9e C\xf4t\xe9\r\n");
+        std::fs::write(&path, &bytes).unwrap();
+        let table = open(&path, &ReadOptions::default()).unwrap();
+        assert_eq!(table.info.encoding, "windows-1252");
+        let rows: Vec<Row> = table.map(Result::unwrap).collect();
+        assert_eq!(rows.len(), n + 2);
+        assert_eq!(rows[n].cells, ["9001", "José Muñoz"]);
+        assert_eq!(rows[n + 1].cells, ["9002", "Renée Côté"]);
+        // All ASCII stays UTF-8, and the reader starts where the prefix ended.
+        std::fs::write(&path, &bytes[..bytes.len() - 40]).unwrap();
+        let table = open(&path, &ReadOptions::default()).unwrap();
+        assert_eq!(table.info.encoding, "UTF-8");
+        assert_eq!(table.map(Result::unwrap).count(), n);
+    }
 
     #[test]
     fn encoding_labels() {

@@ -6,7 +6,7 @@
 //! physical line where each record starts.
 
 use std::fs::File;
-use std::io::{BufRead, Cursor, Read};
+use std::io::{BufRead, Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -82,7 +82,18 @@ pub(super) fn open(path: &Path, mut file: File, options: &ReadOptions) -> Result
     let mut prefix = Vec::with_capacity(PREFIX_LEN);
     (&mut file).take(PREFIX_LEN as u64).read_to_end(&mut prefix).map_err(|e| Error::io(path, e))?;
     let complete = prefix.len() < PREFIX_LEN;
-    let detected = decode::detect(&prefix, complete, options.encoding);
+    // An ASCII prefix says nothing of the encoding: the first bytes past it
+    // that are not ASCII do (a Windows-1252 export whose first accent is on
+    // row 2,000).
+    let late = if !complete && options.encoding.is_none() && prefix.is_ascii() {
+        first_non_ascii(&mut file).map_err(|e| Error::io(path, e))?
+    } else {
+        None
+    };
+    let detected = match &late {
+        Some((window, complete)) => decode::detect(window, *complete, None),
+        None => decode::detect(&prefix, complete, options.encoding),
+    };
     let (text, _) = detected.encoding.decode_without_bom_handling(&prefix[detected.bom_len..]);
     // Excel writes `sep=;` as the first line of a CSV to name its delimiter.
     let sep_line = sep_line(&text);
@@ -168,6 +179,50 @@ pub(super) fn open(path: &Path, mut file: File, options: &ReadOptions) -> Result
     table.undecodable = Some(replaced);
     table.warnings = warnings;
     Ok(table)
+}
+
+/// The bytes of `file` from its first byte that is not ASCII (at most
+/// [`PREFIX_LEN`] of them, and whether they run to the end of the file), or
+/// `None` when the rest of the file is ASCII. The file's position is kept.
+fn first_non_ascii(file: &mut File) -> std::io::Result<Option<(Vec<u8>, bool)>> {
+    let start = file.stream_position()?;
+    let mut chunk = vec![0u8; 1 << 20];
+    let mut found = None;
+    loop {
+        let n = read_full(file, &mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        if chunk[..n].is_ascii() {
+            continue;
+        }
+        let at = chunk[..n].iter().position(|b| !b.is_ascii()).unwrap_or(0);
+        let mut window = chunk[at..n].to_vec();
+        window.truncate(PREFIX_LEN);
+        if window.len() < PREFIX_LEN {
+            let want = (PREFIX_LEN - window.len()) as u64;
+            (&mut *file).take(want).read_to_end(&mut window)?;
+        }
+        let complete = window.len() < PREFIX_LEN;
+        found = Some((window, complete));
+        break;
+    }
+    file.seek(SeekFrom::Start(start))?;
+    Ok(found)
+}
+
+/// Reads until `buf` is full or the file ends; the bytes read.
+fn read_full(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 /// The delimiter a first line `sep=X` names (Excel writes it; `sep` in any case).
