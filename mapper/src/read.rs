@@ -344,6 +344,18 @@ mod tests {
     }
 
     #[test]
+    fn spaces_after_a_closing_quote_are_not_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("aligned.csv");
+        std::fs::write(&path, "ID,First,Last\r\n\"1001\"  ,\"Ann  \" ,\"Lee\"\t\r\n1002,\"Bo\" x,Ray\r\n")
+            .unwrap();
+        let mut table = open(&path, &ReadOptions::default()).unwrap();
+        assert_eq!(table.next().unwrap().unwrap().cells, ["1001", "Ann  ", "Lee"]);
+        // Text after the closing quote is still a fault.
+        assert!(matches!(table.next(), Some(Err(Error::BadRow(_)))));
+    }
+
+    #[test]
     fn encoding_labels() {
         assert_eq!(encoding_for_label("CP-1252"), Some(encoding_rs::WINDOWS_1252));
         assert_eq!(encoding_for_label(" cp-1252 "), Some(encoding_rs::WINDOWS_1252));

@@ -405,7 +405,7 @@ impl CsvRows {
                         _ => Break::End,
                     };
                     let mut start = 0;
-                    let cells: Vec<String> = self.ends[..ends_len]
+                    let mut cells: Vec<String> = self.ends[..ends_len]
                         .iter()
                         .map(|&end| {
                             // Fields split at ASCII delimiters of valid UTF-8, so
@@ -415,6 +415,11 @@ impl CsvRows {
                             cell
                         })
                         .collect();
+                    for &(field, spaces) in self.watch.padded() {
+                        if let Some(cell) = cells.get_mut(field) {
+                            cell.truncate(cell.len().saturating_sub(spaces));
+                        }
+                    }
                     // The decoder runs ahead of the records: while it has replaced
                     // more sequences than rows have shown, look for them.
                     let invalid = self.replaced.load(std::sync::atomic::Ordering::Relaxed) > self.located;

@@ -37,6 +37,9 @@ enum State {
     Quoted,
     /// A quote inside a quoted field: a doubled quote or the closing one.
     QuoteInQuoted,
+    /// Spaces or tabs after a closing quote (`"Ann"  ,`): dropped, as a
+    /// hand-aligned export writes them.
+    SpaceAfterQuote,
 }
 
 /// Follows one record's raw text; see the module documentation.
@@ -59,6 +62,10 @@ pub(super) struct QuoteWatch {
     /// current quoted field (or the faulty one, once there is a fault).
     capturing: bool,
     rest: Vec<u8>,
+    /// Fields (0-based) of the record whose closing quote spaces follow,
+    /// with how many bytes of them: csv-core keeps those spaces in the
+    /// value, the reader cuts them off.
+    padded: Vec<(usize, usize)>,
 }
 
 /// What looks wrong with a record's quotes.
@@ -90,6 +97,7 @@ impl QuoteWatch {
             open_field: 0,
             capturing: false,
             rest: Vec::new(),
+            padded: Vec::new(),
         }
     }
 
@@ -106,6 +114,13 @@ impl QuoteWatch {
         self.field = 0;
         self.capturing = false;
         self.rest.clear();
+        self.padded.clear();
+    }
+
+    /// The fields of the record read so far whose closing quote spaces
+    /// follow (their values end with those spaces, which are not data).
+    pub(super) fn padded(&self) -> &[(usize, usize)] {
+        &self.padded
     }
 
     /// The record's raw bytes, in order, as csv-core consumes them.
@@ -177,12 +192,18 @@ impl QuoteWatch {
                 }
                 _ => {}
             },
-            State::QuoteInQuoted => {
-                if b == b'"' {
+            State::QuoteInQuoted | State::SpaceAfterQuote => {
+                if b == b'"' && self.state == State::QuoteInQuoted {
                     self.state = State::Quoted;
                 } else if b == d || b == b'\n' || b == b'\r' {
                     self.state = State::FieldStart;
                     self.field += usize::from(b == d);
+                } else if b == b' ' || b == b'\t' {
+                    match (self.state, self.padded.last_mut()) {
+                        (State::SpaceAfterQuote, Some((_, n))) => *n += 1,
+                        _ => self.padded.push((self.field, 1)),
+                    }
+                    self.state = State::SpaceAfterQuote;
                 } else {
                     if self.fault.is_none() {
                         let closed = if self.line == self.opened {
@@ -259,6 +280,11 @@ mod tests {
         assert_eq!(swallowed.field, 3);
         let eof = fault("5,Ann,\"open\n6,Bob\n", 3).unwrap();
         assert!(eof.message.contains("never closes"), "{}", eof.message);
+        let mut w = QuoteWatch::new(b',');
+        w.start(2);
+        w.feed(b"\"1001\"  ,\"Ann\" ,Lee,\"x\"\t\n");
+        assert_eq!(w.padded(), [(0, 2), (1, 1), (3, 1)]);
+        assert_eq!(w.finish(), None, "spaces after a closing quote are no fault");
         let glued = fault("5,\"Ann\" Lee,x\n", 3).unwrap();
         assert!(glued.message.contains("text follows its closing quote"), "{}", glued.message);
         assert!(glued.rest.is_empty(), "a quote on one line swallows nothing");
