@@ -225,24 +225,34 @@ fn describe_mapping(m: &FieldMapping) -> MappingLine {
     }
 }
 
+/// A size that [`parse_size`] cannot read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SizeError {
+    #[error("`{0}` is not a size (try `10MB`, `512KB`, `1048576`)")]
+    NotANumber(String),
+    #[error("unknown size unit `{unit}` in `{text}` (use B, KB, MB or GB)")]
+    UnknownUnit { unit: String, text: String },
+    #[error("`{0}` is out of range (1 byte to 4 GB)")]
+    OutOfRange(String),
+}
+
 /// Parses a size: `10MB`, `10 MiB`, `512KB`, `1.5GB`, `1048576` (units are
 /// 1024-based: KB = KiB = 1024 bytes, MB = MiB = 1024 × 1024 bytes).
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub fn parse_size(text: &str) -> Result<u64, SizeError> {
     let t = text.trim();
     let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let num: f64 =
-        num.parse().map_err(|_| format!("`{text}` is not a size (try `10MB`, `512KB`, `1048576`)"))?;
+    let num: f64 = num.parse().map_err(|_| SizeError::NotANumber(text.to_string()))?;
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => 1 << 10,
         "m" | "mb" | "mib" => 1 << 20,
         "g" | "gb" | "gib" => 1 << 30,
-        other => return Err(format!("unknown size unit `{other}` in `{text}` (use B, KB, MB or GB)")),
+        other => return Err(SizeError::UnknownUnit { unit: other.to_string(), text: text.to_string() }),
     };
     let bytes = (num * mult as f64).round();
     if !(1.0..=(u32::MAX as f64)).contains(&bytes) {
-        return Err(format!("`{text}` is out of range (1 byte to 4 GB)"));
+        return Err(SizeError::OutOfRange(text.to_string()));
     }
     Ok(bytes as u64)
 }
@@ -258,7 +268,7 @@ mod tests {
         assert_eq!(parse_size("1.5kb"), Ok(1536));
         assert_eq!(parse_size("123"), Ok(123));
         assert!(parse_size("ten").is_err());
-        assert!(parse_size("5XB").unwrap_err().contains("unknown size unit"));
+        assert!(parse_size("5XB").unwrap_err().to_string().contains("unknown size unit `xb`"));
         assert!(parse_size("8GB").is_err());
     }
 }

@@ -6,12 +6,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use ferry_mapper::progress::NoReporter;
 use ferry_mapper::record::{Instance, Record, Value};
 use ferry_runner::matching::candidates::{self, Component};
 use ferry_runner::matching::learn;
 use ferry_runner::matching::profile::{Agreement, Level, Normalize, Probabilistic, RecordKind};
 use ferry_runner::matching::{
-    Comparer, Decision, MatchClass, MatchInput, MatchOutcome, MatchingProfile, NoReporter, match_records,
+    Comparer, Decision, MatchClass, MatchInput, MatchOutcome, MatchingProfile, match_records,
 };
 use ferry_synth::{self as synth, SynthOptions};
 

@@ -200,7 +200,7 @@ pub async fn route(
                 }
                 "match" => {
                     let run = |s: &mut Store, j: &str| {
-                        matchjob::match_job(s, j, &MatchOptions::default(), &ferry_runner::matching::NoReporter)
+                        matchjob::match_job(s, j, &MatchOptions::default(), &ferry_mapper::progress::NoReporter)
                     };
                     write(app, ctx, form, session, op(&j, "match"), run, |m| {
                         format!(

@@ -12,8 +12,9 @@
 
 use std::time::Instant;
 
+use ferry_mapper::progress::NoReporter;
 use ferry_runner::matching::learn::{self, LearnOptions};
-use ferry_runner::matching::{Comparer, MatchClass, MatchInput, MatchingProfile, NoReporter, match_records};
+use ferry_runner::matching::{Comparer, MatchClass, MatchInput, MatchingProfile, match_records};
 use ferry_synth::{self as synth, SynthOptions};
 
 fn main() {

@@ -24,7 +24,7 @@
 //! A lead job's `--source-type`, `--source` and `--owner` are checked and
 //! stored on every lead (see [`provenance`]).
 //!
-//! Rules (DESIGN.md "Rules for bad input"): a row with a conversion error (a
+//! Rules for bad input: a row with a conversion error (a
 //! value of the wrong type) or a record missing required fields is rejected
 //! with its reason; over-long values are truncated and unknown enumeration
 //! values ignored by the converter, with a warning; with `create_missing` an
@@ -189,7 +189,7 @@ pub fn import(
             store,
             &summary.job.id.to_string(),
             &options.matching,
-            &crate::matching::NoReporter,
+            &ferry_mapper::progress::NoReporter,
         )?;
         summary.job = matched.job.clone();
         summary.matched = Some(matched);

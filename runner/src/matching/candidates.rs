@@ -23,7 +23,6 @@
 
 use std::collections::BTreeSet;
 
-pub use ferry_mapper::progress::NoReporter;
 use ferry_mapper::progress::{Reporter, Stage};
 use rayon::prelude::*;
 
@@ -122,7 +121,7 @@ pub struct Candidate {
 
 /// A record to match: its prepared values and the id that breaks ties
 /// between candidates of equal quality (lower first).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MatchInput {
     pub id: i64,
     pub prepared: Prepared,

@@ -29,13 +29,14 @@ use serde::Serialize;
 use ferry_mapper::progress::Stage;
 
 use super::Reporter;
-use super::candidates::{Limits, MatchInput, NoReporter, find_candidates_within, sample};
+use super::candidates::{Limits, MatchInput, find_candidates_within, sample};
 use super::compare::{Comparer, hash32, mix64};
 use super::profile::{
     Level, LevelWeight, MatchField, MatchingProfile, Normalize, PrimarySource, Probabilistic, RecordKind,
     Source, Thresholds,
 };
 pub use super::thresholds::choose_thresholds;
+use ferry_mapper::progress::NoReporter;
 
 /// How much of the data learning looks at.
 #[derive(Debug, Clone, Copy)]

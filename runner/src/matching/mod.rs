@@ -31,7 +31,7 @@ pub mod thresholds;
 
 use std::path::PathBuf;
 
-pub use candidates::{Candidate, Found, Limits, MatchInput, NoReporter, find_candidates};
+pub use candidates::{Candidate, Found, Limits, MatchInput, find_candidates};
 pub use compare::{Comparer, Explanation, FieldScore, Prepared, Score};
 pub use decision::{Decision, MatchClass, UnknownText};
 pub use ferry_mapper::progress::Reporter;
