@@ -302,9 +302,12 @@ fn match_in_one_transaction(
     let limits = limits_for(db, &found, options.memory, options.within)?;
     let mut comparer = Comparer::new(&profile);
     let keep = profile.candidates.max(1);
-    let Inputs { staged: staged_inputs, staged_keys, existing: existing_inputs } =
+    let Inputs { staged: mut staged_inputs, staged_keys, existing: mut existing_inputs } =
         load_inputs(db, &found, &comparer)?;
     comparer.count_terms(staged_inputs.iter().chain(&existing_inputs).map(|r| &r.prepared));
+    for r in staged_inputs.iter_mut().chain(existing_inputs.iter_mut()) {
+        comparer.weigh(&mut r.prepared);
+    }
     let keys: HashMap<String, i64> = {
         let mut st =
             db.prepare("SELECT external_key, id FROM records WHERE kind = ?1 AND external_key IS NOT NULL")?;

@@ -17,13 +17,17 @@ use unicode_normalization::char::is_combining_mark;
 use super::profile::{Agreement, Level, MatchingProfile, Normalize, Source};
 
 /// A record reduced to the normalised values its profile compares.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Prepared {
     /// One entry per profile field; `None` when the value is missing.
     pub values: Vec<Option<Box<str>>>,
     /// Per field, a hash of the value's phonetic code when the field has a
     /// `phonetic` level (0: none).
     pub codes: Vec<u32>,
+    /// Per field, the weight (bits) of exact agreement on this value, once
+    /// [`Comparer::weigh`] has looked its term frequency up (empty before:
+    /// scoring then looks it up pair by pair).
+    pub exact: Box<[f64]>,
 }
 
 /// How one field of a pair compared: its level and what it added (quality
@@ -305,7 +309,22 @@ impl Comparer {
         } else {
             Vec::new()
         };
-        Prepared { values, codes }
+        Prepared { values, codes, exact: Box::default() }
+    }
+
+    /// Looks up, once per record, the weight of exact agreement on each of
+    /// its values (term frequencies make it depend on the value), so that
+    /// scoring a pair need not (call after [`Comparer::count_terms`]).
+    pub fn weigh(&self, p: &mut Prepared) {
+        if self.profile.probabilistic.is_none() || self.terms.iter().all(Option::is_none) {
+            return;
+        }
+        p.exact = p
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v.as_deref().map_or(0.0, |v| self.exact_bits(i, v)))
+            .collect();
     }
 
     /// Normalises one text value; `None` when nothing is left.
@@ -421,9 +440,10 @@ impl Comparer {
     fn level_of(&self, i: usize, a: &Prepared, b: &Prepared) -> (Level, f64) {
         let (Some(x), Some(y)) = (&a.values[i], &b.values[i]) else { return (Level::Missing, 0.0) };
         let lb = &self.levels[i];
+        let equal = same(x, y);
         for l in &self.profile.fields[i].levels {
             let holds = match l.level {
-                Level::Exact => x == y,
+                Level::Exact => equal,
                 Level::Swapped => self.crosswise(i, a, b),
                 Level::Typo => typo_apart(x, y),
                 Level::Phonetic => a.codes[i] != 0 && a.codes[i] == b.codes[i],
@@ -438,8 +458,11 @@ impl Comparer {
                 Level::Missing => false,
             };
             if holds {
-                let w =
-                    if l.level == Level::Exact { self.exact_bits(i, x) } else { lb.bits[l.level as usize] };
+                let w = match a.exact.get(i) {
+                    _ if l.level != Level::Exact => lb.bits[l.level as usize],
+                    Some(w) => *w,
+                    None => self.exact_bits(i, x),
+                };
                 return (l.level, w);
             }
         }
@@ -604,9 +627,15 @@ fn one_char_apart(a: &str, b: &str) -> bool {
     }
 }
 
+/// `a == b`, deciding most unequal pairs on their length and first byte
+/// (short values: the call to compare them would cost more than that).
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
+}
+
 /// Whether two normalised values agree under `rule`.
 pub fn agree(rule: Agreement, a: &str, b: &str) -> bool {
-    if a == b {
+    if same(a, b) {
         return true;
     }
     match rule {
