@@ -105,18 +105,32 @@ fn a_header_that_only_looks_like_a_title_stays_the_header() {
 #[test]
 fn bytes_not_in_the_detected_encoding_name_the_reading_option_that_fixes_them() {
     let s = Sandbox::new();
-    // ASCII for more than the detector's 64 KiB, then a Windows-1252 accent.
+    // ASCII for more than the detector's 64 KiB, then a Windows-1252 accent:
+    // the first bytes that are not ASCII name the encoding.
     let mut data = b"ID,First,Last,Note\r\n".to_vec();
     for i in 0..6000 {
         data.extend_from_slice(format!("{i},Ann,Lee,x\r\n").as_bytes());
     }
-    data.extend_from_slice(b"6000,Ren\xe9e,C\xf4t\xe9,x\r\n");
-    s.write("data/contacts.csv", &data);
+    let late = b"6000,Ren\xe9e,C\xf4t\xe9,x\r\n";
+    let mut only_late = data.clone();
+    only_late.extend_from_slice(late);
+    s.write("data/contacts.csv", &only_late);
     s.write("m.json", contacts_template("contacts.csv"));
+    let out = s.ferry().args(["import", "--data", "data", "--mapping", "m.json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(staged(&s).last(), Some(&row(6002, "Renée", "Côté", "x")));
+    // A UTF-8 accent first (row 3,001), the Windows-1252 one after it: the
+    // file reads as UTF-8, and the bytes that are not are an error whose hint
+    // names the option that reads them.
+    let at = data.len() / 2;
+    let at = at + data[at..].iter().position(|b| *b == b'\n').unwrap() + 1;
+    data.splice(at..at, "9999,Zoë,Lee,x\r\n".bytes());
+    data.extend_from_slice(late);
+    s.write("data/contacts.csv", &data);
     let out = run(&s, "check", &[]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("line 6002, column `First`: a byte sequence not valid `UTF-8`: fix the bytes, name the file's encoding with `--input-encoding`"), "{text}");
+    assert!(text.contains("line 6003, column `First`: a byte sequence not valid `UTF-8`: fix the bytes, name the file's encoding with `--input-encoding`"), "{text}");
     // The option the hint names reads the row in every verb, pack included.
     let out = run(&s, "check", &["--input-encoding", "windows-1252"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
@@ -126,7 +140,7 @@ fn bytes_not_in_the_detected_encoding_name_the_reading_option_that_fixes_them() 
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(staged(&s).last(), Some(&row(6002, "Renée", "Côté", "x")));
+    assert_eq!(staged(&s).last(), Some(&row(6003, "Renée", "Côté", "x")));
 }
 
 #[test]
