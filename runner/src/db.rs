@@ -10,8 +10,11 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::types::FromSql;
-use rusqlite::{CachedStatement, Connection, OptionalExtension, Params, RowIndex, Statement, Transaction};
+use rusqlite::types::{FromSql, ToSql};
+use rusqlite::{
+    CachedStatement, Connection, OptionalExtension, Params, RowIndex, Statement, Transaction,
+    TransactionBehavior,
+};
 
 use crate::Error;
 use crate::error::SqlResult;
@@ -74,6 +77,27 @@ impl<'a> Db<'a> {
         self.prepare(sql)?.query_vec(params, f)
     }
 
+    /// Runs several statements (a migration, say).
+    pub fn execute_batch(self, sql: &str) -> Result<(), Error> {
+        self.conn.execute_batch(sql).db(self.path)
+    }
+
+    /// Sets a pragma.
+    pub fn pragma_update(self, name: &str, value: impl ToSql) -> Result<(), Error> {
+        self.conn.pragma_update(None, name, value).db(self.path)
+    }
+
+    /// The value of a pragma.
+    pub fn pragma_value<T: FromSql>(self, name: &str) -> Result<T, Error> {
+        self.conn.pragma_query_value(None, name, |r| r.get(0)).db(self.path)
+    }
+
+    /// An SQLite error met outside this handle's methods (one that the
+    /// caller looked at first, a busy store say), naming the store.
+    pub fn error(self, source: rusqlite::Error) -> Error {
+        Error::sqlite(self.path, source)
+    }
+
     /// The rowid of the last row inserted on the connection.
     pub fn last_insert_rowid(self) -> i64 {
         self.conn.last_insert_rowid()
@@ -89,6 +113,16 @@ impl<'a> Db<'a> {
     pub fn prepare_cached(self, sql: &str) -> Result<Stmt<'a>, Error> {
         Ok(Stmt { st: Prepared::Cached(self.conn.prepare_cached(sql).db(self.path)?), path: self.path })
     }
+}
+
+/// Opens the SQLite file at `path` (creating it when missing).
+pub(crate) fn open(path: &Path) -> Result<Connection, Error> {
+    Connection::open(path).db(path)
+}
+
+/// Starts a transaction on `conn` that takes the write lock at once.
+pub(crate) fn begin_immediate<'c>(conn: &'c mut Connection, path: &Path) -> Result<Transaction<'c>, Error> {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate).db(path)
 }
 
 /// A write transaction with its store's path: [`Tx::db`] runs statements in
@@ -149,6 +183,12 @@ impl<'a> Stmt<'a> {
     pub fn execute(&mut self, params: impl Params) -> Result<usize, Error> {
         let path = self.path;
         self.st().execute(params).db(path)
+    }
+
+    /// Inserts one row; returns its rowid.
+    pub fn insert(&mut self, params: impl Params) -> Result<i64, Error> {
+        let path = self.path;
+        self.st().insert(params).db(path)
     }
 
     /// The first row, which must be there.
@@ -227,5 +267,17 @@ impl Row<'_> {
     /// The value of column `idx`.
     pub fn get<I: RowIndex, T: FromSql>(&self, idx: I) -> Result<T, Error> {
         self.row.get(idx).db(self.path)
+    }
+
+    /// The text in column `idx`, borrowed from the row (no copy).
+    pub fn get_str<I: RowIndex>(&self, idx: I) -> Result<&str, Error> {
+        let value = self.row.get_ref(idx).db(self.path)?;
+        value.as_str().map_err(rusqlite::Error::from).db(self.path)
+    }
+
+    /// The blob in column `idx`, borrowed from the row (no copy).
+    pub fn get_blob<I: RowIndex>(&self, idx: I) -> Result<&[u8], Error> {
+        let value = self.row.get_ref(idx).db(self.path)?;
+        value.as_blob().map_err(rusqlite::Error::from).db(self.path)
     }
 }

@@ -298,6 +298,11 @@ impl Error {
         }
     }
 
+    /// An SQLite error on the store at `path`.
+    pub(crate) fn sqlite(path: &Path, source: rusqlite::Error) -> Error {
+        Error::Sqlite { path: path.to_path_buf(), source }
+    }
+
     /// Something stored that cannot be read back: `what` of the store at `path`.
     pub(crate) fn unreadable(path: &Path, what: impl Into<String>, message: impl std::fmt::Display) -> Error {
         Error::Unreadable { path: path.to_path_buf(), what: what.into(), message: message.to_string() }
@@ -337,7 +342,7 @@ pub(crate) trait SqlResult<T> {
 
 impl<T> SqlResult<T> for rusqlite::Result<T> {
     fn db(self, path: &Path) -> Result<T, Error> {
-        self.map_err(|source| Error::Sqlite { path: path.to_path_buf(), source })
+        self.map_err(|source| Error::sqlite(path, source))
     }
 }
 

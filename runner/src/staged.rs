@@ -15,7 +15,7 @@ use ferry_mapper::target::{Field, FieldType, RecordKind, TargetDefinition};
 use rusqlite::params;
 use serde::Serialize;
 
-use crate::error::SqlResult;
+use crate::db::Tx;
 use crate::flat::{self, FLAT_COLUMNS, Flat};
 use crate::job::{self, Job, Stage, Status};
 use crate::store::{self, Store};
@@ -146,9 +146,10 @@ fn sort_expr(column: &str) -> String {
 
 /// Lists the staged records of a job.
 pub fn list(store: &Store, job: &str, options: &ListOptions) -> Result<Listing, Error> {
-    let (conn, path) = (store.conn(), store.path());
-    let job = job::find(store.db(), job)?;
-    let target = job_target(store.db(), job.id)?;
+    let db = store.db();
+    let path = db.path();
+    let job = job::find(db, job)?;
+    let target = job_target(db, job.id)?;
     // The default columns the job's target has (a lead target of the user's
     // own may lack the import dialog's source fields).
     let requested = if options.columns.is_empty() {
@@ -173,20 +174,19 @@ pub fn list(store: &Store, job: &str, options: &ListOptions) -> Result<Listing, 
          FROM staged s JOIN job_files f ON f.id = s.file_id WHERE s.job_id = ?1 ORDER BY {order}
          LIMIT ?2 OFFSET ?3"
     );
-    let total: u64 =
-        conn.query_row("SELECT count(*) FROM staged WHERE job_id = ?1", [job.id], |r| r.get(0)).db(path)?;
+    let total: u64 = db.query_row("SELECT count(*) FROM staged WHERE job_id = ?1", [job.id], |r| r.get(0))?;
     let limit = options.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
     let offset = i64::try_from(options.offset).unwrap_or(i64::MAX);
-    let mut st = conn.prepare(&sql).db(path)?;
-    let mut rows = st.query(rusqlite::params![job.id, limit, offset]).db(path)?;
+    let mut st = db.prepare(&sql)?;
+    let mut rows = st.query(rusqlite::params![job.id, limit, offset])?;
     let mut out = Vec::new();
-    while let Some(r) = rows.next().db(path)? {
-        let id: i64 = r.get(0).db(path)?;
-        let record: String = r.get(10).db(path)?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let record: String = r.get(10)?;
         let record: Record = crate::codec::decode(&record)
             .map_err(|e| Error::unreadable(path, format!("staged record {id}"), e))?;
         let text = |i: usize| -> Result<String, Error> {
-            let v: rusqlite::types::Value = r.get(i).db(path)?;
+            let v: rusqlite::types::Value = r.get(i)?;
             Ok(match v {
                 rusqlite::types::Value::Null => String::new(),
                 rusqlite::types::Value::Integer(n) => n.to_string(),
@@ -289,24 +289,23 @@ pub fn edit(
     id: i64,
     assignments: &[(String, String)],
 ) -> Result<Record, Error> {
-    let path = store.path().to_path_buf();
-    let tx = store.write()?;
-    let db = Db::new(&tx, &path);
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
+    let path = db.path();
     let job = job::find(db, job)?;
     editable(&job)?;
     let target = job_target(db, job.id)?;
-    let found: Option<(String, String, u64)> = rusqlite::OptionalExtension::optional(tx.query_row(
+    let found: Option<(String, String, u64)> = db.query_opt(
         "SELECT s.record, f.file, s.line FROM staged s JOIN job_files f ON f.id = s.file_id
          WHERE s.id = ?1 AND s.job_id = ?2",
         params![id, job.id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    ))
-    .db(&path)?;
+    )?;
     let Some((json, file, line)) = found else {
         return Err(Error::UnknownRecord { job: job.id, id, what: "staged record" });
     };
-    let mut record: Record = crate::codec::decode(&json)
-        .map_err(|e| Error::unreadable(&path, format!("staged record {id}"), e))?;
+    let mut record: Record =
+        crate::codec::decode(&json).map_err(|e| Error::unreadable(path, format!("staged record {id}"), e))?;
     for (name, value) in assignments {
         let field = target
             .plain_fields()
@@ -345,27 +344,26 @@ pub fn edit(
     );
     let json = crate::codec::encode(&record);
     let key = crate::keys::key_of(&target, &record);
-    tx.execute(&sql, flat.params(&[&id, &json], &[&store::now(), &key])).db(&path)?;
-    tx.commit().db(&path)?;
+    db.execute(&sql, flat.params(&[&id, &json], &[&store::now(), &key]))?;
+    tx.commit()?;
     Ok(record)
 }
 
 /// Deletes staged records (all of them with `ids = None`); returns how many.
 /// Unknown ids delete nothing and are named in the error.
 pub fn delete(store: &mut Store, job: &str, ids: Option<&[i64]>) -> Result<u64, Error> {
-    let path = store.path().to_path_buf();
-    let tx = store.write()?;
-    let job = job::find(Db::new(&tx, &path), job)?;
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
+    let job = job::find(db, job)?;
     editable(&job)?;
     let removed = match ids {
-        None => tx.execute("DELETE FROM staged WHERE job_id = ?1", [job.id]).db(&path)? as u64,
+        None => db.execute("DELETE FROM staged WHERE job_id = ?1", [job.id])? as u64,
         Some(ids) => {
             let mut missing = Vec::new();
             let mut removed = 0;
             for id in ids {
-                let n = tx
-                    .execute("DELETE FROM staged WHERE id = ?1 AND job_id = ?2", params![id, job.id])
-                    .db(&path)?;
+                let n =
+                    db.execute("DELETE FROM staged WHERE id = ?1 AND job_id = ?2", params![id, job.id])?;
                 if n == 0 {
                     missing.push(*id);
                 }
@@ -377,15 +375,14 @@ pub fn delete(store: &mut Store, job: &str, ids: Option<&[i64]>) -> Result<u64, 
             removed
         }
     };
-    tx.commit().db(&path)?;
+    tx.commit()?;
     Ok(removed)
 }
 
 /// Submits a job's staged records for matching: Review Match Results / Queued.
 pub fn submit(store: &mut Store, job: &str) -> Result<Job, Error> {
-    let path = store.path().to_path_buf();
-    let tx = store.write()?;
-    let db = Db::new(&tx, &path);
+    let tx = Tx::begin(store)?;
+    let db = tx.db();
     let found = job::find(db, job)?;
     if found.stage != Stage::ReviewStagedData {
         return Err(Error::WrongState {
@@ -396,7 +393,7 @@ pub fn submit(store: &mut Store, job: &str) -> Result<Job, Error> {
         });
     }
     job::set_state(db, found.id, Stage::ReviewMatchResults, Status::Queued)?;
-    tx.commit().db(&path)?;
+    tx.commit()?;
     Ok(job::get(store.db(), found.id)?.expect("exists"))
 }
 

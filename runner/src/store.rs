@@ -73,9 +73,9 @@ use std::sync::LazyLock;
 
 use ferry_mapper::record::{Instance, Record, Value};
 use ferry_mapper::target::RecordKind;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
-use crate::error::SqlResult;
+use crate::db::Tx;
 use crate::flat::{self, FLAT_COLUMNS, Flat};
 use crate::{Db, Error};
 
@@ -302,19 +302,20 @@ impl Store {
                 std::io::Error::new(std::io::ErrorKind::NotFound, "its directory does not exist"),
             ));
         }
-        let conn = Connection::open(path).db(path)?;
-        conn.busy_timeout(BUSY_TIMEOUT).db(path)?;
+        let conn = crate::db::open(path)?;
+        let db = Db::new(&conn, path);
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| db.error(e))?;
         match conn.pragma_update(None, "journal_mode", "WAL") {
             Ok(()) => {}
             // Another ferry holds the store for a bulk write (see the module's
             // notes): go on in its journal mode; it switches back to WAL.
             Err(e) if is_busy(&e) => {}
-            Err(e) => return Err(e).db(path),
+            Err(e) => return Err(db.error(e)),
         }
-        conn.pragma_update(None, "synchronous", "NORMAL").db(path)?;
-        conn.pragma_update(None, "foreign_keys", "ON").db(path)?;
+        db.pragma_update("synchronous", "NORMAL")?;
+        db.pragma_update("foreign_keys", "ON")?;
         // A bounded page cache keeps memory flat however large an import is.
-        conn.pragma_update(None, "cache_size", -32768).db(path)?;
+        db.pragma_update("cache_size", -32768)?;
         // The default cache of 16 statements is too small for a job's import
         // and matching, which would parse some again and again.
         conn.set_prepared_statement_cache_capacity(64);
@@ -326,21 +327,20 @@ impl Store {
     fn migrate(&mut self) -> Result<(), Error> {
         let path = self.path.clone();
         let known = MIGRATIONS.len() as i64;
-        let found: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).db(&path)?;
+        let found: i64 = self.db().pragma_value("user_version")?;
         if found > known {
             return Err(Error::StoreTooNew { path, found, known });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-            let tx =
-                self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db(&path)?;
+            let tx = Tx::new(crate::db::begin_immediate(&mut self.conn, &path)?, path.clone());
             // Another process may have migrated while we waited for the lock.
-            let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0)).db(&path)?;
+            let now: i64 = tx.db().pragma_value("user_version")?;
             if now > i as i64 {
                 continue;
             }
-            tx.execute_batch(sql).db(&path)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64).db(&path)?;
-            tx.commit().db(&path)?;
+            tx.db().execute_batch(sql)?;
+            tx.db().pragma_update("user_version", (i + 1) as i64)?;
+            tx.commit()?;
         }
         Ok(())
     }
@@ -352,7 +352,7 @@ impl Store {
 
     /// The schema version of this store.
     pub fn version(&self) -> Result<i64, Error> {
-        self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).db(&self.path)
+        self.db().pragma_value("user_version")
     }
 
     /// The connection, for reads.
@@ -373,7 +373,7 @@ impl Store {
     /// Starts a write transaction that takes the write lock at once (so a
     /// concurrent writer waits for the busy timeout instead of failing late).
     pub fn write(&mut self) -> Result<rusqlite::Transaction<'_>, Error> {
-        self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db(&self.path)
+        crate::db::begin_immediate(&mut self.conn, &self.path)
     }
 
     /// Runs `work` (one large write) under the rollback journal when this is
@@ -395,12 +395,12 @@ impl Store {
             self.conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0));
         match mode {
             Ok(mode) if mode.eq_ignore_ascii_case("delete") => {
-                self.conn.pragma_update(None, "synchronous", "FULL").db(&self.path)?;
+                self.db().pragma_update("synchronous", "FULL")?;
                 Ok(Journal::Rollback)
             }
             Ok(_) => Ok(Journal::Wal),
             Err(e) if is_busy(&e) => Ok(Journal::Wal),
-            Err(e) => Err(e).db(&self.path),
+            Err(e) => Err(self.db().error(e)),
         }
     }
 
@@ -410,14 +410,14 @@ impl Store {
         match self.conn.pragma_update(None, "journal_mode", "WAL") {
             Ok(()) => {}
             Err(e) if is_busy(&e) => {}
-            Err(e) => return Err(e).db(&self.path),
+            Err(e) => return Err(self.db().error(e)),
         }
-        self.conn.pragma_update(None, "synchronous", "NORMAL").db(&self.path)
+        self.db().pragma_update("synchronous", "NORMAL")
     }
 
     /// The journal mode the store's file is in now (`wal`, `delete`, …).
     pub fn journal_mode(&self) -> Result<String, Error> {
-        self.conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).db(&self.path)
+        self.db().pragma_value("journal_mode")
     }
 }
 
@@ -489,29 +489,23 @@ pub fn insert_record(
     key: Option<&str>,
     job_id: Option<i64>,
 ) -> Result<i64, Error> {
-    let (conn, path) = (db.conn(), db.path());
     let flat = Flat::of(kind, record);
     let now = now();
-    conn.prepare_cached(&INSERT_RECORD)
-        .db(path)?
-        .execute(flat.params(&[&kind.as_str(), &key, &fields_json(record)], &[&job_id, &now]))
-        .db(path)?;
-    let id = conn.last_insert_rowid();
+    db.prepare_cached(&INSERT_RECORD)?
+        .execute(flat.params(&[&kind.as_str(), &key, &fields_json(record)], &[&job_id, &now]))?;
+    let id = db.last_insert_rowid();
     insert_instances(db, id, &record.instances)?;
     Ok(id)
 }
 
 fn insert_instances(db: Db<'_>, id: i64, instances: &[Instance]) -> Result<(), Error> {
-    let (conn, path) = (db.conn(), db.path());
-    let mut st = conn
-        .prepare_cached(
-            "INSERT INTO record_instances (record_id, subcollection, type_name, instance, attributes)
+    let mut st = db.prepare_cached(
+        "INSERT INTO record_instances (record_id, subcollection, type_name, instance, attributes)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .db(path)?;
+    )?;
     for inst in instances {
         let attributes = serde_json::to_string(&inst.attributes).expect("values serialize");
-        st.execute(params![id, inst.subcollection, inst.type_name, inst.instance, attributes]).db(path)?;
+        st.execute(params![id, inst.subcollection, inst.type_name, inst.instance, attributes])?;
     }
     Ok(())
 }
@@ -525,52 +519,37 @@ pub fn replace_record(
     key: Option<&str>,
     job_id: Option<i64>,
 ) -> Result<(), Error> {
-    let (conn, path) = (db.conn(), db.path());
     let flat = Flat::of(kind, record);
-    conn.prepare_cached(&REPLACE_RECORD)
-        .db(path)?
-        .execute(flat.params(&[&id, &key, &fields_json(record)], &[&job_id, &now()]))
-        .db(path)?;
-    conn.prepare_cached("DELETE FROM record_instances WHERE record_id = ?1")
-        .db(path)?
-        .execute([id])
-        .db(path)?;
+    db.prepare_cached(&REPLACE_RECORD)?
+        .execute(flat.params(&[&id, &key, &fields_json(record)], &[&job_id, &now()]))?;
+    db.prepare_cached("DELETE FROM record_instances WHERE record_id = ?1")?.execute([id])?;
     insert_instances(db, id, &record.instances)
 }
 
 /// Deletes a record and its instances.
 pub fn delete_record(db: Db<'_>, id: i64) -> Result<(), Error> {
-    let (conn, path) = (db.conn(), db.path());
-    conn.prepare_cached("DELETE FROM records WHERE id = ?1").db(path)?.execute([id]).db(path)?;
+    db.prepare_cached("DELETE FROM records WHERE id = ?1")?.execute([id])?;
     Ok(())
 }
 
 /// Loads a record (fields and instances), or `None` when there is no such id.
 pub fn load_record(db: Db<'_>, id: i64) -> Result<Option<Record>, Error> {
-    let (conn, path) = (db.conn(), db.path());
-    let fields: Option<String> = conn
-        .prepare_cached("SELECT fields FROM records WHERE id = ?1")
-        .db(path)?
-        .query_row([id], |r| r.get(0))
-        .optional()
-        .db(path)?;
+    let path = db.path();
+    let fields: Option<String> =
+        db.prepare_cached("SELECT fields FROM records WHERE id = ?1")?.query_opt([id], |r| r.get(0))?;
     let Some(fields) = fields else { return Ok(None) };
     let fields = serde_json::from_str(&fields)
         .map_err(|e| Error::unreadable(path, format!("the fields of record {id}"), e))?;
-    let mut st = conn
-        .prepare_cached(
-            "SELECT subcollection, type_name, instance, attributes FROM record_instances
+    let mut st = db.prepare_cached(
+        "SELECT subcollection, type_name, instance, attributes FROM record_instances
              WHERE record_id = ?1 ORDER BY id",
-        )
-        .db(path)?;
-    let rows = st
-        .query_map([id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?, r.get::<_, String>(3)?))
-        })
-        .db(path)?;
+    )?;
+    let rows = st.query_map([id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?, r.get::<_, String>(3)?))
+    })?;
     let mut instances = Vec::new();
     for row in rows {
-        let (subcollection, type_name, instance, attributes) = row.db(path)?;
+        let (subcollection, type_name, instance, attributes) = row?;
         let attributes: std::collections::BTreeMap<String, Value> = serde_json::from_str(&attributes)
             .map_err(|e| Error::unreadable(path, format!("the instances of record {id}"), e))?;
         instances.push(Instance { subcollection, type_name, instance, attributes });
@@ -580,12 +559,8 @@ pub fn load_record(db: Db<'_>, id: i64) -> Result<Option<Record>, Error> {
 
 /// Enumeration values added by `--create-missing` for `kind`: (field, value).
 pub fn added_values(db: Db<'_>, kind: RecordKind) -> Result<Vec<(String, String)>, Error> {
-    let (conn, path) = (db.conn(), db.path());
-    let mut st = conn
-        .prepare_cached("SELECT field, value FROM target_values WHERE kind = ?1 ORDER BY rowid")
-        .db(path)?;
-    let rows = st.query_map([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).db(path)?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().db(path)
+    db.prepare_cached("SELECT field, value FROM target_values WHERE kind = ?1 ORDER BY rowid")?
+        .query_vec([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
 }
 
 #[cfg(test)]
