@@ -142,7 +142,7 @@ pub enum Error {
 
     /// A broken invariant: a bug in ferry, not in the data.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(Bug),
 
     /// A write based on a stale page: another user changed the staged record meanwhile.
     #[error(
@@ -333,6 +333,27 @@ impl Error {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
         ))
     }
+}
+
+/// What broke in an [`Error::Internal`]: a bug in ferry, not in the data.
+#[derive(Debug, thiserror::Error)]
+pub enum Bug {
+    /// The password hasher failed.
+    #[error("cannot hash the password: {0}")]
+    PasswordHash(String),
+    /// The rows an import read are not the rows it staged and rejected.
+    #[error("{read} rows read but {staged} staged and {rejected} rejected")]
+    RowsLost { read: u64, staged: u64, rejected: u64 },
+    /// A staged record's rows, found again to reject a duplicate id, are not
+    /// as many as it was assembled from.
+    #[error("staged record {staged_id} was assembled from {rows} rows, {found} found again")]
+    RowsMissing { staged_id: i64, rows: u64, found: usize },
+    /// A child row kept during an import does not read back.
+    #[error("a kept child row's cells are unreadable")]
+    ChildCells,
+    /// A kept child row names a file the import did not open.
+    #[error("no child file {0}")]
+    NoChildFile(i64),
 }
 
 /// Attaches the store's path to SQLite errors.

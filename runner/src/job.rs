@@ -22,7 +22,7 @@
 use std::path::{Path, PathBuf};
 
 use ferry_mapper::target::RecordKind;
-use rusqlite::{Row, Transaction, params};
+use rusqlite::{Row, params};
 use serde::Serialize;
 
 use crate::db::Tx;
@@ -362,8 +362,7 @@ pub(crate) struct NewJob<'a> {
 
 /// Records a job that starts staging (Import into Staging / Running), inside
 /// the staging transaction; returns its id.
-pub(crate) fn insert_running(tx: &Transaction<'_>, path: &Path, job: &NewJob<'_>) -> Result<i64, Error> {
-    let db = Db::new(tx, path);
+pub(crate) fn insert_running(db: Db<'_>, job: &NewJob<'_>) -> Result<i64, Error> {
     replace_failed(db, job.description)?;
     db.execute(
         "INSERT INTO jobs (kind, description, source_type, source, owner, stage, status, created_at, started_at,
@@ -442,15 +441,14 @@ pub(crate) fn after_staging(kind: RecordKind) -> (Stage, Status) {
 /// target (with the values `--create-missing` added), inside the staging
 /// transaction.
 pub(crate) fn record_staged(
-    tx: &Transaction<'_>,
-    path: &Path,
+    db: Db<'_>,
     id: i64,
     kind: RecordKind,
     counts: &Counts,
     target: &str,
 ) -> Result<(), Error> {
     let (stage, status) = after_staging(kind);
-    Db::new(tx, path).execute(
+    db.execute(
         "UPDATE jobs SET stage = ?2, status = ?3, staged_at = ?4, rows_read = ?5, rows_staged = ?6,
                 rows_rejected = ?7, records_staged = ?8, warnings = ?9, target = ?10
          WHERE id = ?1",

@@ -12,14 +12,13 @@
 //! its records go through ordinary matching instead.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
 
 use ferry_mapper::record::{Record, Value};
 use ferry_mapper::target::TargetDefinition;
-use rusqlite::{Transaction, params};
+use rusqlite::params;
 
 use crate::import::PackageSource;
-use crate::{Db, Error};
+use crate::{Bug, Db, Error};
 
 /// The key of `record`: the value of the target's key field, when it has one.
 pub fn key_of(target: &TargetDefinition, record: &Record) -> Option<String> {
@@ -58,14 +57,12 @@ pub(crate) struct Unstaged {
 /// holds, with all the rows it was assembled from (read again from
 /// `packages`, in the job's order). Runs once all packages are staged.
 pub(crate) fn reject_duplicates<S: PackageSource>(
-    tx: &Transaction<'_>,
-    path: &Path,
+    db: Db<'_>,
     job_id: i64,
     target: &TargetDefinition,
     packages: &[S],
 ) -> Result<Unstaged, Error> {
     let Some(field) = target.key_field() else { return Ok(Unstaged::default()) };
-    let db = Db::new(tx, path);
     let mut groups: BTreeMap<String, Vec<Holder>> = BTreeMap::new();
     {
         let mut st = db.prepare(
@@ -128,12 +125,11 @@ pub(crate) fn reject_duplicates<S: PackageSource>(
             insert.execute(params![job_id, file_id, line, cells, why])?;
         }
         if mine.len() as u64 != h.rows {
-            return Err(Error::Internal(format!(
-                "staged record {} was assembled from {} rows, {} found again",
-                h.staged_id,
-                h.rows,
-                mine.len()
-            )));
+            return Err(Error::Internal(Bug::RowsMissing {
+                staged_id: h.staged_id,
+                rows: h.rows,
+                found: mine.len(),
+            }));
         }
         unstaged.rows += h.rows;
         unstaged.warnings +=

@@ -53,4 +53,4 @@ pub mod users;
 pub mod views;
 
 pub use db::Db;
-pub use error::{ChoiceProblem, Error, Undecided};
+pub use error::{Bug, ChoiceProblem, Error, Undecided};

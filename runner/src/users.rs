@@ -18,9 +18,9 @@ use rusqlite::params;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::Error;
 use crate::db::Tx;
 use crate::store::{self, Store};
+use crate::{Bug, Error};
 
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 12;
@@ -96,7 +96,7 @@ fn hash_password(password: &str) -> Result<String, Error> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| Error::Internal(format!("cannot hash the password: {e}")))
+        .map_err(|e| Error::Internal(Bug::PasswordHash(e.to_string())))
 }
 
 /// Adds a user.

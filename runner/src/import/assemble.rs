@@ -26,9 +26,10 @@ use rusqlite::params;
 
 use super::Stop;
 use super::provenance::Provenance;
-use super::stage::{ChildFile, FileCtx, INSERT_STAGED, Staging, ToStage, cells_json, fresh_values, reason};
-use crate::Error;
-use crate::error::SqlResult;
+use super::stage::{
+    ChildFile, FileCtx, INSERT_STAGED, Rejection, Staging, ToStage, cells_json, fresh_values,
+};
+use crate::{Bug, Error};
 
 /// A child row, read: the id of its parent and its cells. It is converted
 /// when its parent row is read, with the record it joins.
@@ -60,7 +61,7 @@ fn pack_cells(cells: &[String]) -> Vec<u8> {
 
 /// The cells [`pack_cells`] packed.
 fn unpack_cells(mut bytes: &[u8]) -> Result<Vec<String>, Stop> {
-    let bad = || Stop::Store(Error::Internal("a kept child row's cells are unreadable".into()));
+    let bad = || Stop::Store(Error::Internal(Bug::ChildCells));
     let mut cells = Vec::new();
     while !bytes.is_empty() {
         let (len, rest) = bytes.split_first_chunk::<4>().ok_or_else(bad)?;
@@ -82,7 +83,7 @@ pub(super) struct MainRow {
     /// Its id (the file's id column), when it has one.
     key: Option<String>,
     /// The record, or why the row is rejected.
-    converted: Result<MainRecord, String>,
+    converted: Result<MainRecord, Rejection>,
 }
 
 pub(super) struct MainRecord {
@@ -104,7 +105,7 @@ pub(super) fn prepare_main(
     let key = ctx.id_index.map(|i| row.cell(i).trim().to_string()).filter(|k| !k.is_empty());
     let mut converted = converter.convert(&row);
     let converted = if converted.is_rejected() {
-        Err(reason(&converted.problems))
+        Err(Rejection::new(converted.problems))
     } else {
         provenance.apply(&mut converted.record);
         let fresh = if create_missing { fresh_values(target, &converted.record) } else { Vec::new() };
@@ -125,7 +126,7 @@ struct KeptChild {
 struct Joined {
     row: KeptChild,
     /// Its warnings (kept), or the reason it is rejected.
-    problems: Result<Vec<Problem>, String>,
+    problems: Result<Vec<Problem>, Rejection>,
 }
 
 /// A main row with its children, to assemble.
@@ -147,27 +148,25 @@ struct Assembled {
     /// The children's enumeration values the target does not know.
     fresh: Vec<(String, String)>,
     /// Staged, or rejected with the reason.
-    outcome: Result<ToStage, String>,
+    outcome: Result<ToStage, Rejection>,
 }
 
 impl Staging<'_> {
     /// Keeps a batch of child rows until their parents are read; a row
     /// without a parent id is rejected now.
     pub(super) fn keep_children(&mut self, ctx: &FileCtx<'_>, batch: &[ChildRow]) -> Result<(), Stop> {
-        let (tx, path) = (self.tx, self.path);
+        let db = self.db;
         let link = ctx.file.parent.as_ref().expect("child files have a parent link");
-        let mut insert = tx
-            .prepare_cached(
-                "INSERT INTO temp.import_children (key, file_id, line, cells) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .db(path)?;
+        let mut insert = db.prepare_cached(
+            "INSERT INTO temp.import_children (key, file_id, line, cells) VALUES (?1, ?2, ?3, ?4)",
+        )?;
         for c in batch.iter() {
             if c.parent_key.is_empty() {
                 let why = format!("column `{}`: no parent id, so the row belongs to no record", link.column);
                 self.reject_cells(ctx.file_id, c.line, &cells_json(&unpack_cells(&c.cells)?), &why)?;
                 continue;
             }
-            insert.execute(params![c.parent_key, ctx.file_id, c.line, c.cells]).db(path)?;
+            insert.execute(params![c.parent_key, ctx.file_id, c.line, c.cells])?;
         }
         Ok(())
     }
@@ -180,23 +179,15 @@ impl Staging<'_> {
             return Ok(out);
         }
         let keys = serde_json::to_string(keys).expect("strings serialize");
-        let mut st = self
-            .tx
-            .prepare_cached(
-                "SELECT key, file_id, line, cells FROM temp.import_children
+        let mut st = self.db.prepare_cached(
+            "SELECT key, file_id, line, cells FROM temp.import_children
                  WHERE key IN (SELECT value FROM json_each(?1)) ORDER BY key, file_id, line",
-            )
-            .db(self.path)?;
-        let mut rows = st.query(params![keys]).db(self.path)?;
-        while let Some(r) = rows.next().db(self.path)? {
-            let sql = |e: rusqlite::types::FromSqlError| rusqlite::Error::from(e);
-            let key = r.get_ref(0).db(self.path)?.as_str().map_err(sql).db(self.path)?;
-            let cells = r.get_ref(3).db(self.path)?.as_blob().map_err(sql).db(self.path)?;
-            let child = KeptChild {
-                file_id: r.get(1).db(self.path)?,
-                line: r.get(2).db(self.path)?,
-                cells: unpack_cells(cells)?,
-            };
+        )?;
+        let mut rows = st.query(params![keys])?;
+        while let Some(r) = rows.next()? {
+            let key = r.get_str(0)?;
+            let cells = r.get_blob(3)?;
+            let child = KeptChild { file_id: r.get(1)?, line: r.get(2)?, cells: unpack_cells(cells)? };
             match out.get_mut(key) {
                 Some(list) => list.push(child),
                 None => {
@@ -215,15 +206,14 @@ impl Staging<'_> {
         files: &[ChildFile<'_>],
         batch: &mut Vec<MainRow>,
     ) -> Result<(), Stop> {
-        let (tx, path) = (self.tx, self.path);
+        let db = self.db;
         let file = ctx.file.name.as_str();
-        let mut claim =
-            tx.prepare_cached("INSERT OR IGNORE INTO temp.import_keys (key) VALUES (?1)").db(path)?;
+        let mut claim = db.prepare_cached("INSERT OR IGNORE INTO temp.import_keys (key) VALUES (?1)")?;
         // The first row with an id is the one its child rows join.
         let mut first = Vec::with_capacity(batch.len());
         for row in batch.iter() {
             first.push(match &row.key {
-                Some(key) => claim.execute([key]).db(path)? == 1,
+                Some(key) => claim.execute([key])? == 1,
                 None => false,
             });
         }
@@ -238,7 +228,7 @@ impl Staging<'_> {
             };
             match row.converted {
                 Err(why) => {
-                    self.reject_cells(ctx.file_id, row.line, &cells_json(&row.cells), &why)?;
+                    self.reject_cells(ctx.file_id, row.line, &cells_json(&row.cells), &why.to_string())?;
                     let why = format!("its parent row (`{file}` line {}) was rejected", row.line);
                     for c in mine {
                         self.reject_cells(c.file_id, c.line, &cells_json(&c.cells), &why)?;
@@ -265,11 +255,16 @@ impl Staging<'_> {
             .into_par_iter()
             .map(|w| assemble(kind, target, file, files, create_missing, w))
             .collect::<Result<_, Stop>>()?;
-        let mut insert_staged = tx.prepare_cached(&INSERT_STAGED).db(path)?;
+        let mut insert_staged = db.prepare_cached(&INSERT_STAGED)?;
         for a in assembled {
             for c in &a.children {
                 if let Err(why) = &c.problems {
-                    self.reject_cells(c.row.file_id, c.row.line, &cells_json(&c.row.cells), why)?;
+                    self.reject_cells(
+                        c.row.file_id,
+                        c.row.line,
+                        &cells_json(&c.row.cells),
+                        &why.to_string(),
+                    )?;
                 }
             }
             if !a.fresh.is_empty() {
@@ -279,12 +274,10 @@ impl Staging<'_> {
             match a.outcome {
                 Ok(staged) => {
                     let rows = 1 + kept.clone().count() as u64;
-                    let staged_id = insert_staged
-                        .insert(staged.flat.params(
-                            &[&self.job_id, &ctx.file_id, &a.line, &rows],
-                            &[&staged.json, &staged.key],
-                        ))
-                        .db(path)?;
+                    let staged_id = insert_staged.insert(staged.flat.params(
+                        &[&self.job_id, &ctx.file_id, &a.line, &rows],
+                        &[&staged.json, &staged.key],
+                    ))?;
                     if !staged.warnings.is_empty() {
                         self.insert_warnings(staged_id, ctx.file_id, &staged.warnings, &a.cells)?;
                     }
@@ -295,6 +288,7 @@ impl Staging<'_> {
                     }
                 }
                 Err(main_reason) => {
+                    let main_reason = main_reason.to_string();
                     self.reject_cells(ctx.file_id, a.line, &a.cells, &main_reason)?;
                     let why = format!("its record (`{file}` line {}) was rejected: {main_reason}", a.line);
                     for (row, _) in kept {
@@ -309,18 +303,14 @@ impl Staging<'_> {
     /// Rejects the child rows of the branch whose parent row is absent, once
     /// its main file is read (`children`: the child files and their ids).
     pub(super) fn reject_orphans(&mut self, children: &[ChildFile<'_>]) -> Result<(), Stop> {
-        let (tx, path) = (self.tx, self.path);
-        let orphans: Vec<(i64, u64, Vec<u8>, String)> = {
-            let mut st = tx
-                .prepare_cached(
-                    "SELECT c.file_id, c.line, c.cells, c.key FROM temp.import_children c
+        let orphans: Vec<(i64, u64, Vec<u8>, String)> = self
+            .db
+            .prepare_cached(
+                "SELECT c.file_id, c.line, c.cells, c.key FROM temp.import_children c
                      WHERE NOT EXISTS (SELECT 1 FROM temp.import_keys k WHERE k.key = c.key)
                      ORDER BY c.file_id, c.line",
-                )
-                .db(path)?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).db(path)?;
-            rows.collect::<rusqlite::Result<_>>().db(path)?
-        };
+            )?
+            .query_vec([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
         for (file_id, line, cells, key) in orphans {
             let Some(link) =
                 children.iter().find(|c| c.file_id == file_id).and_then(|c| c.file.parent.as_ref())
@@ -354,14 +344,14 @@ fn assemble(
         let converter = &files
             .iter()
             .find(|f| f.file_id == row.file_id)
-            .ok_or_else(|| Stop::Store(Error::Internal(format!("no child file {}", row.file_id))))?
+            .ok_or_else(|| Stop::Store(Error::Internal(Bug::NoChildFile(row.file_id))))?
             .converter;
         let KeptChild { file_id, line: child_line, cells } = row;
         let read = Row { line: child_line, cells };
         let converted = converter.convert(&read);
         let row = KeptChild { file_id, line: child_line, cells: read.cells };
         if converted.is_rejected() {
-            children.push(Joined { row, problems: Err(reason(&converted.problems)) });
+            children.push(Joined { row, problems: Err(Rejection::new(converted.problems)) });
             continue;
         }
         if create_missing {
@@ -376,7 +366,7 @@ fn assemble(
         .filter(|p| p.severity == Severity::Error)
         .collect();
     if !errors.is_empty() {
-        let outcome = Err(reason(&errors));
+        let outcome = Err(Rejection::new(errors));
         return Ok(Assembled { line, cells: cells_json(&cells), children, fresh, outcome });
     }
     let cells = if main.warnings.is_empty() { String::new() } else { cells_json(&cells) };

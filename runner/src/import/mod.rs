@@ -51,7 +51,7 @@ use ferry_mapper::template::MappingTemplate;
 use serde::Serialize;
 
 use crate::Error;
-use crate::error::SqlResult;
+use crate::db::Tx;
 use crate::job::{self, Job, NewJob};
 use crate::store::{self, Store};
 
@@ -273,7 +273,6 @@ fn stage_in_one_transaction<S: PackageSource>(
         return Err(Error::NoPackage);
     };
     let kind = options.kind.unwrap_or(first.target().kind);
-    let path = store.path().to_path_buf();
     let added_before = store::added_values(store.db(), kind)?;
     let mut known: HashMap<String, std::collections::BTreeSet<String>> = HashMap::new();
     for (field, value) in &added_before {
@@ -295,14 +294,14 @@ fn stage_in_one_transaction<S: PackageSource>(
         ..options.clone()
     };
     let outcome = {
-        let tx = store.write()?;
-        let mut staging = Staging::new(&tx, &path, kind, options, added_before, provenance);
+        let tx = Tx::begin(store)?;
+        let mut staging = Staging::new(tx.db(), kind, options, added_before, provenance);
         match staging.run(description, packages, reporter) {
             Ok(job_id) => {
                 let added = std::mem::take(&mut staging.added);
                 let warnings = std::mem::take(&mut staging.file_warnings);
                 drop(staging);
-                tx.commit().db(&path)?;
+                tx.commit()?;
                 Ok((job_id, added, warnings))
             }
             Err(stop) => Err(stop), // the transaction rolls back when dropped

@@ -11,16 +11,16 @@ use ferry_mapper::record::{Record, Value};
 use ferry_mapper::target::{FieldType, RecordKind, TargetDefinition};
 use ferry_mapper::template::FileMapping;
 use ferry_packager::Invalid;
-use rusqlite::{Transaction, params};
+use rusqlite::params;
 
 use super::pipeline;
 use super::provenance::Provenance;
 use super::{AddedValue, ImportOptions, PackageSource, Reporter, Stop};
-use crate::Error;
-use crate::error::SqlResult;
+use crate::db::Stmt;
 use crate::flat::{self, FLAT_COLUMNS, Flat};
 use crate::job::{self, Counts};
 use crate::store;
+use crate::{Bug, Db, Error};
 
 /// A package's own fault, in the packager's vocabulary.
 fn bad_package(path: &Path, kind: Invalid, message: String) -> Stop {
@@ -30,8 +30,8 @@ fn bad_package(path: &Path, kind: Invalid, message: String) -> Stop {
 
 /// One job's staging, inside its transaction.
 pub(super) struct Staging<'t> {
-    pub(super) tx: &'t Transaction<'t>,
-    pub(super) path: &'t Path,
+    /// The job's transaction (its errors name the store).
+    pub(super) db: Db<'t>,
     pub(super) kind: RecordKind,
     pub(super) options: &'t ImportOptions,
     /// Values added before and during this job, per field.
@@ -50,8 +50,7 @@ pub(super) struct Staging<'t> {
 
 impl<'t> Staging<'t> {
     pub(super) fn new(
-        tx: &'t Transaction<'t>,
-        path: &'t Path,
+        db: Db<'t>,
         kind: RecordKind,
         options: &'t ImportOptions,
         added_before: Vec<(String, String)>,
@@ -62,8 +61,7 @@ impl<'t> Staging<'t> {
             known_added.entry(field).or_default().insert(value);
         }
         Staging {
-            tx,
-            path,
+            db,
             kind,
             options,
             known_added,
@@ -84,24 +82,23 @@ impl<'t> Staging<'t> {
         packages: &[S],
         reporter: &dyn Reporter,
     ) -> Result<i64, Stop> {
-        let (tx, path) = (self.tx, self.path);
+        let db = self.db;
         let first_target = serde_json::to_string(packages[0].target()).expect("serializes");
         let job = super::new_job(self.kind, description, self.options, &first_target);
-        self.job_id = job::insert_running(tx, path, &job)?;
+        self.job_id = job::insert_running(db, &job)?;
         // Child rows wait here for their parent row, by id, in the order
         // they were read (file, then line); the main rows' ids are kept to find
         // duplicates and orphans (see `assemble`). Both hold one branch of
         // the file tree at a time (its children all link to its main file),
         // in one B-tree each. Temporary: they never reach the store's file.
-        tx.execute_batch(
+        db.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS import_children (
                  key TEXT NOT NULL, file_id INTEGER NOT NULL, line INTEGER NOT NULL, cells BLOB NOT NULL,
                  PRIMARY KEY (key, file_id, line)) WITHOUT ROWID;
              CREATE TEMP TABLE IF NOT EXISTS import_keys (key TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID;
              PRAGMA temp.cache_size = -8192;
              DELETE FROM temp.import_children; DELETE FROM temp.import_keys;",
-        )
-        .db(path)?;
+        )?;
 
         let mut last_target = None;
         for (seq, package) in packages.iter().enumerate() {
@@ -110,30 +107,29 @@ impl<'t> Staging<'t> {
             last_target = Some(target);
         }
         let target = last_target.expect("at least one package");
-        let unstaged = crate::keys::reject_duplicates(tx, path, self.job_id, &target, packages)?;
+        let unstaged = crate::keys::reject_duplicates(db, self.job_id, &target, packages)?;
         self.rows_rejected += unstaged.rows;
         self.warnings -= unstaged.warnings;
 
         let (rows_staged, records): (u64, u64) = if self.assembled {
-            tx.query_row(
+            db.query_row(
                 "SELECT coalesce(sum(rows), 0), count(*) FROM staged WHERE job_id = ?1",
                 [self.job_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .db(path)?
+            )?
         } else {
             // Every record is one row (the insert leaves `rows` at 1), so the
             // records are counted from the job index alone, not a million rows.
-            let records: u64 = tx
-                .query_row("SELECT count(*) FROM staged WHERE job_id = ?1", [self.job_id], |r| r.get(0))
-                .db(path)?;
+            let records: u64 =
+                db.query_row("SELECT count(*) FROM staged WHERE job_id = ?1", [self.job_id], |r| r.get(0))?;
             (records, records)
         };
         if rows_staged + self.rows_rejected != self.rows_read {
-            return Err(Stop::Store(Error::Internal(format!(
-                "{} rows read but {rows_staged} staged and {} rejected",
-                self.rows_read, self.rows_rejected
-            ))));
+            return Err(Stop::Store(Error::Internal(Bug::RowsLost {
+                read: self.rows_read,
+                staged: rows_staged,
+                rejected: self.rows_rejected,
+            })));
         }
         let counts = Counts {
             rows_read: self.rows_read,
@@ -146,8 +142,8 @@ impl<'t> Staging<'t> {
             values_dropped: 0,
         };
         let target = serde_json::to_string(&target).expect("serializes");
-        job::record_staged(tx, path, self.job_id, self.kind, &counts, &target)?;
-        tx.execute_batch("DELETE FROM temp.import_children; DELETE FROM temp.import_keys;").db(path)?;
+        job::record_staged(db, self.job_id, self.kind, &counts, &target)?;
+        db.execute_batch("DELETE FROM temp.import_children; DELETE FROM temp.import_keys;")?;
         Ok(self.job_id)
     }
 
@@ -180,13 +176,12 @@ impl<'t> Staging<'t> {
         target: &TargetDefinition,
         reporter: &dyn Reporter,
     ) -> Result<(), Stop> {
-        let (tx, path) = (self.tx, self.path);
+        let db = self.db;
         let template = package.template();
-        tx.execute(
+        db.execute(
             "INSERT INTO job_packages (job_id, seq, path, template) VALUES (?1, ?2, ?3, ?4)",
             params![self.job_id, seq as i64, package.path().display().to_string(), template.to_json()],
-        )
-        .db(path)?;
+        )?;
         let tree = template.tree().strict().map_err(|m| {
             bad_package(package.path(), Invalid::BadMapping, format!("file `{}`: {m}", m.file()))
         })?;
@@ -233,7 +228,7 @@ impl<'t> Staging<'t> {
             if !children.is_empty() {
                 self.reject_orphans(&children)?;
             }
-            tx.execute_batch("DELETE FROM temp.import_children; DELETE FROM temp.import_keys;").db(path)?;
+            db.execute_batch("DELETE FROM temp.import_children; DELETE FROM temp.import_keys;")?;
         }
         Ok(())
     }
@@ -247,15 +242,14 @@ impl<'t> Staging<'t> {
         target: &TargetDefinition,
         has_children: bool,
     ) -> Result<OpenFile<'f>, Stop> {
-        let (tx, path) = (self.tx, self.path);
+        let db = self.db;
         let table = package.rows(&file.name)?;
         let headers = table.headers.clone();
-        tx.execute(
+        db.execute(
             "INSERT INTO job_files (job_id, package_seq, file, headers) VALUES (?1, ?2, ?3, ?4)",
             params![self.job_id, seq as i64, file.name, serde_json::to_string(&headers).expect("serializes")],
-        )
-        .db(path)?;
-        let file_id = tx.last_insert_rowid();
+        )?;
+        let file_id = db.last_insert_rowid();
         let options = ConvertOptions { create_missing: self.options.create_missing, ..Default::default() };
         let (converter, problems) = FileConverter::new(target, file, &headers, &options);
         let errors: Vec<&Problem> = problems.iter().filter(|p| p.severity == Severity::Error).collect();
@@ -351,7 +345,7 @@ impl<'t> Staging<'t> {
                 },
             )?;
         } else {
-            let mut insert_staged = self.tx.prepare_cached(&INSERT_STAGED).db(self.path)?;
+            let mut insert_staged = self.db.prepare_cached(&INSERT_STAGED)?;
             pipeline::run(
                 table,
                 |row| prepare(kind, target, converter, provenance, create_missing, &ctx.file.name, row),
@@ -363,9 +357,7 @@ impl<'t> Staging<'t> {
         }
         reporter.on_progress(self.rows_read);
         let rows = self.rows_read - before;
-        self.tx
-            .execute("UPDATE job_files SET rows = ?2 WHERE id = ?1", params![ctx.file_id, rows])
-            .db(self.path)?;
+        self.db.execute("UPDATE job_files SET rows = ?2 WHERE id = ?1", params![ctx.file_id, rows])?;
         Ok(())
     }
 
@@ -373,7 +365,7 @@ impl<'t> Staging<'t> {
     fn write_records(
         &mut self,
         ctx: &FileCtx<'_>,
-        insert_staged: &mut rusqlite::CachedStatement<'_>,
+        insert_staged: &mut Stmt<'_>,
         batch: &[Prepared],
     ) -> Result<(), Stop> {
         let (job_id, file_id) = (self.job_id, ctx.file_id);
@@ -385,13 +377,11 @@ impl<'t> Staging<'t> {
                         self.note_added(&staged.fresh)?;
                     }
                     let rows = 1u64;
-                    let staged_id = insert_staged
-                        .insert(
-                            staged
-                                .flat
-                                .params(&[&job_id, &file_id, &p.line, &rows], &[&staged.json, &staged.key]),
-                        )
-                        .db(self.path)?;
+                    let staged_id = insert_staged.insert(
+                        staged
+                            .flat
+                            .params(&[&job_id, &file_id, &p.line, &rows], &[&staged.json, &staged.key]),
+                    )?;
                     if !staged.warnings.is_empty() {
                         self.insert_warnings(staged_id, file_id, &staged.warnings, &staged.cells)?;
                     }
@@ -409,11 +399,13 @@ impl<'t> Staging<'t> {
         cells: &str,
         reason: &str,
     ) -> Result<(), Stop> {
-        self.tx
-            .prepare_cached(INSERT_REJECTED)
-            .db(self.path)?
-            .execute(params![self.job_id, file_id, line, cells, reason])
-            .db(self.path)?;
+        self.db.prepare_cached(INSERT_REJECTED)?.execute(params![
+            self.job_id,
+            file_id,
+            line,
+            cells,
+            reason
+        ])?;
         self.rows_rejected += 1;
         Ok(())
     }
@@ -428,12 +420,11 @@ impl<'t> Staging<'t> {
     ) -> Result<(), Stop> {
         for p in problems.iter().filter(|p| p.severity == Severity::Warning) {
             let kind = serde_json::to_value(p.kind).expect("serializes");
-            self.tx
+            self.db
                 .prepare_cached(
                     "INSERT INTO problems (job_id, staged_id, file_id, line, severity, kind, column_name, value, message, cells)
                      VALUES (?1, ?2, ?3, ?4, 'warning', ?5, ?6, ?7, ?8, ?9)",
-                )
-                .db(self.path)?
+                )?
                 .execute(params![
                     self.job_id,
                     staged_id,
@@ -444,8 +435,7 @@ impl<'t> Staging<'t> {
                     p.value,
                     p.message,
                     cells
-                ])
-                .db(self.path)?;
+                ])?;
             self.warnings += 1;
         }
         Ok(())
@@ -459,13 +449,11 @@ impl<'t> Staging<'t> {
                 continue;
             }
             self.known_added.entry(field.clone()).or_default().insert(text.clone());
-            self.tx
+            self.db
                 .prepare_cached(
                     "INSERT OR IGNORE INTO target_values (kind, field, value, job_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .db(self.path)?
-                .execute(params![self.kind.as_str(), field, text, self.job_id, store::now()])
-                .db(self.path)?;
+                )?
+                .execute(params![self.kind.as_str(), field, text, self.job_id, store::now()])?;
             self.added.push(AddedValue { field: field.clone(), value: text.clone() });
         }
         Ok(())
@@ -619,15 +607,38 @@ pub(super) fn cells_json(cells: &[String]) -> String {
 
 /// The reason of a rejection: each error with its column.
 pub(super) fn reason(problems: &[Problem]) -> String {
-    let parts: Vec<String> = problems
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .map(|p| match &p.column {
-            Some(c) => format!("column `{c}`: {}", p.message),
-            None => p.message.clone(),
-        })
-        .collect();
-    if parts.is_empty() { "rejected".to_string() } else { parts.join("; ") }
+    Rejection::text(problems)
+}
+
+/// Why a row is rejected: its errors. Displayed as the reason stored with
+/// the row (`column `x`: message; …`, or `rejected` when none is told).
+#[derive(Debug)]
+pub(super) struct Rejection(Vec<Problem>);
+
+impl Rejection {
+    /// The rejection for `problems` (only its errors are kept).
+    pub(super) fn new(mut problems: Vec<Problem>) -> Rejection {
+        problems.retain(|p| p.severity == Severity::Error);
+        Rejection(problems)
+    }
+
+    fn text(problems: &[Problem]) -> String {
+        let parts: Vec<String> = problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .map(|p| match &p.column {
+                Some(c) => format!("column `{c}`: {}", p.message),
+                None => p.message.clone(),
+            })
+            .collect();
+        if parts.is_empty() { "rejected".to_string() } else { parts.join("; ") }
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&Rejection::text(&self.0))
+    }
 }
 
 /// The enum field named `field` (`name` or `Subcollection.attribute`).
