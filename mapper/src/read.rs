@@ -286,17 +286,23 @@ pub fn column_name(position: usize) -> String {
     format!("column {position}")
 }
 
-fn format_of(path: &Path, file: &mut File) -> Result<FileFormat, Error> {
-    let mut magic = [0u8; 8];
+/// Reads until `buf` is full or the file ends; the bytes read.
+fn read_full(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
-    while filled < magic.len() {
-        match file.read(&mut magic[filled..]) {
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..]) {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Error::io(path, e)),
+            Err(e) => return Err(e),
         }
     }
+    Ok(filled)
+}
+
+fn format_of(path: &Path, file: &mut File) -> Result<FileFormat, Error> {
+    let mut magic = [0u8; 8];
+    let filled = read_full(file, &mut magic).map_err(|e| Error::io(path, e))?;
     use std::io::Seek;
     file.rewind().map_err(|e| Error::io(path, e))?;
     let magic = &magic[..filled];

@@ -189,7 +189,7 @@ fn first_non_ascii(file: &mut File) -> std::io::Result<Option<(Vec<u8>, bool)>> 
     let mut chunk = vec![0u8; 1 << 20];
     let mut found = None;
     loop {
-        let n = read_full(file, &mut chunk)?;
+        let n = super::read_full(file, &mut chunk)?;
         if n == 0 {
             break;
         }
@@ -209,20 +209,6 @@ fn first_non_ascii(file: &mut File) -> std::io::Result<Option<(Vec<u8>, bool)>> 
     }
     file.seek(SeekFrom::Start(start))?;
     Ok(found)
-}
-
-/// Reads until `buf` is full or the file ends; the bytes read.
-fn read_full(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 /// The delimiter a first line `sep=X` names (Excel writes it; `sep` in any case).
