@@ -77,6 +77,70 @@ struct ParentIds {
     deferred: HashMap<(String, String), (u64, Record)>,
 }
 
+/// The columns of a root file that hold a legacy id kept as data (a header
+/// that names the target's key, such as `ID`, mapped to another field or to
+/// a user field), and the first line each id was seen on. Two rows with one
+/// legacy id stay two records; the warning says so, so that nobody takes
+/// them for one.
+struct LegacyIds {
+    /// (column, its index, first line per hash of the id).
+    columns: Vec<(String, usize, HashMap<u64, u64>)>,
+}
+
+impl LegacyIds {
+    fn new(
+        target: &TargetDefinition,
+        file: &FileMapping,
+        headers: &[String],
+        id_columns: &BTreeSet<&str>,
+    ) -> LegacyIds {
+        let Some(key) = target.key_field() else { return LegacyIds { columns: Vec::new() } };
+        let mut columns: Vec<(String, usize, HashMap<u64, u64>)> = Vec::new();
+        for m in &file.mappings {
+            let is_key = m.subcollection.is_none() && m.field == key.name;
+            if is_key
+                || id_columns.contains(m.column.as_str())
+                || columns.iter().any(|c| c.0 == m.column)
+                || crate::auto::key_synonym(target, &crate::auto::normalize(&m.column)).is_none()
+            {
+                continue;
+            }
+            if let Some(i) = find_column(headers, &m.column) {
+                columns.push((m.column.clone(), i, HashMap::new()));
+            }
+        }
+        LegacyIds { columns }
+    }
+
+    /// Warns when the row's legacy id was on an earlier row.
+    fn see(&mut self, row: &crate::read::Row, file: &FileMapping, problems: &mut Vec<Problem>) {
+        for (column, index, seen) in &mut self.columns {
+            let id = row.cell(*index).trim();
+            if id.is_empty() {
+                continue;
+            }
+            let mut h = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(id, &mut h);
+            let first = *seen.entry(std::hash::Hasher::finish(&h)).or_insert(row.line);
+            if first != row.line {
+                problems.push(Problem {
+                    severity: Severity::Warning,
+                    kind: ProblemKind::DuplicateId,
+                    file: file.name.clone(),
+                    line: Some(row.line),
+                    column: Some(column.clone()),
+                    value: Some(id.to_string()),
+                    message: format!(
+                        "legacy id `{id}` is on line {first} too: the two rows stay two records \
+                         (if they are one person, `ferry match` proposes merging them; \
+                         if the id should find existing records, map `{column}` to the key)"
+                    ),
+                });
+            }
+        }
+    }
+}
+
 /// Runs the template over every row and reports every problem.
 pub fn check(options: &CheckOptions, reporter: &dyn Reporter) -> Result<CheckReport, Error> {
     let open = |path: &Path| {
@@ -287,6 +351,7 @@ fn check_root(
         }
     }
 
+    let mut legacy = LegacyIds::new(&options.target, file, &table.headers, id_columns);
     let rules = rule_fields(&options.target);
     let mut rows = Rows { table, limit: options.limit, seen: 0, truncated: false, done: false };
     while let Some(row) = rows.next(reporter) {
@@ -296,6 +361,7 @@ fn check_root(
         let mut rejected = converted.is_rejected();
         problems.extend(converted.problems);
 
+        legacy.see(&row, file, problems);
         let mut first_id = None;
         for (column, index) in &id_indexes {
             let id = row.cell(*index).trim();

@@ -51,7 +51,8 @@ pub enum ProblemKind {
     DuplicateMapping,
     /// A file the template names is missing from the data location.
     FileMissing,
-    /// Two rows of a parent file share the id child rows link with.
+    /// Two rows of a parent file share the id child rows link with (an
+    /// error), or a legacy id kept as data (a warning: they stay two records).
     DuplicateId,
     /// A header that names the same column twice.
     DuplicateColumn,

@@ -142,7 +142,7 @@ pub(crate) fn build(
     };
     if warnings > 0 {
         printer.warn(format_args!(
-            "{warnings} {}: values dropped, truncated or ignored; the import records them (`ferry check` lists them, `ferry warnings JOB` after the import)",
+            "{warnings} {}: values dropped, truncated or ignored, or a legacy id on two rows; `ferry check` lists them, and the import records those about values (`ferry warnings JOB`)",
             if warnings == 1 { "warning" } else { "warnings" }
         ));
     }

@@ -194,3 +194,35 @@ fn two_digit_years_are_read_as_such_and_never_as_the_first_century() {
         "{text}"
     );
 }
+
+#[test]
+fn a_legacy_id_on_two_rows_keeps_both_people_and_check_and_pack_say_so() {
+    let s = Sandbox::new();
+    // `ID` kept as data (a user field), as `map --auto` proposes: 1001 is on
+    // lines 2 and 4, two different people.
+    s.write("data/contacts.csv", "ID,First,Last,Note\n1001,Ann,Lee,\n1002,Bob,Roe,\n1001,Cy,Ng,\n");
+    let template = contacts_template("contacts.csv").replace(
+        r#"{"column":"ID","field":"externalId"}"#,
+        r#"{"column":"ID","field":"value","subcollection":"UserField","typeName":"ID"}"#,
+    );
+    assert!(template.contains("UserField"), "{template}");
+    s.write("m.json", template);
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("warning: `contacts.csv` line 4, column `ID`: legacy id `1001` is on line 2 too: the two rows stay two records"),
+        "{text}"
+    );
+    let out =
+        s.ferry().args(["pack", "--data", "data", "--mapping", "m.json", "--out", "p.zip"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 warning: values dropped, truncated or ignored, or a legacy id on two rows"),
+        "{}",
+        stderr(&out)
+    );
+    let out = import(&s);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(staged(&s), vec![row(2, "Ann", "Lee", ""), row(3, "Bob", "Roe", ""), row(4, "Cy", "Ng", "")]);
+}

@@ -64,7 +64,7 @@ pub(super) fn field_names(f: &Field) -> impl Iterator<Item = String> + '_ {
 }
 
 /// The key field whose synonym the header is (a legacy id), if any.
-pub(super) fn key_synonym<'t>(target: &'t TargetDefinition, norm: &str) -> Option<&'t Field> {
+pub(crate) fn key_synonym<'t>(target: &'t TargetDefinition, norm: &str) -> Option<&'t Field> {
     target.key_field().filter(|f| f.synonyms.iter().any(|s| normalize(s) == norm))
 }
 

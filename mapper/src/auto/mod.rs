@@ -36,6 +36,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 pub use convert::{converter_for, converter_in, guess_enum_value, is_rtf, is_truthy};
+pub(crate) use header::key_synonym;
 pub use header::normalize;
 
 use crate::country::CountryChoice;
@@ -43,7 +44,7 @@ use crate::session::{SourceColumn, SourceFile};
 use crate::target::TargetDefinition;
 use crate::template::{ALL_CATEGORIES, FieldMapping, FileMapping, MappingTemplate, TypeFrom};
 use content::by_content;
-use header::{NOISE, compact, google_parts, key_synonym, looks_like_id, plain_by_name, plain_fuzzy};
+use header::{NOISE, compact, google_parts, looks_like_id, plain_by_name, plain_fuzzy};
 use links::{link_children, type_column};
 use subs::{attach_primary, google_sub, named_sub, single_type_sub, split_compounds};
 

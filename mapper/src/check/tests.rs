@@ -196,6 +196,38 @@ fn child_rows_need_their_parent_and_supply_its_fields() {
 }
 
 #[test]
+fn a_legacy_id_kept_as_data_on_two_rows_is_a_warning_and_both_rows_stay() {
+    let mut id = map("ID", "value");
+    id.subcollection = Some("UserField".into());
+    id.type_name = Some("ID".into());
+    let o = options("contacts", vec![file("people.csv", vec![id, map("Last", "lastName")])]);
+    let data = tables(&[("people.csv", "ID,Last\n1001,Lee\n1002,Yu\n 1001 ,Ng\n,Ox\n,Oz")]);
+    let report = run(&o, &data, &NoReporter);
+    // Blank ids are no ids; ` 1001 ` is `1001`.
+    assert_eq!(
+        located(&report),
+        [("people.csv".into(), Some(4), Some("ID".into()), ProblemKind::DuplicateId)]
+    );
+    let p = &report.problems[0];
+    assert_eq!(p.severity, Severity::Warning);
+    assert!(
+        p.message.starts_with("legacy id `1001` is on line 2 too: the two rows stay two records"),
+        "{}",
+        p.message
+    );
+    let counts: Vec<_> = report.files.iter().map(|f| (f.name.as_str(), f.rows, f.rejected)).collect();
+    assert_eq!(counts, [("people.csv", 5, 0)]);
+    assert!(report.is_clean());
+
+    // Mapped to the key, the id finds existing records: the key's own rule
+    // (both rows rejected at import) applies, not this warning.
+    let o =
+        options("contacts", vec![file("people.csv", vec![map("ID", "externalId"), map("Last", "lastName")])]);
+    let report = run(&o, &data, &NoReporter);
+    assert_eq!(located(&report), []);
+}
+
+#[test]
 fn subcollection_child_files_link_to_contacts() {
     let mut phone = map("Number", "value");
     phone.subcollection = Some("Telcom".into());
