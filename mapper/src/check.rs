@@ -68,8 +68,13 @@ impl CheckReport {
 /// What a parent file leaves behind for its child files.
 #[derive(Default)]
 struct ParentIds {
-    /// Parent ids per id column.
-    ids: HashMap<String, HashSet<String>>,
+    /// Parent ids per id column, each with the first line it is on.
+    ids: HashMap<String, HashMap<String, u64>>,
+    /// Ids on more than one row, by (id column, id): every line they are on.
+    /// Neither row is imported, nor any child row naming the id.
+    twice: HashMap<(String, String), Vec<u64>>,
+    /// Lines of rejected rows (kept only for files with child files).
+    rejected: HashSet<u64>,
     /// False when the file was missing or cut short by `limit`: orphans cannot be told.
     complete: bool,
     /// Records that failed the rules on their own, by (id column, id): their
@@ -337,7 +342,7 @@ fn check_root(
         match find_column(&table.headers, column) {
             Some(i) => {
                 id_indexes.push((column.to_string(), i));
-                parent.ids.insert(column.to_string(), HashSet::new());
+                parent.ids.insert(column.to_string(), HashMap::new());
             }
             None => problems.push(Problem {
                 severity: Severity::Error,
@@ -369,19 +374,33 @@ fn check_root(
                 continue;
             }
             let seen = parent.ids.get_mut(column).expect("inserted above");
-            if !seen.insert(id.to_string()) {
+            let first = *seen.entry(id.to_string()).or_insert(row.line);
+            if first != row.line {
                 rejected = true;
-                problems.push(Problem {
+                let twice = |line: u64, other: u64| Problem {
                     severity: Severity::Error,
                     kind: ProblemKind::DuplicateId,
                     file: file.name.clone(),
-                    line: Some(row.line),
+                    line: Some(line),
                     column: Some(column.clone()),
                     value: Some(id.to_string()),
                     message: format!(
-                        "id `{id}` is on an earlier row too; child rows cannot tell the two apart"
+                        "id `{id}` is on line {other} too; child rows cannot tell the two apart, so neither row is imported (give each its own id)"
                     ),
-                });
+                };
+                let lines = parent.twice.entry((column.clone(), id.to_string())).or_default();
+                if lines.is_empty() {
+                    lines.push(first);
+                    // The first row was taken as good: reject it now, and
+                    // stop it waiting for child rows.
+                    parent.deferred.retain(|_, (line, _)| *line != first);
+                    if parent.rejected.insert(first) {
+                        report.rejected += 1;
+                    }
+                    problems.push(twice(first, row.line));
+                }
+                lines.push(row.line);
+                problems.push(twice(row.line, first));
             }
             first_id.get_or_insert((column.clone(), id.to_string()));
         }
@@ -408,6 +427,9 @@ fn check_root(
         }
         if rejected {
             report.rejected += 1;
+            if !id_indexes.is_empty() {
+                parent.rejected.insert(row.line);
+            }
         }
     }
     parent.complete = !rows.truncated;
@@ -462,7 +484,19 @@ fn check_child(
             if id.is_empty() {
                 rejected = true;
                 problems.push(orphan("the row names no parent".to_string()));
-            } else if !ids.contains(id) {
+            } else if let Some(lines) = parent.twice.get(&(link.parent_column.clone(), id.to_string())) {
+                rejected = true;
+                let lines: Vec<String> = lines.iter().map(u64::to_string).collect();
+                problems.push(Problem {
+                    kind: ProblemKind::DuplicateId,
+                    ..orphan(format!(
+                        "parent `{id}` is on {} rows of `{}` (lines {}): which one this row belongs to cannot be told, so it is not imported",
+                        lines.len(),
+                        root.name,
+                        lines.join(", ")
+                    ))
+                });
+            } else if !ids.contains_key(id) {
                 rejected = true;
                 problems.push(orphan(format!(
                     "parent `{id}` is not in `{}` (column `{}`)",

@@ -226,3 +226,64 @@ fn a_legacy_id_on_two_rows_keeps_both_people_and_check_and_pack_say_so() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(staged(&s), vec![row(2, "Ann", "Lee", ""), row(3, "Bob", "Roe", ""), row(4, "Cy", "Ng", "")]);
 }
+
+#[test]
+fn a_parent_id_on_two_rows_rejects_both_rows_and_their_child_rows() {
+    let s = Sandbox::new();
+    // Phones link by `CONTACT_ID`; 1001 is on two contacts, so its phones
+    // belong to neither for sure: none of them may land on Ann.
+    s.write("data/contacts.csv", "ID,First,Last\n1001,Ann,Lee\n1002,Bob,Roe\n1001,Cy,Ng\n");
+    s.write(
+        "data/phones.csv",
+        "CONTACT_ID,NUMBER\n1001,416-555-0101\n1002,416-555-0302\n1001,416-555-0201\n",
+    );
+    s.write(
+        "m.json",
+        serde_json::json!({
+            "formatVersion": 1,
+            "target": "contacts",
+            "files": [
+                { "name": "contacts.csv", "idColumn": "ID", "mappings": [
+                    { "column": "ID", "field": "value", "subcollection": "UserField", "typeName": "ID" },
+                    { "column": "First", "field": "firstName" },
+                    { "column": "Last", "field": "lastName" } ] },
+                { "name": "phones.csv", "parent": { "file": "contacts.csv", "column": "CONTACT_ID", "parentColumn": "ID" },
+                  "mappings": [ { "column": "NUMBER", "field": "value", "subcollection": "Telcom", "typeName": "Home" } ] }
+            ]
+        })
+        .to_string(),
+    );
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_ne!(out.status.code(), Some(0), "{text}");
+    for line in [
+        "`contacts.csv` line 2, column `ID`: id `1001` is on line 4 too",
+        "`contacts.csv` line 4, column `ID`: id `1001` is on line 2 too",
+        "`phones.csv` line 2, column `CONTACT_ID`: parent `1001` is on 2 rows of `contacts.csv` (lines 2, 4)",
+        "`phones.csv` line 4, column `CONTACT_ID`: parent `1001` is on 2 rows of `contacts.csv` (lines 2, 4)",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+    let out = s
+        .ferry()
+        .args(["pack", "--data", "data", "--mapping", "m.json", "--out", "p.zip", "--allow-errors"])
+        .output()
+        .unwrap();
+    // 1: rows were rejected, and written to the error CSVs.
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("rows rejected  4"), "{}", stderr(&out));
+    let out = s.ferry().args(["import", "--description", "t", "p.zip"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let conn = rusqlite::Connection::open(s.join("ferry.db")).unwrap();
+    let records: Vec<(i64, String)> = conn
+        .prepare("SELECT line, record FROM staged ORDER BY line")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0].0, 3);
+    assert!(records[0].1.contains("Bob") && records[0].1.contains("416-555-0302"), "{records:?}");
+    assert!(!records[0].1.contains("416-555-0101") && !records[0].1.contains("416-555-0201"), "{records:?}");
+}

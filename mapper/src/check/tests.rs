@@ -182,17 +182,30 @@ fn child_rows_need_their_parent_and_supply_its_fields() {
         located(&report),
         [
             ("leads.csv".into(), Some(3), None, ProblemKind::RequiredOneOfMissing),
+            // Id 3 is on two rows: both are rejected, the first no longer
+            // waiting for its child rows, and so is the child row naming it.
+            ("leads.csv".into(), Some(4), Some("ID".into()), ProblemKind::DuplicateId),
             ("leads.csv".into(), Some(5), Some("ID".into()), ProblemKind::DuplicateId),
             // A rejected row does not wait for child rows, which could not tell it apart anyway.
             ("leads.csv".into(), Some(5), None, ProblemKind::RequiredOneOfMissing),
             ("mails.csv".into(), Some(3), Some("LeadID".into()), ProblemKind::OrphanRow),
             ("mails.csv".into(), Some(4), Some("LeadID".into()), ProblemKind::OrphanRow),
+            ("mails.csv".into(), Some(5), Some("LeadID".into()), ProblemKind::DuplicateId),
         ]
     );
-    assert_eq!(report.problems[3].message, "parent `9` is not in `leads.csv` (column `ID`)");
-    assert_eq!(report.problems[4].message, "the row names no parent");
+    assert_eq!(
+        report.problems[1].message,
+        "id `3` is on line 5 too; child rows cannot tell the two apart, so neither row is imported (give each its own id)"
+    );
+    assert_eq!(report.problems[2].message.split(';').next(), Some("id `3` is on line 4 too"));
+    assert_eq!(report.problems[4].message, "parent `9` is not in `leads.csv` (column `ID`)");
+    assert_eq!(report.problems[5].message, "the row names no parent");
+    assert_eq!(
+        report.problems[6].message,
+        "parent `3` is on 2 rows of `leads.csv` (lines 4, 5): which one this row belongs to cannot be told, so it is not imported"
+    );
     let counts: Vec<_> = report.files.iter().map(|f| (f.name.as_str(), f.rows, f.rejected)).collect();
-    assert_eq!(counts, [("leads.csv", 4, 2), ("mails.csv", 4, 2)]);
+    assert_eq!(counts, [("leads.csv", 4, 3), ("mails.csv", 4, 3)]);
 }
 
 #[test]
