@@ -636,12 +636,13 @@ mod property {
             random_profile in profile(),
             keys_per_slice in prop_oneof![Just(usize::MAX), 1usize..40],
             max_block_pairs in prop_oneof![Just(u64::MAX), Just(u64::MAX), 1u64..8],
+            refine_above in prop_oneof![Just(None), Just(Some(0)), Just(Some(0)), (0u64..12).prop_map(Some)],
         ) {
             let p = if default_profile { MatchingProfile::bundled("contacts").unwrap() } else { random_profile };
             let c = Comparer::new(&p);
             let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
             let e = inputs(&c, &existing, &ids[..existing.len()]);
-            let limits = Limits { keys_per_slice, max_block_pairs };
+            let limits = Limits { keys_per_slice, max_block_pairs, refine_above };
             let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
             let slow = candidates::brute_force(&c, &s, Some(&e));
             lossless_or_counted(&fast, &slow, max_block_pairs)?;
@@ -693,7 +694,7 @@ mod property {
             let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
             let e = inputs(&c, &existing, &ids[..existing.len()]);
             c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
-            let limits = Limits { keys_per_slice, max_block_pairs };
+            let limits = Limits { keys_per_slice, max_block_pairs, refine_above: None };
             let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
             let slow = candidates::brute_force(&c, &s, Some(&e));
             lossless_or_counted(&fast, &slow, max_block_pairs)?;
@@ -790,6 +791,33 @@ mod property {
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+        /// Namesakes (values common more than half the time): the blocks of
+        /// equal values that refined plans scan instead of scoring in full.
+        #[test]
+        fn blocking_finds_exactly_what_all_pairs_scoring_finds_among_namesakes(
+            staged in prop::collection::vec(skewed_person(), 0..18),
+            existing in prop::collection::vec(skewed_person(), 0..30),
+            ids in prop::collection::vec(0i64..6, 30),
+            default_profile in any::<bool>(),
+            random_profile in profile(),
+            keys_per_slice in prop_oneof![Just(usize::MAX), 1usize..60],
+            refine_above in prop_oneof![Just(None), Just(Some(0)), Just(Some(0)), (0u64..40).prop_map(Some)],
+        ) {
+            let p = if default_profile { MatchingProfile::bundled("contacts").unwrap() } else { random_profile };
+            let c = Comparer::new(&p);
+            let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
+            let e = inputs(&c, &existing, &ids[..existing.len()]);
+            let limits = Limits { keys_per_slice, max_block_pairs: u64::MAX, refine_above };
+            let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
+            prop_assert_eq!(&fast.lists[..], &candidates::brute_force(&c, &s, Some(&e))[..]);
+            let fast = candidates::find_candidates_within(&c, &s, None, &NoReporter, &limits);
+            prop_assert_eq!(&fast.lists[..], &candidates::brute_force(&c, &s, None)[..]);
+        }
+    }
+
+    proptest! {
         #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
         /// Per-value bounds on skewed data: term frequencies make common
@@ -812,7 +840,7 @@ mod property {
             let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
             let e = inputs(&c, &existing, &ids[..existing.len()]);
             c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
-            let limits = Limits { keys_per_slice, max_block_pairs };
+            let limits = Limits { keys_per_slice, max_block_pairs, refine_above: None };
             let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
             let slow = candidates::brute_force(&c, &s, Some(&e));
             lossless_or_counted(&fast, &slow, max_block_pairs)?;

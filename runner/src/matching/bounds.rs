@@ -270,7 +270,7 @@ impl Bounds {
         let most = |c: &Component| match *c {
             Component::Pair(i, j) => units(self.pair(i, j)),
             Component::Kind(i, l) => units(ranges[i][kind_index(l) as usize].1),
-            Component::Field(_) => 0,
+            Component::Field(_) | Component::Exact(_) | Component::ExactPair(..) => 0,
         };
         let mut upper = vec![0u32; plan.components.len() + 1];
         for k in (0..plan.components.len()).rev() {
@@ -308,8 +308,8 @@ impl Bounds {
             }
             for &c in &comps[g] {
                 let fields = match c.0 {
-                    Component::Pair(i, j) => (1u64 << i) | (1 << j),
-                    Component::Field(i) | Component::Kind(i, _) => 1 << i,
+                    Component::Pair(i, j) | Component::ExactPair(i, j) => (1u64 << i) | (1 << j),
+                    Component::Field(i) | Component::Kind(i, _) | Component::Exact(i) => 1 << i,
                 };
                 if used & fields != 0 {
                     continue;

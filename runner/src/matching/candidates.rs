@@ -29,6 +29,7 @@ use rayon::prelude::*;
 use super::bounds::Bounds;
 use super::compare::{Comparer, Prepared, hash32, mix64};
 use super::keys::{Variants, Walk};
+use super::refine;
 
 /// A blocking plan: the conjunction of components that make one key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -47,6 +48,10 @@ pub enum Component {
     /// A probabilistic profile's variants of this field of one kind (see
     /// [`super::bounds`]).
     Kind(usize, super::profile::Level),
+    /// This field's exact value (see [`super::refine`]).
+    Exact(usize),
+    /// The exact values of two swappable fields, as an unordered pair.
+    ExactPair(usize, usize),
 }
 
 /// The blocking plans of a profile at its potential threshold.
@@ -136,11 +141,15 @@ pub struct Limits {
     /// Pairs one block (records sharing a key) may make before it is split
     /// on a stricter key.
     pub max_block_pairs: u64,
+    /// Pairs of equal values under one plan above which the plan is
+    /// refined (see [`super::refine`]); `None`: 8 per record. The result
+    /// does not depend on it; tests vary it.
+    pub refine_above: Option<u64>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { keys_per_slice: 12 << 20, max_block_pairs: 32 << 20 }
+        Limits { keys_per_slice: 12 << 20, max_block_pairs: 32 << 20, refine_above: None }
     }
 }
 
@@ -231,15 +240,41 @@ pub fn find_candidates_within(
         .collect();
 
     let stricter = Stricter::new(comparer, staged, existing, within);
+    // Plans whose blocks of equal values are large are refined: their
+    // joins (the plan's own, leaving out equal values, and the plans that
+    // refine it), then a scan of the equal values at the end, when the
+    // lists are fullest.
+    let mut refined = Vec::new();
+    let mut jobs: Vec<(Plan, Option<&Walk<'_>>, Option<usize>)> = Vec::new();
+    for (plan, walk) in plans.iter().zip(&walks) {
+        let r = refine::refine(
+            comparer,
+            plan,
+            refined.len(),
+            &stricter.distinct,
+            &staged_variants,
+            (!within).then_some(existing_variants),
+            (staged.len(), existing.len()),
+            limits.refine_above,
+        );
+        match r {
+            Some(r) => {
+                jobs.extend(r.joins.iter().map(|p| (p.clone(), None, None)));
+                jobs.push((plan.clone(), walk.as_ref(), Some(refined.len())));
+                refined.push(r);
+            }
+            None => jobs.push((plan.clone(), walk.as_ref(), None)),
+        }
+    }
     let mut best: Vec<Vec<Candidate>> = vec![Vec::new(); staged.len()];
     let (mut uncompared, mut split_blocks, mut compared) = (0u64, 0u64, 0u64);
     // Buffers kept across slices and plans: their pages are touched once,
     // not faulted in (and zeroed by the kernel) again for every slice.
     let (mut right, mut left, mut pairs) = (Vec::new(), Vec::new(), Vec::new());
-    let total = plans.len() as u64;
+    let total = (jobs.len() + refined.len()) as u64;
     reporter.on_stage(Stage::Candidates, Some(total));
-    for (plan_no, (plan, walk)) in plans.iter().zip(&walks).enumerate() {
-        let walk = walk.as_ref();
+    for (plan_no, (plan, walk, refined_no)) in jobs.iter().enumerate() {
+        let walk = *walk;
         // Both sides' keys of a slice are held at once: the larger side sets
         // the number of slices.
         let count = |variants: &Variants, records: usize| -> usize {
@@ -262,7 +297,8 @@ pub fn find_candidates_within(
             let huge = huge_blocks(probe, &right, limits.max_block_pairs);
             split_blocks += huge.len() as u64;
             let field = stricter.field_for(plan);
-            let split = Split { keys: &huge, sub: field.map(|f| stricter.of(f)) };
+            let same = refined_no.map(|r| refined[r].keys());
+            let split = Split { keys: &huge, sub: field.map(|f| stricter.of(f)), same };
             // The pairs of a slice come in batches of at most about
             // `keys_per_slice`, so one huge block (thousands of records
             // sharing a key) never holds all its pairs at once.
@@ -293,7 +329,12 @@ pub fn find_candidates_within(
         }
         reporter.on_progress(plan_no as u64 + 1);
     }
-    Found { lists: best, uncompared, split_blocks, compared, plans: plans.len() as u64 }
+    for (no, r) in refined.iter().enumerate() {
+        let variants = (&staged_variants, existing_variants);
+        compared += refine::scan(comparer, r, no, staged, existing, variants, within, &mut best);
+        reporter.on_progress((jobs.len() + no) as u64 + 1);
+    }
+    Found { lists: best, uncompared, split_blocks, compared, plans: total }
 }
 
 /// Per field, every record's stricter key: a hash of its exact value (0
@@ -304,7 +345,7 @@ struct Stricter {
     /// `existing[field][record]` (empty when matching within).
     existing: Vec<Vec<u32>>,
     /// Distinct values per field (more: stricter).
-    distinct: Vec<usize>,
+    pub(super) distinct: Vec<usize>,
 }
 
 impl Stricter {
@@ -340,8 +381,8 @@ impl Stricter {
     fn field_for(&self, plan: &Plan) -> Option<usize> {
         let used = |f: usize| {
             plan.components.iter().any(|c| match *c {
-                Component::Field(i) | Component::Kind(i, _) => i == f,
-                Component::Pair(i, j) => i == f || j == f,
+                Component::Field(i) | Component::Kind(i, _) | Component::Exact(i) => i == f,
+                Component::Pair(i, j) | Component::ExactPair(i, j) => i == f || j == f,
             })
         };
         (0..self.staged.len()).filter(|&f| !used(f)).max_by_key(|&f| (self.distinct[f], std::cmp::Reverse(f)))
@@ -361,6 +402,16 @@ struct Split<'a> {
     /// The stricter keys of the staged and the existing records, if the
     /// plan leaves a field to split on.
     sub: Option<(&'a [u32], &'a [u32])>,
+    /// A refined plan's keys of equal values, staged and existing: pairs
+    /// whose keys are equal are left to the refinement.
+    same: Option<(&'a [u64], &'a [u64])>,
+}
+
+impl Split<'_> {
+    /// Whether the pair is left to the plan's refinement.
+    fn leaves(&self, l: u32, r: u32) -> bool {
+        self.same.is_some_and(|(a, b)| a[l as usize] == b[r as usize])
+    }
 }
 
 /// The blocks of two key-sorted lists: per key both hold, its stretch in
@@ -428,7 +479,7 @@ fn segments(left: &[(u64, u32)], right: &[(u64, u32)], cap: u64) -> Vec<std::ops
 }
 
 /// Adds a candidate to a best-first list of at most `keep`, once per index.
-fn insert(list: &mut Vec<Candidate>, c: Candidate, existing: &[MatchInput], keep: usize) {
+pub(super) fn insert(list: &mut Vec<Candidate>, c: Candidate, existing: &[MatchInput], keep: usize) {
     if list.iter().any(|x| x.index == c.index) {
         return;
     }
@@ -512,7 +563,7 @@ fn join_part(
             } else {
                 for l in &part[i..i_end] {
                     for r in &right[j..j_end] {
-                        if !(within && l.1 == r.1) {
+                        if !(within && l.1 == r.1 || split.leaves(l.1, r.1)) {
                             emit((u64::from(l.1) << 32) | u64::from(r.1));
                         }
                     }
@@ -537,6 +588,15 @@ fn join_split(
     // Matching within, `left` is a stretch of the same block as `right`:
     // each of its records is once on either side.
     let all = (left.len() as u64) * (right.len() as u64) - if within { left.len() as u64 } else { 0 };
+    // Pairs left to the refinement are not left out.
+    let left_over = split.same.map_or(0, |(a, b)| {
+        let equal = refine::equal_pairs(
+            &left.iter().map(|l| a[l.1 as usize]).collect::<Vec<_>>(),
+            &right.iter().map(|r| b[r.1 as usize]).collect::<Vec<_>>(),
+        );
+        equal - if within { left.len() as u64 } else { 0 }
+    });
+    let all = all - left_over;
     let Some((staged_sub, existing_sub)) = split.sub else { return all };
     let mut by_sub: Vec<(u32, u32)> = right.iter().map(|r| (existing_sub[r.1 as usize], r.1)).collect();
     by_sub.sort_unstable();
@@ -545,7 +605,7 @@ fn join_split(
         let k = staged_sub[l.1 as usize];
         let from = by_sub.partition_point(|x| x.0 < k);
         for r in by_sub[from..].iter().take_while(|x| x.0 == k) {
-            if !(within && l.1 == r.1) {
+            if !(within && l.1 == r.1 || split.leaves(l.1, r.1)) {
                 emit((u64::from(l.1) << 32) | u64::from(r.1));
                 emitted += 1;
             }

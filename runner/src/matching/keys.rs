@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::bounds::{Bounds, KINDS, kind_index, kinded_variants, units};
 use super::candidates::{Component, MatchInput, Plan};
-use super::compare::{Comparer, mix64};
+use super::compare::{Comparer, hash32, mix64};
 
 /// Every record's blocking variants per field, flattened.
 pub(super) struct Variants<'b> {
@@ -18,6 +18,9 @@ pub(super) struct Variants<'b> {
     /// `offsets[r * fields + f] .. offsets[r * fields + f + 1]` index `hashes`.
     offsets: Vec<u32>,
     hashes: Vec<u32>,
+    /// `exact[r * fields + f]`: a 64-bit hash of the record's exact value
+    /// (0: missing), for [`Component::Exact`] and [`Component::ExactPair`].
+    exact: Vec<u64>,
     /// Probabilistic profiles: per variant its kind (index in [`KINDS`]) and
     /// bound, each record's field sorted by kind, then bound; empty otherwise.
     kinds: Vec<u8>,
@@ -70,6 +73,10 @@ impl<'b> Variants<'b> {
                     .collect()
             })
             .collect();
+        let exact: Vec<u64> = records
+            .par_iter()
+            .flat_map_iter(|r| r.prepared.values.iter().map(|v| v.as_deref().map_or(0, exact_hash)))
+            .collect();
         let mut offsets = Vec::with_capacity(records.len() * fields + 1);
         let (mut hashes, mut kinds, mut bounds) = (Vec::new(), Vec::new(), Vec::new());
         offsets.push(0);
@@ -85,7 +92,20 @@ impl<'b> Variants<'b> {
                 offsets.push(u32::try_from(hashes.len()).expect("fewer than 4 billion variants"));
             }
         }
-        Variants { fields, offsets, hashes, kinds, bounds, limits }
+        Variants { fields, offsets, hashes, exact, kinds, bounds, limits }
+    }
+
+    /// The one key of `record` for `components` that are all of the exact
+    /// kind (`None` when a value is missing), as [`Variants::keys_into`]
+    /// makes it for `plan_no`.
+    pub(super) fn exact_key(&self, components: &[Component], plan_no: usize, record: usize) -> Option<u64> {
+        let mut key = None;
+        self.chain(components, mix64(plan_no as u64 + 1), record, &mut |k| key = Some(k));
+        key
+    }
+
+    fn exact_of(&self, record: usize, field: usize) -> Option<u64> {
+        Some(self.exact[record * self.fields + field]).filter(|&h| h != 0)
     }
 
     /// Per field and kind, the least positive and the largest bound of any
@@ -145,6 +165,10 @@ impl<'b> Variants<'b> {
             .map(|c| match *c {
                 Component::Field(i) | Component::Kind(i, _) => self.of(record, i).len(),
                 Component::Pair(i, j) => self.of(record, i).len() * self.of(record, j).len(),
+                Component::Exact(i) => usize::from(self.exact_of(record, i).is_some()),
+                Component::ExactPair(i, j) => {
+                    usize::from(self.exact_of(record, i).is_some() && self.exact_of(record, j).is_some())
+                }
             })
             .product()
     }
@@ -213,6 +237,17 @@ impl<'b> Variants<'b> {
             Some((&(Component::Field(i) | Component::Kind(i, _)), rest)) => {
                 for &v in self.of(record, i) {
                     self.chain(rest, mix64(h ^ u64::from(v)), record, f);
+                }
+            }
+            Some((&Component::Exact(i), rest)) => {
+                if let Some(x) = self.exact_of(record, i) {
+                    self.chain(rest, mix64(h ^ x), record, f);
+                }
+            }
+            Some((&Component::ExactPair(i, j), rest)) => {
+                if let (Some(x), Some(y)) = (self.exact_of(record, i), self.exact_of(record, j)) {
+                    let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
+                    self.chain(rest, mix64(mix64(h ^ lo) ^ hi.rotate_left(29)), record, f);
                 }
             }
             Some((&Component::Pair(i, j), rest)) => {
@@ -300,7 +335,13 @@ impl<'b> Variants<'b> {
                     at = end;
                 }
             }
-            Component::Field(_) => {}
+            Component::Field(_) | Component::Exact(_) | Component::ExactPair(..) => {}
         }
     }
+}
+
+/// A 64-bit hash of an exact value, never 0 (0 is a missing value).
+fn exact_hash(v: &str) -> u64 {
+    let b = v.as_bytes();
+    ((u64::from(hash32(5, b)) << 32) | u64::from(hash32(6, b))).max(1)
 }

@@ -27,6 +27,7 @@ mod keys;
 pub mod learn;
 pub mod merge;
 pub mod profile;
+mod refine;
 pub mod thresholds;
 
 use std::path::PathBuf;
