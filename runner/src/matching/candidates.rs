@@ -6,7 +6,9 @@
 //! reach the threshold. For each such set a [`Plan`] builds conjunctive
 //! blocking keys from the fields' variants (see [`Comparer::variants`]): two
 //! agreeing values always share a variant, so two records that agree on every
-//! field of the set always share a key. Swapped fields (first and last name)
+//! field of the set always share a key. A field whose tolerant agreement
+//! weighs less than equality (a birth date one digit off) enters the sets
+//! that need it equal by its exact value alone. Swapped fields (first and last name)
 //! enter a key as an unordered pair, which is the same in either order. Pairs
 //! that share a key are scored; those below the threshold are dropped.
 //!
@@ -29,7 +31,7 @@ use rayon::prelude::*;
 use super::bounds::Bounds;
 use super::compare::{Comparer, Prepared, hash32, mix64};
 use super::keys::{Variants, Walk};
-use super::refine;
+use super::{coarsen, refine};
 
 /// A blocking plan: the conjunction of components that make one key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -62,16 +64,58 @@ pub fn plans(comparer: &Comparer) -> Vec<Plan> {
     let (weights, threshold) = comparer.block_bounds();
     let swaps = profile.swaps();
     let n = weights.len();
-    let sum = |mask: u32| (0..n).filter(|i| mask & (1 << i) != 0).map(|i| weights[i]).sum::<f64>();
+    let swapped = |i: usize| swaps.iter().any(|&(a, b)| a == i || b == i);
+    // In an additive profile, a field whose tolerant agreement (a typo, a
+    // swapped day and month) weighs less than equality enters a set in one
+    // of two ways: equal, for its weight (one key, its exact value), or
+    // agreeing at all, for its tolerant weight (all its variants). A set
+    // that reaches the threshold only with the field equal then keys on
+    // the exact value, not on every variant of it.
+    let tolerant: Vec<Option<f64>> = (0..n)
+        .map(|i| {
+            let f = &profile.fields[i];
+            match (profile.probabilistic, f.tolerant_weight) {
+                (None, Some(t)) if t < f.weight && !swapped(i) && n <= 12 => Some(f64::from(t)),
+                _ => None,
+            }
+        })
+        .collect();
+    // Per field: 0 absent, 1 agreeing (its tolerant weight when split), 2 equal.
+    let value = |i: usize, c: u8| match c {
+        0 => 0.0,
+        1 => tolerant[i].unwrap_or(weights[i]),
+        _ => weights[i],
+    };
     let mut minimal = Vec::new();
-    for mask in 1u32..(1 << n) {
-        let s = sum(mask);
-        if s >= threshold && (0..n).all(|i| mask & (1 << i) == 0 || s - weights[i] < threshold) {
-            minimal.push(mask);
+    let mut choice = vec![0u8; n];
+    loop {
+        let s: f64 = (0..n).map(|i| value(i, choice[i])).sum();
+        let reaches = s >= threshold;
+        let each_needed = (0..n).all(|i| choice[i] == 0 || s - value(i, choice[i]) < threshold);
+        // Equal where agreeing would do is not minimal either.
+        let equal_needed = (0..n).all(|i| choice[i] != 2 || s - value(i, 2) + value(i, 1) < threshold);
+        if reaches && each_needed && equal_needed {
+            let mask = (0..n).filter(|&i| choice[i] != 0).fold(0u32, |m, i| m | 1 << i);
+            let equal = (0..n).filter(|&i| choice[i] == 2).fold(0u32, |m, i| m | 1 << i);
+            minimal.push((mask, equal));
+        }
+        // The next choice (an odometer: 3 positions for split fields, else 2).
+        let mut i = 0;
+        while i < n {
+            let top = if tolerant[i].is_some() { 2 } else { 1 };
+            if choice[i] < top {
+                choice[i] += 1;
+                break;
+            }
+            choice[i] = 0;
+            i += 1;
+        }
+        if i == n {
+            break;
         }
     }
     let mut plans = BTreeSet::new();
-    for &m in &minimal {
+    for &(m, equal) in &minimal {
         // A pair may agree on the swap partners crosswise; then it agrees on
         // both, so close the set over every subset of the swaps it touches.
         let touched: Vec<(usize, usize)> =
@@ -93,25 +137,31 @@ pub fn plans(comparer: &Comparer) -> Vec<Plan> {
             }
             for i in 0..n {
                 if set & (1 << i) != 0 && used & (1 << i) == 0 {
-                    components.push(Component::Field(i));
+                    components.push(if equal & (1 << i) != 0 {
+                        Component::Exact(i)
+                    } else {
+                        Component::Field(i)
+                    });
                 }
             }
             components.sort();
             plans.insert(Plan { components });
         }
     }
-    // A plan whose components include another plan's finds nothing more.
+    // A plan whose components imply another plan's finds nothing more.
     let all: Vec<Plan> = plans.into_iter().collect();
     all.iter()
-        .filter(|p| {
-            !all.iter().any(|q| {
-                q != *p
-                    && q.components.len() < p.components.len()
-                    && q.components.iter().all(|c| p.components.contains(c))
-            })
-        })
+        .filter(|p| !all.iter().any(|q| q != *p && q.components.iter().all(|c| implies(p, c))))
         .cloned()
         .collect()
+}
+
+/// Whether `plan`'s key implies component `c`: it has `c`, or the exact
+/// value of the field that `c` lets agree.
+pub(super) fn implies(plan: &Plan, c: &Component) -> bool {
+    plan.components
+        .iter()
+        .any(|d| d == c || matches!((c, d), (Component::Field(i), Component::Exact(j)) if i == j))
 }
 
 /// A candidate of a staged record.
@@ -230,7 +280,16 @@ pub fn find_candidates_within(
         ranges
     });
     let templates = bounds.as_ref().zip(ranges.as_ref()).and_then(|(b, r)| b.templates(r));
-    let plans = templates.clone().unwrap_or_else(|| plans(comparer));
+    let plans = match &templates {
+        Some(t) => t.clone(),
+        None if bounds.is_none() => coarsen::coarsen(
+            plans(comparer),
+            &staged_variants,
+            (!within).then_some(existing_variants),
+            (staged.len(), existing.len()),
+        ),
+        None => plans(comparer),
+    };
     let walks: Vec<Option<Walk<'_>>> = plans
         .iter()
         .map(|p| match (&templates, &bounds, &ranges) {

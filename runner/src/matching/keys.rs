@@ -148,6 +148,11 @@ impl<'b> Variants<'b> {
         (a + from, a + to)
     }
 
+    /// The keys an additive `plan` makes of the first `records` records.
+    pub(super) fn total_keys(&self, plan: &Plan, records: usize) -> u64 {
+        (0..records).into_par_iter().map(|r| self.key_count(plan, None, r) as u64).sum()
+    }
+
     pub(super) fn key_count(&self, plan: &Plan, walk: Option<&Walk<'_>>, record: usize) -> usize {
         if let Some(w) = walk {
             let mut n = 0usize;

@@ -20,6 +20,7 @@
 
 mod bounds;
 pub mod candidates;
+mod coarsen;
 pub mod compare;
 pub mod decision;
 pub mod diff;

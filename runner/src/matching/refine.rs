@@ -71,7 +71,8 @@ const EXACT_SEED: usize = 1 << 40;
 const SCAN_SEED: usize = 1 << 41;
 
 /// The refinement of `plan` (number `no` among the refined), if its blocks
-/// of equal values make more than `above` pairs (`None`: 8 per record).
+/// of equal values make more than `above` pairs (`None`: more pairs, counted
+/// once per key they share, than the refining joins make keys).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn refine(
     comparer: &Comparer,
@@ -101,6 +102,10 @@ pub(super) fn refine(
                 inside[j] = true;
                 exact.push(Component::ExactPair(i, j));
             }
+            Component::Exact(i) => {
+                inside[i] = true;
+                exact.push(Component::Exact(i));
+            }
             _ => return None,
         }
     }
@@ -110,7 +115,7 @@ pub(super) fn refine(
     let staged_keys = keys(staged, records.0);
     let existing_keys = existing.map(|v| keys(v, records.1)).unwrap_or_default();
     let pairs = equal_pairs(&staged_keys, if existing.is_some() { &existing_keys } else { &staged_keys });
-    if pairs <= above.unwrap_or((records.0 + records.1) as u64 / 64) {
+    if above.is_some_and(|above| pairs <= above) || pairs == 0 {
         return None;
     }
 
@@ -164,6 +169,18 @@ pub(super) fn refine(
         joins.push(join(Component::Field(f)));
         if let Some(p) = partner(f).filter(|&p| p > f && !inside[p]) {
             joins.push(join(Component::Pair(f, p)));
+        }
+    }
+    if above.is_none() {
+        // Worth it when the equal pairs, made once per key they share,
+        // outnumber the keys the refining joins make.
+        let keys = |plan: &Plan| {
+            staged.total_keys(plan, records.0) + existing.map_or(0, |v| v.total_keys(plan, records.1))
+        };
+        let per_record = keys(plan) as f64 / (records.0 + records.1).max(1) as f64;
+        let joined: u64 = joins.iter().map(keys).sum();
+        if (pairs as f64) * (1.0 + per_record) <= joined as f64 {
+            return None;
         }
     }
     Some(Refined { joins, scans, staged_keys, existing_keys })
