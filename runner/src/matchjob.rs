@@ -31,8 +31,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use ferry_mapper::record::{Instance, Record, Value};
+use ferry_mapper::record::{Instance, Record};
 use ferry_mapper::target::RecordKind;
+use rayon::prelude::*;
 use rusqlite::params;
 use serde::Serialize;
 
@@ -132,13 +133,27 @@ fn load_inputs(db: Db<'_>, job: &Job, comparer: &Comparer) -> Result<Inputs, Err
         let chunk = staged_chunk(db, job.id, after, STAGED_CHUNK)?;
         let Some(last) = chunk.last() else { break };
         after = last.0;
-        for (id, record) in &chunk {
-            staged.push(MatchInput { id: *id, prepared: comparer.prepare(record) });
+        staged.par_extend(
+            chunk.par_iter().map(|(id, r)| MatchInput { id: *id, prepared: comparer.prepare(r) }),
+        );
+        for (_, record) in &chunk {
             staged_keys.push(if by_key { crate::keys::key_of(&target, record) } else { None });
         }
     }
+    // Records are read one by one and prepared a batch at a time on every core.
     let mut existing: Vec<MatchInput> = Vec::new();
-    for_each_record(db, job.kind, |id, r| existing.push(MatchInput { id, prepared: comparer.prepare(&r) }))?;
+    let mut batch: Vec<(i64, Record)> = Vec::with_capacity(STAGED_CHUNK);
+    let prepare = |batch: &mut Vec<(i64, Record)>, existing: &mut Vec<MatchInput>| {
+        existing
+            .par_extend(batch.par_drain(..).map(|(id, r)| MatchInput { id, prepared: comparer.prepare(&r) }));
+    };
+    for_each_record(db, job.kind, |id, r| {
+        batch.push((id, r));
+        if batch.len() == STAGED_CHUNK {
+            prepare(&mut batch, &mut existing);
+        }
+    })?;
+    prepare(&mut batch, &mut existing);
     Ok(Inputs { staged, staged_keys, existing })
 }
 
@@ -181,52 +196,77 @@ pub fn job_profile(db: Db<'_>, job: &Job) -> Result<MatchingProfile, Error> {
 /// one at a time (two cursors merged by id), so that memory holds only what
 /// `f` keeps.
 pub fn for_each_record(db: Db<'_>, kind: RecordKind, mut f: impl FnMut(i64, Record)) -> Result<(), Error> {
+    let path = db.path();
     let unreadable = |id: i64, what: &str, e: serde_json::Error| {
-        Error::unreadable(db.path(), format!("the {what} of record {id}"), e)
+        Error::unreadable(path, format!("the {what} of record {id}"), e)
     };
     let mut records = db.prepare("SELECT id, fields FROM records WHERE kind = ?1 ORDER BY id")?;
     let mut instances = db.prepare(
+        // Ordered by the records' id (the order the kind index yields), so
+        // SQLite sorts nothing.
         "SELECT i.record_id, i.subcollection, i.type_name, i.instance, i.attributes
-             FROM record_instances i JOIN records r ON r.id = i.record_id
-             WHERE r.kind = ?1 ORDER BY i.record_id, i.id",
+             FROM records r JOIN record_instances i ON i.record_id = r.id
+             WHERE r.kind = ?1 ORDER BY r.id, i.id",
     )?;
     let mut rows = records.query([kind.as_str()])?;
     let mut inst_rows = instances.query([kind.as_str()])?;
-    let next_instance = |rows: &mut crate::db::Rows<'_>| -> Result<Option<(i64, Instance)>, Error> {
-        let Some(row) = rows.next()? else { return Ok(None) };
-        let id: i64 = row.get(0)?;
-        let attributes: String = row.get(4)?;
-        let attributes: std::collections::BTreeMap<String, Value> =
-            serde_json::from_str(&attributes).map_err(|e| unreadable(id, "instances", e))?;
-        Ok(Some((
-            id,
-            Instance {
-                subcollection: row.get(1)?,
-                type_name: row.get(2)?,
-                instance: row.get(3)?,
-                attributes,
-            },
-        )))
+    // Rows are read as text one by one and their JSON parsed a batch at a
+    // time on every core.
+    struct Raw {
+        id: i64,
+        fields: String,
+        instances: Vec<(String, String, u32, String)>,
+    }
+    let parse = |raw: &Raw| -> Result<Record, Error> {
+        let fields = serde_json::from_str(&raw.fields).map_err(|e| unreadable(raw.id, "fields", e))?;
+        let instances = raw
+            .instances
+            .iter()
+            .map(|(subcollection, type_name, instance, attributes)| {
+                Ok(Instance {
+                    subcollection: subcollection.clone(),
+                    type_name: type_name.clone(),
+                    instance: *instance,
+                    attributes: serde_json::from_str(attributes)
+                        .map_err(|e| unreadable(raw.id, "instances", e))?,
+                })
+            })
+            .collect::<Result<_, Error>>()?;
+        Ok(Record { fields, instances })
+    };
+    let mut flush = |batch: &mut Vec<Raw>| -> Result<(), Error> {
+        let parsed: Vec<Result<Record, Error>> = batch.par_iter().map(parse).collect();
+        for (raw, record) in batch.drain(..).zip(parsed) {
+            f(raw.id, record?);
+        }
+        Ok(())
+    };
+    let mut batch: Vec<Raw> = Vec::with_capacity(STAGED_CHUNK);
+    type RawInstance = (i64, (String, String, u32, String));
+    let next_instance = |rows: &mut crate::db::Rows<'_>| -> Result<Option<RawInstance>, Error> {
+        let Some(i) = rows.next()? else { return Ok(None) };
+        Ok(Some((i.get(0)?, (i.get(1)?, i.get(2)?, i.get(3)?, i.get(4)?))))
     };
     let mut pending = next_instance(&mut inst_rows)?;
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
-        let fields: String = row.get(1)?;
-        let fields = serde_json::from_str(&fields).map_err(|e| unreadable(id, "fields", e))?;
-        let mut record = Record { fields, instances: Vec::new() };
+        let mut raw = Raw { id, fields: row.get(1)?, instances: Vec::new() };
         while let Some((owner, _)) = &pending {
             if *owner > id {
                 break;
             }
-            let (owner, inst) = pending.take().expect("checked");
+            let (owner, instance) = pending.take().expect("checked");
             if owner == id {
-                record.instances.push(inst);
+                raw.instances.push(instance);
             }
             pending = next_instance(&mut inst_rows)?;
         }
-        f(id, record);
+        batch.push(raw);
+        if batch.len() == STAGED_CHUNK {
+            flush(&mut batch)?;
+        }
     }
-    Ok(())
+    flush(&mut batch)
 }
 
 /// Staged records read at once by [`staged_chunk`] (bounds memory on big jobs).
@@ -241,14 +281,16 @@ pub fn staged_chunk(db: Db<'_>, job_id: i64, after: i64, limit: usize) -> Result
     let rows = st.query_map(params![job_id, after, limit as i64], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
     })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (id, json) = row?;
-        let record: Record = crate::codec::decode(&json)
-            .map_err(|e| Error::unreadable(db.path(), format!("staged record {id}"), e))?;
-        out.push((id, record));
-    }
-    Ok(out)
+    let raw: Vec<(i64, String)> = rows.collect::<Result<_, _>>()?;
+    // Decoded on every core.
+    let path = db.path();
+    raw.into_par_iter()
+        .map(|(id, json)| {
+            let record: Record = crate::codec::decode(&json)
+                .map_err(|e| Error::unreadable(path, format!("staged record {id}"), e))?;
+            Ok((id, record))
+        })
+        .collect()
 }
 
 /// Checks that a job can be matched (or re-matched).
@@ -355,8 +397,10 @@ fn match_in_one_transaction(
                         match_record_id = ?5, match_staged_id = ?6
                  WHERE id = ?1",
         )?;
-        for (i, input) in staged_inputs.iter().enumerate() {
-            let staged_id = &input.id;
+        // Each staged record's final list and its explanations, a chunk at a
+        // time on every core, then written in order.
+        let final_list = |i: usize| -> (Vec<Found>, Vec<Vec<u8>>) {
+            let input = &staged_inputs[i];
             let mut list: Vec<Found> = against[i]
                 .candidates
                 .iter()
@@ -381,9 +425,25 @@ fn match_in_one_transaction(
                 b.quality.cmp(&a.quality).then(a.staged.cmp(&b.staged)).then(a.id.cmp(&b.id))
             });
             list.truncate(keep);
-            for (rank, c) in list.iter().enumerate() {
-                let other = if c.staged { &staged_inputs[c.index] } else { &existing_inputs[c.index] };
-                let explanation = comparer.explain(&input.prepared, &other.prepared);
+            let explained = list
+                .iter()
+                .map(|c| {
+                    let other = if c.staged { &staged_inputs[c.index] } else { &existing_inputs[c.index] };
+                    encode_explanation(&comparer.explain(&input.prepared, &other.prepared))
+                })
+                .collect();
+            (list, explained)
+        };
+        let mut lists = Vec::new();
+        for (i, input) in staged_inputs.iter().enumerate() {
+            if i % STAGED_CHUNK == 0 {
+                let end = (i + STAGED_CHUNK).min(staged_inputs.len());
+                lists.clear();
+                lists.par_extend((i..end).into_par_iter().map(final_list));
+            }
+            let (list, explained) = &lists[i % STAGED_CHUNK];
+            let staged_id = &input.id;
+            for (rank, (c, explanation)) in list.iter().zip(explained).enumerate() {
                 insert.execute(params![
                     staged_id,
                     rank as i64,
@@ -391,7 +451,7 @@ fn match_in_one_transaction(
                     c.staged.then_some(c.id),
                     c.quality,
                     c.agreeing,
-                    encode_explanation(&explanation)
+                    explanation
                 ])?;
             }
             // Merge targets: the best existing record, or the best earlier staged one.
@@ -516,6 +576,7 @@ pub fn learn_job(
 mod tests {
     use super::*;
     use crate::store::{insert_record, load_record};
+    use ferry_mapper::record::Value;
 
     #[test]
     fn records_stream_with_their_own_instances() {
