@@ -10,6 +10,9 @@
 //! - [`candidates`]: blocking plans derived from the weights, the threshold
 //!   and the agreement rules; finds every pair at or above the potential
 //!   threshold without comparing all pairs, and keeps the best few.
+//!   `coarsen` leaves many-keyed components out of plans where that is
+//!   cheaper on the data; `refine` joins a plan's large blocks of equal
+//!   values only where a pair could enter a list, and scans the rest.
 //! - [`diff`]: what changed between two profiles (`ferry diff`).
 //! - [`learn`]: a probabilistic (Fellegi–Sunter) profile estimated from the
 //!   data without labels: u from random pairs, m and the prior by EM.
