@@ -52,7 +52,7 @@ measure "run (existing: import+match+complete)" "$BIN" run --quiet --description
 measure "import" "$BIN" import --quiet --description staged "$WORK"/staged*.zip
 "$BIN" staged --quiet staged --submit > /dev/null
 measure "match" "$BIN" match --quiet staged
-grep -E "Match|proposed" "$WORK/out.txt" | sed 's/^/    /'
+{ grep -E "Match|proposed" "$WORK/out.txt" || true; } | sed 's/^/    /'
 measure "complete" "$BIN" complete --quiet staged
 sed 's/^/    /' "$WORK/out.txt"
 measure "undo" "$BIN" undo --quiet staged
