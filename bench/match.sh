@@ -8,6 +8,8 @@
 #   PROFILE=debug bench/match.sh 2000 2000        (a quick smoke run)
 #   MAPPING=test-data/matching/synth-contacts-no-telcom.json bench/match.sh 5000 5000
 #                                                 (the seed's fields only: no e-mail, no phone)
+#   SEED_ONLY=1 ANCHOR=/tmp/ferry-old bench/match.sh 1000000 1000000 7
+#                                                 (the seed profile only, timed against an older binary)
 #
 # Generates the data (`synth_csv` example), puts EXISTING contacts in a store
 # (`ferry run`), imports STAGED (rows without a last name are rejected, as the

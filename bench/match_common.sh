@@ -9,6 +9,9 @@
 # true copy is the best candidate shown), counting only copies whose staged
 # row was imported. Prints time and peak memory of each step. KEEP=DIR copies
 # the learned profile, both exports, the truth and the data there.
+# SEED_ONLY=1 stops after the seed profile; ANCHOR=BINARY first times the
+# same seed-profile match by that binary (an older build) on a copy of the
+# store, for a comparison in one run.
 
 measure() { # label command…
     local label=$1; shift
@@ -45,9 +48,16 @@ PY
 }
 
 match_both() {
+    if [ -n "${ANCHOR:-}" ]; then
+        # The same match by another binary first, on a copy of the store.
+        cp "$FERRY_DB" "$WORK/before-match.db"
+        measure "match (seed, ANCHOR)" "$ANCHOR" match --quiet staged
+        cp "$WORK/before-match.db" "$FERRY_DB"
+    fi
     measure "match (seed profile)" "$BIN" match --quiet staged
     measure "review --export" "$BIN" review --quiet staged --export "$WORK/seed.csv"
     score seed "$WORK/seed.csv"
+    [ -z "${SEED_ONLY:-}" ] || return 0
     measure "learn" "$BIN" learn --quiet staged --out "$WORK/learned.json"
     grep -E "session|prior|thresholds" "$WORK/out.txt" | sed 's/^/    /'
     measure "match (learned profile)" "$BIN" match --quiet staged --profile "$WORK/learned.json"
