@@ -16,15 +16,7 @@ pub const PLAUSIBLE: std::ops::RangeInclusive<u32> = 1..=73_050;
 /// the day 1900-02-29, which never was: serial 60 is no date, and serials
 /// after it are one day ahead of a plain count.
 pub fn date(text: &str) -> Option<Date> {
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    if whole.is_empty()
-        || whole.len() > 7
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !fraction.bytes().all(|b| b == b'0')
-    {
-        return None;
-    }
-    let serial: i32 = whole.parse().ok()?;
+    let serial = serial(text)?;
     let epoch = match serial {
         1..=59 => jiff::civil::date(1899, 12, 31),
         61..=2_958_465 => jiff::civil::date(1899, 12, 30),
@@ -33,11 +25,24 @@ pub fn date(text: &str) -> Option<Date> {
     epoch.checked_add(jiff::Span::new().days(serial)).ok()
 }
 
+/// The day number `text` writes (digits, at most a zero fraction), whether
+/// or not it is a date.
+fn serial(text: &str) -> Option<i32> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty()
+        || whole.len() > 7
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !fraction.bytes().all(|b| b == b'0')
+    {
+        return None;
+    }
+    whole.parse().ok()
+}
+
 /// True when `text` is a serial day number a profiled date column plausibly
 /// holds (see [`PLAUSIBLE`]).
 pub fn plausible(text: &str) -> bool {
-    date(text).is_some()
-        && text.split('.').next().and_then(|w| w.parse::<u32>().ok()).is_some_and(|n| PLAUSIBLE.contains(&n))
+    serial(text).is_some_and(|n| n != 60 && u32::try_from(n).is_ok_and(|n| PLAUSIBLE.contains(&n)))
 }
 
 #[cfg(test)]
@@ -58,6 +63,7 @@ mod tests {
         for bad in ["0", "2958466", "22666.5", "-5", "", ".0", "1e4", "22 666"] {
             assert_eq!(date(bad), None, "{bad}");
         }
-        assert!(plausible("22666") && !plausible("99999") && !plausible("0"));
+        assert!(plausible("22666") && plausible("22666.0") && !plausible("99999") && !plausible("0"));
+        assert!(!plausible("60") && plausible("59") && plausible("61") && !plausible("22666.5"));
     }
 }

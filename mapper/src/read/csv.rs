@@ -197,8 +197,7 @@ fn first_non_ascii(file: &mut File) -> std::io::Result<Option<(Vec<u8>, bool)>> 
             continue;
         }
         let at = chunk[..n].iter().position(|b| !b.is_ascii()).unwrap_or(0);
-        let mut window = chunk[at..n].to_vec();
-        window.truncate(PREFIX_LEN);
+        let mut window = chunk[at..n.min(at + PREFIX_LEN)].to_vec();
         if window.len() < PREFIX_LEN {
             let want = (PREFIX_LEN - window.len()) as u64;
             (&mut *file).take(want).read_to_end(&mut window)?;

@@ -267,20 +267,19 @@ fn reads(format: &str, sample: Option<&str>, timestamp: bool) -> String {
 
 /// A typed format must be a strftime format that reads the column's sample.
 fn check_format(format: &str, sample: Option<&str>, timestamp: bool) -> Result<(), Refusal> {
-    if !timestamp && format == crate::convert::serial::EXCEL {
-        return match sample {
-            Some(s) if crate::convert::serial::date(s.trim()).is_none() => {
-                Err(Refusal::FormatMisreads { format: format.to_string(), sample: s.to_string() })
-            }
-            _ => Ok(()),
-        };
-    }
-    if !format.contains('%') {
+    let excel = !timestamp && format == crate::convert::serial::EXCEL;
+    if !excel && !format.contains('%') {
         return Err(Refusal::NotAFormat { format: format.to_string() });
     }
     if let Some(s) = sample {
-        let parsed = jiff::fmt::strtime::parse(format, s.trim());
-        let ok = parsed.is_ok_and(|p| if timestamp { p.to_datetime().is_ok() } else { p.to_date().is_ok() });
+        // Dates are read as conversion reads them (four-digit `%Y`, `%y` in
+        // the past century, Excel day numbers), so a format the session
+        // accepts never rejects its own sample at check time.
+        let ok = if timestamp {
+            jiff::fmt::strtime::parse(format, s.trim()).is_ok_and(|p| p.to_datetime().is_ok())
+        } else {
+            crate::convert::value::parse_date(format, s.trim()).is_ok()
+        };
         if !ok {
             return Err(Refusal::FormatMisreads { format: format.to_string(), sample: s.to_string() });
         }
@@ -298,4 +297,25 @@ fn first_format(formats: &[String]) -> String {
 fn put_first(formats: &mut Vec<String>, chosen: &str) {
     let rest: Vec<String> = formats.iter().skip(1).filter(|f| *f != chosen).cloned().collect();
     *formats = std::iter::once(chosen.to_string()).chain(rest).collect();
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_date_format_reads_its_sample_as_conversion_does() {
+        assert_eq!(check_format("%m/%d/%Y", Some("11/14/1981"), false), Ok(()));
+        // `%Y` wants four digits: conversion would reject `81`, so the session does.
+        assert!(matches!(
+            check_format("%m/%d/%Y", Some("11/14/81"), false),
+            Err(Refusal::FormatMisreads { .. })
+        ));
+        assert_eq!(check_format("%m/%d/%y", Some("11/14/81"), false), Ok(()));
+        assert_eq!(check_format("excel", Some("22666"), false), Ok(()));
+        assert!(matches!(check_format("excel", Some("60"), false), Err(Refusal::FormatMisreads { .. })));
+        assert!(matches!(check_format("excel", None, true), Err(Refusal::NotAFormat { .. })));
+        assert!(matches!(check_format("dd/mm/yyyy", None, false), Err(Refusal::NotAFormat { .. })));
+        assert_eq!(check_format("%Y-%m-%d %H:%M", Some("1980-12-31 10:30"), true), Ok(()));
+    }
 }
