@@ -82,7 +82,7 @@ impl DateFormats {
         let (mut seen, mut unreadable) = (0u64, 0u64);
         // Day numbers (`22666`) count as Excel serial dates only beside
         // values a date format reads: alone, they are more likely integers.
-        let mut serials: Vec<String> = Vec::new();
+        let mut serials = 0u64;
         let mut examples: Vec<String> = Vec::new();
         for v in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
             seen += 1;
@@ -90,7 +90,7 @@ impl DateFormats {
             let fits: Vec<bool> = DATE_FORMATS.iter().map(|f| cheap && parses_date(f, v)).collect();
             if !fits.contains(&true) {
                 if crate::convert::serial::plausible(v) {
-                    serials.push(v.to_string());
+                    serials += 1;
                     continue;
                 }
                 unreadable += 1;
@@ -111,16 +111,12 @@ impl DateFormats {
                 }
             }
         }
-        let dated = seen - unreadable - serials.len() as u64;
-        if dated == 0 {
-            for v in serials.drain(..) {
-                unreadable += 1;
-                if examples.len() < UNREADABLE_SHOWN && !examples.contains(&v) {
-                    examples.push(v);
-                }
-            }
+        // Without a value a date format reads, the day numbers are no dates
+        // either, and nothing here is a date column.
+        if seen - unreadable - serials == 0 {
+            return None;
         }
-        if seen == 0 || ((seen - unreadable) as f64) < DATE_SHARE * seen as f64 {
+        if ((seen - unreadable) as f64) < DATE_SHARE * seen as f64 {
             return None;
         }
         let mut formats: Vec<FormatCount> = DATE_FORMATS
@@ -129,9 +125,9 @@ impl DateFormats {
             .filter(|(_, c)| **c > 0)
             .map(|(f, c)| FormatCount { format: f.to_string(), count: *c })
             .collect();
-        if !serials.is_empty() {
+        if serials > 0 {
             let format = crate::convert::serial::EXCEL.to_string();
-            formats.push(FormatCount { format, count: serials.len() as u64 });
+            formats.push(FormatCount { format, count: serials });
         }
         // Most values first; ties keep the preference order of DATE_FORMATS.
         formats.sort_by_key(|f| std::cmp::Reverse(f.count));
