@@ -23,9 +23,10 @@
 //!
 //! Every pair of part 3 that could enter a list is scored, so the lists are
 //! the lists of scoring every pair (the property tests hold them to that),
-//! but for two different values whose 64-bit hashes are equal (about one
-//! chance in 10^7 per plan among a million distinct values): part 1 takes
+//! but for two different values whose 64-bit hashes are equal (about 3
+//! chances in 10^8 per plan among a million distinct values): part 1 takes
 //! such a pair for an equal one.
+//!
 //! A pair that agrees on swap partners crosswise (first name against last
 //! name) is found by a plan with both as an unordered pair (see
 //! [`super::candidates::plans`]), which is joined (or scanned with both
