@@ -855,6 +855,56 @@ mod property {
             lossless_or_counted(&fast, &slow, max_block_pairs)?;
         }
     }
+
+    /// `s` with the character at `at` (modulo its length) replaced.
+    fn typo(s: &str, at: usize) -> String {
+        let mut c: Vec<char> = s.chars().collect();
+        let i = at % c.len().max(1);
+        if let Some(x) = c.get_mut(i) {
+            *x = if *x == 'x' { 'y' } else { 'x' };
+        }
+        c.into_iter().collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Copies with first and last name swapped, each name one typo off:
+        /// only the swap pairs of both names' variants find them.
+        #[test]
+        fn blocking_finds_swapped_names_with_a_typo_each_as_all_pairs_scoring_does(
+            staged in prop::collection::vec(person(), 1..8),
+            others in prop::collection::vec(person(), 0..6),
+            typos in prop::collection::vec((0usize..8, 0usize..8, any::<bool>()), 8),
+            realistic in any::<bool>(),
+            random in learned_profile(),
+            near in realistic_learned_profile(),
+        ) {
+            let p = if realistic { near } else { random };
+            prop_assume!(p.check().is_ok());
+            let mut existing = others;
+            for (r, &(a, b, copy_typo)) in staged.iter().zip(&typos) {
+                let mut copy = r.clone();
+                let name = |k: &str| match r.fields.get(k) {
+                    Some(Value::Text(t)) => Some(t.clone()),
+                    _ => None,
+                };
+                if let (Some(first), Some(last)) = (name("firstName"), name("lastName")) {
+                    let (first, last) = if copy_typo { (typo(&first, a), typo(&last, b)) } else { (first, last) };
+                    copy.fields.insert("firstName".into(), Value::Text(last));
+                    copy.fields.insert("lastName".into(), Value::Text(first));
+                }
+                existing.push(copy);
+            }
+            let mut c = Comparer::new(&p);
+            let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
+            let e = inputs(&c, &existing, &(0..existing.len() as i64).collect::<Vec<_>>());
+            c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
+            let limits = Limits { keys_per_slice: usize::MAX, max_block_pairs: u64::MAX, refine_above: None };
+            let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
+            prop_assert_eq!(&fast.lists[..], &candidates::brute_force(&c, &s, Some(&e))[..]);
+        }
+    }
 }
 
 // --- learning ---

@@ -2,21 +2,24 @@
 //! plans (*templates*) derived from them.
 //!
 //! Every blocking variant of a value has a *kind*: the exact kind (the value
-//! itself and, with a `typo` level, its one-character deletions), the
-//! phonetic code, the one-digit masks, the day/month-swap canonical date and
-//! the year halves. A pair whose field reaches a blockable level shares a
-//! variant of that level's kind, its *witness* (an equal value or a typo
-//! shares an exact-kind variant, a phonetic agreement the code, and so on;
-//! swapped names share an unordered pair of exact-kind variants).
+//! itself), the typo kind (the value and its one-character deletions, for a
+//! field with a `typo` level), the phonetic code, the one-digit masks, the
+//! day/month-swap canonical date and the year halves. A pair whose field
+//! reaches a blockable level shares a variant of that level's kind, its
+//! *witness* (equal values share the exact-kind variant, values one typo
+//! apart a typo-kind one, a phonetic agreement the code, and so on; swapped
+//! names share an unordered pair of exact- or typo-kind variants).
 //!
-//! Each variant gets a bound `b`: at least what any level witnessed by a
-//! variant of its kind with that hash can add beyond not agreeing. Only the
-//! exact kind's bound depends on the value: term frequencies make agreeing on
-//! "smith" weigh less than on a rare name, so its bound is the weight of the
-//! values whose exact variant has that hash (the largest, when hashes
-//! collide), or the typo weight when that is larger (a deletion can equal a
-//! value). Both records of a pair compute the same bound for their shared
-//! witness, since it depends on the witness alone.
+//! Each variant gets a bound `b`: at least what the level its kind witnesses
+//! can add beyond not agreeing. Only the exact kind's bound depends on the
+//! value: term frequencies make agreeing on "smith" weigh less than on a
+//! rare name, so its bound is the weight of agreeing on that value. Both
+//! records of a pair compute the same bound for a shared witness: an
+//! exact-kind witness is their common value, and the other kinds' bounds are
+//! their level's. (The exact and typo kinds are kept apart for this: were a
+//! deletion of "smith" that is also a rare value, "smit", of one kind with
+//! the values, its bound would be the rare value's, and every two Smiths of
+//! one gender would share a key.)
 //!
 //! A pair that reaches the potential threshold agrees on fields whose gains
 //! add up to the needed bits, so the bounds of its witnesses add up to at
@@ -31,19 +34,15 @@
 //! Bounds are counted in eighths of a bit, rounded up (never below the
 //! weight), so sums are exact integers both records compute alike.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-use rayon::prelude::*;
-
-use super::candidates::{Component, MatchInput, Plan};
-use super::compare::{Comparer, TYPO_MIN_LENGTH, hash32, is_ymd, mix64, nonagreeing};
+use super::candidates::{Component, Plan};
+use super::compare::{Comparer, TYPO_MIN_LENGTH, hash32, is_ymd, nonagreeing};
 use super::keys::Walk;
 use super::profile::Level;
 
-/// The variant kinds, by index (the exact kind covers typos too).
-pub(super) const KINDS: [Level; 5] =
-    [Level::Exact, Level::Phonetic, Level::OneDigit, Level::DayMonthSwap, Level::YearOff];
+/// The variant kinds, by index: the exact kind is the value alone, the typo
+/// kind the value and its one-character deletions.
+pub(super) const KINDS: [Level; 6] =
+    [Level::Exact, Level::Typo, Level::Phonetic, Level::OneDigit, Level::DayMonthSwap, Level::YearOff];
 
 /// More templates than this: candidate generation falls back to one bound
 /// per field (the plans of [`super::candidates::plans`]).
@@ -73,16 +72,19 @@ pub(super) fn units(q: u8) -> u32 {
 /// with its kind, in no particular order (possibly repeated).
 pub(super) fn kinded_variants(c: &Comparer, i: usize, v: &str, out: &mut Vec<(u32, Level)>) {
     let has = |l: Level| c.level_bits(i, l).is_some();
-    out.push((hash32(0, v.as_bytes()), Level::Exact));
+    let whole = hash32(0, v.as_bytes());
+    out.push((whole, Level::Exact));
     if has(Level::Typo) {
         let chars: Vec<char> = v.chars().collect();
+        // Shorter values are never a typo apart.
         if chars.len() >= TYPO_MIN_LENGTH {
             // Two strings one edit apart share the string or one of these.
+            out.push((whole, Level::Typo));
             let mut buf = String::with_capacity(v.len());
             for skip in 0..chars.len() {
                 buf.clear();
                 buf.extend(chars.iter().enumerate().filter(|(k, _)| *k != skip).map(|(_, c)| c));
-                out.push((hash32(0, buf.as_bytes()), Level::Exact));
+                out.push((hash32(0, buf.as_bytes()), Level::Typo));
             }
         }
     }
@@ -120,37 +122,14 @@ pub(super) fn kinded_variants(c: &Comparer, i: usize, v: &str, out: &mut Vec<(u3
     }
 }
 
-/// A hasher for keys that are already hashes.
-#[derive(Default)]
-struct Premixed(u64);
-
-impl Hasher for Premixed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = mix64(self.0 ^ u64::from(b));
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0 = mix64(u64::from(n));
-    }
-}
-
-type Table = HashMap<u32, u8, BuildHasherDefault<Premixed>>;
-
-/// The bounds of one probabilistic profile over the records being matched.
+/// The bounds of one probabilistic profile.
 pub(super) struct Bounds {
     /// The needed units: a pair reaches the potential threshold only if its
     /// witnesses' bounds add up to at least this.
     pub need: u32,
-    /// Per field and kind: the kind's bound (for the exact kind of a field
-    /// with a `typo` level: the typo's).
+    /// Per field and kind: the kind's bound (for the exact kind, which
+    /// depends on the value, unused).
     konst: Vec<[u8; KINDS.len()]>,
-    /// Per field with a `typo` level: the bound of exact agreement on the
-    /// values whose exact variant has that hash (largest on collisions).
-    tables: Vec<Option<Table>>,
     /// Per field: whether it has an `exact` level.
     has_exact: Vec<bool>,
     /// Per swap `(i, j)` (`i < j`): the bound of a swap pair (the most both
@@ -159,69 +138,41 @@ pub(super) struct Bounds {
 }
 
 impl Bounds {
-    /// The bounds of `comparer`'s probabilistic profile over `sides` (every
-    /// record being matched); `None` for additive profiles.
-    pub(super) fn new(comparer: &Comparer, sides: &[&[MatchInput]]) -> Option<Bounds> {
+    /// The bounds of `comparer`'s probabilistic profile; `None` for additive
+    /// profiles.
+    pub(super) fn new(comparer: &Comparer) -> Option<Bounds> {
         let profile = comparer.profile();
         profile.probabilistic?;
         let (field_max, needed) = comparer.block_bounds();
         let need = ((needed * 8.0).ceil().max(1.0)) as u32;
         let n = profile.fields.len();
         let mut konst = vec![[0u8; KINDS.len()]; n];
-        let mut tables = Vec::with_capacity(n);
         let mut has_exact = Vec::with_capacity(n);
         for (i, f) in profile.fields.iter().enumerate() {
             let base = nonagreeing(&f.levels);
             let gain = |l: Level| comparer.level_bits(i, l).map_or(0, |w| quantize(w - base));
-            konst[i] = [
-                gain(Level::Typo),
-                gain(Level::Phonetic),
-                gain(Level::OneDigit),
-                gain(Level::DayMonthSwap),
-                gain(Level::YearOff),
-            ];
+            konst[i] = KINDS.map(|k| if k == Level::Exact { 0 } else { gain(k) });
             has_exact.push(comparer.level_bits(i, Level::Exact).is_some());
-            let table = (comparer.level_bits(i, Level::Typo).is_some() && has_exact[i]).then(|| {
-                let mut entries: Vec<(u32, u8)> = sides
-                    .iter()
-                    .flat_map(|side| {
-                        side.par_iter()
-                            .filter_map(|r| r.prepared.values[i].as_deref())
-                            .map(|v| (hash32(0, v.as_bytes()), quantize(comparer.exact_bits(i, v) - base)))
-                            .collect::<Vec<_>>()
-                    })
-                    .collect();
-                entries.par_sort_unstable();
-                let mut table = Table::default();
-                for (h, q) in entries {
-                    let e = table.entry(h).or_insert(q);
-                    *e = (*e).max(q);
-                }
-                table
-            });
-            tables.push(table);
         }
         let pairs = profile
             .swaps()
             .into_iter()
             .map(|(i, j)| ((i.min(j), i.max(j)), quantize(field_max[i] + field_max[j])))
             .collect();
-        Some(Bounds { need, konst, tables, has_exact, pairs })
+        Some(Bounds { need, konst, has_exact, pairs })
     }
 
-    /// The bound of field `i`'s variant `h` of kind `kind` for value `v`.
-    pub(super) fn of(&self, comparer: &Comparer, i: usize, kind: Level, h: u32, v: &str) -> u8 {
-        let k = kind_index(kind) as usize;
-        if k != 0 {
-            return self.konst[i][k];
-        }
-        match &self.tables[i] {
-            Some(t) => self.konst[i][0].max(t.get(&h).copied().unwrap_or(0)),
-            None if self.has_exact[i] && h == hash32(0, v.as_bytes()) => {
+    /// The bound of field `i`'s variant of kind `kind` for value `v`: the
+    /// exact kind's is what agreeing on `v` itself adds (term frequencies
+    /// make it the value's own), every other kind's its level's.
+    pub(super) fn of(&self, comparer: &Comparer, i: usize, kind: Level, v: &str) -> u8 {
+        match kind {
+            Level::Exact if self.has_exact[i] => {
                 let base = nonagreeing(&comparer.profile().fields[i].levels);
                 quantize(comparer.exact_bits(i, v) - base)
             }
-            None => self.konst[i][0],
+            Level::Exact => 0,
+            _ => self.konst[i][kind_index(kind) as usize],
         }
     }
 

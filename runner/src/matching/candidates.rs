@@ -45,7 +45,7 @@ pub enum Component {
     /// A variant of this field's value.
     Field(usize),
     /// Variants of two swappable fields, as an unordered pair (in a
-    /// probabilistic profile's template: of the exact kind).
+    /// probabilistic profile's template: of the exact and typo kinds).
     Pair(usize, usize),
     /// A probabilistic profile's variants of this field of one kind (see
     /// [`super::bounds`]).
@@ -256,8 +256,7 @@ pub fn find_candidates_within(
     let profile = comparer.profile();
     let keep = profile.candidates;
     let threshold = profile.thresholds.potential;
-    let sides: &[&[MatchInput]] = if within { &[staged] } else { &[staged, existing] };
-    let bounds = Bounds::new(comparer, sides);
+    let bounds = Bounds::new(comparer);
     let staged_variants = Variants::build(comparer, staged, bounds.as_ref());
     let existing_variants =
         if within { None } else { Some(Variants::build(comparer, existing, bounds.as_ref())) };

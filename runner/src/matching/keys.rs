@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use super::bounds::{Bounds, KINDS, kind_index, kinded_variants, units};
 use super::candidates::{Component, MatchInput, Plan};
 use super::compare::{Comparer, hash32, mix64};
+use super::profile::Level;
 
 /// Every record's blocking variants per field, flattened.
 pub(super) struct Variants<'b> {
@@ -36,7 +37,7 @@ pub(super) struct Walk<'p> {
 }
 
 /// The stretch of a record's field variants a chosen component uses (for a
-/// swap pair: the exact-kind variants of both fields).
+/// swap pair: the exact- and typo-kind variants of both fields).
 type Chosen = [(u32, u32); 2];
 
 impl<'b> Variants<'b> {
@@ -57,9 +58,7 @@ impl<'b> Variants<'b> {
                             let mut kinded = Vec::new();
                             kinded_variants(comparer, f, v, &mut kinded);
                             out.extend(
-                                kinded
-                                    .into_iter()
-                                    .map(|(h, k)| (h, kind_index(k), b.of(comparer, f, k, h, v))),
+                                kinded.into_iter().map(|(h, k)| (h, kind_index(k), b.of(comparer, f, k, v))),
                             );
                             out.sort_unstable_by_key(|&(h, k, q)| (k, q, h));
                         } else {
@@ -146,6 +145,15 @@ impl<'b> Variants<'b> {
         let from = ks.partition_point(|&k| k < kind) as u32;
         let to = ks.partition_point(|&k| k <= kind) as u32;
         (a + from, a + to)
+    }
+
+    /// The stretch of `record`'s field `field` variants a swap pair takes:
+    /// the exact and typo kinds (the value, and its deletions when the field
+    /// has a `typo` level), which sort first.
+    fn pair_span(&self, record: usize, field: usize) -> (u32, u32) {
+        let exact = self.kind_span(record, field, kind_index(Level::Exact));
+        let typo = self.kind_span(record, field, kind_index(Level::Typo));
+        (exact.0, if typo.0 < typo.1 { typo.1 } else { exact.1 })
     }
 
     /// The keys an additive `plan` makes of the first `records` records.
@@ -316,7 +324,7 @@ impl<'b> Variants<'b> {
         let fits = |q: u32| q > 0 && (last || sum + q < need) && sum + q + w.upper[k + 1] >= need;
         match w.components[k] {
             Component::Pair(i, j) => {
-                let (a, b) = (self.kind_span(record, i, 0), self.kind_span(record, j, 0));
+                let (a, b) = (self.pair_span(record, i), self.pair_span(record, j));
                 let q = units(limits.pair(i, j));
                 if a.0 < a.1 && b.0 < b.1 && fits(q) {
                     chosen[k] = [a, b];
