@@ -14,6 +14,7 @@
 # `review --export` against the truth (rec-N-dup-0 copies rec-N-org), over
 # the copies whose original and copy were both stored.
 #
+# KEEP=1 keeps the working directory (data, store, learned.json) and names it on stderr.
 # Needs: cargo, python3 with pip, GNU time (/usr/bin/time).
 set -euo pipefail
 # shellcheck source=bench/common.sh
@@ -38,7 +39,7 @@ PY
 fi
 
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+trap '[ -n "${KEEP:-}" ] && echo "kept $WORK" >&2 || rm -rf "$WORK"' EXIT
 export FERRY_DB="$WORK/ferry.db"
 mapping=$ROOT/test-data/matching/four-fields.json
 # shellcheck source=bench/match_common.sh

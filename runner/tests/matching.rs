@@ -1155,3 +1155,165 @@ fn an_e_mail_address_many_records_share_weighs_less_than_one_two_share() {
         weight(6, 7)
     );
 }
+
+/// A contact with names, birth date, phone and e-mail.
+fn namesake(first: &str, last: &str, born: &str, phone: &str, mail: &str) -> Record {
+    let mut r = record(&[("firstName", first), ("lastName", last), ("birthDate", born)]);
+    for (type_name, value) in [("Email", mail), ("Mobile", phone)] {
+        let mut attributes = BTreeMap::new();
+        attributes.insert("value".to_string(), Value::Text(value.to_string()));
+        r.instances.push(Instance {
+            subcollection: "Telcom".into(),
+            type_name: type_name.into(),
+            instance: 1,
+            attributes,
+        });
+    }
+    r
+}
+
+#[test]
+fn an_e_mail_address_namesakes_share_weighs_its_namesake_u_between_them() {
+    let mut profile = learn::skeleton(&MatchingProfile::bundled("contacts").unwrap());
+    let email = profile.field_index("email").unwrap();
+    profile.fields[email].term_frequency = false;
+    for l in &mut profile.fields[email].levels {
+        (l.m, l.u) = if l.level == Level::Exact { (0.85, 1e-6) } else { (0.15, 1.0 - 1e-6) };
+    }
+    profile.fields[email].namesake_u = Some(0.01);
+    profile.check().unwrap();
+    let c = Comparer::new(&profile);
+    let ann = c.prepare(&namesake("Ann", "Lee", "1980-01-02", "+1 416 555 0101", "ann.lee@example.com"));
+    let other_ann =
+        c.prepare(&namesake("Ann", "Lee", "1971-05-06", "+1 416 555 0199", "ann.lee@example.com"));
+    let bob = c.prepare(&namesake("Bob", "Ray", "1971-05-06", "+1 416 555 0199", "ann.lee@example.com"));
+    let weight = |a: &_, b: &_| c.explain(a, b).fields[email].contribution;
+    assert!(
+        (weight(&ann, &other_ann) - (0.85f64 / 0.01).log2()).abs() < 1e-9,
+        "{}",
+        weight(&ann, &other_ann)
+    );
+    assert!((weight(&ann, &bob) - (0.85f64 / 1e-6).log2()).abs() < 1e-9, "{}", weight(&ann, &bob));
+    // An impossible namesake u is refused, naming where.
+    profile.fields[email].namesake_u = Some(0.0);
+    let err = profile.check().unwrap_err();
+    assert_eq!(err.at, format!("/fields/{email}/namesakeU"));
+}
+
+#[test]
+fn learn_finds_how_often_namesakes_share_an_e_mail_address_and_they_no_longer_match() {
+    const FIRST: [&str; 20] = [
+        "james",
+        "mary",
+        "john",
+        "patricia",
+        "robert",
+        "jennifer",
+        "michael",
+        "linda",
+        "william",
+        "elizabeth",
+        "david",
+        "barbara",
+        "richard",
+        "susan",
+        "joseph",
+        "jessica",
+        "thomas",
+        "sarah",
+        "charles",
+        "karen",
+    ];
+    const LAST: [&str; 20] = [
+        "smith",
+        "johnson",
+        "williams",
+        "brown",
+        "jones",
+        "garcia",
+        "miller",
+        "davis",
+        "rodriguez",
+        "martinez",
+        "hernandez",
+        "lopez",
+        "gonzalez",
+        "wilson",
+        "anderson",
+        "thomas",
+        "taylor",
+        "moore",
+        "jackson",
+        "martin",
+    ];
+    let mut state = 7u64;
+    let mut next = |n: u64| {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    let mut person = |k: usize| {
+        let (f, l) = (FIRST[next(20) as usize], LAST[next(20) as usize]);
+        let born = format!("19{:02}-{:02}-{:02}", 40 + next(60), 1 + next(12), 1 + next(28));
+        // Namesakes share an address one time in 20 (first.last + a number below 20).
+        namesake(
+            f,
+            l,
+            &born,
+            &format!("+1 416 {:03} {:04}", 200 + k % 700, k),
+            &format!("{f}.{l}{}@example.com", next(20)),
+        )
+    };
+    let existing: Vec<Record> = (0..4000).map(&mut person).collect();
+    let mut staged: Vec<Record> = existing[..1200].to_vec();
+    staged.extend((4000..6000).map(&mut person));
+    let skeleton = learn::skeleton(&MatchingProfile::bundled("contacts").unwrap());
+    let c = Comparer::new(&skeleton);
+    let prepare = |rs: &[Record], from: i64| -> Vec<MatchInput> {
+        rs.iter()
+            .enumerate()
+            .map(|(k, r)| MatchInput { id: from + k as i64, prepared: c.prepare(r) })
+            .collect()
+    };
+    let (s, e) = (prepare(&staged, 0), prepare(&existing, 100_000));
+    let (profile, report) = learn::learn(&skeleton, &s, Some(&e), &learn::LearnOptions::default());
+    let email = profile.field_index("email").unwrap();
+    let u = profile.fields[email].namesake_u.expect("namesakes share addresses far more than random records");
+    assert!((0.02..0.12).contains(&u), "namesake u {u}, generated 0.05");
+    assert!(report.fields[email].namesakes.is_some());
+    for f in ["firstName", "lastName", "birthDate"] {
+        assert_eq!(profile.fields[profile.field_index(f).unwrap()].namesake_u, None, "{f}");
+    }
+    // Two namesakes with one address and nothing else in common are no Match.
+    let mut lc = Comparer::new(&profile);
+    lc.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
+    let a =
+        lc.prepare(&namesake("james", "smith", "1950-01-02", "+1 416 999 0001", "james.smith3@example.com"));
+    let b =
+        lc.prepare(&namesake("james", "smith", "1977-08-09", "+1 416 999 0002", "james.smith3@example.com"));
+    let q = lc.score(&a, &b).quality;
+    assert!(q < profile.thresholds.match_, "quality {q}, Match at {}", profile.thresholds.match_);
+    // Without it they would: the address would count the names twice.
+    let mut without = profile.clone();
+    without.fields[email].namesake_u = None;
+    let mut wc = Comparer::new(&without);
+    wc.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
+    let q = wc
+        .score(
+            &wc.prepare(&namesake(
+                "james",
+                "smith",
+                "1950-01-02",
+                "+1 416 999 0001",
+                "james.smith3@example.com",
+            )),
+            &wc.prepare(&namesake(
+                "james",
+                "smith",
+                "1977-08-09",
+                "+1 416 999 0002",
+                "james.smith3@example.com",
+            )),
+        )
+        .quality;
+    assert!(q >= profile.thresholds.match_, "quality without namesake u {q}");
+}

@@ -119,6 +119,15 @@ fn report_lines(r: &LearnReport) -> Vec<String> {
                 format!("{:+.2}", l.weight),
             ]);
         }
+        if let Some(l) = &f.namesakes {
+            t.row([
+                String::new(),
+                "exact, namesakes".to_string(),
+                format!("{:.4}", l.m),
+                format!("{:.6}", l.u),
+                format!("{:+.2}", l.weight),
+            ]);
+        }
         t.row(["", "missing", "-", "-", "+0.00"]);
     }
     out.extend(t.lines());

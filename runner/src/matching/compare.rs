@@ -57,6 +57,9 @@ struct LevelBits {
     /// log2(m) of `exact`, and its u: term frequencies replace the u.
     exact_m_log: f64,
     exact_u: f64,
+    /// What `exact` weighs at most between namesakes (see
+    /// [`MatchField::namesake_u`](super::profile::MatchField::namesake_u)).
+    namesake_bits: Option<f64>,
 }
 
 /// How often each value of a field occurs in the data being matched.
@@ -138,6 +141,7 @@ impl Comparer {
                     present: [false; Level::ALL.len()],
                     exact_m_log: 0.0,
                     exact_u: 1.0,
+                    namesake_bits: None,
                 };
                 for l in &f.levels {
                     lb.bits[l.level as usize] = l.weight();
@@ -146,6 +150,12 @@ impl Comparer {
                         lb.exact_m_log = l.m.log2();
                         lb.exact_u = l.u;
                     }
+                }
+                let named = swaps
+                    .iter()
+                    .any(|&(a, b)| profile.fields[a].name == f.name || profile.fields[b].name == f.name);
+                if !named && !swaps.is_empty() {
+                    lb.namesake_bits = f.namesake_u.map(|u| lb.exact_m_log - u.log2());
                 }
                 lb
             })
@@ -463,10 +473,22 @@ impl Comparer {
                     Some(w) => *w,
                     None => self.exact_bits(i, x),
                 };
+                let w = match lb.namesake_bits {
+                    Some(most) if l.level == Level::Exact && self.namesakes(a, b) => w.min(most),
+                    _ => w,
+                };
                 return (l.level, w);
             }
         }
         (Level::Else, 0.0)
+    }
+
+    /// Whether the two records are namesakes: equal on both fields of the
+    /// first swap pair (the first and last name).
+    fn namesakes(&self, a: &Prepared, b: &Prepared) -> bool {
+        let Some(&(i, j)) = self.swaps.first() else { return false };
+        let equal = |f: usize| matches!((&a.values[f], &b.values[f]), (Some(x), Some(y)) if x == y);
+        equal(i) && equal(j)
     }
 
     /// Whether field `i` and its swap partner agree crosswise (equal, or one

@@ -166,6 +166,7 @@ fn field_changes(f: &MatchField, new: Option<&MatchField>) -> Vec<Change> {
         change("missing values", list(&f.missing_values), list(&g.missing_values)),
         change("swap with", f.swap_with.clone(), g.swap_with.clone()),
         change("term frequency", Some(f.term_frequency.to_string()), Some(g.term_frequency.to_string())),
+        change("namesake u", f.namesake_u.map(|u| u.to_string()), g.namesake_u.map(|u| u.to_string())),
         change("level order", levels(f), levels(g)),
     ]
     .into_iter()

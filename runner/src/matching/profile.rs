@@ -214,6 +214,15 @@ pub struct MatchField {
     /// in the data being matched, at most 16 times rarer than `u`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub term_frequency: bool,
+    /// Probabilistic profiles: the u of `exact` between namesakes (two
+    /// records whose swapped fields, the first and last name, are both
+    /// equal). An e-mail address made of the names is shared by namesakes far
+    /// more often than by two random records, so when both names are equal,
+    /// exact agreement here weighs log2(m / max(u, namesakeU)) and the names
+    /// are not counted twice. `ferry learn` estimates it from namesake pairs
+    /// that differ elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namesake_u: Option<f64>,
 }
 
 /// Where a compared value is read from.
@@ -438,11 +447,15 @@ impl MatchingProfile {
     fn check_levels(&self) -> Result<(), ProfileProblem> {
         let bad = |at: String, message: String| Err(ProfileProblem { at, message });
         let Some(p) = self.probabilistic else {
-            if let Some(i) = self.fields.iter().position(|f| !f.levels.is_empty() || f.term_frequency) {
+            if let Some(i) = self
+                .fields
+                .iter()
+                .position(|f| !f.levels.is_empty() || f.term_frequency || f.namesake_u.is_some())
+            {
                 return bad(
                     format!("/fields/{i}"),
                     format!(
-                        "field `{}` has `levels` or `termFrequency`, which only a profile with `probabilistic` uses",
+                        "field `{}` has `levels`, `termFrequency` or `namesakeU`, which only a profile with `probabilistic` uses",
                         self.fields[i].name
                     ),
                 );
@@ -456,6 +469,14 @@ impl MatchingProfile {
             );
         }
         for (i, f) in self.fields.iter().enumerate() {
+            if let Some(u) = f.namesake_u
+                && !(u > 0.0 && u <= 1.0)
+            {
+                return bad(
+                    format!("/fields/{i}/namesakeU"),
+                    format!("field `{}`: `namesakeU` is {u}: it must be above 0 and at most 1", f.name),
+                );
+            }
             let Some(last) = f.levels.last() else {
                 return bad(
                     format!("/fields/{i}"),
