@@ -856,6 +856,34 @@ mod property {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        /// Many slices of the key space (a template's are chosen by one
+        /// component's variant): every pair still meets in one of them.
+        #[test]
+        fn blocking_finds_exactly_what_all_pairs_scoring_finds_in_many_slices(
+            staged in prop::collection::vec(person(), 1..10),
+            others in prop::collection::vec(person(), 1..14),
+            realistic in any::<bool>(),
+            random in learned_profile(),
+            near in realistic_learned_profile(),
+            keys_per_slice in 2usize..6,
+        ) {
+            let p = if realistic { near } else { random };
+            prop_assume!(p.check().is_ok());
+            // Copies, so that pairs reach the thresholds.
+            let existing: Vec<Record> = others.into_iter().chain(staged.iter().cloned()).collect();
+            let mut c = Comparer::new(&p);
+            let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
+            let e = inputs(&c, &existing, &(0..existing.len() as i64).collect::<Vec<_>>());
+            c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
+            let limits = Limits { keys_per_slice, max_block_pairs: u64::MAX, refine_above: None };
+            let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
+            prop_assert_eq!(&fast.lists[..], &candidates::brute_force(&c, &s, Some(&e))[..]);
+        }
+    }
+
     /// `s` with the character at `at` (modulo its length) replaced.
     fn typo(s: &str, at: usize) -> String {
         let mut c: Vec<char> = s.chars().collect();

@@ -30,7 +30,7 @@ use rayon::prelude::*;
 
 use super::bounds::Bounds;
 use super::compare::{Comparer, Prepared, hash32, mix64};
-use super::keys::{Variants, Walk};
+use super::keys::{Part, Variants, Walk};
 use super::{coarsen, refine};
 
 /// A blocking plan: the conjunction of components that make one key.
@@ -209,6 +209,9 @@ impl Limits {
     pub const BYTES_PER_KEY: u64 = 2 * 16 + 8 + 16;
 }
 
+/// Mixed into a variant's hash to choose its slice (see [`Part`]).
+const SLICE_SEED: u64 = 0x736c_6963_6573;
+
 /// The candidates of every staged record, and what was not compared.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Found {
@@ -341,13 +344,33 @@ pub fn find_candidates_within(
         let right_count = count(existing_variants, existing.len());
         let left_count = if within { 0 } else { count(&staged_variants, staged.len()) };
         let slices = right_count.max(left_count).div_ceil(keys_per_slice.max(1)).max(1) as u64;
+        // A template's slices go by the variant of its most varied field's
+        // component, so a record makes only the keys of the slice at hand
+        // (by the key itself, every key would be made once per slice).
+        let part_of = walk.and_then(|w| {
+            w.components
+                .iter()
+                .enumerate()
+                .filter_map(|(k, c)| match *c {
+                    Component::Kind(i, _) => Some((stricter.distinct[i], k)),
+                    _ => None,
+                })
+                .max()
+                .map(|(_, k)| k)
+        });
         for slice in 0..slices {
             let in_slice = |k: u64| k % slices == slice;
-            existing_variants.keys_into(plan, walk, plan_no, &in_slice, &mut right);
+            let variant_in_slice = |v: u32| mix64(u64::from(v) ^ SLICE_SEED) % slices == slice;
+            let all = |_: u64| true;
+            let (wanted, part): (&(dyn Fn(u64) -> bool + Sync), _) = match part_of {
+                Some(component) if slices > 1 => (&all, Some(Part { component, keep: &variant_in_slice })),
+                _ => (&in_slice, None),
+            };
+            existing_variants.keys_into(plan, walk, plan_no, wanted, part, &mut right);
             right.par_sort_unstable();
             right.dedup();
             if !within {
-                staged_variants.keys_into(plan, walk, plan_no, &in_slice, &mut left);
+                staged_variants.keys_into(plan, walk, plan_no, wanted, part, &mut left);
                 left.par_sort_unstable();
                 left.dedup();
             }

@@ -63,12 +63,12 @@ pub(super) fn coarsen(
 fn block_pairs(plan: &Plan, seed: usize, staged: &Variants<'_>, existing: Option<&Variants<'_>>) -> u64 {
     let all = |_: u64| true;
     let mut left = Vec::new();
-    staged.keys_into(plan, None, seed, &all, &mut left);
+    staged.keys_into(plan, None, seed, &all, None, &mut left);
     let mut left: Vec<u64> = left.into_iter().map(|k| k.0).collect();
     left.par_sort_unstable();
     let right = existing.map(|v| {
         let mut right = Vec::new();
-        v.keys_into(plan, None, seed, &all, &mut right);
+        v.keys_into(plan, None, seed, &all, None, &mut right);
         let mut right: Vec<u64> = right.into_iter().map(|k| k.0).collect();
         right.par_sort_unstable();
         right

@@ -36,6 +36,19 @@ pub(super) struct Walk<'p> {
     pub upper: Vec<u32>,
 }
 
+/// A slice of a template's key space chosen by the variant of one of its
+/// components (a field's kind) rather than by the key: two records share a
+/// key only through equal variants of every component, so they meet in the
+/// same slice, and a record skips the variants of other slices before
+/// making their keys.
+#[derive(Clone, Copy)]
+pub(super) struct Part<'k> {
+    /// The component's position in the template.
+    pub component: usize,
+    /// Whether a variant of it is in this slice.
+    pub keep: &'k (dyn Fn(u32) -> bool + Sync),
+}
+
 /// The stretch of a record's field variants a chosen component uses (for a
 /// swap pair: the exact- and typo-kind variants of both fields).
 type Chosen = [(u32, u32); 2];
@@ -194,6 +207,7 @@ impl<'b> Variants<'b> {
         walk: Option<&Walk<'_>>,
         plan_no: usize,
         keep: &(dyn Fn(u64) -> bool + Sync),
+        part: Option<Part<'_>>,
         out: &mut Vec<(u64, u32)>,
     ) {
         const CHUNK: usize = 4096;
@@ -205,7 +219,7 @@ impl<'b> Variants<'b> {
             .map(|c| {
                 let mut n = 0;
                 for r in chunk(c) {
-                    self.each_key(plan, walk, seed, r, &mut |k| n += usize::from(keep(k)));
+                    self.each_key(plan, walk, part, seed, r, &mut |k| n += usize::from(keep(k)));
                 }
                 n
             })
@@ -213,7 +227,7 @@ impl<'b> Variants<'b> {
         super::candidates::fill(out, &counts, |c, slot| {
             let mut i = 0;
             for r in chunk(c) {
-                self.each_key(plan, walk, seed, r, &mut |k| {
+                self.each_key(plan, walk, part, seed, r, &mut |k| {
                     if keep(k) {
                         slot[i] = (k, r as u32);
                         i += 1;
@@ -227,6 +241,7 @@ impl<'b> Variants<'b> {
         &self,
         plan: &Plan,
         walk: Option<&Walk<'_>>,
+        part: Option<Part<'_>>,
         seed: u64,
         record: usize,
         f: &mut impl FnMut(u64),
@@ -236,7 +251,7 @@ impl<'b> Variants<'b> {
             Some(w) => {
                 let mut chosen = [[(0, 0); 2]; 32];
                 self.walk(w, 0, record, 0, u32::MAX, &mut chosen, &mut |c| {
-                    self.chain_chosen(w.components, c, seed, &mut *f)
+                    self.chain_chosen(w.components, c, 0, part, seed, &mut *f)
                 });
             }
         }
@@ -275,7 +290,16 @@ impl<'b> Variants<'b> {
     }
 
     /// Like [`Variants::chain`], through the chosen stretches only.
-    fn chain_chosen(&self, components: &[Component], chosen: &[Chosen], h: u64, f: &mut impl FnMut(u64)) {
+    /// (Component `depth` of `components` is the one `part` may filter.)
+    fn chain_chosen(
+        &self,
+        components: &[Component],
+        chosen: &[Chosen],
+        depth: usize,
+        part: Option<Part<'_>>,
+        h: u64,
+        f: &mut impl FnMut(u64),
+    ) {
         let (Some((c, rest)), Some((s, srest))) = (components.split_first(), chosen.split_first()) else {
             return f(h);
         };
@@ -285,13 +309,17 @@ impl<'b> Variants<'b> {
                 for &x in hashes(s[0]) {
                     for &y in hashes(s[1]) {
                         let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
-                        self.chain_chosen(rest, srest, mix64(h ^ ((u64::from(lo) << 32) | u64::from(hi))), f);
+                        let h = mix64(h ^ ((u64::from(lo) << 32) | u64::from(hi)));
+                        self.chain_chosen(rest, srest, depth + 1, part, h, f);
                     }
                 }
             }
             _ => {
                 for &v in hashes(s[0]) {
-                    self.chain_chosen(rest, srest, mix64(h ^ u64::from(v)), f);
+                    if part.is_some_and(|p| p.component == depth && !(p.keep)(v)) {
+                        continue;
+                    }
+                    self.chain_chosen(rest, srest, depth + 1, part, mix64(h ^ u64::from(v)), f);
                 }
             }
         }
