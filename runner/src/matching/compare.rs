@@ -123,6 +123,12 @@ pub(super) fn nonagreeing(levels: &[super::profile::LevelWeight]) -> f64 {
     levels.iter().filter(|l| !l.level.blockable()).map(|l| l.weight()).fold(0.0, f64::max)
 }
 
+/// What exact agreement weighs at most between namesakes, for a field that
+/// is not itself a name (`partner`: its swap partner).
+fn namesake_bits(lb: &LevelBits, u: f64, partner: Option<usize>, swaps: &[(usize, usize)]) -> Option<f64> {
+    (partner.is_none() && !swaps.is_empty()).then(|| lb.exact_m_log - u.log2())
+}
+
 impl Comparer {
     /// A comparer for a checked profile.
     pub fn new(profile: &MatchingProfile) -> Comparer {
@@ -135,7 +141,8 @@ impl Comparer {
         let levels = profile
             .fields
             .iter()
-            .map(|f| {
+            .enumerate()
+            .map(|(i, f)| {
                 let mut lb = LevelBits {
                     bits: [0.0; Level::ALL.len()],
                     present: [false; Level::ALL.len()],
@@ -151,12 +158,7 @@ impl Comparer {
                         lb.exact_u = l.u;
                     }
                 }
-                let named = swaps
-                    .iter()
-                    .any(|&(a, b)| profile.fields[a].name == f.name || profile.fields[b].name == f.name);
-                if !named && !swaps.is_empty() {
-                    lb.namesake_bits = f.namesake_u.map(|u| lb.exact_m_log - u.log2());
-                }
+                lb.namesake_bits = f.namesake_u.and_then(|u| namesake_bits(&lb, u, partner[i], &swaps));
                 lb
             })
             .collect();
@@ -481,6 +483,13 @@ impl Comparer {
             }
         }
         (Level::Else, 0.0)
+    }
+
+    /// Sets field `i`'s [`MatchField::namesake_u`](super::profile::MatchField::namesake_u)
+    /// (`ferry learn`, once it has estimated it), keeping the term counts.
+    pub fn set_namesake_u(&mut self, i: usize, u: f64) {
+        self.profile.fields[i].namesake_u = Some(u);
+        self.levels[i].namesake_bits = namesake_bits(&self.levels[i], u, self.partner[i], &self.swaps);
     }
 
     /// Whether the two records are namesakes: equal on both fields of the

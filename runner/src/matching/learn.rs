@@ -31,10 +31,9 @@ use ferry_mapper::progress::Stage;
 use super::Reporter;
 use super::candidates::{Limits, MatchInput, find_candidates_within, sample};
 use super::compare::{Comparer, hash32, mix64};
-use super::profile::{
-    Level, LevelWeight, MatchField, MatchingProfile, Normalize, PrimarySource, Probabilistic, RecordKind,
-    Source, Thresholds,
-};
+use super::namesakes;
+use super::profile::{Level, LevelWeight, MatchingProfile, Probabilistic, Thresholds};
+pub use super::skeleton::skeleton;
 pub use super::thresholds::choose_thresholds;
 use ferry_mapper::progress::NoReporter;
 
@@ -107,7 +106,7 @@ pub struct FieldReport {
     pub label: String,
     pub levels: Vec<LevelReport>,
     /// Exact agreement between namesakes, when it is far more common than
-    /// between random records (see [`MatchField::namesake_u`]).
+    /// between random records (see [`MatchField::namesake_u`](super::profile::MatchField::namesake_u)).
     pub namesakes: Option<LevelReport>,
 }
 
@@ -119,93 +118,10 @@ pub struct LevelReport {
     pub weight: f64,
 }
 
-/// A profile with comparison levels for every field of `base`: the base's
-/// own levels when it is probabilistic, else levels chosen by how each
-/// field is normalised. Contacts also compare e-mail and phone when the base
-/// does not. Its probabilities are starting points for [`learn`].
-pub fn skeleton(base: &MatchingProfile) -> MatchingProfile {
-    let mut p = base.clone();
-    if p.probabilistic.is_some() {
-        return p;
-    }
-    if p.kind == RecordKind::Contacts {
-        let has_email = p.fields.iter().any(|f| f.normalize == Normalize::Email);
-        let has_phone = p.fields.iter().any(|f| f.normalize == Normalize::Phone);
-        let telcom = |name: &str, label: &str, normalize: Normalize, types: &[&str]| MatchField {
-            name: name.into(),
-            label: label.into(),
-            weight: 0,
-            tolerant_weight: None,
-            source: Source::Primary(PrimarySource {
-                subcollection: "Telcom".into(),
-                attribute: "value".into(),
-                fallback_type: None,
-                types: types.iter().map(|t| t.to_string()).collect(),
-            }),
-            normalize,
-            agree: Default::default(),
-            missing_values: Vec::new(),
-            swap_with: None,
-            levels: Vec::new(),
-            term_frequency: false,
-            namesake_u: None,
-        };
-        if !has_email && p.fields.len() < 16 {
-            p.fields.push(telcom("email", "Email", Normalize::Email, &["Email", "Personal Email"]));
-        }
-        if !has_phone && p.fields.len() < 16 {
-            p.fields.push(telcom(
-                "phone",
-                "Phone",
-                Normalize::Phone,
-                &["Home", "Mobile", "Business", "Other"],
-            ));
-        }
-    }
-    let partners: Vec<bool> = {
-        let swaps = p.swaps();
-        (0..p.fields.len()).map(|i| swaps.iter().any(|&(a, b)| a == i || b == i)).collect()
-    };
-    for (i, f) in p.fields.iter_mut().enumerate() {
-        use Level::*;
-        let (kinds, tf): (Vec<(Level, f64)>, bool) = match f.normalize {
-            Normalize::Name => {
-                let mut k = vec![(Exact, 0.85)];
-                if partners[i] {
-                    k.push((Swapped, 0.03));
-                }
-                k.extend([(Typo, 0.04), (Phonetic, 0.02), (Initial, 0.01)]);
-                (k, true)
-            }
-            Normalize::Date => {
-                (vec![(Exact, 0.85), (DayMonthSwap, 0.02), (YearOff, 0.01), (OneDigit, 0.03)], false)
-            }
-            Normalize::Phone => (vec![(Exact, 0.85), (OneDigit, 0.02)], false),
-            // An address one character off is another mailbox, and addresses are
-            // made of the names: nearly equal ones mostly repeat the name fields.
-            // Equal ones weigh by their frequency: namesakes' addresses
-            // (first.last7@…) and shared ones (a household's, an office's)
-            // repeat, which the names' own agreement already told.
-            Normalize::Email => (vec![(Exact, 0.85)], true),
-            Normalize::Code => (vec![(Exact, 0.85), (Typo, 0.02)], true),
-            Normalize::Text | Normalize::None => (vec![(Exact, 0.9)], false),
-        };
-        let used: f64 = kinds.iter().map(|(_, m)| m).sum();
-        f.levels = kinds.into_iter().map(|(level, m)| LevelWeight { level, m, u: 0.5 }).collect();
-        f.levels.push(LevelWeight { level: Else, m: (1.0 - used).max(0.01), u: 0.5 });
-        f.term_frequency = tf;
-        f.weight = 0;
-        f.tolerant_weight = None;
-    }
-    p.probabilistic = Some(Probabilistic { prior: 1e-4 });
-    p.thresholds = Thresholds { match_: 50, potential: 10 };
-    p
-}
-
 /// A small deterministic generator (splitmix64).
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 impl Rng {
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         (mix64(self.0) % n.max(1) as u64) as usize
     }
@@ -536,22 +452,18 @@ pub fn learn_reporting(
     profile.thresholds = Thresholds { match_: 50, potential: 10 };
     let mut comparer = Comparer::new(&profile);
     comparer.count_terms(staged.iter().chain(if within { &[][..] } else { existing }).map(|r| &r.prepared));
-    // The thresholds depend on the histogram's shares, not its counts: a
-    // sample of the staged records chooses them, with pairs to score that
-    // grow with the sample, not with the job.
     // Fields that namesakes share more often than random records (an
     // e-mail address made of the names) weigh less between namesakes.
     let others = if within { None } else { Some(existing) };
-    let shared: Vec<(usize, f64)> = (0..n)
-        .filter_map(|f| Some((f, namesake_u(&comparer, &profile, staged, others, f, options.seed)?)))
-        .collect();
-    if !shared.is_empty() {
-        for &(f, u) in &shared {
+    for f in 0..n {
+        if let Some(u) = namesakes::namesake_u(&comparer, &profile, staged, others, f, options.seed) {
             profile.fields[f].namesake_u = Some(round_sig(u));
+            comparer.set_namesake_u(f, round_sig(u));
         }
-        comparer = Comparer::new(&profile);
-        comparer.count_terms(staged.iter().chain(others.unwrap_or_default()).map(|r| &r.prepared));
     }
+    // The thresholds depend on the histogram's shares, not its counts: a
+    // sample of the staged records chooses them, with pairs to score that
+    // grow with the sample, not with the job.
     let sample = (!within).then(|| sample(staged, options.threshold_sample, options.seed)).flatten();
     let chosen = sample.as_deref().unwrap_or(staged);
     let found = find_candidates_within(
@@ -598,87 +510,6 @@ pub fn learn_reporting(
     };
     (profile, report)
 }
-
-/// Namesake pairs drawn per staged record, and staged records looked at.
-const NAMESAKE_DRAWS: usize = 2;
-const NAMESAKE_RECORDS: usize = 200_000;
-
-/// The u of exact agreement on e-mail field `f` between namesakes (equal on
-/// both fields of the profile's first swap pair), when it is far above the
-/// field's own: from pairs of namesakes that every other field says are two
-/// people (their score without `f` is below [`NAMESAKE_TWO_PEOPLE`] bits).
-/// `None` for other fields (an address is what is made of the names; a
-/// birth date or zip that namesakes share is mostly one person's), without a
-/// swap pair, or when namesakes share `f` too rarely to tell.
-fn namesake_u(
-    comparer: &Comparer,
-    profile: &MatchingProfile,
-    staged: &[MatchInput],
-    existing: Option<&[MatchInput]>,
-    f: usize,
-    seed: u64,
-) -> Option<f64> {
-    let &(i, j) = profile.swaps().first()?;
-    let exact = profile.fields[f].levels.iter().find(|l| l.level == Level::Exact)?;
-    if f == i || f == j || profile.fields[f].normalize != Normalize::Email {
-        return None;
-    }
-    let within = existing.is_none();
-    let existing = existing.unwrap_or(staged);
-    fn names(r: &MatchInput, i: usize, j: usize) -> Option<(&str, &str)> {
-        Some((r.prepared.values[i].as_deref()?, r.prepared.values[j].as_deref()?))
-    }
-    let mut by_name: HashMap<(&str, &str), Vec<u32>> = HashMap::new();
-    for (k, r) in existing.iter().enumerate() {
-        if let Some(key) = names(r, i, j).filter(|_| r.prepared.values[f].is_some()) {
-            by_name.entry(key).or_default().push(k as u32);
-        }
-    }
-    let step = staged.len().div_ceil(NAMESAKE_RECORDS).max(1);
-    let (counted, equal) = (0..staged.len())
-        .into_par_iter()
-        .step_by(step)
-        .map(|s| {
-            let a = &staged[s];
-            let Some(group) = names(a, i, j).and_then(|key| by_name.get(&key)) else { return (0u64, 0u64) };
-            if a.prepared.values[f].is_none() {
-                return (0, 0);
-            }
-            let mut rng = Rng(mix64(seed ^ 0x6e61_6d65 ^ s as u64));
-            let (mut counted, mut equal) = (0, 0);
-            for _ in 0..NAMESAKE_DRAWS.min(group.len()) {
-                let e = group[rng.below(group.len())] as usize;
-                if within && e == s {
-                    continue;
-                }
-                let x = comparer.explain(&a.prepared, &existing[e].prepared);
-                let without: f64 = x.prior.unwrap_or_default()
-                    + x.fields
-                        .iter()
-                        .enumerate()
-                        .filter(|&(g, _)| g != f)
-                        .map(|(_, s)| s.contribution)
-                        .sum::<f64>();
-                if without < NAMESAKE_TWO_PEOPLE {
-                    counted += 1;
-                    equal += u64::from(x.fields[f].level == Level::Exact);
-                }
-            }
-            (counted, equal)
-        })
-        .reduce(|| (0, 0), |x, y| (x.0 + y.0, x.1 + y.1));
-    let u = (equal as f64 + 0.5) / (counted as f64 + 1.0);
-    (equal >= NAMESAKE_MIN_EQUAL && u > NAMESAKE_MIN_RATIO * exact.u).then_some(u.min(1.0))
-}
-
-/// Namesakes equal on a field at least this often, and this many times as
-/// often as random records, before the field weighs less between them.
-const NAMESAKE_MIN_EQUAL: u64 = 20;
-const NAMESAKE_MIN_RATIO: f64 = 10.0;
-
-/// A namesake pair counts as two people when its score without the field
-/// is below this many bits (odds of one person 1 in 16).
-const NAMESAKE_TWO_PEOPLE: f64 = -4.0;
 
 /// Rounds of EM and u correction.
 const ROUNDS: usize = 3;

@@ -16,6 +16,8 @@
 //! - [`diff`]: what changed between two profiles (`ferry diff`).
 //! - [`learn`]: a probabilistic (Fellegi–Sunter) profile estimated from the
 //!   data without labels: u from random pairs, m and the prior by EM.
+//!   `skeleton` gives its starting levels per field; `namesakes` how often
+//!   namesakes share an e-mail address (`namesakeU`).
 //! - [`merge`]: merging a staged record into the existing one it matches.
 //!
 //! [`match_records`] ties them together: records in, one [`MatchOutcome`]
@@ -30,8 +32,10 @@ pub mod diff;
 mod keys;
 pub mod learn;
 pub mod merge;
+mod namesakes;
 pub mod profile;
 mod refine;
+mod skeleton;
 pub mod thresholds;
 
 use std::path::PathBuf;
