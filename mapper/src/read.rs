@@ -30,7 +30,7 @@ mod sheet;
 
 pub use self::quotes::{MAX_QUOTED_LINES, ROW_LIKE_MIN_COLUMNS};
 
-pub use self::csv::sniff_delimiter;
+pub use self::csv::{repeated_header, sniff_delimiter};
 pub use self::decode::{DecodingReader, Undecodable};
 
 /// How to read a legacy file; `None` means detect.

@@ -184,7 +184,7 @@ fn a_row_split_by_a_bare_line_break_is_rejoined_naming_both_lines() {
 }
 
 #[test]
-fn a_header_naming_a_column_twice_is_an_error_unless_columns_go_by_position() {
+fn a_header_naming_a_column_twice_is_read_as_two_columns_the_template_must_tell_apart() {
     let s = Sandbox::new();
     s.write("data/contacts.csv", "ID,First,Last,Last,Note\n1,Ann,Lee,Smith,\n");
     s.write("m.json", contacts_template("contacts.csv"));
@@ -192,12 +192,28 @@ fn a_header_naming_a_column_twice_is_an_error_unless_columns_go_by_position() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
-        text.contains("column `Last`: the header names column `Last` more than once (columns 3, 4)"),
+        text.contains(
+            "column `Last`: the header names column `Last` more than once (columns 3, 4), so they are read as `Last (column 3)`, `Last (column 4)`; name the one you mean in the template (`\"column\": \"Last (column 3)\"`)"
+        ),
         "{text}"
     );
     let packed = run(&s, "pack", &["--out", "p.zip", "--allow-errors"]);
     assert_eq!(packed.status.code(), Some(1), "{}", stderr(&packed));
     assert!(!s.join("p.zip").exists());
+
+    // Named as the reader names them, the second `Last` is the last name.
+    s.write("m.json", contacts_template("contacts.csv").replace("\"Last\"", "\"Last (column 4)\""));
+    let out = run(&s, "check", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let packed = run(&s, "pack", &["--out", "p.zip"]);
+    assert_eq!(packed.status.code(), Some(0), "{}", stderr(&packed));
+    let imported = s.ferry().args(["import", "p.zip"]).output().unwrap();
+    assert_eq!(imported.status.code(), Some(0), "{}", stderr(&imported));
+    let last: String = rusqlite::Connection::open(s.join("ferry.db"))
+        .unwrap()
+        .query_row("SELECT last_name FROM staged", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(last, "Smith");
 
     // By position, the header row is data and the columns are told apart.
     let by_position = contacts_template("contacts.csv")

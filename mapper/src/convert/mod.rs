@@ -83,6 +83,22 @@ const KEEP_ATTRIBUTE: &str = "value";
 /// A mapped column the file lacks: an error, or for a ready-made template a
 /// warning (the mapping is skipped).
 fn missing_column(file: &str, column: &str, role: &str, headers: &[String], ready_made: bool) -> Problem {
+    let repeats = crate::read::repeated_header(headers, column);
+    if !repeats.is_empty() {
+        let positions: Vec<String> = repeats.iter().map(|(at, _)| at.to_string()).collect();
+        let names = list_values(repeats.iter().map(|(_, name)| name.as_str()));
+        return file_problem(
+            file,
+            Severity::Error,
+            ProblemKind::DuplicateColumn,
+            Some(column),
+            format!(
+                "the header names column `{column}`{role} more than once (columns {}), so they are read as {names}; name the one you mean in the template (`\"column\": \"{}\"`)",
+                positions.join(", "),
+                repeats[0].1
+            ),
+        );
+    }
     let has = list_values(headers.iter().map(String::as_str));
     if ready_made {
         file_problem(

@@ -288,15 +288,41 @@ fn prefix_records(text: &str, delimiter: u8, limit: usize) -> Vec<Vec<String>> {
     records
 }
 
-/// Header cells as column names: trimmed, and `column N` where a header is blank.
+/// Header cells as column names: trimmed, `column N` where a header is blank,
+/// and `NAME (column N)` for each of the columns a repeated name heads, so no
+/// mapping binds one of them by a name that heads two
+/// ([`repeated_header`] tells a mapping that names the bare name).
 pub(super) fn header_names(cells: &[String]) -> Vec<String> {
-    cells
+    let names: Vec<&str> = cells.iter().map(|cell| cell.trim()).collect();
+    names
         .iter()
         .enumerate()
-        .map(|(i, cell)| {
-            let name = cell.trim();
-            if name.is_empty() { column_name(i + 1) } else { name.to_string() }
+        .map(|(i, &name)| {
+            if name.is_empty() {
+                column_name(i + 1)
+            } else if names.iter().filter(|&&other| other == name).count() > 1 {
+                repeat_name(name, i + 1)
+            } else {
+                name.to_string()
+            }
         })
+        .collect()
+}
+
+/// The name of the column at 1-based `position` whose header `name` heads
+/// other columns too.
+fn repeat_name(name: &str, position: usize) -> String {
+    format!("{name} ({})", column_name(position))
+}
+
+/// The columns a repeated header `name` heads, as [`header_names`] names
+/// them, with their 1-based positions (empty unless `name` was repeated).
+pub fn repeated_header(headers: &[String], name: &str) -> Vec<(usize, String)> {
+    headers
+        .iter()
+        .enumerate()
+        .filter(|&(i, h)| *h == repeat_name(name, i + 1))
+        .map(|(i, h)| (i + 1, h.clone()))
         .collect()
 }
 
