@@ -21,7 +21,7 @@ are the shapes of real exports it does not make):
   quoting:    doubled-quotes, inner-quote, quoted-newline, cr-only,
               trailing-blank, no-final-newline, space-after-quote
   headers:    duplicate-header, empty-header, header-case, title-line
-  values:     dates, emails, names-caps, numbers
+  values:     dates, emails, names-caps, numbers, numbers-comma
   ids:        id-missing, id-duplicate, id-zeros, id-float
   children:   phones-long (one phone per row, type H/W/M, an unknown code, an
               orphan, a parent without phones)
@@ -128,14 +128,17 @@ def kinds():
                        [(ln, dict(e, firstName=e["firstName"].upper(), lastName=e["lastName"].upper()))
                         for ln, e in plain()])
     header = ["ID", "Last Name", "Children", "Income"]
-    rows = [("1", "Ames", "2", "1,234.50"), ("2", "Baker", "1", "55.000,75"), ("3", "Cole", "3", "1 200"),
+    meant = [(2, {"externalId": "1", "lastName": "Ames", "numberOfChildren": 2, "annualIncome": "1234.5"}),
+             (3, {"externalId": "2", "lastName": "Baker", "annualIncome": "55000.75"}),
+             (4, {"externalId": "3", "lastName": "Cole", "annualIncome": "1200"}),
+             (5, {"externalId": "4", "lastName": "Dunn", "annualIncome": "12.5"})]
+    rows = [("1", "Ames", "2", "1,234.50"), ("2", "Baker", "1", "55,000.75"), ("3", "Cole", "3", "1 200"),
             ("4", "Dunn", "0", "12.5")]
-    k["numbers"] = ({"contacts.csv": table(header=header, people=rows).encode()},
-                    [(2, {"externalId": "1", "lastName": "Ames", "numberOfChildren": 2,
-                          "annualIncome": "1234.50"}),
-                     (3, {"externalId": "2", "lastName": "Baker", "annualIncome": "55000.75"}),
-                     (4, {"externalId": "3", "lastName": "Cole", "annualIncome": "1200"}),
-                     (5, {"externalId": "4", "lastName": "Dunn", "annualIncome": "12.5"})])
+    k["numbers"] = ({"contacts.csv": table(header=header, people=rows).encode()}, meant)
+    # Decimal commas, with `.` or a no-break space grouping thousands.
+    rows = [("1", "Ames", "2", "1.234,50"), ("2", "Baker", "1", "55.000,75"), ("3", "Cole", "3", "1\u00a0200"),
+            ("4", "Dunn", "0", "12,5")]
+    k["numbers-comma"] = ({"contacts.csv": table(header=header, people=rows, delim=";").encode()}, meant)
 
     # Ids.
     people = [("",) + p[1:] if p[0] == "1002" else p for p in PEOPLE]

@@ -34,7 +34,7 @@ def flat(record):
     as `Subcollection:Type.field`."""
     out = {}
     for k, v in record.get("f", {}).items():
-        out[k] = v.get("d", v.get("t", v)) if isinstance(v, dict) else v
+        out[k] = v.get("d", v.get("t", v.get("n", v))) if isinstance(v, dict) else v
     for sub, type_name, _n, values in record.get("i", []):
         for k, v in values.items():
             out.setdefault("%s:%s.%s" % (sub, type_name, k), v)

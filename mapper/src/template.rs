@@ -233,8 +233,9 @@ pub enum Converter {
     Text { text: TextConverter },
     /// A whole number.
     Integer,
-    /// A decimal number (`.` as the decimal point).
-    Decimal,
+    /// A decimal number: `.` as the decimal point, or `,` when `comma`
+    /// (`1.234,50`; then `.` groups thousands).
+    Decimal { comma: bool },
     /// A date in strftime-style formats, tried in order (never empty).
     Date { formats: Vec<String> },
     /// A date and time in strftime-style formats tried in order (never
@@ -259,8 +260,14 @@ pub enum ConverterJson {
     },
     /// A whole number.
     Integer,
-    /// A decimal number (`.` as the decimal point).
-    Decimal,
+    /// A decimal number: `.` as the decimal point and `,`, `'` or a space
+    /// grouping thousands (`1,234.50`), or with `"decimalComma": true`, `,`
+    /// as the decimal point and `.`, `'` or a space grouping thousands
+    /// (`1.234,50`).
+    Decimal {
+        #[serde(rename = "decimalComma", default, skip_serializing_if = "std::ops::Not::not")]
+        decimal_comma: bool,
+    },
     /// A date in a strftime-style format (`"format": "%d/%m/%Y"`), or in
     /// several tried in order, each value read by the first that fits
     /// (`"formats": ["%Y-%m-%d", "%d.%m.%Y"]`). Give one of the two keys.
@@ -347,7 +354,7 @@ impl TryFrom<ConverterJson> for Converter {
         Ok(match c {
             ConverterJson::Text { text } => Converter::Text { text },
             ConverterJson::Integer => Converter::Integer,
-            ConverterJson::Decimal => Converter::Decimal,
+            ConverterJson::Decimal { decimal_comma } => Converter::Decimal { comma: decimal_comma },
             ConverterJson::Date { format, formats } => {
                 Converter::Date { formats: one_of("date", format, formats)? }
             }
@@ -366,7 +373,7 @@ impl From<Converter> for ConverterJson {
         match c {
             Converter::Text { text } => ConverterJson::Text { text },
             Converter::Integer => ConverterJson::Integer,
-            Converter::Decimal => ConverterJson::Decimal,
+            Converter::Decimal { comma } => ConverterJson::Decimal { decimal_comma: comma },
             Converter::Date { formats } => {
                 let (format, formats) = split_formats(formats);
                 ConverterJson::Date { format, formats }
@@ -408,7 +415,7 @@ impl Converter {
         match self {
             Converter::Text { .. } => "text",
             Converter::Integer => "integer",
-            Converter::Decimal => "decimal",
+            Converter::Decimal { .. } => "decimal",
             Converter::Date { .. } => "date",
             Converter::Timestamp { .. } => "timestamp",
             Converter::Boolean { .. } => "boolean",

@@ -194,7 +194,8 @@ fn describe_mapping(m: &FieldMapping) -> MappingLine {
         Converter::Text { text: TextConverter::None } => "text".to_string(),
         Converter::Text { text: TextConverter::Rtf2plain } => "text, rtf2plain".to_string(),
         Converter::Integer => "integer".to_string(),
-        Converter::Decimal => "decimal".to_string(),
+        Converter::Decimal { comma: false } => "decimal".to_string(),
+        Converter::Decimal { comma: true } => "decimal (decimal comma)".to_string(),
         Converter::Date { formats } => format!("date {}", show_formats(formats)),
         Converter::Timestamp { formats, time_zone } => {
             format!("timestamp {} in `{time_zone}`", show_formats(formats))

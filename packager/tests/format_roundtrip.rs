@@ -25,7 +25,7 @@ fn converter() -> impl Strategy<Value = Converter> {
         Just(Converter::Text { text: TextConverter::None }),
         Just(Converter::Text { text: TextConverter::Rtf2plain }),
         Just(Converter::Integer),
-        Just(Converter::Decimal),
+        any::<bool>().prop_map(|comma| Converter::Decimal { comma }),
         prop::option::of(text()).prop_map(|country| Converter::Phone { country }),
         prop::collection::vec(text(), 1..4).prop_map(|formats| Converter::Date { formats }),
         (prop::collection::vec(text(), 1..4), text())

@@ -287,3 +287,66 @@ fn a_parent_id_on_two_rows_rejects_both_rows_and_their_child_rows() {
     assert!(records[0].1.contains("Bob") && records[0].1.contains("416-555-0302"), "{records:?}");
     assert!(!records[0].1.contains("416-555-0101") && !records[0].1.contains("416-555-0201"), "{records:?}");
 }
+
+/// The annual incomes of the staged records, in line order (`None`: no value).
+fn incomes(s: &Sandbox) -> Vec<Option<String>> {
+    let conn = rusqlite::Connection::open(s.join("ferry.db")).unwrap();
+    let mut stmt = conn.prepare("SELECT record FROM staged ORDER BY line").unwrap();
+    stmt.query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|r| {
+            let record: serde_json::Value = serde_json::from_str(&r.unwrap()).unwrap();
+            record["f"]["annualIncome"]["n"].as_str().map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
+fn decimal_commas_are_read_when_the_converter_says_so_and_refused_with_a_hint_when_not() {
+    let s = Sandbox::new();
+    // A European export: decimal commas, `.` and no-break spaces grouping thousands.
+    s.write(
+        "data/contacts.csv",
+        "ID;Last;Income\r\n1;Ames;1.234,50\r\n2;Baker;55\u{a0}000,75\r\n3;Cole;12,5\r\n4;Dunn;1.234\r\n",
+    );
+    let out = s
+        .ferry()
+        .args(["map", "--data", "data", "--target", "contacts", "--auto", "--out", "m.json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let template: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.join("m.json")).unwrap()).unwrap();
+    let income = template["files"][0]["mappings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["column"] == "Income")
+        .unwrap()
+        .clone();
+    assert_eq!(income["field"], "annualIncome", "{income}");
+    assert_eq!(income["converter"], serde_json::json!({"kind": "decimal", "decimalComma": true}));
+    let out = import(&s);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // `1.234` is one thousand two hundred and thirty-four in this file, not a little over one.
+    let want = ["1234.5", "55000.75", "12.5", "1234"].map(|v| Some(v.to_string()));
+    assert_eq!(incomes(&s), want);
+
+    // Without the option, a value that only a decimal comma reads is not guessed at: it is
+    // dropped with a warning that names the option.
+    s.write(
+        "m.json",
+        std::fs::read_to_string(s.join("m.json"))
+            .unwrap()
+            .replace(",\n            \"decimalComma\": true", ""),
+    );
+    assert!(!std::fs::read_to_string(s.join("m.json")).unwrap().contains("decimalComma"));
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("0 errors, 3 warnings"), "{text}");
+    assert!(
+        text.contains("warning: `contacts.csv` line 2, column `Income`: `1.234,50` is not a decimal number (it reads with `,` as the decimal point: if the column writes decimal commas (`12,5`, `1.234,50`), give the converter `\"decimalComma\": true`)"),
+        "{text}"
+    );
+}

@@ -63,7 +63,7 @@ fn converter_of_type(field: &Field, column: &SourceColumn) -> Converter {
             Converter::Text { text: if rtf { TextConverter::Rtf2plain } else { TextConverter::None } }
         }
         FieldType::Integer => Converter::Integer,
-        FieldType::Decimal => Converter::Decimal,
+        FieldType::Decimal => Converter::Decimal { comma: writes_decimal_commas(column) },
         FieldType::Date => Converter::Date {
             formats: match &column.kind {
                 InferredKind::Date { format, .. } => vec![format.clone()],
@@ -88,6 +88,22 @@ fn converter_of_type(field: &Field, column: &SourceColumn) -> Converter {
             table: column.distinct.iter().map(|v| (v.clone(), guess_enum_value(v, &field.values))).collect(),
         },
     }
+}
+
+/// Whether a column of decimal numbers writes `,` as the decimal point: some
+/// of its values read only so (`12,5`, `1.234,50`) and none only with `.`
+/// (`12.5`, `1,234.50`). Values that read both ways (`1.234`) decide nothing.
+fn writes_decimal_commas(column: &SourceColumn) -> bool {
+    use crate::convert::value::parse_decimal_in;
+    let (mut comma, mut point) = (0, 0);
+    for v in column.distinct.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        match (parse_decimal_in(v, true).is_ok(), parse_decimal_in(v, false).is_ok()) {
+            (true, false) => comma += 1,
+            (false, true) => point += 1,
+            _ => {}
+        }
+    }
+    comma > 0 && point == 0
 }
 
 /// A plain field that holds a phone number (`phone`, `mobilePhone`, `fax`).

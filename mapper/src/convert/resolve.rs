@@ -12,7 +12,7 @@ pub(super) fn converter_fits(converter: &Converter, field_type: FieldType) -> bo
         (converter, field_type),
         (Converter::Text { .. }, FieldType::String | FieldType::Enum)
             | (Converter::Integer, FieldType::Integer)
-            | (Converter::Decimal, FieldType::Decimal)
+            | (Converter::Decimal { .. }, FieldType::Decimal)
             | (Converter::Date { .. }, FieldType::Date)
             | (Converter::Timestamp { .. }, FieldType::Timestamp)
             | (Converter::Boolean { .. }, FieldType::Boolean)

@@ -38,7 +38,8 @@ pub type Outcome = Result<Option<Value>, Failure>;
 pub enum ValueConverter {
     Text(TextConverter),
     Integer,
-    Decimal,
+    /// With `,` as the decimal point when true.
+    Decimal(bool),
     /// Formats tried in order.
     Date(Vec<String>),
     Timestamp {
@@ -131,7 +132,7 @@ impl ValueConverter {
         Ok(match converter {
             Converter::Text { text } => ValueConverter::Text(*text),
             Converter::Integer => ValueConverter::Integer,
-            Converter::Decimal => ValueConverter::Decimal,
+            Converter::Decimal { comma } => ValueConverter::Decimal(*comma),
             Converter::Date { formats } => {
                 check_formats(formats)?;
                 ValueConverter::Date(formats.clone())
@@ -173,7 +174,9 @@ impl ValueConverter {
                 if t.is_empty() { None } else { Some(Value::Text(t.to_string())) }
             }),
             ValueConverter::Integer => parse_integer(text.trim()).map(|i| Some(Value::Integer(i))),
-            ValueConverter::Decimal => parse_decimal(text.trim()).map(|d| Some(Value::Decimal(d))),
+            ValueConverter::Decimal(comma) => {
+                parse_decimal_in(text.trim(), *comma).map(|d| Some(Value::Decimal(d)))
+            }
             ValueConverter::Date(formats) => {
                 first_fit(formats, "date", text, |f| parse_date(f, text.trim())).map(|d| Some(Value::Date(d)))
             }
@@ -309,15 +312,24 @@ fn rtf_problem(e: &rtf_parser_tt::RtfError) -> &'static str {
     }
 }
 
-/// Splits `1,234,567` style digits: groups of three after the first, or plain digits.
-fn plain_digits(s: &str) -> Option<String> {
+/// Characters that group a number's digits by thousands besides `,` or `.`:
+/// an apostrophe (`1'234`) and spaces (plain, no-break, narrow no-break, thin).
+const GROUPING: [char; 5] = ['\'', ' ', '\u{a0}', '\u{202f}', '\u{2009}'];
+
+/// The digits of `s` grouped by thousands with `separator` or one of
+/// [`GROUPING`] (`1,234,567`, `1 234 567`; one kind of separator per number,
+/// groups of three after the first), or plain digits.
+fn plain_digits(s: &str, separator: char) -> Option<String> {
     if s.is_empty() {
         return None;
     }
-    if !s.contains(',') {
-        return s.bytes().all(|b| b.is_ascii_digit()).then(|| s.to_string());
+    let Some(sep) = s.chars().find(|c| !c.is_ascii_digit()) else {
+        return Some(s.to_string());
+    };
+    if sep != separator && !GROUPING.contains(&sep) {
+        return None;
     }
-    let mut groups = s.split(',');
+    let mut groups = s.split(sep);
     let first = groups.next()?;
     if first.is_empty() || first.len() > 3 || !first.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -346,7 +358,7 @@ fn split_sign(s: &str) -> (bool, &str) {
 pub fn parse_integer(s: &str) -> Result<i64, Failure> {
     let bad = || Failure::new(ProblemKind::Unparseable, format!("`{}` is not a whole number", show(s)));
     let (negative, rest) = split_sign(s);
-    let digits = plain_digits(rest).ok_or_else(bad)?;
+    let digits = plain_digits(rest, ',').ok_or_else(bad)?;
     let signed = if negative { format!("-{digits}") } else { digits };
     signed.parse::<i64>().map_err(|_| {
         Failure::new(ProblemKind::Unparseable, format!("`{}` is too large for a whole number", show(s)))
@@ -354,25 +366,39 @@ pub fn parse_integer(s: &str) -> Result<i64, Failure> {
 }
 
 /// A decimal number in canonical text: `.` as the decimal point, thousands
-/// separators only when well formed (`1,234.50`), no leading zeros, no
-/// trailing fractional zeros (`0012.50` → `12.5`, `-0.0` → `0`).
+/// separators only when well formed (`1,234.50`, `1 234.50`), no leading
+/// zeros, no trailing fractional zeros (`0012.50` → `12.5`, `-0.0` → `0`).
 pub fn parse_decimal(s: &str) -> Result<String, Failure> {
+    parse_decimal_in(s, false)
+}
+
+/// [`parse_decimal`], with `,` as the decimal point when `comma` (`1.234,50`,
+/// `12,5`; then `.` groups thousands).
+pub fn parse_decimal_in(s: &str, comma: bool) -> Result<String, Failure> {
+    let (point, grouping) = if comma { (',', '.') } else { ('.', ',') };
     let bad = || {
-        Failure::new(
-            ProblemKind::Unparseable,
-            format!("`{}` is not a decimal number (use `.` as the decimal point)", show(s)),
-        )
+        let hint = if comma {
+            "use `,` as the decimal point, as the converter's `decimalComma` says"
+        } else if parse_decimal_in(s, true).is_ok() {
+            "it reads with `,` as the decimal point: if the column writes decimal commas (`12,5`, `1.234,50`), give the converter `\"decimalComma\": true`"
+        } else {
+            "use `.` as the decimal point"
+        };
+        Failure::new(ProblemKind::Unparseable, format!("`{}` is not a decimal number ({hint})", show(s)))
     };
     let (negative, rest) = split_sign(s);
-    let (int_part, frac_part) = match rest.split_once('.') {
+    let (int_part, frac_part) = match rest.split_once(point) {
         Some((i, f)) => (i, f),
         None => (rest, ""),
     };
     if int_part.is_empty() && frac_part.is_empty() {
         return Err(bad());
     }
-    let int_digits =
-        if int_part.is_empty() { "0".to_string() } else { plain_digits(int_part).ok_or_else(bad)? };
+    let int_digits = if int_part.is_empty() {
+        "0".to_string()
+    } else {
+        plain_digits(int_part, grouping).ok_or_else(bad)?
+    };
     if !frac_part.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
@@ -502,6 +528,8 @@ mod tests {
         assert_eq!(parse_integer("+7"), Ok(7));
         assert_eq!(parse_integer("1,234,567"), Ok(1_234_567));
         assert!(parse_integer("1,23").is_err());
+        assert_eq!(parse_integer("1 234 567"), Ok(1_234_567));
+        assert!(parse_integer("1,234 567").is_err());
         assert!(parse_integer("12.0").is_err());
         assert!(parse_integer("").is_err());
         let big = parse_integer("99999999999999999999").unwrap_err();
@@ -518,8 +546,28 @@ mod tests {
         assert_eq!(parse_decimal("5.").unwrap(), "5");
         assert_eq!(parse_decimal("1,234.50").unwrap(), "1234.5");
         assert_eq!(parse_decimal("-3.25").unwrap(), "-3.25");
-        for bad in ["12,5", "1.2.3", "abc", ".", "-", "1,2345.0", "1e5"] {
+        assert_eq!(parse_decimal("1 234.50").unwrap(), "1234.5");
+        assert_eq!(parse_decimal("1\u{a0}234\u{a0}567").unwrap(), "1234567");
+        assert_eq!(parse_decimal("1'234.5").unwrap(), "1234.5");
+        for bad in ["12,5", "1.2.3", "abc", ".", "-", "1,2345.0", "1e5", "1,234 567", "1 23.5", "1.234,50"] {
             assert!(parse_decimal(bad).is_err(), "{bad}");
+        }
+        let hint = parse_decimal("1.234,50").unwrap_err().message;
+        assert!(hint.contains("give the converter `\"decimalComma\": true`"), "{hint}");
+        assert!(!parse_decimal("1e5").unwrap_err().message.contains("decimalComma"));
+    }
+
+    #[test]
+    fn decimal_commas_read_with_the_option_only() {
+        assert_eq!(parse_decimal_in("12,5", true).unwrap(), "12.5");
+        assert_eq!(parse_decimal_in("1.234,50", true).unwrap(), "1234.5");
+        assert_eq!(parse_decimal_in("55 000,75", true).unwrap(), "55000.75");
+        assert_eq!(parse_decimal_in("-0,5", true).unwrap(), "-0.5");
+        // `1.234` is a thousand and more with decimal commas, a little over one without.
+        assert_eq!(parse_decimal_in("1.234", true).unwrap(), "1234");
+        assert_eq!(parse_decimal_in("1.234", false).unwrap(), "1.234");
+        for bad in ["1,234.50", "12.5", "1,2,3", "1.23,4"] {
+            assert!(parse_decimal_in(bad, true).is_err(), "{bad}");
         }
     }
 

@@ -210,36 +210,16 @@ fn is_integer(value: &str) -> bool {
         && (digits.len() == 1 || !digits.starts_with('0'))
 }
 
+/// A decimal number as the `decimal` converter reads it, with `.` or with
+/// `,` as the decimal point (`12.5`, `1,234.50`, `1 200`, `12,5`, `1.234,50`).
+/// Bare digits are a decimal only as an integer is (`007` is a code).
 fn is_decimal(value: &str) -> bool {
-    let v = value.strip_prefix(['+', '-']).unwrap_or(value);
-    let v = v.strip_prefix(['$', '€', '£']).unwrap_or(v);
-    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    // 12.5 / 12,5 / .5
-    if let Some((int, frac)) = v.split_once(['.', ','])
-        && (int.is_empty() || all_digits(int))
-        && all_digits(frac)
-    {
-        return true;
+    use crate::convert::value::parse_decimal_in;
+    let digits = value.strip_prefix(['+', '-']).unwrap_or(value);
+    if digits.bytes().all(|b| b.is_ascii_digit()) {
+        return is_integer(value);
     }
-    // Thousands separators: 1,234,567.89 or 1.234.567,89
-    for (group, point) in [(',', '.'), ('.', ',')] {
-        let (whole, frac) = match v.split_once(point) {
-            Some((w, f)) => (w, Some(f)),
-            None => (v, None),
-        };
-        let mut groups = whole.split(group);
-        let first = groups.next().unwrap_or("");
-        let rest: Vec<&str> = groups.collect();
-        if !rest.is_empty()
-            && all_digits(first)
-            && first.len() <= 3
-            && rest.iter().all(|g| g.len() == 3 && all_digits(g))
-            && frac.is_none_or(all_digits)
-        {
-            return true;
-        }
-    }
-    false
+    parse_decimal_in(value, false).is_ok() || parse_decimal_in(value, true).is_ok()
 }
 
 fn is_email(value: &str) -> bool {
@@ -375,6 +355,9 @@ mod tests {
         assert_eq!(kind(&["1", "42", "-7"]), InferredKind::Integer);
         assert_eq!(kind(&["1.5", "42", "-7,25"]), InferredKind::Decimal);
         assert_eq!(kind(&["1,234.50", "999.99"]), InferredKind::Decimal);
+        assert_eq!(kind(&["1.234,50", "1\u{a0}200", "12,5"]), InferredKind::Decimal);
+        assert_eq!(kind(&["1 200", "12.5"]), InferredKind::Decimal);
+        assert_eq!(kind(&["12.5", "1e5"]), InferredKind::Text);
         assert_eq!(kind(&["007", "123"]), InferredKind::Text, "leading zeros are a code");
     }
 

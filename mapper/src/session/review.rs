@@ -58,7 +58,8 @@ fn describe_converter(c: &Converter) -> String {
         Converter::Text { text: TextConverter::None } => String::new(),
         Converter::Text { text: TextConverter::Rtf2plain } => "  [rtf2plain]".to_string(),
         Converter::Integer => "  [integer]".to_string(),
-        Converter::Decimal => "  [decimal]".to_string(),
+        Converter::Decimal { comma: false } => "  [decimal]".to_string(),
+        Converter::Decimal { comma: true } => "  [decimal, decimal comma]".to_string(),
         Converter::Date { formats } => format!("  [date {}]", formats.join(", then ")),
         Converter::Timestamp { formats, time_zone } => {
             format!("  [timestamp {} in {time_zone}]", formats.join(", then "))

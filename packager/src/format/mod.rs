@@ -246,8 +246,12 @@ enum ConverterXml {
     },
     #[serde(rename = "integer")]
     Integer,
+    /// `<decimal/>`, or `<decimal decimalComma="true"/>` for `1.234,50`.
     #[serde(rename = "decimal")]
-    Decimal,
+    Decimal {
+        #[serde(rename = "@decimalComma", default, skip_serializing_if = "std::ops::Not::not")]
+        decimal_comma: bool,
+    },
     /// `<date format="%Y-%m-%d"><or format="%d.%m.%Y"/></date>`: the
     /// first format, then the others tried in order.
     #[serde(rename = "date")]

@@ -349,7 +349,7 @@ fn converter_from_xml(c: ConverterXml, member: &str, text: &str) -> Result<Conve
             },
         },
         ConverterXml::Integer => Converter::Integer,
-        ConverterXml::Decimal => Converter::Decimal,
+        ConverterXml::Decimal { decimal_comma } => Converter::Decimal { comma: decimal_comma },
         ConverterXml::Date { format, or } => Converter::Date {
             formats: std::iter::once(format).chain(or.into_iter().map(|o| o.format)).collect(),
         },

@@ -173,7 +173,7 @@ fn converter_to_xml(c: &Converter) -> Result<ConverterXml, UnwritableXml> {
             .to_string(),
         },
         Converter::Integer => ConverterXml::Integer,
-        Converter::Decimal => ConverterXml::Decimal,
+        Converter::Decimal { comma } => ConverterXml::Decimal { decimal_comma: *comma },
         Converter::Date { formats } => {
             let (format, or) = formats_to_xml("date format", formats)?;
             ConverterXml::Date { format, or }
