@@ -119,6 +119,7 @@ pub fn describe(converter: &Converter) -> String {
         Converter::Enumeration { table } => format!("enumeration ({} values)", table.len()),
         Converter::Phone { country: Some(c) } => format!("phone {c}"),
         Converter::Phone { country: None } => "phone".to_string(),
+        Converter::Email => "email".to_string(),
     }
 }
 

@@ -41,6 +41,7 @@ pub mod convert;
 pub mod country;
 pub mod csvout;
 pub mod diff;
+pub mod email;
 mod error;
 pub mod fsutil;
 pub mod phone;

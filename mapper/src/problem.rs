@@ -38,6 +38,8 @@ pub enum ProblemKind {
     BadRtf,
     /// A phone number invalid for its country (kept as entered, with no country).
     InvalidPhone,
+    /// Text that is no e-mail address, or holds two (kept as entered).
+    InvalidEmail,
     /// A child row whose parent row is absent.
     OrphanRow,
     /// A row with more or fewer cells than the header.

@@ -247,6 +247,8 @@ pub enum Converter {
     Enumeration { table: BTreeMap<String, Option<String>> },
     /// A phone number, validated for a country and written in international form.
     Phone { country: Option<String> },
+    /// An e-mail address, read out of its wrapping and written in lower case.
+    Email,
 }
 
 /// A converter as a template writes it.
@@ -307,6 +309,11 @@ pub enum ConverterJson {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         country: Option<String>,
     },
+    /// An e-mail address, written in lower case: spaces, `mailto:`, a
+    /// display name (`Ann Smith <ann@example.com>`) and a list's trailing
+    /// `;` or `,` are taken off. Text that is no address, or that holds
+    /// two, is kept as entered, with a warning.
+    Email,
 }
 
 /// A date or timestamp converter whose `format`/`formats` is given wrong.
@@ -364,6 +371,7 @@ impl TryFrom<ConverterJson> for Converter {
             ConverterJson::Boolean { table } => Converter::Boolean { table },
             ConverterJson::Enumeration { table } => Converter::Enumeration { table },
             ConverterJson::Phone { country } => Converter::Phone { country },
+            ConverterJson::Email => Converter::Email,
         })
     }
 }
@@ -385,6 +393,7 @@ impl From<Converter> for ConverterJson {
             Converter::Boolean { table } => ConverterJson::Boolean { table },
             Converter::Enumeration { table } => ConverterJson::Enumeration { table },
             Converter::Phone { country } => ConverterJson::Phone { country },
+            Converter::Email => ConverterJson::Email,
         }
     }
 }
@@ -421,6 +430,7 @@ impl Converter {
             Converter::Boolean { .. } => "boolean",
             Converter::Enumeration { .. } => "enumeration",
             Converter::Phone { .. } => "phone",
+            Converter::Email => "email",
         }
     }
 }

@@ -202,6 +202,7 @@ fn describe_mapping(m: &FieldMapping) -> MappingLine {
         }
         Converter::Phone { country: Some(c) } => format!("phone, for `{c}`"),
         Converter::Phone { country: None } => "phone".to_string(),
+        Converter::Email => "e-mail address".to_string(),
         Converter::Boolean { table } => format!(
             "boolean: {}",
             table.iter().map(|(k, v)| format!("`{k}` → {v}")).collect::<Vec<_>>().join(", ")

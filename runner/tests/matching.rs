@@ -352,6 +352,11 @@ fn phones_compare_as_e164_and_emails_lower_cased() {
     assert_eq!(p("+49 30 1234567"), "+49301234567");
     assert_eq!(p("12-34"), "1234", "unreadable numbers fall back to their digits");
     assert_eq!(c.normalize(Normalize::Email, "  Pat.Ng@Example.COM "), Some("pat.ng@example.com".into()));
+    // An address stored as text, as a mail client or a link wrote it, compares as the address.
+    for raw in ["mailto:Pat.Ng@example.com", "Pat Ng <pat.ng@example.com>", "pat.ng@example.com;"] {
+        assert_eq!(c.normalize(Normalize::Email, raw), Some("pat.ng@example.com".into()), "{raw}");
+    }
+    assert_eq!(c.normalize(Normalize::Email, "no address"), Some("no address".into()));
 }
 
 #[test]

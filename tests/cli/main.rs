@@ -12,6 +12,7 @@ mod conventions;
 mod dates;
 mod demo;
 mod diff;
+mod emails;
 mod errors;
 mod import;
 mod inspect;

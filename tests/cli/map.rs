@@ -536,7 +536,7 @@ fn a_field_set_to_no_null_converter_beats_the_file_default() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("email  null → none"), "the review shows none:\n{}", stderr(&out));
+    assert!(stderr(&out).contains("email  [email]  null → none"), "the review shows none:\n{}", stderr(&out));
     let t: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(sb.join("m.json")).unwrap()).unwrap();
     let null_of = |field: &str| {

@@ -106,16 +106,71 @@ fn writes_decimal_commas(column: &SourceColumn) -> bool {
     comma > 0 && point == 0
 }
 
-/// A plain field that holds a phone number (`phone`, `mobilePhone`, `fax`).
-pub(super) fn names_a_phone(field: &str) -> bool {
-    let f = field.to_lowercase();
-    ["phone", "mobile", "fax", "cell"].iter().any(|w| f.contains(w))
+/// What a text field holds, for the converter `map --auto` gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Holds {
+    Phone,
+    Email,
+    Text,
 }
 
-/// A Telcom type name that holds no phone number (`Email`, `Personal Email`, `Web`).
-pub(super) fn names_a_phone_free(type_name: &str) -> bool {
+fn names_an_email(name: &str) -> bool {
+    let n = name.to_lowercase();
+    n.contains("email") || n.contains("e-mail")
+}
+
+/// What a plain field holds, by its name (`phone`, `mobilePhone`, `fax`: a
+/// phone number; `email`: an address).
+pub(super) fn field_holds(field: &str) -> Holds {
+    let f = field.to_lowercase();
+    if names_an_email(&f) {
+        Holds::Email
+    } else if ["phone", "mobile", "fax", "cell"].iter().any(|w| f.contains(w)) {
+        Holds::Phone
+    } else {
+        Holds::Text
+    }
+}
+
+/// What a Telcom value of a type holds (`Email`, `Personal Email`: an
+/// address; `Web`, `URL`: text; the others: a phone number).
+pub(super) fn telcom_holds(type_name: &str) -> Holds {
     let t = type_name.to_lowercase();
-    ["email", "e-mail", "web", "url"].iter().any(|w| t.contains(w))
+    if names_an_email(&t) {
+        Holds::Email
+    } else if t.contains("web") || t.contains("url") {
+        Holds::Text
+    } else {
+        Holds::Phone
+    }
+}
+
+/// The e-mail converter for a column of addresses, with what it says.
+/// `None` when fewer than half its distinct values are addresses (a column
+/// of something else under an e-mail header stays text).
+pub(super) fn email_converter(column: &SourceColumn) -> Option<(Converter, String)> {
+    let values: Vec<&str> = column.distinct.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
+    let read: Vec<(&str, Result<String, _>)> = values.iter().map(|v| (*v, crate::email::parse(v))).collect();
+    let valid = read.iter().filter(|(_, r)| r.is_ok()).count();
+    if values.is_empty() || 2 * valid < values.len() {
+        return None;
+    }
+    let mut note = format!("`{}`: e-mail addresses, written in lower case", column.name);
+    let cleaned = read.iter().filter(|(v, r)| r.as_ref().is_ok_and(|a| a != &v.to_lowercase())).count();
+    if cleaned > 0 {
+        note.push_str(&format!(
+            "; {cleaned} of {} distinct values seen are read out of a `mailto:` link, a display name (`Ann <…>`) or a trailing `;`",
+            values.len()
+        ));
+    }
+    let invalid = values.len() - valid;
+    if invalid > 0 {
+        note.push_str(&format!(
+            "; {invalid} of {} are no single address: they are kept as entered, with a warning",
+            values.len()
+        ));
+    }
+    Some((Converter::Email, note))
 }
 
 /// The phone converter for a column of phone numbers, with what it says:

@@ -123,8 +123,13 @@ fn suggest_file_in(
     country: Option<&str>,
 ) -> (FileMapping, Vec<Decision>, Vec<String>) {
     let mut notes = Vec::new();
-    let mut conv = |f: &crate::target::Field, column: &SourceColumn, phone: bool| {
-        let (c, note) = match phone.then(|| convert::phone_converter(column, country)).flatten() {
+    let mut conv = |f: &crate::target::Field, column: &SourceColumn, holds: convert::Holds| {
+        let special = match holds {
+            convert::Holds::Phone => convert::phone_converter(column, country),
+            convert::Holds::Email => convert::email_converter(column),
+            convert::Holds::Text => None,
+        };
+        let (c, note) = match special {
             Some((c, note)) => (c, Some(note)),
             None => converter_in(f, column, country),
         };
@@ -154,7 +159,7 @@ fn suggest_file_in(
                     subcollection: None,
                     type_name: None,
                     instance: None,
-                    converter: conv(f, column, convert::names_a_phone(field)),
+                    converter: conv(f, column, convert::field_holds(field)),
                     null_value: None,
                     null_values: column.nulls.clone(),
                     on_invalid: Default::default(),
@@ -175,7 +180,11 @@ fn suggest_file_in(
                     converter: conv(
                         f,
                         column,
-                        s.sub == "Telcom" && s.attr == "value" && !convert::names_a_phone_free(&s.type_name),
+                        if s.sub == "Telcom" && s.attr == "value" {
+                            convert::telcom_holds(&s.type_name)
+                        } else {
+                            convert::Holds::Text
+                        },
                     ),
                     null_value: None,
                     null_values: column.nulls.clone(),

@@ -351,6 +351,7 @@ impl FileConverter {
                 continue;
             }
             let phone = matches!(m.converter, Converter::Phone { .. });
+            let email = m.converter == Converter::Email;
             let own = match &m.converter {
                 Converter::Phone { country: None } => Converter::Phone { country: options.country.clone() },
                 c => c.clone(),
@@ -435,7 +436,7 @@ impl FileConverter {
                 (OnInvalid::Reject, _) => {
                     Invalid::Reject("the template rejects such rows (`onInvalid`: `reject`)")
                 }
-                (OnInvalid::Drop, _) if phone => Invalid::AsEntered,
+                (OnInvalid::Drop, _) if phone || email => Invalid::AsEntered,
                 (_, Slot::Field(_)) if field.key => Invalid::Reject("it is the key, so the row is rejected"),
                 (_, Slot::Field(_)) if field.required => {
                     Invalid::Reject("the field is required, so the row is rejected")
@@ -586,10 +587,15 @@ impl FileConverter {
                     }
                     Ok(None) => None,
                     Err(failure) if matches!(m.invalid, Invalid::AsEntered) => {
-                        let message = format!(
-                            "{}; it is kept as entered, with no country (`{UNSPECIFIED_COUNTRY}`)",
-                            failure.message
-                        );
+                        let message = if matches!(m.converter, ValueConverter::Email) {
+                            format!("{}; it is kept as entered", failure.message)
+                        } else {
+                            country = Some(UNSPECIFIED_COUNTRY.to_string());
+                            format!(
+                                "{}; it is kept as entered, with no country (`{UNSPECIFIED_COUNTRY}`)",
+                                failure.message
+                            )
+                        };
                         problems.push(problem(
                             Severity::Warning,
                             failure.kind,
@@ -597,7 +603,6 @@ impl FileConverter {
                             Some(cell),
                             message,
                         ));
-                        country = Some(UNSPECIFIED_COUNTRY.to_string());
                         let kept = fit(&m.field, Value::Text(cell.trim().to_string()), false);
                         if let Some((severity, kind, message)) = kept.problem {
                             problems.push(problem(severity, kind, Some(&m.column), Some(cell), message));

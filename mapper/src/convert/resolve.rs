@@ -17,7 +17,7 @@ pub(super) fn converter_fits(converter: &Converter, field_type: FieldType) -> bo
             | (Converter::Timestamp { .. }, FieldType::Timestamp)
             | (Converter::Boolean { .. }, FieldType::Boolean)
             | (Converter::Enumeration { .. }, FieldType::Enum | FieldType::String)
-            | (Converter::Phone { .. }, FieldType::String)
+            | (Converter::Phone { .. } | Converter::Email, FieldType::String)
     )
 }
 

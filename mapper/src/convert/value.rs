@@ -51,6 +51,7 @@ pub enum ValueConverter {
     Enumeration(Table<Option<String>>),
     /// Phone numbers of this country (none: they must carry `+`).
     Phone(Option<crate::phone::Country>),
+    Email,
 }
 
 /// A lookup table: exact keys first, then keys trimmed and case-folded.
@@ -154,6 +155,7 @@ impl ValueConverter {
             }
             Converter::Boolean { table } => ValueConverter::Boolean(Table::new(table)),
             Converter::Enumeration { table } => ValueConverter::Enumeration(Table::new(table)),
+            Converter::Email => ValueConverter::Email,
             Converter::Phone { country: None } => ValueConverter::Phone(None),
             Converter::Phone { country: Some(c) } => ValueConverter::Phone(Some(
                 crate::phone::country(c).filter(|_| c.trim().len() == 2).ok_or_else(|| {
@@ -203,6 +205,12 @@ impl ValueConverter {
                         ),
                     },
                 )),
+            },
+            ValueConverter::Email => match crate::email::parse(text) {
+                Ok(address) => Ok(Some(Value::Text(address))),
+                Err(e) => {
+                    Err(Failure::new(ProblemKind::InvalidEmail, format!("`{}` {e}", show(text.trim()))))
+                }
             },
             ValueConverter::Enumeration(table) => match table.get(text) {
                 Some(v) => Ok(v.clone().map(Value::Text)),

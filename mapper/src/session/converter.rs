@@ -31,8 +31,12 @@ impl Session {
         let field = self.draft_field(&draft).clone();
         let column = self.source_column(f, &draft.mapping.column);
         let step = match field.field_type {
-            // A phone converter (from `--auto`) needs no question.
-            FieldType::String if matches!(draft.mapping.converter, Converter::Phone { .. }) => None,
+            // A phone or e-mail converter (from `--auto`) needs no question.
+            FieldType::String
+                if matches!(draft.mapping.converter, Converter::Phone { .. } | Converter::Email) =>
+            {
+                None
+            }
             FieldType::String => Some(ConvStep::Text),
             FieldType::Date => Some(ConvStep::DateFormat),
             FieldType::Timestamp => Some(ConvStep::TimestampFormat),

@@ -69,6 +69,7 @@ fn describe_converter(c: &Converter) -> String {
         }
         Converter::Phone { country: Some(c) } => format!("  [phone {c}]"),
         Converter::Phone { country: None } => "  [phone]".to_string(),
+        Converter::Email => "  [email]".to_string(),
         Converter::Enumeration { table } => format!(
             "  [enumeration {}]",
             table_text(table.iter().map(|(k, v)| (k, v.clone().unwrap_or_else(|| IGNORE.to_string()))))

@@ -276,6 +276,9 @@ enum ConverterXml {
         #[serde(rename = "@country", default, skip_serializing_if = "Option::is_none")]
         country: Option<String>,
     },
+    /// `<email/>`: e-mail addresses, written in lower case.
+    #[serde(rename = "email")]
+    Email,
     #[serde(rename = "boolean")]
     Boolean {
         #[serde(rename = "value", default)]

@@ -358,6 +358,7 @@ fn converter_from_xml(c: ConverterXml, member: &str, text: &str) -> Result<Conve
             time_zone,
         },
         ConverterXml::Phone { country } => Converter::Phone { country },
+        ConverterXml::Email => Converter::Email,
         ConverterXml::Boolean { values } => Converter::Boolean {
             table: values.into_iter().map(|v| (v.source, v.target)).collect::<BTreeMap<_, _>>(),
         },

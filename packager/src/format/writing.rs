@@ -189,6 +189,7 @@ fn converter_to_xml(c: &Converter) -> Result<ConverterXml, UnwritableXml> {
             }
             ConverterXml::Phone { country: country.clone() }
         }
+        Converter::Email => ConverterXml::Email,
         Converter::Boolean { table } => {
             let mut values = Vec::new();
             for (k, v) in table {

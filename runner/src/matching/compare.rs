@@ -353,7 +353,8 @@ impl Comparer {
             }
             Normalize::Date => normalize_date(raw),
             Normalize::Phone => normalize_phone(raw, self.country),
-            Normalize::Email => raw.trim().to_lowercase(),
+            // An address stored as text (`mailto:…`, `Ann <…>`) compares as the address.
+            Normalize::Email => ferry_mapper::email::parse(raw).unwrap_or_else(|_| raw.trim().to_lowercase()),
         };
         if out.is_empty() { None } else { Some(out) }
     }
