@@ -21,7 +21,7 @@ are the shapes of real exports it does not make):
   quoting:    doubled-quotes, inner-quote, quoted-newline, cr-only,
               trailing-blank, no-final-newline, space-after-quote
   headers:    duplicate-header, empty-header, header-case, title-line
-  values:     dates, emails, names-caps, numbers, numbers-comma
+  values:     dates, emails, names-caps, full-name, numbers, numbers-comma
   ids:        id-missing, id-duplicate, id-zeros, id-float
   children:   phones-long (one phone per row, type H/W/M, an unknown code, an
               orphan, a parent without phones)
@@ -127,6 +127,16 @@ def kinds():
     k["names-caps"] = ({"contacts.csv": table(people=people).encode()},
                        [(ln, dict(e, firstName=e["firstName"].upper(), lastName=e["lastName"].upper()))
                         for ln, e in plain()])
+    # One `Name` column, in both orders, with titles and suffixes.
+    written = ["Muñoz, José", "Renée Côté", "MÜLLER, JÜRGEN", "Dr. Zoë O'Brien", "Lévesque Jr., François",
+               "Ann Smith"]
+    people = [(p[0], written[i]) + p[3:] for i, p in enumerate(PEOPLE)]
+    header = ["ID", "Name"] + HEADER[3:]
+    meant = [(ln, e) for ln, e in plain()]
+    meant[2] = (4, dict(meant[2][1], firstName="JÜRGEN", lastName="MÜLLER"))
+    meant[3] = (5, dict(meant[3][1], title="Dr."))
+    meant[4] = (6, dict(meant[4][1], suffix="Jr."))
+    k["full-name"] = ({"contacts.csv": table(header=header, people=people).encode()}, meant)
     header = ["ID", "Last Name", "Children", "Income"]
     meant = [(2, {"externalId": "1", "lastName": "Ames", "numberOfChildren": 2, "annualIncome": "1234.5"}),
              (3, {"externalId": "2", "lastName": "Baker", "annualIncome": "55000.75"}),

@@ -120,6 +120,7 @@ pub fn describe(converter: &Converter) -> String {
         Converter::Phone { country: Some(c) } => format!("phone {c}"),
         Converter::Phone { country: None } => "phone".to_string(),
         Converter::Email => "email".to_string(),
+        Converter::Name { part } => format!("name ({})", part.as_str()),
     }
 }
 

@@ -44,6 +44,7 @@ pub mod diff;
 pub mod email;
 mod error;
 pub mod fsutil;
+pub mod name;
 pub mod phone;
 pub mod problem;
 pub mod profile;

@@ -40,6 +40,8 @@ pub enum ProblemKind {
     InvalidPhone,
     /// Text that is no e-mail address, or holds two (kept as entered).
     InvalidEmail,
+    /// A full name that cannot be split into one person's parts.
+    InvalidName,
     /// A child row whose parent row is absent.
     OrphanRow,
     /// A row with more or fewer cells than the header.

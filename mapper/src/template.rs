@@ -249,6 +249,8 @@ pub enum Converter {
     Phone { country: Option<String> },
     /// An e-mail address, read out of its wrapping and written in lower case.
     Email,
+    /// One part of a full name held in one column (`Lee, Ann B.`).
+    Name { part: crate::name::NamePart },
 }
 
 /// A converter as a template writes it.
@@ -314,6 +316,12 @@ pub enum ConverterJson {
     /// `;` or `,` are taken off. Text that is no address, or that holds
     /// two, is kept as entered, with a warning.
     Email,
+    /// One part (`title`, `first`, `middle`, `last`, `suffix`) of a full
+    /// name held in one column, `Lee, Ann B.` or `Dr. Ann B. Lee Jr.`: map
+    /// the column once per part. Each part is kept as written; a cell naming
+    /// two people (`Ann & Bob Lee`) gives no part, with a warning (an error
+    /// where the field is required).
+    Name { part: crate::name::NamePart },
 }
 
 /// A date or timestamp converter whose `format`/`formats` is given wrong.
@@ -372,6 +380,7 @@ impl TryFrom<ConverterJson> for Converter {
             ConverterJson::Enumeration { table } => Converter::Enumeration { table },
             ConverterJson::Phone { country } => Converter::Phone { country },
             ConverterJson::Email => Converter::Email,
+            ConverterJson::Name { part } => Converter::Name { part },
         })
     }
 }
@@ -394,6 +403,7 @@ impl From<Converter> for ConverterJson {
             Converter::Enumeration { table } => ConverterJson::Enumeration { table },
             Converter::Phone { country } => ConverterJson::Phone { country },
             Converter::Email => ConverterJson::Email,
+            Converter::Name { part } => ConverterJson::Name { part },
         }
     }
 }
@@ -431,6 +441,7 @@ impl Converter {
             Converter::Enumeration { .. } => "enumeration",
             Converter::Phone { .. } => "phone",
             Converter::Email => "email",
+            Converter::Name { .. } => "name",
         }
     }
 }

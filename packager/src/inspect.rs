@@ -203,6 +203,7 @@ fn describe_mapping(m: &FieldMapping) -> MappingLine {
         Converter::Phone { country: Some(c) } => format!("phone, for `{c}`"),
         Converter::Phone { country: None } => "phone".to_string(),
         Converter::Email => "e-mail address".to_string(),
+        Converter::Name { part } => format!("the {} name of a full name", part.as_str()),
         Converter::Boolean { table } => format!(
             "boolean: {}",
             table.iter().map(|(k, v)| format!("`{k}` → {v}")).collect::<Vec<_>>().join(", ")

@@ -26,6 +26,7 @@ mod map_auto;
 mod matching;
 mod messy;
 mod messy_kinds;
+mod names;
 mod options;
 mod pack;
 mod phones;

@@ -27,6 +27,7 @@ mod content;
 mod convert;
 mod header;
 mod links;
+mod names;
 mod subs;
 #[cfg(test)]
 mod tests;
@@ -38,6 +39,7 @@ use serde::Serialize;
 pub use convert::{converter_for, converter_in, guess_enum_value, is_rtf, is_truthy};
 pub(crate) use header::key_synonym;
 pub use header::normalize;
+pub(crate) use names::part_for as name_part_for;
 
 use crate::country::CountryChoice;
 use crate::session::{SourceColumn, SourceFile};
@@ -196,7 +198,9 @@ fn suggest_file_in(
             Guess::Skip(reason) => decisions.push(decision(None, 0.0, reason)),
         }
     }
-    for m in mappings.iter().filter(|m| !m.null_values.is_empty()) {
+    names::split_full_names(target, file, &mut mappings, &mut decisions, &mut notes);
+    let mut told = std::collections::HashSet::new();
+    for m in mappings.iter().filter(|m| !m.null_values.is_empty() && told.insert(m.column.clone())) {
         let values: Vec<String> = m.null_values.iter().map(|v| format!("`{v}`")).collect();
         notes.push(format!(
             "`{}` column `{}`: {} read as empty (`nullValues`), not as a bad value",

@@ -117,7 +117,7 @@ fn missing_column(file: &str, column: &str, role: &str, headers: &[String], read
             ProblemKind::ColumnMissing,
             Some(column),
             format!(
-                "the file has no column `{column}`{role} (it has {has}); rename the column in the file or in the template, or remove the mapping"
+                "the file has no column `{column}`{role} (it has {has}); rename the column in the file or in the template, or remove the mapping (a template made for several versions of an export can say `\"readyMade\": true`: a column an export lacks is then skipped with a warning)"
             ),
         )
     }
@@ -150,6 +150,9 @@ struct Compiled {
     /// `phone`, a `country` attribute beside a subcollection's value), if
     /// the target has such a field.
     country: Option<Slot>,
+    /// A name part whose failure another part of the same column reports
+    /// (a full name that does not split fails every part; one problem says so).
+    quiet: bool,
 }
 
 /// What a value the converter cannot read does to its row.
@@ -473,7 +476,24 @@ impl FileConverter {
                 row_type,
                 nulls,
                 invalid,
+                quiet: false,
             });
+        }
+        // The part that speaks for a full-name column: a required one, else the first.
+        let is_name = |m: &Compiled| matches!(m.converter, ValueConverter::Name(_));
+        for i in 0..mappings.len() {
+            if !is_name(&mappings[i]) {
+                continue;
+            }
+            let siblings: Vec<usize> = (0..mappings.len())
+                .filter(|&j| mappings[j].index == mappings[i].index && is_name(&mappings[j]))
+                .collect();
+            let speaker = siblings
+                .iter()
+                .copied()
+                .find(|&j| matches!(mappings[j].invalid, Invalid::Reject(_)))
+                .unwrap_or(siblings[0]);
+            mappings[i].quiet = i != speaker;
         }
 
         let converter = FileConverter {
@@ -586,6 +606,7 @@ impl FileConverter {
                         fitted.value
                     }
                     Ok(None) => None,
+                    Err(_) if m.quiet => None,
                     Err(failure) if matches!(m.invalid, Invalid::AsEntered) => {
                         let message = if matches!(m.converter, ValueConverter::Email) {
                             format!("{}; it is kept as entered", failure.message)

@@ -18,6 +18,7 @@ pub(super) fn converter_fits(converter: &Converter, field_type: FieldType) -> bo
             | (Converter::Boolean { .. }, FieldType::Boolean)
             | (Converter::Enumeration { .. }, FieldType::Enum | FieldType::String)
             | (Converter::Phone { .. } | Converter::Email, FieldType::String)
+            | (Converter::Name { .. }, FieldType::String | FieldType::Enum)
     )
 }
 

@@ -52,6 +52,7 @@ pub enum ValueConverter {
     /// Phone numbers of this country (none: they must carry `+`).
     Phone(Option<crate::phone::Country>),
     Email,
+    Name(crate::name::NamePart),
 }
 
 /// A lookup table: exact keys first, then keys trimmed and case-folded.
@@ -156,6 +157,7 @@ impl ValueConverter {
             Converter::Boolean { table } => ValueConverter::Boolean(Table::new(table)),
             Converter::Enumeration { table } => ValueConverter::Enumeration(Table::new(table)),
             Converter::Email => ValueConverter::Email,
+            Converter::Name { part } => ValueConverter::Name(*part),
             Converter::Phone { country: None } => ValueConverter::Phone(None),
             Converter::Phone { country: Some(c) } => ValueConverter::Phone(Some(
                 crate::phone::country(c).filter(|_| c.trim().len() == 2).ok_or_else(|| {
@@ -211,6 +213,12 @@ impl ValueConverter {
                 Err(e) => {
                     Err(Failure::new(ProblemKind::InvalidEmail, format!("`{}` {e}", show(text.trim()))))
                 }
+            },
+            ValueConverter::Name(part) => match crate::name::split(text) {
+                Ok(name) => {
+                    Ok(Some(name.part(*part)).filter(|p| !p.is_empty()).map(|p| Value::Text(p.to_string())))
+                }
+                Err(e) => Err(Failure::new(ProblemKind::InvalidName, format!("`{}` {e}", show(text.trim())))),
             },
             ValueConverter::Enumeration(table) => match table.get(text) {
                 Some(v) => Ok(v.clone().map(Value::Text)),

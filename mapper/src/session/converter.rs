@@ -33,7 +33,10 @@ impl Session {
         let step = match field.field_type {
             // A phone or e-mail converter (from `--auto`) needs no question.
             FieldType::String
-                if matches!(draft.mapping.converter, Converter::Phone { .. } | Converter::Email) =>
+                if matches!(
+                    draft.mapping.converter,
+                    Converter::Phone { .. } | Converter::Email | Converter::Name { .. }
+                ) =>
             {
                 None
             }
@@ -69,10 +72,25 @@ impl Session {
         };
         match (step, &draft.mapping.converter) {
             (ConvStep::Text, Converter::Text { text }) => {
-                let options = vec![
+                let mut options = vec![
                     Choice::new("none", "none: keep the text as it is"),
                     Choice::new("rtf2plain", "rtf2plain: turn RTF into plain text"),
+                    Choice::new(
+                        "email",
+                        "email: an e-mail address, stored in lower case (`mailto:`, `Ann <…>` taken off)",
+                    ),
                 ];
+                if let Some(part) = crate::auto::name_part_for(&draft.mapping.field)
+                    .filter(|_| draft.mapping.subcollection.is_none())
+                {
+                    options.push(Choice::new(
+                        "name",
+                        format!(
+                            "name: the {} name of a full name (`Lee, Ann B.`, `Dr. Ann B. Lee Jr.`)",
+                            part.as_str()
+                        ),
+                    ));
+                }
                 let default = usize::from(*text == TextConverter::Rtf2plain);
                 let mut q =
                     Question::select(format!("text converter for `{col}` → {label}"), options, default);
@@ -191,8 +209,14 @@ impl Session {
         let column = self.source_column(f, &draft.mapping.column);
         let timestamp = matches!(draft.mapping.converter, Converter::Timestamp { .. });
         let next = match (&mut draft.mapping.converter, step) {
-            (Converter::Text { text }, ConvStep::Text) => {
-                *text = if key == "rtf2plain" { TextConverter::Rtf2plain } else { TextConverter::None };
+            (converter @ Converter::Text { .. }, ConvStep::Text) => {
+                let part = crate::auto::name_part_for(&draft.mapping.field);
+                *converter = match (key, part) {
+                    ("rtf2plain", _) => Converter::Text { text: TextConverter::Rtf2plain },
+                    ("email", _) => Converter::Email,
+                    ("name", Some(part)) if draft.mapping.subcollection.is_none() => Converter::Name { part },
+                    _ => Converter::Text { text: TextConverter::None },
+                };
                 None
             }
             (Converter::Date { formats }, ConvStep::DateFormat)

@@ -70,6 +70,7 @@ fn describe_converter(c: &Converter) -> String {
         Converter::Phone { country: Some(c) } => format!("  [phone {c}]"),
         Converter::Phone { country: None } => "  [phone]".to_string(),
         Converter::Email => "  [email]".to_string(),
+        Converter::Name { part } => format!("  [{} name]", part.as_str()),
         Converter::Enumeration { table } => format!(
             "  [enumeration {}]",
             table_text(table.iter().map(|(k, v)| (k, v.clone().unwrap_or_else(|| IGNORE.to_string()))))

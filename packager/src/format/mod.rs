@@ -279,6 +279,12 @@ enum ConverterXml {
     /// `<email/>`: e-mail addresses, written in lower case.
     #[serde(rename = "email")]
     Email,
+    /// `<name part="last"/>`: one part of a full name.
+    #[serde(rename = "name")]
+    Name {
+        #[serde(rename = "@part")]
+        part: String,
+    },
     #[serde(rename = "boolean")]
     Boolean {
         #[serde(rename = "value", default)]

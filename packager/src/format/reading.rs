@@ -359,6 +359,19 @@ fn converter_from_xml(c: ConverterXml, member: &str, text: &str) -> Result<Conve
         },
         ConverterXml::Phone { country } => Converter::Phone { country },
         ConverterXml::Email => Converter::Email,
+        ConverterXml::Name { part } => match ferry_mapper::name::NamePart::parse(&part) {
+            Some(part) => Converter::Name { part },
+            None => {
+                return Err(XmlError {
+                    kind: Invalid::UnknownXml,
+                    member: member.to_string(),
+                    line: Some(line_of(text, text.find(&format!("part=\"{part}\"")).unwrap_or(0) as u64)),
+                    message: format!(
+                        "unknown name part `{part}` (expected `title`, `first`, `middle`, `last` or `suffix`)"
+                    ),
+                });
+            }
+        },
         ConverterXml::Boolean { values } => Converter::Boolean {
             table: values.into_iter().map(|v| (v.source, v.target)).collect::<BTreeMap<_, _>>(),
         },

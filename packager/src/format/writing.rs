@@ -190,6 +190,7 @@ fn converter_to_xml(c: &Converter) -> Result<ConverterXml, UnwritableXml> {
             ConverterXml::Phone { country: country.clone() }
         }
         Converter::Email => ConverterXml::Email,
+        Converter::Name { part } => ConverterXml::Name { part: part.as_str().to_string() },
         Converter::Boolean { table } => {
             let mut values = Vec::new();
             for (k, v) in table {
