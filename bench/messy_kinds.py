@@ -21,7 +21,7 @@ are the shapes of real exports it does not make):
   quoting:    doubled-quotes, inner-quote, quoted-newline, cr-only,
               trailing-blank, no-final-newline, space-after-quote
   headers:    duplicate-header, empty-header, header-case, title-line
-  values:     dates, emails, names-caps, full-name, numbers, numbers-comma
+  values:     dates, dates-placeholder, emails, names-caps, full-name, numbers, numbers-comma
   ids:        id-missing, id-duplicate, id-zeros, id-float
   children:   phones-long (one phone per row, type H/W/M, an unknown code, an
               orphan, a parent without phones)
@@ -119,6 +119,12 @@ def kinds():
     dates = ["31.12.1980", "1975-03-04T00:00:00", "07/15/90", "22666", "09-Nov-2001", "5/5/1955"]
     people = [p[:3] + (d,) + p[4:] for p, d in zip(PEOPLE, dates)]
     k["dates"] = ({"contacts.csv": table(people=people).encode()}, plain())
+    # Placeholders for no date: stored as no birth date, never as one two people share.
+    dates = ["12/31/1980", "01/01/1900", "07/15/1990", "01/01/1900", "12/31/9999", "05/05/1955"]
+    people = [p[:3] + (d,) + p[4:] for p, d in zip(PEOPLE, dates)]
+    meant = [(ln, dict(e, birthDate=None) if dates[i] in ("01/01/1900", "12/31/9999") else e)
+             for i, (ln, e) in enumerate(plain())]
+    k["dates-placeholder"] = ({"contacts.csv": table(people=people).encode()}, meant)
     emails = [" JOSE.MUNOZ@EXAMPLE.COM ", "mailto:renee.cote@example.com", "jurgen.muller@example.com;",
               "Zoe O'Brien <zoe.obrien@example.com>", "f.levesque@example.com", "ann.smith@example.com"]
     people = [p[:4] + (e,) + p[5:] for p, e in zip(PEOPLE, emails)]

@@ -42,6 +42,8 @@ pub enum ProblemKind {
     InvalidEmail,
     /// A full name that cannot be split into one person's parts.
     InvalidName,
+    /// A date legacy systems write for "no date" (`1900-01-01`).
+    PlaceholderDate,
     /// A child row whose parent row is absent.
     OrphanRow,
     /// A row with more or fewer cells than the header.

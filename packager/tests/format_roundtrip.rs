@@ -28,7 +28,8 @@ fn converter() -> impl Strategy<Value = Converter> {
         any::<bool>().prop_map(|comma| Converter::Decimal { comma }),
         prop::option::of(text()).prop_map(|country| Converter::Phone { country }),
         Just(Converter::Email),
-        prop::sample::select(ferry_mapper::name::NamePart::ALL.to_vec()).prop_map(|part| Converter::Name { part }),
+        prop::sample::select(ferry_mapper::name::NamePart::ALL.to_vec())
+            .prop_map(|part| Converter::Name { part }),
         prop::collection::vec(text(), 1..4).prop_map(|formats| Converter::Date { formats }),
         (prop::collection::vec(text(), 1..4), text())
             .prop_map(|(formats, time_zone)| Converter::Timestamp { formats, time_zone }),

@@ -209,3 +209,62 @@ fn a_template_gives_format_or_formats_and_each_format_is_checked_at_its_json_pat
     let out = check();
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
 }
+
+#[test]
+fn placeholder_dates_are_never_stored_map_auto_reads_them_as_empty_and_a_template_without_that_warns() {
+    let sb = Sandbox::new();
+    // Legacy systems write their date type's first day for "no date"; two
+    // unrelated people sharing it must not share a birth date.
+    sb.write(
+        "data/contacts.csv",
+        "ID,Last,Birth Date\n1,Ames,01/01/1900\n2,Baker,03/15/1980\n3,Cole,12/31/9999\n4,Dunn,01/01/1900\n5,Eve,07/04/1976\n",
+    );
+    let out = map_auto(&sb, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out) + &stderr(&out);
+    assert!(
+        said.contains(
+            "column `Birth Date`: `01/01/1900` is a date legacy systems write for no date: read as empty"
+        ),
+        "{said}"
+    );
+    let birth = mapping(&template(&sb), "Birth Date");
+    assert_eq!(birth["nullValues"], serde_json::json!(["01/01/1900", "12/31/9999"]), "{birth}");
+    let out = sb.ferry().args(["check", "--data", "data", "--mapping", "m.json"]).output().unwrap();
+    assert!(stdout(&out).contains("0 errors, 0 warnings"), "{}", stdout(&out));
+
+    // A template made without them (by hand, or for another client) drops each with a warning.
+    let mut t = template(&sb);
+    for m in t["files"][0]["mappings"].as_array_mut().unwrap() {
+        m.as_object_mut().unwrap().remove("nullValues");
+    }
+    sb.write("m.json", serde_json::to_string_pretty(&t).unwrap());
+    let out = sb.ferry().args(["check", "--data", "data", "--mapping", "m.json"]).output().unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("warning: `contacts.csv` line 2, column `Birth Date`: `01/01/1900` is 1900-01-01, a date legacy systems write for no date, so it is not kept as one (to read it as empty without a warning, give the mapping `\"nullValues\": [\"01/01/1900\"]`); the value is dropped (the field is left empty)"),
+        "{text}"
+    );
+    assert!(text.contains("line 4, column `Birth Date`: `12/31/9999` is 9999-12-31"), "{text}");
+    assert!(text.contains("0 errors, 3 warnings"), "{text}");
+    let out = sb
+        .ferry()
+        .args(["import", "--data", "data", "--mapping", "m.json", "--description", "t"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let conn = rusqlite::Connection::open(sb.join("ferry.db")).unwrap();
+    let births: Vec<Option<String>> = conn
+        .prepare("SELECT record FROM staged ORDER BY line")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|r| {
+            let v: serde_json::Value = serde_json::from_str(&r.unwrap()).unwrap();
+            v["f"]["birthDate"]["d"].as_str().map(str::to_string)
+        })
+        .collect();
+    let want = [None, Some("1980-03-15"), None, None, Some("1976-07-04")].map(|d| d.map(str::to_string));
+    assert_eq!(births, want);
+}

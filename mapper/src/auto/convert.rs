@@ -106,6 +106,21 @@ fn writes_decimal_commas(column: &SourceColumn) -> bool {
     comma > 0 && point == 0
 }
 
+/// The values of a date column that its converter reads as a placeholder
+/// for no date (`01/01/1900`), as written, to be read as empty.
+pub(super) fn placeholder_dates(converter: &Converter, column: &SourceColumn) -> Vec<String> {
+    use crate::convert::value::{is_placeholder_date, parse_date};
+    let Converter::Date { formats } = converter else { return Vec::new() };
+    column
+        .distinct
+        .iter()
+        .filter(|v| {
+            formats.iter().find_map(|f| parse_date(f, v.trim()).ok()).is_some_and(is_placeholder_date)
+        })
+        .cloned()
+        .collect()
+}
+
 /// What a text field holds, for the converter `map --auto` gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Holds {

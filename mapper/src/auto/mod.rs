@@ -209,6 +209,17 @@ fn suggest_file_in(
             values.join(", ")
         ));
     }
+    for m in mappings.iter_mut() {
+        if let Some(column) = file.columns.iter().find(|c| c.name == m.column) {
+            for v in convert::placeholder_dates(&m.converter, column) {
+                notes.push(format!(
+                    "`{}` column `{}`: `{v}` is a date legacy systems write for no date: read as empty (`nullValues`)",
+                    file.name, m.column
+                ));
+                m.null_values.push(v);
+            }
+        }
+    }
     let mapping = FileMapping {
         name: file.name.clone(),
         category: ALL_CATEGORIES.to_string(),

@@ -594,7 +594,7 @@ impl FileConverter {
             let value = if cell.trim().is_empty() || (!m.nulls.is_empty() && m.nulls.contains(&fold(cell))) {
                 m.null.clone()
             } else {
-                match m.converter.convert(cell) {
+                match value::refuse_placeholder(m.converter.convert(cell), cell) {
                     Ok(Some(v)) => {
                         if m.country.is_some() {
                             country = Some(phone_country(&v));

@@ -231,6 +231,42 @@ impl ValueConverter {
     }
 }
 
+/// Dates legacy systems write for "no date": the first day their date types
+/// can hold (`0001-01-01`, SQL Server's `1753-01-01`, `1800-01-01`, Excel's
+/// day 0 and 1: `1899-12-30`, `1899-12-31`, `1900-01-01`) and the last
+/// (`9999-12-31`).
+const PLACEHOLDER_DATES: [(i16, i8, i8); 7] =
+    [(1, 1, 1), (1753, 1, 1), (1800, 1, 1), (1899, 12, 30), (1899, 12, 31), (1900, 1, 1), (9999, 12, 31)];
+
+/// Whether a date is one legacy systems write for "no date".
+pub fn is_placeholder_date(d: Date) -> bool {
+    PLACEHOLDER_DATES.contains(&(d.year(), d.month(), d.day()))
+}
+
+/// A cell's converted value, unless it is a placeholder for no date (a date
+/// or a timestamp on such a day, in UTC): that is a failure, so the value
+/// is dropped with a warning (the row rejected where the field is required)
+/// and never stored as a birth date two unrelated people share.
+pub fn refuse_placeholder(outcome: Outcome, text: &str) -> Outcome {
+    let day = match &outcome {
+        Ok(Some(Value::Date(d))) => *d,
+        Ok(Some(Value::Timestamp(t))) => t.to_zoned(TimeZone::UTC).date(),
+        _ => return outcome,
+    };
+    if !is_placeholder_date(day) {
+        return outcome;
+    }
+    let text = text.trim();
+    Err(Failure::new(
+        ProblemKind::PlaceholderDate,
+        format!(
+            "`{}` is {day}, a date legacy systems write for no date, so it is not kept as one (to read it as empty without a warning, give the mapping `\"nullValues\": [\"{}\"]`)",
+            show(text),
+            text.replace('\\', "\\\\").replace('"', "\\\"")
+        ),
+    ))
+}
+
 /// The value read by the first format that fits; when none does, the one
 /// format's own failure, or a message naming every format tried.
 fn first_fit<T>(
