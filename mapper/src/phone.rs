@@ -25,6 +25,8 @@ pub struct Phone {
     pub e164: String,
     /// The country the number belongs to (`CA`), when the plan says.
     pub country: Option<String>,
+    /// The extension (`23` of `416-555-0101 x23`), part of `international`.
+    pub extension: Option<String>,
 }
 
 /// Reads `text` as a phone number of `default` (numbers with `+` or an
@@ -42,6 +44,7 @@ pub fn parse(text: &str, default: Option<Country>) -> Option<Phone> {
             international: n.format().mode(phonenumber::Mode::International).to_string(),
             e164: n.format().mode(phonenumber::Mode::E164).to_string(),
             country: n.country().id().map(|c| c.as_ref().to_string()),
+            extension: n.extension().map(|e| e.to_string()),
         })
     }))
     .ok()

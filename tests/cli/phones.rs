@@ -192,3 +192,45 @@ fn map_auto_proposes_the_phone_converter_with_the_given_or_guessed_country() {
     let check = sb.ferry().args(["check", "--data", "data", "--mapping", "m.json"]).output().unwrap();
     assert!(check.status.success(), "{}", stdout(&check));
 }
+
+#[test]
+fn a_phone_extension_goes_to_the_telcom_extension_and_an_explicit_one_wins() {
+    let sb = Sandbox::new();
+    sb.write(
+        "data/contacts.csv",
+        "Last,Phone,Ext\nAmes,416-555-0123 x23,\nBaker,(416) 555-0124 ext. 7,99\nCole,416-555-0125,\n",
+    );
+    sb.write(
+        "m.json",
+        r#"{"formatVersion": 1, "target": "contacts", "country": "CA", "files": [{"name": "contacts.csv", "mappings": [
+            {"column": "Last", "field": "lastName"},
+            {"column": "Phone", "subcollection": "Telcom", "typeName": "Business", "field": "value", "converter": {"kind": "phone"}},
+            {"column": "Ext", "subcollection": "Telcom", "typeName": "Business", "field": "extension"}]}]}"#,
+    );
+    let run = sb
+        .ferry()
+        .args(["import", "--data", "data", "--mapping", "m.json", "--description", "ext"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let conn = rusqlite::Connection::open(sb.join("ferry.db")).unwrap();
+    let telcoms: Vec<(String, Option<String>)> = conn
+        .prepare("SELECT record FROM staged ORDER BY line")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|r| {
+            let v: serde_json::Value = serde_json::from_str(&r.unwrap()).unwrap();
+            let t = &v["i"].as_array().unwrap().iter().find(|i| i[0] == "Telcom").unwrap()[3];
+            (t["value"].as_str().unwrap().to_string(), t["extension"].as_str().map(str::to_string))
+        })
+        .collect();
+    assert_eq!(
+        telcoms,
+        vec![
+            ("+1 416-555-0123".to_string(), Some("23".to_string())),
+            ("+1 416-555-0124".to_string(), Some("99".to_string())),
+            ("+1 416-555-0125".to_string(), None),
+        ]
+    );
+}

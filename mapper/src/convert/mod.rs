@@ -17,6 +17,7 @@
 //! [`ConvertOptions::create_missing`], kept to be added.
 
 mod fit;
+mod phones;
 mod resolve;
 mod rules;
 pub mod serial;
@@ -31,6 +32,7 @@ use crate::record::{Record, Value};
 use crate::target::{Field, TargetDefinition};
 use crate::template::{Converter, FileMapping, OnInvalid};
 use fit::{fit, null_value};
+use phones::{country_slot, extension_slot, phone_country, split_extension};
 use resolve::{RowTypeError, converter_fits, converter_for, resolve_slot};
 use rules::violations;
 pub use rules::{rule_fields, validate_record};
@@ -150,6 +152,9 @@ struct Compiled {
     /// `phone`, a `country` attribute beside a subcollection's value), if
     /// the target has such a field.
     country: Option<Slot>,
+    /// For phones: where the number's extension goes (a Telcom's
+    /// `extension`), if the target has such a field.
+    extension: Option<Slot>,
     /// A name part whose failure another part of the same column reports
     /// (a full name that does not split fails every part; one problem says so).
     quiet: bool,
@@ -465,8 +470,10 @@ impl FileConverter {
             };
             let nulls = file.null_values.iter().chain(&m.null_values).map(|v| fold(v)).collect();
             let country = if phone { country_slot(target, &slot) } else { None };
+            let extension = if phone { extension_slot(target, &slot) } else { None };
             mappings.push(Compiled {
                 country,
+                extension,
                 column: column.to_string(),
                 index,
                 slot,
@@ -589,15 +596,22 @@ impl FileConverter {
 
         for m in &self.mappings {
             let cell = row.cell(m.index);
-            // A phone's country, for the target's country field beside it.
+            // A phone's country and extension, for the target's fields beside it.
             let mut country: Option<String> = None;
+            let mut extension: Option<Value> = None;
             let value = if cell.trim().is_empty() || (!m.nulls.is_empty() && m.nulls.contains(&fold(cell))) {
                 m.null.clone()
             } else {
                 match value::refuse_placeholder(m.converter.convert(cell), cell) {
-                    Ok(Some(v)) => {
+                    Ok(Some(mut v)) => {
                         if m.country.is_some() {
                             country = Some(phone_country(&v));
+                        }
+                        if m.extension.is_some()
+                            && let Some((number, ext)) = split_extension(&v)
+                        {
+                            v = number;
+                            extension = Some(ext);
                         }
                         let fitted = fit(&m.field, v, self.create_missing);
                         if let Some((severity, kind, message)) = fitted.problem {
@@ -673,6 +687,9 @@ impl FileConverter {
                     if let (Some(Slot::Field(at)), Some(c)) = (&m.country, country) {
                         record.fields.entry(at.clone()).or_insert(c);
                     }
+                    if let (Some(Slot::Field(at)), Some(e)) = (&m.extension, extension) {
+                        record.fields.entry(at.clone()).or_insert(e);
+                    }
                 }
                 Slot::Attribute { subcollection, type_name, instance, attribute } => {
                     let type_name = match &m.row_type {
@@ -702,6 +719,10 @@ impl FileConverter {
                     if let (Some(Slot::Attribute { attribute: at, .. }), Some(c)) = (&m.country, country) {
                         attributes.entry(at.clone()).or_insert(c);
                     }
+                    if let (Some(Slot::Attribute { attribute: at, .. }), Some(e)) = (&m.extension, extension)
+                    {
+                        attributes.entry(at.clone()).or_insert(e);
+                    }
                 }
             }
         }
@@ -721,34 +742,6 @@ impl FileConverter {
                 v.into_problem(&self.file, line, column)
             })
             .collect()
-    }
-}
-
-/// The country of a phone converted to international form (`CA`), or
-/// [`UNSPECIFIED_COUNTRY`] when its plan names none.
-fn phone_country(value: &Value) -> String {
-    crate::phone::parse(&value.to_text(), None)
-        .and_then(|p| p.country)
-        .unwrap_or_else(|| UNSPECIFIED_COUNTRY.to_string())
-}
-
-/// Where a phone's country goes, when the target has a field for it: the
-/// plain field `<field>Country` beside a plain field (`phoneCountry`), the
-/// attribute `country` beside a subcollection's value.
-fn country_slot(target: &TargetDefinition, slot: &Slot) -> Option<Slot> {
-    match slot {
-        Slot::Field(name) => {
-            let at = format!("{name}Country");
-            target.plain_fields().any(|f| f.name == at).then_some(Slot::Field(at))
-        }
-        Slot::Attribute { subcollection, type_name, instance, .. } => {
-            target.attribute(subcollection, "country").map(|_| Slot::Attribute {
-                subcollection: subcollection.clone(),
-                type_name: type_name.clone(),
-                instance: *instance,
-                attribute: "country".to_string(),
-            })
-        }
     }
 }
 
