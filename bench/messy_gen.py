@@ -17,8 +17,9 @@ Writes, under OUT_DIR:
                           empty when the row gives none) and how it was written
 
 The export's corruption: one birth-date column in mixed formats (1980-03-04,
-04.03.1980, 03/04/1980, 19800304, 4 Mar 1980, 1980/03/04), `0/0/00` and `N/A`
-for no date, `N/A` in other columns, stray quotes inside values (and a few
+04.03.1980, 03/04/1980, 19800304, 4 Mar 1980, 1980/03/04), `0/0/00`, `N/A`
+and placeholder dates (`01/01/1900`, `12/31/9999`) for no date, e-mails
+wrapped as `mailto:`, `Name <…>`, with spaces or a trailing `;`, `N/A` in other columns, stray quotes inside values (and a few
 opening a value, which swallow the rows up to the next quote), a few bytes
 that are not UTF-8 (CP-1252 accents in an otherwise UTF-8 file), missing and
 duplicated ids, typos, swapped first and last names, day/month swaps, names in
@@ -210,6 +211,8 @@ def write_date(rng, date):
         return "0/0/00", None
     if roll < 0.03:
         return "N/A", None
+    if roll < 0.04:
+        return rng.choice(["01/01/1900", "1900-01-01", "12/31/9999"]), None  # a placeholder for no date
     y, m, d = date
     total = sum(w for _, w in DATE_FORMATS)
     pick = rng.randrange(total)
@@ -291,6 +294,8 @@ def main():
             if rng.random() < 0.05:
                 zp = zp + "-" + "%04d" % rng.randint(0, 9999)
             cells = [cid, p.first, p.last, date_text, p.gender, ph, p.email, p.street, p.city, zp]
+            if cells[6] and rng.random() < 0.03:
+                cells[6] = rng.choice(["mailto:%s", " %s ", "%s;", p.first + " " + p.last + " <%s>"]) % cells[6]
             for i in (5, 6):
                 if cells[i] == "" and rng.random() < 0.3 or rng.random() < 0.01:
                     cells[i] = "N/A"

@@ -60,6 +60,10 @@ for line, birth in staged.values():
         right += birth == truth[line][1]
 print("birth dates stored: %d of %d rows that give one (%s; goal >= 98 %%), right: %d (%s)"
       % (stored, given, pct(stored, given), right, pct(right, given)))
+# A row that gives no birth date (empty, `0/0/00`, a placeholder such as
+# `01/01/1900`) must not get one: a shared placeholder would pair strangers.
+invented = sum(1 for line, birth in staged.values() if line is not None and birth and not truth[line][1])
+print("birth dates stored for rows that give none (placeholders, goal 0): %d" % invented)
 
 # Candidates are records of the store, named in the review by their record id.
 legacy_of = {}
