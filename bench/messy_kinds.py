@@ -21,7 +21,7 @@ are the shapes of real exports it does not make):
   quoting:    doubled-quotes, inner-quote, quoted-newline, cr-only,
               trailing-blank, no-final-newline, space-after-quote
   headers:    duplicate-header, empty-header, header-case, title-line
-  values:     dates, dates-placeholder, emails, names-caps, full-name, numbers, numbers-comma
+  values:     dates, dates-placeholder, emails, padded, names-caps, full-name, numbers, numbers-comma
   ids:        id-missing, id-duplicate, id-zeros, id-float
   children:   phones-long (one phone per row, type H/W/M, an unknown code, an
               orphan, a parent without phones)
@@ -129,6 +129,9 @@ def kinds():
               "Zoe O'Brien <zoe.obrien@example.com>", "f.levesque@example.com", "ann.smith@example.com"]
     people = [p[:4] + (e,) + p[5:] for p, e in zip(PEOPLE, emails)]
     k["emails"] = ({"contacts.csv": table(people=people).encode()}, plain())
+    # Values padded with spaces and tabs, as fixed-width exports write them.
+    people = [tuple(" %s  " % c if i in (1, 2, 6) else c for i, c in enumerate(p)) for p in PEOPLE]
+    k["padded"] = ({"contacts.csv": table(people=people).encode()}, plain())
     people = [(p[0], p[1].upper(), p[2].upper()) + p[3:] for p in PEOPLE]
     k["names-caps"] = ({"contacts.csv": table(people=people).encode()},
                        [(ln, dict(e, firstName=e["firstName"].upper(), lastName=e["lastName"].upper()))

@@ -172,7 +172,8 @@ impl ValueConverter {
     /// Converts a non-empty cell.
     pub fn convert(&self, text: &str) -> Outcome {
         match self {
-            ValueConverter::Text(TextConverter::None) => Ok(Some(Value::Text(text.to_string()))),
+            // Spaces around a value are an export's padding, never data (` Murphy  `).
+            ValueConverter::Text(TextConverter::None) => Ok(Some(Value::Text(text.trim().to_string()))),
             ValueConverter::Text(TextConverter::Rtf2plain) => rtf_to_plain(text).map(|t| {
                 let t = t.trim();
                 if t.is_empty() { None } else { Some(Value::Text(t.to_string())) }
@@ -553,9 +554,14 @@ mod tests {
     }
 
     #[test]
-    fn text_none_keeps_the_text() {
+    fn text_none_keeps_the_text_without_the_padding_around_it() {
         let c = conv(Converter::Text { text: TextConverter::None });
-        assert_eq!(c.convert(" a,b ").unwrap(), Some(Value::Text(" a,b ".into())));
+        assert_eq!(c.convert(" a,b ").unwrap(), Some(Value::Text("a,b".into())));
+        assert_eq!(c.convert("\t Murphy  ").unwrap(), Some(Value::Text("Murphy".into())));
+        assert_eq!(
+            c.convert("two  spaces\nand a line ").unwrap(),
+            Some(Value::Text("two  spaces\nand a line".into()))
+        );
     }
 
     #[test]
