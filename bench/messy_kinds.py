@@ -20,7 +20,7 @@ are the shapes of real exports it does not make):
   delimiters: semicolon (decimal commas), tab, pipe, sep-line (`sep=;` first)
   quoting:    doubled-quotes, inner-quote, quoted-newline, cr-only,
               trailing-blank, no-final-newline, space-after-quote
-  headers:    duplicate-header, empty-header, header-case, title-line
+  headers:    duplicate-header, empty-header, header-case, title-line, empty-rows-footer
   values:     dates, dates-placeholder, emails, padded, names-caps, full-name, numbers, numbers-comma
   ids:        id-missing, id-duplicate, id-zeros, id-float
   children:   phones-long (one phone per row, type H/W/M, an unknown code, an
@@ -101,6 +101,12 @@ def kinds():
     k["cr-only"] = ({"contacts.csv": table(eol="\r").encode()}, plain())
     k["trailing-blank"] = ({"contacts.csv": (table() + "\r\n\r\n").encode()}, plain())
     k["no-final-newline"] = ({"contacts.csv": table().rstrip("\r\n").encode()}, plain())
+    # Rows of empty cells between the rows, and a report's footer below a blank line.
+    lines = table().split("\r\n")
+    lines.insert(3, ",,,,,,")
+    text = "\r\n".join(lines) + "\r\n,, ,,,,\r\n\r\nTotal: 6 contacts\r\n"
+    meant = [(ln + (ln > 3), e) for ln, e in plain()]
+    k["empty-rows-footer"] = ({"contacts.csv": text.encode()}, meant)
     lines = table().split("\r\n")
     lines[1] = lines[1].replace("1001,José,Muñoz", '"1001"  ,"José" ,"Muñoz"  ')
     k["space-after-quote"] = ({"contacts.csv": "\r\n".join(lines).encode()}, plain())

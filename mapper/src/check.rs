@@ -432,8 +432,16 @@ fn check_root(
             }
         }
     }
+    last_warnings(file, &rows.table, problems);
     parent.complete = !rows.truncated;
     Ok((report, Some(converter)))
+}
+
+/// The reader's warnings on what it read after the last row (a footer).
+fn last_warnings(file: &FileMapping, table: &Table, problems: &mut Vec<Problem>) {
+    for (kind, warning) in table.take_warnings() {
+        problems.push(warning.problem(&file.name, kind, Severity::Warning));
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -517,6 +525,7 @@ fn check_child(
             report.rejected += 1;
         }
     }
+    last_warnings(file, &rows.table, problems);
     Ok(report)
 }
 

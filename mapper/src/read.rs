@@ -230,8 +230,15 @@ impl Table {
 
 impl Iterator for Table {
     type Item = Result<Row, Error>;
+    /// The next row; a row whose every cell is empty (`,,,`, a spreadsheet's
+    /// formatted but empty rows) holds no data and is skipped, as a blank line is.
     fn next(&mut self) -> Option<Self::Item> {
-        self.rows.next()
+        loop {
+            match self.rows.next()? {
+                Ok(row) if row.cells.len() > 1 && row.cells.iter().all(|c| c.trim().is_empty()) => continue,
+                other => return Some(other),
+            }
+        }
     }
 }
 

@@ -350,3 +350,33 @@ fn decimal_commas_are_read_when_the_converter_says_so_and_refused_with_a_hint_wh
         "{text}"
     );
 }
+
+#[test]
+fn rows_of_empty_cells_and_a_report_footer_are_no_rows_and_a_split_row_still_is_refused() {
+    let s = Sandbox::new();
+    // A report export: rows of empty cells Excel kept formatted, then a footer below a blank line.
+    s.write(
+        "data/contacts.csv",
+        "ID,First,Last,Note\r\n1,Ann,Lee,a\r\n,,,\r\n2,Bob,Roe,b\r\n , ,,\r\n\r\nTotal records: 2\r\n",
+    );
+    s.write("m.json", contacts_template("contacts.csv"));
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("warning: `contacts.csv` line 7: `Total records: 2` is the only value of the file's last line, below a blank line after the rows: read as a footer, and skipped"),
+        "{text}"
+    );
+    assert!(text.contains("`contacts.csv`: 2 rows, 0 rejected"), "{text}");
+    let out = import(&s);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(staged(&s), vec![row(2, "Ann", "Lee", "a"), row(4, "Bob", "Roe", "b")]);
+
+    // Without the blank line, one value on the last line may be the rest of a
+    // split row: refused as before, never skipped.
+    s.write("data/contacts.csv", "ID,First,Last,Note\r\n1,Ann,Lee,a\r\n2,Bob,Roe,b\r\nTotal records: 2\r\n");
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("error: `contacts.csv` line 4: the row has 1 of the header's 4 fields"), "{text}");
+}

@@ -16,6 +16,9 @@
 //!   fields: kept, its missing trailing fields read as empty, with a warning
 //!   naming them.
 //!
+//! - **A report's footer** (`Total records: 2`): one value on the file's last
+//!   line, below a blank line after a whole row, is skipped with a warning.
+//!
 //! Rows with more fields than the header are left to the converter (empty
 //! extra fields, a trailing delimiter, are kept; others are an error).
 
@@ -344,6 +347,20 @@ impl<R: RawRows> Iterator for Ragged<R> {
                 return Some(Err(self.bad(row, why)));
             }
             self.reject = Some((line, why));
+        }
+        // A report's footer (`Total records: 2`): one value on the file's last
+        // line, a blank line below the last row, so it is no piece of a row.
+        if row.cells.len() == 1
+            && self.headers.len() >= 2
+            && self.last_full.is_some_and(|full| row.line > full + 1)
+            && !self.fill(1)
+        {
+            let value = row.cells[0].trim();
+            let message = format!(
+                "`{value}` is the only value of the file's last line, below a blank line after the rows: read as a footer, and skipped"
+            );
+            self.warnings.push(ProblemKind::RaggedRow, RowFault { line: row.line, column: None, message });
+            return None;
         }
         if self.headers.len() < 2 || row.cells.len() > self.headers.len() {
             self.last_full = None;
