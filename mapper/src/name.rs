@@ -147,13 +147,24 @@ fn title_text(word: &str) -> String {
         .map_or(word.to_string(), str::to_string)
 }
 
+/// The word that joins two people in a name (`&` in `Ann & Bob`), if any.
+pub fn joiner(text: &str) -> Option<&str> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() < 3 {
+        return None;
+    }
+    words[1..words.len() - 1]
+        .iter()
+        .copied()
+        .find(|w| matches!(fold(w).as_str(), "&" | "and" | "+" | "und" | "et"))
+}
+
 /// Splits a full name (see the module's rules).
 pub fn split(text: &str) -> Result<FullName, NameError> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    if let Some(joiner) = words.iter().find(|w| matches!(fold(w).as_str(), "&" | "and" | "+" | "und" | "et"))
-    {
+    if let Some(joiner) = joiner(text) {
         return Err(NameError::Several { joiner: joiner.to_string() });
     }
+    let words: Vec<&str> = text.split_whitespace().collect();
     let text = words.join(" ");
     let pieces: Vec<&str> = text.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
     let mut name = FullName::default();
@@ -295,5 +306,9 @@ mod tests {
         assert_eq!(split("Lee, Ann, Bob"), Err(NameError::Commas));
         assert_eq!(split("Dr."), Err(NameError::NoName));
         assert_eq!(split(" , "), Err(NameError::NoName));
+        assert_eq!(joiner("Ann & Bob"), Some("&"));
+        assert_eq!(joiner("Ann and Bob"), Some("and"));
+        assert_eq!(joiner("Anderson"), None);
+        assert_eq!(joiner("& Co"), None);
     }
 }

@@ -151,3 +151,26 @@ fn an_interactive_session_offers_the_name_part_of_the_field_it_maps() {
         ]
     );
 }
+
+#[test]
+fn a_first_name_naming_a_household_is_kept_with_a_warning() {
+    let s = Sandbox::new();
+    s.write("data/contacts.csv", "First,Last\nAnn & Bob,Smith\nAnderson,Lee\nMary and John,Roe\n");
+    s.write(
+        "m.json",
+        r#"{"formatVersion": 1, "target": "contacts", "files": [{"name": "contacts.csv", "mappings": [
+            {"column": "First", "field": "firstName"}, {"column": "Last", "field": "lastName"}]}]}"#,
+    );
+    let out = s.ferry().args(["check", "--data", "data", "--mapping", "m.json"]).output().unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let warned: Vec<&str> = text.lines().filter(|l| l.starts_with("warning: ")).collect();
+    assert_eq!(
+        warned,
+        [
+            "warning: `contacts.csv` line 2, column `First`: `Ann & Bob` names more than one person (`&`), a household: it is kept as written, as one person's name; give each person a row of their own",
+            "warning: `contacts.csv` line 4, column `First`: `Mary and John` names more than one person (`and`), a household: it is kept as written, as one person's name; give each person a row of their own",
+        ],
+        "{text}"
+    );
+}

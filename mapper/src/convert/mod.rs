@@ -155,6 +155,9 @@ struct Compiled {
     /// For phones: where the number's extension goes (a Telcom's
     /// `extension`), if the target has such a field.
     extension: Option<Slot>,
+    /// A plain first, middle or last name kept as text: a value naming two
+    /// people (`Ann & Bob`, a household) is kept with a warning.
+    person_name: bool,
     /// A name part whose failure another part of the same column reports
     /// (a full name that does not split fails every part; one problem says so).
     quiet: bool,
@@ -471,7 +474,10 @@ impl FileConverter {
             let nulls = file.null_values.iter().chain(&m.null_values).map(|v| fold(v)).collect();
             let country = if phone { country_slot(target, &slot) } else { None };
             let extension = if phone { extension_slot(target, &slot) } else { None };
+            let person_name = matches!(m.converter, Converter::Text { .. })
+                && matches!(&slot, Slot::Field(f) if crate::auto::name_part_for(f).is_some());
             mappings.push(Compiled {
+                person_name,
                 country,
                 extension,
                 column: column.to_string(),
@@ -612,6 +618,22 @@ impl FileConverter {
                         {
                             v = number;
                             extension = Some(ext);
+                        }
+                        if m.person_name
+                            && let Value::Text(text) = &v
+                            && let Some(joiner) = crate::name::joiner(text)
+                        {
+                            let message = format!(
+                                "`{}` names more than one person (`{joiner}`), a household: it is kept as written, as one person's name; give each person a row of their own",
+                                value::show(text)
+                            );
+                            problems.push(problem(
+                                Severity::Warning,
+                                ProblemKind::InvalidName,
+                                Some(&m.column),
+                                Some(cell),
+                                message,
+                            ));
                         }
                         let fitted = fit(&m.field, v, self.create_missing);
                         if let Some((severity, kind, message)) = fitted.problem {
