@@ -23,6 +23,10 @@ use crate::read::{ReadOptions, Table};
 use crate::record::Record;
 use crate::target::TargetDefinition;
 use crate::template::{FileMapping, MappingTemplate};
+use unmapped::Unmapped;
+pub use unmapped::UnmappedColumn;
+
+mod unmapped;
 
 /// What to check.
 #[derive(Debug, Clone)]
@@ -56,6 +60,9 @@ pub struct FileReport {
     pub rows: u64,
     /// Rows an error rejects.
     pub rejected: u64,
+    /// Columns the template does not name that hold values: not imported.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmapped: Vec<UnmappedColumn>,
 }
 
 impl CheckReport {
@@ -326,7 +333,7 @@ fn check_root(
     problems: &mut Vec<Problem>,
     reporter: &dyn Reporter,
 ) -> Result<(FileReport, Option<FileConverter>), Error> {
-    let mut report = FileReport { name: file.name.clone(), rows: 0, rejected: 0 };
+    let mut report = FileReport { name: file.name.clone(), rows: 0, rejected: 0, unmapped: Vec::new() };
     let path = options.data_dir.join(&file.name);
     let Some(table) = open(&path)? else {
         problems.push(missing_file(options, file));
@@ -358,10 +365,13 @@ fn check_root(
 
     let mut legacy = LegacyIds::new(&options.target, file, &table.headers, id_columns);
     let rules = rule_fields(&options.target);
+    let used: Vec<&str> = id_columns.iter().copied().collect();
+    let mut unmapped = Unmapped::new(&table.headers, file, &used);
     let mut rows = Rows { table, limit: options.limit, seen: 0, truncated: false, done: false };
     while let Some(row) = rows.next(reporter) {
         report.rows += 1;
         let Some(row) = readable(row, file, &rows.table, &mut report, problems)? else { continue };
+        unmapped.see(&row);
         let converted = converter.convert(&row);
         let mut rejected = converted.is_rejected();
         problems.extend(converted.problems);
@@ -433,6 +443,7 @@ fn check_root(
         }
     }
     last_warnings(file, &rows.table, problems);
+    report.unmapped = unmapped.finish();
     parent.complete = !rows.truncated;
     Ok((report, Some(converter)))
 }
@@ -454,7 +465,7 @@ fn check_child(
     problems: &mut Vec<Problem>,
     reporter: &dyn Reporter,
 ) -> Result<FileReport, Error> {
-    let mut report = FileReport { name: file.name.clone(), rows: 0, rejected: 0 };
+    let mut report = FileReport { name: file.name.clone(), rows: 0, rejected: 0, unmapped: Vec::new() };
     let path = options.data_dir.join(&file.name);
     let Some(table) = open(&path)? else {
         problems.push(missing_file(options, file));
@@ -469,11 +480,12 @@ fn check_child(
     let link_index = find_column(&table.headers, &link.column);
     let ids = parent.ids.get(&link.parent_column).filter(|_| parent.complete);
     let rules = rule_fields(&options.target);
-
+    let mut unmapped = Unmapped::new(&table.headers, file, &[]);
     let mut rows = Rows { table, limit: options.limit, seen: 0, truncated: false, done: false };
     while let Some(row) = rows.next(reporter) {
         report.rows += 1;
         let Some(row) = readable(row, file, &rows.table, &mut report, problems)? else { continue };
+        unmapped.see(&row);
         let converted = converter.convert(&row);
         let mut rejected = converted.is_rejected();
         problems.extend(converted.problems);
@@ -526,6 +538,7 @@ fn check_child(
         }
     }
     last_warnings(file, &rows.table, problems);
+    report.unmapped = unmapped.finish();
     Ok(report)
 }
 

@@ -250,6 +250,25 @@ fn render(report: &CheckReport, printer: &Printer) -> anyhow::Result<()> {
     let (mut rows, mut rejected) = (0, 0);
     for f in &report.files {
         printer.out(format!("`{}`: {}, {} rejected", f.name, count(f.rows, "row"), number(f.rejected)))?;
+        if !f.unmapped.is_empty() {
+            let columns: Vec<String> = f
+                .unmapped
+                .iter()
+                .map(|u| {
+                    format!(
+                        "`{}` ({} with a value)",
+                        crate::printer::visible(&u.column),
+                        count(u.rows, "row")
+                    )
+                })
+                .collect();
+            printer.out(format!(
+                "  not in the template, so not imported: {}; map {} (`ferry map --mapping …`) if {} should be",
+                columns.join(", "),
+                if columns.len() == 1 { "it" } else { "them" },
+                if columns.len() == 1 { "it" } else { "they" }
+            ))?;
+        }
         rows += f.rows;
         rejected += f.rejected;
     }

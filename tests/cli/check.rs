@@ -219,3 +219,33 @@ fn reader_options_are_passed_on() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("unknown encoding `klingon`"));
 }
+
+#[test]
+fn columns_the_template_does_not_name_are_reported_with_the_rows_that_hold_a_value() {
+    let s = Sandbox::new();
+    // A template made on one version of an export, checked on a newer one with two more columns.
+    s.write(
+        "data/contacts.csv",
+        "ID,Last,Mobile,Spare,Notes\n1,Lee,416-555-0101,,x\n2,Ray,,,\n3,Roe,416-555-0103, ,y\n",
+    );
+    s.write(
+        "m.json",
+        r#"{"formatVersion": 1, "target": "contacts", "files": [{"name": "contacts.csv", "mappings": [
+            {"column": "ID", "field": "externalId"}, {"column": "Last", "field": "lastName"}]}]}"#,
+    );
+    let out = s.ferry().args(["check", "--data", "data", "--mapping", "m.json"]).output().unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    // `Spare` holds only spaces: nothing is lost there, so it is not named.
+    assert!(
+        text.contains("  not in the template, so not imported: `Mobile` (2 rows with a value), `Notes` (2 rows with a value); map them (`ferry map --mapping …`) if they should be"),
+        "{text}"
+    );
+    let out = s.ferry().args(["check", "--data", "data", "--mapping", "m.json", "--json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        json["files"][0]["unmapped"],
+        serde_json::json!([{"column": "Mobile", "rows": 2}, {"column": "Notes", "rows": 2}]),
+        "{json}"
+    );
+}
