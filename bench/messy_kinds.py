@@ -21,7 +21,7 @@ are the shapes of real exports it does not make):
   quoting:    doubled-quotes, inner-quote, quoted-newline, cr-only,
               trailing-blank, no-final-newline, space-after-quote
   headers:    duplicate-header, empty-header, header-case, title-line, empty-rows-footer
-  values:     dates, dates-placeholder, emails, padded, names-caps, full-name, numbers, numbers-comma
+  values:     dates, dates-ordinal, dates-placeholder, emails, padded, names-caps, full-name, numbers, numbers-comma
   ids:        id-missing, id-duplicate, id-zeros, id-float
   children:   phones-long (one phone per row, type H/W/M, an unknown code, an
               orphan, a parent without phones)
@@ -125,6 +125,10 @@ def kinds():
     dates = ["31.12.1980", "1975-03-04T00:00:00", "07/15/90", "22666", "09-Nov-2001", "5/5/1955"]
     people = [p[:3] + (d,) + p[4:] for p, d in zip(PEOPLE, dates)]
     k["dates"] = ({"contacts.csv": table(people=people).encode()}, plain())
+    dates = ["December 31st, 1980", "March 4th, 1975", "July 15th, 1990", "January 20th, 1962",
+             "November 9th, 2001", "May 5th, 1955"]
+    people = [p[:3] + (d,) + p[4:] for p, d in zip(PEOPLE, dates)]
+    k["dates-ordinal"] = ({"contacts.csv": table(people=people).encode()}, plain())
     # Placeholders for no date: stored as no birth date, never as one two people share.
     dates = ["12/31/1980", "01/01/1900", "07/15/1990", "01/01/1900", "12/31/9999", "05/05/1955"]
     people = [p[:3] + (d,) + p[4:] for p, d in zip(PEOPLE, dates)]

@@ -488,11 +488,36 @@ pub fn parse_date(format: &str, s: &str) -> Result<Date, Failure> {
             )
         });
     }
+    let s = &*without_ordinals(format, s);
     let date = Date::strptime(format, s).map_err(|_| bad())?;
     if !full_year(format, date.year(), s) {
         return Err(bad());
     }
     Ok(past_century(format, date, jiff::Zoned::now().date()))
+}
+
+/// `s` without the ordinal suffixes of its day numbers (`December 31st,
+/// 1980`, `1st Mar 2001`) when `format` writes the month by name, as dates
+/// with ordinals do.
+pub fn without_ordinals<'a>(format: &str, s: &'a str) -> std::borrow::Cow<'a, str> {
+    if !(format.contains("%B") || format.contains("%b")) || !s.bytes().any(|b| b.is_ascii_digit()) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        out.push(chars[i]);
+        let suffix: String =
+            chars[i + 1..chars.len().min(i + 3)].iter().flat_map(|c| c.to_lowercase()).collect();
+        let ends = chars.get(i + 3).is_none_or(|c| !c.is_alphanumeric());
+        if chars[i].is_ascii_digit() && ends && matches!(suffix.as_str(), "st" | "nd" | "rd" | "th") {
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// False when `format` reads the year with `%Y` and `s` writes the year
@@ -551,6 +576,19 @@ mod tests {
 
     fn conv(c: Converter) -> ValueConverter {
         ValueConverter::compile(&c).unwrap()
+    }
+
+    #[test]
+    fn day_numbers_with_ordinals_read_where_the_month_is_a_name() {
+        let d = |f: &str, s: &str| parse_date(f, s).map(|d| d.to_string()).ok();
+        assert_eq!(d("%B %d, %Y", "December 31st, 1980").as_deref(), Some("1980-12-31"));
+        assert_eq!(d("%B %d, %Y", "March 2nd, 1975").as_deref(), Some("1975-03-02"));
+        assert_eq!(d("%d %b %Y", "3rd Mar 2001").as_deref(), Some("2001-03-03"));
+        assert_eq!(d("%d %B %Y", "11th August 1990").as_deref(), Some("1990-08-11"));
+        // Only a day number's suffix goes, and only beside a month name.
+        assert_eq!(without_ordinals("%B %d, %Y", "August 1st, 1990"), "August 1, 1990");
+        assert_eq!(without_ordinals("%d/%m/%Y", "1st/03/1990"), "1st/03/1990");
+        assert_eq!(d("%B %d, %Y", "December 31sts, 1980"), None);
     }
 
     #[test]

@@ -191,6 +191,7 @@ pub(super) fn parses_date(format: &str, value: &str) -> bool {
             return false;
         }
     }
+    let value = &*crate::convert::value::without_ordinals(format, value);
     Date::strptime(format, value)
         .is_ok_and(|date| crate::convert::value::full_year(format, date.year(), value))
 }
