@@ -20,7 +20,8 @@ are the shapes of real exports it does not make):
   delimiters: semicolon (decimal commas), tab, pipe, sep-line (`sep=;` first)
   quoting:    doubled-quotes, inner-quote, quoted-newline, cr-only,
               trailing-blank, no-final-newline, space-after-quote
-  headers:    duplicate-header, empty-header, header-case, title-line, empty-rows-footer
+  headers:    duplicate-header, empty-header, header-case, title-line, empty-rows-footer,
+              joined-exports
   values:     dates, dates-ordinal, dates-placeholder, emails, padded, names-caps, full-name, numbers, numbers-comma
   ids:        id-missing, id-duplicate, id-zeros, id-float
   children:   phones-long (one phone per row, type H/W/M, an unknown code, an
@@ -101,6 +102,11 @@ def kinds():
     k["cr-only"] = ({"contacts.csv": table(eol="\r").encode()}, plain())
     k["trailing-blank"] = ({"contacts.csv": (table() + "\r\n\r\n").encode()}, plain())
     k["no-final-newline"] = ({"contacts.csv": table().rstrip("\r\n").encode()}, plain())
+    # Two exports joined one after the other: the second header sits among the rows.
+    lines = table().split("\r\n")
+    lines.insert(4, lines[0])
+    meant = [(ln + (ln > 4), e) for ln, e in plain()]
+    k["joined-exports"] = ({"contacts.csv": "\r\n".join(lines).encode()}, meant)
     # Rows of empty cells between the rows, and a report's footer below a blank line.
     lines = table().split("\r\n")
     lines.insert(3, ",,,,,,")

@@ -44,6 +44,8 @@ pub enum ProblemKind {
     InvalidName,
     /// A date legacy systems write for "no date" (`1900-01-01`).
     PlaceholderDate,
+    /// A row that writes the header's names again (exports joined together).
+    RepeatedHeader,
     /// A child row whose parent row is absent.
     OrphanRow,
     /// A row with more or fewer cells than the header.

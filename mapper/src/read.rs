@@ -231,15 +231,44 @@ impl Table {
 impl Iterator for Table {
     type Item = Result<Row, Error>;
     /// The next row; a row whose every cell is empty (`,,,`, a spreadsheet's
-    /// formatted but empty rows) holds no data and is skipped, as a blank line is.
+    /// formatted but empty rows) holds no data and is skipped, as a blank line
+    /// is; a row that repeats the header (exports joined one after another)
+    /// is no person and is skipped with a warning.
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             match self.rows.next()? {
                 Ok(row) if row.cells.len() > 1 && row.cells.iter().all(|c| c.trim().is_empty()) => continue,
+                Ok(row) if repeats_header(&self.headers, &row) => {
+                    let message = "the row repeats the header (two exports joined one after the other?): read as a header, not as a record, and skipped".to_string();
+                    self.warnings.push(
+                        crate::problem::ProblemKind::RepeatedHeader,
+                        RowFault { line: row.line, column: None, message },
+                    );
+                }
                 other => return Some(other),
             }
         }
     }
+}
+
+/// Whether a row writes the header's names again: every value is its
+/// column's name (ignoring case and spaces), and at least half the columns
+/// have one.
+fn repeats_header(headers: &[String], row: &Row) -> bool {
+    let mut named = 0;
+    for (cell, header) in row.cells.iter().zip(headers) {
+        let cell = cell.trim();
+        if cell.is_empty() {
+            continue;
+        }
+        // A repeated name is read as `Last (column 3)`.
+        let name = header.rsplit_once(" (column ").map_or(header.as_str(), |(name, _)| name);
+        if !cell.eq_ignore_ascii_case(name) {
+            return false;
+        }
+        named += 1;
+    }
+    named >= 2 && 2 * named >= headers.len()
 }
 
 /// Opens a legacy file (XLSX/XLS by content or extension, CSV otherwise).

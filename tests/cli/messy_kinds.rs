@@ -380,3 +380,28 @@ fn rows_of_empty_cells_and_a_report_footer_are_no_rows_and_a_split_row_still_is_
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("error: `contacts.csv` line 4: the row has 1 of the header's 4 fields"), "{text}");
 }
+
+#[test]
+fn a_row_repeating_the_header_is_no_record() {
+    let s = Sandbox::new();
+    // Two exports joined one after the other: the second's header is in the data.
+    s.write(
+        "data/contacts.csv",
+        "ID,First,Last,Note\r\n1,Ann,Lee,a\r\nid , FIRST,Last,Note\r\n2,Bob,Roe,b\r\n3,Last,Note,c\r\n",
+    );
+    s.write("m.json", contacts_template("contacts.csv"));
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("warning: `contacts.csv` line 3: the row repeats the header (two exports joined one after the other?): read as a header, not as a record, and skipped"),
+        "{text}"
+    );
+    let out = import(&s);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A person whose names happen to be header words is still a person.
+    assert_eq!(
+        staged(&s),
+        vec![row(2, "Ann", "Lee", "a"), row(4, "Bob", "Roe", "b"), row(5, "Last", "Note", "c")]
+    );
+}
