@@ -22,7 +22,8 @@ are the shapes of real exports it does not make):
               trailing-blank, no-final-newline, space-after-quote
   headers:    duplicate-header, empty-header, header-case, title-line, empty-rows-footer,
               joined-exports
-  values:     dates, dates-ordinal, dates-placeholder, emails, padded, names-caps, full-name, numbers, numbers-comma
+  values:     dates, dates-ordinal, dates-placeholder, emails, padded, names-caps, full-name, numbers, numbers-comma,
+              numbers-money
   ids:        id-missing, id-duplicate, id-zeros, id-float
   children:   phones-long (one phone per row, type H/W/M, an unknown code, an
               orphan, a parent without phones)
@@ -174,6 +175,10 @@ def kinds():
     rows = [("1", "Ames", "2", "1.234,50"), ("2", "Baker", "1", "55.000,75"), ("3", "Cole", "3", "1\u00a0200"),
             ("4", "Dunn", "0", "12,5")]
     k["numbers-comma"] = ({"contacts.csv": table(header=header, people=rows, delim=";").encode()}, meant)
+    # Amounts as accounting exports write them: currency signs and codes.
+    rows = [("1", "Ames", "2", "$1,234.50"), ("2", "Baker", "1", "USD 55,000.75"), ("3", "Cole", "3", "1 200 $"),
+            ("4", "Dunn", "0", "$12.5")]
+    k["numbers-money"] = ({"contacts.csv": table(header=header, people=rows).encode()}, meant)
 
     # Ids.
     people = [("",) + p[1:] if p[0] == "1002" else p for p in PEOPLE]

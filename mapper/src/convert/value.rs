@@ -397,6 +397,43 @@ fn plain_digits(s: &str, separator: char) -> Option<String> {
     Some(out)
 }
 
+/// Currency signs and codes an amount may carry before or after it.
+const CURRENCIES: [&str; 14] =
+    ["US$", "CA$", "C$", "A$", "$", "€", "£", "¥", "₹", "USD", "CAD", "EUR", "GBP", "CHF"];
+
+/// An amount's sign and digits, as accounting exports write it: a sign,
+/// a currency sign or code before or after (`$1,234.50`, `1.234,50 €`,
+/// `-$12`, `USD 12`), a negative amount in parentheses (`(1,234.50)`).
+/// `None` when it has two signs.
+fn money(s: &str) -> Option<(bool, &str)> {
+    let (paren, s) = match s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        Some(inner) => (true, inner.trim()),
+        None => (false, s),
+    };
+    let (before, s) = split_sign(s);
+    let mut s = s;
+    for c in CURRENCIES {
+        if let Some(rest) = s.get(..c.len()).filter(|p| p.eq_ignore_ascii_case(c)).map(|_| &s[c.len()..]) {
+            s = rest.trim_start();
+            break;
+        }
+        if let Some(rest) = s
+            .len()
+            .checked_sub(c.len())
+            .and_then(|at| s.get(at..).filter(|p| p.eq_ignore_ascii_case(c)).map(|_| &s[..at]))
+        {
+            s = rest.trim_end();
+            break;
+        }
+    }
+    let (after, s) = split_sign(s);
+    match (paren, before, after) {
+        (false, false, false) => Some((false, s)),
+        (true, false, false) | (false, true, false) | (false, false, true) => Some((true, s)),
+        _ => None,
+    }
+}
+
 fn split_sign(s: &str) -> (bool, &str) {
     if let Some(rest) = s.strip_prefix('-') {
         (true, rest)
@@ -439,7 +476,7 @@ pub fn parse_decimal_in(s: &str, comma: bool) -> Result<String, Failure> {
         };
         Failure::new(ProblemKind::Unparseable, format!("`{}` is not a decimal number ({hint})", show(s)))
     };
-    let (negative, rest) = split_sign(s);
+    let (negative, rest) = money(s).ok_or_else(bad)?;
     let (int_part, frac_part) = match rest.split_once(point) {
         Some((i, f)) => (i, f),
         None => (rest, ""),
@@ -651,6 +688,27 @@ mod tests {
         let hint = parse_decimal("1.234,50").unwrap_err().message;
         assert!(hint.contains("give the converter `\"decimalComma\": true`"), "{hint}");
         assert!(!parse_decimal("1e5").unwrap_err().message.contains("decimalComma"));
+    }
+
+    #[test]
+    fn amounts_with_currencies_and_accounting_negatives() {
+        for (text, want) in [
+            ("$55,000.00", "55000"),
+            ("-$12.50", "-12.5"),
+            ("$-12.50", "-12.5"),
+            ("(1,234.50)", "-1234.5"),
+            ("USD 1,200", "1200"),
+            ("1,200 usd", "1200"),
+            ("£99.99", "99.99"),
+            ("CA$ 10", "10"),
+        ] {
+            assert_eq!(parse_decimal(text).unwrap(), want, "{text}");
+        }
+        assert_eq!(parse_decimal_in("1.234,50 €", true).unwrap(), "1234.5");
+        assert_eq!(parse_decimal_in("€ -5,5", true).unwrap(), "-5.5");
+        for bad in ["--5", "(-5)", "$", "$$5", "5 $ 5", "(5"] {
+            assert!(parse_decimal(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
