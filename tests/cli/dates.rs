@@ -254,16 +254,10 @@ fn placeholder_dates_are_never_stored_map_auto_reads_them_as_empty_and_a_templat
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let conn = rusqlite::Connection::open(sb.join("ferry.db")).unwrap();
-    let births: Vec<Option<String>> = conn
-        .prepare("SELECT record FROM staged ORDER BY line")
-        .unwrap()
-        .query_map([], |r| r.get::<_, String>(0))
-        .unwrap()
-        .map(|r| {
-            let v: serde_json::Value = serde_json::from_str(&r.unwrap()).unwrap();
-            v["f"]["birthDate"]["d"].as_str().map(str::to_string)
-        })
+    let births: Vec<Option<String>> = sb
+        .staged_records()
+        .into_iter()
+        .map(|(_, v)| v["f"]["birthDate"]["d"].as_str().map(str::to_string))
         .collect();
     let want = [None, Some("1980-03-15"), None, None, Some("1976-07-04")].map(|d| d.map(str::to_string));
     assert_eq!(births, want);

@@ -9,12 +9,9 @@ use crate::util::{Sandbox, stderr, stdout};
 
 /// The e-mail addresses (Telcom `Email` values) of each staged record, in line order.
 fn emails(s: &Sandbox) -> Vec<Vec<String>> {
-    let conn = rusqlite::Connection::open(s.join("ferry.db")).unwrap();
-    let mut stmt = conn.prepare("SELECT record FROM staged ORDER BY line").unwrap();
-    stmt.query_map([], |r| r.get::<_, String>(0))
-        .unwrap()
-        .map(|r| {
-            let v: serde_json::Value = serde_json::from_str(&r.unwrap()).unwrap();
+    s.staged_records()
+        .into_iter()
+        .map(|(_, v)| {
             // Instances are `[subcollection, type name, instance, attributes]`.
             v["i"]
                 .as_array()
@@ -41,20 +38,14 @@ const EXPORT: &str = "ID,First,Last,Email,Phone\n\
 fn addresses_are_read_out_of_their_wrapping_and_the_rest_kept_as_entered_with_a_warning() {
     let s = Sandbox::new();
     s.write("data/contacts.csv", EXPORT);
-    let out = s
-        .ferry()
-        .args(["map", "--data", "data", "--target", "contacts", "--auto", "--out", "m.json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = s.map_auto("contacts");
     let said = format!("{}{}", stdout(&out), stderr(&out));
     assert!(said.contains("`Email`: e-mail addresses, written in lower case"), "{said}");
     assert!(
         said.contains("2 of 7 are no single address: they are kept as entered, with a warning"),
         "{said}"
     );
-    let template: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(s.join("m.json")).unwrap()).unwrap();
+    let template: serde_json::Value = s.template();
     let email =
         template["files"][0]["mappings"].as_array().unwrap().iter().find(|m| m["column"] == "Email").cloned();
     assert_eq!(email.unwrap()["converter"], serde_json::json!({"kind": "email"}));
@@ -97,12 +88,7 @@ fn addresses_are_read_out_of_their_wrapping_and_the_rest_kept_as_entered_with_a_
 fn a_column_under_an_email_header_that_holds_no_addresses_stays_text() {
     let s = Sandbox::new();
     s.write("data/contacts.csv", "Last,Email\nLee,416-555-0101\nRay,416-555-0102\nOh,cy@example.com\n");
-    let out = s
-        .ferry()
-        .args(["map", "--data", "data", "--target", "contacts", "--auto", "--out", "m.json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    s.map_auto("contacts");
     let text = std::fs::read_to_string(s.join("m.json")).unwrap();
     assert!(!text.contains("\"email\""), "{text}");
 }

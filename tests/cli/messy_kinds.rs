@@ -159,8 +159,7 @@ fn two_digit_years_are_read_as_such_and_never_as_the_first_century() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let template: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(s.join("m.json")).unwrap()).unwrap();
+    let template: serde_json::Value = s.template();
     let born = template["files"][0]["mappings"]
         .as_array()
         .unwrap()
@@ -290,14 +289,9 @@ fn a_parent_id_on_two_rows_rejects_both_rows_and_their_child_rows() {
 
 /// The annual incomes of the staged records, in line order (`None`: no value).
 fn incomes(s: &Sandbox) -> Vec<Option<String>> {
-    let conn = rusqlite::Connection::open(s.join("ferry.db")).unwrap();
-    let mut stmt = conn.prepare("SELECT record FROM staged ORDER BY line").unwrap();
-    stmt.query_map([], |r| r.get::<_, String>(0))
-        .unwrap()
-        .map(|r| {
-            let record: serde_json::Value = serde_json::from_str(&r.unwrap()).unwrap();
-            record["f"]["annualIncome"]["n"].as_str().map(str::to_string)
-        })
+    s.staged_records()
+        .into_iter()
+        .map(|(_, r)| r["f"]["annualIncome"]["n"].as_str().map(str::to_string))
         .collect()
 }
 
@@ -309,14 +303,8 @@ fn decimal_commas_are_read_when_the_converter_says_so_and_refused_with_a_hint_wh
         "data/contacts.csv",
         "ID;Last;Income\r\n1;Ames;1.234,50\r\n2;Baker;55\u{a0}000,75\r\n3;Cole;12,5\r\n4;Dunn;1.234\r\n",
     );
-    let out = s
-        .ferry()
-        .args(["map", "--data", "data", "--target", "contacts", "--auto", "--out", "m.json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let template: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(s.join("m.json")).unwrap()).unwrap();
+    s.map_auto("contacts");
+    let template: serde_json::Value = s.template();
     let income = template["files"][0]["mappings"]
         .as_array()
         .unwrap()

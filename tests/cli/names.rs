@@ -8,13 +8,9 @@ use crate::util::{Sandbox, stderr, stdout};
 
 /// (line, the record's plain fields as `name=value` pairs) of each staged record.
 fn staged(s: &Sandbox) -> Vec<(i64, Vec<String>)> {
-    let conn = rusqlite::Connection::open(s.join("ferry.db")).unwrap();
-    let mut stmt = conn.prepare("SELECT line, record FROM staged ORDER BY line").unwrap();
-    stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-        .unwrap()
-        .map(|r| {
-            let (line, record) = r.unwrap();
-            let v: serde_json::Value = serde_json::from_str(&record).unwrap();
+    s.staged_records()
+        .into_iter()
+        .map(|(line, v)| {
             let fields = ["title", "firstName", "middleName", "lastName", "suffix"]
                 .iter()
                 .filter_map(|f| v["f"][f].as_str().map(|x| format!("{f}={x}")))
@@ -40,20 +36,14 @@ fn map_auto_splits_a_full_name_column_and_refuses_a_cell_naming_two_people() {
          4,Ann & Bob Smith,Halifax\n\
          5,Ludwig van Beethoven,Bonn\n",
     );
-    let out = s
-        .ferry()
-        .args(["map", "--data", "data", "--target", "contacts", "--auto", "--out", "m.json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = s.map_auto("contacts");
     let said = format!("{}{}", stdout(&out), stderr(&out));
     assert!(
         said.contains("`Full Name`: full names, split into title, firstName, middleName, lastName, suffix"),
         "{said}"
     );
     assert!(said.contains("1 of 5 distinct values name two people or cannot be split"), "{said}");
-    let template: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(s.join("m.json")).unwrap()).unwrap();
+    let template: serde_json::Value = s.template();
     let parts: Vec<(String, String)> = template["files"][0]["mappings"]
         .as_array()
         .unwrap()
@@ -112,12 +102,7 @@ fn map_auto_splits_a_full_name_column_and_refuses_a_cell_naming_two_people() {
 fn a_file_with_a_last_name_column_keeps_its_name_column_as_it_was() {
     let s = Sandbox::new();
     s.write("data/contacts.csv", "Last Name,Name\nLee,Ann Lee\nRay,Bob Ray\n");
-    let out = s
-        .ferry()
-        .args(["map", "--data", "data", "--target", "contacts", "--auto", "--out", "m.json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    s.map_auto("contacts");
     let text = std::fs::read_to_string(s.join("m.json")).unwrap();
     assert!(!text.contains("\"kind\": \"name\""), "{text}");
 }

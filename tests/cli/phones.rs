@@ -213,14 +213,10 @@ fn a_phone_extension_goes_to_the_telcom_extension_and_an_explicit_one_wins() {
         .output()
         .unwrap();
     assert!(run.status.success(), "{}", stderr(&run));
-    let conn = rusqlite::Connection::open(sb.join("ferry.db")).unwrap();
-    let telcoms: Vec<(String, Option<String>)> = conn
-        .prepare("SELECT record FROM staged ORDER BY line")
-        .unwrap()
-        .query_map([], |r| r.get::<_, String>(0))
-        .unwrap()
-        .map(|r| {
-            let v: serde_json::Value = serde_json::from_str(&r.unwrap()).unwrap();
+    let telcoms: Vec<(String, Option<String>)> = sb
+        .staged_records()
+        .into_iter()
+        .map(|(_, v)| {
             let t = &v["i"].as_array().unwrap().iter().find(|i| i[0] == "Telcom").unwrap()[3];
             (t["value"].as_str().unwrap().to_string(), t["extension"].as_str().map(str::to_string))
         })

@@ -50,6 +50,35 @@ impl Sandbox {
             .env("FERRY_DB", self.join("ferry.db"));
         cmd
     }
+
+    /// `ferry map --data data --target TARGET --auto --out m.json`, which must succeed.
+    pub fn map_auto(&self, target: &str) -> std::process::Output {
+        let out = self
+            .ferry()
+            .args(["map", "--data", "data", "--target", target, "--auto", "--out", "m.json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        out
+    }
+
+    /// The template `m.json`, parsed.
+    pub fn template(&self) -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(self.join("m.json")).unwrap()).unwrap()
+    }
+
+    /// (line, record) of each staged record of the store, in line order.
+    pub fn staged_records(&self) -> Vec<(i64, serde_json::Value)> {
+        let conn = rusqlite::Connection::open(self.join("ferry.db")).unwrap();
+        let mut stmt = conn.prepare("SELECT line, record FROM staged ORDER BY line").unwrap();
+        stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .unwrap()
+            .map(|r| {
+                let (line, record) = r.unwrap();
+                (line, serde_json::from_str(&record).unwrap())
+            })
+            .collect()
+    }
 }
 
 /// Stdout of a finished command as text.
