@@ -23,7 +23,9 @@ are the shapes of real exports it does not make):
   headers:    duplicate-header, empty-header, header-case, title-line, empty-rows-footer,
               joined-exports
   values:     dates, dates-ordinal, dates-placeholder, emails, padded, names-caps, full-name, numbers, numbers-comma,
-              numbers-money
+              numbers-money, flags (one flag spelled several ways, and a stray word), excel-errors
+              (`#VALUE!`, `?`)
+  damage:     mojibake (UTF-8 once read as Windows-1252: `JosÃ©`)
   ids:        id-missing, id-duplicate, id-zeros, id-float
   children:   phones-long (one phone per row, type H/W/M, an unknown code, an
               orphan, a parent without phones)
@@ -179,6 +181,28 @@ def kinds():
     rows = [("1", "Ames", "2", "$1,234.50"), ("2", "Baker", "1", "USD 55,000.75"), ("3", "Cole", "3", "1 200 $"),
             ("4", "Dunn", "0", "$12.5")]
     k["numbers-money"] = ({"contacts.csv": table(header=header, people=rows).encode()}, meant)
+
+    # A flag spelled several ways by the versions of an export, and one word that is no flag.
+    header = HEADER + ["Do Not Call"]
+    flags = ["Y", "no", "TRUE", "0", "Unknown", "yes"]
+    people = [p + (f,) for p, f in zip(PEOPLE, flags)]
+    meant = [(ln, dict(e, doNotContact={"Y": True, "yes": True, "TRUE": True}.get(f, False if f in ("no", "0") else None)))
+             for (ln, e), f in zip(plain(), flags)]
+    k["flags"] = ({"contacts.csv": table(header=header, people=people).encode()}, meant)
+    # A spreadsheet's error values and a lone `?` where the export had nothing.
+    people = [p[:3] + ("#VALUE!",) + p[4:] if p[0] == "1002" else p for p in PEOPLE]
+    people = [p[:6] + ("?",) if p[0] == "1004" else p for p in people]
+    people = [p[:4] + ("#N/A",) + p[5:] if p[0] == "1005" else p for p in people]
+    meant = [(ln, dict(e, birthDate=None) if e["externalId"] == "1002" else
+              dict(e, city=None) if e["externalId"] == "1004" else
+              dict(e, email=None) if e["externalId"] == "1005" else e) for ln, e in plain()]
+    k["excel-errors"] = ({"contacts.csv": table(people=people).encode()}, meant)
+
+    # Damage done before the export reached us: UTF-8 read once as Windows-1252.
+    def garble(text):
+        return text.encode("utf-8").decode("cp1252", errors="replace") if text else text
+    people = [(p[0], garble(p[1]), garble(p[2])) + p[3:6] + (garble(p[6]),) for p in PEOPLE]
+    k["mojibake"] = ({"contacts.csv": table(people=people).encode()}, plain())
 
     # Ids.
     people = [("",) + p[1:] if p[0] == "1002" else p for p in PEOPLE]

@@ -17,6 +17,7 @@
 //! - [`record`], [`problem`]: what conversion produces, and what it finds;
 //! - [`profile`]: profiling legacy files (kinds, samples, distinct values,
 //!   the date formats of a column);
+//! - [`mojibake`]: UTF-8 text once read as Windows-1252 (`JosÃ©`), repaired;
 //! - [`phone`]: the one rule that reads phone numbers (international form,
 //!   E.164 for matching);
 //! - [`country`]: the country of the data, given or guessed;
@@ -44,6 +45,7 @@ pub mod diff;
 pub mod email;
 mod error;
 pub mod fsutil;
+pub mod mojibake;
 pub mod name;
 pub mod phone;
 pub mod problem;

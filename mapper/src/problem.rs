@@ -44,6 +44,11 @@ pub enum ProblemKind {
     InvalidName,
     /// A date legacy systems write for "no date" (`1900-01-01`).
     PlaceholderDate,
+    /// Text that was UTF-8 read once as Windows-1252 (`JosÃ©`): stored repaired.
+    Mojibake,
+    /// A number a spreadsheet wrote in scientific notation (`4.16556E+09`):
+    /// its last digits are lost.
+    LostDigits,
     /// A row that writes the header's names again (exports joined together).
     RepeatedHeader,
     /// A child row whose parent row is absent.

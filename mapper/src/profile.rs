@@ -20,7 +20,7 @@ mod dates;
 mod infer;
 
 pub use dates::{Ambiguity, DATE_SHARE, DateFormats, FormatCount, Proposal, month_first};
-pub use infer::infer_kind;
+pub use infer::{infer_kind, truth};
 
 /// How many records samples and distinct values are taken from.
 pub const SAMPLE_RECORDS: usize = 1000;
@@ -88,12 +88,20 @@ pub struct NullSeen {
 }
 
 /// What exports write for "no value", compared ignoring case: spreadsheet
-/// and database placeholders, dashes, and the zero dates of Outlook and of
-/// other exports. A word such as `none` or `unknown` is not among them: it
-/// can be a value (a gender, a title).
+/// and database placeholders, a spreadsheet's error values (`#VALUE!`), a
+/// lone `?`, dashes, and the zero dates of Outlook and of other exports. A
+/// word such as `none` or `unknown` is not among them: it can be a value (a
+/// gender, a title).
 pub const NULL_TOKENS: &[&str] = &[
     "n/a",
     "#n/a",
+    "#value!",
+    "#ref!",
+    "#name?",
+    "#div/0!",
+    "#num!",
+    "#null!",
+    "?",
     "null",
     "(null)",
     "(none)",

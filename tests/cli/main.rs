@@ -9,6 +9,7 @@ mod browser;
 mod check;
 mod completions;
 mod conventions;
+mod damage;
 mod dates;
 mod demo;
 mod diff;

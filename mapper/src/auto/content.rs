@@ -30,9 +30,21 @@ pub(super) fn content_fits(field_type: FieldType, column: &SourceColumn) -> bool
         FieldType::Decimal => {
             matches!(column.kind, InferredKind::Integer | InferredKind::Decimal | InferredKind::Empty)
         }
-        FieldType::Boolean => matches!(column.kind, InferredKind::Boolean) || column.distinct.len() <= 3,
+        FieldType::Boolean => {
+            matches!(column.kind, InferredKind::Boolean) || column.distinct.len() <= 3 || mostly_flags(column)
+        }
         FieldType::String | FieldType::Enum => true,
     }
+}
+
+/// A column whose distinct values are words for true and false (`Y`, `no`,
+/// `TRUE`, `0`) but for a few strays (`Unknown`), which its boolean table
+/// then leaves out.
+fn mostly_flags(column: &SourceColumn) -> bool {
+    let values = column.distinct.iter().filter(|v| !v.trim().is_empty());
+    let (known, stray) = values
+        .fold((0, 0), |(k, s), v| if crate::profile::truth(v).is_some() { (k + 1, s) } else { (k, s + 1) });
+    known >= 2 && stray * 4 <= known
 }
 
 /// A column of whole numbers that are all plausible Excel serial dates

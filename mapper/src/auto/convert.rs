@@ -53,7 +53,40 @@ pub fn converter_in(
             return (Converter::Date { formats: p.formats }, note);
         }
     }
-    (converter_of_type(field, column), None)
+    let converter = converter_of_type(field, column);
+    let note = unplaced(&converter, column).map(|values| {
+        let list = crate::convert::value::list_values(values.iter().map(String::as_str));
+        let what = if matches!(converter, Converter::Boolean { .. }) {
+            format!("{list} {} no word for true or false", if values.len() == 1 { "is" } else { "are" })
+        } else {
+            let allowed: Vec<String> = field.values.iter().map(|v| format!("`{v}`")).collect();
+            format!(
+                "{list} {} no `{}` (it takes {})",
+                if values.len() == 1 { "names" } else { "name" },
+                field.name,
+                allowed.join(", ")
+            )
+        };
+        format!(
+            "column `{}`: {what}: left out of the table, so each such value is dropped with a warning; \
+             give its meaning in the template's table (`null` for none)",
+            column.name
+        )
+    });
+    (converter, note)
+}
+
+/// The distinct values of a boolean or enumeration column that its table
+/// leaves out: `map --auto` could not tell what they mean.
+fn unplaced(converter: &Converter, column: &SourceColumn) -> Option<Vec<String>> {
+    let placed = |v: &String| match converter {
+        Converter::Boolean { table } => table.contains_key(v),
+        Converter::Enumeration { table } => table.contains_key(v),
+        _ => true,
+    };
+    let values: Vec<String> =
+        column.distinct.iter().filter(|v| !v.trim().is_empty() && !placed(v)).cloned().collect();
+    (!values.is_empty()).then_some(values)
 }
 
 fn converter_of_type(field: &Field, column: &SourceColumn) -> Converter {
@@ -81,11 +114,22 @@ fn converter_of_type(field: &Field, column: &SourceColumn) -> Converter {
             },
             time_zone: "UTC".to_string(),
         },
-        FieldType::Boolean => {
-            Converter::Boolean { table: column.distinct.iter().map(|v| (v.clone(), is_truthy(v))).collect() }
-        }
+        // Values that are no known word for true or false, and values that
+        // name no allowed value, stay out of the table: each is then dropped
+        // with a warning, never read as false or as empty unseen.
+        FieldType::Boolean => Converter::Boolean {
+            table: column
+                .distinct
+                .iter()
+                .filter_map(|v| crate::profile::truth(v).map(|b| (v.clone(), b)))
+                .collect(),
+        },
         FieldType::Enum => Converter::Enumeration {
-            table: column.distinct.iter().map(|v| (v.clone(), guess_enum_value(v, &field.values))).collect(),
+            table: column
+                .distinct
+                .iter()
+                .filter_map(|v| guess_enum_value(v, &field.values).map(|t| (v.clone(), Some(t))))
+                .collect(),
         },
     }
 }
@@ -234,23 +278,7 @@ pub fn is_rtf(s: &str) -> bool {
 
 /// Source values that usually mean true.
 pub fn is_truthy(value: &str) -> bool {
-    matches!(
-        value.trim().to_lowercase().as_str(),
-        "y" | "yes"
-            | "true"
-            | "t"
-            | "1"
-            | "x"
-            | "on"
-            | "oui"
-            | "o"
-            | "ja"
-            | "j"
-            | "si"
-            | "sí"
-            | "-1"
-            | "checked"
-    )
+    crate::profile::truth(value) == Some(true)
 }
 
 /// The target value a source value most likely means, if any.

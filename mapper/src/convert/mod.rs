@@ -608,6 +608,11 @@ impl FileConverter {
             let value = if cell.trim().is_empty() || (!m.nulls.is_empty() && m.nulls.contains(&fold(cell))) {
                 m.null.clone()
             } else {
+                let (repaired, damage) = value::damage(cell, &m.converter, m.field.key);
+                for (severity, kind, message) in damage {
+                    problems.push(problem(severity, kind, Some(&m.column), Some(cell), message));
+                }
+                let cell = repaired.as_deref().unwrap_or(cell);
                 match value::refuse_placeholder(m.converter.convert(cell), cell) {
                     Ok(Some(mut v)) => {
                         if m.country.is_some() {

@@ -83,8 +83,34 @@ const TIMESTAMP_FORMATS: &[&str] = &[
     "%d-%m-%Y %H:%M",
 ];
 
-const TRUE_WORDS: &[&str] = &["true", "t", "yes", "y", "1", "on", "x", "oui", "ja", "si", "sí", "checked"];
-const FALSE_WORDS: &[&str] = &["false", "f", "no", "n", "0", "off", "non", "nein", "unchecked"];
+/// Whether a flag's value is a known word for true or for false (`Y`,
+/// `No`, `1`, `0`, `checked`, `nein`), case and surrounding spaces aside.
+pub fn truth(value: &str) -> Option<bool> {
+    let v = value.trim().to_lowercase();
+    if matches!(
+        v.as_str(),
+        "y" | "yes"
+            | "true"
+            | "t"
+            | "1"
+            | "x"
+            | "on"
+            | "oui"
+            | "o"
+            | "ja"
+            | "j"
+            | "si"
+            | "sí"
+            | "-1"
+            | "checked"
+    ) {
+        Some(true)
+    } else if matches!(v.as_str(), "n" | "no" | "false" | "f" | "0" | "off" | "non" | "nein" | "unchecked") {
+        Some(false)
+    } else {
+        None
+    }
+}
 
 /// Infers the kind of a column from its values (blank ones are ignored) and its header.
 pub fn infer_kind(values: &[&str], header: &str) -> InferredKind {
@@ -150,8 +176,8 @@ impl Hint {
 fn is_boolean(values: &[&str]) -> bool {
     let mut distinct: Vec<String> = Vec::new();
     for v in values {
-        let word = v.to_lowercase();
-        if !TRUE_WORDS.contains(&word.as_str()) && !FALSE_WORDS.contains(&word.as_str()) {
+        let word = v.trim().to_lowercase();
+        if truth(&word).is_none() {
             return false;
         }
         if !distinct.contains(&word) {
@@ -160,7 +186,9 @@ fn is_boolean(values: &[&str]) -> bool {
     }
     // A column of nothing but `1` (or `0`) is a count more likely than a flag.
     let numeric_only = distinct.iter().all(|w| w == "1" || w == "0");
-    distinct.len() <= 4 && !(numeric_only && distinct.len() < 2)
+    // Exports merged from several versions spell one flag several ways
+    // (`Y`, `yes`, `TRUE`, `1`).
+    distinct.len() <= 12 && !(numeric_only && distinct.len() < 2)
 }
 
 fn infer_date(values: &[&str]) -> Option<InferredKind> {

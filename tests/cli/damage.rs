@@ -1,0 +1,173 @@
+//! What spreadsheets and Latin-1 steps do to an export before ferry reads it,
+//! through the real binary: text once read as Windows-1252 (`JosÃ©`), numbers
+//! shortened to scientific notation (`4.16556E+09`), error values (`#VALUE!`),
+//! flags spelled several ways, and codes `map --auto` cannot place.
+
+use crate::bad_input::contacts_template;
+use crate::util::{Sandbox, stderr, stdout};
+
+fn run(s: &Sandbox, verb: &str, args: &[&str]) -> std::process::Output {
+    s.ferry().args([verb, "--data", "data", "--mapping", "m.json"]).args(args).output().unwrap()
+}
+
+fn import(s: &Sandbox) -> std::process::Output {
+    s.ferry()
+        .args(["import", "--data", "data", "--mapping", "m.json", "--description", "t"])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn text_once_read_as_windows_1252_is_stored_repaired_with_a_warning() {
+    let s = Sandbox::new();
+    s.write(
+        "data/contacts.csv",
+        "ID,First,Last,Note\n1,JosÃ©,MuÃ±oz,from MontrÃ©al\n2,José,Müller,Zoë\n3,Ægir,Ørsted,naïve\n",
+    );
+    s.write("m.json", contacts_template("contacts.csv"));
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("warning: `contacts.csv` line 2, column `First`: `JosÃ©` is UTF-8 text once read as Windows-1252 (mojibake): it is stored repaired, as `José`"),
+        "{text}"
+    );
+    assert_eq!(text.matches("(mojibake)").count(), 3, "one per damaged cell, none for real accents: {text}");
+    assert_eq!(import(&s).status.code(), Some(0));
+    let names: Vec<(String, String, String)> = s
+        .staged_records()
+        .into_iter()
+        .map(|(_, r)| {
+            let f = |k: &str| r["f"][k].as_str().unwrap_or("").to_string();
+            (f("firstName"), f("lastName"), f("notes"))
+        })
+        .collect();
+    let own = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+    assert_eq!(
+        names,
+        vec![
+            own("José", "Muñoz", "from Montréal"),
+            own("José", "Müller", "Zoë"),
+            own("Ægir", "Ørsted", "naïve")
+        ]
+    );
+}
+
+#[test]
+fn numbers_a_spreadsheet_shortened_are_flagged_and_a_shortened_key_rejects_its_row() {
+    let s = Sandbox::new();
+    s.write(
+        "data/contacts.csv",
+        "ID,First,Last,Note,Phone\n1.23457E+11,Ann,Lee,4.16556E+09,4.16556E+09\n1002,Bob,Roe,1.5E+2 cm,416-555-0101\n",
+    );
+    let template = serde_json::json!({
+        "formatVersion": 1, "target": "contacts", "country": "CA",
+        "files": [{ "name": "contacts.csv", "mappings": [
+            { "column": "ID", "field": "externalId" },
+            { "column": "First", "field": "firstName" },
+            { "column": "Last", "field": "lastName" },
+            { "column": "Note", "field": "notes" },
+            { "column": "Phone", "field": "value", "subcollection": "Telcom", "typeName": "Business",
+              "converter": { "kind": "phone" } }
+        ]}]
+    });
+    s.write("m.json", template.to_string());
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    let lost = "is a number a spreadsheet wrote in scientific notation: its last digits are lost; export the column formatted as text";
+    // The key would name another record: the row is refused.
+    assert!(
+        text.contains(&format!("error: `contacts.csv` line 2, column `ID`: `1.23457E+11` {lost}; a key that may name another record: the row is rejected")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "warning: `contacts.csv` line 2, column `Note`: `4.16556E+09` {lost}; it is kept as written"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "warning: `contacts.csv` line 2, column `Phone`: `4.16556E+09` {lost}; it is kept as entered"
+        )),
+        "{text}"
+    );
+    // `1.5E+2 cm` is no number; the second row is clean.
+    assert!(!text.contains("line 3"), "{text}");
+    assert!(text.contains("`contacts.csv`: 2 rows, 1 rejected"), "{text}");
+}
+
+#[test]
+fn spreadsheet_error_values_are_read_as_empty_by_map_auto() {
+    let s = Sandbox::new();
+    s.write(
+        "data/contacts.csv",
+        "ID,First Name,Last Name,City\n1,Ann,Lee,#VALUE!\n2,Bob,#REF!,Paris\n3,Cy,Roe,?\n4,Di,Fox,Lyon\n",
+    );
+    let out = s.map_auto("contacts");
+    let text = stdout(&out) + &stderr(&out);
+    assert!(
+        text.contains(
+            "`contacts.csv` column `City`: `#VALUE!`, `?` read as empty (`nullValues`), not as a bad value"
+        ),
+        "{text}"
+    );
+    let out = run(&s, "pack", &["--out", "p.zip", "--allow-errors"]);
+    assert!(s.join("p.zip").exists(), "{}{}", stdout(&out), stderr(&out));
+    let out = s.ferry().args(["import", "p.zip"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let staged = s.staged_records();
+    // `#REF!` for a last name is no last name: the row is rejected, not stored as `#REF!`.
+    assert_eq!(staged.iter().map(|(line, _)| *line).collect::<Vec<_>>(), vec![2, 4, 5]);
+    for (line, r) in &staged {
+        let city =
+            r["i"].as_array().unwrap().iter().find(|i| i[0] == "Address").map(|i| i[3]["city"].clone());
+        assert!(
+            matches!(city.as_ref().and_then(|c| c.as_str()), None | Some("Paris") | Some("Lyon")),
+            "line {line}: {r}"
+        );
+    }
+}
+
+#[test]
+fn a_flag_spelled_several_ways_is_read_and_a_word_that_is_no_flag_is_never_read_as_false() {
+    let s = Sandbox::new();
+    s.write(
+        "data/contacts.csv",
+        "ID,First Name,Last Name,Do Not Call,Gender\n\
+         1,Ann,Lee,Y,F\n2,Bob,Roe,no,M\n3,Cy,Fox,TRUE,1\n4,Di,Poe,0,Female\n5,Ed,Orr,Unknown,m\n6,Flo,Ash,yes,F\n7,Gus,Elm,N,M\n",
+    );
+    let out = s.map_auto("contacts");
+    let text = stdout(&out) + &stderr(&out);
+    let t = s.template();
+    let flag =
+        t["files"][0]["mappings"].as_array().unwrap().iter().find(|m| m["column"] == "Do Not Call").unwrap();
+    assert_eq!(flag["field"], "doNotContact", "{t}");
+    assert_eq!(
+        flag["converter"]["table"],
+        serde_json::json!({"Y": true, "no": false, "TRUE": true, "0": false, "yes": true, "N": false}),
+        "`Unknown` stays out of the table: {t}"
+    );
+    assert!(
+        text.contains("`contacts.csv` column `Do Not Call`: `Unknown` is no word for true or false: left out of the table"),
+        "{text}"
+    );
+    assert!(text.contains("`contacts.csv` column `Gender`: `1` names no `gender` (it takes `Male`, `Female`, `Unknown`): left out of the table"), "{text}");
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "warning: `contacts.csv` line 6, column `Do Not Call`: `Unknown` is not in the boolean table"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("warning: `contacts.csv` line 4, column `Gender`: `1` is not in the enumeration table"),
+        "{text}"
+    );
+    assert_eq!(import(&s).status.code(), Some(0));
+    let flags: Vec<Option<bool>> =
+        s.staged_records().iter().map(|(_, r)| r["f"]["doNotContact"].as_bool()).collect();
+    assert_eq!(flags, vec![Some(true), Some(false), Some(true), Some(false), None, Some(true), Some(false)]);
+}
