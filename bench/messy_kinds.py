@@ -25,7 +25,9 @@ are the shapes of real exports it does not make):
   values:     dates, dates-ordinal, dates-placeholder, emails, padded, names-caps, full-name, numbers, numbers-comma,
               numbers-money, flags (one flag spelled several ways, and a stray word), excel-errors
               (`#VALUE!`, `?`)
-  damage:     mojibake (UTF-8 once read as Windows-1252: `JosÃ©`)
+  damage:     mojibake (UTF-8 once read as Windows-1252: `JosÃ©`), excel-text (`="00123"`, `'02134`:
+              cells written for a spreadsheet to keep as text), zip-zeros (US ZIP codes a spreadsheet
+              read as numbers: `2134` for `02134`)
   ids:        id-missing, id-duplicate, id-zeros, id-float
   children:   phones-long (one phone per row, type H/W/M, an unknown code, an
               orphan, a parent without phones)
@@ -203,6 +205,17 @@ def kinds():
         return text.encode("utf-8").decode("cp1252", errors="replace") if text else text
     people = [(p[0], garble(p[1]), garble(p[2])) + p[3:6] + (garble(p[6]),) for p in PEOPLE]
     k["mojibake"] = ({"contacts.csv": table(people=people).encode()}, plain())
+
+    # Cells an export wrote for a spreadsheet to keep as text, and ZIP codes a spreadsheet read as numbers.
+    header = HEADER + ["Zip", "Country"]
+    zips = ["02134", "00501", "10001", "02134-1234", "07030", "90210"]
+    written = ['="02134"', "'00501", '="10001"', "'02134-1234", "07030", "90210"]
+    people = [(('="%s"' % p[0]) if i % 2 else p[0],) + p[1:] + (z, "USA") for i, (p, z) in enumerate(zip(PEOPLE, written))]
+    meant = [(ln, dict(e, **{"Address:Home.zip": z})) for (ln, e), z in zip(plain(), zips)]
+    k["excel-text"] = ({"contacts.csv": table(header=header, people=people).encode()}, meant)
+    written = ["2134", "501", "10001", "2134-1234", "7030", "90210"]
+    people = [p + (z, "United States") for p, z in zip(PEOPLE, written)]
+    k["zip-zeros"] = ({"contacts.csv": table(header=header, people=people).encode()}, meant)
 
     # Ids.
     people = [("",) + p[1:] if p[0] == "1002" else p for p in PEOPLE]

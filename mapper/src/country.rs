@@ -116,8 +116,22 @@ fn is_postal_column(column: &SourceColumn) -> bool {
         || header_has(column, &["zip", "postal", "postcode", "post code", "plz"])
 }
 
+/// The column of `file` that names each row's country (`Country` holding
+/// `Canada`, `DE`, `United Kingdom`), when most of its values name one.
+pub fn row_column(file: &SourceFile) -> Option<&str> {
+    file.columns
+        .iter()
+        .filter(|c| is_country_column(c))
+        .find(|c| {
+            let named = c.distinct.iter().filter(|v| country_of_name(v).is_some()).count();
+            named > 0
+                && named as f64 >= 0.8 * c.distinct.iter().filter(|v| !v.trim().is_empty()).count() as f64
+        })
+        .map(|c| c.name.as_str())
+}
+
 /// The country a country cell names: a code or a common name.
-fn country_of_name(value: &str) -> Option<String> {
+pub(crate) fn country_of_name(value: &str) -> Option<String> {
     let v = value.trim().to_lowercase().replace('.', "");
     let named = match v.as_str() {
         "usa" | "united states" | "united states of america" | "america" | "us of a" => "US",

@@ -233,7 +233,8 @@ impl Iterator for Table {
     /// The next row; a row whose every cell is empty (`,,,`, a spreadsheet's
     /// formatted but empty rows) holds no data and is skipped, as a blank line
     /// is; a row that repeats the header (exports joined one after another)
-    /// is no person and is skipped with a warning.
+    /// is no person and is skipped with a warning. Cells written for a
+    /// spreadsheet to keep as text (`="00123"`, `'02134`) are read as the text.
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             match self.rows.next()? {
@@ -245,9 +246,31 @@ impl Iterator for Table {
                         RowFault { line: row.line, column: None, message },
                     );
                 }
+                Ok(mut row) => {
+                    row.cells.iter_mut().for_each(unwrap_spreadsheet_text);
+                    return Some(Ok(row));
+                }
                 other => return Some(other),
             }
         }
+    }
+}
+
+/// A cell as an export wrote it for a spreadsheet to keep as text, turned
+/// back into the text: `="00123"` (a formula whose value is the text, so
+/// that Excel keeps the leading zeros) becomes `00123`, and a leading `'`
+/// before a digit or `+` (Excel's mark for a number kept as text: `'02134`,
+/// `'+1 416…`) is taken off. Other text is left as it is (`O'Brien`, `'Tis`).
+pub fn unwrap_spreadsheet_text(cell: &mut String) {
+    let trimmed = cell.trim();
+    if let Some(inner) = trimmed.strip_prefix("=\"").and_then(|r| r.strip_suffix('"'))
+        && !inner.contains('"')
+    {
+        *cell = inner.to_string();
+    } else if let Some(rest) = trimmed.strip_prefix('\'')
+        && rest.starts_with(|c: char| c.is_ascii_digit() || c == '+')
+    {
+        *cell = rest.to_string();
     }
 }
 

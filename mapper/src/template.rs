@@ -304,7 +304,9 @@ pub enum ConverterJson {
     Enumeration { table: BTreeMap<String, Option<String>> },
     /// A phone number, validated for `country` (ISO 3166 alpha-2; absent: the
     /// template's `country`; neither: numbers must carry `+`) and written in
-    /// international form, `+1 416-555-0123`. A number invalid for its
+    /// international form, `+1 416-555-0123`. Where the file maps an
+    /// address's `country` and a row's names one (`Germany`, `DE`), that
+    /// row's numbers are read for it instead. A number invalid for its
     /// country is kept as entered, with a warning, and marked as having no
     /// country (`Unspecified`) where the target has a field for it.
     Phone {

@@ -171,3 +171,65 @@ fn a_flag_spelled_several_ways_is_read_and_a_word_that_is_no_flag_is_never_read_
         s.staged_records().iter().map(|(_, r)| r["f"]["doNotContact"].as_bool()).collect();
     assert_eq!(flags, vec![Some(true), Some(false), Some(true), Some(false), None, Some(true), Some(false)]);
 }
+
+#[test]
+fn cells_written_for_a_spreadsheet_to_keep_as_text_are_read_as_the_text_and_us_zips_get_their_zeros_back() {
+    let s = Sandbox::new();
+    s.write(
+        "data/contacts.csv",
+        "ID,First Name,Last Name,Zip,Phone,Country\n\
+         =\"00123\",Ann,O'Brien,=\"02134\",=\"6175550101\",USA\n\
+         '00124,Bob,'Tis,'02134-1234,'+1 617 555 0102,US\n\
+         125,Cy,Fox,2134,617-555-0103,United States\n\
+         126,Di,Poe,501,617-555-0104,\n\
+         128,Flo,Ash,501,617-555-0105,usa\n\
+         127,Ed,Orr,1010,01 42 68 53 00,Austria\n",
+    );
+    let out = s.ferry().args(["--json", "profile", "data"]).output().unwrap();
+    assert!(stdout(&out).contains("6175550101"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("=\\\"00123"), "{}", stdout(&out));
+    let out = s.map_auto("contacts");
+    let text = stdout(&out) + &stderr(&out);
+    assert!(text.contains("country of the data: US"), "{text}");
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("warning: `contacts.csv` line 4, column `Zip`: `2134` is a US ZIP code whose leading zero a spreadsheet dropped (ZIP codes have five digits): it is stored as `02134`"),
+        "{text}"
+    );
+    // Only a row whose address names the US: Austria's codes have four digits,
+    // and a row naming no country may be of any.
+    assert!(!text.contains("line 5, column `Zip`"), "{text}");
+    assert!(!text.contains("line 7, column `Zip`"), "{text}");
+    assert!(text.contains("line 6, column `Zip`: `501`"), "{text}");
+    assert_eq!(import(&s).status.code(), Some(0));
+    let rows: Vec<(String, String, String, String)> = s
+        .staged_records()
+        .iter()
+        .map(|(_, r)| {
+            let sub = |name: &str, key: &str| {
+                r["i"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|i| i[0] == name)
+                    .map_or(String::new(), |i| i[3][key].as_str().unwrap_or("").to_string())
+            };
+            let last = r["f"]["lastName"].as_str().unwrap().to_string();
+            (sub("UserField", "value"), last, sub("Address", "zip"), sub("Telcom", "value"))
+        })
+        .collect();
+    let own =
+        |a: &str, b: &str, c: &str, d: &str| (a.to_string(), b.to_string(), c.to_string(), d.to_string());
+    assert_eq!(
+        rows,
+        vec![
+            own("00123", "O'Brien", "02134", "+1 617-555-0101"),
+            own("00124", "'Tis", "02134-1234", "+1 617-555-0102"),
+            own("125", "Fox", "02134", "+1 617-555-0103"),
+            own("126", "Poe", "501", "+1 617-555-0104"),
+            own("128", "Ash", "00501", "+1 617-555-0105"),
+            own("127", "Orr", "1010", "+43 1 42685300"),
+        ]
+    );
+}

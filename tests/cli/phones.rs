@@ -230,3 +230,52 @@ fn a_phone_extension_goes_to_the_telcom_extension_and_an_explicit_one_wins() {
         ]
     );
 }
+
+#[test]
+fn an_export_of_several_countries_reads_each_rows_phone_for_the_rows_own_country() {
+    let sb = Sandbox::new();
+    sb.write(
+        "data/contacts.csv",
+        "ID,First Name,Last Name,Phone,City,Country\n\
+         1,Ann,Lee,416-555-0101,Toronto,Canada\n\
+         2,Bob,Roe,030 12345678,Berlin,Germany\n\
+         3,Cy,Fox,020 7946 0958,London,UK\n\
+         4,Di,Poe,(212) 555-0199,New York,USA\n\
+         5,Ed,Orr,01 42 68 53 00,Paris,FR\n\
+         6,Flo,Ash,+49 30 1234567,Ottawa,Canada\n\
+         7,Gus,Elm,0201 234567,Atlantis,\n",
+    );
+    let out = sb.map_auto("contacts");
+    let text = stdout(&out) + &stderr(&out);
+    assert!(
+        // The data's country, from the one number with `+`, serves the row that names none.
+        text.contains("`contacts.csv` `Phone`: phone numbers, read as numbers of the row's country (`Country`, else DE, the data's) unless they carry `+`"),
+        "{text}"
+    );
+    let out = sb.ferry().args(["check", "--data", "data", "--mapping", "m.json"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("0 errors, 0 warnings"), "{text}");
+    let out = sb.ferry().args(["import", "--data", "data", "--mapping", "m.json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let phones: Vec<(String, String)> = sb
+        .staged_records()
+        .iter()
+        .map(|(_, r)| {
+            let t = r["i"].as_array().unwrap().iter().find(|i| i[0] == "Telcom").unwrap();
+            (t[3]["value"].as_str().unwrap().to_string(), t[3]["country"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let own = |v: &str, c: &str| (v.to_string(), c.to_string());
+    assert_eq!(
+        phones,
+        vec![
+            own("+1 416-555-0101", "CA"),
+            own("+49 30 12345678", "DE"),
+            own("+44 20 7946 0958", "GB"),
+            own("+1 212-555-0199", "US"),
+            own("+33 1 42 68 53 00", "FR"),
+            own("+49 30 1234567", "DE"),
+            own("+49 201 234567", "DE"),
+        ]
+    );
+}

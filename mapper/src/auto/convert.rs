@@ -237,7 +237,11 @@ pub(super) fn email_converter(column: &SourceColumn) -> Option<(Converter, Strin
 /// international form. `None` when the column does not hold phones, or when
 /// no country is known and most numbers lack a `+` (the converter could read
 /// none of them).
-pub(super) fn phone_converter(column: &SourceColumn, country: Option<&str>) -> Option<(Converter, String)> {
+pub(super) fn phone_converter(
+    column: &SourceColumn,
+    country: Option<&str>,
+    row_country: Option<&str>,
+) -> Option<(Converter, String)> {
     if column.dates.is_some() || column.is_empty() {
         return None;
     }
@@ -248,14 +252,25 @@ pub(super) fn phone_converter(column: &SourceColumn, country: Option<&str>) -> O
         return None;
     }
     let plus = values.iter().filter(|v| v.starts_with('+')).count();
-    if country.is_none() && (plus as f64) < 0.8 * values.len() as f64 {
+    if country.is_none() && row_country.is_none() && (plus as f64) < 0.8 * values.len() as f64 {
         return None;
     }
     let default = country.and_then(crate::phone::country);
-    let invalid = values.iter().filter(|v| crate::phone::parse(v, default).is_none()).count();
-    let whose = match country {
-        Some(c) => format!("read as numbers of {c} (the data's country) unless they carry `+`"),
-        None => "read by their `+` prefix (no country is known)".to_string(),
+    // Each row's own country is not known here: `check` tells those numbers.
+    let invalid = if row_country.is_some() {
+        0
+    } else {
+        values.iter().filter(|v| crate::phone::parse(v, default).is_none()).count()
+    };
+    let whose = match (row_country, country) {
+        (Some(column), Some(c)) => format!(
+            "read as numbers of the row's country (`{column}`, else {c}, the data's) unless they carry `+`"
+        ),
+        (Some(column), None) => {
+            format!("read as numbers of the row's country (`{column}`) unless they carry `+`")
+        }
+        (None, Some(c)) => format!("read as numbers of {c} (the data's country) unless they carry `+`"),
+        (None, None) => "read by their `+` prefix (no country is known)".to_string(),
     };
     let mut note = format!(
         "`{}`: phone numbers, {whose}, and written in international form (`+1 416-555-0123`)",

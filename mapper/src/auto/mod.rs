@@ -125,9 +125,10 @@ fn suggest_file_in(
     country: Option<&str>,
 ) -> (FileMapping, Vec<Decision>, Vec<String>) {
     let mut notes = Vec::new();
+    let row_country = crate::country::row_column(file);
     let mut conv = |f: &crate::target::Field, column: &SourceColumn, holds: convert::Holds| {
         let special = match holds {
-            convert::Holds::Phone => convert::phone_converter(column, country),
+            convert::Holds::Phone => convert::phone_converter(column, country, row_country),
             convert::Holds::Email => convert::email_converter(column),
             convert::Holds::Text => None,
         };

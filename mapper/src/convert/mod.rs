@@ -18,6 +18,7 @@
 
 mod fit;
 mod phones;
+mod repair;
 mod resolve;
 mod rules;
 pub mod serial;
@@ -155,6 +156,9 @@ struct Compiled {
     /// For phones: where the number's extension goes (a Telcom's
     /// `extension`), if the target has such a field.
     extension: Option<Slot>,
+    /// A ZIP code (an address's `zip`, a lead's): one of a row whose address
+    /// names the US, missing its leading zeros, gets them back, with a warning.
+    zip: bool,
     /// A plain first, middle or last name kept as text: a value naming two
     /// people (`Ann & Bob`, a household) is kept with a warning.
     person_name: bool,
@@ -231,6 +235,9 @@ pub struct FileConverter {
     headers: usize,
     mappings: Vec<Compiled>,
     create_missing: bool,
+    /// The column of the address's country, whose value tells the row's
+    /// country (see [`FileConverter::row_country`]).
+    country_column: Option<usize>,
 }
 
 /// The index of `column` among `headers`: an exact match, else the only
@@ -476,7 +483,9 @@ impl FileConverter {
             let extension = if phone { extension_slot(target, &slot) } else { None };
             let person_name = matches!(m.converter, Converter::Text { .. })
                 && matches!(&slot, Slot::Field(f) if crate::auto::name_part_for(f).is_some());
+            let zip = matches!(&slot, Slot::Field(f) | Slot::Attribute { attribute: f, .. } if f == "zip");
             mappings.push(Compiled {
+                zip,
                 person_name,
                 country,
                 extension,
@@ -512,6 +521,7 @@ impl FileConverter {
         let converter = FileConverter {
             file: file.name.clone(),
             headers: headers.len(),
+            country_column: phones::address_country(&mappings),
             mappings,
             create_missing: options.create_missing,
         };
@@ -542,6 +552,11 @@ impl FileConverter {
     /// unless the field is required or the key, or the mapping says
     /// `onInvalid`: `reject` (an error) or `keep` (the text is kept in
     /// `UserField[<column>]`).
+    /// The country the row's address names (`Germany`, `DE`), as a code.
+    fn row_country(&self, row: &Row) -> Option<String> {
+        crate::country::country_of_name(row.cell(self.country_column?))
+    }
+
     pub fn convert(&self, row: &Row) -> Converted {
         let mut record = Record::default();
         let mut problems = Vec::new();
@@ -608,12 +623,17 @@ impl FileConverter {
             let value = if cell.trim().is_empty() || (!m.nulls.is_empty() && m.nulls.contains(&fold(cell))) {
                 m.null.clone()
             } else {
-                let (repaired, damage) = value::damage(cell, &m.converter, m.field.key);
-                for (severity, kind, message) in damage {
+                let mut found = Vec::new();
+                let named = self.row_country(row);
+                let cell: &str = &repair::prepare(m, cell, named.as_deref(), &mut found);
+                for (severity, kind, message) in found {
                     problems.push(problem(severity, kind, Some(&m.column), Some(cell), message));
                 }
-                let cell = repaired.as_deref().unwrap_or(cell);
-                match value::refuse_placeholder(m.converter.convert(cell), cell) {
+                let converted = match phones::for_country(&m.converter, named.as_deref()) {
+                    Some(own) => own.convert(cell),
+                    None => m.converter.convert(cell),
+                };
+                match value::refuse_placeholder(converted, cell) {
                     Ok(Some(mut v)) => {
                         if m.country.is_some() {
                             country = Some(phone_country(&v));

@@ -3,7 +3,8 @@
 //! `country`), and its extension in the target's extension field (a Telcom's
 //! `extension`), the number then written without it.
 
-use super::{Slot, UNSPECIFIED_COUNTRY};
+use super::value::ValueConverter;
+use super::{Compiled, Slot, UNSPECIFIED_COUNTRY};
 use crate::record::Value;
 use crate::target::TargetDefinition;
 
@@ -55,4 +56,26 @@ fn beside(target: &TargetDefinition, slot: &Slot, suffix: &str, attribute: &str)
         }
         Slot::Attribute { .. } => None,
     }
+}
+
+/// The column of the first mapping to an address's `country` (`Address[Home].country`).
+pub(super) fn address_country(mappings: &[Compiled]) -> Option<usize> {
+    mappings
+        .iter()
+        .find(|m| {
+            matches!(&m.slot, Slot::Attribute { subcollection, attribute, .. }
+                if subcollection == "Address" && attribute == "country")
+        })
+        .map(|m| m.index)
+}
+
+/// A phone converter for the row's country, when it differs from the
+/// converter's: a number written without `+` is a number of the country its
+/// person lives in, so an export of several countries reads each row's
+/// numbers right. `None`: the converter as compiled serves (no phone, no
+/// country known, or the same).
+pub(super) fn for_country(converter: &ValueConverter, country: Option<&str>) -> Option<ValueConverter> {
+    let ValueConverter::Phone(own) = converter else { return None };
+    let named = crate::phone::country(country?)?;
+    (Some(named) != *own).then_some(ValueConverter::Phone(Some(named)))
 }

@@ -12,7 +12,8 @@ use jiff::civil::{Date, DateTime};
 use jiff::fmt::strtime::BrokenDownTime;
 use jiff::tz::TimeZone;
 
-use crate::problem::{ProblemKind, Severity};
+use super::repair::{lost_digits, lost_digits_message};
+use crate::problem::ProblemKind;
 use crate::record::Value;
 use crate::template::{Converter, TextConverter};
 
@@ -233,68 +234,6 @@ impl ValueConverter {
             },
         }
     }
-}
-
-/// What an export did to a cell before ferry read it, told as warnings: text
-/// once read as Windows-1252 (`JosÃ©`), given back repaired; a number a
-/// spreadsheet shortened to scientific notation (`4.16556E+09`) in a text
-/// field, whose lost digits no one can give back (an error in the key, which
-/// would then name another record).
-pub(super) fn damage(
-    cell: &str,
-    converter: &ValueConverter,
-    key: bool,
-) -> (Option<String>, Vec<(Severity, ProblemKind, String)>) {
-    let mut found = Vec::new();
-    let repaired = crate::mojibake::repair(cell);
-    if let Some(text) = &repaired {
-        found.push((
-            Severity::Warning,
-            ProblemKind::Mojibake,
-            format!(
-                "`{}` is UTF-8 text once read as Windows-1252 (mojibake): it is stored repaired, as `{}`",
-                show(cell),
-                show(text)
-            ),
-        ));
-    }
-    if matches!(converter, ValueConverter::Text(_)) && lost_digits(cell) {
-        found.push(if key {
-            let why = "a key that may name another record: the row is rejected";
-            (Severity::Error, ProblemKind::LostDigits, format!("{}; {why}", lost_digits_message(cell)))
-        } else {
-            (
-                Severity::Warning,
-                ProblemKind::LostDigits,
-                format!("{}; it is kept as written", lost_digits_message(cell)),
-            )
-        });
-    }
-    (repaired, found)
-}
-
-/// Whether `text` is a number a spreadsheet wrote in scientific notation
-/// with fewer digits than the number has (`4.16556E+09`, `1E+15`): an id or
-/// a phone number whose last digits are lost.
-pub(crate) fn lost_digits(text: &str) -> bool {
-    let t = text.trim();
-    let Some((mantissa, exponent)) = t.split_once(['E', 'e']) else { return false };
-    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
-    let Ok(exponent) = exponent.parse::<u32>() else { return false };
-    let mantissa = mantissa.strip_prefix('-').unwrap_or(mantissa);
-    let (whole, fraction) = mantissa.split_once(['.', ',']).unwrap_or((mantissa, ""));
-    !whole.is_empty()
-        && whole.bytes().all(|b| b.is_ascii_digit())
-        && fraction.bytes().all(|b| b.is_ascii_digit())
-        && exponent > fraction.len() as u32
-}
-
-/// Why a value in scientific notation is no id or phone number.
-pub(crate) fn lost_digits_message(text: &str) -> String {
-    format!(
-        "`{}` is a number a spreadsheet wrote in scientific notation: its last digits are lost; export the column formatted as text",
-        show(text.trim())
-    )
 }
 
 /// Dates legacy systems write for "no date": the first day their date types
