@@ -27,7 +27,8 @@ are the shapes of real exports it does not make):
               (`#VALUE!`, `?`)
   damage:     mojibake (UTF-8 once read as Windows-1252: `JosÃ©`), excel-text (`="00123"`, `'02134`:
               cells written for a spreadsheet to keep as text), zip-zeros (US ZIP codes a spreadsheet
-              read as numbers: `2134` for `02134`)
+              read as numbers: `2134` for `02134`), controls (a NUL in a name, FileMaker's vertical tab
+              for a line break), joined-bom (a second export, byte-order mark and all, joined to the first)
   ids:        id-missing, id-duplicate, id-zeros, id-float
   children:   phones-long (one phone per row, type H/W/M, an unknown code, an
               orphan, a parent without phones)
@@ -216,6 +217,18 @@ def kinds():
     written = ["2134", "501", "10001", "2134-1234", "7030", "90210"]
     people = [p + (z, "United States") for p, z in zip(PEOPLE, written)]
     k["zip-zeros"] = ({"contacts.csv": table(header=header, people=people).encode()}, meant)
+
+    # Control characters: a NUL left by a fixed-width field, FileMaker's line break (a vertical tab).
+    people = [p[:2] + ("M\x00ller",) + p[3:] if p[0] == "1003" else p for p in PEOPLE]
+    people = [p[:6] + ("K\u00f6ln\x0bEhrenfeld",) if p[0] == "1003" else p for p in people]
+    meant = [(ln, dict(e, lastName="Mller", city="K\u00f6ln\nEhrenfeld") if e["externalId"] == "1003" else e)
+             for ln, e in plain()]
+    k["controls"] = ({"contacts.csv": table(people=people).encode()}, meant)
+    # Two UTF-8 exports joined: the second header carries its byte-order mark into the data.
+    first, second = table(people=PEOPLE[:3]), table(people=PEOPLE[3:])
+    text = "\ufeff" + first + "\ufeff" + second
+    meant = [(ln + (ln > 4), e) for ln, e in plain()]
+    k["joined-bom"] = ({"contacts.csv": text.encode()}, meant)
 
     # Ids.
     people = [("",) + p[1:] if p[0] == "1002" else p for p in PEOPLE]

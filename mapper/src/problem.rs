@@ -46,6 +46,8 @@ pub enum ProblemKind {
     PlaceholderDate,
     /// Text that was UTF-8 read once as Windows-1252 (`JosÃ©`): stored repaired.
     Mojibake,
+    /// A NUL character, which no text has (a fixed-width field's padding), removed.
+    ControlCharacter,
     /// A number a spreadsheet wrote in scientific notation (`4.16556E+09`):
     /// its last digits are lost.
     LostDigits,

@@ -237,7 +237,15 @@ impl Iterator for Table {
     /// spreadsheet to keep as text (`="00123"`, `'02134`) are read as the text.
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            match self.rows.next()? {
+            let mut next = self.rows.next()?;
+            // A byte-order mark inside the data starts a second export joined to the first.
+            if let Ok(row) = &mut next
+                && let Some(first) = row.cells.first_mut()
+                && let Some(rest) = first.strip_prefix('\u{feff}')
+            {
+                *first = rest.to_string();
+            }
+            match next {
                 Ok(row) if row.cells.len() > 1 && row.cells.iter().all(|c| c.trim().is_empty()) => continue,
                 Ok(row) if repeats_header(&self.headers, &row) => {
                     let message = "the row repeats the header (two exports joined one after the other?): read as a header, not as a record, and skipped".to_string();

@@ -233,3 +233,32 @@ fn cells_written_for_a_spreadsheet_to_keep_as_text_are_read_as_the_text_and_us_z
         ]
     );
 }
+
+#[test]
+fn nul_characters_are_removed_with_a_warning_and_a_joined_exports_byte_order_mark_is_no_person() {
+    let s = Sandbox::new();
+    s.write(
+        "data/contacts.csv",
+        "ID,First,Last,Note\r\n1,Ann,Ro\u{0}e,one\u{b}two\r\n\u{feff}ID,First,Last,Note\r\n2,Bob,Lee,\u{7}bell\r\n",
+    );
+    s.write("m.json", contacts_template("contacts.csv"));
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("warning: `contacts.csv` line 2, column `Last`: `Ro\\u{0}e` holds NUL characters (U+0000), which no text has (a fixed-width field's padding): they are removed, `Roe` is stored"),
+        "{text}"
+    );
+    assert!(text.contains("warning: `contacts.csv` line 3: the row repeats the header"), "{text}");
+    // Other control characters stay as exported (shown escaped).
+    assert!(!text.contains("line 4"), "{text}");
+    assert_eq!(import(&s).status.code(), Some(0));
+    let rows: Vec<(i64, String, String)> = s
+        .staged_records()
+        .into_iter()
+        .map(|(line, r)| {
+            (line, r["f"]["lastName"].as_str().unwrap().into(), r["f"]["notes"].as_str().unwrap().into())
+        })
+        .collect();
+    assert_eq!(rows, vec![(2, "Roe".into(), "one\ntwo".into()), (4, "Lee".into(), "\u{7}bell".into())]);
+}

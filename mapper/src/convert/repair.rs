@@ -22,7 +22,23 @@ pub(super) fn prepare<'a>(
 ) -> Cow<'a, str> {
     let (repaired, mut damage) = damage(cell, &m.converter, m.field.key);
     found.append(&mut damage);
-    let cell: Cow<'a, str> = repaired.map_or(Cow::Borrowed(cell), Cow::Owned);
+    let mut cell: Cow<'a, str> = repaired.map_or(Cow::Borrowed(cell), Cow::Owned);
+    if cell.contains(['\u{0}', '\u{b}']) {
+        let (clean, removed) = without_controls(&cell);
+        if !removed.is_empty() {
+            found.push((
+                Severity::Warning,
+                ProblemKind::ControlCharacter,
+                format!(
+                    "`{}` holds NUL characters ({}), which no text has (a fixed-width field's padding): they are removed, `{}` is stored",
+                    show(&cell),
+                    removed.join(", "),
+                    show(&clean)
+                ),
+            ));
+        }
+        cell = Cow::Owned(clean);
+    }
     if m.zip
         && country == Some("US")
         && let Some(padded) = us_zip(&cell)
@@ -38,6 +54,30 @@ pub(super) fn prepare<'a>(
         return Cow::Owned(padded);
     }
     cell
+}
+
+/// `text` without the NUL characters exports leave in it (a fixed-width
+/// field's padding), with the names of those removed; FileMaker's line break
+/// inside a field (a vertical tab) becomes a line break. Other control
+/// characters stay as exported (the terminal shows them escaped).
+fn without_controls(text: &str) -> (String, Vec<String>) {
+    let mut removed: Vec<String> = Vec::new();
+    let clean = text
+        .chars()
+        .filter_map(|c| match c {
+            '\u{b}' => Some('\n'),
+            '\t' | '\n' | '\r' => Some(c),
+            '\u{0}' => {
+                let name = format!("U+{:04X}", c as u32);
+                if !removed.contains(&name) {
+                    removed.push(name);
+                }
+                None
+            }
+            c => Some(c),
+        })
+        .collect();
+    (clean, removed)
 }
 
 /// A US ZIP code of three or four digits (`2134`, `501`, `2134-1234`), with
@@ -125,7 +165,17 @@ pub(crate) fn lost_digits_message(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{lost_digits, us_zip};
+    use super::{lost_digits, us_zip, without_controls};
+
+    #[test]
+    fn control_characters_are_removed_and_a_vertical_tab_is_a_line_break() {
+        assert_eq!(without_controls("Ro\u{0}e"), ("Roe".to_string(), vec!["U+0000".to_string()]));
+        assert_eq!(without_controls("one\u{b}two"), ("one\ntwo".to_string(), vec![]));
+        assert_eq!(
+            without_controls("a\tb\u{0}\u{0}c\u{7}"),
+            ("a\tbc\u{7}".to_string(), vec!["U+0000".to_string()])
+        );
+    }
 
     #[test]
     fn zips_missing_leading_zeros_are_padded_and_others_left_alone() {
