@@ -45,6 +45,8 @@ pub enum CheckedPack {
         report: PackReport,
         /// The check's warnings (values dropped, truncated or ignored).
         warnings: usize,
+        /// Per file, the columns the template leaves out that hold values.
+        unmapped: Vec<(String, Vec<ferry_mapper::check::UnmappedColumn>)>,
     },
 }
 
@@ -84,7 +86,9 @@ pub fn check_and_pack(options: &CheckedPackOptions, reporter: &dyn Reporter) -> 
         reporter.on_stage(Stage::Repacking, None);
         crate::write::pack(&pack, reporter)?
     };
-    Ok(CheckedPack::Packed { report, warnings })
+    let unmapped =
+        check.files.into_iter().filter(|f| !f.unmapped.is_empty()).map(|f| (f.name, f.unmapped)).collect();
+    Ok(CheckedPack::Packed { report, warnings, unmapped })
 }
 
 /// The rows `check` rejected, by file and line, with their reasons.

@@ -70,13 +70,20 @@ fn rows_in(package: &Path) -> u64 {
 #[test]
 fn clean_data_is_packed() {
     let dir = tempfile::tempdir().unwrap();
-    data(dir.path(), "First,Last\nAda,Lovelace\nAlan,Turing\n");
-    let CheckedPack::Packed { report, warnings } =
+    data(dir.path(), "First,Last,Spare\nAda,Lovelace,x\nAlan,Turing,\n");
+    let CheckedPack::Packed { report, warnings, unmapped } =
         check_and_pack(&options(dir.path(), "Last", false), &NoReporter).unwrap()
     else {
         panic!("clean data refused")
     };
     assert_eq!(warnings, 0);
+    // The template leaves `Spare` out: it is named, with its one value.
+    assert_eq!(unmapped.len(), 1, "{unmapped:?}");
+    assert_eq!(unmapped[0].0, "contacts.csv");
+    assert_eq!(
+        unmapped[0].1.iter().map(|u| (u.column.as_str(), u.rows)).collect::<Vec<_>>(),
+        vec![("Spare", 1)]
+    );
     assert!(report.rejected.is_empty());
     assert_eq!(out_files(dir.path()), ["contacts.zip"]);
     assert_eq!(rows_in(&report.packages[0].path), 2);

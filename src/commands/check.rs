@@ -251,23 +251,7 @@ fn render(report: &CheckReport, printer: &Printer) -> anyhow::Result<()> {
     for f in &report.files {
         printer.out(format!("`{}`: {}, {} rejected", f.name, count(f.rows, "row"), number(f.rejected)))?;
         if !f.unmapped.is_empty() {
-            let columns: Vec<String> = f
-                .unmapped
-                .iter()
-                .map(|u| {
-                    format!(
-                        "`{}` ({} with a value)",
-                        crate::printer::visible(&u.column),
-                        count(u.rows, "row")
-                    )
-                })
-                .collect();
-            printer.out(format!(
-                "  not in the template, so not imported: {}; map {} (`ferry map --mapping …`) if {} should be",
-                columns.join(", "),
-                if columns.len() == 1 { "it" } else { "them" },
-                if columns.len() == 1 { "it" } else { "they" }
-            ))?;
+            printer.out(format!("  {}", unmapped_line(&f.unmapped, "imported")))?;
         }
         rows += f.rows;
         rejected += f.rejected;
@@ -280,4 +264,20 @@ fn render(report: &CheckReport, printer: &Printer) -> anyhow::Result<()> {
         count(report.warnings as u64, "warning")
     ))?;
     Ok(())
+}
+
+/// The columns a template leaves out that hold values, and what to do:
+/// "not in the template, so not imported: `ID` (2 rows with a value); …".
+pub(crate) fn unmapped_line(unmapped: &[ferry_mapper::check::UnmappedColumn], what: &str) -> String {
+    let columns: Vec<String> = unmapped
+        .iter()
+        .map(|u| format!("`{}` ({} with a value)", crate::printer::visible(&u.column), count(u.rows, "row")))
+        .collect();
+    let one = columns.len() == 1;
+    format!(
+        "not in the template, so not {what}: {}; map {} (`ferry map --mapping …`) if {} should be",
+        columns.join(", "),
+        if one { "it" } else { "them" },
+        if one { "it" } else { "they" }
+    )
 }

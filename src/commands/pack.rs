@@ -133,8 +133,8 @@ pub(crate) fn build(
         ),
         other => anyhow::Error::new(other),
     })?;
-    let (report, warnings) = match result {
-        CheckedPack::Packed { report, warnings } => (report, warnings),
+    let (report, warnings, unmapped) = match result {
+        CheckedPack::Packed { report, warnings, unmapped } => (report, warnings, unmapped),
         CheckedPack::Refused { check, file_level } => {
             print_refused(printer, &args.data, &check, file_level)?;
             return Ok(None);
@@ -145,6 +145,9 @@ pub(crate) fn build(
             "{warnings} {}: values dropped, truncated or ignored, or a legacy id on two rows; `ferry check` lists them, and the import records those about values (`ferry warnings JOB`)",
             if warnings == 1 { "warning" } else { "warnings" }
         ));
+    }
+    for (file, columns) in &unmapped {
+        printer.warn(format_args!("`{file}`: {}", super::check::unmapped_line(columns, "packed")));
     }
     Ok(Some(report))
 }

@@ -248,4 +248,22 @@ fn columns_the_template_does_not_name_are_reported_with_the_rows_that_hold_a_val
         serde_json::json!([{"column": "Mobile", "rows": 2}, {"column": "Notes", "rows": 2}]),
         "{json}"
     );
+    // `pack` (and `import --data`, which packs the same way) says so too.
+    let out =
+        s.ferry().args(["pack", "--data", "data", "--mapping", "m.json", "--out", "p.zip"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: `contacts.csv`: not in the template, so not packed: `Mobile` (2 rows with a value), `Notes` (2 rows with a value)"),
+        "{}",
+        stderr(&out)
+    );
+    let out = s
+        .ferry()
+        .args(["pack", "--data", "data", "--mapping", "m.json", "--out", "q.zip", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("not in the template, so not packed"),
+        "a warning, still shown with --quiet"
+    );
 }
