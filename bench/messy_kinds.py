@@ -23,7 +23,7 @@ are the shapes of real exports it does not make):
   headers:    duplicate-header, empty-header, header-case, title-line, empty-rows-footer,
               joined-exports
   values:     dates, dates-ordinal, dates-placeholder, emails, padded, names-caps, full-name, numbers, numbers-comma,
-              numbers-money, flags (one flag spelled several ways, and a stray word), excel-errors
+              numbers-money, emails-two (two addresses in one cell), flags (one flag spelled several ways, and a stray word), excel-errors
               (`#VALUE!`, `?`)
   damage:     mojibake (UTF-8 once read as Windows-1252: `JosÃ©`), excel-text (`="00123"`, `'02134`:
               cells written for a spreadsheet to keep as text), zip-zeros (US ZIP codes a spreadsheet
@@ -229,6 +229,15 @@ def kinds():
     text = "\ufeff" + first + "\ufeff" + second
     meant = [(ln + (ln > 4), e) for ln, e in plain()]
     k["joined-bom"] = ({"contacts.csv": text.encode()}, meant)
+
+    # Two addresses in one cell: each stored as an e-mail of its own.
+    emails = ["jose.munoz@example.com; jose@work.example.com", "renee.cote@example.com", "jurgen.muller@example.com",
+              "zoe.obrien@example.com, zoe@work.example.com", "f.levesque@example.com", "ann.smith@example.com"]
+    people = [p[:4] + (e,) + p[5:] for p, e in zip(PEOPLE, emails)]
+    meant = [(ln, dict(e, **{"Telcom:Email.value": e["email"]}) if "," not in em and ";" not in em else
+              dict(e, **{"Telcom:Email.value": e["email"]}, second=em.replace(",", ";").split("; ")[1]))
+             for (ln, e), em in zip(plain(), emails)]
+    k["emails-two"] = ({"contacts.csv": table(people=people).encode()}, meant)
 
     # Ids.
     people = [("",) + p[1:] if p[0] == "1002" else p for p in PEOPLE]

@@ -30,7 +30,7 @@ reported = {p.get("line") for p in problems if p.get("severity") == "error"}
 def flat(record):
     """The record's values under the expectation's names: its fields (a date's
     `d`), the legacy id (`externalId`, or the user field `map --auto` keeps it
-    in), the e-mail (Telcom Email), the city (any address) and each instance
+    in), the e-mail (Telcom Email; `second`: its instance 2), the city (any address) and each instance
     as `Subcollection:Type.field`."""
     out = {}
     for k, v in record.get("f", {}).items():
@@ -42,6 +42,8 @@ def flat(record):
             out["externalId"] = values["value"]
         if sub == "Telcom" and type_name == "Email":
             out.setdefault("email", values.get("value"))
+            if _n == 2:
+                out.setdefault("second", values.get("value"))
         if sub == "Address" and "city" in values:
             out.setdefault("city", values["city"])
     return out

@@ -47,6 +47,20 @@ pub fn parse(text: &str) -> Result<String, EmailError> {
     }
 }
 
+/// Each address of a cell that holds two or more, separated by `;`, `,`,
+/// `/`, spaces or line breaks, when every part is one valid address.
+pub fn several(cell: &str) -> Option<Vec<&str>> {
+    if cell.matches('@').count() < 2 {
+        return None;
+    }
+    let parts: Vec<&str> = cell
+        .split(|c: char| matches!(c, ';' | ',' | '/' | '|') || c.is_whitespace())
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    (parts.len() >= 2 && parts.iter().all(|p| parse(p).is_ok())).then_some(parts)
+}
+
 /// The address inside its wrapping: spaces, quotes, `mailto:` and its
 /// query, a display name's `<…>`, a list's trailing `;` or `,`.
 fn unwrap(text: &str) -> &str {
@@ -118,5 +132,14 @@ mod tests {
         assert_eq!(parse("a@example.com; b@example.com"), Err(EmailError::Several { count: 2 }));
         assert_eq!(parse("a@example.com,b@example.com"), Err(EmailError::Several { count: 2 }));
         assert_eq!(parse("Ann <a@example.com>, Bo <b@example.com>"), Err(EmailError::Several { count: 2 }));
+    }
+
+    #[test]
+    fn a_cell_of_several_valid_addresses_is_split_and_any_other_is_not() {
+        assert_eq!(super::several("ann@x.com; ann.lee@y.org"), Some(vec!["ann@x.com", "ann.lee@y.org"]));
+        assert_eq!(super::several("a@x.com, b@y.com / c@z.com"), Some(vec!["a@x.com", "b@y.com", "c@z.com"]));
+        assert_eq!(super::several("ann@x.com"), None);
+        assert_eq!(super::several("Ann <ann@x.com>; bob@y"), None, "one part is no address");
+        assert_eq!(super::several("ann@x.com and bob@y.com"), None);
     }
 }

@@ -147,6 +147,16 @@ fn title_text(word: &str) -> String {
         .map_or(word.to_string(), str::to_string)
 }
 
+/// The warning for a plain name that names a household (`Ann & Bob`), if it does.
+pub fn household_warning(text: &str) -> Option<String> {
+    joiner(text).map(|joiner| {
+        format!(
+            "`{}` names more than one person (`{joiner}`), a household: it is kept as written, as one person's name; give each person a row of their own",
+            crate::convert::value::show(text)
+        )
+    })
+}
+
 /// The word that joins two people in a name (`&` in `Ann & Bob`), if any.
 pub fn joiner(text: &str) -> Option<&str> {
     let words: Vec<&str> = text.split_whitespace().collect();

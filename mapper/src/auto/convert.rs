@@ -222,7 +222,14 @@ pub(super) fn email_converter(column: &SourceColumn) -> Option<(Converter, Strin
             values.len()
         ));
     }
-    let invalid = values.len() - valid;
+    let several = read.iter().filter(|(v, r)| r.is_err() && crate::email::several(v).is_some()).count();
+    if several > 0 {
+        note.push_str(&format!(
+            "; {several} of {} hold several addresses: each is stored as an e-mail of its own where the field is a list (`Telcom`), else kept as entered, with a warning",
+            values.len()
+        ));
+    }
+    let invalid = values.len() - valid - several;
     if invalid > 0 {
         note.push_str(&format!(
             "; {invalid} of {} are no single address: they are kept as entered, with a warning",

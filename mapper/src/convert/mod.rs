@@ -22,6 +22,7 @@ mod repair;
 mod resolve;
 mod rules;
 pub mod serial;
+mod split;
 mod template_check;
 pub mod value;
 
@@ -156,6 +157,9 @@ struct Compiled {
     /// For phones: where the number's extension goes (a Telcom's
     /// `extension`), if the target has such a field.
     extension: Option<Slot>,
+    /// For e-mails kept in a subcollection: the first instance past those the
+    /// file maps, where a cell's second address goes (see [`split`]).
+    spare: Option<u32>,
     /// A ZIP code (an address's `zip`, a lead's): one of a row whose address
     /// names the US, missing its leading zeros, gets them back, with a warning.
     zip: bool,
@@ -485,6 +489,7 @@ impl FileConverter {
                 && matches!(&slot, Slot::Field(f) if crate::auto::name_part_for(f).is_some());
             let zip = matches!(&slot, Slot::Field(f) | Slot::Attribute { attribute: f, .. } if f == "zip");
             mappings.push(Compiled {
+                spare: None,
                 zip,
                 person_name,
                 country,
@@ -518,6 +523,7 @@ impl FileConverter {
             mappings[i].quiet = i != speaker;
         }
 
+        split::number_spares(&mut mappings);
         let converter = FileConverter {
             file: file.name.clone(),
             headers: headers.len(),
@@ -620,14 +626,17 @@ impl FileConverter {
             // A phone's country and extension, for the target's fields beside it.
             let mut country: Option<String> = None;
             let mut extension: Option<Value> = None;
+            let mut more = Vec::new();
             let value = if cell.trim().is_empty() || (!m.nulls.is_empty() && m.nulls.contains(&fold(cell))) {
                 m.null.clone()
             } else {
                 let mut found = Vec::new();
                 let named = self.row_country(row);
-                let cell: &str = &repair::prepare(m, cell, named.as_deref(), &mut found);
+                let raw = cell;
+                let cell: &str = &repair::prepare(m, raw, named.as_deref(), &mut found);
+                let cell = split::first_address(m, cell, &mut more, &mut found);
                 for (severity, kind, message) in found {
-                    problems.push(problem(severity, kind, Some(&m.column), Some(cell), message));
+                    problems.push(problem(severity, kind, Some(&m.column), Some(raw), message));
                 }
                 let converted = match phones::for_country(&m.converter, named.as_deref()) {
                     Some(own) => own.convert(cell),
@@ -646,12 +655,8 @@ impl FileConverter {
                         }
                         if m.person_name
                             && let Value::Text(text) = &v
-                            && let Some(joiner) = crate::name::joiner(text)
+                            && let Some(message) = crate::name::household_warning(text)
                         {
-                            let message = format!(
-                                "`{}` names more than one person (`{joiner}`), a household: it is kept as written, as one person's name; give each person a row of their own",
-                                value::show(text)
-                            );
                             problems.push(problem(
                                 Severity::Warning,
                                 ProblemKind::InvalidName,
@@ -770,6 +775,7 @@ impl FileConverter {
                     {
                         attributes.entry(at.clone()).or_insert(e);
                     }
+                    split::store(&mut record, m, more);
                 }
             }
         }
