@@ -36,7 +36,6 @@ use crate::template::{Converter, FileMapping, OnInvalid};
 use fit::{fit, null_value};
 use phones::{country_slot, extension_slot, phone_country, split_extension};
 use resolve::{RowTypeError, converter_fits, converter_for, resolve_slot};
-use rules::violations;
 pub use rules::{rule_fields, validate_record};
 pub use template_check::check_template;
 use value::{ValueConverter, list_values};
@@ -780,21 +779,6 @@ impl FileConverter {
             }
         }
         Converted { record, problems }
-    }
-
-    /// [`validate_record`], with each problem placed at the column that maps
-    /// the field when this file maps it.
-    pub fn validate(&self, target: &TargetDefinition, record: &Record, line: u64) -> Vec<Problem> {
-        violations(target, record)
-            .into_iter()
-            .map(|v| {
-                let column = match &v.fields[..] {
-                    [one] => self.column_of(one),
-                    _ => None,
-                };
-                v.into_problem(&self.file, line, column)
-            })
-            .collect()
     }
 }
 

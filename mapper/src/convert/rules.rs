@@ -71,3 +71,20 @@ pub fn rule_fields(target: &TargetDefinition) -> BTreeSet<String> {
 pub fn validate_record(target: &TargetDefinition, record: &Record, file: &str, line: u64) -> Vec<Problem> {
     violations(target, record).into_iter().map(|v| v.into_problem(file, line, None)).collect()
 }
+
+impl super::FileConverter {
+    /// [`validate_record`], with each problem placed at the column that maps
+    /// the field when this file maps it.
+    pub fn validate(&self, target: &TargetDefinition, record: &Record, line: u64) -> Vec<Problem> {
+        violations(target, record)
+            .into_iter()
+            .map(|v| {
+                let column = match &v.fields[..] {
+                    [one] => self.column_of(one),
+                    _ => None,
+                };
+                v.into_problem(&self.file, line, column)
+            })
+            .collect()
+    }
+}
