@@ -262,3 +262,22 @@ fn nul_characters_are_removed_with_a_warning_and_a_joined_exports_byte_order_mar
         .collect();
     assert_eq!(rows, vec![(2, "Roe".into(), "one\ntwo".into()), (4, "Lee".into(), "\u{7}bell".into())]);
 }
+
+#[test]
+fn map_auto_says_when_a_column_of_amounts_mixes_currencies() {
+    let s = Sandbox::new();
+    s.write(
+        "data/contacts.csv",
+        "ID,Last Name,Income\n1,Ames,$1200\n2,Baker,\"1.234,50 €\"\n3,Cole,USD 900\n",
+    );
+    let out = s.map_auto("contacts");
+    let text = stdout(&out) + &stderr(&out);
+    assert!(
+        text.contains("`contacts.csv` column `Income`: amounts in 2 currencies (USD, EUR): each is stored as a plain number, so they would be mixed"),
+        "{text}"
+    );
+    // One currency, written two ways, is no mix.
+    s.write("data/contacts.csv", "ID,Last Name,Income\n1,Ames,$1200\n2,Baker,USD 900\n");
+    let out = s.map_auto("contacts");
+    assert!(!(stdout(&out) + &stderr(&out)).contains("currencies"), "{}", stdout(&out));
+}

@@ -54,6 +54,11 @@ pub fn converter_in(
         }
     }
     let converter = converter_of_type(field, column);
+    if matches!(converter, Converter::Decimal { .. })
+        && let Some(note) = currencies(column)
+    {
+        return (converter, Some(note));
+    }
     let note = unplaced(&converter, column).map(|values| {
         let list = crate::convert::value::list_values(values.iter().map(String::as_str));
         let what = if matches!(converter, Converter::Boolean { .. }) {
@@ -74,6 +79,26 @@ pub fn converter_in(
         )
     });
     (converter, note)
+}
+
+/// What to say of a column of amounts in more than one currency (`$12`,
+/// `1,50 €`): the converter stores plain numbers, which would mix them.
+fn currencies(column: &SourceColumn) -> Option<String> {
+    let mut seen: Vec<&str> = Vec::new();
+    for c in column.distinct.iter().filter_map(|v| crate::convert::value::currency_of(v)) {
+        if !seen.contains(&c) {
+            seen.push(c);
+        }
+    }
+    (seen.len() > 1).then(|| {
+        format!(
+            "column `{}`: amounts in {} currencies ({}): each is stored as a plain number, so they would be mixed; \
+             split the export by currency, or convert the amounts to one currency, before importing",
+            column.name,
+            seen.len(),
+            seen.join(", ")
+        )
+    })
 }
 
 /// The distinct values of a boolean or enumeration column that its table

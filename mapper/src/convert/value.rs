@@ -405,6 +405,28 @@ fn plain_digits(s: &str, separator: char) -> Option<String> {
 const CURRENCIES: [&str; 14] =
     ["US$", "CA$", "C$", "A$", "$", "€", "£", "¥", "₹", "USD", "CAD", "EUR", "GBP", "CHF"];
 
+/// The currency an amount names (`USD` for `$12` and `USD 12`, `EUR` for
+/// `1,50 €`), when it names one. `$` alone is read as the US dollar.
+pub(crate) fn currency_of(amount: &str) -> Option<&'static str> {
+    let s = amount.trim().trim_start_matches('(').trim_end_matches(')').trim();
+    let s = s.trim_start_matches(['-', '+']);
+    let mark = CURRENCIES.iter().find(|c| {
+        let n = c.len();
+        s.get(..n).is_some_and(|p| p.eq_ignore_ascii_case(c))
+            || s.len().checked_sub(n).and_then(|at| s.get(at..)).is_some_and(|p| p.eq_ignore_ascii_case(c))
+    })?;
+    Some(match *mark {
+        "US$" | "$" | "USD" => "USD",
+        "CA$" | "C$" | "CAD" => "CAD",
+        "A$" => "AUD",
+        "€" | "EUR" => "EUR",
+        "£" | "GBP" => "GBP",
+        "¥" => "JPY",
+        "₹" => "INR",
+        _ => "CHF",
+    })
+}
+
 /// An amount's sign and digits, as accounting exports write it: a sign,
 /// a currency sign or code before or after (`$1,234.50`, `1.234,50 €`,
 /// `-$12`, `USD 12`), a negative amount in parentheses (`(1,234.50)`).

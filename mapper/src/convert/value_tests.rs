@@ -282,3 +282,18 @@ proptest! {
         let _ = rtf_to_plain(&s);
     }
 }
+
+#[test]
+fn the_currency_of_an_amount_is_named_by_its_sign_or_code() {
+    for (text, want) in [
+        ("$12", Some("USD")),
+        ("USD 12", Some("USD")),
+        ("(1,234.50 $)", Some("USD")),
+        ("1.234,50 €", Some("EUR")),
+        ("-£5", Some("GBP")),
+        ("CA$ 10", Some("CAD")),
+        ("12.5", None),
+    ] {
+        assert_eq!(currency_of(text), want, "{text}");
+    }
+}
