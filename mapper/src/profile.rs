@@ -78,6 +78,10 @@ pub struct ColumnProfile {
     /// mapping's `nullValues`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub nulls: Vec<NullSeen>,
+    /// Cells past the header's last column, of ragged rows: no column a
+    /// template can name (the rows are refused until they are fixed).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub past_header: bool,
 }
 
 /// A value meaning "no value", as a column writes it, and how often.
@@ -152,6 +156,7 @@ pub fn profile_file(path: &Path, read: &ReadOptions, options: &ProfileOptions) -
     let read = ReadOptions { replace_invalid: true, ..read.clone() };
     let mut table = read::open(path, &read)?;
     let mut columns: Vec<ColumnState> = table.headers.iter().map(|h| ColumnState::new(h.clone())).collect();
+    let headers = columns.len();
     let mut rows = 0u64;
     let mut complete = true;
     for row in table.by_ref() {
@@ -171,10 +176,17 @@ pub fn profile_file(path: &Path, read: &ReadOptions, options: &ProfileOptions) -
         while columns.len() < width {
             let mut extra = ColumnState::new(read::column_name(columns.len() + 1));
             extra.empty = rows - 1;
+            extra.past_header = true;
             columns.push(extra);
         }
         let sampling = rows as usize <= SAMPLE_RECORDS;
+        // A row wider than the header is refused until fixed: its values sit
+        // under the wrong names, so they tell nothing of the header's columns.
+        let shifted = width > headers;
         for (index, column) in columns.iter_mut().enumerate() {
+            if shifted && index < headers {
+                continue;
+            }
             let value = row.cell(index).trim();
             if value.is_empty() {
                 column.empty += 1;
@@ -203,11 +215,13 @@ struct ColumnState {
     distinct_capped: bool,
     empty: u64,
     nulls: Vec<NullSeen>,
+    past_header: bool,
 }
 
 impl ColumnState {
     fn new(name: String) -> ColumnState {
         ColumnState {
+            past_header: false,
             name,
             values: Vec::new(),
             samples: Vec::new(),
@@ -256,6 +270,7 @@ impl ColumnState {
             kind,
             dates,
             nulls: self.nulls,
+            past_header: self.past_header,
         }
     }
 }

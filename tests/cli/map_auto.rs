@@ -250,3 +250,33 @@ fn placeholders_for_no_value_are_proposed_as_null_values_and_check_clean() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).contains("0 warnings"), "{}", stdout(&out));
 }
+
+#[test]
+fn a_ragged_row_wider_than_the_header_adds_no_column_to_the_template() {
+    let sb = Sandbox::new();
+    // The last row's date holds an unquoted comma: two cells past the header.
+    sb.write(
+        "data/contacts.csv",
+        "ID,First Name,Last Name,Birth Date\n1,Ann,Lee,1980-12-31 00:00:00.000\n2,Bob,Roe,Dec 31 1980 12:00AM\n\
+         3,Cy,Fox,\"December 31, 1980\"\n4,Di,Poe,Wednesday, December 31, 1980\n",
+    );
+    let out = sb.ferry().args(["profile", "data"]).output().unwrap();
+    assert!(stdout(&out).contains("column 5"), "profile still shows the stray cells: {}", stdout(&out));
+    let out = sb
+        .ferry()
+        .args(["map", "--data", "data", "--target", "contacts", "--auto", "--out", "m.json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let template = std::fs::read_to_string(sb.join("m.json")).unwrap();
+    assert!(!template.contains("column 5") && !template.contains("column 6"), "{template}");
+    assert!(template.contains("\"field\": \"birthDate\""), "{template}");
+    let out = sb.ferry().args(["check", "--data", "data", "--mapping", "m.json"]).output().unwrap();
+    let text = stdout(&out);
+    // The template is sound: only the ragged row is refused.
+    assert!(
+        text.contains("error: `contacts.csv` line 5: the row has 6 cells but the header has 4"),
+        "{text}"
+    );
+    assert!(text.contains("4 rows, 1 rejected; 1 error"), "{text}");
+}

@@ -42,9 +42,14 @@ pub fn converter_in(
             }
             if dates.unreadable > 0 {
                 s.push_str(&format!(
-                    "; {} values no format reads ({}) are dropped with a warning",
-                    dates.unreadable,
-                    crate::convert::value::list_values(dates.unreadable_examples.iter().map(String::as_str))
+                    "; {} no format reads ({}) {} dropped with a warning",
+                    if dates.unreadable == 1 {
+                        "1 value".to_string()
+                    } else {
+                        format!("{} values", dates.unreadable)
+                    },
+                    crate::convert::value::list_values(dates.unreadable_examples.iter().map(String::as_str)),
+                    if dates.unreadable == 1 { "is" } else { "are" }
                 ));
             }
             s

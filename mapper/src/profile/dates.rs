@@ -265,16 +265,23 @@ mod tests {
 
     #[test]
     fn day_numbers_beside_dates_are_excel_serials_and_midnights_are_dates() {
-        let d =
-            DateFormats::of(&["1980-12-31 00:00:00", "1975-03-04T00:00:00", "22666", "5/5/1955"]).unwrap();
+        let d = DateFormats::of(&[
+            "1980-12-31 00:00:00",
+            "1975-03-04T00:00:00",
+            "22666",
+            "5/5/1955",
+            "Jan  1 1980 12:00AM",
+        ])
+        .unwrap();
         assert_eq!(d.unreadable, 0, "{d:?}");
         let formats = d.proposal(Some("US")).formats;
-        for f in ["%Y-%m-%d 00:00:00", "%Y-%m-%dT00:00:00", "excel", "%m/%d/%Y"] {
+        for f in ["%Y-%m-%d 00:00:00", "%Y-%m-%dT00:00:00", "excel", "%m/%d/%Y", "%b %d %Y 12:00AM"] {
             assert!(formats.iter().any(|g| g == f), "{f} not in {formats:?}");
         }
         // Day numbers alone are integers, not dates; a time of day is no midnight.
         assert_eq!(DateFormats::of(&["22666", "27457", "32000"]), None);
         assert_eq!(DateFormats::of(&["1980-12-31 14:30:00", "1975-03-04 09:00:00"]), None);
+        assert_eq!(DateFormats::of(&["Dec 31 1980 2:30PM", "Jan  1 1980 9:00AM"]), None);
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub(crate) const DATE_FORMATS: &[&str] = &[
     // day is never dropped.
     "%Y-%m-%d 00:00:00",
     "%Y-%m-%dT00:00:00",
+    // SQL Server's default date style (`Dec 31 1980 12:00AM`).
+    "%b %d %Y 12:00AM",
     "%Y-%m-%d 00:00:00.000",
     "%Y-%m-%dT00:00:00.000",
     "%Y-%m-%dT00:00:00Z",

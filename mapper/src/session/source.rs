@@ -72,9 +72,11 @@ pub struct SourceFile {
 impl SourceFile {
     /// The session's view of a profiled file.
     pub fn from_profile(name: &str, profile: &FileProfile) -> SourceFile {
+        // Cells of ragged rows past the header are no column to map.
         let columns = profile
             .columns
             .iter()
+            .filter(|c| !c.past_header)
             .map(|c| SourceColumn {
                 name: c.name.clone(),
                 sample: c.samples.first().cloned(),
