@@ -19,7 +19,8 @@ are the shapes of real exports it does not make):
               (UTF-8 with one CP-1252 byte)
   delimiters: semicolon (decimal commas), tab, pipe, sep-line (`sep=;` first)
   quoting:    doubled-quotes, inner-quote, quoted-newline, cr-only,
-              trailing-blank, no-final-newline, space-after-quote
+              trailing-blank, no-final-newline, space-after-quote, unquoted-comma (one row wider
+              than the header: refused, the others kept)
   headers:    duplicate-header, empty-header, header-case, title-line, empty-rows-footer,
               joined-exports
   values:     dates, dates-ordinal, dates-placeholder, emails, padded, names-caps, full-name, numbers, numbers-comma,
@@ -122,6 +123,11 @@ def kinds():
     lines = table().split("\r\n")
     lines[1] = lines[1].replace("1001,José,Muñoz", '"1001"  ,"José" ,"Muñoz"  ')
     k["space-after-quote"] = ({"contacts.csv": "\r\n".join(lines).encode()}, plain())
+
+    # A comma no one quoted: that row is wider than the header and refused; the others stay.
+    text = table().replace("Dublin", "Dublin, Ireland")
+    k["unquoted-comma"] = ({"contacts.csv": text.encode()},
+                           [(ln, None) if e["externalId"] == "1004" else (ln, e) for ln, e in plain()])
 
     # Headers.
     header = ["ID", "First Name", "Last Name", "Birth Date", "Email", "Email", "City"]
