@@ -479,6 +479,8 @@ fn check_child(
     let link = file.parent.as_ref().expect("child files have a parent link");
     let link_index = find_column(&table.headers, &link.column);
     let ids = parent.ids.get(&link.parent_column).filter(|_| parent.complete);
+    // Parent ids by the number they write, for the hint of an orphan whose id is written otherwise.
+    let mut canon: Option<HashMap<String, String>> = None;
     let rules = rule_fields(&options.target);
     let mut unmapped = Unmapped::new(&table.headers, file, &[]);
     let mut rows = Rows { table, limit: options.limit, seen: 0, truncated: false, done: false };
@@ -518,8 +520,21 @@ fn check_child(
                 });
             } else if !ids.contains_key(id) {
                 rejected = true;
+                let canon = canon.get_or_insert_with(|| {
+                    let mut by: HashMap<String, String> = HashMap::new();
+                    for known in ids.keys() {
+                        by.entry(canonical_id(known)).or_insert_with(|| known.clone());
+                    }
+                    by
+                });
+                let hint = match canon.get(&canonical_id(id)) {
+                    Some(known) => format!(
+                        "; `{known}` is, the same number written otherwise (a spreadsheet drops leading zeros and writes `.0`): write the ids of both files alike"
+                    ),
+                    None => String::new(),
+                };
                 problems.push(orphan(format!(
-                    "parent `{id}` is not in `{}` (column `{}`)",
+                    "parent `{id}` is not in `{}` (column `{}`){hint}",
                     root.name, link.parent_column
                 )));
             } else if !rejected
@@ -544,3 +559,16 @@ fn check_child(
 
 #[cfg(test)]
 mod tests;
+
+/// An id as the number it writes, when it writes one (`00123`, `123.0` and
+/// `123` are all `123`); any other id as it is.
+fn canonical_id(id: &str) -> String {
+    let id = id.trim();
+    let whole = id.strip_suffix(".0").or_else(|| id.strip_suffix(".00")).unwrap_or(id);
+    if !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) {
+        let trimmed = whole.trim_start_matches('0');
+        if trimmed.is_empty() { "0".to_string() } else { trimmed.to_string() }
+    } else {
+        id.to_string()
+    }
+}

@@ -281,3 +281,26 @@ fn map_auto_says_when_a_column_of_amounts_mixes_currencies() {
     let out = s.map_auto("contacts");
     assert!(!(stdout(&out) + &stderr(&out)).contains("currencies"), "{}", stdout(&out));
 }
+
+#[test]
+fn a_child_row_whose_parent_id_lost_its_zeros_is_refused_with_the_id_it_meant() {
+    let s = Sandbox::new();
+    s.write("data/contacts.csv", "ID,First Name,Last Name\n00123,Ann,Lee\n00124,Bob,Roe\n125,Cy,Fox\n");
+    s.write("data/phones.csv", "CONTACT_ID,TYPE,NUMBER\n123,h,416-555-0101\n124.0,W,416-555-0102\n00123,M,416-555-0104\n99,H,416-555-0199\n");
+    s.map_auto("contacts");
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let hint = "the same number written otherwise (a spreadsheet drops leading zeros and writes `.0`): write the ids of both files alike";
+    assert!(
+        text.contains(&format!("error: `phones.csv` line 2, column `CONTACT_ID`: parent `123` is not in `contacts.csv` (column `ID`); `00123` is, {hint}")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("parent `124.0` is not in `contacts.csv` (column `ID`); `00124` is, {hint}")),
+        "{text}"
+    );
+    // An id no parent writes in any form gets no such hint.
+    assert!(text.contains("parent `99` is not in `contacts.csv` (column `ID`)\n"), "{text}");
+    assert!(text.contains("`phones.csv`: 4 rows, 3 rejected"), "{text}");
+}
