@@ -304,3 +304,42 @@ fn a_child_row_whose_parent_id_lost_its_zeros_is_refused_with_the_id_it_meant() 
     assert!(text.contains("parent `99` is not in `contacts.csv` (column `ID`)\n"), "{text}");
     assert!(text.contains("`phones.csv`: 4 rows, 3 rejected"), "{text}");
 }
+
+#[test]
+fn integers_a_program_wrote_as_floats_are_read_as_integers() {
+    let s = Sandbox::new();
+    // pandas writes a column of integers with empty cells as floats.
+    s.write(
+        "data/contacts.csv",
+        "ID,First Name,Last Name,Phone,Zip,Children,Country\n\
+         1.0,Ann,Lee,6175550101.0,2134.0,2.0,USA\n2.0,Bob,Roe,,90210.0,,USA\n3.0,Cy,Fox,6175550103.0,,1.0,USA\n",
+    );
+    s.map_auto("contacts");
+    let out = run(&s, "check", &[]);
+    let text = stdout(&out);
+    assert!(!text.contains("is not a valid phone number"), "{text}");
+    assert_eq!(import(&s).status.code(), Some(0));
+    let rows: Vec<(Option<i64>, String, String)> = s
+        .staged_records()
+        .iter()
+        .map(|(_, r)| {
+            let sub = |name: &str, key: &str| {
+                r["i"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|i| i[0] == name)
+                    .map_or(String::new(), |i| i[3][key].as_str().unwrap_or("").to_string())
+            };
+            (r["f"]["numberOfChildren"].as_i64(), sub("Telcom", "value"), sub("Address", "zip"))
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (Some(2), "+1 617-555-0101".to_string(), "02134".to_string()),
+            (None, String::new(), "90210".to_string()),
+            (Some(1), "+1 617-555-0103".to_string(), String::new()),
+        ]
+    );
+}

@@ -39,6 +39,10 @@ pub(super) fn prepare<'a>(
         }
         cell = Cow::Owned(clean);
     }
+    if m.zip && super::value::whole_of(cell.trim()).len() < cell.trim().len() {
+        // `2134.0`: a ZIP code a program exported as a float.
+        cell = Cow::Owned(super::value::whole_of(cell.trim()).to_string());
+    }
     if m.zip
         && country == Some("US")
         && let Some(padded) = us_zip(&cell)

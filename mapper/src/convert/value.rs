@@ -197,7 +197,7 @@ impl ValueConverter {
                     format!("`{}` is not in the boolean table (it knows {})", show(text), table.known()),
                 )),
             },
-            ValueConverter::Phone(country) => match crate::phone::parse(text, *country) {
+            ValueConverter::Phone(country) => match crate::phone::parse(whole_of(text.trim()), *country) {
                 Some(p) => Ok(Some(Value::Text(p.international))),
                 None if lost_digits(text) => {
                     Err(Failure::new(ProblemKind::InvalidPhone, lost_digits_message(text)))
@@ -474,11 +474,29 @@ fn split_sign(s: &str) -> (bool, &str) {
 pub fn parse_integer(s: &str) -> Result<i64, Failure> {
     let bad = || Failure::new(ProblemKind::Unparseable, format!("`{}` is not a whole number", show(s)));
     let (negative, rest) = split_sign(s);
-    let digits = plain_digits(rest, ',').ok_or_else(bad)?;
+    let digits = plain_digits(whole_of(rest), ',').ok_or_else(bad)?;
     let signed = if negative { format!("-{digits}") } else { digits };
     signed.parse::<i64>().map_err(|_| {
         Failure::new(ProblemKind::Unparseable, format!("`{}` is too large for a whole number", show(s)))
     })
+}
+
+/// A whole number written as a decimal with only zeros after the point
+/// (`2.0`, `4165550101.0`: a column of integers a program exported as
+/// floats, as pandas does for a column with empty cells), without them;
+/// any other text as it is.
+pub fn whole_of(s: &str) -> &str {
+    match s.split_once('.') {
+        Some((whole, zeros))
+            if !whole.is_empty()
+                && whole.bytes().all(|b| b.is_ascii_digit())
+                && !zeros.is_empty()
+                && zeros.bytes().all(|b| b == b'0') =>
+        {
+            whole
+        }
+        _ => s,
+    }
 }
 
 /// A decimal number in canonical text: `.` as the decimal point, thousands

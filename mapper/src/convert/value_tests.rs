@@ -55,7 +55,9 @@ fn integers() {
     assert!(parse_integer("1,23").is_err());
     assert_eq!(parse_integer("1 234 567"), Ok(1_234_567));
     assert!(parse_integer("1,234 567").is_err());
-    assert!(parse_integer("12.0").is_err());
+    // A whole number written as a float loses nothing; a fraction would.
+    assert_eq!(parse_integer("12.0"), Ok(12));
+    assert!(parse_integer("12.5").is_err());
     assert!(parse_integer("").is_err());
     let big = parse_integer("99999999999999999999").unwrap_err();
     assert!(big.message.contains("too large"), "{}", big.message);
@@ -296,4 +298,16 @@ fn the_currency_of_an_amount_is_named_by_its_sign_or_code() {
     ] {
         assert_eq!(currency_of(text), want, "{text}");
     }
+}
+
+#[test]
+fn whole_numbers_written_as_floats_read_as_whole_numbers() {
+    assert_eq!(whole_of("2.0"), "2");
+    assert_eq!(whole_of("4165550101.00"), "4165550101");
+    for kept in ["2.5", "2.", ".0", "1.0.0", "ab.0", "2"] {
+        assert_eq!(whole_of(kept), kept);
+    }
+    assert_eq!(parse_integer("2.0").unwrap(), 2);
+    assert_eq!(parse_integer("-12.000").unwrap(), -12);
+    assert!(parse_integer("2.5").is_err());
 }

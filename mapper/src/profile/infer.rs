@@ -235,6 +235,7 @@ fn parses_timestamp(format: &str, value: &str) -> bool {
 
 fn is_integer(value: &str) -> bool {
     let digits = value.strip_prefix(['+', '-']).unwrap_or(value);
+    let digits = crate::convert::value::whole_of(digits);
     // Leading zeros mark a code (`007`, `08123`), which an integer would lose.
     !digits.is_empty()
         && digits.bytes().all(|b| b.is_ascii_digit())
