@@ -10,6 +10,16 @@ fn run(s: &Sandbox, verb: &str, args: &[&str]) -> std::process::Output {
     s.ferry().args([verb, "--data", "data", "--mapping", "m.json"]).args(args).output().unwrap()
 }
 
+/// An attribute of a staged record's first instance of `subcollection` (empty when none).
+fn attribute(record: &serde_json::Value, subcollection: &str, key: &str) -> String {
+    record["i"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i[0] == subcollection)
+        .map_or(String::new(), |i| i[3][key].as_str().unwrap_or("").to_string())
+}
+
 fn import(s: &Sandbox) -> std::process::Output {
     s.ferry()
         .args(["import", "--data", "data", "--mapping", "m.json", "--description", "t"])
@@ -207,14 +217,7 @@ fn cells_written_for_a_spreadsheet_to_keep_as_text_are_read_as_the_text_and_us_z
         .staged_records()
         .iter()
         .map(|(_, r)| {
-            let sub = |name: &str, key: &str| {
-                r["i"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|i| i[0] == name)
-                    .map_or(String::new(), |i| i[3][key].as_str().unwrap_or("").to_string())
-            };
+            let sub = |name: &str, key: &str| attribute(r, name, key);
             let last = r["f"]["lastName"].as_str().unwrap().to_string();
             (sub("UserField", "value"), last, sub("Address", "zip"), sub("Telcom", "value"))
         })
@@ -323,14 +326,7 @@ fn integers_a_program_wrote_as_floats_are_read_as_integers() {
         .staged_records()
         .iter()
         .map(|(_, r)| {
-            let sub = |name: &str, key: &str| {
-                r["i"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|i| i[0] == name)
-                    .map_or(String::new(), |i| i[3][key].as_str().unwrap_or("").to_string())
-            };
+            let sub = |name: &str, key: &str| attribute(r, name, key);
             (r["f"]["numberOfChildren"].as_i64(), sub("Telcom", "value"), sub("Address", "zip"))
         })
         .collect();
