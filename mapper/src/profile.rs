@@ -82,6 +82,21 @@ pub struct ColumnProfile {
     /// template can name (the rows are refused until they are fixed).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub past_header: bool,
+    /// Sampled values an export damaged before ferry read them, by kind.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub damaged: Vec<DamageSeen>,
+}
+
+/// Values of one kind of damage in a column: `mojibake` (UTF-8 once read as
+/// Windows-1252, `JosÃ©`, which conversion repairs) or `lostDigits` (a
+/// number a spreadsheet shortened, `4.16556E+09`, which nothing can).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DamageSeen {
+    pub kind: &'static str,
+    pub count: u64,
+    /// The first value seen.
+    pub example: String,
 }
 
 /// A value meaning "no value", as a column writes it, and how often.
@@ -216,12 +231,14 @@ struct ColumnState {
     empty: u64,
     nulls: Vec<NullSeen>,
     past_header: bool,
+    damaged: Vec<DamageSeen>,
 }
 
 impl ColumnState {
     fn new(name: String) -> ColumnState {
         ColumnState {
             past_header: false,
+            damaged: Vec::new(),
             name,
             values: Vec::new(),
             samples: Vec::new(),
@@ -240,6 +257,19 @@ impl ColumnState {
                 None => self.nulls.push(NullSeen { value: value.to_string(), count: 1 }),
             }
             return;
+        }
+        let damage = if crate::mojibake::repair(value).is_some() {
+            Some("mojibake")
+        } else if crate::convert::lost_digits(value) {
+            Some("lostDigits")
+        } else {
+            None
+        };
+        if let Some(kind) = damage {
+            match self.damaged.iter_mut().find(|d| d.kind == kind) {
+                Some(seen) => seen.count += 1,
+                None => self.damaged.push(DamageSeen { kind, count: 1, example: value.to_string() }),
+            }
         }
         self.values.push(value.to_string());
         if self.seen.contains(value) {
@@ -271,6 +301,7 @@ impl ColumnState {
             dates,
             nulls: self.nulls,
             past_header: self.past_header,
+            damaged: self.damaged,
         }
     }
 }

@@ -182,6 +182,26 @@ fn render(printer: &Printer, profile: &FileProfile) -> anyhow::Result<()> {
             seen.join(", ")
         ))?;
     }
+    for column in &profile.columns {
+        for d in &column.damaged {
+            let one = d.count == 1;
+            let what = match d.kind {
+                "mojibake" => format!(
+                    "UTF-8 text once read as Windows-1252 (`{}` for `{}`): check and import store {} repaired",
+                    crate::printer::visible(&d.example),
+                    ferry_mapper::mojibake::repair(&d.example).unwrap_or_default(),
+                    if one { "it" } else { "them" }
+                ),
+                _ => format!(
+                    "{} a spreadsheet wrote in scientific notation (`{}`): the last digits are lost; export the column formatted as text",
+                    if one { "a number" } else { "numbers" },
+                    crate::printer::visible(&d.example)
+                ),
+            };
+            let (n, verb) = (crate::printer::count(d.count, "value"), if one { "is" } else { "are" });
+            printer.out(format!("  `{}`: {n} {verb} {what}", column.name))?;
+        }
+    }
     printer.out("")?;
     Ok(())
 }

@@ -339,3 +339,32 @@ fn integers_a_program_wrote_as_floats_are_read_as_integers() {
         ]
     );
 }
+
+#[test]
+fn profile_names_the_damage_before_a_template_is_made() {
+    let s = Sandbox::new();
+    s.write(
+        "data/contacts.csv",
+        "ID,First,Last,Phone\n1,JosÃ©,Lee,4.16556E+09\n2,RenÃ©e,Roe,4.16556E+09\n3,Zoë,Fox,416-555-0101\n",
+    );
+    let out = s.ferry().args(["profile", "data"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        text.contains("  `First`: 2 values are UTF-8 text once read as Windows-1252 (`JosÃ©` for `José`): check and import store them repaired"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  `Phone`: 2 values are numbers a spreadsheet wrote in scientific notation (`4.16556E+09`): the last digits are lost"),
+        "{text}"
+    );
+    assert!(!text.contains("`Last`:"), "{text}");
+    let out = s.ferry().args(["--json", "profile", "data"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        json[0]["columns"][1]["damaged"],
+        serde_json::json!([{"kind": "mojibake", "count": 2, "example": "JosÃ©"}]),
+        "{json}"
+    );
+    assert!(json[0]["columns"][2].get("damaged").is_none(), "{json}");
+}

@@ -35,6 +35,7 @@ use crate::target::{Field, TargetDefinition};
 use crate::template::{Converter, FileMapping, OnInvalid};
 use fit::{fit, null_value};
 use phones::{country_slot, extension_slot, phone_country, split_extension};
+pub(crate) use repair::lost_digits;
 use resolve::{RowTypeError, converter_fits, converter_for, resolve_slot};
 pub use rules::{rule_fields, validate_record};
 pub use template_check::check_template;
