@@ -564,7 +564,7 @@ mod tests;
 /// `123` are all `123`); any other id as it is.
 fn canonical_id(id: &str) -> String {
     let id = id.trim();
-    let whole = id.strip_suffix(".0").or_else(|| id.strip_suffix(".00")).unwrap_or(id);
+    let whole = crate::convert::value::whole_of(id);
     if !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) {
         let trimmed = whole.trim_start_matches('0');
         if trimmed.is_empty() { "0".to_string() } else { trimmed.to_string() }

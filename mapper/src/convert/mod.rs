@@ -621,6 +621,8 @@ impl FileConverter {
             return Converted { record, problems };
         }
 
+        // The country the row's address names, once per row (phones and ZIP codes read it).
+        let named = self.row_country(row);
         for m in &self.mappings {
             let cell = row.cell(m.index);
             // A phone's country and extension, for the target's fields beside it.
@@ -631,7 +633,6 @@ impl FileConverter {
                 m.null.clone()
             } else {
                 let mut found = Vec::new();
-                let named = self.row_country(row);
                 let raw = cell;
                 let cell: &str = &repair::prepare(m, raw, named.as_deref(), &mut found);
                 let cell = split::first_address(m, cell, &mut more, &mut found);

@@ -39,9 +39,12 @@ pub(super) fn prepare<'a>(
         }
         cell = Cow::Owned(clean);
     }
-    if m.zip && super::value::whole_of(cell.trim()).len() < cell.trim().len() {
+    if m.zip {
         // `2134.0`: a ZIP code a program exported as a float.
-        cell = Cow::Owned(super::value::whole_of(cell.trim()).to_string());
+        let whole = super::value::whole_of(cell.trim());
+        if whole.len() < cell.trim().len() {
+            cell = Cow::Owned(whole.to_string());
+        }
     }
     if m.zip
         && country == Some("US")

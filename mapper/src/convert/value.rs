@@ -409,13 +409,8 @@ const CURRENCIES: [&str; 14] =
 /// `1,50 €`), when it names one. `$` alone is read as the US dollar.
 pub(crate) fn currency_of(amount: &str) -> Option<&'static str> {
     let s = amount.trim().trim_start_matches('(').trim_end_matches(')').trim();
-    let s = s.trim_start_matches(['-', '+']);
-    let mark = CURRENCIES.iter().find(|c| {
-        let n = c.len();
-        s.get(..n).is_some_and(|p| p.eq_ignore_ascii_case(c))
-            || s.len().checked_sub(n).and_then(|at| s.get(at..)).is_some_and(|p| p.eq_ignore_ascii_case(c))
-    })?;
-    Some(match *mark {
+    let (mark, _) = strip_currency(s.trim_start_matches(['-', '+']));
+    Some(match mark? {
         "US$" | "$" | "USD" => "USD",
         "CA$" | "C$" | "CAD" => "CAD",
         "A$" => "AUD",
@@ -425,6 +420,24 @@ pub(crate) fn currency_of(amount: &str) -> Option<&'static str> {
         "₹" => "INR",
         _ => "CHF",
     })
+}
+
+/// The currency sign or code written before or after an amount, and the
+/// amount without it (`$12` → `$`, `12`).
+fn strip_currency(s: &str) -> (Option<&'static str>, &str) {
+    for c in CURRENCIES {
+        if let Some(rest) = s.get(..c.len()).filter(|p| p.eq_ignore_ascii_case(c)).map(|_| &s[c.len()..]) {
+            return (Some(c), rest.trim_start());
+        }
+        if let Some(rest) = s
+            .len()
+            .checked_sub(c.len())
+            .and_then(|at| s.get(at..).filter(|p| p.eq_ignore_ascii_case(c)).map(|_| &s[..at]))
+        {
+            return (Some(c), rest.trim_end());
+        }
+    }
+    (None, s)
 }
 
 /// An amount's sign and digits, as accounting exports write it: a sign,
@@ -437,21 +450,7 @@ fn money(s: &str) -> Option<(bool, &str)> {
         None => (false, s),
     };
     let (before, s) = split_sign(s);
-    let mut s = s;
-    for c in CURRENCIES {
-        if let Some(rest) = s.get(..c.len()).filter(|p| p.eq_ignore_ascii_case(c)).map(|_| &s[c.len()..]) {
-            s = rest.trim_start();
-            break;
-        }
-        if let Some(rest) = s
-            .len()
-            .checked_sub(c.len())
-            .and_then(|at| s.get(at..).filter(|p| p.eq_ignore_ascii_case(c)).map(|_| &s[..at]))
-        {
-            s = rest.trim_end();
-            break;
-        }
-    }
+    let (_, s) = strip_currency(s);
     let (after, s) = split_sign(s);
     match (paren, before, after) {
         (false, false, false) => Some((false, s)),
