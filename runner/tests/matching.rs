@@ -653,7 +653,7 @@ mod property {
             let c = Comparer::new(&p);
             let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
             let e = inputs(&c, &existing, &ids[..existing.len()]);
-            let limits = Limits { keys_per_slice, max_block_pairs, refine_above };
+            let limits = Limits { keys_per_slice, max_block_pairs, refine_above, left_out: None };
             let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
             let slow = candidates::brute_force(&c, &s, Some(&e));
             lossless_or_counted(&fast, &slow, max_block_pairs)?;
@@ -699,13 +699,14 @@ mod property {
             p in learned_profile(),
             keys_per_slice in prop_oneof![Just(usize::MAX), 20usize..400],
             max_block_pairs in prop_oneof![Just(u64::MAX), Just(u64::MAX), 1u64..8],
+            left_out in prop_oneof![Just(None), any::<u64>().prop_map(Some)],
         ) {
             prop_assume!(p.check().is_ok());
             let mut c = Comparer::new(&p);
             let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
             let e = inputs(&c, &existing, &ids[..existing.len()]);
             c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
-            let limits = Limits { keys_per_slice, max_block_pairs, refine_above: None };
+            let limits = Limits { keys_per_slice, max_block_pairs, refine_above: None, left_out };
             let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
             let slow = candidates::brute_force(&c, &s, Some(&e));
             lossless_or_counted(&fast, &slow, max_block_pairs)?;
@@ -820,7 +821,7 @@ mod property {
             let c = Comparer::new(&p);
             let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
             let e = inputs(&c, &existing, &ids[..existing.len()]);
-            let limits = Limits { keys_per_slice, max_block_pairs: u64::MAX, refine_above };
+            let limits = Limits { keys_per_slice, max_block_pairs: u64::MAX, refine_above, left_out: None };
             let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
             prop_assert_eq!(&fast.lists[..], &candidates::brute_force(&c, &s, Some(&e))[..]);
             let fast = candidates::find_candidates_within(&c, &s, None, &NoReporter, &limits);
@@ -844,6 +845,7 @@ mod property {
             near in realistic_learned_profile(),
             keys_per_slice in prop_oneof![Just(usize::MAX), 20usize..400],
             max_block_pairs in prop_oneof![Just(u64::MAX), Just(u64::MAX), 1u64..8],
+            left_out in prop_oneof![Just(None), any::<u64>().prop_map(Some)],
         ) {
             let p = if realistic { near } else { random };
             prop_assume!(p.check().is_ok());
@@ -851,7 +853,7 @@ mod property {
             let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
             let e = inputs(&c, &existing, &ids[..existing.len()]);
             c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
-            let limits = Limits { keys_per_slice, max_block_pairs, refine_above: None };
+            let limits = Limits { keys_per_slice, max_block_pairs, refine_above: None, left_out };
             let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
             let slow = candidates::brute_force(&c, &s, Some(&e));
             lossless_or_counted(&fast, &slow, max_block_pairs)?;
@@ -874,6 +876,7 @@ mod property {
             random in learned_profile(),
             near in realistic_learned_profile(),
             keys_per_slice in 2usize..6,
+            left_out in prop_oneof![Just(None), any::<u64>().prop_map(Some)],
         ) {
             let p = if realistic { near } else { random };
             prop_assume!(p.check().is_ok());
@@ -883,9 +886,80 @@ mod property {
             let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
             let e = inputs(&c, &existing, &(0..existing.len() as i64).collect::<Vec<_>>());
             c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
-            let limits = Limits { keys_per_slice, max_block_pairs: u64::MAX, refine_above: None };
+            let limits = Limits { keys_per_slice, max_block_pairs: u64::MAX, refine_above: None, left_out };
             let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
             prop_assert_eq!(&fast.lists[..], &candidates::brute_force(&c, &s, Some(&e))[..]);
+        }
+    }
+
+    /// A person with every field, the phone among them (a one-letter first
+    /// name sometimes, for the initial level).
+    fn full_person() -> impl Strategy<Value = Record> {
+        let present =
+            |pool: &'static [&'static str]| pick(pool).prop_map(move |v| v.unwrap_or(pool[0].into()));
+        (present(FIRST), present(LAST), present(DATES), present(GENDERS), present(ZIPS), 0..40u32, 0..6u8)
+            .prop_map(|(f, l, d, g, z, phone, initial)| {
+                let f = if initial == 0 { f.chars().take(1).collect() } else { f };
+                let mut r = Record::default();
+                let email = format!("{f}@example.com");
+                for (k, v) in [("firstName", f), ("lastName", l), ("birthDate", d), ("gender", g)] {
+                    r.fields.insert(k.to_string(), Value::Text(v));
+                }
+                r.instances.push(address("Home", &z, None));
+                for (type_name, value) in [("Email", email), ("Home", format!("+1 416 555 {:04}", phone % 7))]
+                {
+                    let mut attributes = BTreeMap::new();
+                    attributes.insert("value".to_string(), Value::Text(value));
+                    r.instances.push(Instance {
+                        subcollection: "Telcom".into(),
+                        type_name: type_name.into(),
+                        instance: 1,
+                        attributes,
+                    });
+                }
+                r
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+        /// Every record has every field, so a field that does not agree
+        /// adds its `else` weight (below 0), never a missing value's 0, and
+        /// blocking asks more of the other fields; some copies have their
+        /// names swapped (keyed crosswise), some records are initials.
+        #[test]
+        fn blocking_finds_exactly_what_all_pairs_scoring_finds_when_every_record_has_every_field(
+            staged in prop::collection::vec(full_person(), 1..10),
+            others in prop::collection::vec(full_person(), 0..10),
+            swapped in prop::collection::vec(any::<bool>(), 10),
+            realistic in any::<bool>(),
+            random in learned_profile(),
+            near in realistic_learned_profile(),
+            keys_per_slice in prop_oneof![Just(usize::MAX), 20usize..400],
+            left_out in prop_oneof![Just(None), any::<u64>().prop_map(Some)],
+        ) {
+            let p = if realistic { near } else { random };
+            prop_assume!(p.check().is_ok());
+            let mut existing = others;
+            for (r, &swap) in staged.iter().zip(&swapped) {
+                let mut copy = r.clone();
+                if swap {
+                    let (f, l) = (copy.fields.remove("firstName"), copy.fields.remove("lastName"));
+                    copy.fields.extend([("firstName".to_string(), l.unwrap()), ("lastName".to_string(), f.unwrap())]);
+                }
+                existing.push(copy);
+            }
+            let mut c = Comparer::new(&p);
+            let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
+            let e = inputs(&c, &existing, &(0..existing.len() as i64).collect::<Vec<_>>());
+            c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
+            let limits = Limits { keys_per_slice, max_block_pairs: u64::MAX, refine_above: None, left_out };
+            let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
+            prop_assert_eq!(&fast.lists[..], &candidates::brute_force(&c, &s, Some(&e))[..]);
+            let all: Vec<MatchInput> = s.iter().chain(&e).cloned().collect();
+            let fast = candidates::find_candidates_within(&c, &all, None, &NoReporter, &limits);
+            prop_assert_eq!(&fast.lists[..], &candidates::brute_force(&c, &all, None)[..]);
         }
     }
 
@@ -912,6 +986,7 @@ mod property {
             realistic in any::<bool>(),
             random in learned_profile(),
             near in realistic_learned_profile(),
+            left_out in prop_oneof![Just(None), any::<u64>().prop_map(Some)],
         ) {
             let p = if realistic { near } else { random };
             prop_assume!(p.check().is_ok());
@@ -933,7 +1008,7 @@ mod property {
             let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
             let e = inputs(&c, &existing, &(0..existing.len() as i64).collect::<Vec<_>>());
             c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
-            let limits = Limits { keys_per_slice: usize::MAX, max_block_pairs: u64::MAX, refine_above: None };
+            let limits = Limits { keys_per_slice: usize::MAX, max_block_pairs: u64::MAX, refine_above: None, left_out };
             let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
             prop_assert_eq!(&fast.lists[..], &candidates::brute_force(&c, &s, Some(&e))[..]);
         }

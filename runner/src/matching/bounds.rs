@@ -8,7 +8,8 @@
 //! reaches a blockable level shares a variant of that level's kind, its
 //! *witness* (equal values share the exact-kind variant, values one typo
 //! apart a typo-kind one, a phonetic agreement the code, and so on; swapped
-//! names share an unordered pair of exact- or typo-kind variants).
+//! names share a pair of exact- or typo-kind variants, ordered so that only
+//! names agreeing crosswise share it: see `Variants::chain_chosen`).
 //!
 //! Each variant gets a bound `b`: at least what the level its kind witnesses
 //! can add beyond not agreeing. Only the exact kind's bound depends on the
@@ -34,8 +35,10 @@
 //! Bounds are counted in eighths of a bit, rounded up (never below the
 //! weight), so sums are exact integers both records compute alike.
 
-use super::candidates::{Component, Plan};
-use super::compare::{Comparer, TYPO_MIN_LENGTH, hash32, is_ymd, nonagreeing};
+use rayon::prelude::*;
+
+use super::candidates::{Component, MatchInput, Plan};
+use super::compare::{Comparer, TYPO_MIN_LENGTH, hash32, is_ymd};
 use super::keys::Walk;
 use super::profile::Level;
 
@@ -122,6 +125,63 @@ pub(super) fn kinded_variants(c: &Comparer, i: usize, v: &str, out: &mut Vec<(u3
     }
 }
 
+/// Per field of a probabilistic profile, the most it can add to a pair of
+/// these records (`staged` against `existing`, or within `staged`) when it
+/// does not agree at a blockable level: its best non-blockable level that
+/// can occur between them. A missing value (0 bits) occurs only when some
+/// record lacks the field, and an initial only when some value is one
+/// character long; a field every record has, with no initials, adds at most
+/// its `else` weight, which is below 0 and raises what the other fields
+/// must reach. (A field without an `else` level adds 0 when no level holds.)
+pub(super) fn bases(comparer: &Comparer, staged: &[MatchInput], existing: Option<&[MatchInput]>) -> Vec<f64> {
+    let fields = &comparer.profile().fields;
+    // Per field: some value missing, some value one character long.
+    let seen = |records: &[MatchInput]| -> Vec<(bool, bool)> {
+        records
+            .par_iter()
+            .fold(
+                || vec![(false, false); fields.len()],
+                |mut acc, r| {
+                    for (f, a) in acc.iter_mut().enumerate() {
+                        match r.prepared.values.get(f).and_then(|v| v.as_deref()) {
+                            None => a.0 = true,
+                            Some(v) => a.1 |= v.chars().nth(1).is_none(),
+                        }
+                    }
+                    acc
+                },
+            )
+            .reduce(
+                || vec![(false, false); fields.len()],
+                |a, b| a.iter().zip(&b).map(|(x, y)| (x.0 | y.0, x.1 | y.1)).collect(),
+            )
+    };
+    let mut seen_all = seen(staged);
+    if let Some(e) = existing {
+        for (a, b) in seen_all.iter_mut().zip(seen(e)) {
+            *a = (a.0 | b.0, a.1 | b.1);
+        }
+    }
+    fields
+        .iter()
+        .zip(seen_all)
+        .map(|(f, (missing, one_char))| {
+            let has_else = f.levels.iter().any(|l| l.level == Level::Else);
+            let start = if missing || !has_else { 0.0 } else { f64::NEG_INFINITY };
+            f.levels
+                .iter()
+                .filter(|l| match l.level {
+                    Level::Else => true,
+                    Level::Initial => one_char,
+                    Level::Missing => missing,
+                    _ => false,
+                })
+                .map(|l| l.weight())
+                .fold(start, f64::max)
+        })
+        .collect()
+}
+
 /// The bounds of one probabilistic profile.
 pub(super) struct Bounds {
     /// The needed units: a pair reaches the potential threshold only if its
@@ -132,6 +192,9 @@ pub(super) struct Bounds {
     konst: Vec<[u8; KINDS.len()]>,
     /// Per field: whether it has an `exact` level.
     has_exact: Vec<bool>,
+    /// Per field: the most it adds to a pair of these records without
+    /// agreeing at a blockable level (see [`bases`]).
+    bases: Vec<f64>,
     /// Per swap `(i, j)` (`i < j`): the bound of a swap pair (the most both
     /// fields can add, whatever their levels).
     pairs: Vec<((usize, usize), u8)>,
@@ -140,16 +203,16 @@ pub(super) struct Bounds {
 impl Bounds {
     /// The bounds of `comparer`'s probabilistic profile; `None` for additive
     /// profiles.
-    pub(super) fn new(comparer: &Comparer) -> Option<Bounds> {
+    pub(super) fn new(comparer: &Comparer, bases: Vec<f64>) -> Option<Bounds> {
         let profile = comparer.profile();
         profile.probabilistic?;
-        let (field_max, needed) = comparer.block_bounds();
+        let (field_max, needed) = comparer.block_bounds(Some(&bases));
         let need = ((needed * 8.0).ceil().max(1.0)) as u32;
         let n = profile.fields.len();
         let mut konst = vec![[0u8; KINDS.len()]; n];
         let mut has_exact = Vec::with_capacity(n);
-        for (i, f) in profile.fields.iter().enumerate() {
-            let base = nonagreeing(&f.levels);
+        for i in 0..n {
+            let base = bases[i];
             let gain = |l: Level| comparer.level_bits(i, l).map_or(0, |w| quantize(w - base));
             konst[i] = KINDS.map(|k| if k == Level::Exact { 0 } else { gain(k) });
             has_exact.push(comparer.level_bits(i, Level::Exact).is_some());
@@ -159,7 +222,7 @@ impl Bounds {
             .into_iter()
             .map(|(i, j)| ((i.min(j), i.max(j)), quantize(field_max[i] + field_max[j])))
             .collect();
-        Some(Bounds { need, konst, has_exact, pairs })
+        Some(Bounds { need, konst, has_exact, bases, pairs })
     }
 
     /// The bound of field `i`'s variant of kind `kind` for value `v`: the
@@ -167,10 +230,7 @@ impl Bounds {
     /// make it the value's own), every other kind's its level's.
     pub(super) fn of(&self, comparer: &Comparer, i: usize, kind: Level, v: &str) -> u8 {
         match kind {
-            Level::Exact if self.has_exact[i] => {
-                let base = nonagreeing(&comparer.profile().fields[i].levels);
-                quantize(comparer.exact_bits(i, v) - base)
-            }
+            Level::Exact if self.has_exact[i] => quantize(comparer.exact_bits(i, v) - self.bases[i]),
             Level::Exact => 0,
             _ => self.konst[i][kind_index(kind) as usize],
         }
@@ -227,7 +287,7 @@ impl Bounds {
         for k in (0..plan.components.len()).rev() {
             upper[k] = upper[k + 1] + most(&plan.components[k]);
         }
-        Walk { components: &plan.components, upper }
+        Walk { components: &plan.components, upper, skip: 0 }
     }
 
     /// Extends `chosen` (components with their least and largest units) from

@@ -45,7 +45,8 @@ pub enum Component {
     /// A variant of this field's value.
     Field(usize),
     /// Variants of two swappable fields, as an unordered pair (in a
-    /// probabilistic profile's template: of the exact and typo kinds).
+    /// probabilistic profile's template: of the exact and typo kinds, as a
+    /// pair ordered so that only fields agreeing crosswise share it).
     Pair(usize, usize),
     /// A probabilistic profile's variants of this field of one kind (see
     /// [`super::bounds`]).
@@ -61,7 +62,7 @@ pub fn plans(comparer: &Comparer) -> Vec<Plan> {
     let profile = comparer.profile();
     // What agreeing on a field can add at most (a tolerant agreement adds at
     // most that), so sets derived from it never miss a pair.
-    let (weights, threshold) = comparer.block_bounds();
+    let (weights, threshold) = comparer.block_bounds(None);
     let swaps = profile.swaps();
     let n = weights.len();
     let swapped = |i: usize| swaps.iter().any(|&(a, b)| a == i || b == i);
@@ -195,11 +196,16 @@ pub struct Limits {
     /// refined (see [`super::refine`]); `None`: 8 per record. The result
     /// does not depend on it; tests vary it.
     pub refine_above: Option<u64>,
+    /// A seed that leaves a random choice of each template's components out
+    /// of its keys, in place of the choice counted on the data (see
+    /// [`super::coarsen::coarsen_templates`]); `None`: counted. The result
+    /// does not depend on it; tests vary it.
+    pub left_out: Option<u64>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { keys_per_slice: 12 << 20, max_block_pairs: 32 << 20, refine_above: None }
+        Limits { keys_per_slice: 12 << 20, max_block_pairs: 32 << 20, refine_above: None, left_out: None }
     }
 }
 
@@ -259,7 +265,7 @@ pub fn find_candidates_within(
     let profile = comparer.profile();
     let keep = profile.candidates;
     let threshold = profile.thresholds.potential;
-    let bounds = Bounds::new(comparer);
+    let bounds = Bounds::new(comparer, super::bounds::bases(comparer, staged, (!within).then_some(existing)));
     let staged_variants = Variants::build(comparer, staged, bounds.as_ref());
     let existing_variants =
         if within { None } else { Some(Variants::build(comparer, existing, bounds.as_ref())) };
@@ -292,13 +298,20 @@ pub fn find_candidates_within(
         ),
         None => plans(comparer),
     };
-    let walks: Vec<Option<Walk<'_>>> = plans
+    let mut walks: Vec<Option<Walk<'_>>> = plans
         .iter()
         .map(|p| match (&templates, &bounds, &ranges) {
             (Some(_), Some(b), Some(r)) => Some(b.walk(p, r)),
             _ => None,
         })
         .collect();
+    coarsen::coarsen_templates(
+        &mut walks,
+        &staged_variants,
+        (!within).then_some(existing_variants),
+        (staged.len(), existing.len()),
+        limits.left_out,
+    );
 
     let stricter = Stricter::new(comparer, staged, existing, within);
     // Plans whose blocks of equal values are large are refined: their
@@ -341,6 +354,10 @@ pub fn find_candidates_within(
         let count = |variants: &Variants, records: usize| -> usize {
             (0..records).into_par_iter().map(|r| variants.key_count(plan, walk, r)).sum()
         };
+        // A template's swap pairs are keyed straight on the staged side and
+        // crossed on the other (see `Variants::chain_chosen`): the two lists
+        // differ even when matching within.
+        let crossed = walk.is_some() && plan.components.iter().any(|c| matches!(c, Component::Pair(..)));
         let right_count = count(existing_variants, existing.len());
         let left_count = if within { 0 } else { count(&staged_variants, staged.len()) };
         let slices = right_count.max(left_count).div_ceil(keys_per_slice.max(1)).max(1) as u64;
@@ -352,7 +369,7 @@ pub fn find_candidates_within(
                 .iter()
                 .enumerate()
                 .filter_map(|(k, c)| match *c {
-                    Component::Kind(i, _) => Some((stricter.distinct[i], k)),
+                    Component::Kind(i, _) if w.skip & (1 << k) == 0 => Some((stricter.distinct[i], k)),
                     _ => None,
                 })
                 .max()
@@ -366,15 +383,15 @@ pub fn find_candidates_within(
                 Some(component) if slices > 1 => (&all, Some(Part { component, keep: &variant_in_slice })),
                 _ => (&in_slice, None),
             };
-            existing_variants.keys_into(plan, walk, plan_no, wanted, part, &mut right);
+            existing_variants.keys_into(plan, walk, plan_no, wanted, part, crossed, &mut right);
             right.par_sort_unstable();
             right.dedup();
-            if !within {
-                staged_variants.keys_into(plan, walk, plan_no, wanted, part, &mut left);
+            if !within || crossed {
+                staged_variants.keys_into(plan, walk, plan_no, wanted, part, false, &mut left);
                 left.par_sort_unstable();
                 left.dedup();
             }
-            let probe = if within { &right } else { &left };
+            let probe = if within && !crossed { &right } else { &left };
             let huge = huge_blocks(probe, &right, limits.max_block_pairs);
             split_blocks += huge.len() as u64;
             let field = stricter.field_for(plan);
@@ -666,16 +683,24 @@ fn join_split(
     split: &Split<'_>,
     emit: &mut impl FnMut(u64),
 ) -> u64 {
-    // Matching within, `left` is a stretch of the same block as `right`:
-    // each of its records is once on either side.
-    let all = (left.len() as u64) * (right.len() as u64) - if within { left.len() as u64 } else { 0 };
+    // Matching within, a record on both sides makes no pair with itself
+    // (`left` is a stretch of `right`'s block, or the block of the crossed
+    // keys, where few records are).
+    let selfs = if within {
+        let mut ids: Vec<u32> = right.iter().map(|r| r.1).collect();
+        ids.sort_unstable();
+        left.iter().filter(|l| ids.binary_search(&l.1).is_ok()).count() as u64
+    } else {
+        0
+    };
+    let all = (left.len() as u64) * (right.len() as u64) - selfs;
     // Pairs left to the refinement are not left out.
     let left_over = split.same.map_or(0, |(a, b)| {
         let equal = refine::equal_pairs(
             &left.iter().map(|l| a[l.1 as usize]).collect::<Vec<_>>(),
             &right.iter().map(|r| b[r.1 as usize]).collect::<Vec<_>>(),
         );
-        equal - if within { left.len() as u64 } else { 0 }
+        equal - selfs
     });
     let all = all - left_over;
     let Some((staged_sub, existing_sub)) = split.sub else { return all };

@@ -259,14 +259,20 @@ impl Comparer {
     /// For candidate generation: what agreeing on each field can add at most
     /// beyond not agreeing, and the total the agreeing fields must reach for
     /// a pair to score at or above the potential threshold.
-    pub fn block_bounds(&self) -> (Vec<f64>, f64) {
+    /// `bases[i]`: the most field `i` adds to the records at hand when it
+    /// does not agree at a blockable level (see [`super::bounds::bases`]);
+    /// `None`: the most it can add to any records. Additive profiles ignore it.
+    pub fn block_bounds(&self, bases: Option<&[f64]>) -> (Vec<f64>, f64) {
+        let profile_bases: Vec<f64> = self.profile.fields.iter().map(|f| nonagreeing(&f.levels)).collect();
+        let bases = bases.unwrap_or(&profile_bases);
         let p = &self.profile;
-        let Some(base) = nonagreeing_bits(p) else {
+        let Some(prior) = p.probabilistic.map(|q| logit2(q.prior)) else {
             return (
                 p.fields.iter().map(|f| f64::from(f.weight)).collect(),
                 f64::from(p.thresholds.potential),
             );
         };
+        let base = prior + bases.iter().sum::<f64>();
         let gains = p
             .fields
             .iter()
@@ -278,7 +284,7 @@ impl Comparer {
                     .filter(|l| l.level.blockable())
                     .map(|l| if l.level == Level::Exact { self.max_exact_bits(i) } else { l.weight() })
                     .fold(f64::NEG_INFINITY, f64::max);
-                (best - nonagreeing(&f.levels)).max(0.0)
+                (best - bases[i]).max(0.0)
             })
             .collect();
         let needed = logit2((f64::from(p.thresholds.potential) - 0.5) / 100.0) - base;

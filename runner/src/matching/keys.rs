@@ -34,6 +34,10 @@ pub(super) struct Variants<'b> {
 pub(super) struct Walk<'p> {
     pub components: &'p [Component],
     pub upper: Vec<u32>,
+    /// Bit `k` set: component `k` still chooses which combinations make a
+    /// key, but its variant is left out of the key (see
+    /// [`super::coarsen::coarsen_templates`]).
+    pub skip: u32,
 }
 
 /// A slice of a template's key space chosen by the variant of one of its
@@ -174,17 +178,24 @@ impl<'b> Variants<'b> {
         (0..records).into_par_iter().map(|r| self.key_count(plan, None, r) as u64).sum()
     }
 
+    /// The keys of `record` for template `w`.
+    pub(super) fn key_count_of(&self, w: &Walk<'_>, record: usize) -> usize {
+        let mut n = 0usize;
+        let mut chosen = [[(0, 0); 2]; 32];
+        self.walk(w, 0, record, 0, u32::MAX, &mut chosen, &mut |c| {
+            n += c
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| w.skip & (1 << k) == 0)
+                .map(|(_, s)| ((s[0].1 - s[0].0) * (s[1].1 - s[1].0).max(1)) as usize)
+                .product::<usize>()
+        });
+        n
+    }
+
     pub(super) fn key_count(&self, plan: &Plan, walk: Option<&Walk<'_>>, record: usize) -> usize {
         if let Some(w) = walk {
-            let mut n = 0usize;
-            let mut chosen = [[(0, 0); 2]; 32];
-            self.walk(w, 0, record, 0, u32::MAX, &mut chosen, &mut |c| {
-                n += c
-                    .iter()
-                    .map(|s| ((s[0].1 - s[0].0) * (s[1].1 - s[1].0).max(1)) as usize)
-                    .product::<usize>()
-            });
-            return n;
+            return self.key_count_of(w, record);
         }
         plan.components
             .iter()
@@ -201,6 +212,10 @@ impl<'b> Variants<'b> {
 
     /// The (key, record) list of `plan` for keys that `keep` accepts, into
     /// `out` (record order; counted first, then filled in parallel).
+    /// `crossed`: a template's swap pairs are keyed in the crossed order,
+    /// for the side whose keys are joined against the others' in the
+    /// straight one (see [`Variants::chain_chosen`]).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn keys_into(
         &self,
         plan: &Plan,
@@ -208,6 +223,7 @@ impl<'b> Variants<'b> {
         plan_no: usize,
         keep: &(dyn Fn(u64) -> bool + Sync),
         part: Option<Part<'_>>,
+        crossed: bool,
         out: &mut Vec<(u64, u32)>,
     ) {
         const CHUNK: usize = 4096;
@@ -219,7 +235,7 @@ impl<'b> Variants<'b> {
             .map(|c| {
                 let mut n = 0;
                 for r in chunk(c) {
-                    self.each_key(plan, walk, part, seed, r, &mut |k| n += usize::from(keep(k)));
+                    self.each_key(plan, walk, part, crossed, seed, r, &mut |k| n += usize::from(keep(k)));
                 }
                 n
             })
@@ -227,7 +243,7 @@ impl<'b> Variants<'b> {
         super::candidates::fill(out, &counts, |c, slot| {
             let mut i = 0;
             for r in chunk(c) {
-                self.each_key(plan, walk, part, seed, r, &mut |k| {
+                self.each_key(plan, walk, part, crossed, seed, r, &mut |k| {
                     if keep(k) {
                         slot[i] = (k, r as u32);
                         i += 1;
@@ -237,11 +253,34 @@ impl<'b> Variants<'b> {
         });
     }
 
+    /// The keys of every `stride`-th record for template `w` (a sample,
+    /// for estimating its pairs), sorted, each record's keys once.
+    pub(super) fn sample_keys(&self, w: &Walk<'_>, seed: u64, stride: usize, crossed: bool) -> Vec<u64> {
+        let records = self.offsets.len().saturating_sub(1) / self.fields.max(1);
+        let sampled: Vec<usize> = (0..records).step_by(stride.max(1)).collect();
+        let mut keys: Vec<(u64, u32)> = sampled
+            .par_iter()
+            .flat_map_iter(|&r| {
+                let mut out = Vec::new();
+                let mut chosen = [[(0, 0); 2]; 32];
+                self.walk(w, 0, r, 0, u32::MAX, &mut chosen, &mut |c| {
+                    self.chain_chosen(w, c, 0, None, crossed, seed, &mut |k| out.push((k, r as u32)))
+                });
+                out
+            })
+            .collect();
+        keys.par_sort_unstable();
+        keys.dedup();
+        keys.into_iter().map(|k| k.0).collect()
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn each_key(
         &self,
         plan: &Plan,
         walk: Option<&Walk<'_>>,
         part: Option<Part<'_>>,
+        crossed: bool,
         seed: u64,
         record: usize,
         f: &mut impl FnMut(u64),
@@ -251,7 +290,7 @@ impl<'b> Variants<'b> {
             Some(w) => {
                 let mut chosen = [[(0, 0); 2]; 32];
                 self.walk(w, 0, record, 0, u32::MAX, &mut chosen, &mut |c| {
-                    self.chain_chosen(w.components, c, 0, part, seed, &mut *f)
+                    self.chain_chosen(w, c, 0, part, crossed, seed, &mut *f)
                 });
             }
         }
@@ -291,26 +330,39 @@ impl<'b> Variants<'b> {
 
     /// Like [`Variants::chain`], through the chosen stretches only.
     /// (Component `depth` of `components` is the one `part` may filter.)
+    ///
+    /// A template's swap pair `(i, j)` witnesses crosswise agreement only
+    /// (straight agreement has components of its own), so it is keyed as an
+    /// ordered pair: `(i's variant, j's)` on one side and, `crossed`,
+    /// `(j's, i's)` on the other. Records whose `i` agrees with the other's
+    /// `j` and whose `j` with the other's `i` share such a key; namesakes,
+    /// whose names agree straight, do not (unless a name equals the other).
+    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)]
     fn chain_chosen(
         &self,
-        components: &[Component],
+        w: &Walk<'_>,
         chosen: &[Chosen],
         depth: usize,
         part: Option<Part<'_>>,
+        crossed: bool,
         h: u64,
         f: &mut impl FnMut(u64),
     ) {
-        let (Some((c, rest)), Some((s, srest))) = (components.split_first(), chosen.split_first()) else {
+        let (Some(c), Some((s, srest))) = (w.components.get(depth), chosen.split_first()) else {
             return f(h);
         };
         let hashes = |(a, b): (u32, u32)| &self.hashes[a as usize..b as usize];
+        if w.skip & (1 << depth) != 0 {
+            return self.chain_chosen(w, srest, depth + 1, part, crossed, h, f);
+        }
         match *c {
             Component::Pair(..) => {
                 for &x in hashes(s[0]) {
                     for &y in hashes(s[1]) {
-                        let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
-                        let h = mix64(h ^ ((u64::from(lo) << 32) | u64::from(hi)));
-                        self.chain_chosen(rest, srest, depth + 1, part, h, f);
+                        let (p, q) = if crossed { (y, x) } else { (x, y) };
+                        let h = mix64(h ^ ((u64::from(p) << 32) | u64::from(q)));
+                        self.chain_chosen(w, srest, depth + 1, part, crossed, h, f);
                     }
                 }
             }
@@ -319,7 +371,7 @@ impl<'b> Variants<'b> {
                     if part.is_some_and(|p| p.component == depth && !(p.keep)(v)) {
                         continue;
                     }
-                    self.chain_chosen(rest, srest, depth + 1, part, mix64(h ^ u64::from(v)), f);
+                    self.chain_chosen(w, srest, depth + 1, part, crossed, mix64(h ^ u64::from(v)), f);
                 }
             }
         }
