@@ -363,13 +363,19 @@ pub fn find_candidates_within(
         let slices = right_count.max(left_count).div_ceil(keys_per_slice.max(1)).max(1) as u64;
         // A template's slices go by the variant of its most varied field's
         // component, so a record makes only the keys of the slice at hand
-        // (by the key itself, every key would be made once per slice).
+        // (by the key itself, every key would be made once per slice). The
+        // component must be in the key, and varied enough that the slices
+        // are of about one size (not gender's three values).
         let part_of = walk.and_then(|w| {
             w.components
                 .iter()
                 .enumerate()
                 .filter_map(|(k, c)| match *c {
-                    Component::Kind(i, _) if w.skip & (1 << k) == 0 => Some((stricter.distinct[i], k)),
+                    Component::Kind(i, _)
+                        if w.skip & (1 << k) == 0 && stricter.distinct[i] as u64 >= 64 * slices =>
+                    {
+                        Some((stricter.distinct[i], k))
+                    }
                     _ => None,
                 })
                 .max()

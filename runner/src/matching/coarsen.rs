@@ -82,9 +82,13 @@ fn block_pairs(plan: &Plan, seed: usize, staged: &Variants<'_>, existing: Option
 /// (measured: about 0.4 µs a pair scored against 0.07 µs a key made, joined
 /// and sorted).
 const TEMPLATE_PAIR_COST: u64 = 6;
-/// Every this many records of each side make the sample a left-out
-/// component's pairs are estimated on.
-const SAMPLE_STRIDE: usize = 16;
+/// Records of each side the keys of a trial are counted on, at most.
+const KEY_SAMPLE: usize = 4096;
+/// Records and keys of each side a trial's pairs are estimated on, at most.
+const PAIR_SAMPLE: (usize, u64) = (32 << 10, 2 << 20);
+/// Templates with fewer keys than this are left as they are (too cheap to
+/// be worth a trial).
+const FEW_KEYS: u64 = 4 << 20;
 
 /// Leaves many-keyed components out of the templates' keys where that is
 /// cheaper on these records (probabilistic profiles).
@@ -117,13 +121,16 @@ pub(super) fn coarsen_templates(
         return;
     }
     let within = existing.is_none();
-    // Keys counted on the sample too (every SAMPLE_STRIDE-th record).
+    // Keys counted on a sample of each side (every `stride`-th record).
+    let count = |w: &Walk<'_>, v: &Variants<'_>, n: usize| -> u64 {
+        let stride = n.div_ceil(KEY_SAMPLE).max(1);
+        let sampled: Vec<usize> = (0..n).step_by(stride).collect();
+        sampled.into_par_iter().map(|r| v.key_count_of(w, r) as u64).sum::<u64>() * stride as u64
+    };
+    let sides = |w: &Walk<'_>| (count(w, staged, records.0), existing.map_or(0, |v| count(w, v, records.1)));
     let keys = |w: &Walk<'_>| -> u64 {
-        let count = |v: &Variants<'_>, n: usize| -> u64 {
-            let sampled: Vec<usize> = (0..n).step_by(SAMPLE_STRIDE).collect();
-            sampled.into_par_iter().map(|r| v.key_count_of(w, r) as u64).sum::<u64>() * SAMPLE_STRIDE as u64
-        };
-        count(staged, records.0) + existing.map_or(0, |v| count(v, records.1))
+        let (l, r) = sides(w);
+        l + r
     };
     let all_records = (records.0 + if within { 0 } else { records.1 }) as u64;
     for (no, walk) in walks.iter_mut().enumerate() {
@@ -133,7 +140,7 @@ pub(super) fn coarsen_templates(
         }
         let mut best = keys(w);
         // Few keys per record: nothing to save.
-        if best < 2 * all_records {
+        if best < (2 * all_records).max(FEW_KEYS) {
             continue;
         }
         let mut current = best;
@@ -150,7 +157,9 @@ pub(super) fn coarsen_templates(
                 if fewer * 2 > current {
                     continue;
                 }
-                let cost = fewer + TEMPLATE_PAIR_COST * sample_pairs(&trial, no, staged, existing);
+                let per_side = sides(&trial);
+                let cost = fewer
+                    + TEMPLATE_PAIR_COST * sample_pairs(&trial, no, staged, existing, records, per_side);
                 if cost < best {
                     best = cost;
                     choice = Some((left_in, fewer));
@@ -167,16 +176,27 @@ pub(super) fn coarsen_templates(
     }
 }
 
-/// The pairs template `w`'s keys make, estimated on every
-/// [`SAMPLE_STRIDE`]-th record of each side.
-fn sample_pairs(w: &Walk<'_>, no: usize, staged: &Variants<'_>, existing: Option<&Variants<'_>>) -> u64 {
+/// The pairs template `w`'s keys make (`keys` on each side), estimated on
+/// every `stride`-th record of each side, a sample of at most
+/// [`PAIR_SAMPLE`] records and keys.
+fn sample_pairs(
+    w: &Walk<'_>,
+    no: usize,
+    staged: &Variants<'_>,
+    existing: Option<&Variants<'_>>,
+    records: (usize, usize),
+    keys: (u64, u64),
+) -> u64 {
+    let n = records.0.max(if existing.is_some() { records.1 } else { 0 });
+    let most = keys.0.max(keys.1);
+    let stride = n.div_ceil(PAIR_SAMPLE.0).max(most.div_ceil(PAIR_SAMPLE.1) as usize).max(1);
     let crossed = w.components.iter().any(|c| matches!(c, Component::Pair(..)));
     let seed = mix64((TRIAL_SEED + no) as u64);
-    let left = staged.sample_keys(w, seed, SAMPLE_STRIDE, false);
-    let right = existing.unwrap_or(staged).sample_keys(w, seed, SAMPLE_STRIDE, crossed);
+    let left = staged.sample_keys(w, seed, stride, false);
+    let right = existing.unwrap_or(staged).sample_keys(w, seed, stride, crossed);
     let mut pairs = super::refine::equal_pairs(&left, &right);
     if existing.is_none() && !crossed {
         pairs = pairs.saturating_sub(left.len() as u64); // each record with itself
     }
-    pairs * (SAMPLE_STRIDE * SAMPLE_STRIDE) as u64
+    pairs * (stride * stride) as u64
 }
