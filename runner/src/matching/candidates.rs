@@ -402,7 +402,15 @@ pub fn find_candidates_within(
             split_blocks += huge.len() as u64;
             let field = stricter.field_for(plan);
             let same = refined_no.map(|r| refined[r].keys());
-            let split = Split { keys: &huge, sub: field.map(|f| stricter.of(f)), same };
+            let left_out = walk.filter(|w| w.skip != 0).map(|w| LeftOut {
+                walk: w,
+                staged: &staged_variants,
+                existing: existing_variants,
+            });
+            let records = (staged.len() + if within { 0 } else { existing.len() }) as u64;
+            let join_filter = ((left_count + right_count) as u64) <= 2 * records;
+            let split =
+                Split { keys: &huge, sub: field.map(|f| stricter.of(f)), same, left_out, join_filter };
             // The pairs of a slice come in batches of at most about
             // `keys_per_slice`, so one huge block (thousands of records
             // sharing a key) never holds all its pairs at once.
@@ -414,6 +422,12 @@ pub fn find_candidates_within(
                     .par_iter()
                     .filter_map(|&p| {
                         let (s, e) = ((p >> 32) as u32, p as u32);
+                        // Only pairs that share the left-out components'
+                        // variants (checked here, once per pair, when the
+                        // join did not).
+                        if !split.join_filter && !split.keeps(s, e) {
+                            return None;
+                        }
                         let (a, b) = (&staged[s as usize].prepared, &existing[e as usize].prepared);
                         let score = comparer.score_reaching(a, b, threshold)?;
                         Some((s, e, score.quality, score.agreeing))
@@ -509,12 +523,41 @@ struct Split<'a> {
     /// A refined plan's keys of equal values, staged and existing: pairs
     /// whose keys are equal are left to the refinement.
     same: Option<(&'a [u64], &'a [u64])>,
+    /// A template whose key leaves components out: the variants to check
+    /// them on.
+    left_out: Option<LeftOut<'a>>,
+    /// Whether the join checks the left-out components (a shorter key of
+    /// about one per record, whose pairs are rarely made twice), rather than
+    /// the scoring, once per pair after the batch's pairs are deduplicated
+    /// (a many-keyed one, whose pairs share many keys).
+    join_filter: bool,
+}
+
+/// The components a template's key leaves out, and both sides' variants.
+struct LeftOut<'a> {
+    walk: &'a Walk<'a>,
+    staged: &'a Variants<'a>,
+    existing: &'a Variants<'a>,
 }
 
 impl Split<'_> {
     /// Whether the pair is left to the plan's refinement.
     fn leaves(&self, l: u32, r: u32) -> bool {
         self.same.is_some_and(|(a, b)| a[l as usize] == b[r as usize])
+    }
+
+    /// Whether the pair shares a variant of each component its template's
+    /// key leaves out (else it shares no full key, and is not scored).
+    fn keeps_in_join(&self, l: u32, r: u32) -> bool {
+        !self.join_filter || self.keeps(l, r)
+    }
+
+    fn keeps(&self, l: u32, r: u32) -> bool {
+        self.left_out.as_ref().is_none_or(|o| {
+            o.walk.components.iter().enumerate().all(|(k, c)| {
+                o.walk.skip & (1 << k) == 0 || o.staged.shares(l as usize, o.existing, r as usize, c)
+            })
+        })
     }
 }
 
@@ -667,7 +710,8 @@ fn join_part(
             } else {
                 for l in &part[i..i_end] {
                     for r in &right[j..j_end] {
-                        if !(within && l.1 == r.1 || split.leaves(l.1, r.1)) {
+                        if !(within && l.1 == r.1 || split.leaves(l.1, r.1)) && split.keeps_in_join(l.1, r.1)
+                        {
                             emit((u64::from(l.1) << 32) | u64::from(r.1));
                         }
                     }
@@ -718,7 +762,10 @@ fn join_split(
         let from = by_sub.partition_point(|x| x.0 < k);
         for r in by_sub[from..].iter().take_while(|x| x.0 == k) {
             if !(within && l.1 == r.1 || split.leaves(l.1, r.1)) {
-                emit((u64::from(l.1) << 32) | u64::from(r.1));
+                // A pair the left-out components rule out is decided, not lost.
+                if split.keeps_in_join(l.1, r.1) {
+                    emit((u64::from(l.1) << 32) | u64::from(r.1));
+                }
                 emitted += 1;
             }
         }

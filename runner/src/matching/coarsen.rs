@@ -78,10 +78,11 @@ fn block_pairs(plan: &Plan, seed: usize, staged: &Variants<'_>, existing: Option
     super::refine::equal_pairs(&left, right.as_deref().unwrap_or(&left))
 }
 
-/// What scoring a pair costs against keying a record once, in templates
-/// (measured: about 0.4 µs a pair scored against 0.07 µs a key made, joined
-/// and sorted).
-const TEMPLATE_PAIR_COST: u64 = 6;
+/// What a pair of a shorter key costs against keying a record once, in
+/// templates: it is joined, sorted and checked against the left-out
+/// components' variants, and only the pairs that share them (which the
+/// full key would have made too) are scored.
+const TEMPLATE_PAIR_COST: u64 = 2;
 /// Records of each side the keys of a trial are counted on, at most.
 const KEY_SAMPLE: usize = 4096;
 /// Records and keys of each side a trial's pairs are estimated on, at most.
@@ -103,7 +104,8 @@ const FEW_KEYS: u64 = 4 << 20;
 /// weighed against itself without each of its many-keyed components, by the
 /// keys both sides make and the pairs the shorter keys make, estimated on a
 /// sample of both sides; the cheaper is kept, and so on while it gets
-/// cheaper.
+/// cheaper. The join scores only the pairs that share a variant of each
+/// left-out component too (see `Variants::shares`), once per pair.
 pub(super) fn coarsen_templates(
     walks: &mut [Option<Walk<'_>>],
     staged: &Variants<'_>,

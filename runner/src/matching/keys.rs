@@ -178,6 +178,44 @@ impl<'b> Variants<'b> {
         (0..records).into_par_iter().map(|r| self.key_count(plan, None, r) as u64).sum()
     }
 
+    /// Whether `record` and `other`'s record `o` share a variant of
+    /// template component `c` (for a swap pair: crosswise, each field's
+    /// exact- or typo-kind variants against the other's partner).
+    pub(super) fn shares(&self, record: usize, other: &Variants<'_>, o: usize, c: &Component) -> bool {
+        // A kind's variants sort by hash (their bound is the kind's; the
+        // exact kind has one variant), so two stretches meet in one merge.
+        let meet = |a: (u32, u32), b: (u32, u32)| {
+            let (x, y) =
+                (&self.hashes[a.0 as usize..a.1 as usize], &other.hashes[b.0 as usize..b.1 as usize]);
+            let (mut i, mut j) = (0, 0);
+            while i < x.len() && j < y.len() {
+                match x[i].cmp(&y[j]) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => return true,
+                }
+            }
+            false
+        };
+        // A swap pair's stretch holds the exact and the typo kind, which
+        // sort apart: compared in full.
+        let any = |a: (u32, u32), b: (u32, u32)| {
+            let (x, y) =
+                (&self.hashes[a.0 as usize..a.1 as usize], &other.hashes[b.0 as usize..b.1 as usize]);
+            x.iter().any(|h| y.contains(h))
+        };
+        let crosswise = |i: usize, j: usize| any(self.pair_span(record, i), other.pair_span(o, j));
+        match *c {
+            Component::Kind(i, level) => {
+                let k = kind_index(level);
+                meet(self.kind_span(record, i, k), other.kind_span(o, i, k))
+            }
+            Component::Pair(i, j) => crosswise(i, j) && crosswise(j, i),
+            // Additive plans leave nothing out.
+            Component::Field(_) | Component::Exact(_) | Component::ExactPair(..) => true,
+        }
+    }
+
     /// The keys of `record` for template `w`.
     pub(super) fn key_count_of(&self, w: &Walk<'_>, record: usize) -> usize {
         let mut n = 0usize;
