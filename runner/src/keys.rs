@@ -4,7 +4,7 @@
 //! template, is a record's key ([`key_of`]); a legacy row id mapped to a
 //! plain field is data (a key must be an id the CRM gave). Equal keys mean an
 //! update at `complete`, so within one import two records with the same key
-//! would be blended into one: [`reject_duplicates`] rejects every row of each
+//! would be blended into one: `reject_duplicates` rejects every row of each
 //! such record, naming the other lines, and none of them is staged.
 //!
 //! A job imported with `--no-update` ([`updates_by_key`] false) leaves the
@@ -46,7 +46,7 @@ struct Holder {
     file: String,
 }
 
-/// What [`reject_duplicates`] moved to the error report.
+/// What `reject_duplicates` moved to the error report.
 #[derive(Debug, Default)]
 pub(crate) struct Unstaged {
     pub rows: u64,

@@ -8,13 +8,13 @@
 //! 1. the job row goes in as Import into Staging / Running;
 //! 2. for each package, each main file with its child files (the template's
 //!    [`ferry_mapper::tree::FileTree`]): every file goes through one pipeline
-//!    (`pipeline`: rows read and converted with the file's [`FileConverter`]
+//!    (`pipeline`: rows read and converted with the file's `FileConverter`
 //!    on the worker pool while this thread writes them in order). A main file
 //!    of a package without links is staged record by record; in a package
-//!    with links, the child rows (their file has a [`ParentLink`]) are read
+//!    with links, the child rows (their file has a `ParentLink`) are read
 //!    first and wait by parent id, then each main row is joined by its child
-//!    rows ([`Record::absorb`]) and written once (`assemble`);
-//! 3. each record is validated ([`validate_record`]) before it is written;
+//!    rows (`Record::absorb`) and written once (`assemble`);
+//! 3. each record is validated (`validate_record`) before it is written;
 //! 4. the job moves on (contacts: Review Staged Data / Waiting on User; leads
 //!    skip that stage: Review Match Results / Queued) with its counts, and the
 //!    transaction commits;
@@ -22,7 +22,7 @@
 //!    waits in Review Match Results / Waiting on User, ready for review.
 //!
 //! A lead job's `--source-type`, `--source` and `--owner` are checked and
-//! stored on every lead (see [`provenance`]).
+//! stored on every lead (see `provenance`).
 //!
 //! Rules for bad input: a row with a conversion error (a
 //! value of the wrong type) or a record missing required fields is rejected

@@ -260,7 +260,7 @@ impl Comparer {
     /// beyond not agreeing, and the total the agreeing fields must reach for
     /// a pair to score at or above the potential threshold.
     /// `bases[i]`: the most field `i` adds to the records at hand when it
-    /// does not agree at a blockable level (see [`super::bounds::bases`]);
+    /// does not agree at a blockable level (see `super::bounds::bases`);
     /// `None`: the most it can add to any records. Additive profiles ignore it.
     pub fn block_bounds(&self, bases: Option<&[f64]>) -> (Vec<f64>, f64) {
         let profile_bases: Vec<f64> = self.profile.fields.iter().map(|f| nonagreeing(&f.levels)).collect();

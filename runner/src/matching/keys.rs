@@ -278,7 +278,7 @@ impl<'b> Variants<'b> {
                 n
             })
             .collect();
-        super::candidates::fill(out, &counts, |c, slot| {
+        super::join::fill(out, &counts, |c, slot| {
             let mut i = 0;
             for r in chunk(c) {
                 self.each_key(plan, walk, part, crossed, seed, r, &mut |k| {

@@ -664,7 +664,7 @@ fn session_patterns(
     let left = keyed(staged);
     let right = if within { left.clone() } else { keyed(existing) };
     // Groups: (left range, right range).
-    let groups = super::candidates::blocks(&left, &right);
+    let groups = super::join::blocks(&left, &right);
     // Within one side a record is in its own group once, never a pair.
     let pairs: u64 =
         groups.iter().map(|(l, r)| (l.len() * r.len() - if within { l.len() } else { 0 }) as u64).sum();

@@ -10,8 +10,11 @@
 //! - [`candidates`]: blocking plans derived from the weights, the threshold
 //!   and the agreement rules; finds every pair at or above the potential
 //!   threshold without comparing all pairs, and keeps the best few.
-//!   `coarsen` leaves many-keyed components out of plans where that is
-//!   cheaper on the data; `refine` joins a plan's large blocks of equal
+//!   `bounds` gives probabilistic profiles' templates and per-value bounds
+//!   (from the records at hand), `keys` each record's variants and keys,
+//!   `join` the merge join of two key lists in bounded batches;
+//!   `coarsen` leaves many-keyed components out of plans and templates where
+//!   that is cheaper on the data; `refine` joins a plan's large blocks of equal
 //!   values only where a pair could enter a list, and scans the rest.
 //! - [`diff`]: what changed between two profiles (`ferry diff`).
 //! - [`learn`]: a probabilistic (Fellegi–Sunter) profile estimated from the
@@ -29,6 +32,7 @@ mod coarsen;
 pub mod compare;
 pub mod decision;
 pub mod diff;
+mod join;
 mod keys;
 pub mod learn;
 pub mod merge;
