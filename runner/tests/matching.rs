@@ -635,6 +635,36 @@ mod property {
         records.iter().zip(ids).map(|(r, id)| MatchInput { id: *id, prepared: c.prepare(r) }).collect()
     }
 
+    /// A comparer for `p` and both sides' records, prepared (the staged
+    /// side's ids in order; the existing side's `ids`, else in order), with
+    /// the terms of both counted.
+    fn counted(
+        p: &MatchingProfile,
+        staged: &[Record],
+        existing: &[Record],
+        ids: Option<&[i64]>,
+    ) -> (Comparer, Vec<MatchInput>, Vec<MatchInput>) {
+        let mut c = Comparer::new(p);
+        let in_order = |n: usize| (0..n as i64).collect::<Vec<_>>();
+        let s = inputs(&c, staged, &in_order(staged.len()));
+        let e = inputs(&c, existing, ids.map_or(&in_order(existing.len())[..], |ids| &ids[..existing.len()]));
+        c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
+        (c, s, e)
+    }
+
+    /// Candidate generation within `limits` finds what all-pairs scoring
+    /// finds (against `existing`, or within `staged`).
+    fn same_as_all_pairs(
+        c: &Comparer,
+        staged: &[MatchInput],
+        existing: Option<&[MatchInput]>,
+        limits: &Limits,
+    ) -> Result<(), TestCaseError> {
+        let fast = candidates::find_candidates_within(c, staged, existing, &NoReporter, limits);
+        prop_assert_eq!(&fast.lists[..], &candidates::brute_force(c, staged, existing)[..]);
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
@@ -702,10 +732,7 @@ mod property {
             left_out in prop_oneof![Just(None), any::<u64>().prop_map(Some)],
         ) {
             prop_assume!(p.check().is_ok());
-            let mut c = Comparer::new(&p);
-            let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
-            let e = inputs(&c, &existing, &ids[..existing.len()]);
-            c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
+            let (c, s, e) = counted(&p, &staged, &existing, Some(&ids));
             let limits = Limits { keys_per_slice, max_block_pairs, refine_above: None, left_out };
             let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
             let slow = candidates::brute_force(&c, &s, Some(&e));
@@ -849,10 +876,7 @@ mod property {
         ) {
             let p = if realistic { near } else { random };
             prop_assume!(p.check().is_ok());
-            let mut c = Comparer::new(&p);
-            let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
-            let e = inputs(&c, &existing, &ids[..existing.len()]);
-            c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
+            let (c, s, e) = counted(&p, &staged, &existing, Some(&ids));
             let limits = Limits { keys_per_slice, max_block_pairs, refine_above: None, left_out };
             let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
             let slow = candidates::brute_force(&c, &s, Some(&e));
@@ -882,13 +906,9 @@ mod property {
             prop_assume!(p.check().is_ok());
             // Copies, so that pairs reach the thresholds.
             let existing: Vec<Record> = others.into_iter().chain(staged.iter().cloned()).collect();
-            let mut c = Comparer::new(&p);
-            let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
-            let e = inputs(&c, &existing, &(0..existing.len() as i64).collect::<Vec<_>>());
-            c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
+            let (c, s, e) = counted(&p, &staged, &existing, None);
             let limits = Limits { keys_per_slice, max_block_pairs: u64::MAX, refine_above: None, left_out };
-            let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
-            prop_assert_eq!(&fast.lists[..], &candidates::brute_force(&c, &s, Some(&e))[..]);
+            same_as_all_pairs(&c, &s, Some(&e), &limits)?;
         }
     }
 
@@ -950,16 +970,11 @@ mod property {
                 }
                 existing.push(copy);
             }
-            let mut c = Comparer::new(&p);
-            let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
-            let e = inputs(&c, &existing, &(0..existing.len() as i64).collect::<Vec<_>>());
-            c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
+            let (c, s, e) = counted(&p, &staged, &existing, None);
             let limits = Limits { keys_per_slice, max_block_pairs: u64::MAX, refine_above: None, left_out };
-            let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
-            prop_assert_eq!(&fast.lists[..], &candidates::brute_force(&c, &s, Some(&e))[..]);
+            same_as_all_pairs(&c, &s, Some(&e), &limits)?;
             let all: Vec<MatchInput> = s.iter().chain(&e).cloned().collect();
-            let fast = candidates::find_candidates_within(&c, &all, None, &NoReporter, &limits);
-            prop_assert_eq!(&fast.lists[..], &candidates::brute_force(&c, &all, None)[..]);
+            same_as_all_pairs(&c, &all, None, &limits)?;
         }
     }
 
@@ -1004,13 +1019,9 @@ mod property {
                 }
                 existing.push(copy);
             }
-            let mut c = Comparer::new(&p);
-            let s = inputs(&c, &staged, &(0..staged.len() as i64).collect::<Vec<_>>());
-            let e = inputs(&c, &existing, &(0..existing.len() as i64).collect::<Vec<_>>());
-            c.count_terms(s.iter().chain(&e).map(|r| &r.prepared));
+            let (c, s, e) = counted(&p, &staged, &existing, None);
             let limits = Limits { keys_per_slice: usize::MAX, max_block_pairs: u64::MAX, refine_above: None, left_out };
-            let fast = candidates::find_candidates_within(&c, &s, Some(&e), &NoReporter, &limits);
-            prop_assert_eq!(&fast.lists[..], &candidates::brute_force(&c, &s, Some(&e))[..]);
+            same_as_all_pairs(&c, &s, Some(&e), &limits)?;
         }
     }
 }
