@@ -212,8 +212,9 @@ impl Default for Limits {
 
 impl Limits {
     /// Bytes the working buffers take at most besides the records (keys of
-    /// both sides, the pairs of a batch and their scores).
-    pub const BYTES_PER_KEY: u64 = 2 * 16 + 8 + 16;
+    /// both sides, one side's keys for a moment twice while a template's are
+    /// made, the pairs of a batch and their scores).
+    pub const BYTES_PER_KEY: u64 = 3 * 16 + 8 + 16;
 }
 
 /// Mixed into a variant's hash to choose its slice (see [`Part`]).

@@ -268,6 +268,27 @@ impl<'b> Variants<'b> {
         let records = self.offsets.len().saturating_sub(1) / self.fields.max(1);
         let seed = mix64(plan_no as u64 + 1);
         let chunk = |c: usize| c * CHUNK..((c + 1) * CHUNK).min(records);
+        if walk.is_some() {
+            // A template's walk costs more than a copy: each chunk's keys
+            // are made once, then copied into `out` (for a moment twice
+            // the keys, which `Limits::BYTES_PER_KEY` counts).
+            let parts: Vec<Vec<(u64, u32)>> = (0..records.div_ceil(CHUNK))
+                .into_par_iter()
+                .map(|c| {
+                    let mut keys = Vec::new();
+                    for r in chunk(c) {
+                        self.each_key(plan, walk, part, crossed, seed, r, &mut |k| {
+                            if keep(k) {
+                                keys.push((k, r as u32));
+                            }
+                        });
+                    }
+                    keys
+                })
+                .collect();
+            let counts: Vec<usize> = parts.iter().map(Vec::len).collect();
+            return super::join::fill(out, &counts, |c, slot| slot.copy_from_slice(&parts[c]));
+        }
         let counts: Vec<usize> = (0..records.div_ceil(CHUNK))
             .into_par_iter()
             .map(|c| {
