@@ -86,7 +86,7 @@ const TEMPLATE_PAIR_COST: u64 = 2;
 /// Records of each side the keys of a trial are counted on, at most.
 const KEY_SAMPLE: usize = 4096;
 /// Records and keys of each side a trial's pairs are estimated on, at most.
-const PAIR_SAMPLE: (usize, u64) = (32 << 10, 2 << 20);
+const PAIR_SAMPLE: (usize, u64) = (8 << 10, 2 << 20);
 /// Templates with fewer keys than this are left as they are (too cheap to
 /// be worth a trial).
 const FEW_KEYS: u64 = 4 << 20;
