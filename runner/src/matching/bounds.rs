@@ -133,7 +133,7 @@ pub(super) fn kinded_variants(c: &Comparer, i: usize, v: &str, out: &mut Vec<(u3
 /// character long; a field every record has, with no initials, adds at most
 /// its `else` weight, which is below 0 and raises what the other fields
 /// must reach. (A field without an `else` level adds 0 when no level holds.)
-pub(super) fn bases(comparer: &Comparer, staged: &[MatchInput], existing: Option<&[MatchInput]>) -> Vec<f64> {
+fn bases(comparer: &Comparer, staged: &[MatchInput], existing: Option<&[MatchInput]>) -> Vec<f64> {
     let fields = &comparer.profile().fields;
     // Per field: some value missing, some value one character long.
     let seen = |records: &[MatchInput]| -> Vec<(bool, bool)> {
@@ -203,9 +203,15 @@ pub(super) struct Bounds {
 impl Bounds {
     /// The bounds of `comparer`'s probabilistic profile; `None` for additive
     /// profiles.
-    pub(super) fn new(comparer: &Comparer, bases: Vec<f64>) -> Option<Bounds> {
+    /// `staged` against `existing`, or within `staged`, set the [`bases`].
+    pub(super) fn new(
+        comparer: &Comparer,
+        staged: &[MatchInput],
+        existing: Option<&[MatchInput]>,
+    ) -> Option<Bounds> {
         let profile = comparer.profile();
         profile.probabilistic?;
+        let bases = bases(comparer, staged, existing);
         let (field_max, needed) = comparer.block_bounds(Some(&bases));
         let need = ((needed * 8.0).ceil().max(1.0)) as u32;
         let n = profile.fields.len();

@@ -267,7 +267,7 @@ pub fn find_candidates_within(
     let profile = comparer.profile();
     let keep = profile.candidates;
     let threshold = profile.thresholds.potential;
-    let bounds = Bounds::new(comparer, super::bounds::bases(comparer, staged, (!within).then_some(existing)));
+    let bounds = Bounds::new(comparer, staged, (!within).then_some(existing));
     let staged_variants = Variants::build(comparer, staged, bounds.as_ref());
     let existing_variants =
         if within { None } else { Some(Variants::build(comparer, existing, bounds.as_ref())) };
